@@ -1,0 +1,67 @@
+package dev.vecrnn.kernels;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Chooses the kernels once, when first asked. The Vector API class is loaded by name only after the
+ * checks pass, so the scalar path runs where {@code jdk.incubator.vector} is absent.
+ */
+final class KernelSelection {
+    static final Kernels PANAMA;
+    static final String WHY_NOT;
+    static final Kernels CHOSEN;
+
+    static {
+        String why = reasonAgainstPanama();
+        Kernels panama = null;
+        if (why == null) {
+            try {
+                panama = (Kernels) Class.forName("dev.vecrnn.kernels.PanamaKernels").getDeclaredConstructor().newInstance();
+                why = panama.unusableReason();
+                if (why != null) panama = null;
+            } catch (ReflectiveOperationException | LinkageError e) {
+                why = "the Vector API kernels failed to load: " + e;
+            }
+        }
+        PANAMA = panama;
+        WHY_NOT = why;
+        String forced = System.getProperty(Kernels.PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+        if (forced.equals("scalar")) {
+            CHOSEN = ScalarKernels.INSTANCE;
+        } else if (panama != null) {
+            CHOSEN = panama;
+        } else {
+            System.err.println("vecrnn: using the scalar kernels: " + why);
+            CHOSEN = ScalarKernels.INSTANCE;
+        }
+    }
+
+    private KernelSelection() {
+    }
+
+    private static String reasonAgainstPanama() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "the module jdk.incubator.vector is not loaded (start java with --add-modules jdk.incubator.vector)";
+        }
+        if (Runtime.version().feature() < 25) {
+            return "Java " + Runtime.version().feature() + " is older than 25";
+        }
+        String vm = System.getProperty("java.vm.name", "");
+        if (!vm.contains("HotSpot") && !vm.contains("OpenJDK")) {
+            return "the JVM '" + vm + "' is not HotSpot";
+        }
+        try {
+            List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+            for (String a : args) {
+                if (a.equals("-Xint") || a.matches("-XX:TieredStopAtLevel=[0-3]")) {
+                    return "the C2 compiler is off (" + a + "), so vector code would run interpreted";
+                }
+            }
+        } catch (LinkageError | SecurityException e) {
+            // java.management missing: the flags cannot be read; assume C2.
+        }
+        return null;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.vecrnn.kernels;
+
+import static dev.vecrnn.kernels.PackedGates.PANEL;
+
+/**
+ * The scalar kernels: plain loops, the reference twin of the Vector API kernels and the fallback where
+ * the Vector API is absent. Pointwise math is in {@link ScalarPointwise}.
+ */
+public final class ScalarKernels extends ScalarPointwise {
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    protected float dotImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s = Math.fma(x[xOff + i], y[yOff + i], s);
+        return s;
+    }
+
+    @Override
+    protected void axpyImpl(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+    }
+
+    @Override
+    protected void scaleImpl(int n, float a, float[] x, int xOff) {
+        for (int i = 0; i < n; i++) x[xOff + i] *= a;
+    }
+
+    @Override
+    protected float sumSquaresImpl(int n, float[] x, int xOff) {
+        return dotImpl(n, x, xOff, x, xOff);
+    }
+
+    @Override
+    protected void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = dotImpl(k, a, aOff + i * lda, b, bOff + j * ldb);
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+
+    @Override
+    protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) axpyImpl(n, a[aOff + i * lda + p], b, bOff + p * ldb, c, ci);
+        }
+    }
+
+    @Override
+    protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        }
+        for (int p = 0; p < k; p++) {
+            for (int i = 0; i < m; i++) axpyImpl(n, a[aOff + p * lda + i], b, bOff + p * ldb, c, cOff + i * ldc);
+        }
+    }
+
+    @Override
+    protected void gatesImpl(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
+                             float[] out, int outOff, int ldo, boolean bias, boolean recurrent) {
+        int in = p.inputSize();
+        float[] w = p.weights();
+        float[] bv = p.bias();
+        int outSize = p.outputSize();
+        for (int b = 0; b < batch; b++) {
+            int o = outOff + b * ldo;
+            if (bias) System.arraycopy(bv, 0, out, o, outSize);
+            for (PackedGates.Block blk : p.blocks()) {
+                int width = blk.colTo() - blk.colFrom();
+                for (int r = 0; r < blk.rows(); r++) {
+                    int base = blk.weightOffset() + (r / PANEL) * PANEL * width + r % PANEL;
+                    float s = 0f;
+                    for (int col = blk.colFrom(); col < blk.colTo(); col++) {
+                        float v;
+                        if (col < in) {
+                            if (x == null) continue;
+                            v = x[xOff + b * ldx + col];
+                        } else {
+                            if (h == null) continue;
+                            v = h[hOff + b * ldh + col - in];
+                        }
+                        s = Math.fma(w[base + (col - blk.colFrom()) * PANEL], v, s);
+                    }
+                    out[o + blk.outOffset() + r] += s;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void gatesBackwardDataImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        int in = p.inputSize();
+        float[] w = p.weights();
+        for (int b = 0; b < batch; b++) {
+            for (PackedGates.Block blk : p.blocks()) {
+                int width = blk.colTo() - blk.colFrom();
+                for (int col = blk.colFrom(); col < blk.colTo(); col++) {
+                    float[] dst = col < in ? dx : dh;
+                    if (dst == null) continue;
+                    float s = 0f;
+                    for (int r = 0; r < blk.rows(); r++) {
+                        int wi = blk.weightOffset() + (r / PANEL) * PANEL * width + (col - blk.colFrom()) * PANEL + r % PANEL;
+                        s = Math.fma(dG[dgOff + b * ldg + blk.outOffset() + r], w[wi], s);
+                    }
+                    if (col < in) dx[dxOff + b * ldx + col] += s; else dh[dhOff + b * ldh + col - in] += s;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void gatesBackwardWeightsImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                            float[] x, int xOff, int ldx, float[] h, int hOff, int ldh, PackedGates grad) {
+        int in = p.inputSize();
+        float[] gw = grad.weights();
+        float[] gb = grad.bias();
+        for (int b = 0; b < batch; b++) {
+            int g = dgOff + b * ldg;
+            for (int j = 0; j < p.outputSize(); j++) gb[j] += dG[g + j];
+            for (PackedGates.Block blk : p.blocks()) {
+                int width = blk.colTo() - blk.colFrom();
+                for (int col = blk.colFrom(); col < blk.colTo(); col++) {
+                    float v;
+                    if (col < in) {
+                        if (x == null) continue;
+                        v = x[xOff + b * ldx + col];
+                    } else {
+                        if (h == null) continue;
+                        v = h[hOff + b * ldh + col - in];
+                    }
+                    for (int r = 0; r < blk.rows(); r++) {
+                        int wi = blk.weightOffset() + (r / PANEL) * PANEL * width + (col - blk.colFrom()) * PANEL + r % PANEL;
+                        gw[wi] = Math.fma(dG[g + blk.outOffset() + r], v, gw[wi]);
+                    }
+                }
+            }
+        }
+    }
+}

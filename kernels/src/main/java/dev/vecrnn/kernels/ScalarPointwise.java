@@ -1,0 +1,212 @@
+package dev.vecrnn.kernels;
+
+/** The scalar activations, softmax, cell steps and optimizer updates (half of {@link ScalarKernels}). */
+abstract class ScalarPointwise extends Kernels {
+
+    @Override
+    protected void tanhImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
+    }
+
+    @Override
+    protected void sigmoidImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
+    }
+
+    @Override
+    protected void reluImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            y[yOff + i] = v < 0f ? 0f : v;
+        }
+    }
+
+    @Override
+    protected void tanhBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int i = 0; i < n; i++) {
+            float t = y[yOff + i];
+            dx[dxOff + i] = dy[dyOff + i] * Math.fma(-t, t, 1f);
+        }
+    }
+
+    @Override
+    protected void sigmoidBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int i = 0; i < n; i++) {
+            float s = y[yOff + i];
+            dx[dxOff + i] = dy[dyOff + i] * (s * (1f - s));
+        }
+    }
+
+    @Override
+    protected void reluBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
+    }
+
+    @Override
+    protected void softmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        float max = max(n, x, xOff);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = Approx.exp(x[xOff + i] - max);
+            y[yOff + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) y[yOff + i] *= inv;
+    }
+
+    @Override
+    protected void logSoftmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        float max = max(n, x, xOff);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) sum += Approx.exp(x[xOff + i] - max);
+        float shift = max + (float) Math.log(sum);
+        for (int i = 0; i < n; i++) y[yOff + i] = x[xOff + i] - shift;
+    }
+
+    private static float max(int n, float[] x, int xOff) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) m = Math.max(m, x[xOff + i]);
+        // all -Inf: shift by 0 so that the result is NaN-free where it can be (uniform over -Inf is undefined)
+        return m == Float.NEGATIVE_INFINITY ? 0f : m;
+    }
+
+    @Override
+    protected void softmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s = Math.fma(dy[dyOff + i], y[yOff + i], s);
+        for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] * (dy[dyOff + i] - s);
+    }
+
+    @Override
+    protected void logSoftmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += dy[dyOff + i];
+        for (int i = 0; i < n; i++) dx[dxOff + i] = Math.fma(-Approx.exp(y[yOff + i]), s, dy[dyOff + i]);
+    }
+
+    @Override
+    protected void lstmForwardImpl(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                                   float[] h, int hOff) {
+        for (int j = 0; j < n; j++) {
+            float i = Approx.sigmoid(gates[gOff + j]);
+            float f = Approx.sigmoid(gates[gOff + n + j]);
+            float g = Approx.tanh(gates[gOff + 2 * n + j]);
+            float o = Approx.sigmoid(gates[gOff + 3 * n + j]);
+            gates[gOff + j] = i;
+            gates[gOff + n + j] = f;
+            gates[gOff + 2 * n + j] = g;
+            gates[gOff + 3 * n + j] = o;
+            float cp = cPrev == null ? 0f : cPrev[cpOff + j];
+            float cn = Math.fma(f, cp, i * g);
+            c[cOff + j] = cn;
+            h[hOff + j] = o * Approx.tanh(cn);
+        }
+    }
+
+    @Override
+    protected void lstmBackwardImpl(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                                    float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
+        for (int j = 0; j < n; j++) {
+            float i = acts[aOff + j];
+            float f = acts[aOff + n + j];
+            float g = acts[aOff + 2 * n + j];
+            float o = acts[aOff + 3 * n + j];
+            float tc = Approx.tanh(c[cOff + j]);
+            float dhj = dh[dhOff + j];
+            float dct = dc[dcOff + j] + dhj * o * Math.fma(-tc, tc, 1f);
+            float cp = cPrev == null ? 0f : cPrev[cpOff + j];
+            dGates[dgOff + j] = dct * g * (i * (1f - i));
+            dGates[dgOff + n + j] = dct * cp * (f * (1f - f));
+            dGates[dgOff + 2 * n + j] = dct * i * Math.fma(-g, g, 1f);
+            dGates[dgOff + 3 * n + j] = dhj * tc * (o * (1f - o));
+            dc[dcOff + j] = dct * f;
+        }
+    }
+
+    @Override
+    protected void gruForwardImpl(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
+        for (int j = 0; j < n; j++) {
+            float r = Approx.sigmoid(gates[gOff + j]);
+            float z = Approx.sigmoid(gates[gOff + n + j]);
+            float nh = gates[gOff + 3 * n + j];
+            float nn = Approx.tanh(Math.fma(r, nh, gates[gOff + 2 * n + j]));
+            float hp = hPrev == null ? 0f : hPrev[hpOff + j];
+            gates[gOff + j] = r;
+            gates[gOff + n + j] = z;
+            gates[gOff + 2 * n + j] = nn;
+            h[hOff + j] = Math.fma(z, hp - nn, nn);
+        }
+    }
+
+    @Override
+    protected void gruBackwardImpl(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
+                                   float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        for (int j = 0; j < n; j++) {
+            float r = acts[aOff + j];
+            float z = acts[aOff + n + j];
+            float nn = acts[aOff + 2 * n + j];
+            float nh = acts[aOff + 3 * n + j];
+            float hp = hPrev == null ? 0f : hPrev[hpOff + j];
+            float d = dh[dhOff + j];
+            float dnPre = d * (1f - z) * Math.fma(-nn, nn, 1f);
+            dGates[dgOff + j] = dnPre * nh * (r * (1f - r));
+            dGates[dgOff + n + j] = d * (hp - nn) * (z * (1f - z));
+            dGates[dgOff + 2 * n + j] = dnPre;
+            dGates[dgOff + 3 * n + j] = dnPre * r;
+            dhPrev[dhpOff + j] = d * z;
+        }
+    }
+
+    @Override
+    protected void sgdImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
+                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+        for (int i = 0; i < n; i++) {
+            float pi = p[pOff + i];
+            float gi = Math.fma(weightDecay, pi, g[gOff + i]);
+            if (momentum != 0f) {
+                float b = Math.fma(momentum, buf[bOff + i], (1f - dampening) * gi);
+                buf[bOff + i] = b;
+                gi = nesterov ? Math.fma(momentum, b, gi) : b;
+            }
+            p[pOff + i] = Math.fma(-lr, gi, pi);
+        }
+    }
+
+    @Override
+    protected void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                            float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        float bc1 = (float) (1.0 - Math.pow(beta1, step));
+        float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
+        float stepSize = lr / bc1;
+        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        float l2 = decoupled ? 0f : weightDecay;
+        for (int i = 0; i < n; i++) {
+            float pi = p[pOff + i] * decay;
+            float gi = Math.fma(l2, pi, g[gOff + i]);
+            float mi = Math.fma(beta1, m[mOff + i], (1f - beta1) * gi);
+            float vi = Math.fma(beta2, v[vOff + i], (1f - beta2) * gi * gi);
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            p[pOff + i] = pi - stepSize * mi / denom;
+        }
+    }
+
+    @Override
+    protected void rmspropImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
+                               float lr, float alpha, float eps, float weightDecay, float momentum) {
+        for (int i = 0; i < n; i++) {
+            float pi = p[pOff + i];
+            float gi = Math.fma(weightDecay, pi, g[gOff + i]);
+            float s = Math.fma(alpha, sq[sOff + i], (1f - alpha) * gi * gi);
+            sq[sOff + i] = s;
+            float step = gi / ((float) Math.sqrt(s) + eps);
+            if (momentum != 0f) {
+                step = Math.fma(momentum, buf[bOff + i], step);
+                buf[bOff + i] = step;
+            }
+            p[pOff + i] = Math.fma(-lr, step, pi);
+        }
+    }
+}
