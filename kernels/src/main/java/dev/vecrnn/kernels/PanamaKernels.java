@@ -1,18 +1,520 @@
 package dev.vecrnn.kernels;
 
-/** Work in progress: temporarily the scalar code, replaced by the Vector API implementation. */
-final class PanamaKernels extends ScalarPointwise {
-    private final ScalarKernels s = ScalarKernels.INSTANCE;
-    public PanamaKernels() { }
-    @Override public String name() { return "panama-wip"; }
-    @Override protected float dotImpl(int n, float[] x, int xOff, float[] y, int yOff) { return s.dotImpl(n, x, xOff, y, yOff); }
-    @Override protected void axpyImpl(int n, float a, float[] x, int xOff, float[] y, int yOff) { s.axpyImpl(n, a, x, xOff, y, yOff); }
-    @Override protected void scaleImpl(int n, float a, float[] x, int xOff) { s.scaleImpl(n, a, x, xOff); }
-    @Override protected float sumSquaresImpl(int n, float[] x, int xOff) { return s.sumSquaresImpl(n, x, xOff); }
-    @Override protected void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean acc) { s.gemmNTImpl(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc); }
-    @Override protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean acc) { s.gemmNNImpl(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc); }
-    @Override protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean acc) { s.gemmTNImpl(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc); }
-    @Override protected void gatesImpl(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh, float[] out, int outOff, int ldo, boolean bias, boolean rec) { s.gatesImpl(p, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo, bias, rec); }
-    @Override protected void gatesBackwardDataImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg, float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) { s.gatesBackwardDataImpl(p, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh); }
-    @Override protected void gatesBackwardWeightsImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh, PackedGates grad) { s.gatesBackwardWeightsImpl(p, batch, dG, dgOff, ldg, x, xOff, ldx, h, hOff, ldh, grad); }
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import static dev.vecrnn.kernels.PackedGates.PANEL;
+import static dev.vecrnn.kernels.PanamaMath.L;
+import static dev.vecrnn.kernels.PanamaMath.S;
+import static dev.vecrnn.kernels.PanamaMath.bc;
+
+/**
+ * The Vector API kernels. Loaded by name only after {@link KernelSelection}'s checks, so nothing else
+ * touches an incubator class. Matrix products here; pointwise work in {@link PanamaPointwise}.
+ *
+ * <p>Packed gates: a <em>chunk</em> is one vector of L rows of a panel; a panel holds
+ * {@code PANEL / L} chunks side by side in every column. The forward product broadcasts one element of
+ * {@code [x; h]} per column against 4 chunks (and up to 4 batch rows), with no horizontal reduction.
+ */
+final class PanamaKernels extends PanamaPointwise {
+    private static final int VPP = PANEL / L;
+    private static final int K_BLOCK = 128;
+
+    public PanamaKernels() {
+    }
+
+    @Override
+    String unusableReason() {
+        if (L < 4) return "the preferred vector holds only " + L + " floats (at least 4 are needed to gain)";
+        if (PANEL % L != 0) return "the vector length " + L + " does not divide the panel of " + PANEL;
+        return null;
+    }
+
+    @Override
+    public String name() {
+        return "panama-" + S.vectorBitSize();
+    }
+
+    // ---------------------------------------------------------------- vectors
+
+    @Override
+    protected float dotImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
+            a1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), a1);
+            a2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
+            a3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
+        }
+        for (; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            a0 = FloatVector.fromArray(S, x, xOff + i, m).fma(FloatVector.fromArray(S, y, yOff + i, m), a0);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void axpyImpl(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(bc(a), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xOff + i, m).fma(bc(a), FloatVector.fromArray(S, y, yOff + i, m)).intoArray(y, yOff + i, m);
+        }
+    }
+
+    @Override
+    protected void scaleImpl(int n, float a, float[] x, int xOff) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xOff + i, m).mul(a).intoArray(x, xOff + i, m);
+        }
+    }
+
+    @Override
+    protected float sumSquaresImpl(int n, float[] x, int xOff) {
+        return dotImpl(n, x, xOff, x, xOff);
+    }
+
+    // ---------------------------------------------------------------- dense row-major products
+
+    @Override
+    protected void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        int kb = S.loopBound(k);
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + i * lda;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int p = 0; p < kb; p += L) {
+                    FloatVector av = FloatVector.fromArray(S, a, ai + p);
+                    s0 = av.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+                    s1 = av.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+                    s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+                    s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+                }
+                float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
+                float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+                for (int p = kb; p < k; p++) {
+                    float av = a[ai + p];
+                    r0 = Math.fma(av, b[b0 + p], r0);
+                    r1 = Math.fma(av, b[b1 + p], r1);
+                    r2 = Math.fma(av, b[b2 + p], r2);
+                    r3 = Math.fma(av, b[b3 + p], r3);
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + r0 : r0;
+                c[ci + 1] = accumulate ? c[ci + 1] + r1 : r1;
+                c[ci + 2] = accumulate ? c[ci + 2] + r2 : r2;
+                c[ci + 3] = accumulate ? c[ci + 3] + r3 : r3;
+            }
+            for (; j < n; j++) {
+                float r = dotImpl(k, a, ai, b, bOff + j * ldb);
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? c[ci] + r : r;
+            }
+        }
+    }
+
+    @Override
+    protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) axpyImpl(n, a[aOff + i * lda + p], b, bOff + p * ldb, c, ci);
+        }
+    }
+
+    @Override
+    protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        }
+        for (int p = 0; p < k; p++) {
+            for (int i = 0; i < m; i++) axpyImpl(n, a[aOff + p * lda + i], b, bOff + p * ldb, c, cOff + i * ldc);
+        }
+    }
+
+    // ---------------------------------------------------------------- packed gates
+
+    /** Index of chunk c's first float in column colFrom of its block. */
+    private static int chunkBase(PackedGates.Block blk, int c) {
+        return blk.weightOffset() + (c / VPP) * PANEL * (blk.colTo() - blk.colFrom()) + (c % VPP) * L;
+    }
+
+    @Override
+    protected void gatesImpl(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
+                             float[] out, int outOff, int ldo, boolean bias, boolean recurrent) {
+        int in = p.inputSize();
+        if (bias) {
+            for (int b = 0; b < batch; b++) System.arraycopy(p.bias(), 0, out, outOff + b * ldo, p.outputSize());
+        }
+        for (PackedGates.Block blk : p.blocks()) {
+            int xTo = Math.min(blk.colTo(), in);
+            int hFrom = Math.max(blk.colFrom(), in);
+            if (x != null && xTo > blk.colFrom()) {
+                gatesSegment(p.weights(), blk, batch, x, xOff, ldx, blk.colFrom(), xTo, out, outOff, ldo);
+            }
+            if (h != null && blk.colTo() > hFrom) {
+                gatesSegment(p.weights(), blk, batch, h, hOff - in, ldh, hFrom, blk.colTo(), out, outOff, ldo);
+            }
+        }
+    }
+
+    /** out[b, block rows] += W[block rows, k] * src[srcOff + b*ld + k] summed over k in [kFrom, kTo). */
+    private static void gatesSegment(float[] w, PackedGates.Block blk, int batch, float[] src, int srcOff, int ld,
+                                     int kFrom, int kTo, float[] out, int outOff, int ldo) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int c = 0;
+        for (; c + 4 <= full; c += 4) {
+            // Columns in blocks of K_BLOCK keep the four chunks' weights (32 KiB) in L1 across the batch rows.
+            for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
+                int k1 = Math.min(kTo, k0 + K_BLOCK);
+                int b = 0;
+                for (; b + 4 <= batch; b += 4) tile4x4(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
+                for (; b < batch; b++) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
+            }
+        }
+        for (; c < chunks; c++) {
+            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
+            int base = chunkBase(blk, c) - blk.colFrom() * PANEL;
+            for (int b = 0; b < batch; b++) {
+                int s = srcOff + b * ld;
+                FloatVector acc = FloatVector.zero(S);
+                for (int k = kFrom; k < kTo; k++) {
+                    acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(bc(src[s + k]), acc);
+                }
+                int o = outOff + b * ldo + blk.outOffset() + c * L;
+                FloatVector.fromArray(S, out, o, m).add(acc).intoArray(out, o, m);
+            }
+        }
+    }
+
+    private static void tile1x4(float[] w, PackedGates.Block blk, int c, float[] src, int s, int kFrom, int kTo,
+                                float[] out, int o) {
+        int shift = blk.colFrom() * PANEL;
+        int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+        int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = kFrom; k < kTo; k++) {
+            FloatVector v = FloatVector.broadcast(S, src[s + k]);
+            int kk = k * PANEL;
+            a0 = FloatVector.fromArray(S, w, w0 + kk).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, w1 + kk).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, w2 + kk).fma(v, a2);
+            a3 = FloatVector.fromArray(S, w, w3 + kk).fma(v, a3);
+        }
+        int oc = o + blk.outOffset() + c * L;
+        FloatVector.fromArray(S, out, oc).add(a0).intoArray(out, oc);
+        FloatVector.fromArray(S, out, oc + L).add(a1).intoArray(out, oc + L);
+        FloatVector.fromArray(S, out, oc + 2 * L).add(a2).intoArray(out, oc + 2 * L);
+        FloatVector.fromArray(S, out, oc + 3 * L).add(a3).intoArray(out, oc + 3 * L);
+    }
+
+    private static void tile4x4(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
+                                float[] out, int o, int ldo) {
+        int shift = blk.colFrom() * PANEL;
+        int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+        int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+        int s0 = s, s1 = s + ld, s2 = s + 2 * ld, s3 = s + 3 * ld;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int k = kFrom; k < kTo; k++) {
+            int kk = k * PANEL;
+            FloatVector m0 = FloatVector.fromArray(S, w, w0 + kk);
+            FloatVector m1 = FloatVector.fromArray(S, w, w1 + kk);
+            FloatVector m2 = FloatVector.fromArray(S, w, w2 + kk);
+            FloatVector m3 = FloatVector.fromArray(S, w, w3 + kk);
+            FloatVector v = FloatVector.broadcast(S, src[s0 + k]);
+            a00 = m0.fma(v, a00);
+            a01 = m1.fma(v, a01);
+            a02 = m2.fma(v, a02);
+            a03 = m3.fma(v, a03);
+            v = FloatVector.broadcast(S, src[s1 + k]);
+            a10 = m0.fma(v, a10);
+            a11 = m1.fma(v, a11);
+            a12 = m2.fma(v, a12);
+            a13 = m3.fma(v, a13);
+            v = FloatVector.broadcast(S, src[s2 + k]);
+            a20 = m0.fma(v, a20);
+            a21 = m1.fma(v, a21);
+            a22 = m2.fma(v, a22);
+            a23 = m3.fma(v, a23);
+            v = FloatVector.broadcast(S, src[s3 + k]);
+            a30 = m0.fma(v, a30);
+            a31 = m1.fma(v, a31);
+            a32 = m2.fma(v, a32);
+            a33 = m3.fma(v, a33);
+        }
+        // Stores written out in place: handing vectors to a helper that is not inlined boxes them.
+        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo;
+        FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
+        FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
+        FloatVector.fromArray(S, out, r0 + 2 * L).add(a02).intoArray(out, r0 + 2 * L);
+        FloatVector.fromArray(S, out, r0 + 3 * L).add(a03).intoArray(out, r0 + 3 * L);
+        FloatVector.fromArray(S, out, r1).add(a10).intoArray(out, r1);
+        FloatVector.fromArray(S, out, r1 + L).add(a11).intoArray(out, r1 + L);
+        FloatVector.fromArray(S, out, r1 + 2 * L).add(a12).intoArray(out, r1 + 2 * L);
+        FloatVector.fromArray(S, out, r1 + 3 * L).add(a13).intoArray(out, r1 + 3 * L);
+        FloatVector.fromArray(S, out, r2).add(a20).intoArray(out, r2);
+        FloatVector.fromArray(S, out, r2 + L).add(a21).intoArray(out, r2 + L);
+        FloatVector.fromArray(S, out, r2 + 2 * L).add(a22).intoArray(out, r2 + 2 * L);
+        FloatVector.fromArray(S, out, r2 + 3 * L).add(a23).intoArray(out, r2 + 3 * L);
+        FloatVector.fromArray(S, out, r3).add(a30).intoArray(out, r3);
+        FloatVector.fromArray(S, out, r3 + L).add(a31).intoArray(out, r3 + L);
+        FloatVector.fromArray(S, out, r3 + 2 * L).add(a32).intoArray(out, r3 + 2 * L);
+        FloatVector.fromArray(S, out, r3 + 3 * L).add(a33).intoArray(out, r3 + 3 * L);
+    }
+
+    @Override
+    protected void gatesBackwardDataImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        int in = p.inputSize();
+        for (PackedGates.Block blk : p.blocks()) {
+            int xTo = Math.min(blk.colTo(), in);
+            int hFrom = Math.max(blk.colFrom(), in);
+            if (dx != null && xTo > blk.colFrom()) {
+                backwardDataSegment(p.weights(), blk, batch, dG, dgOff, ldg, dx, dxOff, ldx, blk.colFrom(), xTo);
+            }
+            if (dh != null && blk.colTo() > hFrom) {
+                backwardDataSegment(p.weights(), blk, batch, dG, dgOff, ldg, dh, dhOff - in, ldh, hFrom, blk.colTo());
+            }
+        }
+    }
+
+    /** dst[dstOff + b*ld + k] += sum over block rows r of dG[b, r] W[r, k], for k in [kFrom, kTo). */
+    private static void backwardDataSegment(float[] w, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
+                                            float[] dst, int dstOff, int ld, int kFrom, int kTo) {
+        int b = 0;
+        for (; b + 4 <= batch; b += 4) {
+            int k = kFrom;
+            for (; k + 4 <= kTo; k += 4) backwardData4x4(w, blk, dG, dgOff + b * ldg, ldg, dst, dstOff + b * ld, ld, k);
+            for (; k < kTo; k++) {
+                for (int j = 0; j < 4; j++) backwardData1x1(w, blk, dG, dgOff + (b + j) * ldg, dst, dstOff + (b + j) * ld, k);
+            }
+        }
+        for (; b < batch; b++) {
+            int k = kFrom;
+            for (; k + 4 <= kTo; k += 4) backwardData1x4(w, blk, dG, dgOff + b * ldg, dst, dstOff + b * ld, k);
+            for (; k < kTo; k++) backwardData1x1(w, blk, dG, dgOff + b * ldg, dst, dstOff + b * ld, k);
+        }
+    }
+
+    private static void backwardData1x4(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = g + blk.outOffset();
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < full; c++) {
+            int wb = chunkBase(blk, c) - shift + k * PANEL;
+            FloatVector v = FloatVector.fromArray(S, dG, g0 + c * L);
+            a0 = FloatVector.fromArray(S, w, wb).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wb + PANEL).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, wb + 2 * PANEL).fma(v, a2);
+            a3 = FloatVector.fromArray(S, w, wb + 3 * PANEL).fma(v, a3);
+        }
+        if (full < chunks) {
+            int wb = chunkBase(blk, full) - shift + k * PANEL;
+            FloatVector v = FloatVector.fromArray(S, dG, g0 + full * L, S.indexInRange(full * L, blk.rows()));
+            a0 = FloatVector.fromArray(S, w, wb).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wb + PANEL).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, wb + 2 * PANEL).fma(v, a2);
+            a3 = FloatVector.fromArray(S, w, wb + 3 * PANEL).fma(v, a3);
+        }
+        dst[d + k] += a0.reduceLanes(VectorOperators.ADD);
+        dst[d + k + 1] += a1.reduceLanes(VectorOperators.ADD);
+        dst[d + k + 2] += a2.reduceLanes(VectorOperators.ADD);
+        dst[d + k + 3] += a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four batch rows by four columns; the last chunk of a block may be partial, so its dG load is masked. */
+    private static void backwardData4x4(float[] w, PackedGates.Block blk, float[] dG, int g, int ldg,
+                                        float[] dst, int d, int ld, int k) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = g + blk.outOffset(), g1 = g0 + ldg, g2 = g1 + ldg, g3 = g2 + ldg;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int c = 0; c < chunks; c++) {
+            VectorMask<Float> m = c < full ? S.maskAll(true) : S.indexInRange(c * L, blk.rows());
+            int wb = chunkBase(blk, c) - shift + k * PANEL;
+            FloatVector m0 = FloatVector.fromArray(S, w, wb);
+            FloatVector m1 = FloatVector.fromArray(S, w, wb + PANEL);
+            FloatVector m2 = FloatVector.fromArray(S, w, wb + 2 * PANEL);
+            FloatVector m3 = FloatVector.fromArray(S, w, wb + 3 * PANEL);
+            FloatVector v = FloatVector.fromArray(S, dG, g0 + c * L, m);
+            a00 = m0.fma(v, a00);
+            a01 = m1.fma(v, a01);
+            a02 = m2.fma(v, a02);
+            a03 = m3.fma(v, a03);
+            v = FloatVector.fromArray(S, dG, g1 + c * L, m);
+            a10 = m0.fma(v, a10);
+            a11 = m1.fma(v, a11);
+            a12 = m2.fma(v, a12);
+            a13 = m3.fma(v, a13);
+            v = FloatVector.fromArray(S, dG, g2 + c * L, m);
+            a20 = m0.fma(v, a20);
+            a21 = m1.fma(v, a21);
+            a22 = m2.fma(v, a22);
+            a23 = m3.fma(v, a23);
+            v = FloatVector.fromArray(S, dG, g3 + c * L, m);
+            a30 = m0.fma(v, a30);
+            a31 = m1.fma(v, a31);
+            a32 = m2.fma(v, a32);
+            a33 = m3.fma(v, a33);
+        }
+        int d1 = d + ld, d2 = d1 + ld, d3 = d2 + ld;
+        dst[d + k] += a00.reduceLanes(VectorOperators.ADD);
+        dst[d + k + 1] += a01.reduceLanes(VectorOperators.ADD);
+        dst[d + k + 2] += a02.reduceLanes(VectorOperators.ADD);
+        dst[d + k + 3] += a03.reduceLanes(VectorOperators.ADD);
+        dst[d1 + k] += a10.reduceLanes(VectorOperators.ADD);
+        dst[d1 + k + 1] += a11.reduceLanes(VectorOperators.ADD);
+        dst[d1 + k + 2] += a12.reduceLanes(VectorOperators.ADD);
+        dst[d1 + k + 3] += a13.reduceLanes(VectorOperators.ADD);
+        dst[d2 + k] += a20.reduceLanes(VectorOperators.ADD);
+        dst[d2 + k + 1] += a21.reduceLanes(VectorOperators.ADD);
+        dst[d2 + k + 2] += a22.reduceLanes(VectorOperators.ADD);
+        dst[d2 + k + 3] += a23.reduceLanes(VectorOperators.ADD);
+        dst[d3 + k] += a30.reduceLanes(VectorOperators.ADD);
+        dst[d3 + k + 1] += a31.reduceLanes(VectorOperators.ADD);
+        dst[d3 + k + 2] += a32.reduceLanes(VectorOperators.ADD);
+        dst[d3 + k + 3] += a33.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void backwardData1x1(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = g + blk.outOffset();
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < chunks; c++) {
+            VectorMask<Float> m = c < full ? S.maskAll(true) : S.indexInRange(c * L, blk.rows());
+            acc = FloatVector.fromArray(S, w, chunkBase(blk, c) - shift + k * PANEL).fma(FloatVector.fromArray(S, dG, g0 + c * L, m), acc);
+        }
+        dst[d + k] += acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void gatesBackwardWeightsImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                            float[] x, int xOff, int ldx, float[] h, int hOff, int ldh, PackedGates grad) {
+        int in = p.inputSize();
+        float[] gb = grad.bias();
+        for (int b = 0; b < batch; b++) axpyImpl(p.outputSize(), 1f, dG, dgOff + b * ldg, gb, 0);
+        for (PackedGates.Block blk : p.blocks()) {
+            int xTo = Math.min(blk.colTo(), in);
+            int hFrom = Math.max(blk.colFrom(), in);
+            if (x != null && xTo > blk.colFrom()) {
+                backwardWeightsSegment(grad.weights(), blk, batch, dG, dgOff, ldg, x, xOff, ldx, blk.colFrom(), xTo);
+            }
+            if (h != null && blk.colTo() > hFrom) {
+                backwardWeightsSegment(grad.weights(), blk, batch, dG, dgOff, ldg, h, hOff - in, ldh, hFrom, blk.colTo());
+            }
+        }
+    }
+
+    /** gw[block rows, k] += sum over b of dG[b, r] src[srcOff + b*ld + k], for k in [kFrom, kTo). */
+    private static void backwardWeightsSegment(float[] gw, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
+                                               float[] src, int srcOff, int ld, int kFrom, int kTo) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = dgOff + blk.outOffset();
+        int c = 0;
+        for (; c + 4 <= full; c += 4) {
+            int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+            int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+            int k = kFrom;
+            for (; k + 4 <= kTo; k += 4) {
+                int kk = k * PANEL;
+                FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
+                FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
+                FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
+                FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
+                FloatVector a20 = FloatVector.fromArray(S, gw, w2 + kk), a21 = FloatVector.fromArray(S, gw, w2 + kk + PANEL);
+                FloatVector a22 = FloatVector.fromArray(S, gw, w2 + kk + 2 * PANEL), a23 = FloatVector.fromArray(S, gw, w2 + kk + 3 * PANEL);
+                FloatVector a30 = FloatVector.fromArray(S, gw, w3 + kk), a31 = FloatVector.fromArray(S, gw, w3 + kk + PANEL);
+                FloatVector a32 = FloatVector.fromArray(S, gw, w3 + kk + 2 * PANEL), a33 = FloatVector.fromArray(S, gw, w3 + kk + 3 * PANEL);
+                for (int b = 0; b < batch; b++) {
+                    int g = g0 + b * ldg + c * L;
+                    FloatVector d0 = FloatVector.fromArray(S, dG, g);
+                    FloatVector d1 = FloatVector.fromArray(S, dG, g + L);
+                    FloatVector d2 = FloatVector.fromArray(S, dG, g + 2 * L);
+                    FloatVector d3 = FloatVector.fromArray(S, dG, g + 3 * L);
+                    int s = srcOff + b * ld + k;
+                    FloatVector v = FloatVector.broadcast(S, src[s]);
+                    a00 = d0.fma(v, a00);
+                    a10 = d1.fma(v, a10);
+                    a20 = d2.fma(v, a20);
+                    a30 = d3.fma(v, a30);
+                    v = FloatVector.broadcast(S, src[s + 1]);
+                    a01 = d0.fma(v, a01);
+                    a11 = d1.fma(v, a11);
+                    a21 = d2.fma(v, a21);
+                    a31 = d3.fma(v, a31);
+                    v = FloatVector.broadcast(S, src[s + 2]);
+                    a02 = d0.fma(v, a02);
+                    a12 = d1.fma(v, a12);
+                    a22 = d2.fma(v, a22);
+                    a32 = d3.fma(v, a32);
+                    v = FloatVector.broadcast(S, src[s + 3]);
+                    a03 = d0.fma(v, a03);
+                    a13 = d1.fma(v, a13);
+                    a23 = d2.fma(v, a23);
+                    a33 = d3.fma(v, a33);
+                }
+                a00.intoArray(gw, w0 + kk);
+                a01.intoArray(gw, w0 + kk + PANEL);
+                a02.intoArray(gw, w0 + kk + 2 * PANEL);
+                a03.intoArray(gw, w0 + kk + 3 * PANEL);
+                a10.intoArray(gw, w1 + kk);
+                a11.intoArray(gw, w1 + kk + PANEL);
+                a12.intoArray(gw, w1 + kk + 2 * PANEL);
+                a13.intoArray(gw, w1 + kk + 3 * PANEL);
+                a20.intoArray(gw, w2 + kk);
+                a21.intoArray(gw, w2 + kk + PANEL);
+                a22.intoArray(gw, w2 + kk + 2 * PANEL);
+                a23.intoArray(gw, w2 + kk + 3 * PANEL);
+                a30.intoArray(gw, w3 + kk);
+                a31.intoArray(gw, w3 + kk + PANEL);
+                a32.intoArray(gw, w3 + kk + 2 * PANEL);
+                a33.intoArray(gw, w3 + kk + 3 * PANEL);
+            }
+            for (; k < kTo; k++) {
+                for (int j = 0; j < 4; j++) weightsColumn(gw, blk, c + j, batch, dG, g0, ldg, src, srcOff, ld, k, shift, null);
+            }
+        }
+        for (; c < chunks; c++) {
+            VectorMask<Float> m = c < full ? null : S.indexInRange(c * L, blk.rows());
+            for (int k = kFrom; k < kTo; k++) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift, m);
+        }
+    }
+
+    /** One chunk, one column; m masks the rows of a partial chunk (null when the chunk is full). */
+    private static void weightsColumn(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
+                                      float[] src, int srcOff, int ld, int k, int shift, VectorMask<Float> m) {
+        int at = chunkBase(blk, c) - shift + k * PANEL;
+        FloatVector acc = m == null ? FloatVector.fromArray(S, gw, at) : FloatVector.fromArray(S, gw, at, m);
+        for (int b = 0; b < batch; b++) {
+            int g = g0 + b * ldg + c * L;
+            FloatVector d = m == null ? FloatVector.fromArray(S, dG, g) : FloatVector.fromArray(S, dG, g, m);
+            acc = d.fma(bc(src[srcOff + b * ld + k]), acc);
+        }
+        if (m == null) acc.intoArray(gw, at); else acc.intoArray(gw, at, m);
+    }
 }
