@@ -77,29 +77,34 @@ public final class ScalarKernels extends ScalarPointwise {
                              float[] out, int outOff, int ldo, boolean bias, boolean recurrent) {
         int in = p.inputSize();
         float[] w = p.weights();
-        float[] bv = p.bias();
-        int outSize = p.outputSize();
         for (int b = 0; b < batch; b++) {
             int o = outOff + b * ldo;
-            if (bias) System.arraycopy(bv, 0, out, o, outSize);
+            if (bias) System.arraycopy(p.bias(), 0, out, o, p.outputSize());
             for (PackedGates.Block blk : p.blocks()) {
-                int width = blk.colTo() - blk.colFrom();
-                for (int r = 0; r < blk.rows(); r++) {
-                    int base = blk.weightOffset() + (r / PANEL) * PANEL * width + r % PANEL;
-                    float s = 0f;
-                    for (int col = blk.colFrom(); col < blk.colTo(); col++) {
-                        float v;
-                        if (col < in) {
-                            if (x == null) continue;
-                            v = x[xOff + b * ldx + col];
-                        } else {
-                            if (h == null) continue;
-                            v = h[hOff + b * ldh + col - in];
-                        }
-                        s = Math.fma(w[base + (col - blk.colFrom()) * PANEL], v, s);
-                    }
-                    out[o + blk.outOffset() + r] += s;
+                int xTo = Math.min(blk.colTo(), in);
+                int hFrom = Math.max(blk.colFrom(), in);
+                if (x != null && xTo > blk.colFrom()) {
+                    panelGemv(w, blk, x, xOff + b * ldx, blk.colFrom(), xTo, out, o + blk.outOffset());
                 }
+                if (h != null && blk.colTo() > hFrom) {
+                    panelGemv(w, blk, h, hOff + b * ldh - in, hFrom, blk.colTo(), out, o + blk.outOffset());
+                }
+            }
+        }
+    }
+
+    /** out[r] += sum over k in [kFrom, kTo) of W[r, k] * src[s + k], panel by panel, column by column. */
+    private static void panelGemv(float[] w, PackedGates.Block blk, float[] src, int s, int kFrom, int kTo,
+                                  float[] out, int o) {
+        int width = blk.colTo() - blk.colFrom();
+        for (int pnl = 0; pnl < blk.panels(); pnl++) {
+            int lanes = Math.min(PANEL, blk.rows() - pnl * PANEL);
+            int base = blk.weightOffset() + pnl * PANEL * width - blk.colFrom() * PANEL;
+            int op = o + pnl * PANEL;
+            for (int k = kFrom; k < kTo; k++) {
+                float v = src[s + k];
+                int wk = base + k * PANEL;
+                for (int l = 0; l < lanes; l++) out[op + l] = Math.fma(w[wk + l], v, out[op + l]);
             }
         }
     }

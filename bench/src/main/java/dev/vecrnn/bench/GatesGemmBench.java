@@ -1,0 +1,99 @@
+package dev.vecrnn.bench;
+
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.PackedGates;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The batched gate products of an LSTM (B = 32, I = H = size): the forward GEMM and both backward
+ * products. Each of the three does 2*B*4H*(I+H) flops:
+ * size 64: 2*32*256*128 = 2,097,152 (2.10 MFLOP); size 256: 2*32*1024*512 = 33,554,432 (33.6 MFLOP).
+ * GFLOP/s = MFLOP / (score in us) * 1000, e.g. 33.6 MFLOP in 4,000 us is 8.4 GFLOP/s.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class GatesGemmBench {
+    static final int BATCH = 32;
+
+    /** I = H = size. */
+    @Param({"64", "256"})
+    public int size;
+
+    @Param({"panama", "scalar"})
+    public String impl;
+
+    private Kernels kernels;
+    private PackedGates p;
+    private PackedGates grad;
+    private int g;
+    private float[] x;
+    private float[] h;
+    private float[] out;
+    private float[] dG;
+    private float[] dx;
+    private float[] dh;
+
+    @Setup
+    public void setup() {
+        kernels = BenchInputs.kernels(impl);
+        Random rnd = new Random(BenchInputs.SEED);
+        p = BenchInputs.cell(rnd, PackedGates.Cell.LSTM, size, size);
+        grad = p.zerosLike();
+        g = p.outputSize();
+        x = BenchInputs.uniform(rnd, BATCH * size, -1f, 1f);
+        h = BenchInputs.uniform(rnd, BATCH * size, -1f, 1f);
+        dG = BenchInputs.uniform(rnd, BATCH * g, -1f, 1f);
+        out = new float[BATCH * g];
+        dx = new float[BATCH * size];
+        dh = new float[BATCH * size];
+    }
+
+    /** The backward products accumulate; zeroing per iteration keeps the sums from growing without bound. */
+    @Setup(Level.Iteration)
+    public void zeroAccumulators() {
+        Arrays.fill(grad.weights(), 0f);
+        Arrays.fill(grad.bias(), 0f);
+        Arrays.fill(dx, 0f);
+        Arrays.fill(dh, 0f);
+    }
+
+    // x [B, I], h [B, H] -> out [B, 4H]
+    @Benchmark
+    public float[] gates() {
+        kernels.gates(p, BATCH, x, 0, size, h, 0, size, out, 0, g);
+        return out;
+    }
+
+    // dG [B, 4H] -> dx [B, I], dh [B, H], accumulated
+    @Benchmark
+    public float[] gatesBackwardData() {
+        kernels.gatesBackwardData(p, BATCH, dG, 0, g, dx, 0, size, dh, 0, size);
+        return dh;
+    }
+
+    // dG [B, 4H], x [B, I], h [B, H] -> grad W [4H, I + H], grad bias [4H], accumulated
+    @Benchmark
+    public PackedGates gatesBackwardWeights() {
+        kernels.gatesBackwardWeights(p, BATCH, dG, 0, g, x, 0, size, h, 0, size, grad);
+        return grad;
+    }
+}

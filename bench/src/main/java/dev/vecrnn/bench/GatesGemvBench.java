@@ -1,0 +1,66 @@
+package dev.vecrnn.bench;
+
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.PackedGates;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fused gate GEMV, one step of one sequence (batch 1): every gate pre-activation of a cell in one
+ * pass over the packed weights. This is the cost of a single inference step before the pointwise update.
+ * Flops per call: 2 * G*H * (I + H) with G = 4 (LSTM), 3 (GRU), 1 (RNN); for LSTM 65,536 at size 64
+ * and 1,048,576 at size 256, so GFLOP/s = flops / (score in us) / 1000.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class GatesGemvBench {
+
+    @Param({"LSTM", "GRU", "RNN"})
+    public String cell;
+
+    /** I = H = size. */
+    @Param({"64", "256"})
+    public int size;
+
+    @Param({"panama", "scalar"})
+    public String impl;
+
+    private Kernels kernels;
+    private PackedGates p;
+    private float[] x;
+    private float[] h;
+    private float[] out;
+
+    @Setup
+    public void setup() {
+        kernels = BenchInputs.kernels(impl);
+        Random rnd = new Random(BenchInputs.SEED);
+        p = BenchInputs.cell(rnd, PackedGates.Cell.valueOf(cell), size, size);
+        x = BenchInputs.uniform(rnd, size, -1f, 1f);
+        h = BenchInputs.uniform(rnd, size, -1f, 1f);
+        out = new float[p.outputSize()];
+    }
+
+    // x [1, I], h [1, H] -> out [1, outputSize]
+    @Benchmark
+    public float[] gates() {
+        kernels.gates(p, 1, x, 0, size, h, 0, size, out, 0, p.outputSize());
+        return out;
+    }
+}
