@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorOperators;
 import static dev.vecrnn.kernels.PackedGates.PANEL;
 import static dev.vecrnn.kernels.PanamaMath.L;
 import static dev.vecrnn.kernels.PanamaMath.S;
-import static dev.vecrnn.kernels.PanamaMath.bc;
 
 /**
  * The Vector API kernels. Loaded by name only after {@link KernelSelection}'s checks, so nothing else
@@ -57,13 +56,14 @@ final class PanamaKernels extends PanamaPointwise {
 
     @Override
     protected void axpyImpl(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(bc(a), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, xOff + i, m).fma(bc(a), FloatVector.fromArray(S, y, yOff + i, m)).intoArray(y, yOff + i, m);
+            FloatVector.fromArray(S, x, xOff + i, m).fma(av, FloatVector.fromArray(S, y, yOff + i, m)).intoArray(y, yOff + i, m);
         }
     }
 
@@ -191,7 +191,7 @@ final class PanamaKernels extends PanamaPointwise {
                 int s = srcOff + b * ld;
                 FloatVector acc = FloatVector.zero(S);
                 for (int k = kFrom; k < kTo; k++) {
-                    acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(bc(src[s + k]), acc);
+                    acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(FloatVector.broadcast(S, src[s + k]), acc);
                 }
                 int o = outOff + b * ldo + blk.outOffset() + c * L;
                 FloatVector.fromArray(S, out, o, m).add(acc).intoArray(out, o, m);
@@ -351,7 +351,7 @@ final class PanamaKernels extends PanamaPointwise {
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         for (int c = 0; c < chunks; c++) {
-            VectorMask<Float> m = c < full ? S.maskAll(true) : S.indexInRange(c * L, blk.rows());
+            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
             int wb = chunkBase(blk, c) - shift + k * PANEL;
             FloatVector m0 = FloatVector.fromArray(S, w, wb);
             FloatVector m1 = FloatVector.fromArray(S, w, wb + PANEL);
@@ -404,7 +404,7 @@ final class PanamaKernels extends PanamaPointwise {
         int g0 = g + blk.outOffset();
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0; c < chunks; c++) {
-            VectorMask<Float> m = c < full ? S.maskAll(true) : S.indexInRange(c * L, blk.rows());
+            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
             acc = FloatVector.fromArray(S, w, chunkBase(blk, c) - shift + k * PANEL).fma(FloatVector.fromArray(S, dG, g0 + c * L, m), acc);
         }
         dst[d + k] += acc.reduceLanes(VectorOperators.ADD);
@@ -513,7 +513,7 @@ final class PanamaKernels extends PanamaPointwise {
         for (int b = 0; b < batch; b++) {
             int g = g0 + b * ldg + c * L;
             FloatVector d = m == null ? FloatVector.fromArray(S, dG, g) : FloatVector.fromArray(S, dG, g, m);
-            acc = d.fma(bc(src[srcOff + b * ld + k]), acc);
+            acc = d.fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
         }
         if (m == null) acc.intoArray(gw, at); else acc.intoArray(gw, at, m);
     }

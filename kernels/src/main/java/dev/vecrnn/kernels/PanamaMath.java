@@ -2,12 +2,19 @@ package dev.vecrnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static dev.vecrnn.kernels.Approx.*;
 
-/** The species, and lane-wise exp, tanh and sigmoid: {@link Approx}'s formulas on vectors. */
+/**
+ * The species, and lane-wise exp, tanh and sigmoid: {@link Approx}'s formulas on vectors.
+ *
+ * <p>Constants are {@code static final} vectors rather than broadcasts inside the functions: C2 folds
+ * them, and the functions stay small enough to be inlined into their loops. A vector that reaches a
+ * call C2 did not inline is boxed, which costs more than the arithmetic (seen with JMH's gc profiler).
+ */
 final class PanamaMath {
     /** The preferred float species, capped at 512 bits (one panel column of 16 floats at most). */
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
@@ -16,46 +23,84 @@ final class PanamaMath {
     /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 12582912f;
 
+    static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
+    private static final FloatVector NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+    private static final FloatVector V_C2 = FloatVector.broadcast(S, C2);
+    private static final FloatVector V_C3 = FloatVector.broadcast(S, C3);
+    private static final FloatVector V_C4 = FloatVector.broadcast(S, C4);
+    private static final FloatVector V_C5 = FloatVector.broadcast(S, C5);
+    private static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
+    private static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
+    private static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
+
     private PanamaMath() {
     }
 
-    static FloatVector bc(float v) {
-        return FloatVector.broadcast(S, v);
+    // The exp, tanh and sigmoid loops live here, each with the exp written out in its body. They used to
+    // share small vector functions, but a vector crossing a call C2 declines to inline (callee too large
+    // for a call site it deems cold, or the node budget of a big caller spent) is boxed on every
+    // iteration: JMH's gc profiler showed 3 KB per loop iteration. Only JDK methods, which are
+    // force-inlined, take or return vectors here.
+
+    /** y = exp(x - shift) over n floats, and returns the sum of y (the tail in scalar code). */
+    static float expLoop(int n, float[] x, int xOff, float shift, float[] y, int yOff) {
+        int bound = S.loopBound(n);
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector c = FloatVector.fromArray(S, x, xOff + i).sub(shift).max(EXP_LO).min(EXP_HI);
+            FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
+            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
+            FloatVector v = p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            v.intoArray(y, yOff + i);
+            sum = sum.add(v);
+        }
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (int i = bound; i < n; i++) {
+            float v = Approx.exp(x[xOff + i] - shift);
+            y[yOff + i] = v;
+            total += v;
+        }
+        return total;
     }
 
-    static FloatVector vexp(FloatVector x) {
-        FloatVector c = x.max(EXP_LO).min(EXP_HI);
-        FloatVector n = c.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = n.fma(bc(-LN2_HI), c);
-        r = n.fma(bc(-LN2_LO), r);
-        FloatVector p = r.fma(C7, C6);
-        p = p.fma(r, bc(C5));
-        p = p.fma(r, bc(C4));
-        p = p.fma(r, bc(C3));
-        p = p.fma(r, bc(C2));
-        p = p.fma(r, bc(1f));
-        p = p.fma(r, bc(1f));
-        IntVector e = (IntVector) n.convert(VectorOperators.F2I, 0);
-        return p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    /** y = sigmoid(x) = 1 / (1 + exp(-x)); 0 below EXP_LO. x and y may be the same. */
+    static void sigmoidLoop(int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i, m);
+            FloatVector c = xv.neg().max(EXP_LO).min(EXP_HI);
+            FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
+            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
+            FloatVector ex = p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i, m);
+        }
     }
 
-    static FloatVector vsigmoid(FloatVector x) {
-        FloatVector s = vexp(x.neg()).add(1f);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        return one.div(s).blend(0f, x.lt(EXP_LO));
+    /** y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. */
+    static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            tanhOf(FloatVector.fromArray(S, x, xOff + i, m)).intoArray(y, yOff + i, m);
+        }
     }
 
-    static FloatVector vtanh(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector u = x.mul(x);
-        FloatVector p = u.fma(T4, T3);
-        p = p.fma(u, bc(T2));
-        p = p.fma(u, bc(T1));
-        p = p.fma(u, bc(T0));
-        FloatVector small = x.mul(u).fma(p, x);
-        FloatVector e = vexp(a.mul(2f)).add(1f);
-        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e));
-        big = big.blend(big.neg(), x.lt(0f));
-        return big.blend(small, a.lt(TANH_SMALL));
+    /** tanh of one vector, for loops that need it inside a larger body. */
+    static FloatVector tanhOf(FloatVector xv) {
+        FloatVector a = xv.abs();
+        FloatVector u = xv.mul(xv);
+        FloatVector small = xv.mul(u).fma(u.fma(T4, T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
+        FloatVector c = a.mul(2f).min(EXP_HI);
+        FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
+        FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+        IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
+        FloatVector big = ONE.sub(TWO.div(p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
+        return big.blend(big.neg(), xv.lt(0f)).blend(small, a.lt(TANH_SMALL));
     }
 }

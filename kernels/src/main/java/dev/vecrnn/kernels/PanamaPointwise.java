@@ -5,249 +5,335 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import static dev.vecrnn.kernels.PanamaMath.L;
+import static dev.vecrnn.kernels.PanamaMath.ONE;
 import static dev.vecrnn.kernels.PanamaMath.S;
-import static dev.vecrnn.kernels.PanamaMath.bc;
-import static dev.vecrnn.kernels.PanamaMath.vexp;
-import static dev.vecrnn.kernels.PanamaMath.vsigmoid;
-import static dev.vecrnn.kernels.PanamaMath.vtanh;
 
 /**
  * Vector API activations, softmax, cell steps and optimizer updates (half of {@link PanamaKernels}).
- * Each loop runs whole vectors and finishes its tail with one masked vector, so the tail gets the
- * same arithmetic as the body.
+ *
+ * <p>C2 keeps vectors in registers only for loops of simple shape; otherwise it boxes every vector on
+ * every iteration, which costs more than the arithmetic (JDK 25, measured with JMH's gc profiler and
+ * ThreadMXBean). Shapes that boxed here: a vector passed to a helper C2 did not inline, a vector chosen
+ * by a conditional, a mask made before its loop, a loop accumulator starting from a static final
+ * vector, and long bodies under a tail mask. So the cell and
+ * optimizer kernels run an unmasked main loop to {@code S.loopBound(n)} and hand the tail to the
+ * scalar twin's range method (the same formulas; results agree within rounding), the activations run
+ * as array passes (see {@link PanamaMath}), and null optional inputs are read as some finite array
+ * times zero. {@code ThreadMXBean} allocation checks in the tests guard this.
  */
 abstract class PanamaPointwise extends Kernels {
 
-    private static FloatVector load(float[] a, int off, int i, int n) {
-        return i + L <= n ? FloatVector.fromArray(S, a, off + i) : FloatVector.fromArray(S, a, off + i, S.indexInRange(i, n));
-    }
-
-    private static FloatVector loadOrZero(float[] a, int off, int i, int n) {
-        return a == null ? FloatVector.zero(S) : load(a, off, i, n);
-    }
-
-    private static void store(FloatVector v, float[] a, int off, int i, int n) {
-        if (i + L <= n) v.intoArray(a, off + i); else v.intoArray(a, off + i, S.indexInRange(i, n));
-    }
-
     @Override
     protected void tanhImpl(int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < n; i += L) store(vtanh(load(x, xOff, i, n)), y, yOff, i, n);
+        PanamaMath.tanhLoop(n, x, xOff, y, yOff);
     }
 
     @Override
     protected void sigmoidImpl(int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < n; i += L) store(vsigmoid(load(x, xOff, i, n)), y, yOff, i, n);
+        PanamaMath.sigmoidLoop(n, x, xOff, y, yOff);
     }
 
     @Override
     protected void reluImpl(int n, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i += L) {
-            FloatVector v = load(x, xOff, i, n);
-            store(v.blend(0f, v.lt(0f)), y, yOff, i, n);
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
+            v.blend(0f, v.lt(0f)).intoArray(y, yOff + i, m);
         }
     }
 
     @Override
     protected void tanhBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i += L) {
-            FloatVector t = load(y, yOff, i, n);
-            store(load(dy, dyOff, i, n).mul(t.neg().fma(t, bc(1f))), dx, dxOff, i, n);
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector t = FloatVector.fromArray(S, y, yOff + i, m);
+            FloatVector.fromArray(S, dy, dyOff + i, m).mul(t.neg().fma(t, ONE)).intoArray(dx, dxOff + i, m);
         }
     }
 
     @Override
     protected void sigmoidBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i += L) {
-            FloatVector s = load(y, yOff, i, n);
-            store(load(dy, dyOff, i, n).mul(s.mul(s.neg().add(1f))), dx, dxOff, i, n);
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector s = FloatVector.fromArray(S, y, yOff + i, m);
+            FloatVector.fromArray(S, dy, dyOff + i, m).mul(s.mul(ONE.sub(s))).intoArray(dx, dxOff + i, m);
         }
     }
 
     @Override
     protected void reluBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i += L) {
-            FloatVector s = load(y, yOff, i, n);
-            store(load(dy, dyOff, i, n).blend(0f, s.compare(VectorOperators.GT, 0f).not()), dx, dxOff, i, n);
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector s = FloatVector.fromArray(S, y, yOff + i, m);
+            FloatVector.fromArray(S, dy, dyOff + i, m).blend(0f, s.compare(VectorOperators.GT, 0f).not())
+                    .intoArray(dx, dxOff + i, m);
         }
     }
 
     private static float max(int n, float[] x, int xOff) {
-        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            m = m.max(FloatVector.fromArray(S, x, xOff + i, k).blend(Float.NEGATIVE_INFINITY, k.not()));
-        }
-        float r = m.reduceLanes(VectorOperators.MAX);
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < bound; i += L) acc = acc.max(FloatVector.fromArray(S, x, xOff + i));
+        float r = acc.reduceLanes(VectorOperators.MAX);
+        for (int i = bound; i < n; i++) r = Math.max(r, x[xOff + i]);
         return r == Float.NEGATIVE_INFINITY ? 0f : r;
-    }
-
-    private static float sumExp(int n, float[] x, int xOff, float shift, float[] y, int yOff) {
-        FloatVector sum = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector e = vexp(FloatVector.fromArray(S, x, xOff + i, k).sub(shift)).blend(0f, k.not());
-            if (y != null) e.intoArray(y, yOff + i, k);
-            sum = sum.add(e);
-        }
-        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     protected void softmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
-        float inv = 1f / sumExp(n, x, xOff, max(n, x, xOff), y, yOff);
-        for (int i = 0; i < n; i += L) store(load(y, yOff, i, n).mul(inv), y, yOff, i, n);
+        float inv = 1f / PanamaMath.expLoop(n, x, xOff, max(n, x, xOff), y, yOff);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, y, yOff + i, m).mul(inv).intoArray(y, yOff + i, m);
+        }
     }
 
     @Override
     protected void logSoftmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
         float max = max(n, x, xOff);
-        float shift = max + (float) Math.log(sumExp(n, x, xOff, max, null, 0));
-        for (int i = 0; i < n; i += L) store(load(x, xOff, i, n).sub(shift), y, yOff, i, n);
-    }
-
-    private static float dotMasked(int n, float[] x, int xOff, float[] y, int yOff) {
-        FloatVector s = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) s = load(x, xOff, i, n).fma(load(y, yOff, i, n), s);
-        return s.reduceLanes(VectorOperators.ADD);
+        // y holds the exps for a moment; when y is x the shift must be taken before they overwrite it.
+        float shift;
+        if (x == y && xOff == yOff) {
+            float sum = 0f;
+            for (int i = 0; i < n; i++) sum += Approx.exp(x[xOff + i] - max);
+            shift = max + (float) Math.log(sum);
+        } else {
+            shift = max + (float) Math.log(PanamaMath.expLoop(n, x, xOff, max, y, yOff));
+        }
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xOff + i, m).sub(shift).intoArray(y, yOff + i, m);
+        }
     }
 
     @Override
     protected void softmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        float s = dotMasked(n, dy, dyOff, y, yOff);
-        for (int i = 0; i < n; i += L) store(load(y, yOff, i, n).mul(load(dy, dyOff, i, n).sub(s)), dx, dxOff, i, n);
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            acc = FloatVector.fromArray(S, dy, dyOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int i = bound; i < n; i++) s = Math.fma(dy[dyOff + i], y[yOff + i], s);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, y, yOff + i).mul(FloatVector.fromArray(S, dy, dyOff + i).sub(s)).intoArray(dx, dxOff + i);
+        }
+        for (int i = bound; i < n; i++) dx[dxOff + i] = y[yOff + i] * (dy[dyOff + i] - s);
     }
 
     @Override
     protected void logSoftmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) acc = acc.add(load(dy, dyOff, i, n));
+        for (int i = 0; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, dy, dyOff + i));
         float s = acc.reduceLanes(VectorOperators.ADD);
-        for (int i = 0; i < n; i += L) {
-            store(vexp(load(y, yOff, i, n)).neg().fma(bc(s), load(dy, dyOff, i, n)), dx, dxOff, i, n);
+        for (int i = bound; i < n; i++) s += dy[dyOff + i];
+        if (dx == dy && dxOff == dyOff) {
+            for (int i = 0; i < n; i++) dx[dxOff + i] = Math.fma(-Approx.exp(y[yOff + i]), s, dy[dyOff + i]);
+            return;
         }
+        PanamaMath.expLoop(n, y, yOff, 0f, dx, dxOff);
+        FloatVector negS = FloatVector.broadcast(S, -s);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, dx, dxOff + i).fma(negS, FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+        }
+        for (int i = bound; i < n; i++) dx[dxOff + i] = Math.fma(-dx[dxOff + i], s, dy[dyOff + i]);
     }
 
     @Override
     protected void lstmForwardImpl(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
                                    float[] h, int hOff) {
-        for (int j = 0; j < n; j += L) {
-            FloatVector i = vsigmoid(load(gates, gOff, j, n));
-            FloatVector f = vsigmoid(load(gates, gOff + n, j, n));
-            FloatVector g = vtanh(load(gates, gOff + 2 * n, j, n));
-            FloatVector o = vsigmoid(load(gates, gOff + 3 * n, j, n));
-            store(i, gates, gOff, j, n);
-            store(f, gates, gOff + n, j, n);
-            store(g, gates, gOff + 2 * n, j, n);
-            store(o, gates, gOff + 3 * n, j, n);
-            FloatVector cn = f.fma(loadOrZero(cPrev, cpOff, j, n), i.mul(g));
-            store(cn, c, cOff, j, n);
-            store(o.mul(vtanh(cn)), h, hOff, j, n);
+        int bound = S.loopBound(n);
+        sigmoidImpl(2 * n, gates, gOff, gates, gOff);
+        tanhImpl(n, gates, gOff + 2 * n, gates, gOff + 2 * n);
+        sigmoidImpl(n, gates, gOff + 3 * n, gates, gOff + 3 * n);
+        // A missing cPrev reads the gate activations (finite, in [0, 1]) times zero: a vector chosen by
+        // a conditional would be a phi, which C2 boxes.
+        float[] cpa = cPrev == null ? gates : cPrev;
+        int cpo = cPrev == null ? gOff : cpOff;
+        float keep = cPrev == null ? 0f : 1f;
+        for (int j = 0; j < bound; j += L) {
+            FloatVector i = FloatVector.fromArray(S, gates, gOff + j);
+            FloatVector f = FloatVector.fromArray(S, gates, gOff + n + j);
+            FloatVector g = FloatVector.fromArray(S, gates, gOff + 2 * n + j);
+            FloatVector cp = FloatVector.fromArray(S, cpa, cpo + j).mul(keep);
+            f.fma(cp, i.mul(g)).intoArray(c, cOff + j);
         }
+        for (int j = bound; j < n; j++) {
+            float cp = cPrev == null ? 0f : cPrev[cpOff + j];
+            c[cOff + j] = Math.fma(gates[gOff + n + j], cp, gates[gOff + j] * gates[gOff + 2 * n + j]);
+        }
+        tanhImpl(n, c, cOff, h, hOff);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector.fromArray(S, h, hOff + j).mul(FloatVector.fromArray(S, gates, gOff + 3 * n + j)).intoArray(h, hOff + j);
+        }
+        for (int j = bound; j < n; j++) h[hOff + j] *= gates[gOff + 3 * n + j];
     }
 
     @Override
     protected void lstmBackwardImpl(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
                                     float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
-        for (int j = 0; j < n; j += L) {
-            FloatVector i = load(acts, aOff, j, n);
-            FloatVector f = load(acts, aOff + n, j, n);
-            FloatVector g = load(acts, aOff + 2 * n, j, n);
-            FloatVector o = load(acts, aOff + 3 * n, j, n);
-            FloatVector tc = vtanh(load(c, cOff, j, n));
-            FloatVector d = load(dh, dhOff, j, n);
-            FloatVector dct = load(dc, dcOff, j, n).add(d.mul(o).mul(tc.neg().fma(tc, bc(1f))));
-            FloatVector cp = loadOrZero(cPrev, cpOff, j, n);
-            store(dct.mul(g).mul(i.mul(i.neg().add(1f))), dGates, dgOff, j, n);
-            store(dct.mul(cp).mul(f.mul(f.neg().add(1f))), dGates, dgOff + n, j, n);
-            store(dct.mul(i).mul(g.neg().fma(g, bc(1f))), dGates, dgOff + 2 * n, j, n);
-            store(d.mul(tc).mul(o.mul(o.neg().add(1f))), dGates, dgOff + 3 * n, j, n);
-            store(dct.mul(f), dc, dcOff, j, n);
+        int bound = S.loopBound(n);
+        // tanh(c) goes first into the o slot of dGates, which loop 1 reads before it overwrites it.
+        int tcOff = dgOff + 3 * n;
+        tanhImpl(bound, c, cOff, dGates, tcOff);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector o = FloatVector.fromArray(S, acts, aOff + 3 * n + j);
+            FloatVector tc = FloatVector.fromArray(S, dGates, tcOff + j);
+            FloatVector d = FloatVector.fromArray(S, dh, dhOff + j);
+            FloatVector.fromArray(S, dc, dcOff + j).add(d.mul(o).mul(tc.neg().fma(tc, ONE))).intoArray(dc, dcOff + j);
+            d.mul(tc).mul(o.mul(ONE.sub(o))).intoArray(dGates, tcOff + j);
         }
+        // dc now holds the gradient reaching c; a missing cPrev reads the i gate (finite) times zero.
+        float[] cpa = cPrev == null ? acts : cPrev;
+        int cpo = cPrev == null ? aOff : cpOff;
+        float keep = cPrev == null ? 0f : 1f;
+        for (int j = 0; j < bound; j += L) {
+            FloatVector i = FloatVector.fromArray(S, acts, aOff + j);
+            FloatVector f = FloatVector.fromArray(S, acts, aOff + n + j);
+            FloatVector g = FloatVector.fromArray(S, acts, aOff + 2 * n + j);
+            FloatVector dct = FloatVector.fromArray(S, dc, dcOff + j);
+            FloatVector cp = FloatVector.fromArray(S, cpa, cpo + j).mul(keep);
+            dct.mul(g).mul(i.mul(ONE.sub(i))).intoArray(dGates, dgOff + j);
+            dct.mul(cp).mul(f.mul(ONE.sub(f))).intoArray(dGates, dgOff + n + j);
+            dct.mul(i).mul(g.neg().fma(g, ONE)).intoArray(dGates, dgOff + 2 * n + j);
+            dct.mul(f).intoArray(dc, dcOff + j);
+        }
+        ScalarPointwise.lstmBackwardRange(bound, n, acts, aOff, cPrev, cpOff, c, cOff, dh, dhOff, dc, dcOff, dGates, dgOff);
     }
 
     @Override
     protected void gruForwardImpl(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
-        for (int j = 0; j < n; j += L) {
-            FloatVector r = vsigmoid(load(gates, gOff, j, n));
-            FloatVector z = vsigmoid(load(gates, gOff + n, j, n));
-            FloatVector nn = vtanh(r.fma(load(gates, gOff + 3 * n, j, n), load(gates, gOff + 2 * n, j, n)));
-            FloatVector hp = loadOrZero(hPrev, hpOff, j, n);
-            store(r, gates, gOff, j, n);
-            store(z, gates, gOff + n, j, n);
-            store(nn, gates, gOff + 2 * n, j, n);
-            store(z.fma(hp.sub(nn), nn), h, hOff, j, n);
+        int bound = S.loopBound(n);
+        sigmoidImpl(2 * n, gates, gOff, gates, gOff);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector r = FloatVector.fromArray(S, gates, gOff + j);
+            r.fma(FloatVector.fromArray(S, gates, gOff + 3 * n + j), FloatVector.fromArray(S, gates, gOff + 2 * n + j))
+                    .intoArray(gates, gOff + 2 * n + j);
+        }
+        for (int j = bound; j < n; j++) {
+            gates[gOff + 2 * n + j] = Math.fma(gates[gOff + j], gates[gOff + 3 * n + j], gates[gOff + 2 * n + j]);
+        }
+        tanhImpl(n, gates, gOff + 2 * n, gates, gOff + 2 * n);
+        float[] hpa = hPrev == null ? gates : hPrev;
+        int hpo = hPrev == null ? gOff : hpOff;
+        float keep = hPrev == null ? 0f : 1f;
+        for (int j = 0; j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(S, gates, gOff + n + j);
+            FloatVector nn = FloatVector.fromArray(S, gates, gOff + 2 * n + j);
+            FloatVector hp = FloatVector.fromArray(S, hpa, hpo + j).mul(keep);
+            z.fma(hp.sub(nn), nn).intoArray(h, hOff + j);
+        }
+        for (int j = bound; j < n; j++) {
+            float hp = hPrev == null ? 0f : hPrev[hpOff + j];
+            float nn = gates[gOff + 2 * n + j];
+            h[hOff + j] = Math.fma(gates[gOff + n + j], hp - nn, nn);
         }
     }
 
     @Override
     protected void gruBackwardImpl(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
                                    float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
-        for (int j = 0; j < n; j += L) {
-            FloatVector r = load(acts, aOff, j, n);
-            FloatVector z = load(acts, aOff + n, j, n);
-            FloatVector nn = load(acts, aOff + 2 * n, j, n);
-            FloatVector nh = load(acts, aOff + 3 * n, j, n);
-            FloatVector hp = loadOrZero(hPrev, hpOff, j, n);
-            FloatVector d = load(dh, dhOff, j, n);
-            FloatVector dnPre = d.mul(z.neg().add(1f)).mul(nn.neg().fma(nn, bc(1f)));
-            store(dnPre.mul(nh).mul(r.mul(r.neg().add(1f))), dGates, dgOff, j, n);
-            store(d.mul(hp.sub(nn)).mul(z.mul(z.neg().add(1f))), dGates, dgOff + n, j, n);
-            store(dnPre, dGates, dgOff + 2 * n, j, n);
-            store(dnPre.mul(r), dGates, dgOff + 3 * n, j, n);
-            store(d.mul(z), dhPrev, dhpOff, j, n);
+        int bound = S.loopBound(n);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector r = FloatVector.fromArray(S, acts, aOff + j);
+            FloatVector z = FloatVector.fromArray(S, acts, aOff + n + j);
+            FloatVector nn = FloatVector.fromArray(S, acts, aOff + 2 * n + j);
+            FloatVector nh = FloatVector.fromArray(S, acts, aOff + 3 * n + j);
+            FloatVector d = FloatVector.fromArray(S, dh, dhOff + j);
+            FloatVector dnPre = d.mul(ONE.sub(z)).mul(nn.neg().fma(nn, ONE));
+            dnPre.mul(nh).mul(r.mul(ONE.sub(r))).intoArray(dGates, dgOff + j);
+            dnPre.intoArray(dGates, dgOff + 2 * n + j);
+            dnPre.mul(r).intoArray(dGates, dgOff + 3 * n + j);
         }
+        // A missing hPrev reads the r gate (finite) times zero.
+        float[] hpa = hPrev == null ? acts : hPrev;
+        int hpo = hPrev == null ? aOff : hpOff;
+        float keep = hPrev == null ? 0f : 1f;
+        for (int j = 0; j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(S, acts, aOff + n + j);
+            FloatVector nn = FloatVector.fromArray(S, acts, aOff + 2 * n + j);
+            FloatVector hp = FloatVector.fromArray(S, hpa, hpo + j).mul(keep);
+            FloatVector d = FloatVector.fromArray(S, dh, dhOff + j);
+            d.mul(hp.sub(nn)).mul(z.mul(ONE.sub(z))).intoArray(dGates, dgOff + n + j);
+            d.mul(z).intoArray(dhPrev, dhpOff + j);
+        }
+        ScalarPointwise.gruBackwardRange(bound, n, acts, aOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
     }
 
     @Override
     protected void sgdImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
                            float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector pi = load(p, pOff, i, n);
-            FloatVector gi = pi.fma(bc(weightDecay), load(g, gOff, i, n));
-            if (momentum != 0f) {
-                FloatVector b = load(buf, bOff, i, n).fma(bc(momentum), gi.mul(1f - dampening));
-                store(b, buf, bOff, i, n);
-                gi = nesterov ? b.fma(bc(momentum), gi) : b;
+        int bound = S.loopBound(n);
+        FloatVector wd = FloatVector.broadcast(S, weightDecay);
+        FloatVector negLr = FloatVector.broadcast(S, -lr);
+        if (momentum == 0f) {
+            for (int i = 0; i < bound; i += L) {
+                FloatVector pi = FloatVector.fromArray(S, p, pOff + i);
+                pi.fma(wd, FloatVector.fromArray(S, g, gOff + i)).fma(negLr, pi).intoArray(p, pOff + i);
             }
-            store(gi.fma(bc(-lr), pi), p, pOff, i, n);
+        } else {
+            FloatVector mom = FloatVector.broadcast(S, momentum);
+            float damp = 1f - dampening;
+            // nesterov ? g + momentum*buf : buf, as arithmetic on 0/1 (a conditional vector would box).
+            float nest = nesterov ? 1f : 0f;
+            FloatVector momNest = FloatVector.broadcast(S, momentum * nest);
+            for (int i = 0; i < bound; i += L) {
+                FloatVector pi = FloatVector.fromArray(S, p, pOff + i);
+                FloatVector gi = pi.fma(wd, FloatVector.fromArray(S, g, gOff + i));
+                FloatVector b = FloatVector.fromArray(S, buf, bOff + i).fma(mom, gi.mul(damp));
+                b.intoArray(buf, bOff + i);
+                b.fma(momNest, gi.mul(nest).add(b.mul(1f - nest))).fma(negLr, pi).intoArray(p, pOff + i);
+            }
         }
+        ScalarPointwise.sgdRange(bound, n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
     }
 
     @Override
-    protected void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+    protected void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m1, int mOff, float[] v, int vOff,
                             float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        int bound = S.loopBound(n);
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
         float decay = decoupled ? 1f - lr * weightDecay : 1f;
-        float l2 = decoupled ? 0f : weightDecay;
-        for (int i = 0; i < n; i += L) {
-            FloatVector pi = load(p, pOff, i, n).mul(decay);
-            FloatVector gi = pi.fma(bc(l2), load(g, gOff, i, n));
-            FloatVector mi = load(m, mOff, i, n).fma(bc(beta1), gi.mul(1f - beta1));
-            FloatVector vi = load(v, vOff, i, n).fma(bc(beta2), gi.mul(1f - beta2).mul(gi));
-            store(mi, m, mOff, i, n);
-            store(vi, v, vOff, i, n);
-            FloatVector denom = vi.sqrt().div(bc2Sqrt).add(eps);
-            store(pi.sub(mi.mul(stepSize).div(denom)), p, pOff, i, n);
+        FloatVector l2 = FloatVector.broadcast(S, decoupled ? 0f : weightDecay);
+        FloatVector b1 = FloatVector.broadcast(S, beta1);
+        FloatVector b2 = FloatVector.broadcast(S, beta2);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector pi = FloatVector.fromArray(S, p, pOff + i).mul(decay);
+            FloatVector gi = pi.fma(l2, FloatVector.fromArray(S, g, gOff + i));
+            FloatVector mi = FloatVector.fromArray(S, m1, mOff + i).fma(b1, gi.mul(1f - beta1));
+            FloatVector vi = FloatVector.fromArray(S, v, vOff + i).fma(b2, gi.mul(1f - beta2).mul(gi));
+            mi.intoArray(m1, mOff + i);
+            vi.intoArray(v, vOff + i);
+            pi.sub(mi.mul(stepSize).div(vi.sqrt().div(bc2Sqrt).add(eps))).intoArray(p, pOff + i);
         }
+        ScalarPointwise.adamRange(bound, n, p, pOff, g, gOff, m1, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay,
+                decoupled, step);
     }
 
     @Override
     protected void rmspropImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
                                float lr, float alpha, float eps, float weightDecay, float momentum) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector pi = load(p, pOff, i, n);
-            FloatVector gi = pi.fma(bc(weightDecay), load(g, gOff, i, n));
-            FloatVector s = load(sq, sOff, i, n).fma(bc(alpha), gi.mul(1f - alpha).mul(gi));
-            store(s, sq, sOff, i, n);
-            FloatVector st = gi.div(s.sqrt().add(eps));
-            if (momentum != 0f) {
-                st = load(buf, bOff, i, n).fma(bc(momentum), st);
-                store(st, buf, bOff, i, n);
-            }
-            store(st.fma(bc(-lr), pi), p, pOff, i, n);
+        int bound = S.loopBound(n);
+        FloatVector wd = FloatVector.broadcast(S, weightDecay);
+        FloatVector al = FloatVector.broadcast(S, alpha);
+        FloatVector mom = FloatVector.broadcast(S, momentum);
+        FloatVector negLr = FloatVector.broadcast(S, -lr);
+        // Without momentum buf may be null: read sq (finite, non-negative) times zero instead.
+        float[] ba = momentum == 0f ? sq : buf;
+        int bo = momentum == 0f ? sOff : bOff;
+        float keep = momentum == 0f ? 0f : 1f;
+        for (int i = 0; i < bound; i += L) {
+            FloatVector pi = FloatVector.fromArray(S, p, pOff + i);
+            FloatVector gi = pi.fma(wd, FloatVector.fromArray(S, g, gOff + i));
+            FloatVector s = FloatVector.fromArray(S, sq, sOff + i).fma(al, gi.mul(1f - alpha).mul(gi));
+            FloatVector st = FloatVector.fromArray(S, ba, bo + i).mul(keep).fma(mom, gi.div(s.sqrt().add(eps)));
+            s.intoArray(sq, sOff + i);
+            if (momentum != 0f) st.intoArray(buf, bOff + i);
+            st.fma(negLr, pi).intoArray(p, pOff + i);
         }
+        ScalarPointwise.rmspropRange(bound, n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
     }
 }

@@ -88,7 +88,13 @@ abstract class ScalarPointwise extends Kernels {
     @Override
     protected void lstmForwardImpl(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
                                    float[] h, int hOff) {
-        for (int j = 0; j < n; j++) {
+        lstmForwardRange(0, n, gates, gOff, cPrev, cpOff, c, cOff, h, hOff);
+    }
+
+    /** Elements [from, n) of {@link #lstmForwardImpl}; the Vector API kernels finish their tails with it. */
+    static void lstmForwardRange(int from, int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                                   float[] h, int hOff) {
+        for (int j = from; j < n; j++) {
             float i = Approx.sigmoid(gates[gOff + j]);
             float f = Approx.sigmoid(gates[gOff + n + j]);
             float g = Approx.tanh(gates[gOff + 2 * n + j]);
@@ -107,7 +113,13 @@ abstract class ScalarPointwise extends Kernels {
     @Override
     protected void lstmBackwardImpl(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
                                     float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
-        for (int j = 0; j < n; j++) {
+        lstmBackwardRange(0, n, acts, aOff, cPrev, cpOff, c, cOff, dh, dhOff, dc, dcOff, dGates, dgOff);
+    }
+
+    /** Elements [from, n) of {@link #lstmBackwardImpl}; the Vector API kernels finish their tails with it. */
+    static void lstmBackwardRange(int from, int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                                    float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
+        for (int j = from; j < n; j++) {
             float i = acts[aOff + j];
             float f = acts[aOff + n + j];
             float g = acts[aOff + 2 * n + j];
@@ -126,7 +138,12 @@ abstract class ScalarPointwise extends Kernels {
 
     @Override
     protected void gruForwardImpl(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
-        for (int j = 0; j < n; j++) {
+        gruForwardRange(0, n, gates, gOff, hPrev, hpOff, h, hOff);
+    }
+
+    /** Elements [from, n) of {@link #gruForwardImpl}; the Vector API kernels finish their tails with it. */
+    static void gruForwardRange(int from, int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
+        for (int j = from; j < n; j++) {
             float r = Approx.sigmoid(gates[gOff + j]);
             float z = Approx.sigmoid(gates[gOff + n + j]);
             float nh = gates[gOff + 3 * n + j];
@@ -142,7 +159,13 @@ abstract class ScalarPointwise extends Kernels {
     @Override
     protected void gruBackwardImpl(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
                                    float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
-        for (int j = 0; j < n; j++) {
+        gruBackwardRange(0, n, acts, aOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
+    }
+
+    /** Elements [from, n) of {@link #gruBackwardImpl}; the Vector API kernels finish their tails with it. */
+    static void gruBackwardRange(int from, int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
+                                   float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+        for (int j = from; j < n; j++) {
             float r = acts[aOff + j];
             float z = acts[aOff + n + j];
             float nn = acts[aOff + 2 * n + j];
@@ -161,7 +184,13 @@ abstract class ScalarPointwise extends Kernels {
     @Override
     protected void sgdImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
                            float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
-        for (int i = 0; i < n; i++) {
+        sgdRange(0, n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    /** Elements [from, n) of {@link #sgdImpl}; the Vector API kernels finish their tails with it. */
+    static void sgdRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
+                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+        for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
             float gi = Math.fma(weightDecay, pi, g[gOff + i]);
             if (momentum != 0f) {
@@ -176,12 +205,18 @@ abstract class ScalarPointwise extends Kernels {
     @Override
     protected void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
                             float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        adamRange(0, n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    /** Elements [from, n) of {@link #adamImpl}; the Vector API kernels finish their tails with it. */
+    static void adamRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                            float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
         float decay = decoupled ? 1f - lr * weightDecay : 1f;
         float l2 = decoupled ? 0f : weightDecay;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < n; i++) {
             float pi = p[pOff + i] * decay;
             float gi = Math.fma(l2, pi, g[gOff + i]);
             float mi = Math.fma(beta1, m[mOff + i], (1f - beta1) * gi);
@@ -196,7 +231,13 @@ abstract class ScalarPointwise extends Kernels {
     @Override
     protected void rmspropImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
                                float lr, float alpha, float eps, float weightDecay, float momentum) {
-        for (int i = 0; i < n; i++) {
+        rmspropRange(0, n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
+    }
+
+    /** Elements [from, n) of {@link #rmspropImpl}; the Vector API kernels finish their tails with it. */
+    static void rmspropRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
+                               float lr, float alpha, float eps, float weightDecay, float momentum) {
+        for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
             float gi = Math.fma(weightDecay, pi, g[gOff + i]);
             float s = Math.fma(alpha, sq[sOff + i], (1f - alpha) * gi * gi);
