@@ -1,0 +1,201 @@
+package dev.vecrnn.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * A stack of recurrent layers with {@code torch.nn.RNN}/{@code LSTM}/{@code GRU} semantics: parameter
+ * names and shapes, gate orders (LSTM i, f, g, o; GRU r, z, n with the reset gate applied after the
+ * recurrent matmul), both biases, layers, bidirectional outputs (forward then backward features),
+ * {@code batch_first}, initial states, variable lengths (outputs past a sequence's end are zero and its
+ * final state is the one at its last step), LSTM projection and dropout between layers in training.
+ *
+ * <p>Shapes, as PyTorch: x {@code [T, B, I]} ({@code [B, T, I]} when batch_first); output
+ * {@code [T, B, D*Hout]}; h0 and h_n {@code [L*D, B, Hout]}; c0 and c_n {@code [L*D, B, H]}, where
+ * {@code Hout} is proj_size or H.
+ *
+ * <p>Weights may be changed by training ({@link #params()}) or {@link #loadStateDict}; forward passes
+ * only read them, so concurrent forwards are safe while nothing trains.
+ */
+public final class Recurrent {
+    private final RecurrentConfig config;
+    final RecurrentCell[] cells;
+    private final List<Param> params;
+
+    /** A new stack with PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)), drawn from the seed. */
+    public Recurrent(RecurrentConfig config, long seed) {
+        if (config == null) throw new IllegalArgumentException("config: expected non-null, got null");
+        this.config = config;
+        int d = config.directions();
+        this.cells = new RecurrentCell[config.numLayers() * d];
+        List<Param> ps = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            for (int dir = 0; dir < d; dir++) {
+                RecurrentCell c = new RecurrentCell(config, l, dir);
+                cells[l * d + dir] = c;
+                c.addParams(ps);
+            }
+        }
+        this.params = Collections.unmodifiableList(ps);
+        initDefault(seed);
+    }
+
+    /** Re-draws every weight and bias from U(-1/sqrt(H), 1/sqrt(H)) in state-dict order. */
+    public void initDefault(long seed) {
+        Random rnd = new Random(seed);
+        float k = (float) (1.0 / Math.sqrt(config.hiddenSize()));
+        Map<String, Tensor> sd = stateDict();
+        for (Tensor t : sd.values()) {
+            float[] a = t.data();
+            for (int i = 0; i < a.length; i++) a[i] = (2f * rnd.nextFloat() - 1f) * k;
+        }
+        loadStateDict(sd);
+    }
+
+    public RecurrentConfig config() {
+        return config;
+    }
+
+    /** The trainable parameters (packed gate weights, biases, projections), in a fixed order. */
+    public List<Param> params() {
+        return params;
+    }
+
+    /** PyTorch's state_dict: names such as weight_ih_l0, bias_hh_l1_reverse, weight_hr_l0; copies. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.stateDict(out, false);
+        return out;
+    }
+
+    /** The accumulated gradients under the state_dict names. */
+    public Map<String, Tensor> gradDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.stateDict(out, true);
+        return out;
+    }
+
+    /** Loads PyTorch-named tensors; every expected name must be present with its exact shape, and no other. */
+    public void loadStateDict(Map<String, Tensor> stateDict) {
+        if (stateDict == null) throw new IllegalArgumentException("state dict: expected non-null, got null");
+        Map<String, Tensor> rest = new LinkedHashMap<>(stateDict);
+        for (RecurrentCell c : cells) c.load(rest);
+        if (!rest.isEmpty()) {
+            throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet())
+                    + " for " + config);
+        }
+    }
+
+    /** Refreshes derived weights after the params were changed in place (for example by an optimizer). */
+    public void paramsChanged() {
+        for (RecurrentCell c : cells) c.syncBias();
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) p.zeroGrad();
+    }
+
+    /** Inference over whole sequences; lengths, h0 and c0 may be null. */
+    public Output forward(Tensor x, int[] lengths, Tensor h0, Tensor c0) {
+        Trace t = RecurrentPass.forward(this, x, lengths, h0, c0, null);
+        return new Output(t.output, t.hN, t.cN);
+    }
+
+    /** Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. */
+    public Trace forwardTrain(Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng) {
+        return RecurrentPass.forward(this, x, lengths, h0, c0, dropoutRng == null ? new Random(0) : dropoutRng);
+    }
+
+    /**
+     * Backpropagation through time: accumulates every parameter's gradient and returns the gradients of
+     * the inputs. dhN and dcN may be null (zero).
+     */
+    public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN) {
+        if (trace == null || trace.owner != this) {
+            throw new IllegalArgumentException("trace: expected a trace from this layer's forwardTrain, got "
+                    + (trace == null ? "null" : "one from another layer"));
+        }
+        return RecurrentPass.backward(this, trace, dOutput, dhN, dcN);
+    }
+
+    /** A new zero state for one stream (unidirectional stacks only). */
+    public Stream.State newState() {
+        return Stream.newState(this);
+    }
+
+    /** Advances one stream by one step without allocating: x [I] -> out [Hout]. */
+    public void step(float[] x, Stream.State state, float[] out) {
+        Stream.step(this, x, 0, state, out, 0);
+    }
+
+    /** Scratch space for {@link #stepMany}, for up to capacity streams. */
+    public Stream.Batch newBatch(int capacity) {
+        return Stream.newBatch(this, capacity);
+    }
+
+    /** Advances n streams by one step each in one pass over the weights: xs [n, I] -> outs [n, Hout]. */
+    public void stepMany(int n, float[] xs, Stream.State[] states, float[] outs, Stream.Batch ws) {
+        Stream.stepMany(this, n, xs, states, outs, ws);
+    }
+
+    public record Output(Tensor output, Tensor hN, Tensor cN) {
+    }
+
+    public record InputGrads(Tensor dx, Tensor dh0, Tensor dc0) {
+    }
+
+    /** What a training forward keeps for backward. */
+    public static final class Trace {
+        final Recurrent owner;
+        final int steps;
+        final int batch;
+        final int[] lengths;
+        final float[][] layerInputs;
+        final float[][] dropMasks;
+        final DirTrace[] dirs;
+        final Tensor output;
+        final Tensor hN;
+        final Tensor cN;
+
+        Trace(Recurrent owner, int steps, int batch, int[] lengths, float[][] layerInputs, float[][] dropMasks,
+              DirTrace[] dirs, Tensor output, Tensor hN, Tensor cN) {
+            this.owner = owner;
+            this.steps = steps;
+            this.batch = batch;
+            this.lengths = lengths;
+            this.layerInputs = layerInputs;
+            this.dropMasks = dropMasks;
+            this.dirs = dirs;
+            this.output = output;
+            this.hN = hN;
+            this.cN = cN;
+        }
+
+        public Tensor output() {
+            return output;
+        }
+
+        public Tensor hN() {
+            return hN;
+        }
+
+        /** Null unless LSTM. */
+        public Tensor cN() {
+            return cN;
+        }
+    }
+
+    /** One layer and direction of a trace, in step order (reversed within each sequence for direction 1). */
+    static final class DirTrace {
+        float[] x;       // [T*B, In] the input in step order
+        float[] gates;   // [T*B, O] activations
+        float[] states;  // [(T+1)*B, P] h0, then h after each step (carried past a sequence's end)
+        float[] cells;   // [(T+1)*B, H] LSTM c0, then c after each step
+        float[] hfull;   // [T*B, H] projected LSTM: o * tanh(c) before the projection
+    }
+}

@@ -1,0 +1,126 @@
+package dev.vecrnn.nn;
+
+import dev.vecrnn.kernels.PackedGates;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One layer and one direction of a recurrent stack: the packed gate weights (live, trained in place),
+ * their gradient in the same packing, the two PyTorch biases and, for a projected LSTM, {@code W_hr}.
+ */
+final class RecurrentCell {
+    final CellType type;
+    final int inputSize;
+    final int hidden;
+    final int outHidden;
+    final String suffix;
+    final PackedGates w;
+    final PackedGates gw;
+    final float[] biasIh;
+    final float[] biasHh;
+    final float[] whr;
+    final Param packed;
+    final Param pBiasIh;
+    final Param pBiasHh;
+    final Param pWhr;
+
+    RecurrentCell(RecurrentConfig cfg, int layer, int dir) {
+        this.type = cfg.type();
+        this.inputSize = cfg.layerInput(layer);
+        this.hidden = cfg.hiddenSize();
+        this.outHidden = cfg.outputHidden();
+        this.suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
+        this.w = PackedGates.zeros(type.packing, inputSize, outHidden, hidden);
+        this.gw = w.zerosLike();
+        int rows = type.gates() * hidden;
+        this.packed = new Param("packed" + suffix, w.weights(), gw.weights());
+        if (cfg.bias()) {
+            biasIh = new float[rows];
+            biasHh = new float[rows];
+            pBiasIh = new Param("bias_ih" + suffix, biasIh);
+            pBiasHh = new Param("bias_hh" + suffix, biasHh);
+        } else {
+            biasIh = biasHh = null;
+            pBiasIh = pBiasHh = null;
+        }
+        if (cfg.projSize() > 0) {
+            whr = new float[outHidden * hidden];
+            pWhr = new Param("weight_hr" + suffix, whr);
+        } else {
+            whr = null;
+            pWhr = null;
+        }
+    }
+
+    void addParams(List<Param> out) {
+        out.add(packed);
+        if (pBiasIh != null) {
+            out.add(pBiasIh);
+            out.add(pBiasHh);
+        }
+        if (pWhr != null) out.add(pWhr);
+    }
+
+    /** Refreshes the packed bias from the two PyTorch biases (after an optimizer step or a load). */
+    void syncBias() {
+        w.setBias(biasIh, biasHh);
+    }
+
+    /** PyTorch's state_dict entries of this cell. */
+    void stateDict(Map<String, Tensor> out, boolean grads) {
+        int rows = type.gates() * hidden;
+        float[] wih = new float[rows * inputSize];
+        float[] whh = new float[rows * outHidden];
+        (grads ? gw : w).unpackWeights(wih, whh);
+        out.put("weight_ih" + suffix, Tensor.of(wih, rows, inputSize));
+        out.put("weight_hh" + suffix, Tensor.of(whh, rows, outHidden));
+        if (pBiasIh != null) {
+            out.put("bias_ih" + suffix, Tensor.of((grads ? pBiasIh.grad() : biasIh).clone(), rows));
+            out.put("bias_hh" + suffix, Tensor.of((grads ? pBiasHh.grad() : biasHh).clone(), rows));
+        }
+        if (pWhr != null) out.put("weight_hr" + suffix, Tensor.of((grads ? pWhr.grad() : whr).clone(), outHidden, hidden));
+    }
+
+    /** Loads this cell's entries, removing them from {@code in}; shapes must match exactly. */
+    void load(Map<String, Tensor> in) {
+        int rows = type.gates() * hidden;
+        float[] wih = take(in, "weight_ih" + suffix, rows, inputSize).data();
+        float[] whh = take(in, "weight_hh" + suffix, rows, outHidden).data();
+        PackedGates fresh = PackedGates.pack(type.packing, inputSize, outHidden, hidden, wih, whh, null, null);
+        System.arraycopy(fresh.weights(), 0, w.weights(), 0, fresh.weights().length);
+        if (pBiasIh != null) {
+            System.arraycopy(take(in, "bias_ih" + suffix, rows).data(), 0, biasIh, 0, rows);
+            System.arraycopy(take(in, "bias_hh" + suffix, rows).data(), 0, biasHh, 0, rows);
+        }
+        if (pWhr != null) System.arraycopy(take(in, "weight_hr" + suffix, outHidden, hidden).data(), 0, whr, 0, whr.length);
+        syncBias();
+    }
+
+    private static Tensor take(Map<String, Tensor> in, String name, int... shape) {
+        Tensor t = in.remove(name);
+        if (t == null) throw new IllegalArgumentException("state dict: missing tensor '" + name + "'");
+        return t.requireShape(name, shape);
+    }
+
+    /** Moves the packed bias gradient (summed dG) into the two PyTorch bias gradients, then clears it. */
+    void flushBiasGrad() {
+        float[] gb = gw.bias();
+        if (pBiasIh != null) {
+            float[] gi = pBiasIh.grad();
+            float[] gh = pBiasHh.grad();
+            int rows = type.gates() * hidden;
+            int split = type == CellType.GRU ? 2 * hidden : rows;
+            for (int r = 0; r < rows; r++) {
+                if (r < split) {
+                    gi[r] += gb[r];
+                    gh[r] += gb[r];
+                } else {
+                    gi[r] += gb[r];
+                    gh[r] += gb[r + hidden];
+                }
+            }
+        }
+        java.util.Arrays.fill(gb, 0f);
+    }
+}
