@@ -45,6 +45,11 @@ public final class Param {
         return data.length;
     }
 
+    /** The same value and gradient arrays under another name (a model qualifies its layers' names). */
+    public Param renamed(String newName) {
+        return new Param(newName, data, grad);
+    }
+
     public void zeroGrad() {
         java.util.Arrays.fill(grad, 0f);
     }

@@ -1,0 +1,58 @@
+package dev.vecrnn.nn;
+
+import java.util.Arrays;
+
+/**
+ * What flows between the layers of a {@link Model}: either a batch of sequences {@code [B, T, F]}
+ * (batch-first, with each sequence's valid length) or a batch of vectors {@code [B, F]}.
+ */
+public record Batch(float[] data, int batch, int steps, int features, int[] lengths, boolean sequence) {
+
+    public Batch {
+        if (data == null) throw new IllegalArgumentException("data: expected non-null, got null");
+        if (batch < 0 || steps < 1 || features < 1) {
+            throw new IllegalArgumentException("batch shape: expected B >= 0, T >= 1, F >= 1, got [" + batch + ", " + steps + ", " + features + "]");
+        }
+        long need = (long) batch * steps * features;
+        if (data.length != need) {
+            throw new IllegalArgumentException("data: expected " + need + " floats for [" + batch + ", " + steps + ", " + features
+                    + "], got " + data.length);
+        }
+        if (lengths == null) {
+            lengths = new int[batch];
+            Arrays.fill(lengths, steps);
+        } else {
+            lengths = RecurrentPass.checkLengths(lengths, steps, batch);
+        }
+        if (!sequence && steps != 1) throw new IllegalArgumentException("a vector batch has T = 1, got T = " + steps);
+    }
+
+    /** Sequences [B, T, F], all of full length T. */
+    public static Batch sequences(float[] data, int batch, int steps, int features) {
+        return new Batch(data, batch, steps, features, null, true);
+    }
+
+    /** Sequences [B, T, F] with per-sequence lengths in [1, T]. */
+    public static Batch sequences(float[] data, int batch, int steps, int features, int[] lengths) {
+        return new Batch(data, batch, steps, features, lengths, true);
+    }
+
+    /** Vectors [B, F]. */
+    public static Batch vectors(float[] data, int batch, int features) {
+        return new Batch(data, batch, 1, features, null, false);
+    }
+
+    /** Rows of the last dimension: B*T for sequences, B for vectors. */
+    public int rows() {
+        return batch * steps;
+    }
+
+    Batch withData(float[] d, int newFeatures) {
+        return new Batch(d, batch, steps, newFeatures, lengths, sequence);
+    }
+
+    @Override
+    public String toString() {
+        return sequence ? "Batch[" + batch + ", " + steps + ", " + features + "]" : "Batch[" + batch + ", " + features + "]";
+    }
+}

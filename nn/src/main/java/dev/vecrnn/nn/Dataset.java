@@ -1,0 +1,77 @@
+package dev.vecrnn.nn;
+
+import java.util.Arrays;
+
+/**
+ * Training data in memory: N sequences x {@code [N, T, F]} (batch-first) with optional lengths, and
+ * targets, either one per sequence (many-to-one) or one per step (many-to-many). Regression targets
+ * are floats ({@code [N, K]} or {@code [N, T, K]}); classification targets are class ids ({@code [N]}
+ * or {@code [N, T]}).
+ */
+public record Dataset(float[] x, int size, int steps, int features, int[] lengths,
+                      float[] targets, int[] labels, int targetWidth, boolean perStep) {
+
+    public Dataset {
+        if (x == null) throw new IllegalArgumentException("x: expected non-null, got null");
+        if (size < 1 || steps < 1 || features < 1) {
+            throw new IllegalArgumentException("x: expected shape [N >= 1, T >= 1, F >= 1], got [" + size + ", " + steps + ", " + features + "]");
+        }
+        if (x.length != (long) size * steps * features) {
+            throw new IllegalArgumentException("x: expected " + ((long) size * steps * features) + " floats for [" + size + ", "
+                    + steps + ", " + features + "], got " + x.length);
+        }
+        if (lengths != null) lengths = RecurrentPass.checkLengths(lengths, steps, size);
+        long rows = perStep ? (long) size * steps : size;
+        if ((targets == null) == (labels == null)) throw new IllegalArgumentException("targets: expected either float targets or class labels");
+        if (targets != null && targets.length != rows * targetWidth) {
+            throw new IllegalArgumentException("y: expected " + rows * targetWidth + " values (" + (perStep ? "[N, T, K]" : "[N, K]")
+                    + " with K = " + targetWidth + "), got " + targets.length);
+        }
+        if (labels != null && labels.length != rows) {
+            throw new IllegalArgumentException("y: expected " + rows + " labels (" + (perStep ? "[N, T]" : "[N]") + "), got " + labels.length);
+        }
+    }
+
+    public static Dataset regression(float[] x, int n, int steps, int features, int[] lengths, float[] y, int width, boolean perStep) {
+        return new Dataset(x, n, steps, features, lengths, y, null, width, perStep);
+    }
+
+    public static Dataset classification(float[] x, int n, int steps, int features, int[] lengths, int[] labels, boolean perStep) {
+        return new Dataset(x, n, steps, features, lengths, null, labels, 1, perStep);
+    }
+
+    public boolean isClassification() {
+        return labels != null;
+    }
+
+    public int lengthOf(int i) {
+        return lengths == null ? steps : lengths[i];
+    }
+
+    /** The rows idx[from, to) as a new dataset (copies). */
+    public Dataset subset(int[] idx, int from, int to) {
+        int n = to - from, tf = steps * features, per = perStep ? steps : 1;
+        float[] xs = new float[n * tf];
+        int[] ls = lengths == null ? null : new int[n];
+        float[] ys = targets == null ? null : new float[n * per * targetWidth];
+        int[] lab = labels == null ? null : new int[n * per];
+        for (int i = 0; i < n; i++) {
+            int j = idx[from + i];
+            System.arraycopy(x, j * tf, xs, i * tf, tf);
+            if (ls != null) ls[i] = lengths[j];
+            if (ys != null) System.arraycopy(targets, j * per * targetWidth, ys, i * per * targetWidth, per * targetWidth);
+            if (lab != null) System.arraycopy(labels, j * per, lab, i * per, per);
+        }
+        return new Dataset(xs, n, steps, features, ls, ys, lab, targetWidth, perStep);
+    }
+
+    public Batch inputs() {
+        return new Batch(x, size, steps, features, lengths, true);
+    }
+
+    public static int[] range(int n) {
+        int[] r = new int[n];
+        Arrays.setAll(r, i -> i);
+        return r;
+    }
+}

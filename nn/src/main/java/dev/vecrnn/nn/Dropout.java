@@ -1,0 +1,77 @@
+package dev.vecrnn.nn;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Inverted dropout: in training each value is zeroed with probability p and the rest scaled by 1/(1-p). */
+public final class Dropout implements Layer {
+    final float p;
+
+    public Dropout(float p) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout: expected p in [0, 1), got " + p);
+        this.p = p;
+    }
+
+    private record Mask(float[] m) implements Cache {
+    }
+
+    @Override
+    public String describe() {
+        return "Dropout(" + p + ")";
+    }
+
+    @Override
+    public int outputFeatures(int f) {
+        return f;
+    }
+
+    @Override
+    public boolean outputIsSequence(boolean seq) {
+        return seq;
+    }
+
+    @Override
+    public Out forward(Batch x, boolean training, Random rng) {
+        if (!training || p == 0f) return new Out(x, new Mask(null));
+        float keep = 1f / (1f - p);
+        float[] m = new float[x.data().length];
+        float[] y = new float[m.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rng.nextFloat() < p ? 0f : keep;
+            y[i] = x.data()[i] * m[i];
+        }
+        return new Out(x.withData(y, x.features()), new Mask(m));
+    }
+
+    @Override
+    public Batch backward(Cache cache, Batch dOut) {
+        float[] m = ((Mask) cache).m;
+        if (m == null) return dOut;
+        float[] d = new float[m.length];
+        for (int i = 0; i < m.length; i++) d[i] = dOut.data()[i] * m[i];
+        return dOut.withData(d, dOut.features());
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of();
+    }
+
+    @Override
+    public void stateDict(String prefix, Map<String, Tensor> out) {
+    }
+
+    @Override
+    public void loadStateDict(String prefix, Map<String, Tensor> in) {
+    }
+
+    @Override
+    public Map<String, Object> spec() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("kind", "dropout");
+        s.put("p", (double) p);
+        return s;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.vecrnn.nn;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One stage of a {@link Model}: a forward/backward pair with an explicit cache. Backward accumulates
+ * into the layer's param gradients and returns the gradient of its input.
+ */
+public interface Layer {
+
+    /** What forward keeps for backward. */
+    interface Cache {
+    }
+
+    record Out(Batch output, Cache cache) {
+    }
+
+    /** A short description for summaries, e.g. {@code LSTM(64)}. */
+    String describe();
+
+    /** The feature size this layer produces from {@code inputFeatures}. */
+    int outputFeatures(int inputFeatures);
+
+    /** Whether the output is a sequence, given whether the input is. */
+    boolean outputIsSequence(boolean inputIsSequence);
+
+    Out forward(Batch in, boolean training, Random rng);
+
+    /** dOut has the shape of the forward output; returns the gradient of the input (null if not needed). */
+    Batch backward(Cache cache, Batch dOut);
+
+    List<Param> params();
+
+    /** Writes this layer's tensors under {@code prefix} (e.g. "1."). */
+    void stateDict(String prefix, Map<String, Tensor> out);
+
+    /** Reads this layer's tensors under {@code prefix}, removing them from {@code in}. */
+    void loadStateDict(String prefix, Map<String, Tensor> in);
+
+    /** Called after params change in place. */
+    default void paramsChanged() {
+    }
+
+    /** The architecture as key/value strings, for model files. */
+    Map<String, Object> spec();
+}

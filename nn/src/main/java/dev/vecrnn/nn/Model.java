@@ -1,0 +1,201 @@
+package dev.vecrnn.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * A sequential model: layers applied in order to a {@link Batch}. Built with {@link #builder(int)}
+ * (Keras-like) or loaded from a model file. Forward passes only read the weights, so a model that is
+ * not being trained may be shared by any number of threads; {@link #newState()} gives each stream its
+ * own state for allocation-free {@link #step}.
+ */
+public final class Model {
+    final int inputFeatures;
+    final List<Layer> layers;
+    private final List<Param> params;
+
+    Model(int inputFeatures, List<Layer> layers) {
+        this.inputFeatures = inputFeatures;
+        this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
+        List<Param> ps = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Param p : layers.get(i).params()) ps.add(p.renamed("layers." + i + "." + p.name()));
+        }
+        this.params = Collections.unmodifiableList(ps);
+    }
+
+    public static ModelBuilder builder(int inputFeatures) {
+        return new ModelBuilder(inputFeatures);
+    }
+
+    public int inputFeatures() {
+        return inputFeatures;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Layer l : layers) {
+            Map<String, Tensor> sd = new LinkedHashMap<>();
+            l.stateDict("", sd);
+            for (Tensor t : sd.values()) n += t.size();
+        }
+        return n;
+    }
+
+    /** The feature size of the model's output. */
+    public int outputFeatures() {
+        int f = inputFeatures;
+        for (Layer l : layers) f = l.outputFeatures(f);
+        return f;
+    }
+
+    /** Whether the output is a sequence (many-to-many) rather than one vector per sequence. */
+    public boolean outputIsSequence() {
+        boolean s = true;
+        for (Layer l : layers) s = l.outputIsSequence(s);
+        return s;
+    }
+
+    /** What a training forward keeps for backward. */
+    public static final class Trace {
+        final List<Layer.Cache> caches;
+        final Batch output;
+
+        Trace(List<Layer.Cache> caches, Batch output) {
+            this.caches = caches;
+            this.output = output;
+        }
+
+        public Batch output() {
+            return output;
+        }
+    }
+
+    /** Inference: the model's output for a batch of sequences [B, T, F]. */
+    public Batch predict(Batch x) {
+        return forward(x, false, null).output;
+    }
+
+    /** Forward; in training, dropout draws from rng and the trace serves {@link #backward}. */
+    public Trace forward(Batch x, boolean training, Random rng) {
+        return forward(x, training, rng, null, null);
+    }
+
+    /**
+     * The recurrent layers' states at a point in time: for each recurrent layer (by index) its h
+     * {@code [L*D, B, Hout]} and, for LSTM, c {@code [L*D, B, H]}. Carried across chunks of a sequence
+     * without carrying gradient (truncated BPTT).
+     */
+    public static final class Carry {
+        final Map<Integer, Tensor[]> states = new LinkedHashMap<>();
+    }
+
+    /** Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in {@code to}. */
+    public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
+        if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
+        if (x.features() != inputFeatures) {
+            throw new IllegalArgumentException("x: expected " + inputFeatures + " features per step, got " + x.features());
+        }
+        if (!x.sequence()) throw new IllegalArgumentException("x: expected a batch of sequences [B, T, F], got " + x);
+        List<Layer.Cache> caches = new ArrayList<>(layers.size());
+        Batch cur = x;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            Layer.Out o;
+            if (l instanceof RecurrentLayer r && (from != null || to != null)) {
+                Tensor[] init = from == null ? null : from.states.get(i);
+                o = r.forward(cur, training, rng, init == null ? null : init[0], init == null ? null : init[1]);
+                if (to != null) to.states.put(i, r.finalStates(o.cache()));
+            } else {
+                o = l.forward(cur, training, rng);
+            }
+            caches.add(o.cache());
+            cur = o.output();
+        }
+        return new Trace(caches, cur);
+    }
+
+    /** Backward from the gradient of the output; accumulates every param's gradient. */
+    public void backward(Trace trace, Batch dOutput) {
+        Batch d = dOutput;
+        for (int i = layers.size() - 1; i >= 0 && d != null; i--) d = layers.get(i).backward(trace.caches.get(i), d);
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) p.zeroGrad();
+    }
+
+    /** Call after changing params in place (an optimizer step, a load). */
+    public void paramsChanged() {
+        for (Layer l : layers) l.paramsChanged();
+    }
+
+    /** All tensors by name, {@code layers.<i>.<name>}. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) layers.get(i).stateDict("layers." + i + ".", out);
+        return out;
+    }
+
+    /** Loads every tensor; missing, extra or misshapen tensors are an error naming them. */
+    public void loadStateDict(Map<String, Tensor> sd) {
+        Map<String, Tensor> rest = new LinkedHashMap<>(sd);
+        for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
+        if (!rest.isEmpty()) throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet()));
+        paramsChanged();
+    }
+
+    static Tensor take(Map<String, Tensor> in, String name, int... shape) {
+        Tensor t = in.remove(name);
+        if (t == null) throw new IllegalArgumentException("state dict: missing tensor '" + name + "'");
+        return t.requireShape(name, shape);
+    }
+
+    /** The architecture: input features and each layer's spec. */
+    public Map<String, Object> spec() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("format", "vecrnn-model/1");
+        s.put("input_features", inputFeatures);
+        List<Object> ls = new ArrayList<>();
+        for (Layer l : layers) ls.add(l.spec());
+        s.put("layers", ls);
+        return s;
+    }
+
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        int f = inputFeatures;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            f = l.outputFeatures(f);
+            sb.append(String.format("%2d  %-40s -> %d%n", i, l.describe(), f));
+        }
+        sb.append("parameters: ").append(parameterCount());
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ streaming
+
+    /** A new state for one stream; the model must be streamable (no bidirectional layer, no attention). */
+    public ModelStream.State newState() {
+        return ModelStream.newState(this);
+    }
+
+    /** One step of one stream: x [F] -> out [outputFeatures], allocation-free. */
+    public void step(float[] x, ModelStream.State state, float[] out) {
+        ModelStream.step(this, x, state, out);
+    }
+}

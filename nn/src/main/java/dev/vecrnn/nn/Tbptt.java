@@ -1,0 +1,79 @@
+package dev.vecrnn.nn;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Truncated backpropagation through time, TBPTT(k1, k2): the sequence advances k1 steps per update;
+ * each update runs forward over the last k2 steps from the state carried at that window's start
+ * (recorded when an earlier window ended there), takes the loss on the k1 new steps and backpropagates
+ * through the whole window. With k2 = k1 this is plain chunked BPTT with the state carried across
+ * chunks and no gradient crossing them.
+ */
+final class Tbptt {
+    private Tbptt() {
+    }
+
+    static double train(Model model, Dataset part, Objective obj, Random rnd, int k1, int k2, Runnable zeroGrad, Runnable update) {
+        int steps = part.steps();
+        if (part.lengths() != null) {
+            for (int b = 0; b < part.size(); b++) {
+                if (part.lengthOf(b) != steps) {
+                    throw new IllegalArgumentException("tbptt: expected sequences of equal length " + steps + ", got length "
+                            + part.lengthOf(b) + " at row " + b);
+                }
+            }
+        }
+        Map<Integer, Model.Carry> carries = new HashMap<>();
+        double lossSum = 0;
+        int counted = 0;
+        for (int e = k1; e - k1 < steps; e += k1) {
+            int end = Math.min(e, steps);
+            int start = Math.max(0, e - k2);
+            int lossFrom = e - k1;
+            Dataset window = slice(part, start, end);
+            Dataset scored = slice(part, lossFrom, end);
+            zeroGrad.run();
+            Model.Carry to = new Model.Carry();
+            Model.Trace tr = model.forward(window.inputs(), true, rnd, carries.get(start), to);
+            Batch out = tr.output();
+            int width = out.features();
+            int off = lossFrom - start;
+            float[] scoredOut = new float[part.size() * (end - lossFrom) * width];
+            for (int b = 0; b < part.size(); b++) {
+                System.arraycopy(out.data(), (b * (end - start) + off) * width, scoredOut, b * (end - lossFrom) * width,
+                        (end - lossFrom) * width);
+            }
+            float[] g = new float[scoredOut.length];
+            double loss = obj.evaluate(new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), scored, g);
+            float[] grad = new float[out.data().length];
+            for (int b = 0; b < part.size(); b++) {
+                System.arraycopy(g, b * (end - lossFrom) * width, grad, (b * (end - start) + off) * width, (end - lossFrom) * width);
+            }
+            model.backward(tr, out.withData(grad, width));
+            update.run();
+            carries.put(end, to);
+            carries.remove(start);
+            lossSum += loss * (end - lossFrom);
+            counted += end - lossFrom;
+        }
+        return lossSum / counted;
+    }
+
+    /** Steps [from, to) of every sequence (all of full length). */
+    static Dataset slice(Dataset d, int from, int to) {
+        int n = d.size(), t = to - from, f = d.features();
+        float[] x = new float[n * t * f];
+        for (int b = 0; b < n; b++) System.arraycopy(d.x(), (b * d.steps() + from) * f, x, b * t * f, t * f);
+        if (d.isClassification()) {
+            int[] lab = new int[n * t];
+            for (int b = 0; b < n; b++) System.arraycopy(d.labels(), b * d.steps() + from, lab, b * t, t);
+            return Dataset.classification(x, n, t, f, null, lab, true);
+        }
+        int k = d.targetWidth();
+        float[] y = new float[n * t * k];
+        for (int b = 0; b < n; b++) System.arraycopy(d.targets(), (b * d.steps() + from) * k, y, b * t * k, t * k);
+        return Dataset.regression(x, n, t, f, null, y, k, true);
+    }
+}
