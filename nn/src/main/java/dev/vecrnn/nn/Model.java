@@ -134,6 +134,11 @@ public final class Model {
         for (int i = layers.size() - 1; i >= 0 && d != null; i--) d = layers.get(i).backward(trace.caches.get(i), d);
     }
 
+    /** Threads for the batched products in training and sequence inference (1 by default). */
+    public void setThreads(int n) {
+        for (Layer l : layers) if (l instanceof RecurrentLayer r) r.rnn.setThreads(n);
+    }
+
     public void zeroGrad() {
         for (Param p : params) p.zeroGrad();
     }

@@ -61,6 +61,18 @@ public final class Recurrent {
         return config;
     }
 
+    private volatile int threads = 1;
+
+    /** Threads for the batched products of training and sequence forwards (1 by default). */
+    public void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
+        this.threads = n;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
     /** The trainable parameters (packed gate weights, biases, projections), in a fixed order. */
     public List<Param> params() {
         return params;

@@ -53,6 +53,21 @@ final class RecurrentCell {
         }
     }
 
+    private PackedGates[] extra = new PackedGates[0];
+
+    /** Gradient accumulators for {@code parts} parallel parts: part 0 is gw, the others zeroed scratch. */
+    PackedGates[] gradAccumulators(int parts) {
+        if (extra.length < parts - 1) {
+            PackedGates[] e = java.util.Arrays.copyOf(extra, parts - 1);
+            for (int i = extra.length; i < parts - 1; i++) e[i] = w.zerosLike();
+            extra = e;
+        }
+        PackedGates[] acc = new PackedGates[parts];
+        acc[0] = gw;
+        System.arraycopy(extra, 0, acc, 1, parts - 1);
+        return acc;
+    }
+
     void addParams(List<Param> out) {
         out.add(packed);
         if (pBiasIh != null) {

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.PackedGates;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -50,8 +51,8 @@ final class RecurrentPass {
             for (int d = 0; d < dirs; d++) {
                 int idx = l * dirs + d;
                 RecurrentCell cell = net.cells[idx];
-                Recurrent.DirTrace t = runDirection(k, cell, input, steps, batch, len, d,
-                        h0 == null ? null : h0.data(), c0 == null ? null : c0.data(), idx);
+                        Recurrent.DirTrace t = runDirection(k, cell, input, steps, batch, len, d,
+                        h0 == null ? null : h0.data(), c0 == null ? null : c0.data(), idx, net.threads());
                 traces[idx] = t;
                 for (int s = 0; s < steps; s++) {
                     for (int b = 0; b < batch; b++) {
@@ -82,7 +83,7 @@ final class RecurrentPass {
     }
 
     private static Recurrent.DirTrace runDirection(Kernels k, RecurrentCell cell, float[] input, int steps, int batch,
-                                                   int[] len, int dir, float[] h0, float[] c0, int idx) {
+                                                   int[] len, int dir, float[] h0, float[] c0, int idx, int threads) {
         int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
         Recurrent.DirTrace t = new Recurrent.DirTrace();
         t.x = dir == 0 ? input : reverse(input, steps, batch, in, len);
@@ -93,11 +94,13 @@ final class RecurrentPass {
         if (cell.whr != null) t.hfull = new float[steps * batch * h];
         if (h0 != null) System.arraycopy(h0, idx * batch * p, t.states, 0, batch * p);
         if (lstm && c0 != null) System.arraycopy(c0, idx * batch * h, t.cells, 0, batch * h);
-        k.gatesInput(cell.w, steps * batch, t.x, 0, in, t.gates, 0, o);
+        Parallel.rows(threads, steps * batch, (part, from, to) ->
+                k.gatesInput(cell.w, to - from, t.x, from * in, in, t.gates, from * o, o));
         boolean relu = cell.type == CellType.RNN_RELU;
         for (int s = 0; s < steps; s++) {
             int g = s * batch * o, prev = s * batch * p, next = (s + 1) * batch * p;
-            k.gatesRecurrent(cell.w, batch, t.states, prev, p, t.gates, g, o);
+            Parallel.rows(threads, batch, (part, from, to) ->
+                    k.gatesRecurrent(cell.w, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o));
             for (int b = 0; b < batch; b++) {
                 int gr = g + b * o;
                 if (s >= len[b]) {
@@ -143,7 +146,7 @@ final class RecurrentPass {
             dIn = new float[steps * batch * in];
             for (int d = 0; d < dirs; d++) {
                 int idx = l * dirs + d;
-                backDirection(k, net.cells[idx], tr.dirs[idx], tr, dOut, d, out, dhN, dcN, dh0, dc0, idx, dIn);
+                backDirection(k, net.cells[idx], tr.dirs[idx], tr, dOut, d, out, dhN, dcN, dh0, dc0, idx, dIn, net.threads());
             }
             if (l > 0 && tr.dropMasks[l - 1] != null) {
                 float[] m = tr.dropMasks[l - 1];
@@ -159,7 +162,7 @@ final class RecurrentPass {
 
     private static void backDirection(Kernels k, RecurrentCell cell, Recurrent.DirTrace t, Recurrent.Trace tr, float[] dOut,
                                       int dir, int out, Tensor dhN, Tensor dcN, float[] dh0, float[] dc0, int idx,
-                                      float[] dIn) {
+                                      float[] dIn, int threads) {
         int steps = tr.steps, batch = tr.batch;
         int[] len = tr.lengths;
         int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
@@ -199,20 +202,32 @@ final class RecurrentPass {
                     default -> k.rnnBackward(h, relu, t.states, cur, dh, 0, dG, gr);
                 }
             }
-            k.gatesBackwardData(cell.w, batch, dG, g, o, null, 0, 0, dhPrev, 0, p);
+            float[] dhp = dhPrev;
+            Parallel.rows(threads, batch, (part, from, to) ->
+                    k.gatesBackwardData(cell.w, to - from, dG, g + from * o, o, null, 0, 0, dhp, from * p, p));
             float[] swap = dhNext;
             dhNext = dhPrev;
             dhPrev = swap;
         }
         System.arraycopy(dhNext, 0, dh0, idx * batch * p, batch * p);
         if (lstm) System.arraycopy(dc, 0, dc0, idx * batch * h, batch * h);
-        k.gatesBackwardWeights(cell.w, steps * batch, dG, 0, o, t.x, 0, in, t.states, 0, p, cell.gw);
+        int rows = steps * batch;
+        PackedGates[] acc = cell.gradAccumulators(Parallel.parts(threads, rows));
+        Parallel.rows(threads, rows, (part, from, to) ->
+                k.gatesBackwardWeights(cell.w, to - from, dG, from * o, o, t.x, from * in, in, t.states, from * p, p, acc[part]));
+        for (int i = 1; i < acc.length; i++) {
+            k.axpy(acc[i].weights().length, 1f, acc[i].weights(), 0, cell.gw.weights(), 0);
+            k.axpy(acc[i].bias().length, 1f, acc[i].bias(), 0, cell.gw.bias(), 0);
+            java.util.Arrays.fill(acc[i].weights(), 0f);
+            java.util.Arrays.fill(acc[i].bias(), 0f);
+        }
         cell.flushBiasGrad();
         if (cell.whr != null) {
             k.gemmTN(p, h, steps * batch, dhAll, 0, p, t.hfull, 0, h, cell.pWhr.grad(), 0, h, true);
         }
         float[] dx = new float[steps * batch * in];
-        k.gatesBackwardData(cell.w, steps * batch, dG, 0, o, dx, 0, in, null, 0, 0);
+        Parallel.rows(threads, rows, (part, from, to) ->
+                k.gatesBackwardData(cell.w, to - from, dG, from * o, o, dx, from * in, in, null, 0, 0));
         if (dir == 0) {
             for (int i = 0; i < dx.length; i++) dIn[i] += dx[i];
         } else {

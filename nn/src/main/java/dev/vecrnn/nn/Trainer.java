@@ -48,6 +48,14 @@ public final class Trainer {
     private Consumer<Progress> onBatch = p -> { };
     private int tbpttK1 = 0;
     private int tbpttK2 = 0;
+    private int threads = 1;
+
+    /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
+    public Trainer threads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
+        this.threads = n;
+        return this;
+    }
 
     public Trainer objective(Objective o) {
         this.objective = o;
@@ -153,6 +161,7 @@ public final class Trainer {
             val = data.subset(order, 0, nVal);
             train = data.subset(order, nVal, data.size());
         }
+        model.setThreads(threads);
         Optimizer opt = optimizer.apply(model.params());
         Object sched = schedule == null ? null : schedule.apply(opt);
         List<Epoch> history = new ArrayList<>();

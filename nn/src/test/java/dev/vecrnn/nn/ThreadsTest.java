@@ -1,0 +1,42 @@
+package dev.vecrnn.nn;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Two threads: forward outputs bit-identical to one thread; gradients equal within float rounding. */
+class ThreadsTest {
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void twoThreadsMatchOne(CellType type) {
+        RecurrentConfig cfg = new RecurrentConfig(type, 7, 10, 2, true, false, true, 0f, 0);
+        Random rnd = new Random(4);
+        int steps = 9, batch = 21;
+        Tensor x = Tensor.zeros(steps, batch, 7);
+        for (int i = 0; i < x.size(); i++) x.data()[i] = (float) rnd.nextGaussian();
+        int[] len = new int[batch];
+        for (int b = 0; b < batch; b++) len[b] = 1 + rnd.nextInt(steps);
+        Tensor dOut = Tensor.zeros(steps, batch, cfg.outputSize());
+        for (int i = 0; i < dOut.size(); i++) dOut.data()[i] = (float) rnd.nextGaussian();
+        Recurrent one = new Recurrent(cfg, 3);
+        Recurrent two = new Recurrent(cfg, 3);
+        two.setThreads(2);
+        Recurrent.Trace a = one.forwardTrain(x, len, null, null, new Random(1));
+        Recurrent.Trace b = two.forwardTrain(x, len, null, null, new Random(1));
+        assertArrayEquals(a.output().data(), b.output().data(), 0f, "forward must not depend on the thread count");
+        Recurrent.InputGrads ga = one.backward(a, dOut, null, null);
+        Recurrent.InputGrads gb = two.backward(b, dOut, null, null);
+        assertArrayEquals(ga.dx().data(), gb.dx().data(), 0f, "input gradients are row-independent");
+        Map<String, Tensor> pa = one.gradDict(), pb = two.gradDict();
+        for (String k : pa.keySet()) {
+            float[] u = pa.get(k).data(), v = pb.get(k).data();
+            for (int i = 0; i < u.length; i++) assertEquals(u[i], v[i], 1e-5 * Math.max(1, Math.abs(u[i])), k + "[" + i + "]");
+        }
+    }
+}
