@@ -1,0 +1,25 @@
+package dev.vecrnn.nn.train;
+
+/**
+ * An epoch-indexed learning-rate schedule acting on an {@link Optimizer}, as {@code torch.optim.lr_scheduler}:
+ * construction records the optimizer's current learning rate as the base and sets epoch 0; each
+ * {@link #step()} (once per epoch, after the optimizer's steps) advances the epoch and sets the
+ * optimizer's learning rate to the schedule's value there, computed in closed form (in double).
+ */
+public interface LrScheduler {
+
+    /** Advances one epoch and sets the optimizer's learning rate. */
+    void step();
+
+    /** The epoch reached: 0 after construction, then the number of {@link #step()} calls. */
+    int lastEpoch();
+
+    /** The learning rate this schedule last set (the base rate at epoch 0). */
+    double lastLr();
+
+    /** The learning rate at {@code epoch} (>= 0), without changing anything. */
+    double lrAt(int epoch);
+
+    /** Jumps to {@code epoch} (>= 0) and sets the optimizer's learning rate to {@link #lrAt}, for resuming. */
+    void setLastEpoch(int epoch);
+}

@@ -1,0 +1,127 @@
+package dev.vecrnn.nn.train;
+
+/**
+ * Evaluation metrics over whole arrays, computed in double; each refuses empty input. For running
+ * values over many batches use {@link ConfusionMatrix}, {@link RegressionStats} and {@link RunningMean},
+ * which these methods are built on.
+ */
+public final class Metrics {
+    private Metrics() {
+    }
+
+    /** Fraction of rows where the predicted class equals the target. predicted [N], targets [N] */
+    public static double accuracy(int[] predicted, int[] targets) {
+        Checks.notNull("predicted", predicted);
+        Checks.nonEmpty("predicted", predicted.length);
+        Checks.length("targets", targets, predicted.length);
+        long correct = 0;
+        for (int i = 0; i < predicted.length; i++) if (predicted[i] == targets[i]) correct++;
+        return (double) correct / predicted.length;
+    }
+
+    /** Accuracy of the argmax of each row. logits [N, C], targets [N] in [0, C) */
+    public static double accuracy(float[] logits, int classes, int[] targets) {
+        Checks.notNull("targets", targets);
+        Checks.nonEmpty("targets", targets.length);
+        return new ConfusionMatrix(classes).addLogits(logits, targets, null).accuracy();
+    }
+
+    /**
+     * Binary F1 of class 1, {@code 2 tp / (2 tp + fp + fn)}; 0 when neither predictions nor targets hold
+     * a 1. predicted [N], targets [N], both in {0, 1}
+     */
+    public static double f1(int[] predicted, int[] targets) {
+        Checks.notNull("predicted", predicted);
+        Checks.nonEmpty("predicted", predicted.length);
+        return new ConfusionMatrix(2).add(predicted, targets).f1(1);
+    }
+
+    /**
+     * Macro F1: the mean per-class F1 over the classes present in the predictions or the targets
+     * (scikit-learn's {@code f1_score(average='macro')}). predicted [N], targets [N], both in [0, classes)
+     */
+    public static double f1Macro(int[] predicted, int[] targets, int classes) {
+        Checks.notNull("predicted", predicted);
+        Checks.nonEmpty("predicted", predicted.length);
+        return new ConfusionMatrix(classes).add(predicted, targets).f1Macro();
+    }
+
+    /**
+     * Mean cross-entropy in nats, {@code mean_i (logsumexp(x_i) - x_i[t_i])} over the rows whose mask is
+     * true, in double (the training loss is float; this is the reference-quality metric).
+     * logits [N, C], targets [N] in [0, C), mask [N] (null: all rows; at least one row must count)
+     */
+    public static double crossEntropy(float[] logits, int classes, int[] targets, boolean[] mask) {
+        Checks.positive("classes", classes);
+        Checks.notNull("targets", targets);
+        int n = targets.length;
+        Checks.length("logits", logits, (long) n * classes);
+        if (mask != null) Checks.length("mask", mask, n);
+        double sum = 0;
+        long rows = 0;
+        for (int i = 0; i < n; i++) {
+            if (mask != null && !mask[i]) continue;
+            int t = targets[i];
+            if (t < 0 || t >= classes) {
+                throw new IllegalArgumentException("targets: expected a class in [0, " + classes + "), got " + t + " at row " + i);
+            }
+            int off = i * classes;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) max = Math.max(max, logits[off + c]);
+            double s = 0;
+            for (int c = 0; c < classes; c++) s += Math.exp(logits[off + c] - max);
+            sum += max + Math.log(s) - logits[off + t];
+            rows++;
+        }
+        if (rows == 0) throw new IllegalArgumentException("mask: expected at least 1 counted row, got none");
+        return sum / rows;
+    }
+
+    /** Perplexity, {@code exp(mean cross-entropy in nats)}. */
+    public static double perplexity(double meanCrossEntropyNats) {
+        return Math.exp(meanCrossEntropyNats);
+    }
+
+    /** {@code exp(crossEntropy(logits, classes, targets, mask))}. */
+    public static double perplexity(float[] logits, int classes, int[] targets, boolean[] mask) {
+        return perplexity(crossEntropy(logits, classes, targets, mask));
+    }
+
+    /** {@code sqrt(mean (p - y)^2)}. predicted [N], targets [N] */
+    public static double rmse(float[] predicted, float[] targets) {
+        return regression(predicted, targets).rmse();
+    }
+
+    /** {@code mean |p - y|}. predicted [N], targets [N] */
+    public static double mae(float[] predicted, float[] targets) {
+        return regression(predicted, targets).mae();
+    }
+
+    /**
+     * Mean absolute percentage error in percent, {@code 100 * mean(|p - y| / max(|y|, 1e-7))} as Keras:
+     * zero targets are not skipped and make the value huge. predicted [N], targets [N]
+     */
+    public static double mape(float[] predicted, float[] targets) {
+        return regression(predicted, targets).mape();
+    }
+
+    private static RegressionStats regression(float[] predicted, float[] targets) {
+        Checks.notNull("predicted", predicted);
+        Checks.nonEmpty("predicted", predicted.length);
+        return new RegressionStats().add(predicted, targets);
+    }
+
+    /** The index of the first maximum of {@code x[off, off + n)}; NaN never wins (all NaN gives 0). */
+    static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        float max = x[off];
+        for (int i = 1; i < n; i++) {
+            float v = x[off + i];
+            if (v > max || (max != max && v == v)) {
+                max = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+}

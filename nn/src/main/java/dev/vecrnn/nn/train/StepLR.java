@@ -1,0 +1,35 @@
+package dev.vecrnn.nn.train;
+
+/**
+ * {@code torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma=0.1)} in its closed form:
+ * {@code lr(epoch) = base_lr * gamma^floor(epoch / step_size)}.
+ */
+public final class StepLR extends ClosedFormLrScheduler {
+    public static final double DEFAULT_GAMMA = 0.1;
+
+    private final int stepSize;
+    private final double gamma;
+
+    public StepLR(Optimizer optimizer, int stepSize) {
+        this(optimizer, stepSize, DEFAULT_GAMMA);
+    }
+
+    public StepLR(Optimizer optimizer, int stepSize, double gamma) {
+        super(optimizer);
+        Checks.positive("stepSize", stepSize);
+        Checks.nonNegative("gamma", gamma);
+        this.stepSize = stepSize;
+        this.gamma = gamma;
+    }
+
+    @Override
+    public double lrAt(int epoch) {
+        checkEpoch(epoch);
+        return baseLr * Math.pow(gamma, epoch / stepSize);
+    }
+
+    @Override
+    public String toString() {
+        return "StepLR(stepSize=" + stepSize + ", gamma=" + gamma + ", baseLr=" + baseLr + ")";
+    }
+}

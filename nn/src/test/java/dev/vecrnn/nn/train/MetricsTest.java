@@ -1,0 +1,111 @@
+package dev.vecrnn.nn.train;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Metrics on small cases computed by hand (in the comments); double results, 1e-12 tolerance. */
+class MetricsTest {
+    static final double TOL = 1e-12;
+
+    @Test
+    void accuracyFromIdsAndLogits() {
+        assertEquals(0.5, Metrics.accuracy(new int[] {0, 1, 2, 2}, new int[] {0, 2, 2, 1}), TOL);
+        // argmax rows: 1, 0, 2 (and the tie [2, 2, 1] picks the first): targets 1, 0, 0, 0 -> 3 of 4
+        float[] logits = {1, 2, 0, 5, 1, 1, 0, 0, 3, 2, 2, 1};
+        assertEquals(0.75, Metrics.accuracy(logits, 3, new int[] {1, 0, 0, 0}), TOL);
+    }
+
+    @Test
+    void binaryF1() {
+        // tp = 2 (rows 0, 3), fp = 1 (row 1), fn = 1 (row 4): P = R = 2/3, F1 = 2/3
+        assertEquals(2.0 / 3, Metrics.f1(new int[] {1, 1, 0, 1, 0, 0}, new int[] {1, 0, 0, 1, 1, 0}), TOL);
+        // no positive anywhere: 0 (scikit-learn's zero_division=0)
+        assertEquals(0.0, Metrics.f1(new int[] {0, 0}, new int[] {0, 0}), TOL);
+        // all positives missed: P undefined, R = 0 -> 0
+        assertEquals(0.0, Metrics.f1(new int[] {0, 0}, new int[] {1, 0}), TOL);
+    }
+
+    @Test
+    void macroF1OverClassesPresent() {
+        // rows (pred, target): (0,0) (0,1) (1,1) (1,2) (2,2) (2,0) (2,2)
+        // class 0: tp 1, fp 1, fn 1 -> 1/2; class 1: tp 1, fp 1, fn 1 -> 1/2; class 2: tp 2, fp 1, fn 1 -> 2/3
+        // class 3 never occurs and is left out (scikit-learn's default labels): (1/2 + 1/2 + 2/3) / 3 = 5/9
+        int[] pred = {0, 0, 1, 1, 2, 2, 2};
+        int[] target = {0, 1, 1, 2, 2, 0, 2};
+        assertEquals(5.0 / 9, Metrics.f1Macro(pred, target, 4), TOL);
+        ConfusionMatrix cm = new ConfusionMatrix(4).add(pred, target);
+        assertEquals(2, cm.count(2, 2));
+        assertEquals(1, cm.count(0, 2));
+        assertEquals(0.0, cm.f1(3), TOL);
+        assertEquals(4.0 / 7, cm.accuracy(), TOL);
+    }
+
+    @Test
+    void crossEntropyAndPerplexity() {
+        // uniform logits over 5 classes: cross-entropy ln 5, perplexity 5; the masked row (target 9) is skipped
+        float[] logits = new float[15];
+        logits[10] = 100;
+        assertEquals(5.0, Metrics.perplexity(logits, 5, new int[] {0, 3, 9}, new boolean[] {true, true, false}), 1e-12);
+        // logits [0, ln 3], target 0: log(1 + 3) - 0 = ln 4
+        assertEquals(Math.log(4), Metrics.crossEntropy(new float[] {0, (float) Math.log(3)}, 2, new int[] {0}, null), 1e-7);
+        assertEquals(Math.E, Metrics.perplexity(1.0), TOL);
+    }
+
+    @Test
+    void regressionErrors() {
+        float[] pred = {1, 2, 3};
+        float[] target = {1, 4, -1};
+        // differences 0, -2, 4: RMSE sqrt((0 + 4 + 16) / 3), MAE 6 / 3, MAPE 100 * (0 + 2/4 + 4/1) / 3
+        assertEquals(Math.sqrt(20.0 / 3), Metrics.rmse(pred, target), TOL);
+        assertEquals(2.0, Metrics.mae(pred, target), TOL);
+        assertEquals(150.0, Metrics.mape(pred, target), TOL);
+        assertEquals(10.0, Metrics.mape(new float[] {110, 90}, new float[] {100, 100}), 1e-12);
+    }
+
+    @Test
+    void mapeDividesZeroTargetsByKerasEpsilon() {
+        // |0.5 - 0| / 1e-7 = 5e6, times 100: one zero target dominates (documented; Keras does the same)
+        assertEquals(100 * 0.5 / 1e-7, Metrics.mape(new float[] {0.5f}, new float[] {0}), 1e-3);
+    }
+
+    @Test
+    void streamingEqualsWholeArrays() {
+        RegressionStats s = new RegressionStats();
+        assertTrue(Double.isNaN(s.rmse()));
+        s.add(new float[] {1, 2}, new float[] {1, 4}).add(new float[] {3}, new float[] {-1});
+        assertEquals(Metrics.rmse(new float[] {1, 2, 3}, new float[] {1, 4, -1}), s.rmse(), TOL);
+        assertEquals(3, s.count());
+        s.reset();
+        assertEquals(0, s.count());
+
+        ConfusionMatrix cm = new ConfusionMatrix(3);
+        assertTrue(Double.isNaN(cm.accuracy()));
+        cm.addLogits(new float[] {1, 2, 0, 5, 1, 1}, new int[] {1, 0}, null);
+        cm.addLogits(new float[] {0, 0, 3, 9, 9, 9}, new int[] {0, 2}, new boolean[] {true, false});
+        assertEquals(2.0 / 3, cm.accuracy(), TOL);
+        assertEquals(3, cm.total());
+
+        RunningMean m = new RunningMean();
+        assertTrue(Double.isNaN(m.mean()));
+        m.add(2, 1).add(4, 3).add(100, 0);
+        assertEquals(3.5, m.mean(), TOL);
+        assertEquals(4.0, m.weight(), TOL);
+    }
+
+    @Test
+    void argumentErrors() {
+        assertEquals("targets: expected length 2, got 1", assertThrows(IllegalArgumentException.class,
+                () -> Metrics.accuracy(new int[2], new int[1])).getMessage());
+        assertEquals("predicted: expected at least 1 element, got 0", assertThrows(IllegalArgumentException.class,
+                () -> Metrics.rmse(new float[0], new float[0])).getMessage());
+        assertEquals("targets: expected a class in [0, 2), got 2 at row 1", assertThrows(IllegalArgumentException.class,
+                () -> Metrics.f1(new int[] {0, 1}, new int[] {0, 2})).getMessage());
+        assertEquals("logits: expected length 6, got 4", assertThrows(IllegalArgumentException.class,
+                () -> Metrics.accuracy(new float[4], 3, new int[2])).getMessage());
+        assertEquals("mask: expected at least 1 counted row, got none", assertThrows(IllegalArgumentException.class,
+                () -> Metrics.crossEntropy(new float[2], 2, new int[] {0}, new boolean[] {false})).getMessage());
+    }
+}
