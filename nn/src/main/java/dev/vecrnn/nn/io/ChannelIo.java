@@ -1,0 +1,54 @@
+package dev.vecrnn.nn.io;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+
+/** Exact reads and complete writes on file channels, in bounded chunks. */
+final class ChannelIo {
+
+    private ChannelIo() {
+    }
+
+    /**
+     * Reads exactly {@code n} bytes at {@code position}, or fails naming the file as truncated. Reads
+     * go in chunks of 1 MiB: the JDK copies heap-buffer I/O through a temporary direct buffer as large
+     * as the request, and caches it per thread.
+     */
+    static byte[] readFully(FileChannel ch, long position, int n, String source) throws IOException {
+        byte[] out = new byte[n];
+        ByteBuffer buf = ByteBuffer.wrap(out);
+        while (buf.hasRemaining()) {
+            buf.limit((int) Math.min(n, buf.position() + (1L << 20)));
+            int r = ch.read(buf, position + buf.position());
+            buf.limit(n);
+            if (r < 0) throw new EOFException(source + ": file ended at byte " + (position + buf.position()) + " while reading " + n + " bytes at byte " + position);
+        }
+        return out;
+    }
+
+    /** Writes {@code data} as little-endian float32, bit patterns kept, through a small buffer. */
+    static void writeFloats(FileChannel ch, float[] data) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(data.length, 1 << 14) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < data.length; ) {
+            int n = Math.min(data.length - i, buf.capacity() / 4);
+            buf.clear();
+            buf.asFloatBuffer().put(data, i, n);
+            buf.limit(4 * n);
+            writeFully(ch, buf);
+            i += n;
+        }
+    }
+
+    /** Writes all of {@code buf} to {@code ch}, 1 MiB at a time (see {@link #readFully} for why). */
+    static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        int end = buf.limit();
+        while (buf.position() < end) {
+            buf.limit((int) Math.min(end, buf.position() + (1L << 20)));
+            while (buf.hasRemaining()) ch.write(buf);
+        }
+        buf.limit(end);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.vecrnn.nn.io;
+
+import dev.vecrnn.nn.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Reads and writes NumPy {@code .npy} files: the magic {@code \x93NUMPY}, a version byte pair, a
+ * little-endian header length (2 bytes in version 1.0, 4 in 2.0 and 3.0), a header dict such as
+ * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }}, then the raw array.
+ *
+ * <p>Accepted: versions 1.0, 2.0 and 3.0; little-endian dtypes {@code <f8 <f4 <f2 <i8 <i4 <i2} and the
+ * one-byte {@code |i1 |u1 |b1}; C order only. Rejected with a clear {@link ModelFileException} naming
+ * the file, the problem and the byte offset: a wrong magic, another version, big-endian or other
+ * dtypes, {@code fortran_order: True}, a malformed dict (see {@link NpyHeader}), and a data size that is
+ * not exactly the shape's. The header length is checked against the file size before anything is
+ * allocated.
+ *
+ * <p>Limits: header at most {@value #MAX_HEADER_BYTES} bytes, rank at most
+ * {@value SafeTensors#MAX_RANK}, and those of {@link TensorData}. Writes are atomic like
+ * {@link SafeTensors#write}; they produce version 1.0 with the header padded to 64 bytes, as NumPy does.
+ */
+public final class Npy {
+
+    /** The largest header dict accepted (NumPy itself refuses more than 10,000 by default). */
+    public static final int MAX_HEADER_BYTES = 1 << 20;
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+    private Npy() {
+    }
+
+    /**
+     * Reads a whole .npy file. The result's {@link TensorData#name()} is the file name.
+     *
+     * @throws ModelFileException when the file breaks the format or a limit (see the class comment)
+     * @throws IOException        when it cannot be read
+     */
+    public static TensorData read(Path file) throws IOException {
+        String src = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
+            ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < MAGIC.length; i++) {
+                if (pre.get(i) != MAGIC[i]) throw new ModelFileException(src, i, "not a .npy file: it does not begin with \\x93NUMPY");
+            }
+            int major = pre.get(6) & 0xFF;
+            int minor = pre.get(7) & 0xFF;
+            if (minor != 0 || major < 1 || major > 3) {
+                throw new ModelFileException(src, 6, "unsupported .npy format version " + major + "." + minor + ", expected 1.0, 2.0 or 3.0");
+            }
+            int prefix = major == 1 ? 10 : 12;
+            if (size < prefix) throw new ModelFileException(src, 8, "file ends inside the header length");
+            long headerLen = major == 1 ? pre.getShort(8) & 0xFFFFL : pre.getInt(8) & 0xFFFF_FFFFL;
+            if (headerLen > size - prefix) {
+                throw new ModelFileException(src, 8, "header length " + headerLen + " is larger than the " + (size - prefix) + " bytes after it");
+            }
+            if (headerLen > MAX_HEADER_BYTES) {
+                throw new ModelFileException(src, 8, "header length " + headerLen + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+            }
+            NpyHeader h = NpyHeader.parse(ChannelIo.readFully(ch, prefix, (int) headerLen, src), prefix, src);
+            DType dtype = dtype(src, h.descr(), h.descrAt());
+            if (h.fortranOrder()) {
+                throw new ModelFileException(src, h.fortranAt(), "fortran_order True (column-major) is not supported; save a C-order array "
+                        + "(numpy.ascontiguousarray)");
+            }
+            long dataStart = prefix + headerLen;
+            long count = 1;
+            long bytes;
+            try {
+                for (long d : h.shape()) count = Math.multiplyExact(count, d);
+                bytes = Math.multiplyExact(count, dtype.size());
+            } catch (ArithmeticException overflow) {
+                throw new ModelFileException(src, h.shapeAt(), "shape " + Arrays.toString(h.shape()) + " holds more bytes than fit in 64 bits");
+            }
+            if (bytes != size - dataStart) {
+                throw new ModelFileException(src, dataStart, "the file has " + (size - dataStart) + " data bytes after the header, but shape "
+                        + Arrays.toString(h.shape()) + " of " + h.descr() + " needs " + bytes);
+            }
+            if (bytes > TensorData.MAX_BYTES || count > Integer.MAX_VALUE) {
+                throw new ModelFileException(src, dataStart, bytes + " data bytes exceed the limit of " + TensorData.MAX_BYTES + " per array");
+            }
+            int[] shape = Arrays.stream(h.shape()).mapToInt(Math::toIntExact).toArray();
+            byte[] data = ChannelIo.readFully(ch, dataStart, (int) bytes, src);
+            Path name = file.getFileName();
+            return new TensorData(name == null ? src : name.toString(), src, dataStart, dtype, shape, data);
+        }
+    }
+
+    private static DType dtype(String src, String descr, long at) {
+        DType t = DType.fromNpyDescr(descr);
+        if (t != null) return t;
+        if (descr.startsWith(">")) {
+            throw new ModelFileException(src, at, "big-endian dtype '" + Json.shorten(descr) + "' is not supported; only little-endian ('<')");
+        }
+        StringBuilder known = new StringBuilder();
+        for (DType d : DType.values()) if (d.npyDescr() != null) known.append(known.isEmpty() ? "" : ", ").append(d.npyDescr());
+        throw new ModelFileException(src, at, "unsupported dtype '" + Json.shorten(descr) + "', expected one of " + known);
+    }
+
+    /** Writes {@code t} as a float32 ({@code <f4}) array of its shape, atomically. */
+    public static void write(Path file, Tensor t) throws IOException {
+        int[] shape = t.shape();
+        float[] data = t.data();
+        writeRaw(file, DType.F32, shape, ch -> ChannelIo.writeFloats(ch, data));
+    }
+
+    /**
+     * Writes {@code data} with its own dtype and shape, atomically.
+     *
+     * @throws IllegalArgumentException for BF16, which NumPy has no type for
+     */
+    public static void write(Path file, TensorData data) throws IOException {
+        writeRaw(file, data.dtype(), data.shape(), ch -> ChannelIo.writeFully(ch, ByteBuffer.wrap(data.rawBytes())));
+    }
+
+    /**
+     * Writes {@code data} as an int64 ({@code <i8}) array, PyTorch's default integer type, atomically.
+     *
+     * @throws IllegalArgumentException when {@code data.length} is not the product of {@code shape}
+     */
+    public static void writeInts(Path file, int[] data, int... shape) throws IOException {
+        long[] wide = new long[data.length];
+        for (int i = 0; i < data.length; i++) wide[i] = data[i];
+        write(file, TensorData.longs(wide, shape));
+    }
+
+    /**
+     * Writes {@code data} as an int64 ({@code <i8}) array, atomically.
+     *
+     * @throws IllegalArgumentException when {@code data.length} is not the product of {@code shape}
+     */
+    public static void writeLongs(Path file, long[] data, int... shape) throws IOException {
+        write(file, TensorData.longs(data, shape));
+    }
+
+    private static void writeRaw(Path file, DType dtype, int[] shape, AtomicFiles.Body body) throws IOException {
+        if (dtype.npyDescr() == null) throw new IllegalArgumentException("data: NumPy has no dtype for " + dtype);
+        if (shape.length > SafeTensors.MAX_RANK) throw new IllegalArgumentException("data: rank " + shape.length + " is above " + SafeTensors.MAX_RANK);
+        String dict = NpyHeader.format(dtype.npyDescr(), shape);
+        // NumPy pads with spaces and a final newline so that the data starts at a multiple of 64 bytes.
+        int headerLen = dict.length() + 1;
+        headerLen += (64 - (10 + headerLen) % 64) % 64;
+        ByteBuffer head = ByteBuffer.allocate(10 + headerLen).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) headerLen).put(dict.getBytes(StandardCharsets.US_ASCII));
+        while (head.position() < head.limit() - 1) head.put((byte) ' ');
+        head.put((byte) '\n').flip();
+        AtomicFiles.write(file, ch -> {
+            ChannelIo.writeFully(ch, head);
+            body.writeTo(ch);
+        });
+    }
+}
