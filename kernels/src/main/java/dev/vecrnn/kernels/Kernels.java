@@ -440,11 +440,26 @@ public abstract class Kernels {
     protected abstract void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                        float[] c, int cOff, int ldc, boolean accumulate);
 
-    protected abstract void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                       float[] c, int cOff, int ldc, boolean accumulate);
+    /** Row by row as axpys, so each implementation's axpy sets the speed; shared by both. */
+    protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) axpyImpl(n, a[aOff + i * lda + p], b, bOff + p * ldb, c, ci);
+        }
+    }
 
-    protected abstract void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                       float[] c, int cOff, int ldc, boolean accumulate);
+    /** As axpys over the rows of B, shared by both implementations. */
+    protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        }
+        for (int p = 0; p < k; p++) {
+            for (int i = 0; i < m; i++) axpyImpl(n, a[aOff + p * lda + i], b, bOff + p * ldb, c, cOff + i * ldc);
+        }
+    }
 
     /** x == null: skip the input part; h == null: skip the recurrent part; bias: write bias (else accumulate). */
     protected abstract void gatesImpl(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,

@@ -122,27 +122,6 @@ final class PanamaKernels extends PanamaPointwise {
         }
     }
 
-    @Override
-    protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
-            for (int p = 0; p < k; p++) axpyImpl(n, a[aOff + i * lda + p], b, bOff + p * ldb, c, ci);
-        }
-    }
-
-    @Override
-    protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        }
-        for (int p = 0; p < k; p++) {
-            for (int i = 0; i < m; i++) axpyImpl(n, a[aOff + p * lda + i], b, bOff + p * ldb, c, cOff + i * ldc);
-        }
-    }
-
     // ---------------------------------------------------------------- packed gates
 
     /** Index of chunk c's first float in column colFrom of its block. */

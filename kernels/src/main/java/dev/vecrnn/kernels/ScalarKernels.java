@@ -52,27 +52,6 @@ public final class ScalarKernels extends ScalarPointwise {
     }
 
     @Override
-    protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
-            for (int p = 0; p < k; p++) axpyImpl(n, a[aOff + i * lda + p], b, bOff + p * ldb, c, ci);
-        }
-    }
-
-    @Override
-    protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        }
-        for (int p = 0; p < k; p++) {
-            for (int i = 0; i < m; i++) axpyImpl(n, a[aOff + p * lda + i], b, bOff + p * ldb, c, cOff + i * ldc);
-        }
-    }
-
-    @Override
     protected void gatesImpl(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
                              float[] out, int outOff, int ldo, boolean bias, boolean recurrent) {
         int in = p.inputSize();

@@ -1,7 +1,6 @@
 package dev.vecrnn.nn;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -52,19 +51,6 @@ public final class Dropout implements Layer {
         float[] d = new float[m.length];
         for (int i = 0; i < m.length; i++) d[i] = dOut.data()[i] * m[i];
         return dOut.withData(d, dOut.features());
-    }
-
-    @Override
-    public List<Param> params() {
-        return List.of();
-    }
-
-    @Override
-    public void stateDict(String prefix, Map<String, Tensor> out) {
-    }
-
-    @Override
-    public void loadStateDict(String prefix, Map<String, Tensor> in) {
     }
 
     @Override

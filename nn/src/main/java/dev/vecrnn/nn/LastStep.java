@@ -1,7 +1,6 @@
 package dev.vecrnn.nn;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -46,19 +45,6 @@ public final class LastStep implements Layer {
             System.arraycopy(dOut.data(), b * f, d, (b * x.steps() + x.lengths()[b] - 1) * f, f);
         }
         return x.withData(d, f);
-    }
-
-    @Override
-    public List<Param> params() {
-        return List.of();
-    }
-
-    @Override
-    public void stateDict(String prefix, Map<String, Tensor> out) {
-    }
-
-    @Override
-    public void loadStateDict(String prefix, Map<String, Tensor> in) {
     }
 
     @Override

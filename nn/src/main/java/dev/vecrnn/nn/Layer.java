@@ -31,13 +31,18 @@ public interface Layer {
     /** dOut has the shape of the forward output; returns the gradient of the input (null if not needed). */
     Batch backward(Cache cache, Batch dOut);
 
-    List<Param> params();
+    /** The trainable params (none by default). */
+    default List<Param> params() {
+        return List.of();
+    }
 
-    /** Writes this layer's tensors under {@code prefix} (e.g. "1."). */
-    void stateDict(String prefix, Map<String, Tensor> out);
+    /** Writes this layer's tensors under {@code prefix} (e.g. "1."); none by default. */
+    default void stateDict(String prefix, Map<String, Tensor> out) {
+    }
 
-    /** Reads this layer's tensors under {@code prefix}, removing them from {@code in}. */
-    void loadStateDict(String prefix, Map<String, Tensor> in);
+    /** Reads this layer's tensors under {@code prefix}, removing them from {@code in}; none by default. */
+    default void loadStateDict(String prefix, Map<String, Tensor> in) {
+    }
 
     /** Called after params change in place. */
     default void paramsChanged() {
