@@ -1,0 +1,74 @@
+package dev.vecrnn.bench.nn;
+
+import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.Recurrent;
+import dev.vecrnn.nn.RecurrentConfig;
+import dev.vecrnn.nn.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One streaming step of one stream (batch 1, one layer) through {@link Recurrent#step}: the fused gate
+ * GEMV, the pointwise cell and the copy of h out, with the argument checks of the public API. This is
+ * the latency of online inference per input frame. The step is allocation-free, so
+ * {@code gc.alloc.rate.norm} under {@code -prof gc} should read ~0 B/op.
+ *
+ * <p>The state carries over between calls, as in a real stream; with a fixed input it settles to a
+ * fixed point, which costs the same per step as any other state.
+ *
+ * <p>Until C2 compiles the Vector API kernels they run boxed, about 100x slower and allocating; the
+ * larger the size, the fewer calls per second and the longer that lasts. Pinned to one busy core, LSTM
+ * at size 1024 was still settling after 6 x 1 s of warmup: check that the warmup iterations have levelled
+ * off, else add {@code -wi} or {@code -w}.
+ *
+ * <p>Run: {@code taskset -c 0 ./vecrnn bench nn.StepBench -prof gc} (the {@code nn.} keeps the kernels'
+ * CellStepBench out of the regex; one cell and size: {@code -p cell=LSTM -p size=256}; the scalar
+ * kernels: {@code -jvmArgsAppend -Dvecrnn.kernels=scalar}).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class StepBench {
+
+    @Param({"LSTM", "GRU", "RNN_TANH"})
+    public String cell;
+
+    /** I = H = size. */
+    @Param({"64", "256", "1024"})
+    public int size;
+
+    private Recurrent net;
+    private Stream.State state;
+    private float[] x;
+    private float[] out;
+
+    @Setup
+    public void setup() {
+        net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED);
+        state = net.newState();
+        x = NnInputs.uniform(new Random(NnInputs.SEED), size, -1f, 1f);
+        out = new float[size];
+    }
+
+    // x [I], state h [H] (c [H]) -> out [H]; the state advances one step
+    @Benchmark
+    public float[] step() {
+        net.step(x, state, out);
+        return out;
+    }
+}

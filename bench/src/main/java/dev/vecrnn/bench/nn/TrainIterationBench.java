@@ -1,0 +1,83 @@
+package dev.vecrnn.bench.nn;
+
+import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.Recurrent;
+import dev.vecrnn.nn.RecurrentConfig;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.train.Adam;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One training iteration of one LSTM layer on a batch of B = 32 sequences of T = 64 steps: zero the
+ * gradients, {@link Recurrent#forwardTrain}, {@link Recurrent#backward} from a fixed random dOutput
+ * (standing in for a loss), one Adam step (lr 1e-3) and {@link Recurrent#paramsChanged}. No loss or head
+ * is timed, only the recurrent layer and the optimizer.
+ *
+ * <p>A fixed dOutput pushes the weights the same way every step; to keep gates from drifting towards
+ * saturation over a long run, every iteration (warmup and measurement) starts again from the same
+ * weights and a fresh Adam, outside the timed region.
+ *
+ * <p>Run: {@code taskset -c 0 ./vecrnn bench nn.TrainIterationBench -prof gc} (one size: {@code -p size=256}).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class TrainIterationBench {
+    static final int BATCH = 32;
+    static final int STEPS = 64;
+
+    /** I = H = size. */
+    @Param({"64", "256"})
+    public int size;
+
+    private RecurrentConfig config;
+    private Tensor x;
+    private Tensor dOutput;
+    private Random dropoutRng;
+    private Recurrent net;
+    private Adam optimizer;
+
+    @Setup(Level.Trial)
+    public void setupInputs() {
+        config = RecurrentConfig.of(CellType.LSTM, size, size);
+        Random rnd = new Random(NnInputs.SEED);
+        x = NnInputs.tensor(rnd, STEPS, BATCH, size);
+        dOutput = NnInputs.tensor(rnd, STEPS, BATCH, size);
+        // No dropout in a one-layer stack; forwardTrain still takes a generator.
+        dropoutRng = new Random(NnInputs.SEED);
+    }
+
+    @Setup(Level.Iteration)
+    public void resetWeights() {
+        net = new Recurrent(config, NnInputs.SEED);
+        optimizer = new Adam(net.params(), 1e-3);
+    }
+
+    // x [T, B, I], dOutput [T, B, H] -> updated weights; returns dx [T, B, I]
+    @Benchmark
+    public Tensor iteration() {
+        optimizer.zeroGrad();
+        Recurrent.Trace trace = net.forwardTrain(x, null, null, null, dropoutRng);
+        Recurrent.InputGrads grads = net.backward(trace, dOutput, null, null);
+        optimizer.step();
+        net.paramsChanged();
+        return grads.dx();
+    }
+}
