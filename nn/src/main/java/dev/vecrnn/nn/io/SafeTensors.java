@@ -38,8 +38,8 @@ import java.util.TreeMap;
  */
 public final class SafeTensors {
 
-    /** The largest header accepted: 100 MiB, as in the reference implementation. */
-    public static final long MAX_HEADER_BYTES = 100L << 20;
+    /** The largest header accepted: 100,000,000 bytes, the limit of the reference (Rust) implementation. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
     /** The most tensors one file may hold. */
     public static final int MAX_TENSORS = 65_536;
     /** The largest rank of one tensor. */
@@ -89,10 +89,10 @@ public final class SafeTensors {
         public TensorData get(String name) {
             TensorData t = tensors.get(name);
             if (t == null) {
-                List<String> names = new ArrayList<>(tensors.keySet());
+                List<String> names = tensors.keySet().stream().map(Json::shorten).toList();
                 String listed = names.size() <= 20 ? String.join(", ", names)
                         : String.join(", ", names.subList(0, 20)) + ", ... (" + (names.size() - 20) + " more)";
-                throw new ModelFileException(source, -1, "no tensor '" + name + "'; the file holds "
+                throw new ModelFileException(source, -1, "no tensor '" + Json.shorten(name) + "'; the file holds "
                         + (names.isEmpty() ? "no tensors" : names.size() + ": " + listed));
             }
             return t;

@@ -1,0 +1,103 @@
+package dev.vecrnn.nn.io;
+
+import dev.vecrnn.nn.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.vecrnn.nn.io.IoFixtures.listing;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A write either replaces the target with the complete new file or leaves it alone, with no leftovers. */
+class AtomicWriteTest {
+
+    @TempDir
+    Path dir;
+
+    private static final byte[] OLD = {1, 2, 3};
+
+    @Test
+    void aFailureWhileWritingLeavesTheTargetAndNoTemporaryFile() throws IOException {
+        Path target = dir.resolve("model.safetensors");
+        Files.write(target, OLD);
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, ch -> {
+            ChannelIo.writeFully(ch, ByteBuffer.wrap(new byte[1000]));
+            throw new IOException("disk full (simulated)");
+        }));
+        assertEquals("disk full (simulated)", e.getMessage());
+        assertArrayEquals(OLD, Files.readAllBytes(target));
+        assertEquals("model.safetensors", listing(dir));
+
+        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(target, ch -> {
+            throw new IllegalStateException("bug in a writer (simulated)");
+        }));
+        assertArrayEquals(OLD, Files.readAllBytes(target));
+        assertEquals("model.safetensors", listing(dir));
+    }
+
+    @Test
+    void aFailedRenameLeavesTheTargetAndNoTemporaryFile() throws IOException {
+        Path target = dir.resolve("busy");
+        Files.createDirectory(target);
+        Files.write(target.resolve("inside"), OLD);
+        // Renaming a file over a non-empty directory fails after the content is complete.
+        assertThrows(IOException.class, () -> SafeTensors.write(target, Map.of("w", Tensor.zeros(4)), null));
+        assertThrows(IOException.class, () -> Npy.write(target, Tensor.zeros(4)));
+        assertEquals("busy", listing(dir));
+        assertArrayEquals(OLD, Files.readAllBytes(target.resolve("inside")));
+    }
+
+    @Test
+    void invalidArgumentsFailBeforeAnyFileIsCreated() throws IOException {
+        Path target = dir.resolve("m.safetensors");
+        Files.write(target, OLD);
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(target, Map.of("w", "not a tensor"), null));
+        assertThrows(IllegalArgumentException.class, () -> Npy.write(target, TensorData.ofBytes(DType.BF16, new byte[2], 1)));
+        assertArrayEquals(OLD, Files.readAllBytes(target));
+        assertEquals("m.safetensors", listing(dir));
+    }
+
+    @Test
+    void aReadOnlyDirectoryFailsWithoutTouchingTheTarget() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path ro = Files.createDirectory(dir.resolve("ro"));
+        Path target = ro.resolve("x.npy");
+        Files.write(target, OLD);
+        Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(Files.isWritable(ro), "running as a user that ignores permissions (root)");
+            assertThrows(IOException.class, () -> Npy.write(target, Tensor.zeros(2)));
+            assertArrayEquals(OLD, Files.readAllBytes(target));
+            assertEquals("x.npy", listing(ro));
+        } finally {
+            Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void replacesAnExistingFileWholeWithOrdinaryPermissions() throws IOException {
+        Path target = dir.resolve("x.safetensors");
+        Files.write(target, OLD);
+        SafeTensors.write(target, Map.of("w", Tensor.of(new float[]{3f}, 1)), null);
+        assertArrayEquals(new float[]{3f}, SafeTensors.read(target).get("w").toFloats());
+        assertEquals("x.safetensors", listing(dir));
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Path plain = Files.createFile(dir.resolve("plain"));
+            Set<PosixFilePermission> expected = Files.getPosixFilePermissions(plain);
+            assertEquals(expected, Files.getPosixFilePermissions(target), "a renamed temporary file keeps owner-only permissions");
+        }
+    }
+}

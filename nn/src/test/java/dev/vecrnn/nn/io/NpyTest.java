@@ -1,0 +1,172 @@
+package dev.vecrnn.nn.io;
+
+import dev.vecrnn.nn.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.vecrnn.nn.io.IoFixtures.ascii;
+import static dev.vecrnn.nn.io.IoFixtures.assertBad;
+import static dev.vecrnn.nn.io.IoFixtures.concat;
+import static dev.vecrnn.nn.io.IoFixtures.put;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class NpyTest {
+
+    @TempDir
+    Path dir;
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+    /** A version 1.0 file from a header dict written by hand, padded with spaces as NumPy does (to 64). */
+    static byte[] npy1(String dict, byte[] data) {
+        byte[] d = ascii(dict);
+        int len = d.length + 1;
+        len += (64 - (10 + len) % 64) % 64;
+        return concat(MAGIC, new byte[]{1, 0, (byte) len, (byte) (len >> 8)}, d, ascii(" ".repeat(len - d.length - 1) + "\n"), data);
+    }
+
+    /** A version 2.0 or 3.0 file (4-byte header length), unpadded. */
+    static byte[] npy23(int major, String dict, byte[] data) {
+        byte[] h = ascii(dict + "\n");
+        byte[] len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(h.length).array();
+        return concat(MAGIC, new byte[]{(byte) major, 0}, len, h, data);
+    }
+
+    /** NumPy's own bytes for {@code np.save(f, np.array([1, -2], dtype='<f4'))}, worked out from the format. */
+    @Test
+    void writesTheExactBytesNumPyWrites() throws IOException {
+        Path f = dir.resolve("a.npy");
+        Npy.write(f, Tensor.of(new float[]{1f, -2f}, 2));
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+        assertEquals(57, dict.length());
+        byte[] expected = concat(MAGIC, new byte[]{1, 0, 118, 0}, ascii(dict), ascii(" ".repeat(60)), ascii("\n"),
+                new byte[]{0, 0, (byte) 0x80, 0x3F, 0, 0, 0, (byte) 0xC0});
+        assertEquals(128 + 8, expected.length);
+        assertArrayEquals(expected, Files.readAllBytes(f));
+        TensorData back = Npy.read(f);
+        assertEquals("a.npy", back.name());
+        assertEquals(Tensor.of(new float[]{1f, -2f}, 2), back.toTensor());
+    }
+
+    @Test
+    void shapesAreWrittenAsPythonTuples() {
+        assertEquals("{'descr': '<i8', 'fortran_order': False, 'shape': (), }", NpyHeader.format("<i8", new int[0]));
+        assertEquals("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 0, 3), }", NpyHeader.format("<f8", new int[]{2, 0, 3}));
+    }
+
+    @Test
+    void readsVersions2And3AndOlderSpellings() throws IOException {
+        byte[] one = {1, 0, 0, 0, 2, 0, 0, 0};
+        Path v2 = put(dir, "v2.npy", npy23(2, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", one));
+        assertArrayEquals(new int[]{1, 2}, Npy.read(v2).toInts());
+        Path v3 = put(dir, "v3.npy", npy23(3, "{\"shape\":(1,2),\"descr\":\"<i4\",\"fortran_order\":False}", one));
+        assertArrayEquals(new int[]{1, 2}, Npy.read(v3).shape());
+        Path py2 = put(dir, "py2.npy", npy1("{'descr': '<i4', 'fortran_order': False, 'shape': (2L,), }", one));
+        assertArrayEquals(new long[]{1, 2}, Npy.read(py2).toLongs());
+        Path scalar = put(dir, "s.npy", npy1("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", new byte[8]));
+        assertArrayEquals(new int[0], Npy.read(scalar).shape());
+        assertArrayEquals(new double[]{0}, Npy.read(scalar).toDoubles());
+    }
+
+    @Test
+    void roundTripsEveryNumPyDtypeBitForBit() throws IOException {
+        int[] bits = {0x7FC00001, 0x7F800001, 0x80000000, 0x00000001, 0x807FFFFF, 0xFFFFFFFF};
+        float[] f = new float[bits.length];
+        for (int i = 0; i < bits.length; i++) f[i] = Float.intBitsToFloat(bits[i]);
+        Path p = dir.resolve("f.npy");
+        Npy.write(p, Tensor.of(f, 3, 2));
+        float[] back = Npy.read(p).toFloats();
+        for (int i = 0; i < bits.length; i++) assertEquals(bits[i], Float.floatToRawIntBits(back[i]), "element " + i);
+
+        for (DType t : DType.values()) {
+            if (t.npyDescr() == null) continue;
+            byte[] raw = new byte[6 * t.size()];
+            for (int i = 0; i < raw.length; i++) raw[i] = (byte) (t == DType.BOOL ? i & 1 : 31 * i + 7);
+            TensorData d = TensorData.ofBytes(t, raw, 2, 3);
+            Path q = dir.resolve(t + ".npy");
+            Npy.write(q, d);
+            assertEquals(d, Npy.read(q), t.toString());
+            TensorData empty = TensorData.ofBytes(t, new byte[0], 4, 0);
+            Npy.write(q, empty);
+            assertEquals(empty, Npy.read(q), t + " empty");
+        }
+    }
+
+    @Test
+    void writesIndexArraysAsInt64() throws IOException {
+        Path p = dir.resolve("lengths.npy");
+        Npy.writeInts(p, new int[]{5, 3, -1}, 3);
+        TensorData d = Npy.read(p);
+        assertEquals(DType.I64, d.dtype());
+        assertArrayEquals(new int[]{5, 3, -1}, d.toInts());
+        Npy.writeLongs(p, new long[]{Long.MIN_VALUE, 0}, 1, 2);
+        assertArrayEquals(new long[]{Long.MIN_VALUE, 0}, Npy.read(p).toLongs());
+        assertBad(() -> Npy.read(p).toInts(), 10 + 118, "element 0 is -9223372036854775808, outside the int range");
+        assertThrows(IllegalArgumentException.class, () -> Npy.write(p, TensorData.ofBytes(DType.BF16, new byte[2], 1)));
+        assertThrows(IllegalArgumentException.class, () -> Npy.writeInts(p, new int[3], 2));
+    }
+
+    private void bad(byte[] file, long offset, String... fragments) throws IOException {
+        Path f = put(dir, "bad.npy", file);
+        ModelFileException e = assertBad(() -> Npy.read(f), offset, fragments);
+        assertEquals(f.toString(), e.source());
+    }
+
+    private void badDict(String dict, int dataBytes, String marker, String... fragments) throws IOException {
+        if (!dict.contains(marker)) throw new AssertionError("marker not in dict: " + marker);
+        bad(npy1(dict, new byte[dataBytes]), 10 + dict.indexOf(marker), fragments);
+    }
+
+    @Test
+    void hostilePrefixes() throws IOException {
+        bad(new byte[0], 0, "file is 0 bytes, too short for a .npy header");
+        bad(concat(ascii("\u0092NUMPY"), new byte[]{1, 0, 0, 0}), 0, "not a .npy file");
+        bad(concat(MAGIC, new byte[]{4, 0, 0, 0}), 6, "unsupported .npy format version 4.0");
+        bad(concat(MAGIC, new byte[]{1, 1, 0, 0}), 6, "unsupported .npy format version 1.1");
+        bad(concat(MAGIC, new byte[]{2, 0, 0, 0}), 8, "file ends inside the header length");
+        bad(concat(MAGIC, new byte[]{1, 0, (byte) 0xFF, (byte) 0xFF}, ascii("{}")), 8, "header length 65535 is larger than the 2 bytes after it");
+        bad(concat(MAGIC, new byte[]{2, 0, -1, -1, -1, -1}, ascii("{}")), 8, "header length 4294967295 is larger");
+        byte[] whole = npy1("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new byte[8]);
+        bad(java.util.Arrays.copyOf(whole, 100), 8, "header length 118 is larger than the 90 bytes after it");
+    }
+
+    @Test
+    void hostileDicts() throws IOException {
+        String ok = "'fortran_order': False, 'shape': (2,), }";
+        badDict("{'descr': '>f4', " + ok, 8, "'>f4'", "big-endian dtype '>f4' is not supported");
+        badDict("{'descr': '<c8', " + ok, 16, "'<c8'", "unsupported dtype '<c8', expected one of <f8, <f4");
+        badDict("{'descr': [('a', '<f4')], " + ok, 8, "[", "structured dtypes");
+        badDict("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24, "True", "fortran_order True (column-major) is not supported");
+        badDict("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", 8, "0,", "fortran_order must be True or False");
+        badDict("{'descr': '<f4', 'shape': (2,), }", 8, "{", "header dict has no 'fortran_order'");
+        badDict("{'descr': '<f4', 'descr': '<f4', " + ok, 8, "'descr': '<f4', 'fortran", "duplicate key 'descr'");
+        badDict("{'descr': '<f4', 'extra': 1, " + ok, 8, "'extra'", "unknown key 'extra'");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (2), }", 8, "(2)", "a 1-D shape is written (n,)");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", 8, "-2", "shape dimensions must be non-negative");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (02,), }", 8, "02", "leading zero");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': [2], }", 8, "[2]", "expected '('");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648,), }", 0, "2147483648", "larger than 2^31 - 1");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }", 0, "(2147",
+                "holds more bytes than fit in 64 bits");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (" + "1, ".repeat(65) + "), }", 4, "1, )", "more than 64 dimensions");
+        badDict("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x", 8, "x", "unexpected 'x' after the header dict");
+        badDict("{'descr': '<f\u00e94', " + ok, 8, "\u00e9", "unexpected byte 0xC3 in a string");
+        // 53 characters, padded to a 54-byte header: the dict is cut off at its end, byte 10 + 54
+        bad(npy1("{'descr': '<f4', 'fortran_order': False, 'shape': (2,", new byte[8]), 64, "header ends inside the dict");
+    }
+
+    @Test
+    void dataSizeMustMatchTheShapeExactly() throws IOException {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+        bad(npy1(dict, new byte[20]), 128, "the file has 20 data bytes after the header, but shape [2, 3] of <f4 needs 24");
+        bad(npy1(dict, new byte[28]), 128, "the file has 28 data bytes");
+    }
+}
