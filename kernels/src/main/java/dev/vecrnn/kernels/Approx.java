@@ -59,7 +59,7 @@ final class Approx {
             p = Math.fma(p, u, T2);
             p = Math.fma(p, u, T1);
             p = Math.fma(p, u, T0);
-            return Math.fma(x * u, p, x);
+            return Math.copySign(Math.fma(x * u, p, x), x);  // the copy keeps tanh(-0) = -0
         }
         float t = 1f - 2f / (exp(2f * a) + 1f);
         return Math.copySign(t, x);

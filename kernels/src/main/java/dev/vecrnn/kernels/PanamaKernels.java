@@ -475,25 +475,38 @@ final class PanamaKernels extends PanamaPointwise {
                 a33.intoArray(gw, w3 + kk + 3 * PANEL);
             }
             for (; k < kTo; k++) {
-                for (int j = 0; j < 4; j++) weightsColumn(gw, blk, c + j, batch, dG, g0, ldg, src, srcOff, ld, k, shift, null);
+                for (int j = 0; j < 4; j++) weightsColumn(gw, blk, c + j, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
             }
         }
         for (; c < chunks; c++) {
-            VectorMask<Float> m = c < full ? null : S.indexInRange(c * L, blk.rows());
-            for (int k = kFrom; k < kTo; k++) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift, m);
+            for (int k = kFrom; k < kTo; k++) {
+                if (c < full) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
+                else weightsColumnPartial(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
+            }
         }
     }
 
     /** One chunk, one column; m masks the rows of a partial chunk (null when the chunk is full). */
     private static void weightsColumn(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
-                                      float[] src, int srcOff, int ld, int k, int shift, VectorMask<Float> m) {
+                                      float[] src, int srcOff, int ld, int k, int shift) {
         int at = chunkBase(blk, c) - shift + k * PANEL;
-        FloatVector acc = m == null ? FloatVector.fromArray(S, gw, at) : FloatVector.fromArray(S, gw, at, m);
+        FloatVector acc = FloatVector.fromArray(S, gw, at);
         for (int b = 0; b < batch; b++) {
-            int g = g0 + b * ldg + c * L;
-            FloatVector d = m == null ? FloatVector.fromArray(S, dG, g) : FloatVector.fromArray(S, dG, g, m);
+            acc = FloatVector.fromArray(S, dG, g0 + b * ldg + c * L).fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
+        }
+        acc.intoArray(gw, at);
+    }
+
+    /** The last, partial chunk of a block: only its {@code rows} valid rows are read and written. */
+    private static void weightsColumnPartial(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
+                                             float[] src, int srcOff, int ld, int k, int shift) {
+        int at = chunkBase(blk, c) - shift + k * PANEL;
+        int rows = blk.rows() - c * L;
+        FloatVector acc = FloatVector.fromArray(S, gw, at, S.indexInRange(0, rows));
+        for (int b = 0; b < batch; b++) {
+            FloatVector d = FloatVector.fromArray(S, dG, g0 + b * ldg + c * L, S.indexInRange(0, rows));
             acc = d.fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
         }
-        if (m == null) acc.intoArray(gw, at); else acc.intoArray(gw, at, m);
+        acc.intoArray(gw, at, S.indexInRange(0, rows));
     }
 }

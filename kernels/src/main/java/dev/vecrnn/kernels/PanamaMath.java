@@ -101,6 +101,8 @@ final class PanamaMath {
         FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
         IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
         FloatVector big = ONE.sub(TWO.div(p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
-        return big.blend(big.neg(), xv.lt(0f)).blend(small, a.lt(TANH_SMALL));
+        // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
+        IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
+        return mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 }

@@ -91,18 +91,19 @@ abstract class PanamaPointwise extends Kernels {
     @Override
     protected void logSoftmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
         float max = max(n, x, xOff);
-        // y holds the exps for a moment; when y is x the shift must be taken before they overwrite it.
-        float shift;
+        // y holds the exps for a moment; when y is x the sum must be taken before they overwrite it.
+        float sum;
         if (x == y && xOff == yOff) {
-            float sum = 0f;
+            sum = 0f;
             for (int i = 0; i < n; i++) sum += Approx.exp(x[xOff + i] - max);
-            shift = max + (float) Math.log(sum);
         } else {
-            shift = max + (float) Math.log(PanamaMath.expLoop(n, x, xOff, max, y, yOff));
+            sum = PanamaMath.expLoop(n, x, xOff, max, y, yOff);
         }
+        // (x - max) - log(sum), not x - (max + log(sum)): beside a max of 1e30 the log-sum would vanish
+        float logSum = (float) Math.log(sum);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, xOff + i, m).sub(shift).intoArray(y, yOff + i, m);
+            FloatVector.fromArray(S, x, xOff + i, m).sub(max).sub(logSum).intoArray(y, yOff + i, m);
         }
     }
 

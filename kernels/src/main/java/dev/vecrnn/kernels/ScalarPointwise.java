@@ -60,8 +60,9 @@ abstract class ScalarPointwise extends Kernels {
         float max = max(n, x, xOff);
         float sum = 0f;
         for (int i = 0; i < n; i++) sum += Approx.exp(x[xOff + i] - max);
-        float shift = max + (float) Math.log(sum);
-        for (int i = 0; i < n; i++) y[yOff + i] = x[xOff + i] - shift;
+        // (x - max) - log(sum), not x - (max + log(sum)): beside a max of 1e30 the log-sum would vanish
+        float logSum = (float) Math.log(sum);
+        for (int i = 0; i < n; i++) y[yOff + i] = (x[xOff + i] - max) - logSum;
     }
 
     private static float max(int n, float[] x, int xOff) {
