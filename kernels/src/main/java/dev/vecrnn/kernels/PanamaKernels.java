@@ -51,7 +51,9 @@ final class PanamaKernels extends PanamaPointwise {
             VectorMask<Float> m = S.indexInRange(i, n);
             a0 = FloatVector.fromArray(S, x, xOff + i, m).fma(FloatVector.fromArray(S, y, yOff + i, m), a0);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float[] t = PanamaMath.LANES.get();
+        a0.add(a1).add(a2.add(a3)).intoArray(t, 0);
+        return PanamaMath.sumLanes(t, 0);
     }
 
     @Override
@@ -99,8 +101,13 @@ final class PanamaKernels extends PanamaPointwise {
                     s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
                     s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
                 }
-                float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-                float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+                float[] t = PanamaMath.LANES.get();
+                s0.intoArray(t, 0);
+                s1.intoArray(t, L);
+                s2.intoArray(t, 2 * L);
+                s3.intoArray(t, 3 * L);
+                float r0 = PanamaMath.sumLanes(t, 0), r1 = PanamaMath.sumLanes(t, L);
+                float r2 = PanamaMath.sumLanes(t, 2 * L), r3 = PanamaMath.sumLanes(t, 3 * L);
                 for (int p = kb; p < k; p++) {
                     float av = a[ai + p];
                     r0 = Math.fma(av, b[b0 + p], r0);
@@ -312,10 +319,12 @@ final class PanamaKernels extends PanamaPointwise {
             a2 = FloatVector.fromArray(S, w, wb + 2 * PANEL).fma(v, a2);
             a3 = FloatVector.fromArray(S, w, wb + 3 * PANEL).fma(v, a3);
         }
-        dst[d + k] += a0.reduceLanes(VectorOperators.ADD);
-        dst[d + k + 1] += a1.reduceLanes(VectorOperators.ADD);
-        dst[d + k + 2] += a2.reduceLanes(VectorOperators.ADD);
-        dst[d + k + 3] += a3.reduceLanes(VectorOperators.ADD);
+        float[] t = PanamaMath.LANES.get();
+        a0.intoArray(t, 0);
+        a1.intoArray(t, L);
+        a2.intoArray(t, 2 * L);
+        a3.intoArray(t, 3 * L);
+        for (int j = 0; j < 4; j++) dst[d + k + j] += PanamaMath.sumLanes(t, j * L);
     }
 
     /** Four batch rows by four columns; the last chunk of a block may be partial, so its dG load is masked. */
@@ -358,22 +367,29 @@ final class PanamaKernels extends PanamaPointwise {
             a33 = m3.fma(v, a33);
         }
         int d1 = d + ld, d2 = d1 + ld, d3 = d2 + ld;
-        dst[d + k] += a00.reduceLanes(VectorOperators.ADD);
-        dst[d + k + 1] += a01.reduceLanes(VectorOperators.ADD);
-        dst[d + k + 2] += a02.reduceLanes(VectorOperators.ADD);
-        dst[d + k + 3] += a03.reduceLanes(VectorOperators.ADD);
-        dst[d1 + k] += a10.reduceLanes(VectorOperators.ADD);
-        dst[d1 + k + 1] += a11.reduceLanes(VectorOperators.ADD);
-        dst[d1 + k + 2] += a12.reduceLanes(VectorOperators.ADD);
-        dst[d1 + k + 3] += a13.reduceLanes(VectorOperators.ADD);
-        dst[d2 + k] += a20.reduceLanes(VectorOperators.ADD);
-        dst[d2 + k + 1] += a21.reduceLanes(VectorOperators.ADD);
-        dst[d2 + k + 2] += a22.reduceLanes(VectorOperators.ADD);
-        dst[d2 + k + 3] += a23.reduceLanes(VectorOperators.ADD);
-        dst[d3 + k] += a30.reduceLanes(VectorOperators.ADD);
-        dst[d3 + k + 1] += a31.reduceLanes(VectorOperators.ADD);
-        dst[d3 + k + 2] += a32.reduceLanes(VectorOperators.ADD);
-        dst[d3 + k + 3] += a33.reduceLanes(VectorOperators.ADD);
+        float[] t = PanamaMath.LANES.get();
+        a00.intoArray(t, 0 * L);
+        a01.intoArray(t, 1 * L);
+        a02.intoArray(t, 2 * L);
+        a03.intoArray(t, 3 * L);
+        a10.intoArray(t, 4 * L);
+        a11.intoArray(t, 5 * L);
+        a12.intoArray(t, 6 * L);
+        a13.intoArray(t, 7 * L);
+        a20.intoArray(t, 8 * L);
+        a21.intoArray(t, 9 * L);
+        a22.intoArray(t, 10 * L);
+        a23.intoArray(t, 11 * L);
+        a30.intoArray(t, 12 * L);
+        a31.intoArray(t, 13 * L);
+        a32.intoArray(t, 14 * L);
+        a33.intoArray(t, 15 * L);
+        for (int j = 0; j < 4; j++) {
+            dst[d + k + j] += PanamaMath.sumLanes(t, j * L);
+            dst[d1 + k + j] += PanamaMath.sumLanes(t, (4 + j) * L);
+            dst[d2 + k + j] += PanamaMath.sumLanes(t, (8 + j) * L);
+            dst[d3 + k + j] += PanamaMath.sumLanes(t, (12 + j) * L);
+        }
     }
 
     private static void backwardData1x1(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
@@ -386,7 +402,9 @@ final class PanamaKernels extends PanamaPointwise {
             VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
             acc = FloatVector.fromArray(S, w, chunkBase(blk, c) - shift + k * PANEL).fma(FloatVector.fromArray(S, dG, g0 + c * L, m), acc);
         }
-        dst[d + k] += acc.reduceLanes(VectorOperators.ADD);
+        float[] t = PanamaMath.LANES.get();
+        acc.intoArray(t, 0);
+        dst[d + k] += PanamaMath.sumLanes(t, 0);
     }
 
     @Override

@@ -114,7 +114,9 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = 0; i < bound; i += L) {
             acc = FloatVector.fromArray(S, dy, dyOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float[] t = PanamaMath.LANES.get();
+        acc.intoArray(t, 0);
+        float s = PanamaMath.sumLanes(t, 0);
         for (int i = bound; i < n; i++) s = Math.fma(dy[dyOff + i], y[yOff + i], s);
         for (int i = 0; i < bound; i += L) {
             FloatVector.fromArray(S, y, yOff + i).mul(FloatVector.fromArray(S, dy, dyOff + i).sub(s)).intoArray(dx, dxOff + i);
@@ -127,7 +129,9 @@ abstract class PanamaPointwise extends Kernels {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, dy, dyOff + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float[] t = PanamaMath.LANES.get();
+        acc.intoArray(t, 0);
+        float s = PanamaMath.sumLanes(t, 0);
         for (int i = bound; i < n; i++) s += dy[dyOff + i];
         if (dx == dy && dxOff == dyOff) {
             for (int i = 0; i < n; i++) dx[dxOff + i] = Math.fma(-Approx.exp(y[yOff + i]), s, dy[dyOff + i]);
