@@ -47,13 +47,14 @@ final class PanamaKernels extends PanamaPointwise {
             a2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
             a3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
         }
-        for (; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            a0 = FloatVector.fromArray(S, x, xOff + i, m).fma(FloatVector.fromArray(S, y, yOff + i, m), a0);
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
         }
         float[] t = PanamaMath.LANES.get();
         a0.add(a1).add(a2.add(a3)).intoArray(t, 0);
-        return PanamaMath.sumLanes(t, 0);
+        float s = PanamaMath.sumLanes(t, 0);
+        for (; i < n; i++) s = Math.fma(x[xOff + i], y[yOff + i], s);
+        return s;
     }
 
     @Override
@@ -63,18 +64,14 @@ final class PanamaKernels extends PanamaPointwise {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, xOff + i, m).fma(av, FloatVector.fromArray(S, y, yOff + i, m)).intoArray(y, yOff + i, m);
-        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
     }
 
     @Override
     protected void scaleImpl(int n, float a, float[] x, int xOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, xOff + i, m).mul(a).intoArray(x, xOff + i, m);
-        }
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xOff + i).mul(a).intoArray(x, xOff + i);
+        for (int i = bound; i < n; i++) x[xOff + i] *= a;
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.vecrnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -85,27 +84,27 @@ final class PanamaMath {
         return total;
     }
 
-    /** y = sigmoid(x) = 1 / (1 + exp(-x)); 0 below EXP_LO. x and y may be the same. */
+    /** y = sigmoid(x) = 1 / (1 + exp(-x)); 0 below EXP_LO. x and y may be the same. Tail in scalar code. */
     static void sigmoidLoop(int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector xv = FloatVector.fromArray(S, x, xOff + i, m);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector c = xv.neg().max(EXP_LO).min(EXP_HI);
             FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
             FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
             IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
             FloatVector ex = p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i, m);
+            ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i);
         }
+        for (int i = bound; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
     }
 
-    /** y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. */
+    /** y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in scalar code. */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            tanhOf(FloatVector.fromArray(S, x, xOff + i, m)).intoArray(y, yOff + i, m);
-        }
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) tanhOf(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
     }
 
     /** tanh of one vector, for loops that need it inside a larger body. */

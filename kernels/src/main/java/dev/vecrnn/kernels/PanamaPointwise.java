@@ -35,39 +35,42 @@ abstract class PanamaPointwise extends Kernels {
 
     @Override
     protected void reluImpl(int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
-            v.blend(0f, v.lt(0f)).intoArray(y, yOff + i, m);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            v.blend(0f, v.lt(0f)).intoArray(y, yOff + i);
         }
+        for (int i = bound; i < n; i++) y[yOff + i] = x[xOff + i] < 0f ? 0f : x[xOff + i];
     }
 
     @Override
     protected void tanhBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector t = FloatVector.fromArray(S, y, yOff + i, m);
-            FloatVector.fromArray(S, dy, dyOff + i, m).mul(t.neg().fma(t, ONE)).intoArray(dx, dxOff + i, m);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).mul(t.neg().fma(t, ONE)).intoArray(dx, dxOff + i);
         }
+        for (int i = bound; i < n; i++) dx[dxOff + i] = dy[dyOff + i] * Math.fma(-y[yOff + i], y[yOff + i], 1f);
     }
 
     @Override
     protected void sigmoidBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector s = FloatVector.fromArray(S, y, yOff + i, m);
-            FloatVector.fromArray(S, dy, dyOff + i, m).mul(s.mul(ONE.sub(s))).intoArray(dx, dxOff + i, m);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector s = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).mul(s.mul(ONE.sub(s))).intoArray(dx, dxOff + i);
         }
+        for (int i = bound; i < n; i++) dx[dxOff + i] = dy[dyOff + i] * (y[yOff + i] * (1f - y[yOff + i]));
     }
 
     @Override
     protected void reluBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector s = FloatVector.fromArray(S, y, yOff + i, m);
-            FloatVector.fromArray(S, dy, dyOff + i, m).blend(0f, s.compare(VectorOperators.GT, 0f).not())
-                    .intoArray(dx, dxOff + i, m);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector s = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).blend(0f, s.compare(VectorOperators.GT, 0f).not()).intoArray(dx, dxOff + i);
         }
+        for (int i = bound; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
     }
 
     private static float max(int n, float[] x, int xOff) {
@@ -81,11 +84,7 @@ abstract class PanamaPointwise extends Kernels {
 
     @Override
     protected void softmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
-        float inv = 1f / PanamaMath.expLoop(n, x, xOff, max(n, x, xOff), y, yOff);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, y, yOff + i, m).mul(inv).intoArray(y, yOff + i, m);
-        }
+        scaleImpl(n, 1f / PanamaMath.expLoop(n, x, xOff, max(n, x, xOff), y, yOff), y, yOff);
     }
 
     @Override
@@ -101,10 +100,9 @@ abstract class PanamaPointwise extends Kernels {
         }
         // (x - max) - log(sum), not x - (max + log(sum)): beside a max of 1e30 the log-sum would vanish
         float logSum = (float) Math.log(sum);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, xOff + i, m).sub(max).sub(logSum).intoArray(y, yOff + i, m);
-        }
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xOff + i).sub(max).sub(logSum).intoArray(y, yOff + i);
+        for (int i = bound; i < n; i++) y[yOff + i] = (x[xOff + i] - max) - logSum;
     }
 
     @Override
