@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * saturation over a long run, every iteration (warmup and measurement) starts again from the same
  * weights and a fresh Adam, outside the timed region.
  *
- * <p>Run: {@code taskset -c 0 ./vecrnn bench nn.TrainIterationBench -prof gc} (one size: {@code -p size=256}).
+ * <p>Run: {@code taskset -c 0 ./vecrnn bench nn.TrainIterationBench -p threads=1} and, on both cores,
+ * {@code ./vecrnn bench nn.TrainIterationBench -p threads=2} (one size: {@code -p size=256}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -46,6 +47,10 @@ public class TrainIterationBench {
     /** I = H = size. */
     @Param({"64", "256"})
     public int size;
+
+    /** Threads for the batched products (Recurrent.setThreads); 2 uses both cores, so do not pin to one. */
+    @Param({"1", "2"})
+    public int threads;
 
     private RecurrentConfig config;
     private Tensor x;
@@ -67,6 +72,7 @@ public class TrainIterationBench {
     @Setup(Level.Iteration)
     public void resetWeights() {
         net = new Recurrent(config, NnInputs.SEED);
+        net.setThreads(threads);
         optimizer = new Adam(net.params(), 1e-3);
     }
 
