@@ -211,7 +211,7 @@ public abstract class Kernels {
     }
 
     /**
-     * {@code y = 1 / (1 + exp(-x))}. Error bound: at most 3 ulp of the float result for x >= -87, at
+     * {@code y = 1 / (1 + exp(-x))}, x and y may be the same array. Error bound: at most 3 ulp of the float result for x >= -87, at
      * most 2e-38 absolute below; exact 0.5 at 0, 1 at +Inf and for x >= 17, 0 at -Inf and for x < -88.7;
      * NaN gives NaN. x [n] -> y [n]
      */
@@ -222,7 +222,7 @@ public abstract class Kernels {
         sigmoidImpl(n, x, xOff, y, yOff);
     }
 
-    /** {@code y = max(x, 0)} (NaN stays NaN). x [n] -> y [n] */
+    /** {@code y = max(x, 0)} (NaN stays NaN); x and y may be the same array. x [n] -> y [n] */
     public final void relu(int n, float[] x, int xOff, float[] y, int yOff) {
         checkN(n);
         checkRange("x", x, xOff, n);
@@ -248,7 +248,7 @@ public abstract class Kernels {
         reluBackwardImpl(n, y, yOff, dy, dyOff, dx, dxOff);
     }
 
-    /** Softmax over n entries, shifted by the maximum so that logits of 1e30 stay finite. x [n] -> y [n] */
+    /** Softmax over n entries, shifted by the maximum so that logits of 1e30 stay finite; in place allowed. x [n] -> y [n] */
     public final void softmax(int n, float[] x, int xOff, float[] y, int yOff) {
         checkPositive("n", n);
         checkRange("x", x, xOff, n);
@@ -256,7 +256,7 @@ public abstract class Kernels {
         softmaxImpl(n, x, xOff, y, yOff);
     }
 
-    /** Log-softmax over n entries, {@code x - max - log(sum exp(x - max))}. x [n] -> y [n] */
+    /** Log-softmax over n entries, {@code (x - max) - log(sum exp(x - max))}; in place allowed. x [n] -> y [n] */
     public final void logSoftmax(int n, float[] x, int xOff, float[] y, int yOff) {
         checkPositive("n", n);
         checkRange("x", x, xOff, n);
@@ -367,8 +367,9 @@ public abstract class Kernels {
     // ---------------------------------------------------------------- optimizers (PyTorch's update rules)
 
     /**
-     * SGD as {@code torch.optim.SGD}: {@code g += wd*p; buf = momentum*buf + (1-dampening)*g;
-     * g = nesterov ? g + momentum*buf : buf; p -= lr*g}. buf starts at zero (equal to PyTorch's first
+     * SGD as {@code torch.optim.SGD}: {@code g += wd*p}; with momentum {@code buf = momentum*buf +
+     * (1-dampening)*g; g = nesterov ? g + momentum*buf : buf}; then {@code p -= lr*g} (dampening is
+     * unused without momentum). buf starts at zero (equal to PyTorch's first
      * step when dampening is 0) and may be null when momentum is 0. p, g, buf [n]
      */
     public final void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,

@@ -147,9 +147,11 @@ public final class PackedGates {
         return p;
     }
 
-    /** Writes the two PyTorch biases into the packed bias (null means zero). */
+    /** Writes the two PyTorch biases ({@code [G*H]} each) into the packed bias (null means zero). */
     public void setBias(float[] biasIh, float[] biasHh) {
         int rows = cell.gates * hiddenSize;
+        if (biasIh != null) Kernels.checkLength("biasIh", biasIh, rows);
+        if (biasHh != null) Kernels.checkLength("biasHh", biasHh, rows);
         int split = cell == Cell.GRU ? 2 * hiddenSize : rows;
         for (int r = 0; r < rows; r++) {
             float bi = biasIh == null ? 0f : biasIh[r];

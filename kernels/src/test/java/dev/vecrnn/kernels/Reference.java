@@ -73,19 +73,6 @@ final class Reference {
         return y;
     }
 
-    /**
-     * The same value evaluated as x_i - (max + log(sum)), the association the kernels use today: the
-     * rounding of max + log(sum) is u |max|, which swamps log(sum) for large logits (a known bug, see
-     * ActivationTest.logSoftmaxOfLargeLogitsKeepsTheLogSum). Delete when the kernels are fixed.
-     */
-    static Fp[] logSoftmaxShiftLast(double[] x) {
-        double max = max(x);
-        Fp shift = x(max).plus(Fp.sum(shiftedExps(x)).log());
-        Fp[] y = new Fp[x.length];
-        for (int i = 0; i < y.length; i++) y[i] = x(x[i]).minus(shift);
-        return y;
-    }
-
     private static Fp[] shiftedExps(double[] x) {
         double max = max(x);
         Fp[] e = new Fp[x.length];
