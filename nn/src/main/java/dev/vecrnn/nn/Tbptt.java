@@ -17,6 +17,12 @@ final class Tbptt {
 
     static double train(Model model, Dataset part, Objective obj, Random rnd, int k1, int k2, Runnable zeroGrad, Runnable update) {
         int steps = part.steps();
+        for (Layer l : model.layers) {
+            if (l instanceof RecurrentLayer r && r.rnn.config().bidirectional()) {
+                throw new IllegalArgumentException("tbptt: a bidirectional layer (" + l.describe()
+                        + ") reads each chunk backwards from its end, so no state can be carried across chunks; train it on whole sequences");
+            }
+        }
         if (part.lengths() != null) {
             for (int b = 0; b < part.size(); b++) {
                 if (part.lengthOf(b) != steps) {

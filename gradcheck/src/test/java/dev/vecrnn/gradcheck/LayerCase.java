@@ -1,0 +1,50 @@
+package dev.vecrnn.gradcheck;
+
+import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Layer;
+import dev.vecrnn.nn.Param;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One {@link Layer} of a model on a fixed input batch, under {@code L = sum(output * R)}: the loss
+ * runs the training forward with a Random re-seeded each time (dropout masks stay fixed), the
+ * analytic side one forward and one backward.
+ */
+final class LayerCase {
+    final Layer layer;
+    final Batch in;
+    final float[] r;
+    final long rngSeed;
+    private float[] dIn;
+
+    LayerCase(Layer layer, Batch in, Data d) {
+        this.layer = layer;
+        this.in = in;
+        this.rngSeed = d.nextLong();
+        Batch out = layer.forward(in, true, new Random(rngSeed)).output();
+        this.r = d.signed(out.data().length, 1);
+    }
+
+    double loss() {
+        layer.paramsChanged();
+        return Data.dot(layer.forward(in, true, new Random(rngSeed)).output().data(), r);
+    }
+
+    /** The parameters with their gradients, then (when the layer returns one) the input "x". */
+    List<GradCheck.Input> inputs() {
+        for (Param p : layer.params()) p.zeroGrad();
+        layer.paramsChanged();
+        Layer.Out o = layer.forward(in, true, new Random(rngSeed));
+        Batch out = o.output();
+        Batch dOut = new Batch(r.clone(), out.batch(), out.steps(), out.features(), out.lengths(), out.sequence());
+        Batch dx = layer.backward(o.cache(), dOut);
+        dIn = dx == null ? null : dx.data();
+        List<GradCheck.Input> list = new ArrayList<>();
+        for (Param p : layer.params()) list.add(GradCheck.Input.of(p.name(), p.data(), p.grad().clone()));
+        if (dIn != null) list.add(GradCheck.Input.of("x", in.data(), dIn));
+        return list;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.vecrnn.gradcheck;
+
+import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.RecurrentConfig;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.FloatRange;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * BPTT with dropout between layers in training: the mask drawn from a Random re-seeded at every
+ * forward is the same at every evaluation, so the loss is a smooth function of the weights and the
+ * backward pass must route the gradient through exactly the kept units, scaled by 1/(1-p).
+ */
+class RecurrentDropoutGradientProperties {
+
+    @Property(tries = 60)
+    void bpttThroughAFixedMaskMatchesFiniteDifferences(@ForAll CellType type, @ForAll @IntRange(min = 2, max = 3) int layers,
+                                                       @ForAll boolean bidirectional,
+                                                       @ForAll @FloatRange(min = 0.1f, max = 0.5f) float p,
+                                                       @ForAll @IntRange(min = 1, max = 4) int hidden,
+                                                       @ForAll @IntRange(min = 1, max = 4) int steps,
+                                                       @ForAll @IntRange(min = 1, max = 3) int batch, @ForAll long seed) {
+        Data d = new Data(seed);
+        RecurrentConfig cfg = RecurrentConfig.of(type, 3, hidden).withLayers(layers).withBidirectional(bidirectional).withDropout(p);
+        RecurrentCase c = new RecurrentCase(cfg, steps, batch, false, false, d);
+        Checks.assertGradients(d, c.toString(), c::loss, c.inputs());
+    }
+}
