@@ -439,7 +439,10 @@ public abstract class Kernels {
 
     protected abstract void scaleImpl(int n, float a, float[] x, int xOff);
 
-    protected abstract float sumSquaresImpl(int n, float[] x, int xOff);
+    /** x . x through the implementation's dot. */
+    protected float sumSquaresImpl(int n, float[] x, int xOff) {
+        return dotImpl(n, x, xOff, x, xOff);
+    }
 
     protected abstract void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                        float[] c, int cOff, int ldc, boolean accumulate);

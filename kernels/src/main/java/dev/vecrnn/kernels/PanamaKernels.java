@@ -74,11 +74,6 @@ final class PanamaKernels extends PanamaPointwise {
         for (int i = bound; i < n; i++) x[xOff + i] *= a;
     }
 
-    @Override
-    protected float sumSquaresImpl(int n, float[] x, int xOff) {
-        return dotImpl(n, x, xOff, x, xOff);
-    }
-
     // ---------------------------------------------------------------- dense row-major products
 
     @Override

@@ -35,11 +35,6 @@ public final class ScalarKernels extends ScalarPointwise {
     }
 
     @Override
-    protected float sumSquaresImpl(int n, float[] x, int xOff) {
-        return dotImpl(n, x, xOff, x, xOff);
-    }
-
-    @Override
     protected void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {
