@@ -1,0 +1,60 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code vecrnn infer} on a model made by PyTorch (scripts/make_cli_fixture.py), against PyTorch's outputs. */
+class InferCommandTest {
+
+    static Path fixture() throws URISyntaxException {
+        return Path.of(InferCommandTest.class.getResource("/lstm-proj-bidir/x.npy").toURI()).getParent();
+    }
+
+    @Test
+    void matchesPyTorch(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        int code = Main.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(),
+                "--lengths", f.resolve("lengths.npy").toString(), "--out", out.toString());
+        assertEquals(0, code);
+        for (String[] pair : new String[][] {{"output.npy", "ref_out.npy"}, {"h_n.npy", "ref_h.npy"}, {"c_n.npy", "ref_c.npy"}}) {
+            var got = Npy.read(out.resolve(pair[0]));
+            var ref = Npy.read(f.resolve(pair[1]));
+            assertArrayEquals(ref.shape(), got.shape(), pair[0]);
+            float[] g = got.toFloats(), r = ref.toFloats();
+            for (int i = 0; i < g.length; i++) assertEquals(r[i], g[i], 1e-5, pair[0] + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void errorsAreOneLineWithExitCode2AndNoOutput(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        int code;
+        try {
+            code = Main.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("lengths.npy").toString(),
+                    "--out", out.resolve("o").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, code);
+        String msg = err.toString().trim();
+        assertTrue(msg.startsWith("vecrnn infer: ") && msg.contains("lengths.npy") && !msg.contains("\n"), msg);
+        assertFalse(Files.exists(out.resolve("o")), "no output directory for a failed run");
+        assertEquals(2, Main.run("infer", "--model", out.resolve("missing").toString(), "--input", "x", "--out", "y"));
+        assertEquals(2, Main.run("infer", "--bogus"));
+    }
+}
