@@ -1,19 +1,15 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.PyTorchFormat;
 import dev.vecrnn.nn.Recurrent;
 import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.Npy;
-import dev.vecrnn.nn.io.SafeTensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,8 +22,6 @@ import java.util.concurrent.Callable;
                 "RNN_TANH, RNN_RELU), input_size, hidden_size, num_layers, bias, batch_first, bidirectional,",
                 "and optionally proj_size."})
 final class InferCommand implements Callable<Integer> {
-    static final long MAX_CONFIG_BYTES = 1 << 20;
-
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "directory with model.safetensors and config.json")
     Path model;
 
@@ -48,14 +42,8 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RecurrentConfig cfg = readConfig(model.resolve("config.json"));
-        Path weights = model.resolve("model.safetensors");
-        if (!Files.isRegularFile(weights)) throw new IllegalArgumentException(weights + ": no such file (expected the state_dict as safetensors)");
-        SafeTensors.Contents st = SafeTensors.read(weights);
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        for (String name : st.names()) sd.put(name, st.get(name).toTensor());
-        Recurrent net = new Recurrent(cfg, 0);
-        net.loadStateDict(sd);
+        Recurrent net = PyTorchFormat.read(model);
+        RecurrentConfig cfg = net.config();
 
         Tensor x = Npy.read(input).toTensor();
         boolean unbatched = x.rank() == 2;
@@ -89,41 +77,5 @@ final class InferCommand implements Callable<Integer> {
     /** Unbatched states [L*D, H] become [L*D, 1, H]. */
     private static Tensor state(Tensor t, boolean unbatched) {
         return unbatched && t.rank() == 2 ? Tensor.of(t.data(), t.dim(0), 1, t.dim(1)) : t;
-    }
-
-    static RecurrentConfig readConfig(Path file) throws java.io.IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file (expected the model's config.json)");
-        Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
-        String where = file.toString();
-        CellType type = CellType.parse(string(m, "type", where));
-        return new RecurrentConfig(type, integer(m, "input_size", where, -1), integer(m, "hidden_size", where, -1),
-                integer(m, "num_layers", where, 1), bool(m, "bias", where, true), bool(m, "batch_first", where, false),
-                bool(m, "bidirectional", where, false), (float) number(m, "dropout", where, 0), integer(m, "proj_size", where, 0));
-    }
-
-    private static String string(Map<String, Object> m, String key, String where) {
-        if (m.get(key) instanceof String s) return s;
-        throw new IllegalArgumentException(where + ": '" + key + "' expected a string, got " + m.get(key));
-    }
-
-    private static int integer(Map<String, Object> m, String key, String where, int dflt) {
-        Object v = m.get(key);
-        if (v == null && dflt >= 0) return dflt;
-        if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new IllegalArgumentException(where + ": '" + key + "' expected a non-negative integer, got " + v);
-    }
-
-    private static boolean bool(Map<String, Object> m, String key, String where, boolean dflt) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (v instanceof Boolean b) return b;
-        throw new IllegalArgumentException(where + ": '" + key + "' expected true or false, got " + v);
-    }
-
-    private static double number(Map<String, Object> m, String key, String where, double dflt) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (v instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException(where + ": '" + key + "' expected a number, got " + v);
     }
 }
