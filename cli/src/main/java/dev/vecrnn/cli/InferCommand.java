@@ -1,6 +1,8 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.ModelFile;
 import dev.vecrnn.nn.PyTorchFormat;
+import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.Recurrent;
 import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
@@ -17,7 +19,8 @@ import java.util.concurrent.Callable;
  * safetensors, with its config.json) on an input array and writes PyTorch's outputs.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
-        description = {"Run a PyTorch RNN/LSTM/GRU state_dict on x.npy and write output.npy, h_n.npy (and c_n.npy).",
+        description = {"Run a PyTorch RNN/LSTM/GRU state_dict on x.npy and write output.npy, h_n.npy (and c_n.npy);",
+                "or a vecrnn model file (DIR/model.safetensors, or the file itself), writing output.npy.",
                 "DIR holds model.safetensors (unprefixed state_dict names) and config.json with type (LSTM, GRU,",
                 "RNN_TANH, RNN_RELU), input_size, hidden_size, num_layers, bias, batch_first, bidirectional,",
                 "and optionally proj_size."})
@@ -42,6 +45,12 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (Files.isRegularFile(model) || !Files.exists(model.resolve(PyTorchFormat.CONFIG))) {
+            Path file = Files.isRegularFile(model) ? model : model.resolve(PyTorchFormat.WEIGHTS);
+            if (Files.isRegularFile(file) && SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
+                return PredictCommand.predictToFile(ModelFile.load(file), input, lengths, out.resolve("output.npy"));
+            }
+        }
         Recurrent net = PyTorchFormat.read(model);
         RecurrentConfig cfg = net.config();
 

@@ -1,0 +1,131 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.Dataset;
+import dev.vecrnn.nn.Evaluation;
+import dev.vecrnn.nn.Model;
+import dev.vecrnn.nn.ModelBuilder;
+import dev.vecrnn.nn.ModelFile;
+import dev.vecrnn.nn.Objective;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.train.Adam;
+import dev.vecrnn.nn.train.AdamW;
+import dev.vecrnn.nn.train.RmsProp;
+import dev.vecrnn.nn.train.Sgd;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code vecrnn fit}: Keras's fit from a shell, on .npy arrays; saves the best model. */
+@Command(name = "fit", mixinStandardHelpOptions = true,
+        description = {"Train a recurrent model on X.npy and Y.npy and save it to MODELDIR/model.safetensors.",
+                "X: [N, T, F] floats, or [N, T] token ids with --vocab. Y: regression targets [N], [N, K] (or per step",
+                "[N, T], [N, T, K] with --per-step); classification labels [N] (or [N, T] with --per-step)."})
+final class FitCommand implements Callable<Integer> {
+    @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
+    @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification") String task;
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
+    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
+    @Option(names = "--per-step", description = "one target per step (many-to-many) instead of one per sequence") boolean perStep;
+    @Option(names = "--vocab", description = "X holds token ids below this; adds an embedding", defaultValue = "0") int vocab;
+    @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
+    @Option(names = "--cell", description = "lstm, gru, rnn or rnn_relu (default ${DEFAULT-VALUE})", defaultValue = "lstm") String cell;
+    @Option(names = "--hidden", description = "hidden size (default ${DEFAULT-VALUE})", defaultValue = "64") int hidden;
+    @Option(names = "--layers", description = "recurrent layers (default ${DEFAULT-VALUE})", defaultValue = "1") int layers;
+    @Option(names = "--bidirectional", description = "bidirectional recurrent layers") boolean bidirectional;
+    @Option(names = "--dropout", description = "dropout between recurrent layers and before the head (default ${DEFAULT-VALUE})", defaultValue = "0") float dropout;
+    @Option(names = "--head", description = "many-to-one head: last or attention (default ${DEFAULT-VALUE})", defaultValue = "last") String head;
+    @Option(names = "--epochs", defaultValue = "20", description = "(default ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--batch", defaultValue = "32", description = "(default ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
+    @Option(names = "--lr", defaultValue = "0.001", description = "learning rate (default ${DEFAULT-VALUE})") double lr;
+    @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (default ${DEFAULT-VALUE})") double clip;
+    @Option(names = "--val", defaultValue = "0.1", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
+    @Option(names = "--patience", defaultValue = "5", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--threads", defaultValue = "1") int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean classification = switch (task.toLowerCase(Locale.ROOT)) {
+            case "classification" -> true;
+            case "regression" -> false;
+            default -> throw new IllegalArgumentException("--task: expected regression or classification, got '" + task + "'");
+        };
+        Tensor xs = sequences(Npy.read(x).toTensor(), x);
+        int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
+        int[] len = lengths == null ? null : Npy.read(lengths).toInts();
+        TensorData yd = Npy.read(y);
+        int[] ys = yd.shape();
+        int rows = perStep ? n * t : n;
+        if (ys.length == 0 || ys[0] != n || (perStep && (ys.length < 2 || ys[1] != t))) {
+            throw new IllegalArgumentException(y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
+                    + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
+        }
+        Dataset data;
+        int width;
+        if (classification) {
+            int[] labels = yd.toInts();
+            if (labels.length != rows) throw new IllegalArgumentException(y + ": expected " + rows + " class labels, got " + labels.length);
+            width = Arrays.stream(labels).max().orElse(0) + 1;
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] < 0) throw new IllegalArgumentException(y + ": class labels must be >= 0, got " + labels[i] + " at " + i);
+            }
+            data = Dataset.classification(xs.data(), n, t, f, len, labels, perStep);
+        } else {
+            float[] targets = yd.toFloats();
+            width = targets.length / rows;
+            data = Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep);
+        }
+        ModelBuilder b = Model.builder(f).seed(seed);
+        if (vocab > 0) b.embedding(vocab, embed);
+        CellType type = CellType.parse(cell.equalsIgnoreCase("rnn") ? "RNN_TANH" : cell);
+        b.recurrent(type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
+        if (dropout > 0) b.dropout(dropout);
+        if (!perStep) {
+            if (head.equalsIgnoreCase("attention")) b.attention();
+            else if (head.equalsIgnoreCase("last")) b.lastStep();
+            else throw new IllegalArgumentException("--head: expected last or attention, got '" + head + "'");
+        }
+        b.dense(width);
+        Model model = b.build();
+        model.setThreads(threads);
+        System.out.println(model.summary());
+        Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).validationSplit(val)
+                .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE).threads(threads)
+                .optimizer(ps -> switch (optimizer.toLowerCase(Locale.ROOT)) {
+                    case "adam" -> new Adam(ps, lr);
+                    case "adamw" -> new AdamW(ps, lr);
+                    case "sgd" -> new Sgd(ps, lr, 0.9);
+                    case "rmsprop" -> new RmsProp(ps, lr);
+                    default -> throw new IllegalArgumentException("--optimizer: expected adam, adamw, sgd or rmsprop, got '" + optimizer + "'");
+                })
+                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
+                .onEpoch(e -> Progress.epoch(e));
+        if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
+        Trainer.History h = tr.fit(model, data);
+        Files.createDirectories(out);
+        Path file = out.resolve("model.safetensors");
+        ModelFile.save(model, file);
+        Evaluation ev = Trainer.evaluate(model, data);
+        System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + ev.metrics());
+        System.out.println("saved " + file);
+        return 0;
+    }
+
+    /** [N, T, F] as it is, [N, T] as [N, T, 1]; anything else is an error naming the file. */
+    static Tensor sequences(Tensor t, Path file) {
+        if (t.rank() == 3) return t;
+        if (t.rank() == 2) return Tensor.of(t.data(), t.dim(0), t.dim(1), 1);
+        throw new IllegalArgumentException(file + ": expected [N, T, F] (or [N, T]), got " + Arrays.toString(t.shape()));
+    }
+}

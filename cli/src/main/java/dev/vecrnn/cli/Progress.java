@@ -1,0 +1,27 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Trainer;
+
+/** A one-line progress bar on stderr, redrawn in place, and a summary line per epoch on stdout. */
+final class Progress {
+    private static final int WIDTH = 30;
+
+    private Progress() {
+    }
+
+    static void bar(int epoch, int epochs, int batch, int batches, double loss) {
+        int filled = (int) ((long) WIDTH * batch / batches);
+        System.err.print("\repoch " + epoch + "/" + epochs + " [" + "=".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
+                + batch + "/" + batches + " loss " + String.format("%.4f", loss) + "   ");
+        if (batch == batches) System.err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
+    }
+
+    static void epoch(Trainer.Epoch e) {
+        StringBuilder sb = new StringBuilder(String.format("epoch %d/%d  loss %.4f", e.epoch(), e.epochs(), e.trainLoss()));
+        if (e.validation() != null) {
+            e.validation().metrics().forEach((k, v) -> sb.append(String.format("  val_%s %.4f", k, v)));
+        }
+        sb.append(String.format("  lr %.2g  %d ms%s", e.learningRate(), e.millis(), e.improved() ? "  *" : ""));
+        System.out.println(sb);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** fit then predict from the shell, on a task a small GRU learns in a few epochs: the sign of the sum. */
+class FitPredictTest {
+
+    @Test
+    void fitLearnsAndPredictWritesOutputs(@TempDir Path dir) throws Exception {
+        Random r = new Random(3);
+        int n = 400, t = 8;
+        float[] x = new float[n * t];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            float s = 0;
+            for (int j = 0; j < t; j++) s += x[i * t + j] = (float) r.nextGaussian();
+            y[i] = s > 0 ? 1 : 0;
+        }
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t));
+        Npy.writeLongs(dir.resolve("y.npy"), y, n);
+        int code = Main.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--cell", "gru", "--hidden", "16", "--epochs", "8", "--lr", "0.01",
+                "--out", dir.resolve("m").toString(), "--seed", "1");
+        assertEquals(0, code);
+        assertTrue(Files.isRegularFile(dir.resolve("m/model.safetensors")));
+        assertEquals(0, Main.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("p.npy").toString()));
+        var p = Npy.read(dir.resolve("p.npy"));
+        assertArrayEquals(new int[] {n, 2}, p.shape());
+        float[] logits = p.toFloats();
+        int right = 0;
+        for (int i = 0; i < n; i++) if ((logits[2 * i + 1] > logits[2 * i] ? 1 : 0) == y[i]) right++;
+        assertTrue(right > 0.85 * n, "accuracy " + right + "/" + n);
+    }
+
+    @Test
+    void badArgumentsExit2WithoutOutput(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Tensor.zeros(4, 3, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.zeros(5));
+        assertEquals(2, Main.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "regression", "--out", dir.resolve("m").toString()));
+        assertFalse(Files.exists(dir.resolve("m")));
+        assertEquals(2, Main.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "ranking", "--out", dir.resolve("m").toString()));
+    }
+}
