@@ -1,0 +1,63 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Model;
+import dev.vecrnn.nn.ModelFile;
+import dev.vecrnn.nn.ModelStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/** {@code vecrnn sample}: text from a model trained by train-text, one character per streaming step. */
+@Command(name = "sample", mixinStandardHelpOptions = true, description = "Generate text from a train-text model, step by step.")
+final class SampleCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "MODELDIR") Path model;
+    @Option(names = "--prime", defaultValue = "The ", description = "text to start from (default '${DEFAULT-VALUE}')") String prime;
+    @Option(names = "--length", defaultValue = "300", description = "characters to generate (default ${DEFAULT-VALUE})") int length;
+    @Option(names = "--temperature", defaultValue = "0.8", description = "(default ${DEFAULT-VALUE})") double temperature;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(temperature > 0)) throw new IllegalArgumentException("--temperature: expected > 0, got " + temperature);
+        if (length < 0) throw new IllegalArgumentException("--length: expected >= 0, got " + length);
+        TextModel vocab = TextModel.load(model);
+        Model m = ModelFile.load(model.resolve("model.safetensors"));
+        System.out.println(sample(m, vocab, prime, length, temperature, new Random(seed)));
+        return 0;
+    }
+
+    static String sample(Model m, TextModel vocab, String prime, int length, double temperature, Random rnd) {
+        int[] ids = vocab.encode(prime.isEmpty() ? new String(Character.toChars(vocab.codePoints[0])) : prime, "--prime");
+        ModelStream.State state = m.newState();
+        float[] logits = new float[m.outputFeatures()];
+        float[] x = new float[1];
+        for (int id : ids) {
+            x[0] = id;
+            m.step(x, state, logits);
+        }
+        StringBuilder sb = new StringBuilder(prime);
+        double[] p = new double[logits.length];
+        for (int i = 0; i < length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (float l : logits) max = Math.max(max, l / temperature);
+            double sum = 0;
+            for (int c = 0; c < p.length; c++) sum += p[c] = Math.exp(logits[c] / temperature - max);
+            double u = rnd.nextDouble() * sum;
+            int next = p.length - 1;
+            for (int c = 0; c < p.length; c++) {
+                u -= p[c];
+                if (u <= 0) {
+                    next = c;
+                    break;
+                }
+            }
+            sb.appendCodePoint(vocab.codePoints[next]);
+            x[0] = next;
+            m.step(x, state, logits);
+        }
+        return sb.toString();
+    }
+}

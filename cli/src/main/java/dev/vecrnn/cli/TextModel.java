@@ -1,0 +1,89 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Dataset;
+import dev.vecrnn.nn.io.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** The character vocabulary of a text model, kept beside it as vocab.json (code points in id order). */
+final class TextModel {
+    static final String VOCAB = "vocab.json";
+    final int[] codePoints;
+    final Map<Integer, Integer> ids = new LinkedHashMap<>();
+
+    TextModel(int[] codePoints) {
+        this.codePoints = codePoints;
+        for (int i = 0; i < codePoints.length; i++) ids.put(codePoints[i], i);
+    }
+
+    static TextModel of(String text) {
+        TreeSet<Integer> cps = new TreeSet<>();
+        text.codePoints().forEach(cps::add);
+        return new TextModel(cps.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    int size() {
+        return codePoints.length;
+    }
+
+    int[] encode(String text, String where) {
+        int[] cps = text.codePoints().toArray();
+        int[] out = new int[cps.length];
+        for (int i = 0; i < cps.length; i++) {
+            Integer id = ids.get(cps[i]);
+            if (id == null) {
+                throw new IllegalArgumentException(where + ": character U+" + Integer.toHexString(cps[i]).toUpperCase()
+                        + " at position " + i + " is not in the model's vocabulary");
+            }
+            out[i] = id;
+        }
+        return out;
+    }
+
+    /** Non-overlapping windows of {@code steps} ids, each step predicting the next id. */
+    static Dataset windows(int[] ids, int steps) {
+        int n = (ids.length - 1) / steps;
+        if (n < 1) throw new IllegalArgumentException("text: expected more than " + steps + " characters, got " + ids.length);
+        float[] x = new float[n * steps];
+        int[] y = new int[n * steps];
+        for (int i = 0; i < n * steps; i++) {
+            x[i] = ids[i];
+            y[i] = ids[i + 1];
+        }
+        return Dataset.classification(x, n, steps, 1, null, y, true);
+    }
+
+    void save(Path dir) throws IOException {
+        List<Object> cps = new ArrayList<>();
+        for (int c : codePoints) cps.add((long) c);
+        Path tmp = Files.createTempFile(dir, ".vocab", ".tmp");
+        try {
+            Files.writeString(tmp, Json.write(Map.of("code_points", cps)));
+            Files.move(tmp, dir.resolve(VOCAB), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static TextModel load(Path dir) throws IOException {
+        Path f = dir.resolve(VOCAB);
+        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": no such file (a model from train-text has one)");
+        Object list = Json.readObject(f, 16 << 20).get("code_points");
+        if (!(list instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException(f + ": expected a non-empty 'code_points' list");
+        int[] cps = new int[l.size()];
+        for (int i = 0; i < cps.length; i++) {
+            if (!(l.get(i) instanceof Long v) || v < 0 || v > Character.MAX_CODE_POINT) {
+                throw new IllegalArgumentException(f + ": code_points[" + i + "] is not a code point: " + l.get(i));
+            }
+            cps[i] = v.intValue();
+        }
+        return new TextModel(cps);
+    }
+}

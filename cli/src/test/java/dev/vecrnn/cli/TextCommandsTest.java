@@ -1,0 +1,29 @@
+package dev.vecrnn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train-text then sample on a tiny repetitive text that a small model learns at once. */
+class TextCommandsTest {
+
+    @Test
+    void trainTextThenSampleContinuesThePattern(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "abcabcabcd ".repeat(400));
+        assertEquals(0, Main.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--cell", "gru", "--hidden", "24", "--embed", "8", "--steps", "22", "--epochs", "6", "--lr", "0.02"));
+        assertTrue(Files.isRegularFile(dir.resolve("m/vocab.json")));
+        TextModel vocab = TextModel.load(dir.resolve("m"));
+        String s = SampleCommand.sample(dev.vecrnn.nn.ModelFile.load(dir.resolve("m/model.safetensors")), vocab,
+                "abcabcabcd ", 44, 0.2, new Random(1));
+        assertEquals(55, s.length());
+        assertTrue(s.contains("abcabcabcd abcabcabcd"), s);
+        assertEquals(2, Main.run("sample", "--model", dir.resolve("m").toString(), "--prime", "xyz"));
+    }
+}
