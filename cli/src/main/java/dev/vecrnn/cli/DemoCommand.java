@@ -1,0 +1,159 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.nn.Dataset;
+import dev.vecrnn.nn.Model;
+import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.train.Adam;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vecrnn demo}, the main job on bundled data: a character LSTM trained on KJV Genesis and Exodus
+ * (public domain) for a time budget, its held-out perplexity against the unigram baseline, a sample,
+ * a PNG of the loss curve, and streaming-step latency for the Vector API and scalar kernels.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Train a character LSTM on bundled public-domain text for about a minute and show what it learned and how fast it steps.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "60", description = "training budget (default ${DEFAULT-VALUE})") int seconds;
+    @Option(names = "--out", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
+    @Option(names = "--threads", defaultValue = "2") int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        String text = bundledText();
+        TextModel vocab = TextModel.of(text);
+        int[] ids = vocab.encode(text, "bundled text");
+        int split = (int) (ids.length * 0.9);
+        Dataset train = TextModel.windows(Arrays.copyOf(ids, split), 64);
+        Dataset held = TextModel.windows(Arrays.copyOfRange(ids, split, ids.length), 64);
+        double[] freq = new double[vocab.size()];
+        for (int i = 0; i < split; i++) freq[ids[i]]++;
+        double nll = 0;
+        for (int i = split + 1; i < ids.length; i++) nll -= Math.log(Math.max(freq[ids[i]], 0.5) / split);
+        double unigram = Math.exp(nll / (ids.length - split - 1));
+
+        System.out.printf("vecrnn demo: kernels %s, JDK %s, %d cores%n", Kernels.get().name(), Runtime.version(),
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("data: KJV Genesis and Exodus (public domain), %,d characters, %d distinct; 90%% to train, 10%% held out%n",
+                ids.length, vocab.size());
+        Model model = Model.builder(1).embedding(vocab.size(), 32).lstm(192).dense(vocab.size()).seed(7).build();
+        System.out.println(model.summary());
+
+        List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        int batches = (train.size() + 31) / 32;
+        int[] done = {0};
+        double[] ema = {Double.NaN, 0};  // smoothed loss, previous running mean
+        Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads)
+                .optimizer(ps -> new Adam(ps, 4e-3))
+                .onBatch(p -> {
+                    done[0]++;
+                    // this batch's loss from the epoch's running mean, smoothed for the plot
+                    double loss = p.meanLoss() * p.batch() - (p.batch() == 1 ? 0 : ema[1] * (p.batch() - 1));
+                    ema[1] = p.meanLoss();
+                    ema[0] = Double.isNaN(ema[0]) ? loss : 0.95 * ema[0] + 0.05 * loss;
+                    xs.add(done[0] / (double) batches);
+                    ys.add(ema[0]);
+                    Progress.bar(p.epoch(), (int) Math.ceil(xs.size() / (double) batches), p.batch(), p.batches(), p.meanLoss());
+                    if (System.nanoTime() > deadline) throw new TimeUp();
+                });
+        long t0 = System.nanoTime();
+        try {
+            tr.fit(model, train);
+        } catch (TimeUp stop) {
+            System.err.print("\r" + " ".repeat(100) + "\r");
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double ppl = Trainer.evaluate(model, held).metric("perplexity");
+        System.out.printf("trained %d batches (%.2f epochs) in %.0f s; held-out perplexity %.2f, unigram baseline %.2f%n",
+                done[0], done[0] / (double) batches, secs, ppl, unigram);
+        System.out.println("sample: " + SampleCommand.sample(model, vocab, "And God said", 240, 0.7, new Random(3)).replace('\n', ' '));
+
+        Files.createDirectories(out);
+        Path png = out.resolve("loss.png");
+        XYChart chart = new XYChartBuilder().width(800).height(450).title("vecrnn demo: character LSTM training loss")
+                .xAxisTitle("epochs").yAxisTitle("cross-entropy per character (nats), smoothed").build();
+        chart.getStyler().setXAxisDecimalPattern("0.0");
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.addSeries("train", xs, ys).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        chart.getStyler().setLegendVisible(false);
+        Path tmp = Files.createTempFile(out, ".loss", ".png");
+        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        System.out.println("loss curve: " + png);
+        latencyTable();
+        return 0;
+    }
+
+    /** One streaming LSTM step (gate matmul and pointwise update), per kernel implementation. */
+    static void latencyTable() {
+        System.out.println();
+        System.out.println("streaming LSTM step latency, batch 1 (median of 15 rounds; JMH: ./vecrnn bench nn.StepBench)");
+        System.out.printf("%-12s %14s %14s %9s%n", "I = H", "Vector API", "scalar", "speed-up");
+        Kernels panama = Kernels.panama();
+        for (int size : new int[] {64, 128, 256}) {
+            double v = panama == null ? Double.NaN : stepMicros(panama, size);
+            double s = stepMicros(Kernels.scalar(), size);
+            System.out.printf("%-12d %11.2f us %11.2f us %8.1fx%n", size, v, s, s / v);
+        }
+        if (panama == null) System.out.println("(Vector API unavailable: " + Kernels.whyNoPanama() + ")");
+    }
+
+    private static double stepMicros(Kernels k, int n) {
+        Random r = new Random(1);
+        float[] w = new float[4 * n * n], u = new float[4 * n * n];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian() * 0.05f;
+            u[i] = (float) r.nextGaussian() * 0.05f;
+        }
+        PackedGates p = PackedGates.pack(PackedGates.Cell.LSTM, n, n, n, w, u, null, null);
+        float[] x = new float[n], h = new float[n], c = new float[n], g = new float[4 * n];
+        Arrays.fill(x, 0.1f);
+        int reps = Math.max(50, 2_000_000 / (n * n));
+        double[] rounds = new double[15];
+        for (int warm = 0; warm < 3; warm++) for (int i = 0; i < reps * 4; i++) step(k, p, n, x, h, c, g);
+        for (int round = 0; round < rounds.length; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) step(k, p, n, x, h, c, g);
+            rounds[round] = (System.nanoTime() - t0) / 1e3 / reps;
+        }
+        Arrays.sort(rounds);
+        return rounds[rounds.length / 2];
+    }
+
+    private static void step(Kernels k, PackedGates p, int n, float[] x, float[] h, float[] c, float[] g) {
+        k.gates(p, 1, x, 0, n, h, 0, n, g, 0, 4 * n);
+        k.lstmForward(n, g, 0, c, 0, c, 0, h, 0);
+    }
+
+    private static String bundledText() throws IOException {
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/data/kjv-genesis-exodus.txt")) {
+            if (in == null) throw new IllegalStateException("the bundled text is missing from the jar (rebuild with mvn package)");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Ends training when the time budget is spent. */
+    private static final class TimeUp extends RuntimeException {
+        TimeUp() {
+            super(null, null, false, false);
+        }
+    }
+}
