@@ -1,0 +1,118 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.Dataset;
+import dev.vecrnn.nn.Model;
+import dev.vecrnn.nn.ModelBuilder;
+import dev.vecrnn.nn.ModelFile;
+import dev.vecrnn.nn.Objective;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.train.Adam;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vecrnn tune}: random search over cell type, hidden size, layers, learning rate, dropout and
+ * clipping, each trial trained with early stopping on the same validation split; prints a leaderboard
+ * and saves the best model.
+ */
+@Command(name = "tune", mixinStandardHelpOptions = true,
+        description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays",
+                "(as fit takes them); prints a leaderboard by validation loss and saves the best model to MODELDIR."})
+final class TuneCommand implements Callable<Integer> {
+    @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
+    @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
+    @Option(names = "--task", required = true, description = "regression or classification") String task;
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
+    @Option(names = "--per-step", description = "one target per step") boolean perStep;
+    @Option(names = "--trials", defaultValue = "8", description = "(default ${DEFAULT-VALUE})") int trials;
+    @Option(names = "--epochs", defaultValue = "15", description = "at most, per trial (default ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--patience", defaultValue = "3", description = "(default ${DEFAULT-VALUE})") int patience;
+    @Option(names = "--val", defaultValue = "0.2", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
+    @Option(names = "--batch", defaultValue = "32") int batch;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--threads", defaultValue = "1") int threads;
+
+    record Trial(int id, CellType cell, int hidden, int layers, double lr, float dropout, double clip,
+                 double valLoss, int bestEpoch, Model model) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean classification = switch (task.toLowerCase(Locale.ROOT)) {
+            case "classification" -> true;
+            case "regression" -> false;
+            default -> throw new IllegalArgumentException("--task: expected regression or classification, got '" + task + "'");
+        };
+        if (trials < 1) throw new IllegalArgumentException("--trials: expected >= 1, got " + trials);
+        if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected in (0, 1), got " + val);
+        Tensor xs = FitCommand.sequences(Npy.read(x).toTensor(), x);
+        int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
+        TensorData yd = Npy.read(y);
+        int rows = perStep ? n * t : n;
+        Dataset data;
+        int width;
+        if (classification) {
+            int[] labels = yd.toInts();
+            if (labels.length != rows) throw new IllegalArgumentException(y + ": expected " + rows + " class labels, got " + labels.length);
+            width = Arrays.stream(labels).max().orElse(0) + 1;
+            data = Dataset.classification(xs.data(), n, t, f, null, labels, perStep);
+        } else {
+            float[] targets = yd.toFloats();
+            if (targets.length % rows != 0) throw new IllegalArgumentException(y + ": expected a multiple of " + rows + " values, got " + targets.length);
+            width = targets.length / rows;
+            data = Dataset.regression(xs.data(), n, t, f, null, targets, width, perStep);
+        }
+        Random r = new Random(seed);
+        CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
+        int[] hiddens = {16, 32, 64, 128};
+        List<Trial> board = new ArrayList<>();
+        for (int i = 1; i <= trials; i++) {
+            CellType cell = cells[r.nextInt(cells.length)];
+            int hidden = hiddens[r.nextInt(hiddens.length)];
+            int layers = 1 + r.nextInt(2);
+            double lr = Math.pow(10, -3.5 + 2 * r.nextDouble());
+            float dropout = (float) (0.3 * r.nextDouble());
+            double clip = r.nextBoolean() ? 1.0 : 5.0;
+            ModelBuilder b = Model.builder(f).seed(seed + i).recurrent(cell, hidden, layers, false, layers > 1 ? dropout : 0f, 0).dropout(dropout);
+            if (!perStep) b.lastStep();
+            Model model = b.dense(width).build();
+            double[] best = {Double.POSITIVE_INFINITY};
+            Trainer.History h = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
+                    .threads(threads).earlyStopping(patience, true)
+                    .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE)
+                    .optimizer(ps -> new Adam(ps, lr))
+                    .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()))
+                    .fit(model, data);
+            Trial tr = new Trial(i, cell, hidden, layers, lr, dropout, clip, best[0], h.bestEpoch(), model);
+            board.add(tr);
+            System.out.printf("trial %2d/%d  %-8s hidden %3d  layers %d  lr %.2e  dropout %.2f  clip %.0f  ->  val_loss %.4f (epoch %d)%n",
+                    i, trials, cell, hidden, layers, lr, dropout, clip, tr.valLoss(), tr.bestEpoch());
+        }
+        board.sort(Comparator.comparingDouble(Trial::valLoss));
+        System.out.println();
+        System.out.println("rank  trial  cell      hidden  layers  lr        dropout  clip  val_loss");
+        for (int k = 0; k < board.size(); k++) {
+            Trial tr = board.get(k);
+            System.out.printf("%4d  %5d  %-8s  %6d  %6d  %.2e  %7.2f  %4.0f  %.4f%n", k + 1, tr.id(), tr.cell(), tr.hidden(),
+                    tr.layers(), tr.lr(), tr.dropout(), tr.clip(), tr.valLoss());
+        }
+        Files.createDirectories(out);
+        ModelFile.save(board.get(0).model(), out.resolve("model.safetensors"));
+        System.out.println("saved the best (trial " + board.get(0).id() + ") to " + out.resolve("model.safetensors"));
+        return 0;
+    }
+}

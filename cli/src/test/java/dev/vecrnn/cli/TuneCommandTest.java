@@ -1,0 +1,54 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.ModelFile;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TuneCommandTest {
+
+    @Test
+    void leaderboardIsSortedAndTheBestIsSaved(@TempDir Path dir) throws Exception {
+        Random r = new Random(5);
+        int n = 120, t = 5;
+        float[] x = new float[n * t * 2];
+        float[] y = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < n; i++) y[i] = x[i * t * 2] - x[(i * t + t - 1) * 2 + 1];
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n));
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        int code;
+        try {
+            code = Main.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                    "--task", "regression", "--trials", "3", "--epochs", "2", "--out", dir.resolve("m").toString());
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, code);
+        Matcher m = Pattern.compile("(?m)^\\s+\\d+\\s+\\d+\\s+\\S+\\s+\\d+\\s+\\d+\\s+\\S+\\s+\\S+\\s+\\S+\\s+(\\S+)$").matcher(buf.toString());
+        double prev = Double.NEGATIVE_INFINITY;
+        int rows = 0;
+        while (m.find()) {
+            double v = Double.parseDouble(m.group(1));
+            assertTrue(v >= prev, "leaderboard not sorted: " + buf);
+            prev = v;
+            rows++;
+        }
+        assertEquals(3, rows, buf.toString());
+        assertEquals(1, ModelFile.load(dir.resolve("m/model.safetensors")).outputFeatures());
+    }
+}
