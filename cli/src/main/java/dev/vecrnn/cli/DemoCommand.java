@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             tr.fit(model, train);
         } catch (TimeUp stop) {
-            System.err.print("\r" + " ".repeat(100) + "\r");
+            if (System.console() != null) System.err.print("\r" + " ".repeat(100) + "\r");
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         double ppl = Trainer.evaluate(model, held).metric("perplexity");

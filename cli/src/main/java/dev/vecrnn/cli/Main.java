@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Recurrent neural networks on the JDK Vector API.",
-        subcommands = {InferCommand.class, FitCommand.class, PredictCommand.class, TrainTextCommand.class, SampleCommand.class, DemoCommand.class, TuneCommand.class})
+        subcommands = {InferCommand.class, FitCommand.class, PredictCommand.class, TrainTextCommand.class, SampleCommand.class, DemoCommand.class, TuneCommand.class, ForecastCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

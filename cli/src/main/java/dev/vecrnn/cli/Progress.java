@@ -2,14 +2,18 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.Trainer;
 
-/** A one-line progress bar on stderr, redrawn in place, and a summary line per epoch on stdout. */
+/** A one-line progress bar on stderr (on a terminal), redrawn in place, and a summary line per epoch on stdout. */
 final class Progress {
     private static final int WIDTH = 30;
 
     private Progress() {
     }
 
+    /** Only on a terminal: redrawn bars would flood a log file. */
+    private static final boolean TERMINAL = System.console() != null;
+
     static void bar(int epoch, int epochs, int batch, int batches, double loss) {
+        if (!TERMINAL) return;
         int filled = (int) ((long) WIDTH * batch / batches);
         System.err.print("\repoch " + epoch + "/" + epochs + " [" + "=".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
                 + batch + "/" + batches + " loss " + String.format("%.4f", loss) + "   ");

@@ -1,0 +1,183 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Dataset;
+import dev.vecrnn.nn.Model;
+import dev.vecrnn.nn.ModelStream;
+import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.train.Adam;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vecrnn forecast}: an LSTM on one CSV column. It learns the series' standardised first
+ * differences from windows of the history, forecasts the horizon step by step (feeding its own
+ * predictions back), and reports RMSE, MAE and MAPE against the held-back truth, next to the naive
+ * (last value) and seasonal-naive (value one season earlier) baselines; a PNG shows history, forecast
+ * and truth. Without --csv it uses the bundled Mauna Loa CO2 series (public domain, data/README.md).
+ */
+@Command(name = "forecast", mixinStandardHelpOptions = true,
+        description = "Forecast a CSV column with an LSTM; compare with the naive and seasonal-naive baselines; draw a PNG.")
+final class ForecastCommand implements Callable<Integer> {
+    @Option(names = "--csv", paramLabel = "FILE", description = "a CSV file with a header row (default: the bundled Mauna Loa CO2 series)") Path csv;
+    @Option(names = "--column", defaultValue = "co2_ppm", description = "the column to forecast, by name or 0-based index (default ${DEFAULT-VALUE})") String column;
+    @Option(names = "--horizon", defaultValue = "24", description = "steps to forecast, held back from training (default ${DEFAULT-VALUE})") int horizon;
+    @Option(names = "--season", defaultValue = "12", description = "season length for the seasonal-naive baseline (default ${DEFAULT-VALUE})") int season;
+    @Option(names = "--window", defaultValue = "36", description = "steps of history per training example (default ${DEFAULT-VALUE})") int window;
+    @Option(names = "--hidden", defaultValue = "48") int hidden;
+    @Option(names = "--epochs", defaultValue = "40") int epochs;
+    @Option(names = "--lr", defaultValue = "0.005") double lr;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--png", defaultValue = "forecast.png", description = "where the plot goes (default ${DEFAULT-VALUE})") Path png;
+
+    @Override
+    public Integer call() throws Exception {
+        double[] series = read();
+        int n = series.length;
+        if (horizon < 1) throw new IllegalArgumentException("--horizon: expected >= 1, got " + horizon);
+        if (n - horizon < window + season + 2) {
+            throw new IllegalArgumentException("series: " + n + " values leave too little history for --window " + window
+                    + " and --horizon " + horizon);
+        }
+        int hist = n - horizon;
+        double[] d = new double[hist - 1];
+        for (int i = 1; i < hist; i++) d[i - 1] = series[i] - series[i - 1];
+        double mean = 0, sd = 0;
+        for (double v : d) mean += v;
+        mean /= d.length;
+        for (double v : d) sd += (v - mean) * (v - mean);
+        sd = Math.max(1e-12, Math.sqrt(sd / d.length));
+        float[] z = new float[d.length];
+        for (int i = 0; i < d.length; i++) z[i] = (float) ((d[i] - mean) / sd);
+        int examples = z.length - window;
+        float[] x = new float[examples * window];
+        float[] y = new float[examples * window];
+        for (int e = 0; e < examples; e++) {
+            System.arraycopy(z, e, x, e * window, window);
+            System.arraycopy(z, e + 1, y, e * window, window);
+        }
+        Dataset data = Dataset.regression(x, examples, window, 1, null, y, 1, true);
+        Model model = Model.builder(1).lstm(hidden).dense(1).seed(seed).build();
+        new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(1.0).optimizer(ps -> new Adam(ps, lr))
+                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data);
+
+        // run through the whole history, then feed the model its own predictions for the horizon
+        ModelStream.State state = model.newState();
+        float[] in = new float[1], out = new float[1];
+        for (float v : z) {
+            in[0] = v;
+            model.step(in, state, out);
+        }
+        double[] forecast = new double[horizon];
+        double level = series[hist - 1];
+        for (int h = 0; h < horizon; h++) {
+            level += out[0] * sd + mean;
+            forecast[h] = level;
+            in[0] = out[0];
+            model.step(in, state, out);
+        }
+        double[] naive = new double[horizon], seasonal = new double[horizon], truth = new double[horizon];
+        for (int h = 0; h < horizon; h++) {
+            truth[h] = series[hist + h];
+            naive[h] = series[hist - 1];
+            seasonal[h] = series[hist - season + (h % season)];
+        }
+        System.out.printf("series: %d values, %d held back; trained on %d windows of %d steps%n", n, horizon, examples, window);
+        System.out.printf("%-16s %10s %10s %10s%n", "", "RMSE", "MAE", "MAPE %");
+        row("LSTM", forecast, truth);
+        row("naive", naive, truth);
+        row("seasonal naive", seasonal, truth);
+        plot(series, hist, forecast);
+        System.out.println("plot: " + png);
+        return 0;
+    }
+
+    private static void row(String name, double[] p, double[] t) {
+        double se = 0, ae = 0, pe = 0;
+        for (int i = 0; i < p.length; i++) {
+            double e = p[i] - t[i];
+            se += e * e;
+            ae += Math.abs(e);
+            pe += Math.abs(e) / Math.max(Math.abs(t[i]), 1e-7);
+        }
+        System.out.printf("%-16s %10.4f %10.4f %10.4f%n", name, Math.sqrt(se / p.length), ae / p.length, 100 * pe / p.length);
+    }
+
+    private void plot(double[] series, int hist, double[] forecast) throws Exception {
+        int from = Math.max(0, hist - 5 * horizon);
+        List<Double> hx = new ArrayList<>(), hy = new ArrayList<>(), tx = new ArrayList<>(), ty = new ArrayList<>(), fx = new ArrayList<>(), fy = new ArrayList<>();
+        for (int i = from; i < hist; i++) {
+            hx.add((double) i);
+            hy.add(series[i]);
+        }
+        for (int i = hist - 1; i < series.length; i++) {
+            tx.add((double) i);
+            ty.add(series[i]);
+        }
+        fx.add((double) (hist - 1));
+        fy.add(series[hist - 1]);
+        for (int h = 0; h < forecast.length; h++) {
+            fx.add((double) (hist + h));
+            fy.add(forecast[h]);
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(450).title("vecrnn forecast: " + column)
+                .xAxisTitle("step").yAxisTitle(column).build();
+        chart.addSeries("history", hx, hy).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        chart.addSeries("truth", tx, ty).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        chart.addSeries("forecast", fx, fy).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        chart.getStyler().setXAxisDecimalPattern("0");
+        Path abs = png.toAbsolutePath();
+        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), ".forecast", ".png");
+        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The chosen column as numbers; a value that is not a number is an error naming its line. */
+    private double[] read() throws Exception {
+        String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : csv.toString();
+        InputStream in = csv == null ? ForecastCommand.class.getResourceAsStream("/data/mauna-loa-co2-monthly.csv") : Files.newInputStream(csv);
+        if (in == null) throw new IllegalStateException("the bundled series is missing from the jar (rebuild with mvn package)");
+        List<Double> vals = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String header = r.readLine();
+            if (header == null) throw new IllegalArgumentException(where + ": empty file");
+            String[] names = header.split(",", -1);
+            int col = -1;
+            for (int i = 0; i < names.length; i++) if (names[i].trim().equals(column)) col = i;
+            if (col < 0 && column.matches("\\d+")) col = Integer.parseInt(column);
+            if (col < 0 || col >= names.length) {
+                throw new IllegalArgumentException(where + ": no column '" + column + "' (columns: " + String.join(", ", names) + ")");
+            }
+            String line;
+            int lineNo = 1;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                String[] cells = line.split(",", -1);
+                String cell = col < cells.length ? cells[col].trim() : "";
+                try {
+                    double v = Double.parseDouble(cell);
+                    if (!Double.isFinite(v)) throw new NumberFormatException();
+                    vals.add(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(where + ": line " + lineNo + ", column " + names[col].trim()
+                            + ": expected a finite number, got '" + cell + "'");
+                }
+            }
+        }
+        return vals.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.vecrnn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ForecastCommandTest {
+
+    private static double rmse(String out, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\s+(\\S+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void bundledSeriesBeatsBothBaselinesAndDrawsAPlot(@TempDir Path dir) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        int code;
+        try {
+            code = Main.run("forecast", "--epochs", "15", "--png", dir.resolve("f.png").toString());
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString();
+        assertEquals(0, code, out);
+        assertTrue(Files.size(dir.resolve("f.png")) > 1000);
+        double lstm = rmse(out, "LSTM"), seasonal = rmse(out, "seasonal naive"), naive = rmse(out, "naive");
+        assertTrue(lstm < seasonal && lstm < naive, out);
+    }
+
+    @Test
+    void badCsvIsOneClearError(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("s.csv"), "t,v\n1,2.0\n2,oops\n");
+        assertEquals(2, Main.run("forecast", "--csv", dir.resolve("s.csv").toString(), "--column", "v",
+                "--png", dir.resolve("p.png").toString()));
+        assertEquals(2, Main.run("forecast", "--csv", dir.resolve("s.csv").toString(), "--column", "nope"));
+        assertTrue(!Files.exists(dir.resolve("p.png")));
+    }
+}
