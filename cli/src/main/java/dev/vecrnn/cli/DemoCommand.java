@@ -63,6 +63,7 @@ final class DemoCommand implements Callable<Integer> {
         double[] ema = {Double.NaN, 0};  // smoothed loss, previous running mean
         Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads)
                 .optimizer(ps -> new Adam(ps, 4e-3))
+                .onEpoch(Progress::epoch)
                 .onBatch(p -> {
                     done[0]++;
                     // this batch's loss from the epoch's running mean, smoothed for the plot
@@ -78,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             tr.fit(model, train);
         } catch (TimeUp stop) {
-            if (System.console() != null) System.err.print("\r" + " ".repeat(100) + "\r");
+            if (Progress.TERMINAL) System.err.print("\r" + " ".repeat(100) + "\r");
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         double ppl = Trainer.evaluate(model, held).metric("perplexity");

@@ -10,7 +10,7 @@ final class Progress {
     }
 
     /** Only on a terminal: redrawn bars would flood a log file. */
-    private static final boolean TERMINAL = System.console() != null;
+    static final boolean TERMINAL = System.console() != null && System.console().isTerminal();
 
     static void bar(int epoch, int epochs, int batch, int batches, double loss) {
         if (!TERMINAL) return;
