@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
         double[] ema = {Double.NaN, 0};  // smoothed loss, previous running mean
         Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads)
                 .optimizer(ps -> new Adam(ps, 4e-3))
-                .onEpoch(Progress::epoch)
+                .onEpoch(e -> System.out.printf("epoch %d: train loss %.4f (%.1f s)%n", e.epoch(), e.trainLoss(), e.millis() / 1e3))
                 .onBatch(p -> {
                     done[0]++;
                     // this batch's loss from the epoch's running mean, smoothed for the plot
