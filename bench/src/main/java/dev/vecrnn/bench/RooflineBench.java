@@ -1,0 +1,96 @@
+package dev.vecrnn.bench;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This machine's bounds, probed from Java: the fp32 FMA peak of one core (independent FMA chains on
+ * registers, no memory) and the read bandwidth for working sets in L2, L3 and memory. Scores:
+ * {@code fmaPeak} in vector FMAs per ns (GFLOP/s = score x 2 x lanes, 16 lanes with AVX-512);
+ * {@code read} in ns per pass over {@code kib} KiB (GB/s = kib x 1024 / score).
+ * Run: {@code taskset -c 0 ./vecrnn bench RooflineBench}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class RooflineBench {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int FMA_ITERS = 4096;
+
+    /** Working set in KiB for the read probe. */
+    @Param({"256", "2048", "65536"})
+    public int kib;
+
+    private float[] data;
+    private float seed = 1.0001f;
+
+    @Setup
+    public void setup() {
+        data = new float[kib * 256];
+        for (int i = 0; i < data.length; i++) data[i] = (i % 7) * 0.5f;
+    }
+
+    // 16 independent chains per iteration (the kib parameter does not matter here)
+    @Benchmark
+    @OperationsPerInvocation(FMA_ITERS * 16)
+    public float fmaPeak() {
+        FloatVector m = FloatVector.broadcast(S, 0.999f), c = FloatVector.broadcast(S, 0.001f);
+        FloatVector a0 = FloatVector.broadcast(S, seed), a1 = a0.add(1f), a2 = a0.add(2f), a3 = a0.add(3f);
+        FloatVector a4 = a0.add(4f), a5 = a0.add(5f), a6 = a0.add(6f), a7 = a0.add(7f);
+        FloatVector b0 = a0.add(8f), b1 = a0.add(9f), b2 = a0.add(10f), b3 = a0.add(11f);
+        FloatVector b4 = a0.add(12f), b5 = a0.add(13f), b6 = a0.add(14f), b7 = a0.add(15f);
+        for (int i = 0; i < FMA_ITERS; i++) {
+            a0 = a0.fma(m, c);
+            a1 = a1.fma(m, c);
+            a2 = a2.fma(m, c);
+            a3 = a3.fma(m, c);
+            a4 = a4.fma(m, c);
+            a5 = a5.fma(m, c);
+            a6 = a6.fma(m, c);
+            a7 = a7.fma(m, c);
+            b0 = b0.fma(m, c);
+            b1 = b1.fma(m, c);
+            b2 = b2.fma(m, c);
+            b3 = b3.fma(m, c);
+            b4 = b4.fma(m, c);
+            b5 = b5.fma(m, c);
+            b6 = b6.fma(m, c);
+            b7 = b7.fma(m, c);
+        }
+        FloatVector s = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7)
+                .add(b0.add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7));
+        return s.lane(0);
+    }
+
+    /** One pass over the working set with four independent vector sums. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public float read() {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int l = S.length();
+        for (int i = 0; i + 4 * l <= data.length; i += 4 * l) {
+            s0 = s0.add(FloatVector.fromArray(S, data, i));
+            s1 = s1.add(FloatVector.fromArray(S, data, i + l));
+            s2 = s2.add(FloatVector.fromArray(S, data, i + 2 * l));
+            s3 = s3.add(FloatVector.fromArray(S, data, i + 3 * l));
+        }
+        return s0.add(s1).add(s2.add(s3)).lane(0);
+    }
+}
