@@ -61,31 +61,9 @@ final class FitCommand implements Callable<Integer> {
             case "regression" -> false;
             default -> throw new IllegalArgumentException("--task: expected regression or classification, got '" + task + "'");
         };
-        Tensor xs = sequences(Npy.read(x).toTensor(), x);
-        int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
-        int[] len = lengths == null ? null : Npy.read(lengths).toInts();
-        TensorData yd = Npy.read(y);
-        int[] ys = yd.shape();
-        int rows = perStep ? n * t : n;
-        if (ys.length == 0 || ys[0] != n || (perStep && (ys.length < 2 || ys[1] != t))) {
-            throw new IllegalArgumentException(y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
-                    + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
-        }
-        Dataset data;
-        int width;
-        if (classification) {
-            int[] labels = yd.toInts();
-            if (labels.length != rows) throw new IllegalArgumentException(y + ": expected " + rows + " class labels, got " + labels.length);
-            width = Arrays.stream(labels).max().orElse(0) + 1;
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] < 0) throw new IllegalArgumentException(y + ": class labels must be >= 0, got " + labels[i] + " at " + i);
-            }
-            data = Dataset.classification(xs.data(), n, t, f, len, labels, perStep);
-        } else {
-            float[] targets = yd.toFloats();
-            width = targets.length / rows;
-            data = Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep);
-        }
+        Loaded in = load(x, y, lengths, classification, perStep);
+        Dataset data = in.data();
+        int f = in.features(), width = in.width();
         ModelBuilder b = Model.builder(f).seed(seed);
         if (vocab > 0) b.embedding(vocab, embed);
         CellType type = CellType.parse(cell.equalsIgnoreCase("rnn") ? "RNN_TANH" : cell);
@@ -120,6 +98,37 @@ final class FitCommand implements Callable<Integer> {
         System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + ev.metrics());
         System.out.println("saved " + file);
         return 0;
+    }
+
+    /** A dataset from .npy files, with its feature count and the model's output width. */
+    record Loaded(Dataset data, int features, int width) {
+    }
+
+    /** Reads X (and lengths) and Y for fit and tune; shapes are checked against each other. */
+    static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep) throws java.io.IOException {
+        Tensor xs = sequences(Npy.read(x).toTensor(), x);
+        int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
+        int[] len = lengths == null ? null : Npy.read(lengths).toInts();
+        TensorData yd = Npy.read(y);
+        int[] ys = yd.shape();
+        int rows = perStep ? n * t : n;
+        if (ys.length == 0 || ys[0] != n || (perStep && (ys.length < 2 || ys[1] != t))) {
+            throw new IllegalArgumentException(y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
+                    + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
+        }
+        if (classification) {
+            int[] labels = yd.toInts();
+            if (labels.length != rows) throw new IllegalArgumentException(y + ": expected " + rows + " class labels, got " + labels.length);
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] < 0) throw new IllegalArgumentException(y + ": class labels must be >= 0, got " + labels[i] + " at " + i);
+            }
+            int width = Arrays.stream(labels).max().orElse(0) + 1;
+            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, width);
+        }
+        float[] targets = yd.toFloats();
+        if (targets.length % rows != 0) throw new IllegalArgumentException(y + ": expected a multiple of " + rows + " values, got " + targets.length);
+        int width = targets.length / rows;
+        return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width);
     }
 
     /** [N, T, F] as it is, [N, T] as [N, T, 1]; anything else is an error naming the file. */

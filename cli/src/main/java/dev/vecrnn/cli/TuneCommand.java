@@ -6,10 +6,7 @@ import dev.vecrnn.nn.Model;
 import dev.vecrnn.nn.ModelBuilder;
 import dev.vecrnn.nn.ModelFile;
 import dev.vecrnn.nn.Objective;
-import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.Trainer;
-import dev.vecrnn.nn.io.Npy;
-import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.train.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +14,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -59,23 +55,9 @@ final class TuneCommand implements Callable<Integer> {
         };
         if (trials < 1) throw new IllegalArgumentException("--trials: expected >= 1, got " + trials);
         if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected in (0, 1), got " + val);
-        Tensor xs = FitCommand.sequences(Npy.read(x).toTensor(), x);
-        int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
-        TensorData yd = Npy.read(y);
-        int rows = perStep ? n * t : n;
-        Dataset data;
-        int width;
-        if (classification) {
-            int[] labels = yd.toInts();
-            if (labels.length != rows) throw new IllegalArgumentException(y + ": expected " + rows + " class labels, got " + labels.length);
-            width = Arrays.stream(labels).max().orElse(0) + 1;
-            data = Dataset.classification(xs.data(), n, t, f, null, labels, perStep);
-        } else {
-            float[] targets = yd.toFloats();
-            if (targets.length % rows != 0) throw new IllegalArgumentException(y + ": expected a multiple of " + rows + " values, got " + targets.length);
-            width = targets.length / rows;
-            data = Dataset.regression(xs.data(), n, t, f, null, targets, width, perStep);
-        }
+        FitCommand.Loaded in = FitCommand.load(x, y, null, classification, perStep);
+        Dataset data = in.data();
+        int f = in.features(), width = in.width();
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
