@@ -6,7 +6,6 @@ import dev.vecrnn.nn.Dataset;
 import dev.vecrnn.nn.Model;
 import dev.vecrnn.nn.Trainer;
 import dev.vecrnn.nn.train.Adam;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
@@ -95,9 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         chart.getStyler().setYAxisDecimalPattern("0.00");
         chart.addSeries("train", xs, ys).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.getStyler().setLegendVisible(false);
-        Path tmp = Files.createTempFile(out, ".loss", ".png");
-        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Charts.savePng(chart, png);
         System.out.println("loss curve: " + png);
         latencyTable();
         return 0;

@@ -5,7 +5,6 @@ import dev.vecrnn.nn.Model;
 import dev.vecrnn.nn.ModelStream;
 import dev.vecrnn.nn.Trainer;
 import dev.vecrnn.nn.train.Adam;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
@@ -138,11 +137,7 @@ final class ForecastCommand implements Callable<Integer> {
         chart.addSeries("truth", tx, ty).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.addSeries("forecast", fx, fy).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.getStyler().setXAxisDecimalPattern("0");
-        Path abs = png.toAbsolutePath();
-        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), ".forecast", ".png");
-        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Charts.savePng(chart, png);
     }
 
     /** The chosen column as numbers; a value that is not a number is an error naming its line. */
