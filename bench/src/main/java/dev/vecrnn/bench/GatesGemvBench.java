@@ -35,7 +35,7 @@ public class GatesGemvBench {
     public String cell;
 
     /** I = H = size. */
-    @Param({"64", "256"})
+    @Param({"64", "256", "1024"})
     public int size;
 
     @Param({"panama", "scalar"})

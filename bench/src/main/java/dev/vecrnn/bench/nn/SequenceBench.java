@@ -1,5 +1,7 @@
 package dev.vecrnn.bench.nn;
 
+import ai.onnxruntime.OrtException;
+import dev.vecrnn.bench.onnx.OrtRecurrent;
 import dev.vecrnn.nn.CellType;
 import dev.vecrnn.nn.Recurrent;
 import dev.vecrnn.nn.RecurrentConfig;
@@ -14,16 +16,20 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sequence inference with {@link Recurrent#forward}: one LSTM layer over T = 100 steps of one sequence
- * (batch 1), from a zero state. The score is per call, so the cost per step is score / 100; set against
- * {@link StepBench} it shows what one GEMM over all steps' inputs saves over streaming step by step.
- * forward returns fresh output tensors, so it allocates (the output alone is 100 * H floats).
+ * Sequence inference with {@link Recurrent#forward}: one layer (LSTM unless {@code -p cell=GRU}) over
+ * T = 100 steps of one sequence (batch 1), from a zero state. The score is per call, so the cost per step
+ * is score / 100; set against {@link StepBench} it shows what one GEMM over all steps' inputs saves over
+ * streaming step by step. forward returns fresh output tensors, so it allocates (the output alone is
+ * 100 * H floats). {@code onnxruntime} runs the same weights and sequence in ONNX Runtime (one thread,
+ * tensors made once, outputs pinned: {@link OrtRecurrent}).
  *
  * <p>Run: {@code taskset -c 0 ./vecrnn bench nn.SequenceBench -prof gc}.
  */
@@ -31,27 +37,48 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class SequenceBench {
     static final int STEPS = 100;
 
+    @Param({"LSTM"})
+    public String cell;
+
     /** I = H = size. */
-    @Param({"64", "256"})
+    @Param({"64", "256", "1024"})
     public int size;
 
     private Recurrent net;
     private Tensor x;
+    private OrtRecurrent ort;
+    private float[] out;
 
     @Setup
-    public void setup() {
-        net = new Recurrent(RecurrentConfig.of(CellType.LSTM, size, size), NnInputs.SEED);
+    public void setup(BenchmarkParams params) throws OrtException {
+        net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED);
         x = NnInputs.tensor(new Random(NnInputs.SEED), STEPS, 1, size);
+        if (params.getBenchmark().endsWith(".onnxruntime")) {
+            ort = new OrtRecurrent(net, STEPS);
+            out = new float[STEPS * size];
+        }
+    }
+
+    @TearDown
+    public void close() throws OrtException {
+        if (ort != null) ort.close();
     }
 
     // x [T, 1, I] -> output [T, 1, H], h_n [1, 1, H], c_n [1, 1, H]
     @Benchmark
-    public Recurrent.Output forward() {
+    public Recurrent.Output vecrnn() {
         return net.forward(x, null, null, null);
+    }
+
+    // the same in ONNX Runtime: x [T, 1, I] -> Y [T, 1, 1, H] (and Y_h, Y_c into its own buffers)
+    @Benchmark
+    public float[] onnxruntime() throws OrtException {
+        ort.sequence(x.data(), out);
+        return out;
     }
 }

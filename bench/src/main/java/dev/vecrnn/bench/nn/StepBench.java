@@ -1,5 +1,7 @@
 package dev.vecrnn.bench.nn;
 
+import ai.onnxruntime.OrtException;
+import dev.vecrnn.bench.onnx.OrtRecurrent;
 import dev.vecrnn.nn.CellType;
 import dev.vecrnn.nn.Recurrent;
 import dev.vecrnn.nn.RecurrentConfig;
@@ -14,7 +16,9 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The state carries over between calls, as in a real stream; with a fixed input it settles to a
  * fixed point, which costs the same per step as any other state.
+ *
+ * <p>{@code onnxruntime} is the same step, on the same weights, in ONNX Runtime for Java
+ * ({@link OrtRecurrent}: one thread, input and state tensors made once over direct buffers, outputs
+ * pinned, the state fed back by swapping buffers); the ratio of the two scores is vecrnn's speed-up.
  *
  * <p>Until C2 compiles the Vector API kernels they run boxed, about 100x slower and allocating; the
  * larger the size, the fewer calls per second and the longer that lasts. Pinned to one busy core, LSTM
@@ -41,7 +49,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class StepBench {
 
@@ -56,19 +64,33 @@ public class StepBench {
     private Stream.State state;
     private float[] x;
     private float[] out;
+    private OrtRecurrent ort;
 
     @Setup
-    public void setup() {
+    public void setup(BenchmarkParams params) throws OrtException {
         net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED);
         state = net.newState();
         x = NnInputs.uniform(new Random(NnInputs.SEED), size, -1f, 1f);
         out = new float[size];
+        if (params.getBenchmark().endsWith(".onnxruntime")) ort = new OrtRecurrent(net, 1);
+    }
+
+    @TearDown
+    public void close() throws OrtException {
+        if (ort != null) ort.close();
     }
 
     // x [I], state h [H] (c [H]) -> out [H]; the state advances one step
     @Benchmark
-    public float[] step() {
+    public float[] vecrnn() {
         net.step(x, state, out);
+        return out;
+    }
+
+    // the same step in ONNX Runtime: x [I] -> out [H], its state kept in its own buffers
+    @Benchmark
+    public float[] onnxruntime() throws OrtException {
+        ort.step(x, out);
         return out;
     }
 }

@@ -1,0 +1,89 @@
+package dev.vecrnn.bench.report;
+
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.Statistics;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Runs one JMH benchmark with given parameters through JMH's API and returns its median and spread. */
+final class Jmh {
+    private Jmh() {
+    }
+
+    /** How long each benchmark runs: warm-up and measured iterations of a given length, one fork. */
+    record Settings(String name, int warmups, int warmupMillis, int iterations, int iterationMillis) {
+        static final Settings FULL = new Settings("full: 5 x 1 s warm-up, 5 x 1 s measured, 1 fork", 5, 1000, 5, 1000);
+        static final Settings QUICK = new Settings("quick: 6 x 0.5 s warm-up, 3 x 0.5 s measured, 1 fork", 6, 500, 3, 500);
+    }
+
+    /**
+     * One benchmark's result: median, minimum and maximum over the measured iterations, in {@code unit};
+     * {@code bytesPerOp} from the gc profiler (NaN when it was not asked for).
+     */
+    record Score(String benchmark, Map<String, String> params, double median, double min, double max, String unit,
+                 double bytesPerOp) {
+        String spread() {
+            return Fmt.number(min) + "-" + Fmt.number(max);
+        }
+
+        String describe() {
+            String p = params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+            return benchmark.substring(benchmark.lastIndexOf("bench.") + 6) + (p.isEmpty() ? "" : " " + p);
+        }
+    }
+
+    private static final Map<String, Score> CACHE = new LinkedHashMap<>();
+
+    /**
+     * Runs {@code benchmark} (class and method, e.g. {@code dev.vecrnn.bench.nn.StepBench.vecrnn}) once
+     * with the given parameters ("name=value"); the same call twice in one process is run once.
+     */
+    static Score run(String benchmark, Settings s, boolean gc, String... params) throws RunnerException {
+        Map<String, String> p = new LinkedHashMap<>();
+        for (String kv : params) {
+            int eq = kv.indexOf('=');
+            p.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        String key = benchmark + p + s + gc;
+        Score cached = CACHE.get(key);
+        if (cached != null) return cached;
+
+        OptionsBuilder ob = new OptionsBuilder();
+        ob.include("^" + Pattern.quote(benchmark) + "$").forks(1)
+                .warmupIterations(s.warmups()).warmupTime(TimeValue.milliseconds(s.warmupMillis()))
+                .measurementIterations(s.iterations()).measurementTime(TimeValue.milliseconds(s.iterationMillis()))
+                .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED")
+                .shouldDoGC(true).verbosity(Boolean.getBoolean("vecrnn.bench.verbose") ? VerboseMode.NORMAL : VerboseMode.SILENT);
+        p.forEach(ob::param);
+        if (gc) ob.addProfiler("gc");
+        System.err.printf("  running %s ...", new Score(benchmark, p, 0, 0, 0, "", 0).describe());
+        Collection<RunResult> results = new Runner(ob.build()).run();
+        if (results.size() != 1) {
+            throw new IllegalStateException(benchmark + " " + p + ": expected one result, got " + results.size()
+                    + " (is the name or a parameter value wrong? ./vecrnn bench -l lists the benchmarks)");
+        }
+        RunResult rr = results.iterator().next();
+        Result<?> primary = rr.getPrimaryResult();
+        Statistics st = primary.getStatistics();
+        double bytes = Double.NaN;
+        if (gc) {
+            for (var e : rr.getSecondaryResults().entrySet()) {
+                if (e.getKey().endsWith("gc.alloc.rate.norm")) bytes = e.getValue().getScore();
+            }
+        }
+        Score score = new Score(benchmark, p, st.getPercentile(50), st.getMin(), st.getMax(), primary.getScoreUnit(), bytes);
+        System.err.printf(" %s %s%n", Fmt.number(score.median()), score.unit());
+        CACHE.put(key, score);
+        return score;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.vecrnn.bench.report;
+
+import jdk.incubator.vector.FloatVector;
+import org.openjdk.jmh.runner.RunnerException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * This machine's bounds from {@code RooflineBench}: the fp32 FMA peak of one core and the read bandwidth
+ * at a given working-set size (probed once per size), and the share of them a measured time reaches.
+ */
+final class Roofline {
+    private final Jmh.Settings settings;
+    private double peakGflops = Double.NaN;
+    private final Map<Long, Double> bandwidth = new LinkedHashMap<>();
+
+    Roofline(Jmh.Settings settings) {
+        this.settings = settings;
+    }
+
+    /** fp32 GFLOP/s: vector FMAs per ns x 2 flops x lanes. */
+    double peakGflops() throws RunnerException {
+        if (Double.isNaN(peakGflops)) {
+            Jmh.Score s = Jmh.run("dev.vecrnn.bench.RooflineBench.fmaPeak", settings, false, "kib=256");
+            peakGflops = s.median() * 2 * FloatVector.SPECIES_PREFERRED.length();
+        }
+        return peakGflops;
+    }
+
+    /** Read bandwidth in GB/s for a working set of {@code bytes} (rounded up to whole KiB). */
+    double readGBs(double bytes) throws RunnerException {
+        long kib = (long) Math.ceil(bytes / 1024);
+        Double bw = bandwidth.get(kib);
+        if (bw == null) {
+            Jmh.Score s = Jmh.run("dev.vecrnn.bench.RooflineBench.read", settings, false, "kib=" + kib);
+            bw = kib * 1024.0 / s.median();   // bytes per ns = GB/s
+            bandwidth.put(kib, bw);
+        }
+        return bw;
+    }
+
+    /** The share of the row's bound that a time of {@code micros} per call reaches (1 = at the bound). */
+    double share(Comparison.Bound bound, double micros) throws RunnerException {
+        if (bound == null) return Double.NaN;
+        if (bound.isBandwidth()) return bound.bytes() / readGBs(bound.bytes()) / (micros * 1000);
+        return bound.flops() / (micros * 1000) / peakGflops();
+    }
+
+    /** A line on the bounds probed so far, for under the table. */
+    String summary() {
+        StringBuilder sb = new StringBuilder("bounds probed in this run: fp32 FMA peak " + Fmt.number(peakGflops) + " GFLOP/s");
+        bandwidth.forEach((kib, bw) -> sb.append("; read ").append(Fmt.number(bw)).append(" GB/s at ").append(kib).append(" KiB"));
+        return sb.toString();
+    }
+}
