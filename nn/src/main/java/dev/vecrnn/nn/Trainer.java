@@ -296,6 +296,7 @@ public final class Trainer {
         s.put("validation_split", Double.toString(validationSplit));
         s.put("tbptt", tbpttK1 + "," + tbpttK2);
         s.put("data", data.size() + " rows, hash " + Integer.toHexString(dataHash(data)));
+        s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(dataHash(validation)));
         s.put("optimizer", opt.getClass().getName());
         s.put("schedule", sched == null ? "none" : sched.getClass().getName());
         return s;
