@@ -6,6 +6,7 @@ import dev.vecrnn.nn.Evaluation;
 import dev.vecrnn.nn.Model;
 import dev.vecrnn.nn.ModelBuilder;
 import dev.vecrnn.nn.ModelFile;
+import dev.vecrnn.nn.NonFinitePolicy;
 import dev.vecrnn.nn.Objective;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.Trainer;
@@ -53,9 +54,23 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--patience", defaultValue = "5", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--threads", defaultValue = "1") int threads;
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "save a training checkpoint here (atomically) after every epoch") Path checkpoint;
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "also save the checkpoint after every N batches (default ${DEFAULT-VALUE}: only per epoch)") int checkpointEvery;
+    @Option(names = "--resume", description = "continue from the --checkpoint FILE if it exists (same options and data), else start afresh") boolean resume;
+    @Option(names = "--on-non-finite", paramLabel = "POLICY", defaultValue = "stop",
+            description = "on a NaN/infinite loss or gradient: stop (an error naming epoch and batch) or skip (the step) (default ${DEFAULT-VALUE})") String onNonFinite;
 
     @Override
     public Integer call() throws Exception {
+        NonFinitePolicy policy = switch (onNonFinite.toLowerCase(Locale.ROOT)) {
+            case "stop" -> NonFinitePolicy.STOP;
+            case "skip" -> NonFinitePolicy.SKIP_BATCH;
+            default -> throw new IllegalArgumentException("--on-non-finite: expected stop or skip, got '" + onNonFinite + "'");
+        };
+        if ((resume || checkpointEvery != 0) && checkpoint == null) {
+            throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
+        }
         boolean classification = switch (task.toLowerCase(Locale.ROOT)) {
             case "classification" -> true;
             case "regression" -> false;
@@ -90,6 +105,12 @@ final class FitCommand implements Callable<Integer> {
                 .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
                 .onEpoch(e -> Progress.epoch(e));
         if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
+        tr.nonFinite(policy);
+        if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
+        if (resume && Files.exists(checkpoint)) {
+            System.out.println("resuming from " + checkpoint);
+            tr.resumeFrom(checkpoint);
+        }
         Trainer.History h = tr.fit(model, data);
         Files.createDirectories(out);
         Path file = out.resolve("model.safetensors");

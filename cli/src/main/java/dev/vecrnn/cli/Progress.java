@@ -25,6 +25,7 @@ final class Progress {
         if (e.validation() != null) {
             e.validation().metrics().forEach((k, v) -> sb.append(String.format("  val_%s %.4f", k, v)));
         }
+        if (e.skippedSteps() > 0) sb.append("  skipped ").append(e.skippedSteps()).append(" non-finite steps");
         sb.append(String.format("  lr %.2g  %d ms%s", e.learningRate(), e.millis(), e.improved() ? "  *" : ""));
         System.out.println(sb);
     }

@@ -15,7 +15,13 @@ final class Tbptt {
     private Tbptt() {
     }
 
-    static double train(Model model, Dataset part, Objective obj, Random rnd, int k1, int k2, Runnable zeroGrad, Runnable update) {
+    /** Applies one window's update given its loss and end step; false when it was skipped. */
+    interface Update {
+        boolean apply(double loss, int windowEnd);
+    }
+
+    /** The mean loss per scored step over the windows whose update was applied; NaN if none was. */
+    static double train(Model model, Dataset part, Objective obj, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
         int steps = part.steps();
         for (Layer l : model.layers) {
             if (l instanceof RecurrentLayer r && r.rnn.config().bidirectional()) {
@@ -58,13 +64,14 @@ final class Tbptt {
                 System.arraycopy(g, b * (end - lossFrom) * width, grad, (b * (end - start) + off) * width, (end - lossFrom) * width);
             }
             model.backward(tr, out.withData(grad, width));
-            update.run();
+            if (update.apply(loss, end)) {
+                lossSum += loss * (end - lossFrom);
+                counted += end - lossFrom;
+            }
             carries.put(end, to);
             carries.remove(start);
-            lossSum += loss * (end - lossFrom);
-            counted += end - lossFrom;
         }
-        return lossSum / counted;
+        return counted == 0 ? Double.NaN : lossSum / counted;
     }
 
     /** Steps [from, to) of every sequence (all of full length). */

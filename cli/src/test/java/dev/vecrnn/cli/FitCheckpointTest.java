@@ -1,0 +1,63 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** fit --checkpoint / --resume: training stopped after 2 of 3 epochs and resumed saves the same model file. */
+class FitCheckpointTest {
+
+    private static List<String> fit(Path dir, String out, int epochs, String... extra) {
+        List<String> args = new ArrayList<>(List.of("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "regression", "--cell", "gru", "--hidden", "6", "--batch", "8", "--dropout", "0.2", "--lr", "0.01",
+                "--epochs", Integer.toString(epochs), "--patience", "-1", "--seed", "4", "--out", dir.resolve(out).toString()));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    @Test
+    void resumingFromTheCheckpointGivesTheSameModelBytes(@TempDir Path dir) throws Exception {
+        Random r = new Random(5);
+        int n = 48, t = 5;
+        float[] x = new float[n * t * 2];
+        float[] y = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < n; i++) y[i] = x[i * t * 2] - x[i * t * 2 + 3];
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n));
+
+        assertEquals(0, Main.run(fit(dir, "whole", 3, "--checkpoint", dir.resolve("whole.ckpt").toString()).toArray(String[]::new)));
+        Path ckpt = dir.resolve("part.ckpt");
+        assertEquals(0, Main.run(fit(dir, "part", 2, "--checkpoint", ckpt.toString(), "--checkpoint-every", "2").toArray(String[]::new)));
+        byte[] afterTwo = Files.readAllBytes(dir.resolve("part/model.safetensors"));
+        assertEquals(0, Main.run(fit(dir, "part", 3, "--checkpoint", ckpt.toString(), "--resume").toArray(String[]::new)));
+        byte[] whole = Files.readAllBytes(dir.resolve("whole/model.safetensors"));
+        assertArrayEquals(whole, Files.readAllBytes(dir.resolve("part/model.safetensors")), "2 epochs + 1 resumed = 3 epochs, byte for byte");
+        assertFalse(Arrays.equals(whole, afterTwo), "the third epoch must change the model");
+    }
+
+    @Test
+    void checkpointOptionsAreChecked(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Tensor.zeros(8, 3, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.zeros(8));
+        assertEquals(2, Main.run(fit(dir, "m", 1, "--resume").toArray(String[]::new)));
+        assertEquals(2, Main.run(fit(dir, "m", 1, "--on-non-finite", "ignore").toArray(String[]::new)));
+        assertFalse(Files.exists(dir.resolve("m")));
+        // --resume without a checkpoint yet starts afresh and writes one
+        assertEquals(0, Main.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("c.ckpt").toString(), "--resume").toArray(String[]::new)));
+        assertTrue(Files.isRegularFile(dir.resolve("c.ckpt")));
+    }
+}
