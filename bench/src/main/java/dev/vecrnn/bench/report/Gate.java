@@ -57,7 +57,7 @@ public final class Gate {
             return;
         }
         double factor = quick ? margin : 1;
-        Jmh.Settings settings = quick ? Jmh.Settings.QUICK : Jmh.Settings.FULL;
+        Jmh.Settings settings = quick ? Jmh.Settings.QUICK : Jmh.Settings.GATE;
         System.err.println("gate: " + checks.size() + " checks from " + file + " (" + settings.name()
                 + (quick ? ", speed-up floors x " + margin : "") + ")");
 

@@ -23,6 +23,7 @@ final class Jmh {
     /** How long each benchmark runs: warm-up and measured iterations of a given length, one fork. */
     record Settings(String name, int warmups, int warmupMillis, int iterations, int iterationMillis) {
         static final Settings FULL = new Settings("full: 5 x 1 s warm-up, 5 x 1 s measured, 1 fork", 5, 1000, 5, 1000);
+        static final Settings GATE = new Settings("gate: 5 x 0.8 s warm-up, 4 x 0.8 s measured, 1 fork", 5, 800, 4, 800);
         static final Settings QUICK = new Settings("quick: 6 x 0.5 s warm-up, 3 x 0.5 s measured, 1 fork", 6, 500, 3, 500);
     }
 
@@ -66,7 +67,6 @@ final class Jmh {
                 .shouldDoGC(true).verbosity(Boolean.getBoolean("vecrnn.bench.verbose") ? VerboseMode.NORMAL : VerboseMode.SILENT);
         p.forEach(ob::param);
         if (gc) ob.addProfiler("gc");
-        System.err.printf("  running %s ...", new Score(benchmark, p, 0, 0, 0, "", 0).describe());
         Collection<RunResult> results = new Runner(ob.build()).run();
         if (results.size() != 1) {
             throw new IllegalStateException(benchmark + " " + p + ": expected one result, got " + results.size()
@@ -82,7 +82,8 @@ final class Jmh {
             }
         }
         Score score = new Score(benchmark, p, st.getPercentile(50), st.getMin(), st.getMax(), primary.getScoreUnit(), bytes);
-        System.err.printf(" %s %s%n", Fmt.number(score.median()), score.unit());
+        System.err.printf("  %s: %s %s%s%n", score.describe(), Fmt.number(score.median()), score.unit(),
+                gc ? ", " + Fmt.number(bytes) + " B/op" : "");
         CACHE.put(key, score);
         return score;
     }
