@@ -188,7 +188,8 @@ public final class SafeTensors {
         try {
             dtype = DType.fromSafetensorsName(dtypeName);
         } catch (IllegalArgumentException unknown) {
-            throw new ModelFileException(src, e.offsetOf("dtype"), t + ": " + unknown.getMessage());
+            throw new ModelFileException(src, e.offsetOf("dtype"), t + ": unknown dtype \"" + Json.shorten(dtypeName)
+                    + "\", expected one of " + DType.knownNames());
         }
         long[] dims = longs(src, t + ": shape", e.get("shape"), e.offsetOf("shape"), -1);
         long[] offsets = longs(src, t + ": data_offsets", e.get("data_offsets"), e.offsetOf("data_offsets"), 2);
