@@ -429,8 +429,15 @@ class FuzzTest {
                 {"data_offsets", "offsets"}, {"needs at least", "architecture larger than the file"},
                 {"state dict", "missing, extra or misshapen tensor"}, {"shape", "shape"}, {"dimension", "shape"},
                 {"data bytes", "data size"}, {"no tensor", "missing tensor"}, {"not a vecrnn model", "no architecture"},
-                {"__metadata__", "metadata"}, {"expected", "syntax or field type"}, {"unexpected", "syntax or field type"},
-                {"unterminated", "syntax or field type"}, {"invalid", "syntax or field type"}};
+                {"__metadata__", "metadata"}, {"field", "unknown, missing or mistyped field"},
+                {"key", "unknown, missing or mistyped field"}, {"must be", "unknown, missing or mistyped field"},
+                {"architecture", "invalid architecture or config"}, {"expected >", "invalid architecture or config"},
+                {"projsize", "invalid architecture or config"}, {"cell type", "invalid architecture or config"},
+                {"expected lstm", "invalid architecture or config"},
+                {"expected a non-negative integer", "invalid architecture or config"}, {"expected an integer", "invalid architecture or config"},
+                {"expected a number", "invalid architecture or config"}, {"expected true or false", "invalid architecture or config"},
+                {"expected", "syntax"}, {"unexpected", "syntax"},
+                {"unterminated", "syntax"}, {"invalid", "syntax"}, {"escape", "syntax"}, {"control character", "syntax"}};
         for (String[] row : table) if (p.contains(row[0])) return row[1];
         return "other";
     }
