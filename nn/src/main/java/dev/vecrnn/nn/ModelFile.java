@@ -18,6 +18,9 @@ import java.util.Random;
  * {@code __metadata__}, the architecture as JSON under the key {@code vecrnn}, so Python's safetensors
  * reads them as they are. Saving writes a temporary file, forces it to disk and renames it into place;
  * a failed save leaves any previous file intact. The round trip is bit-exact.
+ *
+ * <p>{@link #load} treats the file as hostile: every refusal is a
+ * {@link dev.vecrnn.nn.io.ModelFileException} naming the file and the problem.
  */
 public final class ModelFile {
     public static final String ARCHITECTURE_KEY = "vecrnn";

@@ -15,7 +15,8 @@ import java.util.Map;
  * PyTorch's side of a {@link Recurrent}: a directory holding {@code model.safetensors} (the
  * {@code state_dict} of {@code nn.RNN}, {@code nn.LSTM} or {@code nn.GRU}, unprefixed names) and
  * {@code config.json} (the module's constructor arguments plus {@code type}). {@link #write} makes one
- * that {@code load_state_dict} accepts as it is; {@link #read} loads one.
+ * that {@code load_state_dict} accepts as it is; {@link #read} loads one, treating both files as hostile
+ * (every refusal is a {@link ModelFileException} naming the file and the problem).
  */
 public final class PyTorchFormat {
     public static final String WEIGHTS = "model.safetensors";
@@ -85,7 +86,7 @@ public final class PyTorchFormat {
     }
 
     /**
-     * Reads a PyTorch module's {@code config.json} (at most {@value #MAX_CONFIG_BYTES} bytes, parsed by
+     * Reads a PyTorch module's {@code config.json} (at most 1 MiB, parsed by
      * {@link Json#readObject}).
      *
      * @throws java.nio.file.NoSuchFileException when the file is missing
