@@ -1,10 +1,12 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +15,8 @@ import java.util.Map;
  * PyTorch's side of a {@link Recurrent}: a directory holding {@code model.safetensors} (the
  * {@code state_dict} of {@code nn.RNN}, {@code nn.LSTM} or {@code nn.GRU}, unprefixed names) and
  * {@code config.json} (the module's constructor arguments plus {@code type}). {@link #write} makes one
- * that {@code load_state_dict} accepts as it is; {@link #read} loads one.
+ * that {@code load_state_dict} accepts as it is; {@link #read} loads one, treating both files as hostile
+ * (every refusal is a {@link ModelFileException} naming the file and the problem).
  */
 public final class PyTorchFormat {
     public static final String WEIGHTS = "model.safetensors";
@@ -48,48 +51,85 @@ public final class PyTorchFormat {
         }
     }
 
-    /** Reads a directory written by PyTorch (or {@link #write}); names and shapes must match the config exactly. */
+    /**
+     * Reads a directory written by PyTorch (or {@link #write}); names and shapes must match the config
+     * exactly. Both files are treated as hostile: the config is read as by {@link #readConfig}, the
+     * weights by {@link SafeTensors#read}, and the config is checked against the size of the weights
+     * before the network is built, so a small file cannot make the reader allocate a large network.
+     *
+     * @throws java.nio.file.NoSuchFileException when config.json or model.safetensors is missing
+     * @throws ModelFileException naming the file and the problem: a bad config (see {@link #readConfig}),
+     *                            a weights file that is not valid safetensors (with the byte offset), a
+     *                            config needing more parameters than the weights hold, or a missing,
+     *                            unexpected or misshapen tensor (named) or one of a non-float dtype
+     * @throws IOException        when a file cannot be read
+     */
     public static Recurrent read(Path dir) throws IOException {
         RecurrentConfig cfg = readConfig(dir.resolve(CONFIG));
         Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weights)) throw new IllegalArgumentException(weights + ": no such file (expected the state_dict as safetensors)");
+        if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
         SafeTensors.Contents st = SafeTensors.read(weights);
+        String src = weights.toString();
+        ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
+                cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
         Map<String, Tensor> sd = new LinkedHashMap<>();
         for (String name : st.names()) sd.put(name, st.get(name).toTensor());
-        Recurrent net = new Recurrent(cfg, 0);
-        net.loadStateDict(sd);
-        return net;
+        try {
+            Recurrent net = new Recurrent(cfg, 0);
+            net.loadStateDict(sd);
+            return net;
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ModelFile.refusal(src, e);
+        }
     }
 
+    /**
+     * Reads a PyTorch module's {@code config.json} (at most 1 MiB, parsed by
+     * {@link Json#readObject}).
+     *
+     * @throws java.nio.file.NoSuchFileException when the file is missing
+     * @throws ModelFileException naming the file and the problem: invalid JSON or a limit exceeded (with
+     *                            the byte offset), a missing or mistyped field, or values that make no
+     *                            valid {@link RecurrentConfig}
+     * @throws IOException        when it cannot be read
+     */
     public static RecurrentConfig readConfig(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file (expected the model's config.json)");
+        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
         Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
         String where = file.toString();
-        Object type = m.get("type");
-        if (!(type instanceof String t)) throw new IllegalArgumentException(where + ": 'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + type);
-        return new RecurrentConfig(CellType.parse(t), integer(m, "input_size", where, -1), integer(m, "hidden_size", where, -1),
-                integer(m, "num_layers", where, 1), bool(m, "bias", where, true), bool(m, "batch_first", where, false),
-                bool(m, "bidirectional", where, false), (float) number(m, "dropout", where), integer(m, "proj_size", where, 0));
+        try {
+            Object type = m.get("type");
+            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + ModelFile.brief(type));
+            return new RecurrentConfig(CellType.parse(ModelFile.brief(t)), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
+                    integer(m, "num_layers", 1), bool(m, "bias", true), bool(m, "batch_first", false),
+                    bool(m, "bidirectional", false), (float) number(m, "dropout"), integer(m, "proj_size", 0));
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ModelFile.refusal(where, e);
+        }
     }
 
-    private static int integer(Map<String, Object> m, String key, String where, int dflt) {
+    private static int integer(Map<String, Object> m, String key, int dflt) {
         Object v = m.get(key);
         if (v == null && dflt >= 0) return dflt;
         if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new IllegalArgumentException(where + ": '" + key + "' expected a non-negative integer, got " + v);
+        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + ModelFile.brief(v));
     }
 
-    private static boolean bool(Map<String, Object> m, String key, String where, boolean dflt) {
+    private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
         Object v = m.get(key);
         if (v == null) return dflt;
         if (v instanceof Boolean b) return b;
-        throw new IllegalArgumentException(where + ": '" + key + "' expected true or false, got " + v);
+        throw new IllegalArgumentException("'" + key + "' expected true or false, got " + ModelFile.brief(v));
     }
 
-    private static double number(Map<String, Object> m, String key, String where) {
+    private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) return 0;
         if (v instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException(where + ": '" + key + "' expected a number, got " + v);
+        throw new IllegalArgumentException("'" + key + "' expected a number, got " + ModelFile.brief(v));
     }
 }

@@ -15,7 +15,9 @@ final class ChannelIo {
     /**
      * Reads exactly {@code n} bytes at {@code position}, or fails naming the file as truncated. Reads
      * go in chunks of 1 MiB: the JDK copies heap-buffer I/O through a temporary direct buffer as large
-     * as the request, and caches it per thread.
+     * as the request, and caches it per thread. Callers check {@code n} against the file size first.
+     *
+     * @throws java.io.EOFException when the file ends early (it shrank after its size was checked)
      */
     static byte[] readFully(FileChannel ch, long position, int n, String source) throws IOException {
         byte[] out = new byte[n];

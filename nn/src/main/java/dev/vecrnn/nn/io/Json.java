@@ -62,8 +62,11 @@ public final class Json {
      * The size is checked before anything is read into memory.
      *
      * @param maxBytes the largest file accepted (at most 2^31 - 9)
-     * @throws ModelFileException   when the file is larger than {@code maxBytes}, is not valid JSON, or
-     *                              holds something other than an object
+     * @throws ModelFileException   when the file is larger than {@code maxBytes} (at the first byte
+     *                              past the limit; nothing is read then), is not valid JSON or breaks a
+     *                              limit of the class comment (at the offending byte), or holds
+     *                              something other than an object
+     * @throws IllegalArgumentException (not a ModelFileException) when {@code maxBytes} is out of range
      * @throws IOException          when the file cannot be read
      */
     @SuppressWarnings("unchecked")
@@ -75,7 +78,7 @@ public final class Json {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > maxBytes) {
-                throw new ModelFileException(source, -1, "file is " + size + " bytes, more than the limit of " + maxBytes);
+                throw new ModelFileException(source, maxBytes, "file is " + size + " bytes, more than the limit of " + maxBytes);
             }
             byte[] bytes = ChannelIo.readFully(ch, 0, (int) size, source);
             Object value = JsonParser.parse(bytes, 0, bytes.length, 0, source, MAX_DEPTH, MAX_VALUES);

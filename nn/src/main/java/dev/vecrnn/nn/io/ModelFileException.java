@@ -2,8 +2,12 @@ package dev.vecrnn.nn.io;
 
 /**
  * A model or data file (safetensors, .npy, JSON) that this package refuses to read, or data that
- * cannot be converted as asked. Every format error in {@code dev.vecrnn.nn.io} is one of these; it is an
- * {@link IllegalArgumentException}, so callers that only care about "bad input" can catch that.
+ * cannot be converted as asked. Every format error in {@code dev.vecrnn.nn.io} is one of these, and so is
+ * every refusal of the model loaders built on it ({@code ModelFile.load}, {@code PyTorchFormat.read} and
+ * {@code readConfig}: missing, unexpected or misshapen tensors, invalid architectures or configs); it is
+ * an {@link IllegalArgumentException}, so callers that only care about "bad input" can catch that. The
+ * readers check sizes before they allocate, so a hostile file ends in one of these, never in an
+ * OutOfMemoryError, a hang or a partial result.
  *
  * <p>The message reads {@code "<source>: <problem> (at byte <offset>)"}: the source is the file's path
  * (or a label such as {@code "JSON input"}), and the offset, when known, counts bytes from the start of

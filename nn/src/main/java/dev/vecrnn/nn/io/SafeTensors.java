@@ -106,8 +106,13 @@ public final class SafeTensors {
     /**
      * Reads a whole safetensors file into memory (a few hundred MB is fine).
      *
-     * @throws ModelFileException when the file breaks the format or a limit (see the class comment)
-     * @throws IOException        when it cannot be read
+     * @throws ModelFileException when the file breaks the format or a limit (see the class comment):
+     *                            header length beyond the file or the limit, invalid JSON, an unknown
+     *                            dtype, a shape whose byte size overflows or does not match its offsets,
+     *                            offsets out of range, overlapping, leaving a gap or trailing bytes; the
+     *                            message names the tensor and the byte offset
+     * @throws IOException        when it cannot be read (an {@link java.io.EOFException} if it shrinks
+     *                            while being read)
      */
     public static Contents read(Path file) throws IOException {
         String src = file.toString();
@@ -188,7 +193,8 @@ public final class SafeTensors {
         try {
             dtype = DType.fromSafetensorsName(dtypeName);
         } catch (IllegalArgumentException unknown) {
-            throw new ModelFileException(src, e.offsetOf("dtype"), t + ": " + unknown.getMessage());
+            throw new ModelFileException(src, e.offsetOf("dtype"), t + ": unknown dtype \"" + Json.shorten(dtypeName)
+                    + "\", expected one of " + DType.knownNames());
         }
         long[] dims = longs(src, t + ": shape", e.get("shape"), e.offsetOf("shape"), -1);
         long[] offsets = longs(src, t + ": data_offsets", e.get("data_offsets"), e.offsetOf("data_offsets"), 2);

@@ -168,5 +168,7 @@ class NpyTest {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
         bad(npy1(dict, new byte[20]), 128, "the file has 20 data bytes after the header, but shape [2, 3] of <f4 needs 24");
         bad(npy1(dict, new byte[28]), 128, "the file has 28 data bytes");
+        String wide = "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }";
+        bad(npy1(wide, new byte[8]), 128, "the file has 8 data bytes after the header, but shape [65536, 65536] of <f4 needs 17179869184");
     }
 }

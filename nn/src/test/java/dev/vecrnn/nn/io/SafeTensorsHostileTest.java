@@ -59,6 +59,37 @@ class SafeTensorsHostileTest {
     }
 
     @Test
+    void aHeaderClaimingGigabytesInATinyFileIsRefusedAtTheLengthField() throws IOException {
+        byte[] tiny = concat(le64(2L << 30), new byte[92]);
+        badBytes(tiny, 0, "header length 2147483648 is larger than the 92 bytes after the length field");
+        badBytes(concat(le64(Long.MIN_VALUE), new byte[92]), 0, "header length 9223372036854775808 is larger than the 92 bytes");
+    }
+
+    @Test
+    void unknownDtypeIsNamedAndCutShort() throws IOException {
+        String huge = "X".repeat(100_000);
+        String header = "{\"a\":{\"dtype\":\"" + huge + "\",\"shape\":[0],\"data_offsets\":[0,0]}}";
+        Path f = put(dir, "dtype.safetensors", safetensors(header, new byte[0]));
+        ModelFileException e = assertBad(() -> SafeTensors.read(f), 8 + header.indexOf("\"XXX"), "tensor 'a': unknown dtype \"XXXX",
+                "...\", expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL");
+        if (e.getMessage().length() > 500) throw new AssertionError("a " + e.getMessage().length() + "-character message");
+    }
+
+    @Test
+    void shapeProductBeyondAnIntButWithinALongMustStillMatchTheOffsets() throws IOException {
+        bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,8]}}", 8, "[0,8]",
+                "tensor 'a': data_offsets [0, 8] span 8 bytes, but shape [65536, 65536] of F32 needs 17179869184");
+        bad("{\"a\":{\"dtype\":\"U8\",\"shape\":[4294967296],\"data_offsets\":[0,8]}}", 8, "[0,8]",
+                "span 8 bytes, but shape [4294967296] of U8 needs 4294967296");
+    }
+
+    @Test
+    void duplicatedOffsetsOverlap() throws IOException {
+        bad("{\"a\":" + ENTRY + ",\"b\":" + ENTRY + "}", 8, "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                "tensor 'b' data_offsets [0, 8] overlap tensor 'a' [0, 8]");
+    }
+
+    @Test
     void truncatedData() throws IOException {
         bad("{\"a\":" + ENTRY + "}", 7, "[0,8]", "tensor 'a': data_offsets [0, 8] reach past the 7 bytes of data");
     }
