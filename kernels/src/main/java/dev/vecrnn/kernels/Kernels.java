@@ -81,6 +81,13 @@ public abstract class Kernels {
         return sumSquaresImpl(n, x, xOff);
     }
 
+    // x [n] -> the index (from xOff) of the first NaN or infinity, or -1 when all n are finite
+    public final int firstNonFinite(int n, float[] x, int xOff) {
+        checkN(n);
+        checkRange("x", x, xOff, n);
+        return firstNonFiniteImpl(n, x, xOff);
+    }
+
     // ---------------------------------------------------------------- dense matrices (row-major)
 
     /** {@code C (+)= A B^T}: a [m, k] (lda), b [n, k] (ldb), c [m, n] (ldc). */
@@ -438,6 +445,8 @@ public abstract class Kernels {
     protected abstract void axpyImpl(int n, float a, float[] x, int xOff, float[] y, int yOff);
 
     protected abstract void scaleImpl(int n, float a, float[] x, int xOff);
+
+    protected abstract int firstNonFiniteImpl(int n, float[] x, int xOff);
 
     /** x . x through the implementation's dot. */
     protected float sumSquaresImpl(int n, float[] x, int xOff) {

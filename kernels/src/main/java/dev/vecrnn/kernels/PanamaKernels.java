@@ -74,6 +74,17 @@ final class PanamaKernels extends PanamaPointwise {
         for (int i = bound; i < n; i++) x[xOff + i] *= a;
     }
 
+    @Override
+    protected int firstNonFiniteImpl(int n, float[] x, int xOff) {
+        int bound = S.loopBound(n), i = 0;
+        // whole vectors until one holds a NaN or infinity; the scalar loop then finds it (or the tail's)
+        for (; i < bound; i += L) {
+            if (!FloatVector.fromArray(S, x, xOff + i).test(VectorOperators.IS_FINITE).allTrue()) break;
+        }
+        for (; i < n; i++) if (!Float.isFinite(x[xOff + i])) return i;
+        return -1;
+    }
+
     // ---------------------------------------------------------------- dense row-major products
 
     @Override

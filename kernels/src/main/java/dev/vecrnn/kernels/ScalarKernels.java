@@ -35,6 +35,12 @@ public final class ScalarKernels extends ScalarPointwise {
     }
 
     @Override
+    protected int firstNonFiniteImpl(int n, float[] x, int xOff) {
+        for (int i = 0; i < n; i++) if (!Float.isFinite(x[xOff + i])) return i;
+        return -1;
+    }
+
+    @Override
     protected void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {

@@ -116,6 +116,9 @@ class AllocationTest {
         m.put("dot", (k, t) -> {
             for (int i = 0; i < t; i++) k.dot(n, x, 1, y, 2);
         });
+        m.put("firstNonFinite", (k, t) -> {
+            for (int i = 0; i < t; i++) if (k.firstNonFinite(n, x, 2) >= 0) throw new AssertionError("finite data");
+        });
         m.put("axpy", (k, t) -> {
             for (int i = 0; i < t; i++) k.axpy(n, 1e-3f, x, 0, z, 3);
         });

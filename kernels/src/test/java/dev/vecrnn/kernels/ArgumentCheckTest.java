@@ -48,6 +48,7 @@ class ArgumentCheckTest {
         l.add(c("axpy", "x", k -> k.axpy(37, 1f, null, 0, f(37), 0), "null"));
         l.add(c("scale", "x", k -> k.scale(37, 2f, f(29), 0), "37", "29"));
         l.add(c("sumSquares", "x", k -> k.sumSquares(37, f(38), 4), "41", "38"));
+        l.add(c("firstNonFinite", "x", k -> k.firstNonFinite(37, f(38), 4), "41", "38"));
         // dense products: a [m, k] with lda, b, c
         l.add(c("gemmNT", "a", k -> k.gemmNT(3, 4, 5, f(11), 0, 5, f(20), 0, 5, f(12), 0, 4, false), "15", "11"));
         l.add(c("gemmNT", "a", k -> k.gemmNT(3, 4, 5, f(15), 0, 4, f(20), 0, 5, f(12), 0, 4, false), "5", "4"));

@@ -31,6 +31,35 @@ class VectorKernelsTest {
                 .on(k -> Map.of("sum", new float[] {k.sumSquares(n, x, xo)}));
     }
 
+    // NaN, +inf and -inf planted at two random places (the first one decides) and none at all; the
+    // largest finite floats, subnormals and -0 around them must not count
+    @Property(tries = 120)
+    void firstNonFinite(@ForAll(supplier = Gen.Size.class) int n, @ForAll long seed) {
+        Data d = new Data(seed);
+        java.util.Random rnd = new java.util.Random(seed);
+        int xo = d.offset();
+        float[] x = d.vector(xo, n);
+        float[] edges = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 1e-40f};
+        for (int i = 0; i < n; i++) if (rnd.nextInt(4) == 0) x[xo + i] = edges[rnd.nextInt(edges.length)];
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7fc12345)};
+        for (Kernels k : Impls.all()) {
+            org.junit.jupiter.api.Assertions.assertEquals(-1, k.firstNonFinite(n, x, xo), k.name() + " all finite, n=" + n);
+            if (n == 0) continue;
+            int first = rnd.nextInt(n), second = first + rnd.nextInt(n - first);
+            float[] y = x.clone();
+            y[xo + second] = bad[rnd.nextInt(bad.length)];
+            y[xo + first] = bad[rnd.nextInt(bad.length)];
+            org.junit.jupiter.api.Assertions.assertEquals(first, k.firstNonFinite(n, y, xo),
+                    k.name() + " n=" + n + " values " + y[xo + first] + " at " + first + " and " + y[xo + second] + " at " + second);
+            // a non-finite value just past the range is not looked at
+            if (xo + n < y.length) {
+                float[] z = x.clone();
+                z[xo + n] = Float.NaN;
+                org.junit.jupiter.api.Assertions.assertEquals(-1, k.firstNonFinite(n, z, xo), k.name() + " past the end, n=" + n);
+            }
+        }
+    }
+
     // y += a x: one fma (or a product and a sum) per element
     @Property(tries = 80)
     void axpy(@ForAll(supplier = Gen.Size.class) int n, @ForAll long seed) {

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.kernels.Kernels;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,9 +12,16 @@ import java.util.TreeSet;
 
 /**
  * A sequential model: layers applied in order to a {@link Batch}. Built with {@link #builder(int)}
- * (Keras-like) or loaded from a model file. Forward passes only read the weights, so a model that is
- * not being trained may be shared by any number of threads; {@link #newState()} gives each stream its
- * own state for allocation-free {@link #step}.
+ * (Keras-like) or loaded from a model file.
+ *
+ * <p>Threads: inference ({@link #predict}, {@link #step}) only reads the weights, so a model that is
+ * not being trained or loaded meanwhile may be shared by any number of threads, with the same bits as
+ * one thread. {@link #newState()} gives each stream its own state for allocation-free {@link #step}; a
+ * {@link ModelStream.State} belongs to one stream and one thread at a time (a second thread using it
+ * during a step gets an {@link IllegalStateException}; handing it over between steps is fine).
+ *
+ * <p>A NaN or infinity in an inference input is rejected with its position (sample, time step,
+ * feature) unless {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
  */
 public final class Model {
     final int inputFeatures;
@@ -27,6 +36,17 @@ public final class Model {
             for (Param p : layers.get(i).params()) ps.add(p.renamed("layers." + i + "." + p.name()));
         }
         this.params = Collections.unmodifiableList(ps);
+    }
+
+    private volatile NonFiniteInput nonFiniteInput = NonFiniteInput.REJECT;
+
+    /** What inference ({@link #predict}, a forward not in training, {@link #step}) does with a NaN or infinity in x. */
+    public void setNonFiniteInput(NonFiniteInput policy) {
+        this.nonFiniteInput = NonFiniteInput.require(policy);
+    }
+
+    public NonFiniteInput nonFiniteInput() {
+        return nonFiniteInput;
     }
 
     public static ModelBuilder builder(int inputFeatures) {
@@ -84,7 +104,7 @@ public final class Model {
         }
     }
 
-    /** Inference: the model's output for a batch of sequences [B, T, F]. */
+    /** Inference: the model's output for a batch of sequences [B, T, F] (see {@link #setNonFiniteInput}). */
     public Batch predict(Batch x) {
         return forward(x, false, null).output;
     }
@@ -110,6 +130,9 @@ public final class Model {
             throw new IllegalArgumentException("x: expected " + inputFeatures + " features per step, got " + x.features());
         }
         if (!x.sequence()) throw new IllegalArgumentException("x: expected a batch of sequences [B, T, F], got " + x);
+        if (!training && nonFiniteInput == NonFiniteInput.REJECT) {
+            NonFiniteInput.checkSequences(Kernels.get(), "x", x.data(), x.steps(), x.batch(), x.features(), true, x.lengths());
+        }
         List<Layer.Cache> caches = new ArrayList<>(layers.size());
         Batch cur = x;
         for (int i = 0; i < layers.size(); i++) {

@@ -8,13 +8,17 @@ import dev.vecrnn.kernels.Kernels;
  * features; dropout is the identity and a last-step head passes the current step through (the output
  * is what the model would say if the sequence ended here). Attention pooling needs the whole sequence
  * and is refused, as are bidirectional layers.
+ *
+ * <p>The model is shared; a {@link State} is one stream's and used by one thread at a time (checked:
+ * see {@link Stream}). A NaN or infinity in x is rejected unless the model's {@link NonFiniteInput}
+ * policy is {@code PROPAGATE}.
  */
 public final class ModelStream {
     private ModelStream() {
     }
 
-    /** One stream: the recurrent states and a buffer per layer output. Not for concurrent use. */
-    public static final class State {
+    /** One stream: the recurrent states and a buffer per layer output. One thread at a time. */
+    public static final class State extends Exclusive {
         final Model model;
         final Stream.State[] rnn;
         final float[][] buf;
@@ -34,6 +38,11 @@ public final class ModelStream {
                 f = l.outputFeatures(f);
                 buf[i] = new float[f];
             }
+        }
+
+        @Override
+        String kind() {
+            return "ModelStream.State";
         }
 
         /** Back to the zero state. */
@@ -56,6 +65,16 @@ public final class ModelStream {
             throw new IllegalArgumentException("out: expected room for " + outF + " floats, got " + (out == null ? "null" : out.length));
         }
         Kernels k = Kernels.get();
+        if (m.nonFiniteInput() == NonFiniteInput.REJECT) NonFiniteInput.checkStep(k, "x", x, 0, m.inputFeatures);
+        s.enter("state", -1);
+        try {
+            advance(k, m, x, s, out, outF);
+        } finally {
+            s.exit();
+        }
+    }
+
+    private static void advance(Kernels k, Model m, float[] x, State s, float[] out, int outF) {
         float[] cur = x;
         for (int i = 0; i < m.layers.size(); i++) {
             Layer l = m.layers.get(i);
@@ -63,7 +82,7 @@ public final class ModelStream {
             if (l instanceof Embedding e) {
                 System.arraycopy(e.weight.data(), e.id(cur[0], 0) * e.dim, dst, 0, e.dim);
             } else if (l instanceof RecurrentLayer r) {
-                Stream.step(r.rnn, cur, 0, s.rnn[i], dst, 0);
+                Stream.advance(k, r.rnn, cur, 0, s.rnn[i], dst, 0);
             } else if (l instanceof Dense d) {
                 d.apply(k, cur, 0, dst, 0);
             } else {

@@ -19,8 +19,13 @@ import java.util.TreeSet;
  * {@code [T, B, D*Hout]}; h0 and h_n {@code [L*D, B, Hout]}; c0 and c_n {@code [L*D, B, H]}, where
  * {@code Hout} is proj_size or H.
  *
- * <p>Weights may be changed by training ({@link #params()}) or {@link #loadStateDict}; forward passes
- * only read them, so concurrent forwards are safe while nothing trains.
+ * <p>Threads: inference ({@link #forward}, {@link #step}, {@link #stepMany}) only reads the network, so
+ * one network may serve any number of threads at once, with the same bits as one thread, as long as
+ * nothing changes its weights meanwhile (training through {@link #params()}, {@link #loadStateDict},
+ * {@link #initDefault}). Per-stream {@link Stream.State}s are not shareable: see {@link Stream}.
+ *
+ * <p>A NaN or infinity in an inference input is rejected with its position unless
+ * {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
  */
 public final class Recurrent {
     private final RecurrentConfig config;
@@ -73,6 +78,17 @@ public final class Recurrent {
         return threads;
     }
 
+    private volatile NonFiniteInput nonFiniteInput = NonFiniteInput.REJECT;
+
+    /** What inference does with a NaN or infinity in its inputs (REJECT by default). */
+    public void setNonFiniteInput(NonFiniteInput policy) {
+        this.nonFiniteInput = NonFiniteInput.require(policy);
+    }
+
+    public NonFiniteInput nonFiniteInput() {
+        return nonFiniteInput;
+    }
+
     /** The trainable parameters (packed gate weights, biases, projections), in a fixed order. */
     public List<Param> params() {
         return params;
@@ -112,9 +128,12 @@ public final class Recurrent {
         for (Param p : params) p.zeroGrad();
     }
 
-    /** Inference over whole sequences; lengths, h0 and c0 may be null. */
+    /**
+     * Inference over whole sequences; lengths, h0 and c0 may be null. Under {@link NonFiniteInput#REJECT}
+     * a NaN or infinity in x (within each sequence's length), h0 or c0 is an error naming its position.
+     */
     public Output forward(Tensor x, int[] lengths, Tensor h0, Tensor c0) {
-        Trace t = RecurrentPass.forward(this, x, lengths, h0, c0, null);
+        Trace t = RecurrentPass.forward(this, x, lengths, h0, c0, null, nonFiniteInput == NonFiniteInput.REJECT);
         return new Output(t.output, t.hN, t.cN);
     }
 

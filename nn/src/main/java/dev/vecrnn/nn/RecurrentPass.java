@@ -19,6 +19,12 @@ final class RecurrentPass {
 
     // x [T, B, I] or [B, T, I] -> trace with output [T, B, D*P] (user layout), h_n, c_n
     static Recurrent.Trace forward(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng) {
+        return forward(net, x, lengths, h0, c0, dropoutRng, false);
+    }
+
+    // rejectNonFinite: a NaN or infinity in x (within the lengths), h0 or c0 is an error naming where
+    static Recurrent.Trace forward(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng,
+                                   boolean rejectNonFinite) {
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
         if (x == null) throw new IllegalArgumentException("x: expected a tensor, got null");
@@ -35,6 +41,11 @@ final class RecurrentPass {
         if (c0 != null) {
             if (!lstm) throw new IllegalArgumentException("c0: only LSTM has a cell state, got c0 for " + cfg.type());
             c0.requireShape("c0", layers * dirs, batch, h);
+        }
+        if (rejectNonFinite) {
+            NonFiniteInput.checkSequences(k, "x", x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst(), len);
+            NonFiniteInput.checkState(k, "h0", h0);
+            NonFiniteInput.checkState(k, "c0", c0);
         }
         boolean training = dropoutRng != null;
         float[] input = toTimeMajor(x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst());

@@ -7,15 +7,23 @@ import dev.vecrnn.kernels.Kernels;
  * allocation-free. A {@link State} is one stream's h (and c) for every layer plus its workspace; a
  * {@link Batch} advances many independent streams by one step each in one pass over the weights.
  *
- * <p>The network is only read, so any number of threads may step their own states over one network
- * at once. A state must not be used by two threads at the same time (it holds the workspace).
+ * <p>Threads: stepping only reads the network, so one network may be shared by any number of threads,
+ * each stepping its own states, with results bit for bit those of one thread stepping the same streams
+ * in turn (as long as nothing changes the weights meanwhile: training, {@code loadStateDict},
+ * {@code initDefault}). A {@link State} (and a {@link Batch}) is not shareable: it belongs to one stream
+ * and one thread at a time. Using it from a second thread while a step is running throws an
+ * {@link IllegalStateException} naming the thread that holds it (one compare-and-set per step); handing
+ * it to another thread between steps is fine.
+ *
+ * <p>Inputs: a NaN or an infinity in x is rejected with the index of the feature (and stream), before
+ * the state changes, unless the network's {@link NonFiniteInput} policy is {@code PROPAGATE}.
  */
 public final class Stream {
     private Stream() {
     }
 
-    /** One stream's recurrent state and scratch space. */
-    public static final class State {
+    /** One stream's recurrent state and scratch space: one stream, one thread at a time. */
+    public static final class State extends Exclusive {
         final Recurrent net;
         final float[] h;      // [L, P]
         final float[] c;      // [L, H] (LSTM)
@@ -30,6 +38,11 @@ public final class Stream {
             this.c = cfg.type() == CellType.LSTM ? new float[layers * cfg.hiddenSize()] : null;
             this.gates = new float[net.cells[0].w.outputSize()];
             this.hfull = cfg.projSize() > 0 ? new float[cfg.hiddenSize()] : null;
+        }
+
+        @Override
+        String kind() {
+            return "Stream.State";
         }
 
         /** Back to the zero state. */
@@ -63,7 +76,7 @@ public final class Stream {
                     + (s == null ? "null" : "one of another network"));
         }
         RecurrentConfig cfg = net.config();
-        int p = cfg.outputHidden(), hid = cfg.hiddenSize();
+        int p = cfg.outputHidden();
         if (x == null || xOff < 0 || xOff + cfg.inputSize() > x.length) {
             throw new IllegalArgumentException("x: expected " + cfg.inputSize() + " floats at offset " + xOff + ", got "
                     + (x == null ? "null" : "an array of " + x.length));
@@ -73,6 +86,19 @@ public final class Stream {
                     + (out == null ? "null" : "an array of " + out.length));
         }
         Kernels k = Kernels.get();
+        if (net.nonFiniteInput() == NonFiniteInput.REJECT) NonFiniteInput.checkStep(k, "x", x, xOff, cfg.inputSize());
+        s.enter("state", -1);
+        try {
+            advance(k, net, x, xOff, s, out, outOff);
+        } finally {
+            s.exit();
+        }
+    }
+
+    // step without checks: for callers that checked (or own) the arguments and hold the state
+    static void advance(Kernels k, Recurrent net, float[] x, int xOff, State s, float[] out, int outOff) {
+        RecurrentConfig cfg = net.config();
+        int p = cfg.outputHidden(), hid = cfg.hiddenSize();
         float[] src = x;
         int srcOff = xOff;
         for (int l = 0; l < cfg.numLayers(); l++) {
@@ -97,8 +123,8 @@ public final class Stream {
         System.arraycopy(s.h, (cfg.numLayers() - 1) * p, out, outOff, p);
     }
 
-    /** Scratch space to advance up to {@code capacity} streams together. Not for concurrent use. */
-    public static final class Batch {
+    /** Scratch space to advance up to {@code capacity} streams together: one thread at a time. */
+    public static final class Batch extends Exclusive {
         final Recurrent net;
         final int capacity;
         final float[] h;      // [n, P]
@@ -115,6 +141,11 @@ public final class Stream {
             this.gates = new float[capacity * net.cells[0].w.outputSize()];
             this.hfull = cfg.projSize() > 0 ? new float[capacity * cfg.hiddenSize()] : null;
         }
+
+        @Override
+        String kind() {
+            return "Stream.Batch";
+        }
     }
 
     public static Batch newBatch(Recurrent net, int capacity) {
@@ -129,7 +160,7 @@ public final class Stream {
      */
     public static void stepMany(Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
         RecurrentConfig cfg = net.config();
-        int in = cfg.inputSize(), p = cfg.outputHidden(), hid = cfg.hiddenSize();
+        int in = cfg.inputSize(), p = cfg.outputHidden();
         if (ws == null || ws.net != net) throw new IllegalArgumentException("ws: expected a batch made by newBatch() of this network");
         if (n < 0 || n > ws.capacity) throw new IllegalArgumentException("n: expected in [0, " + ws.capacity + "], got " + n);
         if (states == null || states.length < n) {
@@ -141,6 +172,21 @@ public final class Stream {
             if (states[i] == null || states[i].net != net) throw new IllegalArgumentException("states[" + i + "]: expected a state of this network");
         }
         Kernels k = Kernels.get();
+        if (net.nonFiniteInput() == NonFiniteInput.REJECT) NonFiniteInput.checkRows(k, "xs", "stream", xs, n, in);
+        ws.enter("ws", -1);
+        int held = 0;
+        try {
+            for (; held < n; held++) states[held].enter("states", held);
+            advanceMany(k, net, n, xs, states, outs, ws);
+        } finally {
+            for (int i = 0; i < held; i++) states[i].exit();
+            ws.exit();
+        }
+    }
+
+    private static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
+        RecurrentConfig cfg = net.config();
+        int in = cfg.inputSize(), p = cfg.outputHidden(), hid = cfg.hiddenSize();
         float[] src = xs;
         int ld = in;
         for (int l = 0; l < cfg.numLayers(); l++) {

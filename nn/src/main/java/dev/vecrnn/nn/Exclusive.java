@@ -1,0 +1,49 @@
+package dev.vecrnn.nn;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Fail-fast single ownership for per-stream state: {@link #enter} claims the object for the calling
+ * thread with one compare-and-set, {@link #exit} releases it. A second entry while the first has not
+ * left, from another thread or (through a repeated argument) from the same one, throws instead of
+ * silently mixing two streams. Passing an object from one thread to another between calls is fine.
+ */
+abstract class Exclusive {
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Exclusive.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through OWNER
+    private volatile Thread owner;
+
+    /** What a message calls this object, for example {@code Stream.State}. */
+    abstract String kind();
+
+    /** Claims this object for the calling thread; {@code index} >= 0 names it as {@code argument[index]} in the message. */
+    final void enter(String argument, int index) {
+        Thread me = Thread.currentThread();
+        if (!OWNER.compareAndSet(this, null, me)) throw inUse(argument, index, me);
+    }
+
+    final void exit() {
+        OWNER.setRelease(this, null);
+    }
+
+    private IllegalStateException inUse(String argument, int index, Thread me) {
+        Thread other = (Thread) OWNER.getVolatile(this);
+        String arg = index < 0 ? argument : argument + "[" + index + "]";
+        String who = other == me
+                ? "already in use by this same thread (the same " + kind() + " passed twice in one call?)"
+                : "in use by " + (other == null ? "another thread" : "thread \"" + other.getName() + "\" (id " + other.threadId() + ")");
+        return new IllegalStateException(arg + ": " + kind() + " is " + who + "; a " + kind()
+                + " belongs to one stream and one thread at a time: give each thread its own (handing one over"
+                + " between steps is fine)");
+    }
+}

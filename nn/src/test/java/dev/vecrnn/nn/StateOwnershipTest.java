@@ -1,0 +1,171 @@
+package dev.vecrnn.nn;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A state (or batch) in use by one thread refuses a second user with a clear message; hand-over is fine. */
+class StateOwnershipTest {
+
+    private static float[] input(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+
+    /** Runs {@code body} while another thread, named "holder", holds {@code e} (as it would inside a step). */
+    private static void whileHeldByAnotherThread(Exclusive e, Runnable body) throws Exception {
+        CountDownLatch held = new CountDownLatch(1), done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread holder = new Thread(() -> {
+            try {
+                e.enter("state", -1);
+                held.countDown();
+                done.await();
+                e.exit();
+            } catch (Throwable t) {
+                failure.set(t);
+                held.countDown();
+            }
+        }, "holder");
+        holder.start();
+        assertTrue(held.await(10, TimeUnit.SECONDS));
+        try {
+            body.run();
+        } finally {
+            done.countDown();
+            holder.join(10_000);
+        }
+        assertNull(failure.get());
+    }
+
+    @Test
+    void stepOnAStateHeldByAnotherThreadFailsAndLeavesItUntouched() throws Exception {
+        Recurrent net = new Recurrent(new RecurrentConfig(CellType.LSTM, 6, 8, 2, true, false, false, 0f, 0), 1);
+        Random rnd = new Random(2);
+        Stream.State s = net.newState();
+        float[] x = input(rnd, 6), out = new float[8];
+        net.step(x, s, out);
+        float[] h = s.h.clone(), c = s.c.clone();
+        whileHeldByAnotherThread(s, () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.step(x, s, out));
+            assertTrue(e.getMessage().contains("Stream.State is in use by thread \"holder\""), e.getMessage());
+            assertTrue(e.getMessage().contains("one thread at a time"), e.getMessage());
+            assertArrayEquals(h, s.h, 0f);
+            assertArrayEquals(c, s.c, 0f);
+        });
+        // released: this thread may step it now, and gets what a state never contended would
+        Stream.State fresh = net.newState();
+        float[] want = new float[8];
+        net.step(x, fresh, want);
+        net.step(x, fresh, want);
+        net.step(x, s, out);
+        assertArrayEquals(want, out, 0f);
+    }
+
+    @Test
+    void modelStateHeldByAnotherThreadFails() throws Exception {
+        Model m = Model.builder(3).gru(5).dense(2).seed(4).build();
+        ModelStream.State s = m.newState();
+        float[] x = {0.5f, -1f, 2f}, out = new float[2];
+        whileHeldByAnotherThread(s, () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.step(x, s, out));
+            assertTrue(e.getMessage().startsWith("state: ModelStream.State is in use by thread \"holder\""), e.getMessage());
+        });
+        m.step(x, s, out);
+    }
+
+    @Test
+    void stepManyRefusesABatchHeldElsewhereAndAStateListedTwice() throws Exception {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.GRU, 4, 5), 3);
+        Stream.State a = net.newState(), b = net.newState();
+        Stream.Batch ws = net.newBatch(3);
+        float[] xs = input(new Random(5), 12), outs = new float[15];
+        whileHeldByAnotherThread(ws, () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> net.stepMany(2, xs, new Stream.State[] {a, b}, outs, ws));
+            assertTrue(e.getMessage().startsWith("ws: Stream.Batch is in use by thread \"holder\""), e.getMessage());
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> net.stepMany(3, xs, new Stream.State[] {a, b, a}, outs, ws));
+        assertTrue(e.getMessage().startsWith("states[2]: Stream.State is already in use by this same thread"), e.getMessage());
+        assertArrayEquals(new float[5], a.h, 0f, "nothing stepped");
+        // all released after the failure: the same call without the repeat runs
+        net.stepMany(2, xs, new Stream.State[] {a, b}, outs, ws);
+        float[] one = new float[5];
+        Stream.State alone = net.newState();
+        net.step(Arrays.copyOfRange(xs, 4, 8), alone, one);
+        assertArrayEquals(one, b.hidden(0), 1e-5f);
+    }
+
+    @Test
+    void aFailedStepReleasesTheState() {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.RNN_TANH, 3, 4), 6);
+        Stream.State s = net.newState();
+        float[] out = new float[4];
+        assertThrows(IllegalArgumentException.class, () -> net.step(new float[] {1f, Float.NaN, 0f}, s, out));
+        net.step(new float[] {1f, 2f, 0f}, s, out);
+    }
+
+    @Test
+    void handingAStateToAnotherThreadBetweenStepsIsFine() throws Exception {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 5, 7), 8);
+        Random rnd = new Random(9);
+        float[][] xs = new float[40][];
+        for (int t = 0; t < xs.length; t++) xs[t] = input(rnd, 5);
+        Stream.State ref = net.newState();
+        float[] want = new float[7];
+        for (float[] x : xs) net.step(x, ref, want);
+        Stream.State s = net.newState();
+        float[] out = new float[7];
+        for (int part = 0; part < 4; part++) {
+            int from = part * 10;
+            Thread t = new Thread(() -> {
+                for (int i = from; i < from + 10; i++) net.step(xs[i], s, out);
+            });
+            t.start();
+            t.join();
+        }
+        assertArrayEquals(want, out, 0f);
+    }
+
+    /** Two threads really stepping one state: within seconds one of them must be told. */
+    @Test
+    void twoThreadsSteppingOneStateAreCaught() throws Exception {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 256, 256), 10);
+        Stream.State shared = net.newState();
+        float[] x = input(new Random(11), 256);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> caught = new AtomicReference<>();
+        Runnable hammer = () -> {
+            float[] out = new float[256];
+            try {
+                while (!stop.get()) net.step(x, shared, out);
+            } catch (Throwable t) {
+                caught.compareAndSet(null, t);
+                stop.set(true);
+            }
+        };
+        Thread a = new Thread(hammer, "hammer-a"), b = new Thread(hammer, "hammer-b");
+        a.start();
+        b.start();
+        a.join(60_000);
+        stop.set(true);
+        b.join(10_000);
+        Throwable t = caught.get();
+        assertTrue(t instanceof IllegalStateException, "expected an IllegalStateException within 60 s, got " + t);
+        assertTrue(t.getMessage().contains("in use by thread \"hammer-"), t.getMessage());
+        assertEquals(false, a.isAlive() || b.isAlive());
+    }
+}
