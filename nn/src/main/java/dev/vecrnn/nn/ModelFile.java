@@ -36,6 +36,7 @@ public final class ModelFile {
     }
 
     public static Model load(Path file) throws IOException {
+        Require.notNull("file", file);
         SafeTensors.Contents c = SafeTensors.read(file);
         String arch = c.metadata().get(ARCHITECTURE_KEY);
         if (arch == null) {

@@ -25,6 +25,8 @@ public final class PyTorchFormat {
 
     /** Writes model.safetensors and config.json into dir (created if missing). */
     public static void write(Recurrent net, Path dir) throws IOException {
+        Require.notNull("net", net);
+        Require.notNull("dir", dir);
         Files.createDirectories(dir);
         RecurrentConfig c = net.config();
         Map<String, Object> cfg = new LinkedHashMap<>();
@@ -50,6 +52,7 @@ public final class PyTorchFormat {
 
     /** Reads a directory written by PyTorch (or {@link #write}); names and shapes must match the config exactly. */
     public static Recurrent read(Path dir) throws IOException {
+        Require.notNull("dir", dir);
         RecurrentConfig cfg = readConfig(dir.resolve(CONFIG));
         Path weights = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(weights)) throw new IllegalArgumentException(weights + ": no such file (expected the state_dict as safetensors)");
@@ -62,6 +65,7 @@ public final class PyTorchFormat {
     }
 
     public static RecurrentConfig readConfig(Path file) throws IOException {
+        Require.notNull("file", file);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file (expected the model's config.json)");
         Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
         String where = file.toString();
