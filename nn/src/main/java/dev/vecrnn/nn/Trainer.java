@@ -245,7 +245,12 @@ public final class Trainer {
         }
         model.setThreads(threads);
         Optimizer opt = optimizer.apply(model.params());
+        if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
         Object sched = schedule == null ? null : schedule.apply(opt);
+        if (sched != null && !(sched instanceof LrScheduler) && !(sched instanceof ReduceLROnPlateau)) {
+            throw new IllegalArgumentException("schedule: expected the factory to make an LrScheduler or a ReduceLROnPlateau, got "
+                    + sched.getClass().getName());
+        }
         Map<String, String> settings = settings(data, opt, sched);
         Checkpoint.Run run;
         try {
