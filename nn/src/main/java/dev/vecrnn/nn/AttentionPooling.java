@@ -33,8 +33,8 @@ public final class AttentionPooling implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
-        return f;
+    public int outputFeatures(int inputFeatures) {
+        return Require.inputFeatures(this, features, inputFeatures);
     }
 
     @Override

@@ -39,6 +39,7 @@ public final class Dense implements Layer {
 
     @Override
     public int outputFeatures(int inputFeatures) {
+        Require.inputFeatures(this, in, inputFeatures);
         return out;
     }
 

@@ -22,8 +22,8 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
-        return f;
+    public int outputFeatures(int inputFeatures) {
+        return Require.inputFeatures(this, 0, inputFeatures);
     }
 
     @Override

@@ -34,6 +34,7 @@ public final class Embedding implements Layer {
 
     @Override
     public int outputFeatures(int inputFeatures) {
+        Require.inputFeatures(this, 1, inputFeatures);
         return dim;
     }
 

@@ -16,8 +16,8 @@ public final class LastStep implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
-        return f;
+    public int outputFeatures(int inputFeatures) {
+        return Require.inputFeatures(this, 0, inputFeatures);
     }
 
     @Override

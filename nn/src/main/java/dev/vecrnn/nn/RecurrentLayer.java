@@ -37,7 +37,8 @@ public final class RecurrentLayer implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
+    public int outputFeatures(int inputFeatures) {
+        Require.inputFeatures(this, rnn.config().inputSize(), inputFeatures);
         return rnn.config().outputSize();
     }
 

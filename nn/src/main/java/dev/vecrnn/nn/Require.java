@@ -28,6 +28,15 @@ final class Require {
         notNull(mapName, map);
     }
 
+    /** What a layer's {@code outputFeatures} is given: the input size it was made for (or, with expected 0, any size >= 1). */
+    static int inputFeatures(Layer layer, int expected, int got) {
+        if (expected == 0 ? got < 1 : got != expected) {
+            throw new IllegalArgumentException("inputFeatures: expected " + (expected == 0 ? ">= 1" : expected + " (the input size of "
+                    + layer.describe() + ")") + ", got " + got);
+        }
+        return got;
+    }
+
     /** The cache a layer's forward made, as the layer's backward needs it. */
     static <C extends Layer.Cache> C cache(Layer layer, Class<C> type, Layer.Cache cache) {
         if (!type.isInstance(cache)) {

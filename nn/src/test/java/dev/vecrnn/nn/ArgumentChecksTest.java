@@ -169,6 +169,17 @@ class ArgumentChecksTest {
     }
 
     @Test
+    void layersCheckTheInputSizeTheyAreGiven() {
+        rejects("inputFeatures: expected 3 (the input size of Dense(4)), got 2", () -> new Dense(3, 4, null, new Random(1)).outputFeatures(2));
+        rejects("inputFeatures: expected 1 (the input size of Embedding(5, 2)), got 3", () -> new Embedding(5, 2, new Random(1)).outputFeatures(3));
+        rejects("inputFeatures: expected 2 (the input size of LSTM(3, sequences)), got 4",
+                () -> new RecurrentLayer(RecurrentConfig.of(CellType.LSTM, 2, 3), true, 1).outputFeatures(4));
+        rejects("inputFeatures: expected >= 1, got 0", () -> new LastStep().outputFeatures(0));
+        assertEquals(4, new Dense(3, 4, null, new Random(1)).outputFeatures(3));
+        rejects("l: expected a layer in [0, 2), got 2", () -> RecurrentConfig.of(CellType.GRU, 2, 3).withLayers(2).layerInput(2));
+    }
+
+    @Test
     void stateDictArguments() {
         Dense dense = new Dense(3, 4, null, new Random(1));
         Map<String, Tensor> sd = new HashMap<>();
