@@ -16,9 +16,10 @@ final class Require {
     static void range(String name, float[] a, int off, long n) {
         notNull(name, a);
         if (n < 0) throw new IllegalArgumentException(name + ": expected a count >= 0, got " + n);
-        if (off < 0 || off + n > a.length) {
-            throw new IllegalArgumentException(name + ": expected offset " + off + " + " + n + " elements inside length "
-                    + a.length + ", got " + (off < 0 ? "a negative offset" : "length " + a.length));
+        if (off < 0) throw new IllegalArgumentException(name + ": expected offset >= 0, got " + off);
+        if (off + n > a.length) {
+            throw new IllegalArgumentException(name + ": expected length >= " + (off + n) + " (offset " + off + " + " + n
+                    + " elements), got " + a.length);
         }
     }
 

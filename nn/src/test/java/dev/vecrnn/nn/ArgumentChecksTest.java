@@ -193,10 +193,11 @@ class ArgumentChecksTest {
     @Test
     void initRanges() {
         Random r = new Random(1);
-        rejects("a: expected offset 2 + 4 elements inside length 5, got length 5", () -> Init.uniform(new float[5], 2, 4, 1, r));
+        rejects("a: expected length >= 6 (offset 2 + 4 elements), got 5", () -> Init.uniform(new float[5], 2, 4, 1, r));
         rejects("a: expected a count >= 0, got -1", () -> Init.uniform(new float[5], 0, -1, 1, r));
+        rejects("a: expected offset >= 0, got -1", () -> Init.uniform(new float[5], -1, 2, 1, r));
         rejects("bound: expected a finite value >= 0, got NaN", () -> Init.uniform(new float[5], 0, 5, Double.NaN, r));
-        rejects("a: expected offset 0 + 6 elements inside length 5, got length 5", () -> Init.xavier(new float[5], 0, 2, 3, r));
+        rejects("a: expected length >= 6 (offset 0 + 6 elements), got 5", () -> Init.xavier(new float[5], 0, 2, 3, r));
         rejects("rows, cols: expected >= 1, got [0, 3]", () -> Init.orthogonal(new float[5], 0, 0, 3, r));
     }
 

@@ -41,6 +41,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -254,9 +255,12 @@ class PublicApiArgumentsTest {
     void everyReferenceParameterRejectsNullByName() throws Exception {
         List<Probe> probes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (Class<?> c : publicClasses()) {
+        List<Class<?>> classes = publicClasses();
+        Set<String> executables = new TreeSet<>();
+        for (Class<?> c : classes) {
             for (Executable e : publicExecutables(c)) {
                 Parameter[] ps = e.getParameters();
+                if (Stream.of(ps).anyMatch(q -> !q.getType().isPrimitive())) executables.add(label(c, e) + signature(e));
                 for (int i = 0; i < ps.length; i++) {
                     if (ps[i].getType().isPrimitive()) continue;
                     String where = label(c, e);
@@ -268,6 +272,8 @@ class PublicApiArgumentsTest {
                 }
             }
         }
+        System.out.println("PublicApiArgumentsTest: " + probes.size() + " reference parameters of " + executables.size()
+                + " constructors and methods in " + classes.size() + " classes");
         assertTrue(probes.size() > 200, "expected to probe the whole public API, probed only " + probes.size() + " parameters");
         Set<String> probedNullable = new TreeSet<>();
         for (Probe p : probes) if (p.nullable) probedNullable.add(p.where + "(" + p.parameter + ")");
@@ -462,7 +468,7 @@ class PublicApiArgumentsTest {
     }
 
     private static List<String> classNames(Path dir, String pkg) throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString())
                     .filter(f -> f.endsWith(".class") && !f.equals("package-info.class"))
                     .map(f -> pkg + "." + f.substring(0, f.length() - ".class".length()))
