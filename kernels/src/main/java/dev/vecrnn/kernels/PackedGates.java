@@ -106,6 +106,7 @@ public final class PackedGates {
 
     /** An empty packing (all zero) of the given shape, for example a gradient accumulator. */
     public static PackedGates zeros(Cell cell, int inputSize, int recurrentSize, int hiddenSize) {
+        Kernels.checkNotNull("cell", cell);
         checkSizes(inputSize, recurrentSize, hiddenSize);
         Block[] b = layout(cell, inputSize, recurrentSize, hiddenSize);
         int out = cell == Cell.GRU ? 4 * hiddenSize : cell.gates * hiddenSize;

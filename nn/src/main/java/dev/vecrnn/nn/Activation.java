@@ -29,8 +29,9 @@ public enum Activation {
         }
     }
 
-    public static Activation parse(String s) {
-        for (Activation a : values()) if (a.name().equalsIgnoreCase(s.trim())) return a;
-        throw new IllegalArgumentException("activation: expected linear, relu, tanh or sigmoid, got '" + s + "'");
+    public static Activation parse(String name) {
+        if (name == null) throw new IllegalArgumentException("name: expected an activation (linear, relu, tanh or sigmoid), got null");
+        for (Activation a : values()) if (a.name().equalsIgnoreCase(name.trim())) return a;
+        throw new IllegalArgumentException("activation: expected linear, relu, tanh or sigmoid, got '" + name + "'");
     }
 }

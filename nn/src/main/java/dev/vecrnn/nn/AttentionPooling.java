@@ -18,6 +18,7 @@ public final class AttentionPooling implements Layer {
 
     public AttentionPooling(int features, Random rnd) {
         if (features < 1) throw new IllegalArgumentException("attention: features expected >= 1, got " + features);
+        Require.notNull("rnd", rnd);
         this.features = features;
         this.v = new Param("v", new float[features]);
         Init.uniform(v.data(), 0, features, 1 / Math.sqrt(features), rnd);
@@ -32,8 +33,8 @@ public final class AttentionPooling implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
-        return f;
+    public int outputFeatures(int inputFeatures) {
+        return Require.inputFeatures(this, features, inputFeatures);
     }
 
     @Override
@@ -43,6 +44,7 @@ public final class AttentionPooling implements Layer {
 
     @Override
     public Out forward(Batch x, boolean training, Random rng) {
+        Require.notNull("x", x);
         if (!x.sequence()) throw new IllegalArgumentException("attention: expected a sequence input, got " + x);
         if (x.features() != features) throw new IllegalArgumentException("attention: expected " + features + " features, got " + x.features());
         Kernels k = Kernels.get();
@@ -60,8 +62,9 @@ public final class AttentionPooling implements Layer {
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
-        AttCache c = (AttCache) cache;
+        AttCache c = Require.cache(this, AttCache.class, cache);
         Batch x = c.in;
+        Require.gradient(dOut, x.batch(), 1, features, false);
         Kernels k = Kernels.get();
         int t = x.steps(), f = features;
         float[] dx = new float[x.data().length];
@@ -88,11 +91,13 @@ public final class AttentionPooling implements Layer {
 
     @Override
     public void stateDict(String prefix, Map<String, Tensor> out) {
+        Require.stateDictArgs(prefix, "out", out);
         out.put(prefix + "v", Tensor.of(v.data().clone(), features));
     }
 
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
+        Require.stateDictArgs(prefix, "in", in);
         System.arraycopy(Model.take(in, prefix + "v", features).data(), 0, v.data(), 0, features);
     }
 

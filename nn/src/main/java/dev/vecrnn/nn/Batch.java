@@ -53,6 +53,10 @@ public record Batch(float[] data, int batch, int steps, int features, int[] leng
 
     @Override
     public String toString() {
+        return shape(batch, steps, features, sequence);
+    }
+
+    static String shape(int batch, int steps, int features, boolean sequence) {
         return sequence ? "Batch[" + batch + ", " + steps + ", " + features + "]" : "Batch[" + batch + ", " + features + "]";
     }
 }

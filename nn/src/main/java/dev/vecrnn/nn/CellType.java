@@ -17,11 +17,11 @@ public enum CellType {
     }
 
     /** Parses LSTM, GRU, RNN_TANH, RNN_RELU (also RNN = RNN_TANH), case-insensitively. */
-    public static CellType parse(String s) {
-        if (s == null) throw new IllegalArgumentException("cell type: expected LSTM, GRU, RNN_TANH or RNN_RELU, got null");
-        String u = s.trim().toUpperCase(java.util.Locale.ROOT);
+    public static CellType parse(String name) {
+        if (name == null) throw new IllegalArgumentException("cell type name: expected LSTM, GRU, RNN_TANH or RNN_RELU, got null");
+        String u = name.trim().toUpperCase(java.util.Locale.ROOT);
         if (u.equals("RNN")) return RNN_TANH;
         for (CellType t : values()) if (t.name().equals(u)) return t;
-        throw new IllegalArgumentException("cell type: expected LSTM, GRU, RNN_TANH or RNN_RELU, got '" + s + "'");
+        throw new IllegalArgumentException("cell type: expected LSTM, GRU, RNN_TANH or RNN_RELU, got '" + name + "'");
     }
 }

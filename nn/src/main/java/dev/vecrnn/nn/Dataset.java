@@ -22,7 +22,11 @@ public record Dataset(float[] x, int size, int steps, int features, int[] length
         }
         if (lengths != null) lengths = RecurrentPass.checkLengths(lengths, steps, size);
         long rows = perStep ? (long) size * steps : size;
-        if ((targets == null) == (labels == null)) throw new IllegalArgumentException("targets: expected either float targets or class labels");
+        if ((targets == null) == (labels == null)) {
+            throw new IllegalArgumentException("targets, labels: expected exactly one of float targets (y) or class labels, got "
+                    + (targets == null ? "neither" : "both"));
+        }
+        if (targets != null && targetWidth < 1) throw new IllegalArgumentException("targetWidth: expected >= 1, got " + targetWidth);
         if (targets != null && targets.length != rows * targetWidth) {
             throw new IllegalArgumentException("y: expected " + rows * targetWidth + " values (" + (perStep ? "[N, T, K]" : "[N, K]")
                     + " with K = " + targetWidth + "), got " + targets.length);
@@ -45,11 +49,22 @@ public record Dataset(float[] x, int size, int steps, int features, int[] length
     }
 
     public int lengthOf(int i) {
+        if (i < 0 || i >= size) throw new IllegalArgumentException("i: expected a row in [0, " + size + "), got " + i);
         return lengths == null ? steps : lengths[i];
     }
 
     /** The rows idx[from, to) as a new dataset (copies). */
     public Dataset subset(int[] idx, int from, int to) {
+        Require.notNull("idx", idx);
+        if (from < 0 || to <= from || to > idx.length) {
+            throw new IllegalArgumentException("from, to: expected 0 <= from < to <= idx.length (" + idx.length + "), got from = "
+                    + from + ", to = " + to);
+        }
+        for (int i = from; i < to; i++) {
+            if (idx[i] < 0 || idx[i] >= size) {
+                throw new IllegalArgumentException("idx: expected rows in [0, " + size + "), got " + idx[i] + " at index " + i);
+            }
+        }
         int n = to - from, tf = steps * features, per = perStep ? steps : 1;
         float[] xs = new float[n * tf];
         int[] ls = lengths == null ? null : new int[n];
@@ -70,6 +85,7 @@ public record Dataset(float[] x, int size, int steps, int features, int[] length
     }
 
     public static int[] range(int n) {
+        if (n < 0) throw new IllegalArgumentException("n: expected >= 0, got " + n);
         int[] r = new int[n];
         Arrays.setAll(r, i -> i);
         return r;

@@ -18,6 +18,7 @@ public final class Dense implements Layer {
     public Dense(int in, int out, Activation act, Random rnd) {
         if (in < 1) throw new IllegalArgumentException("dense: input size expected >= 1, got " + in);
         if (out < 1) throw new IllegalArgumentException("dense: units expected >= 1, got " + out);
+        Require.notNull("rnd", rnd);
         this.in = in;
         this.out = out;
         this.act = act == null ? Activation.LINEAR : act;
@@ -38,6 +39,7 @@ public final class Dense implements Layer {
 
     @Override
     public int outputFeatures(int inputFeatures) {
+        Require.inputFeatures(this, in, inputFeatures);
         return out;
     }
 
@@ -49,6 +51,7 @@ public final class Dense implements Layer {
     // x [rows, in] -> y [rows, out]
     @Override
     public Out forward(Batch x, boolean training, Random rng) {
+        Require.notNull("x", x);
         if (x.features() != in) throw new IllegalArgumentException("dense: expected " + in + " input features, got " + x.features());
         Kernels k = Kernels.get();
         int rows = x.rows();
@@ -61,7 +64,8 @@ public final class Dense implements Layer {
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
-        DenseCache c = (DenseCache) cache;
+        DenseCache c = Require.cache(this, DenseCache.class, cache);
+        Require.gradient(dOut, c.in.batch(), c.in.steps(), out, c.in.sequence());
         Kernels k = Kernels.get();
         int rows = c.in.rows();
         float[] dz = dOut.data().clone();
@@ -86,15 +90,17 @@ public final class Dense implements Layer {
     }
 
     @Override
-    public void stateDict(String prefix, Map<String, Tensor> o) {
-        o.put(prefix + "weight", Tensor.of(weight.data().clone(), out, in));
-        o.put(prefix + "bias", Tensor.of(bias.data().clone(), out));
+    public void stateDict(String prefix, Map<String, Tensor> dict) {
+        Require.stateDictArgs(prefix, "dict", dict);
+        dict.put(prefix + "weight", Tensor.of(weight.data().clone(), out, in));
+        dict.put(prefix + "bias", Tensor.of(bias.data().clone(), out));
     }
 
     @Override
-    public void loadStateDict(String prefix, Map<String, Tensor> m) {
-        System.arraycopy(Model.take(m, prefix + "weight", out, in).data(), 0, weight.data(), 0, out * in);
-        System.arraycopy(Model.take(m, prefix + "bias", out).data(), 0, bias.data(), 0, out);
+    public void loadStateDict(String prefix, Map<String, Tensor> dict) {
+        Require.stateDictArgs(prefix, "dict", dict);
+        System.arraycopy(Model.take(dict, prefix + "weight", out, in).data(), 0, weight.data(), 0, out * in);
+        System.arraycopy(Model.take(dict, prefix + "bias", out).data(), 0, bias.data(), 0, out);
     }
 
     @Override

@@ -13,7 +13,7 @@ public final class Dropout implements Layer {
         this.p = p;
     }
 
-    private record Mask(float[] m) implements Cache {
+    private record Mask(float[] m, Batch in) implements Cache {
     }
 
     @Override
@@ -22,8 +22,8 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
-        return f;
+    public int outputFeatures(int inputFeatures) {
+        return Require.inputFeatures(this, 0, inputFeatures);
     }
 
     @Override
@@ -33,7 +33,9 @@ public final class Dropout implements Layer {
 
     @Override
     public Out forward(Batch x, boolean training, Random rng) {
-        if (!training || p == 0f) return new Out(x, new Mask(null));
+        Require.notNull("x", x);
+        if (!training || p == 0f) return new Out(x, new Mask(null, x));
+        if (rng == null) throw new IllegalArgumentException("rng: expected a Random to draw the dropout mask in training, got null");
         float keep = 1f / (1f - p);
         float[] m = new float[x.data().length];
         float[] y = new float[m.length];
@@ -41,12 +43,14 @@ public final class Dropout implements Layer {
             m[i] = rng.nextFloat() < p ? 0f : keep;
             y[i] = x.data()[i] * m[i];
         }
-        return new Out(x.withData(y, x.features()), new Mask(m));
+        return new Out(x.withData(y, x.features()), new Mask(m, x));
     }
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
-        float[] m = ((Mask) cache).m;
+        Mask c = Require.cache(this, Mask.class, cache);
+        Require.gradient(dOut, c.in.batch(), c.in.steps(), c.in.features(), c.in.sequence());
+        float[] m = c.m;
         if (m == null) return dOut;
         float[] d = new float[m.length];
         for (int i = 0; i < m.length; i++) d[i] = dOut.data()[i] * m[i];

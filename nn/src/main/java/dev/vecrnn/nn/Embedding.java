@@ -17,6 +17,7 @@ public final class Embedding implements Layer {
     public Embedding(int vocab, int dim, Random rnd) {
         if (vocab < 1) throw new IllegalArgumentException("embedding: vocabulary size expected >= 1, got " + vocab);
         if (dim < 1) throw new IllegalArgumentException("embedding: dimension expected >= 1, got " + dim);
+        Require.notNull("rnd", rnd);
         this.vocab = vocab;
         this.dim = dim;
         this.weight = new Param("weight", new float[vocab * dim]);
@@ -33,6 +34,7 @@ public final class Embedding implements Layer {
 
     @Override
     public int outputFeatures(int inputFeatures) {
+        Require.inputFeatures(this, 1, inputFeatures);
         return dim;
     }
 
@@ -51,6 +53,7 @@ public final class Embedding implements Layer {
 
     @Override
     public Out forward(Batch x, boolean training, Random rng) {
+        Require.notNull("x", x);
         if (x.features() != 1) throw new IllegalArgumentException("embedding: expected 1 feature (the token id) per step, got " + x.features());
         int rows = x.rows();
         int[] ids = new int[rows];
@@ -64,7 +67,8 @@ public final class Embedding implements Layer {
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
-        EmbCache c = (EmbCache) cache;
+        EmbCache c = Require.cache(this, EmbCache.class, cache);
+        Require.gradient(dOut, c.in.batch(), c.in.steps(), dim, c.in.sequence());
         float[] g = weight.grad();
         float[] d = dOut.data();
         for (int r = 0; r < c.ids.length; r++) {
@@ -81,13 +85,15 @@ public final class Embedding implements Layer {
     }
 
     @Override
-    public void stateDict(String prefix, Map<String, Tensor> o) {
-        o.put(prefix + "weight", Tensor.of(weight.data().clone(), vocab, dim));
+    public void stateDict(String prefix, Map<String, Tensor> out) {
+        Require.stateDictArgs(prefix, "out", out);
+        out.put(prefix + "weight", Tensor.of(weight.data().clone(), vocab, dim));
     }
 
     @Override
-    public void loadStateDict(String prefix, Map<String, Tensor> m) {
-        System.arraycopy(Model.take(m, prefix + "weight", vocab, dim).data(), 0, weight.data(), 0, vocab * dim);
+    public void loadStateDict(String prefix, Map<String, Tensor> in) {
+        Require.stateDictArgs(prefix, "in", in);
+        System.arraycopy(Model.take(in, prefix + "weight", vocab, dim).data(), 0, weight.data(), 0, vocab * dim);
     }
 
     @Override

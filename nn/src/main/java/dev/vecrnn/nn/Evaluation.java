@@ -8,7 +8,12 @@ import java.util.Map;
 /** A model's loss and metrics on a dataset: accuracy, macro F1 and perplexity for classes; RMSE, MAE, MAPE for values. */
 public record Evaluation(double loss, Map<String, Double> metrics) {
 
+    public Evaluation {
+        Require.notNull("metrics", metrics);
+    }
+
     public double metric(String name) {
+        Require.notNull("name", name);
         Double v = metrics.get(name);
         if (v == null) throw new IllegalArgumentException("metric: expected one of " + metrics.keySet() + ", got '" + name + "'");
         return v;
@@ -16,6 +21,10 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
 
     /** Evaluates in batches of {@code batchSize} (inference path, no dropout). */
     public static Evaluation of(Model model, Dataset data, Objective objective, int batchSize) {
+        Require.notNull("model", model);
+        Require.notNull("data", data);
+        Require.notNull("objective", objective);
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize: expected >= 1, got " + batchSize);
         int n = data.size();
         int[] idx = Dataset.range(n);
         double lossSum = 0;

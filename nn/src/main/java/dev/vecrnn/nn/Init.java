@@ -7,13 +7,25 @@ public final class Init {
     private Init() {
     }
 
+    private static void matrix(float[] a, int off, int rows, int cols, Random rnd) {
+        if (rows < 1 || cols < 1) throw new IllegalArgumentException("rows, cols: expected >= 1, got [" + rows + ", " + cols + "]");
+        Require.range("a", a, off, (long) rows * cols);
+        Require.notNull("rnd", rnd);
+    }
+
     /** U(-bound, bound). */
     public static void uniform(float[] a, int off, int n, double bound, Random rnd) {
+        Require.range("a", a, off, n);
+        if (!(bound >= 0 && bound < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("bound: expected a finite value >= 0, got " + bound);
+        }
+        Require.notNull("rnd", rnd);
         for (int i = 0; i < n; i++) a[off + i] = (float) ((2 * rnd.nextDouble() - 1) * bound);
     }
 
     /** Xavier/Glorot uniform for a [rows, cols] matrix: U(-sqrt(6/(rows+cols)), +). */
     public static void xavier(float[] a, int off, int rows, int cols, Random rnd) {
+        matrix(a, off, rows, cols, rnd);
         uniform(a, off, rows * cols, Math.sqrt(6.0 / (rows + cols)), rnd);
     }
 
@@ -22,6 +34,7 @@ public final class Init {
      * {@code torch.nn.init.orthogonal_}: Gram-Schmidt on a Gaussian matrix, in double.
      */
     public static void orthogonal(float[] a, int off, int rows, int cols, Random rnd) {
+        matrix(a, off, rows, cols, rnd);
         boolean transpose = rows < cols;
         int n = transpose ? cols : rows;  // vectors of length n
         int m = transpose ? rows : cols;  // how many

@@ -16,8 +16,8 @@ public final class LastStep implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
-        return f;
+    public int outputFeatures(int inputFeatures) {
+        return Require.inputFeatures(this, 0, inputFeatures);
     }
 
     @Override
@@ -27,6 +27,7 @@ public final class LastStep implements Layer {
 
     @Override
     public Out forward(Batch x, boolean training, Random rng) {
+        Require.notNull("x", x);
         if (!x.sequence()) throw new IllegalArgumentException("last step: expected a sequence input, got " + x);
         int f = x.features();
         float[] y = new float[x.batch() * f];
@@ -38,8 +39,9 @@ public final class LastStep implements Layer {
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
-        Batch x = ((LastCache) cache).in;
+        Batch x = Require.cache(this, LastCache.class, cache).in;
         int f = x.features();
+        Require.gradient(dOut, x.batch(), 1, f, false);
         float[] d = new float[x.data().length];
         for (int b = 0; b < x.batch(); b++) {
             System.arraycopy(dOut.data(), b * f, d, (b * x.steps() + x.lengths()[b] - 1) * f, f);

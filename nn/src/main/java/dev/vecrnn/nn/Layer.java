@@ -15,6 +15,10 @@ public interface Layer {
     }
 
     record Out(Batch output, Cache cache) {
+        public Out {
+            Require.notNull("output", output);
+            Require.notNull("cache", cache);
+        }
     }
 
     /** A short description for summaries, e.g. {@code LSTM(64)}. */
@@ -38,10 +42,12 @@ public interface Layer {
 
     /** Writes this layer's tensors under {@code prefix} (e.g. "1."); none by default. */
     default void stateDict(String prefix, Map<String, Tensor> out) {
+        Require.stateDictArgs(prefix, "out", out);
     }
 
     /** Reads this layer's tensors under {@code prefix}, removing them from {@code in}; none by default. */
     default void loadStateDict(String prefix, Map<String, Tensor> in) {
+        Require.stateDictArgs(prefix, "in", in);
     }
 
     /** Called after params change in place. */

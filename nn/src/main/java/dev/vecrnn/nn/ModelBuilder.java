@@ -41,6 +41,7 @@ public final class ModelBuilder {
     }
 
     public ModelBuilder init(InitScheme scheme) {
+        Require.notNull("scheme", scheme);
         this.init = scheme;
         return this;
     }
@@ -58,6 +59,8 @@ public final class ModelBuilder {
     }
 
     public ModelBuilder embedding(int vocab, int dim) {
+        if (vocab < 1) throw new IllegalArgumentException("vocab: expected >= 1, got " + vocab);
+        if (dim < 1) throw new IllegalArgumentException("dim: expected >= 1, got " + dim);
         if (features != 1) throw new IllegalStateException("embedding: expected 1 input feature (token ids), got " + features);
         requireSequence("embedding");
         return add(r -> new Embedding(vocab, dim, r), dim, true);
@@ -77,6 +80,7 @@ public final class ModelBuilder {
 
     /** A recurrent stack returning sequences (layers share hidden size; dropout between them in training). */
     public ModelBuilder recurrent(CellType type, int hidden, int layers, boolean bidirectional, float dropout, int projSize) {
+        Require.notNull("type", type);
         requireSequence(type.name());
         RecurrentConfig cfg = new RecurrentConfig(type, features, hidden, layers, true, true, bidirectional, dropout, projSize);
         InitScheme scheme = init;
@@ -107,6 +111,7 @@ public final class ModelBuilder {
     }
 
     public ModelBuilder dropout(float p) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("p: expected a dropout probability in [0, 1), got " + p);
         return add(r -> new Dropout(p), features, sequence);
     }
 
@@ -128,6 +133,7 @@ public final class ModelBuilder {
     }
 
     public ModelBuilder dense(int units, Activation act) {
+        if (units < 1) throw new IllegalArgumentException("units: expected >= 1, got " + units);
         int in = features;
         InitScheme scheme = init;
         return add(r -> {

@@ -52,6 +52,7 @@ public final class ModelFile {
      * @throws IOException        when the file cannot be read
      */
     public static Model load(Path file) throws IOException {
+        Require.notNull("file", file);
         SafeTensors.Contents c = SafeTensors.read(file);
         String src = file.toString();
         String arch = c.metadata().get(ARCHITECTURE_KEY);

@@ -19,17 +19,19 @@ public enum Objective {
     /** Binary cross-entropy from logits on 0/1 float targets. */
     BCE;
 
-    public static Objective defaultFor(Dataset d) {
-        return d.isClassification() ? CROSS_ENTROPY : MSE;
+    public static Objective defaultFor(Dataset data) {
+        Require.notNull("data", data);
+        return data.isClassification() ? CROSS_ENTROPY : MSE;
     }
 
-    public static Objective parse(String s) {
-        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+    public static Objective parse(String name) {
+        if (name == null) throw new IllegalArgumentException("name: expected a loss (mse, mae, cross_entropy or bce), got null");
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "mse" -> MSE;
             case "mae", "l1" -> MAE;
             case "cross_entropy", "crossentropy", "ce" -> CROSS_ENTROPY;
             case "bce", "binary_cross_entropy" -> BCE;
-            default -> throw new IllegalArgumentException("loss: expected mse, mae, cross_entropy or bce, got '" + s + "'");
+            default -> throw new IllegalArgumentException("loss: expected mse, mae, cross_entropy or bce, got '" + name + "'");
         };
     }
 

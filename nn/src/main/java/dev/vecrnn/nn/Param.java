@@ -47,6 +47,7 @@ public final class Param {
 
     /** The same value and gradient arrays under another name (a model qualifies its layers' names). */
     public Param renamed(String newName) {
+        if (newName == null || newName.isEmpty()) throw new IllegalArgumentException("newName: expected a non-empty name, got " + newName);
         return new Param(newName, data, grad);
     }
 

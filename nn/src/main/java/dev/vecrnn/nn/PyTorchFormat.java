@@ -28,6 +28,8 @@ public final class PyTorchFormat {
 
     /** Writes model.safetensors and config.json into dir (created if missing). */
     public static void write(Recurrent net, Path dir) throws IOException {
+        Require.notNull("net", net);
+        Require.notNull("dir", dir);
         Files.createDirectories(dir);
         RecurrentConfig c = net.config();
         Map<String, Object> cfg = new LinkedHashMap<>();
@@ -65,6 +67,7 @@ public final class PyTorchFormat {
      * @throws IOException        when a file cannot be read
      */
     public static Recurrent read(Path dir) throws IOException {
+        Require.notNull("dir", dir);
         RecurrentConfig cfg = readConfig(dir.resolve(CONFIG));
         Path weights = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
@@ -96,6 +99,7 @@ public final class PyTorchFormat {
      * @throws IOException        when it cannot be read
      */
     public static RecurrentConfig readConfig(Path file) throws IOException {
+        Require.notNull("file", file);
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
         Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
         String where = file.toString();

@@ -69,6 +69,7 @@ public record RecurrentConfig(CellType type, int inputSize, int hiddenSize, int 
 
     /** The input size of layer l. */
     public int layerInput(int l) {
+        if (l < 0 || l >= numLayers) throw new IllegalArgumentException("l: expected a layer in [0, " + numLayers + "), got " + l);
         return l == 0 ? inputSize : outputSize();
     }
 }

@@ -15,6 +15,7 @@ public final class RecurrentLayer implements Layer {
     final boolean returnSequences;
 
     public RecurrentLayer(RecurrentConfig config, boolean returnSequences, long seed) {
+        Require.notNull("config", config);
         this.rnn = new Recurrent(config.withBatchFirst(true), seed);
         this.returnSequences = returnSequences;
     }
@@ -36,7 +37,8 @@ public final class RecurrentLayer implements Layer {
     }
 
     @Override
-    public int outputFeatures(int f) {
+    public int outputFeatures(int inputFeatures) {
+        Require.inputFeatures(this, rnn.config().inputSize(), inputFeatures);
         return rnn.config().outputSize();
     }
 
@@ -52,6 +54,7 @@ public final class RecurrentLayer implements Layer {
 
     /** Forward from initial states h0 [L*D, B, Hout] and c0 [L*D, B, H] (null: zeros). */
     Out forward(Batch x, boolean training, Random rng, Tensor h0, Tensor c0) {
+        Require.notNull("x", x);
         if (!x.sequence()) throw new IllegalArgumentException(describe() + ": expected a sequence input, got " + x);
         Tensor in = Tensor.of(x.data(), x.batch(), x.steps(), x.features());
         Recurrent.Trace t = training ? rnn.forwardTrain(in, x.lengths(), h0, c0, rng)
@@ -79,9 +82,10 @@ public final class RecurrentLayer implements Layer {
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
-        RnnCache c = (RnnCache) cache;
+        RnnCache c = Require.cache(this, RnnCache.class, cache);
         RecurrentConfig cfg = rnn.config();
         Batch x = c.in;
+        Require.gradient(dOut, x.batch(), returnSequences ? x.steps() : 1, cfg.outputSize(), returnSequences);
         Tensor dOutput;
         Tensor dhN = null;
         if (returnSequences) {
@@ -112,11 +116,13 @@ public final class RecurrentLayer implements Layer {
 
     @Override
     public void stateDict(String prefix, Map<String, Tensor> out) {
+        Require.stateDictArgs(prefix, "out", out);
         for (Map.Entry<String, Tensor> e : rnn.stateDict().entrySet()) out.put(prefix + e.getKey(), e.getValue());
     }
 
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
+        Require.stateDictArgs(prefix, "in", in);
         Map<String, Tensor> mine = new LinkedHashMap<>();
         for (String name : rnn.stateDict().keySet()) {
             Tensor t = in.remove(prefix + name);

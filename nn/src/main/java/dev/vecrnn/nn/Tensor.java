@@ -25,6 +25,7 @@ public record Tensor(int[] shape, float[] data) {
     }
 
     public static Tensor zeros(int... shape) {
+        Require.notNull("shape", shape);
         long n = 1;
         for (int d : shape) n *= Math.max(d, 0);
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape: " + Arrays.toString(shape) + " is too large");
@@ -45,6 +46,10 @@ public record Tensor(int[] shape, float[] data) {
     }
 
     public int dim(int i) {
+        if (i < 0 || i >= shape.length) {
+            throw new IllegalArgumentException("i: expected a dimension in [0, " + shape.length + ") of shape "
+                    + Arrays.toString(shape) + ", got " + i);
+        }
         return shape[i];
     }
 
@@ -54,6 +59,8 @@ public record Tensor(int[] shape, float[] data) {
 
     /** Throws unless the shape equals {@code expected}; {@code what} names the tensor in the message. */
     public Tensor requireShape(String what, int... expected) {
+        Require.notNull("what", what);
+        Require.notNull("expected", expected);
         if (!Arrays.equals(shape, expected)) {
             throw new IllegalArgumentException(what + ": expected shape " + Arrays.toString(expected) + ", got "
                     + Arrays.toString(shape));

@@ -44,6 +44,9 @@ public final class Trainer {
     }
 
     public record History(List<Epoch> epochs, int bestEpoch, boolean stoppedEarly) {
+        public History {
+            Require.notNull("epochs", epochs);
+        }
     }
 
     private Objective objective;
@@ -75,12 +78,13 @@ public final class Trainer {
         return this;
     }
 
-    public Trainer objective(Objective o) {
-        this.objective = o;
+    public Trainer objective(Objective objective) {
+        this.objective = objective;
         return this;
     }
 
     public Trainer optimizer(Function<List<Param>, Optimizer> factory) {
+        Require.notNull("factory", factory);
         this.optimizer = factory;
         return this;
     }
@@ -110,8 +114,8 @@ public final class Trainer {
         return this;
     }
 
-    public Trainer validationData(Dataset d) {
-        this.validation = d;
+    public Trainer validationData(Dataset data) {
+        this.validation = data;
         return this;
     }
 
@@ -120,12 +124,16 @@ public final class Trainer {
         return this;
     }
 
+    /** Rescales the gradients to a global norm of at most {@code max}; 0 turns it off. */
     public Trainer clipNorm(double max) {
+        if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("max: expected a finite norm >= 0 (0: off), got " + max);
         this.clipNorm = max;
         return this;
     }
 
+    /** Clamps each gradient entry to [-v, v]; 0 turns it off. */
     public Trainer clipValue(double v) {
+        if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("v: expected a finite clip value >= 0 (0: off), got " + v);
         this.clipValue = v;
         return this;
     }
@@ -138,13 +146,15 @@ public final class Trainer {
         return this;
     }
 
-    public Trainer onEpoch(Consumer<Epoch> c) {
-        this.onEpoch = c;
+    public Trainer onEpoch(Consumer<Epoch> callback) {
+        Require.notNull("callback", callback);
+        this.onEpoch = callback;
         return this;
     }
 
-    public Trainer onBatch(Consumer<Progress> c) {
-        this.onBatch = c;
+    public Trainer onBatch(Consumer<Progress> callback) {
+        Require.notNull("callback", callback);
+        this.onBatch = callback;
         return this;
     }
 
@@ -215,7 +225,8 @@ public final class Trainer {
      * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact)
      */
     public History fit(Model model, Dataset data) {
-        if (model == null || data == null) throw new IllegalArgumentException("fit: expected a model and a dataset");
+        Require.notNull("model", model);
+        Require.notNull("data", data);
         requireFinite(data, "training data");
         if (validation != null) requireFinite(validation, "validation data");
         Objective obj = objective == null ? Objective.defaultFor(data) : objective;
@@ -234,7 +245,12 @@ public final class Trainer {
         }
         model.setThreads(threads);
         Optimizer opt = optimizer.apply(model.params());
+        if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
         Object sched = schedule == null ? null : schedule.apply(opt);
+        if (sched != null && !(sched instanceof LrScheduler) && !(sched instanceof ReduceLROnPlateau)) {
+            throw new IllegalArgumentException("schedule: expected the factory to make an LrScheduler or a ReduceLROnPlateau, got "
+                    + sched.getClass().getName());
+        }
         Map<String, String> settings = settings(data, opt, sched);
         Checkpoint.Run run;
         try {
@@ -408,6 +424,8 @@ public final class Trainer {
 
     /** Loss and metrics of the model on a dataset, with the default objective for its targets. */
     public static Evaluation evaluate(Model model, Dataset data) {
+        Require.notNull("model", model);
+        Require.notNull("data", data);
         return Evaluation.of(model, data, Objective.defaultFor(data), 64);
     }
 
