@@ -109,7 +109,7 @@ public final class Model {
         return forward(x, false, null).output;
     }
 
-    /** Forward; in training, dropout draws from rng and the trace serves {@link #backward}. */
+    /** Forward; in training, dropout draws from rng (required then; null is fine for inference) and the trace serves {@link #backward}. */
     public Trace forward(Batch x, boolean training, Random rng) {
         return forward(x, training, rng, null, null);
     }
@@ -126,6 +126,7 @@ public final class Model {
     /** Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in {@code to}. */
     public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
         if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
+        if (training && rng == null) throw new IllegalArgumentException("rng: expected a Random to draw dropout masks in training, got null");
         if (x.features() != inputFeatures) {
             throw new IllegalArgumentException("x: expected " + inputFeatures + " features per step, got " + x.features());
         }
@@ -153,7 +154,8 @@ public final class Model {
 
     /** Backward from the gradient of the output; accumulates every param's gradient. */
     public void backward(Trace trace, Batch dOutput) {
-        Batch d = dOutput;
+        Require.notNull("trace", trace);
+        Batch d = Require.notNull("dOutput", dOutput);
         for (int i = layers.size() - 1; i >= 0 && d != null; i--) d = layers.get(i).backward(trace.caches.get(i), d);
     }
 
@@ -180,6 +182,7 @@ public final class Model {
 
     /** Loads every tensor; missing, extra or misshapen tensors are an error naming them. */
     public void loadStateDict(Map<String, Tensor> sd) {
+        Require.notNull("sd", sd);
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
         if (!rest.isEmpty()) throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet()));

@@ -175,9 +175,19 @@ public final class Recurrent {
     }
 
     public record Output(Tensor output, Tensor hN, Tensor cN) {
+        /** cN is null but for LSTM. */
+        public Output {
+            Require.notNull("output", output);
+            Require.notNull("hN", hN);
+        }
     }
 
     public record InputGrads(Tensor dx, Tensor dh0, Tensor dc0) {
+        /** dc0 is null but for LSTM. */
+        public InputGrads {
+            Require.notNull("dx", dx);
+            Require.notNull("dh0", dh0);
+        }
     }
 
     /** What a training forward keeps for backward. */

@@ -59,6 +59,7 @@ public final class Stream {
     }
 
     static void requireStreamable(Recurrent net) {
+        Require.notNull("net", net);
         if (net.config().bidirectional()) {
             throw new IllegalArgumentException("streaming: a bidirectional network needs the whole sequence; use forward()");
         }
@@ -70,7 +71,9 @@ public final class Stream {
     }
 
     // x [I] -> out [P] (the top layer's new h); the state advances one step
-    public static void step(Recurrent net, float[] x, int xOff, State s, float[] out, int outOff) {
+    public static void step(Recurrent net, float[] x, int xOff, State state, float[] out, int outOff) {
+        Require.notNull("net", net);
+        State s = Require.notNull("state", state);
         if (s == null || s.net != net) {
             throw new IllegalArgumentException("state: expected a state made by newState() of this network, got "
                     + (s == null ? "null" : "one of another network"));
@@ -159,7 +162,7 @@ public final class Stream {
      * their inputs row by row ({@code [n, I]}), outs receives their new top-layer h ({@code [n, P]}).
      */
     public static void stepMany(Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
-        RecurrentConfig cfg = net.config();
+        RecurrentConfig cfg = Require.notNull("net", net).config();
         int in = cfg.inputSize(), p = cfg.outputHidden();
         if (ws == null || ws.net != net) throw new IllegalArgumentException("ws: expected a batch made by newBatch() of this network");
         if (n < 0 || n > ws.capacity) throw new IllegalArgumentException("n: expected in [0, " + ws.capacity + "], got " + n);
