@@ -177,7 +177,9 @@ final class PanamaKernels extends PanamaPointwise {
      * eight streams win when the weights sit in L2 (LSTM 64, 128 KiB: 1.26 -> 1.06 us) and when they
      * stream from far (LSTM 1024, 32 MiB: 790 -> 635-680 us; GRU 1024: 483 -> 389-462 us), but lose in
      * between (LSTM 256, 2 MiB: 24.5 -> 26.6-28.8 us; GRU 256: 15.8 -> 19.1 us), so the choice goes by the
-     * bytes the product reads.
+     * bytes the product reads. A segment that covers whole panels (the recurrent-only copy a sequence
+     * steps with) always takes eight: there it did not lose at any size (LSTM 1024, T = 100: 29-30 ms
+     * -> 25-26 ms).
      */
     private static boolean eightStreams(long bytes) {
         return bytes <= EIGHT_STREAMS_BELOW || bytes > EIGHT_STREAMS_ABOVE;
@@ -202,7 +204,7 @@ final class PanamaKernels extends PanamaPointwise {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         int c = cFrom;
-        if (batch < 4 && eightStreams(blk, kTo - kFrom)) {
+        if (batch < 4 && (kTo - kFrom == blk.colTo() - blk.colFrom() || eightStreams(blk, kTo - kFrom))) {
             // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once,
             // over all columns. Measured against four: 1.29 -> 0.88 us from L2 (128 KiB), 11.1 -> 8.4 us
             // from L3 (1 MiB), 26.4 -> 23.0 us at 2 MiB; the weights are read once, so no column blocking.

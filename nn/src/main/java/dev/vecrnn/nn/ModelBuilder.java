@@ -106,7 +106,7 @@ public final class ModelBuilder {
                 if (c.type == CellType.LSTM) java.util.Arrays.fill(c.biasIh, h, 2 * h, 1f);
             }
             if (c.whr != null) Init.xavier(c.whr, 0, c.outHidden, h, r);
-            c.syncBias();
+            c.sync();
         }
     }
 

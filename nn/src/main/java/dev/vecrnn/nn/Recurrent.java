@@ -121,7 +121,7 @@ public final class Recurrent {
 
     /** Refreshes derived weights after the params were changed in place (for example by an optimizer). */
     public void paramsChanged() {
-        for (RecurrentCell c : cells) c.syncBias();
+        for (RecurrentCell c : cells) c.sync();
     }
 
     public void zeroGrad() {

@@ -16,6 +16,13 @@ final class RecurrentCell {
     final int outHidden;
     final String suffix;
     final PackedGates w;
+    /**
+     * A copy of w's recurrent columns alone (input size 0), refreshed by {@link #sync}: a sequence runs
+     * the input part of every step as one GEMM on w, then per step only {@code W_hh h}, and in w those
+     * columns are half of each panel, so the per-step product would stream through panels with gaps.
+     * Here each panel's recurrent columns are contiguous. Costs a second copy of {@code W_hh}.
+     */
+    final PackedGates wh;
     final PackedGates gw;
     final float[] biasIh;
     final float[] biasHh;
@@ -32,6 +39,7 @@ final class RecurrentCell {
         this.outHidden = cfg.outputHidden();
         this.suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
         this.w = PackedGates.zeros(type.packing, inputSize, outHidden, hidden);
+        this.wh = PackedGates.zeros(type.packing, 0, outHidden, hidden);
         this.gw = w.zerosLike();
         int rows = type.gates() * hidden;
         this.packed = new Param("packed" + suffix, w.weights(), gw.weights());
@@ -77,9 +85,24 @@ final class RecurrentCell {
         if (pWhr != null) out.add(pWhr);
     }
 
-    /** Refreshes the packed bias from the two PyTorch biases (after an optimizer step or a load). */
-    void syncBias() {
+    /**
+     * Refreshes what is derived from the parameters (after an optimizer step, a load or an init): the
+     * packed bias from the two PyTorch biases, and {@link #wh} from w's recurrent columns.
+     */
+    void sync() {
         w.setBias(biasIh, biasHh);
+        float[] src = w.weights(), dst = wh.weights();
+        PackedGates.Block[] from = w.blocks(), to = wh.blocks();
+        for (int i = 0; i < from.length; i++) {
+            PackedGates.Block a = from[i], b = to[i];
+            int hFrom = Math.max(a.colFrom(), inputSize), cols = a.colTo() - hFrom;
+            if (cols <= 0) continue;
+            int width = a.colTo() - a.colFrom(), panel = PackedGates.PANEL;
+            for (int q = 0; q < a.panels(); q++) {
+                System.arraycopy(src, a.weightOffset() + q * panel * width + (hFrom - a.colFrom()) * panel,
+                        dst, b.weightOffset() + q * panel * cols, panel * cols);
+            }
+        }
     }
 
     /** PyTorch's state_dict entries of this cell. */
@@ -109,7 +132,7 @@ final class RecurrentCell {
             System.arraycopy(take(in, "bias_hh" + suffix, rows).data(), 0, biasHh, 0, rows);
         }
         if (pWhr != null) System.arraycopy(take(in, "weight_hr" + suffix, outHidden, hidden).data(), 0, whr, 0, whr.length);
-        syncBias();
+        sync();
     }
 
     private static Tensor take(Map<String, Tensor> in, String name, int... shape) {

@@ -111,7 +111,7 @@ final class RecurrentPass {
         for (int s = 0; s < steps; s++) {
             int g = s * batch * o, prev = s * batch * p, next = (s + 1) * batch * p;
             Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesRecurrent(cell.w, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o));
+                    k.gatesRecurrent(cell.wh, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o));
             for (int b = 0; b < batch; b++) {
                 int gr = g + b * o;
                 if (s >= len[b]) {
