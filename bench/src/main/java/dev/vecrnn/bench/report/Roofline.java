@@ -49,8 +49,9 @@ final class Roofline {
 
     /** A line on the bounds probed so far, for under the table. */
     String summary() {
-        StringBuilder sb = new StringBuilder("bounds probed in this run: fp32 FMA peak " + Fmt.number(peakGflops) + " GFLOP/s");
+        StringBuilder sb = new StringBuilder();
+        if (!Double.isNaN(peakGflops)) sb.append("; fp32 FMA peak ").append(Fmt.number(peakGflops)).append(" GFLOP/s");
         bandwidth.forEach((kib, bw) -> sb.append("; read ").append(Fmt.number(bw)).append(" GB/s at ").append(kib).append(" KiB"));
-        return sb.toString();
+        return sb.isEmpty() ? "no bounds were probed in this run" : "bounds probed in this run" + sb.substring(1).replaceFirst("^ ", ": ");
     }
 }

@@ -56,6 +56,8 @@ class GateTest {
         assertTrue(e.getMessage().contains("faster.step-lstm-64"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> parse("speedup.step-lstm-64 = three\n"));
         assertTrue(e.getMessage().contains("'three'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("speedup.step-lstm-64 = 3   # a comment after the value\n"));
+        assertTrue(e.getMessage().contains("# a comment"), "Properties has no inline comments: " + e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> parse("alloc.step-lstm-64 = -1\n"));
         assertTrue(e.getMessage().contains("alloc.step-lstm-64"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> parse("quick.margin = 0.5\n"));
