@@ -74,9 +74,8 @@ public final class Stream {
     public static void step(Recurrent net, float[] x, int xOff, State state, float[] out, int outOff) {
         Require.notNull("net", net);
         State s = Require.notNull("state", state);
-        if (s == null || s.net != net) {
-            throw new IllegalArgumentException("state: expected a state made by newState() of this network, got "
-                    + (s == null ? "null" : "one of another network"));
+        if (s.net != net) {
+            throw new IllegalArgumentException("state: expected a state made by newState() of this network, got one of another network");
         }
         RecurrentConfig cfg = net.config();
         int p = cfg.outputHidden();

@@ -3,7 +3,9 @@ package dev.vecrnn.bench.report;
 import jdk.incubator.vector.FloatVector;
 import org.openjdk.jmh.runner.RunnerException;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,9 +51,9 @@ final class Roofline {
 
     /** A line on the bounds probed so far, for under the table. */
     String summary() {
-        StringBuilder sb = new StringBuilder();
-        if (!Double.isNaN(peakGflops)) sb.append("; fp32 FMA peak ").append(Fmt.number(peakGflops)).append(" GFLOP/s");
-        bandwidth.forEach((kib, bw) -> sb.append("; read ").append(Fmt.number(bw)).append(" GB/s at ").append(kib).append(" KiB"));
-        return sb.isEmpty() ? "no bounds were probed in this run" : "bounds probed in this run" + sb.substring(1).replaceFirst("^ ", ": ");
+        List<String> parts = new ArrayList<>();
+        if (!Double.isNaN(peakGflops)) parts.add("fp32 FMA peak " + Fmt.number(peakGflops) + " GFLOP/s");
+        bandwidth.forEach((kib, bw) -> parts.add("read " + Fmt.number(bw) + " GB/s at " + kib + " KiB"));
+        return parts.isEmpty() ? "no bounds were probed in this run" : "bounds probed in this run: " + String.join("; ", parts);
     }
 }
