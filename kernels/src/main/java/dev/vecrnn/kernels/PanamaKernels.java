@@ -146,73 +146,84 @@ final class PanamaKernels extends PanamaPointwise {
         if (bias) {
             for (int b = 0; b < batch; b++) System.arraycopy(p.bias(), 0, out, outOff + b * ldo, p.outputSize());
         }
-        for (PackedGates.Block blk : p.blocks()) {
+        boolean down = batch < 4 && Sweep.next();
+        PackedGates.Block[] blocks = p.blocks();
+        for (int i = 0; i < blocks.length; i++) {
+            PackedGates.Block blk = blocks[down ? blocks.length - 1 - i : i];
             int xTo = Math.min(blk.colTo(), in);
             int hFrom = Math.max(blk.colFrom(), in);
-            int c = 0;
-            if (batch < 4 && x != null && h != null && eightStreams(p)) {
-                // A streaming step: each group of eight chunks reads its panels' x and h columns in one
-                // pass. They are contiguous in a panel, so the weights stream without a break; two passes
-                // (x part, then h part) leave the hardware prefetcher fetching past the end of each half.
-                int full8 = blk.rows() / L / 8 * 8;
-                for (; c < full8; c += 8) {
-                    for (int b = 0; b < batch; b++) {
-                        tile1x8(p.weights(), blk, c, x, xOff + b * ldx, blk.colFrom(), xTo, h, hOff - in + b * ldh,
-                                hFrom, blk.colTo(), out, outOff + b * ldo);
-                    }
-                }
-            }
+            // A streaming step: each group of eight chunks (eight weight streams in flight) reads its panels'
+            // x and h columns in one pass. They are contiguous in a panel, so the weights stream without a
+            // break; two passes (x part, then h part) leave the prefetcher fetching past each half's end.
+            boolean fused = batch < 4 && x != null && h != null;
+            int full8 = fused ? blk.rows() / L / 8 * 8 : 0;
+            if (!down) fusedGroups(p.weights(), blk, full8, false, batch, x, xOff, ldx, xTo, h, hOff - in, ldh, hFrom, out, outOff, ldo);
             if (x != null && xTo > blk.colFrom()) {
-                gatesSegment(p.weights(), blk, c, batch, x, xOff, ldx, blk.colFrom(), xTo, out, outOff, ldo);
+                gatesSegment(p.weights(), blk, full8, down, batch, x, xOff, ldx, blk.colFrom(), xTo, out, outOff, ldo);
             }
             if (h != null && blk.colTo() > hFrom) {
-                gatesSegment(p.weights(), blk, c, batch, h, hOff - in, ldh, hFrom, blk.colTo(), out, outOff, ldo);
+                gatesSegment(p.weights(), blk, full8, down, batch, h, hOff - in, ldh, hFrom, blk.colTo(), out, outOff, ldo);
             }
+            if (down) fusedGroups(p.weights(), blk, full8, true, batch, x, xOff, ldx, xTo, h, hOff - in, ldh, hFrom, out, outOff, ldo);
         }
     }
 
     /**
-     * Whether a batch-1 product reads eight chunks (eight weight streams) at a time rather than four.
-     * Measured with JMH on the development machine (AMD EPYC, 512 KiB L2, 32 MiB L3), LSTM/GRU gate GEMV:
-     * eight streams win when the weights sit in L2 (LSTM 64, 128 KiB: 1.26 -> 1.06 us) and when they
-     * stream from far (LSTM 1024, 32 MiB: 790 -> 635-680 us; GRU 1024: 483 -> 389-462 us), but lose in
-     * between (LSTM 256, 2 MiB: 24.5 -> 26.6-28.8 us; GRU 256: 15.8 -> 19.1 us), so the choice goes by the
-     * bytes the product reads. A segment that covers whole panels (the recurrent-only copy a sequence
-     * steps with) always takes eight: there it did not lose at any size (LSTM 1024, T = 100: 29-30 ms
-     * -> 25-26 ms).
+     * The direction of the next streaming (batch below 4) product on this thread. A batch-1 step reads
+     * every weight once, and the next step reads them all again; walking the weights forward on one call
+     * and backward on the next makes the next call start with the bytes the last one read most recently,
+     * which are the ones still in cache. When the weights are a little larger than a cache level (LSTM 256:
+     * 2 MiB against a 1 MiB L2), a forward-only walk evicts each line just before it is needed again.
+     * Per thread, because the cache that matters is that of the core the thread runs on. The order only
+     * changes which chunk of rows is computed first, never the arithmetic of one row, so results are
+     * bit-identical in either direction.
+     *
+     * <p>Measured (JMH, one core, A/B in one session): LSTM 256 step 31-33 -> 21.1-21.5 us, GRU 256
+     * 20.6-21.5 -> 14.7-14.9 us, LSTM 1024 855-894 -> 677-800 us. {@code -Dvecrnn.kernels.sweep=forward}
+     * turns it off, to repeat the comparison.
      */
-    private static boolean eightStreams(long bytes) {
-        return bytes <= EIGHT_STREAMS_BELOW || bytes > EIGHT_STREAMS_ABOVE;
+    private static final class Sweep {
+        private static final ThreadLocal<Sweep> CURRENT = ThreadLocal.withInitial(Sweep::new);
+        private static final boolean FORWARD_ONLY = "forward".equals(System.getProperty("vecrnn.kernels.sweep"));
+        private boolean down;
+
+        static boolean next() {
+            if (FORWARD_ONLY) return false;
+            Sweep s = CURRENT.get();
+            s.down = !s.down;
+            return s.down;
+        }
     }
 
-    private static final long EIGHT_STREAMS_BELOW = 512 * 1024, EIGHT_STREAMS_ABOVE = 8L * 1024 * 1024;
-
-    private static boolean eightStreams(PackedGates p) {
-        return eightStreams(4L * p.weights().length);
-    }
-
-    private static boolean eightStreams(PackedGates.Block blk, int columns) {
-        return eightStreams(4L * blk.panels() * PANEL * columns);
+    /** The fused x-and-h groups of eight chunks in [0, cTo), one batch row at a time, first to last or back. */
+    private static void fusedGroups(float[] w, PackedGates.Block blk, int cTo, boolean down, int batch,
+                                    float[] x, int xOff, int ldx, int xTo, float[] h, int hOff, int ldh, int hFrom,
+                                    float[] out, int outOff, int ldo) {
+        for (int i = 0; i < cTo; i += 8) {
+            int c = down ? cTo - 8 - i : i;
+            for (int b = 0; b < batch; b++) {
+                tile1x8(w, blk, c, x, xOff + b * ldx, blk.colFrom(), xTo, h, hOff + b * ldh, hFrom, blk.colTo(), out, outOff + b * ldo);
+            }
+        }
     }
 
     /**
      * out[b, block rows] += W[block rows, k] * src[srcOff + b*ld + k] summed over k in [kFrom, kTo), for the
-     * block's chunks from {@code cFrom} (a multiple of 8) on.
+     * block's chunks from {@code cFrom} (a multiple of 8) on; {@code down} walks the chunks last to first.
      */
-    private static void gatesSegment(float[] w, PackedGates.Block blk, int cFrom, int batch, float[] src, int srcOff, int ld,
-                                     int kFrom, int kTo, float[] out, int outOff, int ldo) {
+    private static void gatesSegment(float[] w, PackedGates.Block blk, int cFrom, boolean down, int batch, float[] src,
+                                     int srcOff, int ld, int kFrom, int kTo, float[] out, int outOff, int ldo) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
-        int c = cFrom;
-        if (batch < 4 && (kTo - kFrom == blk.colTo() - blk.colFrom() || eightStreams(blk, kTo - kFrom))) {
-            // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once,
-            // over all columns. Measured against four: 1.29 -> 0.88 us from L2 (128 KiB), 11.1 -> 8.4 us
-            // from L3 (1 MiB), 26.4 -> 23.0 us at 2 MiB; the weights are read once, so no column blocking.
-            for (; c + 8 <= full; c += 8) {
-                for (int b = 0; b < batch; b++) tile1x8(w, blk, c, src, srcOff + b * ld, kFrom, kTo, src, 0, 0, 0, out, outOff + b * ldo);
-            }
+        // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once, over
+        // all columns; the weights are read once, so no column blocking. Batches of 4 and more: four chunks.
+        int e8 = batch < 4 ? cFrom + (full - cFrom) / 8 * 8 : cFrom;
+        int e4 = e8 + (full - e8) / 4 * 4;
+        if (down) {
+            for (int c = chunks - 1; c >= e4; c--) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
         }
-        for (; c + 4 <= full; c += 4) {
+        for (int i = e8; i < e4; i += 4) {
+            int c = down ? e4 - 4 - (i - e8) : i;
             // Columns in blocks of K_BLOCK keep the four chunks' weights (32 KiB) in L1 across the batch rows.
             for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
                 int k1 = Math.min(kTo, k0 + K_BLOCK);
@@ -221,18 +232,28 @@ final class PanamaKernels extends PanamaPointwise {
                 for (; b < batch; b++) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
             }
         }
-        for (; c < chunks; c++) {
-            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
-            int base = chunkBase(blk, c) - blk.colFrom() * PANEL;
-            for (int b = 0; b < batch; b++) {
-                int s = srcOff + b * ld;
-                FloatVector acc = FloatVector.zero(S);
-                for (int k = kFrom; k < kTo; k++) {
-                    acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(FloatVector.broadcast(S, src[s + k]), acc);
-                }
-                int o = outOff + b * ldo + blk.outOffset() + c * L;
-                FloatVector.fromArray(S, out, o, m).add(acc).intoArray(out, o, m);
+        for (int i = cFrom; i < e8; i += 8) {
+            int c = down ? e8 - 8 - (i - cFrom) : i;
+            for (int b = 0; b < batch; b++) tile1x8(w, blk, c, src, srcOff + b * ld, kFrom, kTo, src, 0, 0, 0, out, outOff + b * ldo);
+        }
+        if (!down) {
+            for (int c = e4; c < chunks; c++) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
+        }
+    }
+
+    /** One chunk (possibly the block's partial last one) for every batch row. */
+    private static void gatesChunk(float[] w, PackedGates.Block blk, int c, int batch, float[] src, int srcOff, int ld,
+                                   int kFrom, int kTo, float[] out, int outOff, int ldo) {
+        VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
+        int base = chunkBase(blk, c) - blk.colFrom() * PANEL;
+        for (int b = 0; b < batch; b++) {
+            int s = srcOff + b * ld;
+            FloatVector acc = FloatVector.zero(S);
+            for (int k = kFrom; k < kTo; k++) {
+                acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(FloatVector.broadcast(S, src[s + k]), acc);
             }
+            int o = outOff + b * ldo + blk.outOffset() + c * L;
+            FloatVector.fromArray(S, out, o, m).add(acc).intoArray(out, o, m);
         }
     }
 
