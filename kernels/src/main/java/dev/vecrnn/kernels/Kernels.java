@@ -180,6 +180,24 @@ public abstract class Kernels {
     }
 
     /**
+     * The same product as {@link #gatesBackwardData(PackedGates, int, float[], int, int, float[], int, int, float[], int, int)}
+     * for many rows (all steps of a sequence, or a training batch), on a {@link TransposedGates} copy of the
+     * weights, which the Vector API kernels read contiguously; it must be {@link TransposedGates#refresh()
+     * refreshed} after the weights change. The scalar kernels read the source packing.
+     * dG [batch, outputSize] (ldg) -> dx [batch, I] (ldx), dh [batch, Hr] (ldh), accumulated
+     */
+    public final void gatesBackwardData(TransposedGates transposed, int batch, float[] dG, int dgOff, int ldg,
+                                        float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        checkNotNull("transposed", transposed);
+        PackedGates p = transposed.source();
+        checkBatch(batch);
+        checkMatrix("dG", dG, dgOff, batch, p.outputSize(), ldg);
+        if (dx != null) checkMatrix("dx", dx, dxOff, batch, p.inputSize(), ldx);
+        if (dh != null) checkMatrix("dh", dh, dhOff, batch, p.recurrentSize(), ldh);
+        gatesBackwardDataImpl(transposed, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
+    }
+
+    /**
      * Backward to the packed parameters: {@code grad.W += dG^T [x; h]}, {@code grad.bias += sum_rows dG},
      * accumulated over the batch (and, by repeated calls, over time). A null x or h counts as zeros.
      * dG [batch, outputSize] (ldg), x [batch, I] (ldx), h [batch, Hr] (ldh) -> grad (same shape as p)
@@ -483,6 +501,12 @@ public abstract class Kernels {
 
     protected abstract void gatesBackwardDataImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
                                                   float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh);
+
+    /** By default the product on the source packing; implementations that gain from the copy override this. */
+    protected void gatesBackwardDataImpl(TransposedGates t, int batch, float[] dG, int dgOff, int ldg,
+                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        gatesBackwardDataImpl(t.source(), batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
+    }
 
     protected abstract void gatesBackwardWeightsImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
                                                      float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,

@@ -395,6 +395,29 @@ final class PanamaKernels extends PanamaPointwise {
         }
     }
 
+    /**
+     * On the transposed copy the product is the forward one with dG as the input: the same register tiles,
+     * L1 blocking and streaming paths, and contiguous weights (the packed layout would read them one panel
+     * stride apart, with horizontal sums). Measured in a training iteration (LSTM 256, B = 32, T = 64):
+     * about 60 GFLOP/s on the packed layout.
+     */
+    @Override
+    protected void gatesBackwardDataImpl(TransposedGates t, int batch, float[] dG, int dgOff, int ldg,
+                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        PackedGates p = t.source();
+        PackedGates.Block in = t.input(), rec = t.recurrent();
+        if (dx != null) gatesSegment(t.weights(), in, 0, false, batch, dG, dgOff, ldg, 0, in.colTo(), dx, dxOff, ldx);
+        if (dh == null) return;
+        if (p.cell() == PackedGates.Cell.GRU) {
+            // columns [r, z] read dG[0, 2H); column n_h (2H .. 3H) reads dG[3H, 4H)
+            int hid = p.hiddenSize();
+            gatesSegment(t.weights(), rec, 0, false, batch, dG, dgOff, ldg, 0, 2 * hid, dh, dhOff, ldh);
+            gatesSegment(t.weights(), rec, 0, false, batch, dG, dgOff + hid, ldg, 2 * hid, 3 * hid, dh, dhOff, ldh);
+        } else {
+            gatesSegment(t.weights(), rec, 0, false, batch, dG, dgOff, ldg, 0, rec.colTo(), dh, dhOff, ldh);
+        }
+    }
+
     /** dst[dstOff + b*ld + k] += sum over block rows r of dG[b, r] W[r, k], for k in [kFrom, kTo). */
     private static void backwardDataSegment(float[] w, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
                                             float[] dst, int dstOff, int ld, int kFrom, int kTo) {
@@ -541,83 +564,105 @@ final class PanamaKernels extends PanamaPointwise {
         }
     }
 
-    /** gw[block rows, k] += sum over b of dG[b, r] src[srcOff + b*ld + k], for k in [kFrom, kTo). */
+    /** Batch rows per pass of the weight-gradient product: their slice of four chunks of dG is 32 KiB. */
+    private static final int B_BLOCK = 128;
+    private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * 4 * L]);
+
+    /**
+     * gw[block rows, k] += sum over b of dG[b, r] src[srcOff + b*ld + k], for k in [kFrom, kTo).
+     *
+     * <p>The batch (all steps of a sequence: thousands of rows) is taken B_BLOCK rows at a time, and each
+     * block's dG rows for four chunks are first copied side by side. Read in place they lie one dG row
+     * (4 KiB at H = 256) apart, all in the same few cache sets, so every pass over the batch fetched them
+     * again from L3; copied, the 32 KiB slice stays in L1 while all columns use it. Each accumulator still
+     * sums its rows in order, so the result is the same as one pass over the whole batch.
+     */
     private static void backwardWeightsSegment(float[] gw, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
                                                float[] src, int srcOff, int ld, int kFrom, int kTo) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         int shift = blk.colFrom() * PANEL;
         int g0 = dgOff + blk.outOffset();
-        int c = 0;
-        for (; c + 4 <= full; c += 4) {
-            int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
-            int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
-            int k = kFrom;
-            for (; k + 4 <= kTo; k += 4) {
-                int kk = k * PANEL;
-                FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
-                FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
-                FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
-                FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
-                FloatVector a20 = FloatVector.fromArray(S, gw, w2 + kk), a21 = FloatVector.fromArray(S, gw, w2 + kk + PANEL);
-                FloatVector a22 = FloatVector.fromArray(S, gw, w2 + kk + 2 * PANEL), a23 = FloatVector.fromArray(S, gw, w2 + kk + 3 * PANEL);
-                FloatVector a30 = FloatVector.fromArray(S, gw, w3 + kk), a31 = FloatVector.fromArray(S, gw, w3 + kk + PANEL);
-                FloatVector a32 = FloatVector.fromArray(S, gw, w3 + kk + 2 * PANEL), a33 = FloatVector.fromArray(S, gw, w3 + kk + 3 * PANEL);
-                for (int b = 0; b < batch; b++) {
-                    int g = g0 + b * ldg + c * L;
-                    FloatVector d0 = FloatVector.fromArray(S, dG, g);
-                    FloatVector d1 = FloatVector.fromArray(S, dG, g + L);
-                    FloatVector d2 = FloatVector.fromArray(S, dG, g + 2 * L);
-                    FloatVector d3 = FloatVector.fromArray(S, dG, g + 3 * L);
-                    int s = srcOff + b * ld + k;
-                    FloatVector v = FloatVector.broadcast(S, src[s]);
-                    a00 = d0.fma(v, a00);
-                    a10 = d1.fma(v, a10);
-                    a20 = d2.fma(v, a20);
-                    a30 = d3.fma(v, a30);
-                    v = FloatVector.broadcast(S, src[s + 1]);
-                    a01 = d0.fma(v, a01);
-                    a11 = d1.fma(v, a11);
-                    a21 = d2.fma(v, a21);
-                    a31 = d3.fma(v, a31);
-                    v = FloatVector.broadcast(S, src[s + 2]);
-                    a02 = d0.fma(v, a02);
-                    a12 = d1.fma(v, a12);
-                    a22 = d2.fma(v, a22);
-                    a32 = d3.fma(v, a32);
-                    v = FloatVector.broadcast(S, src[s + 3]);
-                    a03 = d0.fma(v, a03);
-                    a13 = d1.fma(v, a13);
-                    a23 = d2.fma(v, a23);
-                    a33 = d3.fma(v, a33);
+        int groups = full / 4 * 4;
+        float[] slice = DG_SLICE.get();
+        for (int b0 = 0; b0 < batch; b0 += B_BLOCK) {
+            int bb = Math.min(B_BLOCK, batch - b0);
+            for (int c = 0; c < groups; c += 4) {
+                for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * 4 * L, 4 * L);
+                int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+                int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+                int k = kFrom;
+                for (; k + 4 <= kTo; k += 4) weights4x4(gw, w0, w1, w2, w3, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                for (; k < kTo; k++) {
+                    for (int j = 0; j < 4; j++) {
+                        weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
+                    }
                 }
-                a00.intoArray(gw, w0 + kk);
-                a01.intoArray(gw, w0 + kk + PANEL);
-                a02.intoArray(gw, w0 + kk + 2 * PANEL);
-                a03.intoArray(gw, w0 + kk + 3 * PANEL);
-                a10.intoArray(gw, w1 + kk);
-                a11.intoArray(gw, w1 + kk + PANEL);
-                a12.intoArray(gw, w1 + kk + 2 * PANEL);
-                a13.intoArray(gw, w1 + kk + 3 * PANEL);
-                a20.intoArray(gw, w2 + kk);
-                a21.intoArray(gw, w2 + kk + PANEL);
-                a22.intoArray(gw, w2 + kk + 2 * PANEL);
-                a23.intoArray(gw, w2 + kk + 3 * PANEL);
-                a30.intoArray(gw, w3 + kk);
-                a31.intoArray(gw, w3 + kk + PANEL);
-                a32.intoArray(gw, w3 + kk + 2 * PANEL);
-                a33.intoArray(gw, w3 + kk + 3 * PANEL);
-            }
-            for (; k < kTo; k++) {
-                for (int j = 0; j < 4; j++) weightsColumn(gw, blk, c + j, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
             }
         }
-        for (; c < chunks; c++) {
+        for (int c = groups; c < chunks; c++) {
             for (int k = kFrom; k < kTo; k++) {
                 if (c < full) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
                 else weightsColumnPartial(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
             }
         }
+    }
+
+    /** Four chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
+    private static void weights4x4(float[] gw, int w0, int w1, int w2, int w3, int kk, float[] slice, int bb,
+                                   float[] src, int s, int ld) {
+        FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
+        FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
+        FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
+        FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
+        FloatVector a20 = FloatVector.fromArray(S, gw, w2 + kk), a21 = FloatVector.fromArray(S, gw, w2 + kk + PANEL);
+        FloatVector a22 = FloatVector.fromArray(S, gw, w2 + kk + 2 * PANEL), a23 = FloatVector.fromArray(S, gw, w2 + kk + 3 * PANEL);
+        FloatVector a30 = FloatVector.fromArray(S, gw, w3 + kk), a31 = FloatVector.fromArray(S, gw, w3 + kk + PANEL);
+        FloatVector a32 = FloatVector.fromArray(S, gw, w3 + kk + 2 * PANEL), a33 = FloatVector.fromArray(S, gw, w3 + kk + 3 * PANEL);
+        for (int b = 0; b < bb; b++) {
+            int g = b * 4 * L;
+            FloatVector d0 = FloatVector.fromArray(S, slice, g);
+            FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
+            FloatVector d2 = FloatVector.fromArray(S, slice, g + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(S, slice, g + 3 * L);
+            int sb = s + b * ld;
+            FloatVector v = FloatVector.broadcast(S, src[sb]);
+            a00 = d0.fma(v, a00);
+            a10 = d1.fma(v, a10);
+            a20 = d2.fma(v, a20);
+            a30 = d3.fma(v, a30);
+            v = FloatVector.broadcast(S, src[sb + 1]);
+            a01 = d0.fma(v, a01);
+            a11 = d1.fma(v, a11);
+            a21 = d2.fma(v, a21);
+            a31 = d3.fma(v, a31);
+            v = FloatVector.broadcast(S, src[sb + 2]);
+            a02 = d0.fma(v, a02);
+            a12 = d1.fma(v, a12);
+            a22 = d2.fma(v, a22);
+            a32 = d3.fma(v, a32);
+            v = FloatVector.broadcast(S, src[sb + 3]);
+            a03 = d0.fma(v, a03);
+            a13 = d1.fma(v, a13);
+            a23 = d2.fma(v, a23);
+            a33 = d3.fma(v, a33);
+        }
+        a00.intoArray(gw, w0 + kk);
+        a01.intoArray(gw, w0 + kk + PANEL);
+        a02.intoArray(gw, w0 + kk + 2 * PANEL);
+        a03.intoArray(gw, w0 + kk + 3 * PANEL);
+        a10.intoArray(gw, w1 + kk);
+        a11.intoArray(gw, w1 + kk + PANEL);
+        a12.intoArray(gw, w1 + kk + 2 * PANEL);
+        a13.intoArray(gw, w1 + kk + 3 * PANEL);
+        a20.intoArray(gw, w2 + kk);
+        a21.intoArray(gw, w2 + kk + PANEL);
+        a22.intoArray(gw, w2 + kk + 2 * PANEL);
+        a23.intoArray(gw, w2 + kk + 3 * PANEL);
+        a30.intoArray(gw, w3 + kk);
+        a31.intoArray(gw, w3 + kk + PANEL);
+        a32.intoArray(gw, w3 + kk + 2 * PANEL);
+        a33.intoArray(gw, w3 + kk + 3 * PANEL);
     }
 
     /** One chunk, one column; m masks the rows of a partial chunk (null when the chunk is full). */

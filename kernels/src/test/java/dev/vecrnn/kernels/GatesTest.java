@@ -129,23 +129,54 @@ class GatesTest {
         float[] dG = d.matrix(go, batch, m.outputs(), ldg), dx = d.matrix(xo, batch, s.in, ldx), dh = d.matrix(ho, batch, s.rec, ldh);
         Fp[] refX = m.backwardData(true, batch, dG, go, ldg, dx, xo, ldx);
         Fp[] refH = m.backwardData(false, batch, dG, go, ldg, dh, ho, ldh);
-        String what = "gatesBackwardData " + s + " batch=" + batch;
-        new Check(what).matrix("dx", xo, batch, s.in, ldx, refX).matrix("dh", ho, batch, s.rec, ldh, refH)
-                .readOnly(dG, p.weights()).on(k -> {
-                    float[] ddx = dx.clone(), ddh = dh.clone();
-                    k.gatesBackwardData(p, batch, dG, go, ldg, ddx, xo, ldx, ddh, ho, ldh);
-                    return Map.of("dx", ddx, "dh", ddh);
-                });
-        new Check(what + " dh null").matrix("dx", xo, batch, s.in, ldx, refX).on(k -> {
-            float[] ddx = dx.clone();
-            k.gatesBackwardData(p, batch, dG, go, ldg, ddx, xo, ldx, null, 0, 0);
-            return Map.of("dx", ddx);
-        });
-        new Check(what + " dx null").matrix("dh", ho, batch, s.rec, ldh, refH).on(k -> {
-            float[] ddh = dh.clone();
-            k.gatesBackwardData(p, batch, dG, go, ldg, null, 0, 0, ddh, ho, ldh);
-            return Map.of("dh", ddh);
-        });
+        TransposedGates t = TransposedGates.of(p);
+        // on the packing itself, and on the transposed copy the training backward pass uses
+        Map<String, BackwardData> ways = Map.of(
+                "", (k, ddx, ddh) -> k.gatesBackwardData(p, batch, dG, go, ldg, ddx, xo, ldx, ddh, ho, ldh),
+                " transposed", (k, ddx, ddh) -> k.gatesBackwardData(t, batch, dG, go, ldg, ddx, xo, ldx, ddh, ho, ldh));
+        for (Map.Entry<String, BackwardData> way : ways.entrySet()) {
+            String what = "gatesBackwardData" + way.getKey() + " " + s + " batch=" + batch;
+            BackwardData call = way.getValue();
+            new Check(what).matrix("dx", xo, batch, s.in, ldx, refX).matrix("dh", ho, batch, s.rec, ldh, refH)
+                    .readOnly(dG, p.weights()).on(k -> {
+                        float[] ddx = dx.clone(), ddh = dh.clone();
+                        call.run(k, ddx, ddh);
+                        return Map.of("dx", ddx, "dh", ddh);
+                    });
+            new Check(what + " dh null").matrix("dx", xo, batch, s.in, ldx, refX).on(k -> {
+                float[] ddx = dx.clone();
+                call.run(k, ddx, null);
+                return Map.of("dx", ddx);
+            });
+            new Check(what + " dx null").matrix("dh", ho, batch, s.rec, ldh, refH).on(k -> {
+                float[] ddh = dh.clone();
+                call.run(k, null, ddh);
+                return Map.of("dh", ddh);
+            });
+        }
+    }
+
+    private interface BackwardData {
+        void run(Kernels k, float[] dx, float[] dh);
+    }
+
+    // A transposed copy follows its source's weights only when refreshed.
+    @Property(tries = 20)
+    void transposedCopyFollowsItsSourceOnRefresh(@ForAll Cell cell, @ForAll(supplier = Gen.Positive.class) int in,
+                                                 @ForAll(supplier = Gen.Positive.class) int hid, @ForAll long seed) {
+        Data d = new Data(seed);
+        GateModel m = GateModel.random(d, cell, in, hid, hid, true);
+        PackedGates p = m.pack();
+        TransposedGates t = TransposedGates.of(p);
+        float[] dG = d.matrix(0, 1, m.outputs(), m.outputs());
+        float[] before = new float[in], after = new float[in];
+        Kernels k = Impls.all().get(Impls.all().size() - 1);
+        k.gatesBackwardData(t, 1, dG, 0, m.outputs(), before, 0, in, null, 0, 0);
+        java.util.Arrays.fill(p.weights(), 0f);
+        t.refresh();
+        k.gatesBackwardData(t, 1, dG, 0, m.outputs(), after, 0, in, null, 0, 0);
+        if (!Arrays.equals(after, new float[in])) throw new AssertionError("refresh did not copy the zeroed weights: " + Arrays.toString(after));
+        if (Arrays.equals(before, after)) throw new AssertionError("the product did not depend on the weights at all");
     }
 
     /**

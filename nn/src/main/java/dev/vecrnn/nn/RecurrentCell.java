@@ -1,6 +1,7 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.TransposedGates;
 
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,7 @@ final class RecurrentCell {
      * packed bias from the two PyTorch biases, and {@link #wh} from w's recurrent columns.
      */
     void sync() {
+        transposedStale = true;
         w.setBias(biasIh, biasHh);
         float[] src = w.weights(), dst = wh.weights();
         PackedGates.Block[] from = w.blocks(), to = wh.blocks();
@@ -103,6 +105,23 @@ final class RecurrentCell {
                         dst, b.weightOffset() + q * panel * cols, panel * cols);
             }
         }
+    }
+
+    private TransposedGates transposed;
+    private boolean transposedStale = true;
+
+    /**
+     * w transposed for the backward product to the inputs ({@code dG W}), made on the first backward pass
+     * and copied again on the first one after {@link #sync} (so inference-only use never pays for it).
+     */
+    TransposedGates transposed() {
+        if (transposed == null) {
+            transposed = TransposedGates.of(w);
+        } else if (transposedStale) {
+            transposed.refresh();
+        }
+        transposedStale = false;
+        return transposed;
     }
 
     /** PyTorch's state_dict entries of this cell. */

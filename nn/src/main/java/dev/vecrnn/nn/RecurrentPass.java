@@ -2,6 +2,7 @@ package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.TransposedGates;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -178,6 +179,7 @@ final class RecurrentPass {
         int[] len = tr.lengths;
         int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
         boolean lstm = cell.type == CellType.LSTM, relu = cell.type == CellType.RNN_RELU;
+        TransposedGates wt = cell.transposed();
         float[] dG = new float[steps * batch * o];
         float[] dhNext = new float[batch * p];
         float[] dhPrev = new float[batch * p];
@@ -215,7 +217,7 @@ final class RecurrentPass {
             }
             float[] dhp = dhPrev;
             Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesBackwardData(cell.w, to - from, dG, g + from * o, o, null, 0, 0, dhp, from * p, p));
+                    k.gatesBackwardData(wt, to - from, dG, g + from * o, o, null, 0, 0, dhp, from * p, p));
             float[] swap = dhNext;
             dhNext = dhPrev;
             dhPrev = swap;
@@ -238,7 +240,7 @@ final class RecurrentPass {
         }
         float[] dx = new float[steps * batch * in];
         Parallel.rows(threads, rows, (part, from, to) ->
-                k.gatesBackwardData(cell.w, to - from, dG, from * o, o, dx, from * in, in, null, 0, 0));
+                k.gatesBackwardData(wt, to - from, dG, from * o, o, dx, from * in, in, null, 0, 0));
         if (dir == 0) {
             for (int i = 0; i < dx.length; i++) dIn[i] += dx[i];
         } else {

@@ -2,6 +2,7 @@ package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.TransposedGates;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.AdamW;
 import dev.vecrnn.nn.train.ConfusionMatrix;
@@ -140,6 +141,7 @@ class PublicApiArgumentsTest {
         // kernels
         sample(Kernels.class, Kernels::get);
         sample(PackedGates.class, () -> PackedGates.zeros(PackedGates.Cell.LSTM, 1, 1, 1));
+        sample(TransposedGates.class, () -> TransposedGates.of(PackedGates.zeros(PackedGates.Cell.LSTM, 1, 1, 1)));
         // nn
         sample(Tensor.class, () -> Tensor.zeros(1));
         sample(Batch.class, PublicApiArgumentsTest::batch);
