@@ -24,7 +24,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sequence inference with {@link Recurrent#forward}: one layer (LSTM unless {@code -p cell=GRU}) over
+ * Sequence inference with {@link Recurrent#forward}: one layer of each cell type over
  * T = 100 steps of one sequence (batch 1), from a zero state. The score is per call, so the cost per step
  * is score / 100; set against {@link StepBench} it shows what one GEMM over all steps' inputs saves over
  * streaming step by step. forward returns fresh output tensors, so it allocates (the output alone is
@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 public class SequenceBench {
     static final int STEPS = 100;
 
-    @Param({"LSTM"})
+    @Param({"LSTM", "GRU", "RNN_TANH"})
     public String cell;
 
     /** I = H = size. */

@@ -7,7 +7,7 @@ import java.util.List;
  * {@code ./vecrnn bench --table [--quick]}: every row of {@link Comparison#all} run through JMH, vecrnn
  * and its baseline in the same run, printed as the README's Markdown table: medians with the range over
  * the measured iterations, the speed-up, the share of the machine bound (bandwidth for a batch-1 step,
- * FMA peak for a GEMM), and bytes allocated per call. Full settings take about 15 minutes; {@code --quick}
+ * FMA peak for a GEMM), and bytes allocated per call. Full settings take about 20 minutes; {@code --quick}
  * (sizes 64 and 256, shorter iterations) about 5 and is noisier.
  *
  * <p>Pin it for single-thread figures: {@code taskset -c 0 ./vecrnn bench --table}. Options:

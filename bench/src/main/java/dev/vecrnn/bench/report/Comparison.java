@@ -81,11 +81,14 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
                         "ONNX Runtime", 1, gemv(cell, size)));
             }
         }
-        for (int size : sizes) {
-            rows.add(new Comparison("sequence-lstm-" + size, "LSTM " + size + ", T = 100, per step (us)",
-                    N + "SequenceBench.vecrnn", new String[] {"cell=LSTM", "size=" + size},
-                    N + "SequenceBench.onnxruntime", new String[] {"cell=LSTM", "size=" + size},
-                    "ONNX Runtime", 100, null));
+        for (String cell : new String[] {"LSTM", "GRU", "RNN_TANH"}) {
+            for (int size : sizes) {
+                String c = cellName(cell);
+                rows.add(new Comparison("sequence-" + c.toLowerCase() + "-" + size, c + " " + size + ", T = 100, per step (us)",
+                        N + "SequenceBench.vecrnn", new String[] {"cell=" + cell, "size=" + size},
+                        N + "SequenceBench.onnxruntime", new String[] {"cell=" + cell, "size=" + size},
+                        "ONNX Runtime", 100, null));
+            }
         }
         rows.add(new Comparison("streams-lstm-256", "64 LSTM streams at 256, one step each (us)",
                 N + "StreamsBench.stepMany", new String[] {"size=256"},
