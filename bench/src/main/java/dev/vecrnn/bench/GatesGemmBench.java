@@ -2,6 +2,7 @@ package dev.vecrnn.bench;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.TransposedGates;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The batched gate products of an LSTM (B = 32, I = H = size): the forward GEMM and both backward
- * products. Each of the three does 2*B*4H*(I+H) flops:
+ * products, the one to the inputs both on the packed layout and on the {@link TransposedGates} copy
+ * training uses. Each does 2*B*4H*(I+H) flops:
  * size 64: 2*32*256*128 = 2,097,152 (2.10 MFLOP); size 256: 2*32*1024*512 = 33,554,432 (33.6 MFLOP).
  * GFLOP/s = MFLOP / (score in us) * 1000, e.g. 33.6 MFLOP in 4,000 us is 8.4 GFLOP/s.
  */
@@ -44,6 +46,7 @@ public class GatesGemmBench {
     private Kernels kernels;
     private PackedGates p;
     private PackedGates grad;
+    private TransposedGates transposed;
     private int g;
     private float[] x;
     private float[] h;
@@ -58,6 +61,7 @@ public class GatesGemmBench {
         Random rnd = new Random(BenchInputs.SEED);
         p = BenchInputs.cell(rnd, PackedGates.Cell.LSTM, size, size);
         grad = p.zerosLike();
+        transposed = TransposedGates.of(p);
         g = p.outputSize();
         x = BenchInputs.uniform(rnd, BATCH * size, -1f, 1f);
         h = BenchInputs.uniform(rnd, BATCH * size, -1f, 1f);
@@ -87,6 +91,13 @@ public class GatesGemmBench {
     @Benchmark
     public float[] gatesBackwardData() {
         kernels.gatesBackwardData(p, BATCH, dG, 0, g, dx, 0, size, dh, 0, size);
+        return dh;
+    }
+
+    // the same on the transposed copy, as training's backward pass runs it (the scalar kernels read p)
+    @Benchmark
+    public float[] gatesBackwardDataTransposed() {
+        kernels.gatesBackwardData(transposed, BATCH, dG, 0, g, dx, 0, size, dh, 0, size);
         return dh;
     }
 

@@ -119,7 +119,11 @@ public final class Recurrent {
         }
     }
 
-    /** Refreshes derived weights after the params were changed in place (for example by an optimizer). */
+    /**
+     * Refreshes derived weights after the params were changed in place (for example by an optimizer): the
+     * packed biases, the contiguous copy of {@code W_hh} sequences step with, and (on the next backward
+     * pass) the transposed copy backward runs on. Until it is called, forward and backward mix old and new values.
+     */
     public void paramsChanged() {
         for (RecurrentCell c : cells) c.sync();
     }

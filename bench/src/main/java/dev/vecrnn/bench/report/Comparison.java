@@ -68,6 +68,14 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
                 K + "GatesGemmBench.gates", new String[] {"size=256", "impl=panama"},
                 K + "GatesGemmBench.gates", new String[] {"size=256", "impl=scalar"},
                 "scalar", 1, Bound.fma(2.0 * 32 * 4 * 256 * 512)));
+        rows.add(new Comparison("gemm-backward-data-lstm-256", "backward dG W LSTM 256, B = 32, transposed copy (us)",
+                K + "GatesGemmBench.gatesBackwardDataTransposed", new String[] {"size=256", "impl=panama"},
+                K + "GatesGemmBench.gatesBackwardData", new String[] {"size=256", "impl=panama"},
+                "packed layout", 1, Bound.fma(2.0 * 32 * 4 * 256 * 512)));
+        rows.add(new Comparison("gemm-backward-weights-lstm-256", "backward dG^T [x; h] LSTM 256, B = 32 (us)",
+                K + "GatesGemmBench.gatesBackwardWeights", new String[] {"size=256", "impl=panama"},
+                K + "GatesGemmBench.gatesBackwardWeights", new String[] {"size=256", "impl=scalar"},
+                "scalar", 1, Bound.fma(2.0 * 32 * 4 * 256 * 512)));
         for (String f : new String[] {"tanh", "sigmoid"}) {
             rows.add(new Comparison(f, f + " (elements/ns)", K + "ActivationBench." + f, new String[] {"impl=panama"},
                     K + "ActivationBench." + f, new String[] {"impl=scalar"}, "scalar", 1, null));
