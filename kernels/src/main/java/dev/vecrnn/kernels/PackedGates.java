@@ -55,7 +55,12 @@ public final class PackedGates {
         }
     }
 
+    /** Slots for the per-thread walking direction of the Vector API kernels (see PanamaKernels.Sweep). */
+    static final int SWEEP_SLOTS = 64;
+    private static final java.util.concurrent.atomic.AtomicInteger PACKED = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Cell cell;
+    private final int sweepSlot = PACKED.getAndIncrement() & (SWEEP_SLOTS - 1);
     private final int inputSize;
     private final int recurrentSize;
     private final int hiddenSize;
@@ -233,6 +238,11 @@ public final class PackedGates {
     /** The blocks (do not modify the returned array). */
     public Block[] blocks() {
         return blocks;
+    }
+
+    /** This packing's slot for the walking direction the Vector API kernels keep per thread. */
+    int sweepSlot() {
+        return sweepSlot;
     }
 
     /** The packed weights, live (not a copy). */

@@ -146,7 +146,7 @@ final class PanamaKernels extends PanamaPointwise {
         if (bias) {
             for (int b = 0; b < batch; b++) System.arraycopy(p.bias(), 0, out, outOff + b * ldo, p.outputSize());
         }
-        boolean down = batch < 4 && Sweep.next();
+        boolean down = batch < 4 && Sweep.next(p);
         PackedGates.Block[] blocks = p.blocks();
         for (int i = 0; i < blocks.length; i++) {
             PackedGates.Block blk = blocks[down ? blocks.length - 1 - i : i];
@@ -174,9 +174,11 @@ final class PanamaKernels extends PanamaPointwise {
      * and backward on the next makes the next call start with the bytes the last one read most recently,
      * which are the ones still in cache. When the weights are a little larger than a cache level (LSTM 256:
      * 2 MiB against a 1 MiB L2), a forward-only walk evicts each line just before it is needed again.
-     * Per thread, because the cache that matters is that of the core the thread runs on. The order only
-     * changes which chunk of rows is computed first, never the arithmetic of one row, so results are
-     * bit-identical in either direction.
+     * Per thread, because the cache that matters is that of the core the thread runs on, and per weight
+     * matrix (a slot chosen when it is packed), because a stacked stream calls each layer in turn: one
+     * flag per thread would send every layer of a two-layer stack the same way each step. Two matrices
+     * that share a slot only lose the gain. The order only changes which chunk of rows is computed first,
+     * never the arithmetic of one row, so results are bit-identical in either direction.
      *
      * <p>Measured (JMH, one core, A/B in one session): LSTM 256 step 31-33 -> 21.1-21.5 us, GRU 256
      * 20.6-21.5 -> 14.7-14.9 us, LSTM 1024 855-894 -> 677-800 us. {@code -Dvecrnn.kernels.sweep=forward}
@@ -185,13 +187,14 @@ final class PanamaKernels extends PanamaPointwise {
     private static final class Sweep {
         private static final ThreadLocal<Sweep> CURRENT = ThreadLocal.withInitial(Sweep::new);
         private static final boolean FORWARD_ONLY = "forward".equals(System.getProperty("vecrnn.kernels.sweep"));
-        private boolean down;
+        private final boolean[] down = new boolean[PackedGates.SWEEP_SLOTS];
 
-        static boolean next() {
+        static boolean next(PackedGates p) {
             if (FORWARD_ONLY) return false;
-            Sweep s = CURRENT.get();
-            s.down = !s.down;
-            return s.down;
+            boolean[] d = CURRENT.get().down;
+            int slot = p.sweepSlot();
+            d[slot] = !d[slot];
+            return d[slot];
         }
     }
 
@@ -398,8 +401,8 @@ final class PanamaKernels extends PanamaPointwise {
     /**
      * On the transposed copy the product is the forward one with dG as the input: the same register tiles,
      * L1 blocking and streaming paths, and contiguous weights (the packed layout would read them one panel
-     * stride apart, with horizontal sums). Measured in a training iteration (LSTM 256, B = 32, T = 64):
-     * about 60 GFLOP/s on the packed layout.
+     * stride apart, with horizontal sums). LSTM 256, B = 32 (GatesGemmBench): 168 us, 200 GFLOP/s, against
+     * 439 us on the packed layout.
      */
     @Override
     protected void gatesBackwardDataImpl(TransposedGates t, int batch, float[] dG, int dgOff, int ldg,
@@ -564,7 +567,7 @@ final class PanamaKernels extends PanamaPointwise {
         }
     }
 
-    /** Batch rows per pass of the weight-gradient product: their slice of four chunks of dG is 32 KiB. */
+    /** Batch rows per pass of the weight-gradient product: their slice of four chunks of dG is 128 x 4L floats (32 KiB at L = 16). */
     private static final int B_BLOCK = 128;
     private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * 4 * L]);
 
@@ -574,7 +577,7 @@ final class PanamaKernels extends PanamaPointwise {
      * <p>The batch (all steps of a sequence: thousands of rows) is taken B_BLOCK rows at a time, and each
      * block's dG rows for four chunks are first copied side by side. Read in place they lie one dG row
      * (4 KiB at H = 256) apart, all in the same few cache sets, so every pass over the batch fetched them
-     * again from L3; copied, the 32 KiB slice stays in L1 while all columns use it. Each accumulator still
+     * again from L3; copied, the slice stays in L1 while all columns use it. Each accumulator still
      * sums its rows in order, so the result is the same as one pass over the whole batch.
      */
     private static void backwardWeightsSegment(float[] gw, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
@@ -588,7 +591,9 @@ final class PanamaKernels extends PanamaPointwise {
         for (int b0 = 0; b0 < batch; b0 += B_BLOCK) {
             int bb = Math.min(B_BLOCK, batch - b0);
             for (int c = 0; c < groups; c += 4) {
-                for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * 4 * L, 4 * L);
+                if (kTo - kFrom >= 4) {
+                    for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * 4 * L, 4 * L);
+                }
                 int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
                 int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
                 int k = kFrom;

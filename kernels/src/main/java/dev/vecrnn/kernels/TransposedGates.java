@@ -15,7 +15,8 @@ import static dev.vecrnn.kernels.PackedGates.PANEL;
  * ({@code dG[0, 3H)}) and its recurrent side {@code [r, z, n_h]} ({@code dG[0, 2H)} then {@code dG[3H, 4H)}).
  *
  * <p>A copy: call {@link #refresh()} after the source's weights change (a training step updates them
- * in place). The scalar kernels ignore the copy and read the source.
+ * in place). The scalar kernels ignore the copy and read the source, so a missed refresh shows only with
+ * the Vector API kernels: their results follow the weights as of the last refresh.
  */
 public final class TransposedGates {
     private final PackedGates source;
@@ -28,10 +29,10 @@ public final class TransposedGates {
         int hid = source.hiddenSize();
         int cols = source.cell() == PackedGates.Cell.GRU ? 3 * hid : source.outputSize();
         this.input = new PackedGates.Block(source.inputSize(), 0, 0, cols, 0, 0);
-        int offset = input.panels() * PANEL * cols;
-        this.recurrent = new PackedGates.Block(source.recurrentSize(), 0, 0, cols, 0, offset);
-        long n = (long) offset + (long) recurrent.panels() * PANEL * cols;
+        long offset = (long) input.panels() * PANEL * cols;
+        long n = offset + (long) ((source.recurrentSize() + PANEL - 1) / PANEL) * PANEL * cols;
         if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("cell too large to transpose: " + n + " weights");
+        this.recurrent = new PackedGates.Block(source.recurrentSize(), 0, 0, cols, 0, (int) offset);
         this.weights = new float[(int) n];
     }
 

@@ -189,6 +189,20 @@ class GatesTest {
                               @ForAll(supplier = Gen.Positive.class) int hid, @ForAll boolean projected,
                               @ForAll(supplier = Gen.Batch.class) int batch, @ForAll boolean twice,
                               @ForAll NullInput nullInput, @ForAll long seed) {
+        checkBackwardWeights(cell, in, hid, projected, batch, twice, nullInput, seed);
+    }
+
+    // Batches past PanamaKernels' 128-row blocks (all steps of a sequence arrive as one batch), small shapes.
+    @Property(tries = 15)
+    void gatesBackwardWeightsOverManyRows(@ForAll Cell cell, @ForAll @IntRange(max = 40) int in,
+                                          @ForAll @IntRange(min = 1, max = 40) int hid, @ForAll boolean projected,
+                                          @ForAll @IntRange(min = 120, max = 300) int batch, @ForAll NullInput nullInput,
+                                          @ForAll long seed) {
+        checkBackwardWeights(cell, in, hid, projected, batch, false, nullInput, seed);
+    }
+
+    private static void checkBackwardWeights(Cell cell, int in, int hid, boolean projected, int batch, boolean twice,
+                                             NullInput nullInput, long seed) {
         Data d = new Data(seed);
         Shape s = Shape.of(d, cell, in, hid, projected);
         GateModel m = s.model(d, true);

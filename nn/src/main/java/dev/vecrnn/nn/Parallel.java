@@ -12,7 +12,11 @@ import java.util.concurrent.ThreadFactory;
  * the split, and a given thread count always splits the same way.
  */
 final class Parallel {
-    /** Work below this many rows stays on the calling thread (the hand-off would cost more). */
+    /**
+     * Work below this many rows stays on the calling thread (the hand-off would cost more). It also keeps
+     * results independent of the thread count: the Vector API gate products take a different (streaming)
+     * path below 4 rows, so no part may be smaller than that.
+     */
     static final int MIN_ROWS_PER_PART = 4;
     private static volatile ExecutorService pool;
     private static int poolSize;

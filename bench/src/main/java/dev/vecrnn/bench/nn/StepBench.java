@@ -60,6 +60,10 @@ public class StepBench {
     @Param({"64", "256", "1024"})
     public int size;
 
+    /** Stacked layers (the table uses 1; ONNX Runtime's side is built for one layer only). */
+    @Param({"1"})
+    public int layers;
+
     private Recurrent net;
     private Stream.State state;
     private float[] x;
@@ -68,11 +72,14 @@ public class StepBench {
 
     @Setup
     public void setup(BenchmarkParams params) throws OrtException {
-        net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED);
+        net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size).withLayers(layers), NnInputs.SEED);
         state = net.newState();
         x = NnInputs.uniform(new Random(NnInputs.SEED), size, -1f, 1f);
         out = new float[size];
-        if (params.getBenchmark().endsWith(".onnxruntime")) ort = new OrtRecurrent(net, 1);
+        if (params.getBenchmark().endsWith(".onnxruntime")) {
+            if (layers != 1) throw new IllegalArgumentException("layers: the onnxruntime side runs one layer, got " + layers);
+            ort = new OrtRecurrent(net, 1);
+        }
     }
 
     @TearDown
