@@ -21,9 +21,10 @@ final class RecurrentCell {
      * A copy of w's recurrent columns alone (input size 0), refreshed by {@link #sync}: a sequence runs
      * the input part of every step as one GEMM on w, then per step only {@code W_hh h}, and in w those
      * columns are half of each panel, so the per-step product would stream through panels with gaps.
-     * Here each panel's recurrent columns are contiguous. Costs a second copy of {@code W_hh}.
+     * Here each panel's recurrent columns are contiguous. Costs a second copy of {@code W_hh}, so it is
+     * made on the first sequence forward ({@link #wh()}): a model that only streams never holds it.
      */
-    final PackedGates wh;
+    private volatile PackedGates wh;
     final PackedGates gw;
     final float[] biasIh;
     final float[] biasHh;
@@ -40,7 +41,6 @@ final class RecurrentCell {
         this.outHidden = cfg.outputHidden();
         this.suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
         this.w = PackedGates.zeros(type.packing, inputSize, outHidden, hidden);
-        this.wh = PackedGates.zeros(type.packing, 0, outHidden, hidden);
         this.gw = w.zerosLike();
         int rows = type.gates() * hidden;
         this.packed = new Param("packed" + suffix, w.weights(), gw.weights());
@@ -88,13 +88,37 @@ final class RecurrentCell {
 
     /**
      * Refreshes what is derived from the parameters (after an optimizer step, a load or an init): the
-     * packed bias from the two PyTorch biases, and {@link #wh} from w's recurrent columns.
+     * packed bias from the two PyTorch biases, and {@link #wh} (once made) from w's recurrent columns.
      */
     void sync() {
         transposedStale = true;
         w.setBias(biasIh, biasHh);
-        float[] src = w.weights(), dst = wh.weights();
-        PackedGates.Block[] from = w.blocks(), to = wh.blocks();
+        PackedGates h = wh;
+        if (h != null) copyRecurrent(h);
+    }
+
+    /**
+     * {@link #wh}, made and filled on first use. Forward passes on a shared model may race to it: the
+     * first to take the lock fills a fresh copy and publishes it whole (volatile), the others wait and
+     * read that one.
+     */
+    PackedGates wh() {
+        PackedGates h = wh;
+        if (h != null) return h;
+        synchronized (this) {
+            if (wh == null) {
+                PackedGates fresh = PackedGates.zeros(type.packing, 0, outHidden, hidden);
+                copyRecurrent(fresh);
+                wh = fresh;
+            }
+            return wh;
+        }
+    }
+
+    /** Copies w's recurrent columns into {@code into} (a packing with input size 0). */
+    private void copyRecurrent(PackedGates into) {
+        float[] src = w.weights(), dst = into.weights();
+        PackedGates.Block[] from = w.blocks(), to = into.blocks();
         for (int i = 0; i < from.length; i++) {
             PackedGates.Block a = from[i], b = to[i];
             int hFrom = Math.max(a.colFrom(), inputSize), cols = a.colTo() - hFrom;

@@ -108,11 +108,12 @@ final class RecurrentPass {
         if (lstm && c0 != null) System.arraycopy(c0, idx * batch * h, t.cells, 0, batch * h);
         Parallel.rows(threads, steps * batch, (part, from, to) ->
                 k.gatesInput(cell.w, to - from, t.x, from * in, in, t.gates, from * o, o));
+        PackedGates wh = cell.wh();
         boolean relu = cell.type == CellType.RNN_RELU;
         for (int s = 0; s < steps; s++) {
             int g = s * batch * o, prev = s * batch * p, next = (s + 1) * batch * p;
             Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesRecurrent(cell.wh, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o));
+                    k.gatesRecurrent(wh, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o));
             for (int b = 0; b < batch; b++) {
                 int gr = g + b * o;
                 if (s >= len[b]) {

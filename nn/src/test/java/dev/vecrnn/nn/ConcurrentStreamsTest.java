@@ -173,4 +173,47 @@ class ConcurrentStreamsTest {
         }
         assertTrue(nonZero, kind + ": final states all zero");
     }
+
+    // The contiguous W_hh copy a sequence forward steps with is made on the first one; eight threads whose
+    // first forward on a fresh shared network starts at once must all see it whole.
+    @ParameterizedTest
+    @EnumSource(value = CellType.class, names = {"LSTM", "GRU", "RNN_TANH"})
+    void firstSequenceForwardsRacingOnAFreshNetworkAgree(CellType type) throws Exception {
+        // a large W_hh (a long copy) behind a small input GEMM, so that the threads reach the copy together
+        RecurrentConfig cfg = RecurrentConfig.of(type, 4, 384);
+        Random rnd = new Random(11);
+        float[] xs = new float[3 * 4];
+        for (int i = 0; i < xs.length; i++) xs[i] = rnd.nextFloat() * 2f - 1f;
+        Tensor x = Tensor.of(xs, 3, 1, 4);
+        float[] hs = new float[384];
+        for (int i = 0; i < hs.length; i++) hs[i] = rnd.nextFloat() * 2f - 1f;
+        Tensor h0 = Tensor.of(hs, 1, 1, 384); // a live state, so that the first step already reads W_hh
+        float[] want = new Recurrent(cfg, 5).forward(x, null, h0, null).output().data();
+        for (int round = 0; round < 20; round++) {
+            Recurrent shared = new Recurrent(cfg, 5);
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            CyclicBarrier start = new CyclicBarrier(THREADS);
+            List<Future<float[]>> futures = new ArrayList<>();
+            try {
+                for (int t = 0; t < THREADS; t++) {
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        return shared.forward(x, null, h0, null).output().data();
+                    }));
+                }
+                for (int t = 0; t < THREADS; t++) {
+                    float[] got = futures.get(t).get(1, TimeUnit.MINUTES);
+                    for (int j = 0; j < want.length; j++) {
+                        assertEquals(Float.floatToRawIntBits(want[j]), Float.floatToRawIntBits(got[j]),
+                                type + " round " + round + " thread " + t + " output [" + j + "]: expected " + want[j] + ", got " + got[j]);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        boolean nonZero = false;
+        for (float v : want) nonZero |= v != 0f;
+        assertTrue(nonZero, type + ": outputs all zero");
+    }
 }
