@@ -172,10 +172,7 @@ public abstract class Kernels {
     public final void gatesBackwardData(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
         checkNotNull("p", p);
-        checkBatch(batch);
-        checkMatrix("dG", dG, dgOff, batch, p.outputSize(), ldg);
-        if (dx != null) checkMatrix("dx", dx, dxOff, batch, p.inputSize(), ldx);
-        if (dh != null) checkMatrix("dh", dh, dhOff, batch, p.recurrentSize(), ldh);
+        checkBackwardData(p, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
         gatesBackwardDataImpl(p, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
     }
 
@@ -189,12 +186,17 @@ public abstract class Kernels {
     public final void gatesBackwardData(TransposedGates transposed, int batch, float[] dG, int dgOff, int ldg,
                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
         checkNotNull("transposed", transposed);
-        PackedGates p = transposed.source();
+        checkBackwardData(transposed.source(), batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
+        gatesBackwardDataImpl(transposed, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
+    }
+
+    /** The arguments of both forms of gatesBackwardData, against the shape of the packing p. */
+    private static void checkBackwardData(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                          float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
         checkBatch(batch);
         checkMatrix("dG", dG, dgOff, batch, p.outputSize(), ldg);
         if (dx != null) checkMatrix("dx", dx, dxOff, batch, p.inputSize(), ldx);
         if (dh != null) checkMatrix("dh", dh, dhOff, batch, p.recurrentSize(), ldh);
-        gatesBackwardDataImpl(transposed, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
     }
 
     /**

@@ -147,15 +147,15 @@ final class PanamaKernels extends PanamaPointwise {
             for (int b = 0; b < batch; b++) System.arraycopy(p.bias(), 0, out, outOff + b * ldo, p.outputSize());
         }
         boolean down = batch < 4 && Sweep.next(p);
+        // A streaming step: each group of eight chunks (eight weight streams in flight) reads its panels'
+        // x and h columns in one pass. They are contiguous in a panel, so the weights stream without a
+        // break; two passes (x part, then h part) leave the prefetcher fetching past each half's end.
+        boolean fused = batch < 4 && x != null && h != null;
         PackedGates.Block[] blocks = p.blocks();
         for (int i = 0; i < blocks.length; i++) {
             PackedGates.Block blk = blocks[down ? blocks.length - 1 - i : i];
             int xTo = Math.min(blk.colTo(), in);
             int hFrom = Math.max(blk.colFrom(), in);
-            // A streaming step: each group of eight chunks (eight weight streams in flight) reads its panels'
-            // x and h columns in one pass. They are contiguous in a panel, so the weights stream without a
-            // break; two passes (x part, then h part) leave the prefetcher fetching past each half's end.
-            boolean fused = batch < 4 && x != null && h != null;
             int full8 = fused ? blk.rows() / L / 8 * 8 : 0;
             if (!down) fusedGroups(p.weights(), blk, full8, false, batch, x, xOff, ldx, xTo, h, hOff - in, ldh, hFrom, out, outOff, ldo);
             if (x != null && xTo > blk.colFrom()) {
