@@ -49,6 +49,16 @@ public abstract class Kernels {
     /** A short name: {@code panama-512} (with the vector width in bits) or {@code scalar}. */
     public abstract String name();
 
+    /**
+     * What the kernels were shaped for, in one line: for the Vector API, the vector width, the register file
+     * it implies and the register tiles chosen from them at start-up. The shapes differ between widths, and
+     * so may the last bits of a sum (a different grouping of the same products); on one machine and JVM
+     * configuration every result is deterministic and independent of the thread count.
+     */
+    public String shape() {
+        return name() + ": plain Java loops";
+    }
+
     // ---------------------------------------------------------------- vectors
 
     // x [n], y [n] -> sum x*y

@@ -18,7 +18,38 @@ import static dev.vecrnn.kernels.PanamaMath.S;
  */
 final class PanamaKernels extends PanamaPointwise {
     private static final int VPP = PANEL / L;
-    private static final int K_BLOCK = 128;
+
+    /**
+     * The register file the species implies: AVX-512 and ARM (NEON, SVE) have 32 vector registers, AVX2
+     * and SSE 16. A 256-bit species on an AVX-512 machine (capped by {@code -XX:MaxVectorSize=32}) is taken
+     * for 16 as well: a tile that fits 16 runs on 32, the converse spills. {@code -Dvecrnn.kernels.registers}
+     * (16 or 32) overrides it, so that a test run can exercise either shape at any width.
+     */
+    static final int REGISTERS = Shape.registers();
+    /**
+     * The batched products' register tile, by the register file: with 32 registers, 4 batch rows by 4
+     * chunks (16 accumulators, 4 weight vectors and a broadcast: 21 live); with 16, 6 rows by 2 chunks
+     * (12 accumulators, 2 weight vectors and a broadcast: 15 live, as in the 6x16 micro-kernels BLIS and
+     * OpenBLAS use for AVX2). A 4 x 4 tile on 16 registers spills every iteration.
+     */
+    static final int TILE_ROWS = REGISTERS >= 32 ? 4 : 6;
+    static final int TILE_CHUNKS = REGISTERS >= 32 ? 4 : 2;
+    /**
+     * Columns per pass of the batched forward product: the tile's weights (TILE_CHUNKS chunks) stay in L1
+     * across all batch rows. 16 KiB of weights, half of the smallest L1 data cache of the CPUs that run
+     * the Vector API, and never fewer than 128 columns (32 KiB at 4 x 16 floats, measured as good as 64).
+     */
+    private static final int K_BLOCK = Math.max(128, 4096 / (TILE_CHUNKS * L));
+
+    /** The start-up choice of shapes; a class of its own so that its parsing does not sit in the kernels. */
+    private static final class Shape {
+        static int registers() {
+            String forced = System.getProperty("vecrnn.kernels.registers", "").trim();
+            if (forced.equals("16") || forced.equals("32")) return Integer.parseInt(forced);
+            String arch = System.getProperty("os.arch", "");
+            return S.vectorBitSize() >= 512 || arch.equals("aarch64") || arch.equals("arm64") ? 32 : 16;
+        }
+    }
 
     public PanamaKernels() {
     }
@@ -33,6 +64,12 @@ final class PanamaKernels extends PanamaPointwise {
     @Override
     public String name() {
         return "panama-" + S.vectorBitSize();
+    }
+
+    @Override
+    public String shape() {
+        return S.vectorBitSize() + "-bit vectors (" + L + " floats), " + REGISTERS + " registers: " + TILE_ROWS + "x"
+                + TILE_CHUNKS + " register tiles of " + L + "-float chunks, " + K_BLOCK + "-column blocks, 8 weight streams";
     }
 
     // ---------------------------------------------------------------- vectors
@@ -221,18 +258,26 @@ final class PanamaKernels extends PanamaPointwise {
         // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once, over
         // all columns; the weights are read once, so no column blocking. Batches of 4 and more: four chunks.
         int e8 = batch < 4 ? cFrom + (full - cFrom) / 8 * 8 : cFrom;
-        int e4 = e8 + (full - e8) / 4 * 4;
+        int eT = e8 + (full - e8) / TILE_CHUNKS * TILE_CHUNKS;
         if (down) {
-            for (int c = chunks - 1; c >= e4; c--) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
+            for (int c = chunks - 1; c >= eT; c--) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
         }
-        for (int i = e8; i < e4; i += 4) {
-            int c = down ? e4 - 4 - (i - e8) : i;
-            // Columns in blocks of K_BLOCK keep the four chunks' weights (32 KiB) in L1 across the batch rows.
+        for (int i = e8; i < eT; i += TILE_CHUNKS) {
+            int c = down ? eT - TILE_CHUNKS - (i - e8) : i;
+            // Columns in blocks of K_BLOCK keep the tile's weights in L1 across the batch rows. Every row
+            // of a tile sums its columns in the same order as a row alone, so the partition of the batch
+            // (threads, tiles, remainders) never changes a result.
             for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
                 int k1 = Math.min(kTo, k0 + K_BLOCK);
                 int b = 0;
-                for (; b + 4 <= batch; b += 4) tile4x4(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
-                for (; b < batch; b++) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
+                if (TILE_CHUNKS == 4) {
+                    for (; b + 4 <= batch; b += 4) tile4x4(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
+                    for (; b < batch; b++) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
+                } else {
+                    for (; b + 6 <= batch; b += 6) tile6x2(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
+                    for (; b + 3 <= batch; b += 3) tile3x2(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
+                    for (; b < batch; b++) tile1x2(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
+                }
             }
         }
         for (int i = cFrom; i < e8; i += 8) {
@@ -240,7 +285,7 @@ final class PanamaKernels extends PanamaPointwise {
             for (int b = 0; b < batch; b++) tile1x8(w, blk, c, src, srcOff + b * ld, kFrom, kTo, src, 0, 0, 0, out, outOff + b * ldo);
         }
         if (!down) {
-            for (int c = e4; c < chunks; c++) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
+            for (int c = eT; c < chunks; c++) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
         }
     }
 
@@ -380,6 +425,98 @@ final class PanamaKernels extends PanamaPointwise {
         FloatVector.fromArray(S, out, r3 + L).add(a31).intoArray(out, r3 + L);
         FloatVector.fromArray(S, out, r3 + 2 * L).add(a32).intoArray(out, r3 + 2 * L);
         FloatVector.fromArray(S, out, r3 + 3 * L).add(a33).intoArray(out, r3 + 3 * L);
+    }
+
+    /** The 16-register tile: six batch rows by two chunks (12 accumulators). */
+    private static void tile6x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
+                                float[] out, int o, int ldo) {
+        int shift = blk.colFrom() * PANEL;
+        int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+        int s0 = s, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        for (int k = kFrom; k < kTo; k++) {
+            int kk = k * PANEL;
+            FloatVector m0 = FloatVector.fromArray(S, w, w0 + kk);
+            FloatVector m1 = FloatVector.fromArray(S, w, w1 + kk);
+            FloatVector v = FloatVector.broadcast(S, src[s0 + k]);
+            a00 = m0.fma(v, a00);
+            a01 = m1.fma(v, a01);
+            v = FloatVector.broadcast(S, src[s1 + k]);
+            a10 = m0.fma(v, a10);
+            a11 = m1.fma(v, a11);
+            v = FloatVector.broadcast(S, src[s2 + k]);
+            a20 = m0.fma(v, a20);
+            a21 = m1.fma(v, a21);
+            v = FloatVector.broadcast(S, src[s3 + k]);
+            a30 = m0.fma(v, a30);
+            a31 = m1.fma(v, a31);
+            v = FloatVector.broadcast(S, src[s4 + k]);
+            a40 = m0.fma(v, a40);
+            a41 = m1.fma(v, a41);
+            v = FloatVector.broadcast(S, src[s5 + k]);
+            a50 = m0.fma(v, a50);
+            a51 = m1.fma(v, a51);
+        }
+        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo, r4 = r3 + ldo, r5 = r4 + ldo;
+        FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
+        FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
+        FloatVector.fromArray(S, out, r1).add(a10).intoArray(out, r1);
+        FloatVector.fromArray(S, out, r1 + L).add(a11).intoArray(out, r1 + L);
+        FloatVector.fromArray(S, out, r2).add(a20).intoArray(out, r2);
+        FloatVector.fromArray(S, out, r2 + L).add(a21).intoArray(out, r2 + L);
+        FloatVector.fromArray(S, out, r3).add(a30).intoArray(out, r3);
+        FloatVector.fromArray(S, out, r3 + L).add(a31).intoArray(out, r3 + L);
+        FloatVector.fromArray(S, out, r4).add(a40).intoArray(out, r4);
+        FloatVector.fromArray(S, out, r4 + L).add(a41).intoArray(out, r4 + L);
+        FloatVector.fromArray(S, out, r5).add(a50).intoArray(out, r5);
+        FloatVector.fromArray(S, out, r5 + L).add(a51).intoArray(out, r5 + L);
+    }
+
+    /** Three batch rows by two chunks: the 16-register tile's remainder of three to five rows. */
+    private static void tile3x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
+                                float[] out, int o, int ldo) {
+        int shift = blk.colFrom() * PANEL;
+        int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+        int s0 = s, s1 = s0 + ld, s2 = s1 + ld;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+        for (int k = kFrom; k < kTo; k++) {
+            int kk = k * PANEL;
+            FloatVector m0 = FloatVector.fromArray(S, w, w0 + kk);
+            FloatVector m1 = FloatVector.fromArray(S, w, w1 + kk);
+            FloatVector v = FloatVector.broadcast(S, src[s0 + k]);
+            a00 = m0.fma(v, a00);
+            a01 = m1.fma(v, a01);
+            v = FloatVector.broadcast(S, src[s1 + k]);
+            a10 = m0.fma(v, a10);
+            a11 = m1.fma(v, a11);
+            v = FloatVector.broadcast(S, src[s2 + k]);
+            a20 = m0.fma(v, a20);
+            a21 = m1.fma(v, a21);
+        }
+        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo;
+        FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
+        FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
+        FloatVector.fromArray(S, out, r1).add(a10).intoArray(out, r1);
+        FloatVector.fromArray(S, out, r1 + L).add(a11).intoArray(out, r1 + L);
+        FloatVector.fromArray(S, out, r2).add(a20).intoArray(out, r2);
+        FloatVector.fromArray(S, out, r2 + L).add(a21).intoArray(out, r2 + L);
+    }
+
+    private static void tile1x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int kFrom, int kTo,
+                                float[] out, int o) {
+        int shift = blk.colFrom() * PANEL;
+        int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        for (int k = kFrom; k < kTo; k++) {
+            FloatVector v = FloatVector.broadcast(S, src[s + k]);
+            int kk = k * PANEL;
+            a0 = FloatVector.fromArray(S, w, w0 + kk).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, w1 + kk).fma(v, a1);
+        }
+        int oc = o + blk.outOffset() + c * L;
+        FloatVector.fromArray(S, out, oc).add(a0).intoArray(out, oc);
+        FloatVector.fromArray(S, out, oc + L).add(a1).intoArray(out, oc + L);
     }
 
     @Override
@@ -567,18 +704,23 @@ final class PanamaKernels extends PanamaPointwise {
         }
     }
 
-    /** Batch rows per pass of the weight-gradient product: their slice of four chunks of dG is 128 x 4L floats (32 KiB at L = 16). */
+    /** Batch rows per pass of the weight-gradient product: their slice of a tile's chunks of dG is 128 x 4L floats at most (32 KiB at L = 16). */
     private static final int B_BLOCK = 128;
-    private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * 4 * L]);
+    /**
+     * Columns per weight-gradient tile: 4 chunks by 4 columns with 32 registers (16 accumulators), 2 chunks
+     * by 6 columns with 16 (12 accumulators; 4 x 4 would spill).
+     */
+    private static final int W_COLS = TILE_CHUNKS == 4 ? 4 : 6;
+    private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * TILE_CHUNKS * L]);
 
     /**
      * gw[block rows, k] += sum over b of dG[b, r] src[srcOff + b*ld + k], for k in [kFrom, kTo).
      *
      * <p>The batch (all steps of a sequence: thousands of rows) is taken B_BLOCK rows at a time, and each
-     * block's dG rows for four chunks are first copied side by side. Read in place they lie one dG row
+     * block's dG rows for a tile's chunks are first copied side by side. Read in place they lie one dG row
      * (4 KiB at H = 256) apart, all in the same few cache sets, so every pass over the batch fetched them
      * again from L3; copied, the slice stays in L1 while all columns use it. Each accumulator still
-     * sums its rows in order, so the result is the same as one pass over the whole batch.
+     * sums its rows in order, so the result is the same as one pass over the whole batch, whatever the tile.
      */
     private static void backwardWeightsSegment(float[] gw, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
                                                float[] src, int srcOff, int ld, int kFrom, int kTo) {
@@ -586,20 +728,25 @@ final class PanamaKernels extends PanamaPointwise {
         int full = blk.rows() / L;
         int shift = blk.colFrom() * PANEL;
         int g0 = dgOff + blk.outOffset();
-        int groups = full / 4 * 4;
+        int groups = full / TILE_CHUNKS * TILE_CHUNKS;
+        int tc = TILE_CHUNKS * L;
         float[] slice = DG_SLICE.get();
         for (int b0 = 0; b0 < batch; b0 += B_BLOCK) {
             int bb = Math.min(B_BLOCK, batch - b0);
-            for (int c = 0; c < groups; c += 4) {
-                if (kTo - kFrom >= 4) {
-                    for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * 4 * L, 4 * L);
+            for (int c = 0; c < groups; c += TILE_CHUNKS) {
+                if (kTo - kFrom >= W_COLS) {
+                    for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * tc, tc);
                 }
                 int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
-                int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
                 int k = kFrom;
-                for (; k + 4 <= kTo; k += 4) weights4x4(gw, w0, w1, w2, w3, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                if (TILE_CHUNKS == 4) {
+                    int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+                    for (; k + 4 <= kTo; k += 4) weights4x4(gw, w0, w1, w2, w3, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                } else {
+                    for (; k + 6 <= kTo; k += 6) weights2x6(gw, w0, w1, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                }
                 for (; k < kTo; k++) {
-                    for (int j = 0; j < 4; j++) {
+                    for (int j = 0; j < TILE_CHUNKS; j++) {
                         weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
                     }
                 }
@@ -611,6 +758,52 @@ final class PanamaKernels extends PanamaPointwise {
                 else weightsColumnPartial(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
             }
         }
+    }
+
+    /** Two chunks by six columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
+    private static void weights2x6(float[] gw, int w0, int w1, int kk, float[] slice, int bb, float[] src, int s, int ld) {
+        FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
+        FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
+        FloatVector a04 = FloatVector.fromArray(S, gw, w0 + kk + 4 * PANEL), a05 = FloatVector.fromArray(S, gw, w0 + kk + 5 * PANEL);
+        FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
+        FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
+        FloatVector a14 = FloatVector.fromArray(S, gw, w1 + kk + 4 * PANEL), a15 = FloatVector.fromArray(S, gw, w1 + kk + 5 * PANEL);
+        for (int b = 0; b < bb; b++) {
+            int g = b * 2 * L;
+            FloatVector d0 = FloatVector.fromArray(S, slice, g);
+            FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
+            int sb = s + b * ld;
+            FloatVector v = FloatVector.broadcast(S, src[sb]);
+            a00 = d0.fma(v, a00);
+            a10 = d1.fma(v, a10);
+            v = FloatVector.broadcast(S, src[sb + 1]);
+            a01 = d0.fma(v, a01);
+            a11 = d1.fma(v, a11);
+            v = FloatVector.broadcast(S, src[sb + 2]);
+            a02 = d0.fma(v, a02);
+            a12 = d1.fma(v, a12);
+            v = FloatVector.broadcast(S, src[sb + 3]);
+            a03 = d0.fma(v, a03);
+            a13 = d1.fma(v, a13);
+            v = FloatVector.broadcast(S, src[sb + 4]);
+            a04 = d0.fma(v, a04);
+            a14 = d1.fma(v, a14);
+            v = FloatVector.broadcast(S, src[sb + 5]);
+            a05 = d0.fma(v, a05);
+            a15 = d1.fma(v, a15);
+        }
+        a00.intoArray(gw, w0 + kk);
+        a01.intoArray(gw, w0 + kk + PANEL);
+        a02.intoArray(gw, w0 + kk + 2 * PANEL);
+        a03.intoArray(gw, w0 + kk + 3 * PANEL);
+        a04.intoArray(gw, w0 + kk + 4 * PANEL);
+        a05.intoArray(gw, w0 + kk + 5 * PANEL);
+        a10.intoArray(gw, w1 + kk);
+        a11.intoArray(gw, w1 + kk + PANEL);
+        a12.intoArray(gw, w1 + kk + 2 * PANEL);
+        a13.intoArray(gw, w1 + kk + 3 * PANEL);
+        a14.intoArray(gw, w1 + kk + 4 * PANEL);
+        a15.intoArray(gw, w1 + kk + 5 * PANEL);
     }
 
     /** Four chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */

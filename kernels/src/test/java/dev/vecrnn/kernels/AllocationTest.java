@@ -51,6 +51,11 @@ class AllocationTest {
     private static void expectNoAllocation(String mode, String impl) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Kernels.panama() != null) cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        // the width this JVM was given (-XX:UseAVX=2, -XX:MaxVectorSize=16, -Dvecrnn.kernels.registers): the
+        // child must choose the same kernels, or it measures another shape
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:") || a.startsWith("-Dvecrnn.kernels")) cmd.add(a);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AllocationTest.class.getName(), mode, impl));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> results = new ArrayList<>();

@@ -19,6 +19,15 @@ class SelectionTest {
         assertNotNull(Kernels.panama(), () -> "no Vector API kernels: " + Kernels.whyNoPanama());
         assertNull(Kernels.whyNoPanama());
         assertTrue(Kernels.panama().name().matches("panama-(128|256|512)"), Kernels.panama().name());
+        // the width and register file each Surefire execution asks for (-XX:UseAVX=2, -XX:MaxVectorSize=16)
+        String arch = System.getProperty("os.arch", "");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        String bits = x86 ? System.getProperty("vecrnn.expect.bits") : null;
+        if (bits != null && !bits.isEmpty()) assertEquals("panama-" + bits, Kernels.panama().name(), Kernels.panama().shape());
+        String regs = x86 ? System.getProperty("vecrnn.expect.registers") : null;
+        if (regs != null && !regs.isEmpty()) {
+            assertTrue(Kernels.panama().shape().contains(" " + regs + " registers"), Kernels.panama().shape());
+        }
         if ("scalar".equals(System.getProperty(Kernels.PROPERTY))) {
             assertSame(Kernels.scalar(), Kernels.get());
         } else {
