@@ -29,6 +29,10 @@ class StreamAllocationTest {
     void eightThreadsSteppingSharedNetworksDoNotAllocate() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Kernels.panama() != null) cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        // the width this JVM was given (-XX:UseAVX=2, -XX:MaxVectorSize=16): the child measures the same kernels
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:") || a.startsWith("-Dvecrnn.kernels")) cmd.add(a);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamAllocationTest.class.getName()));
         Path log = Files.createTempFile("stream-allocation", ".txt");
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
