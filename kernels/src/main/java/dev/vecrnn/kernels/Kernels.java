@@ -12,6 +12,13 @@ package dev.vecrnn.kernels;
  *
  * <p>Gradients accumulate ({@code +=}) where the javadoc says so, so that one backward serves a batch
  * and a sequence; zeroing is the caller's visible step.
+ *
+ * <p>The Vector API kernels are shaped at start-up by the preferred vector width and the register file
+ * it implies ({@link #shape()}): 512-bit with 32 registers, 256-bit with 16 (AVX2), 128-bit. No shape
+ * depends on a cache size measured on one machine. Results are deterministic on a machine (the same
+ * bits on every run, in every JIT tier, whatever the thread count), but their last bits may differ
+ * between vector widths, and between the Vector API and the scalar kernels: the same products are
+ * summed in another grouping.
  */
 public abstract class Kernels {
 
