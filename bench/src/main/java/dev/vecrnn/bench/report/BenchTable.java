@@ -1,7 +1,9 @@
 package dev.vecrnn.bench.report;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./vecrnn bench --table [--quick]}: every row of {@link Comparison#all} run through JMH, vecrnn
@@ -11,75 +13,151 @@ import java.util.List;
  * (sizes 64 and 256, shorter iterations) about 5 and is noisier.
  *
  * <p>Pin it for single-thread figures: {@code taskset -c 0 ./vecrnn bench --table}. Options:
- * {@code --only id,id} (rows by id, see {@code --list}).
+ * {@code --only id,id} (rows by id, see {@code --list}); {@code --jvm-args "..."} (appended to every
+ * fork's JVM options); {@code --widths native,avx2} (every row once per width, side by side in one table;
+ * see {@link Widths}). Each width is named by what its forks report, and the machine under the table.
  */
 public final class BenchTable {
     private BenchTable() {
     }
 
+    /** One width of the table: the forks' options, the bounds probed with them, and the width they reported. */
+    private record Column(Widths.Forks forks, Roofline roofline, WidthProfiler.Width width) {
+        String tag() {
+            return width.vectorBits() + "-bit";
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         boolean quick = false;
-        List<String> only = null;
+        List<String> only = null, jvmArgs = new ArrayList<>();
+        String widthNames = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
-                case "--only" -> only = List.of(args[++i].split(","));
+                case "--only" -> only = List.of(value(args, ++i).split(","));
+                case "--jvm-args" -> jvmArgs.addAll(Widths.split(value(args, ++i)));
+                case "--widths" -> widthNames = value(args, ++i);
                 case "--list" -> {
                     for (Comparison c : Comparison.all(false)) System.out.println(c.id() + "\t" + c.label());
                     return;
                 }
-                default -> {
-                    System.err.println("bench --table: unknown option '" + args[i] + "' (options: --quick, --only id,id, --list)");
-                    System.exit(2);
-                }
+                default -> usage("unknown option '" + args[i] + "'");
             }
         }
         Jmh.Settings settings = quick ? Jmh.Settings.QUICK : Jmh.Settings.FULL;
-        Roofline roofline = new Roofline(settings);
+        List<Widths.Forks> widths;
+        try {
+            widths = Widths.parse(widthNames, jvmArgs, System.getProperty("os.arch"));
+        } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
+            return;
+        }
         List<Comparison> rows = new ArrayList<>();
         for (Comparison c : Comparison.all(quick)) if (only == null || only.contains(c.id())) rows.add(c);
         if (only != null && rows.size() != only.size()) {
             for (String id : only) Comparison.byId(id);   // names the unknown one
         }
 
-        List<String> lines = new ArrayList<>();
-        lines.add("| benchmark | vecrnn | baseline | speed-up | share of bound | B/op |");
-        lines.add("|---|---|---|---|---|---|");
+        // The FMA probe runs first at each width: it names the width, and a width that repeats one is left out.
+        Map<Widths.Forks, Roofline> rooflines = new HashMap<>();
+        List<Column> columns = new ArrayList<>();
+        for (Widths.Probed p : Widths.probe(widths, forks -> {
+            Roofline r = new Roofline(settings, forks);
+            rooflines.put(forks, r);
+            return r.width();
+        }, "bench --table")) {
+            columns.add(new Column(p.forks(), rooflines.get(p.forks()), p.width()));
+        }
+
+        List<String> lines = new ArrayList<>(header(columns));
+        List<Column> mixed = new ArrayList<>();   // columns with a fork at another width than their probe's
         for (Comparison c : rows) {
-            Jmh.Score ours = Jmh.run(c.ours(), settings, true, c.ourParams());
-            Jmh.Score base = c.baseline() == null ? null : Jmh.run(c.baseline(), settings, false, c.baseParams());
-            lines.add(row(c, ours, base, roofline));
+            List<List<String>> cells = new ArrayList<>();
+            for (Column col : columns) {
+                Jmh.Score ours = Jmh.run(c.ours(), settings, col.forks(), true, c.ourParams());
+                Jmh.Score base = c.baseline() == null ? null : Jmh.run(c.baseline(), settings, col.forks(), false, c.baseParams());
+                cells.add(cells(c, ours, base, col.roofline(), col.width()));
+                if (!ours.width().equals(col.width()) || base != null && !base.width().equals(col.width())) mixed.add(col);
+            }
+            lines.add(row(c, cells));
         }
         System.out.println();
         lines.forEach(System.out::println);
         System.out.println();
-        System.out.println("Medians over the measured iterations, with their range; " + settings.name() + ". "
-                + roofline.summary() + ". Share of bound: for a batch-1 step, the time to read its weights"
-                + " at the bandwidth probed for their size over the time measured; for a GEMM, GFLOP/s over the FMA peak.");
+        System.out.println("Medians over the measured iterations, with their range; " + settings.name() + ". Share of bound:"
+                + " for a batch-1 step, the time to read its weights at the bandwidth probed for their size over the time"
+                + " measured; for a GEMM, GFLOP/s over the FMA peak.");
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.println("Machine: " + Roofline.cpuModel() + ", " + cores + (cores == 1 ? " core" : " cores") + " for this run.");
+        for (Column col : columns) {
+            System.out.println(col.tag() + ": " + col.forks().describe() + "; " + (mixed.contains(col)
+                    ? "forks reported " + col.width().describe() + " except where a cell says otherwise"
+                    : "every fork reported " + col.width().describe()) + "; " + col.roofline().summary() + ".");
+        }
     }
 
-    static String row(Comparison c, Jmh.Score ours, Jmh.Score base, Roofline roofline) throws Exception {
+    private static List<String> header(List<Column> columns) {
+        if (columns.size() == 1) return List.of("| benchmark | vecrnn | baseline | speed-up | share of bound | B/op |", "|---|---|---|---|---|---|");
+        StringBuilder h = new StringBuilder("| benchmark |"), rule = new StringBuilder("|---|");
+        for (Column col : columns) {
+            for (String what : new String[] {"vecrnn", "baseline", "speed-up", "share of bound"}) {
+                h.append(' ').append(what).append(' ').append(col.tag()).append(" |");
+                rule.append("---|");
+            }
+        }
+        h.append(" B/op (").append(String.join(" / ", columns.stream().map(Column::tag).toList())).append(") |");
+        return List.of(h.toString(), rule.append("---|").toString());
+    }
+
+    /** A row of the table: each width's cells side by side, B/op of every width together at the end. */
+    private static String row(Comparison c, List<List<String>> cells) {
+        if (cells.size() == 1) return "| " + c.label() + " | " + String.join(" | ", cells.get(0)) + " |";
+        StringBuilder sb = new StringBuilder("| ").append(c.label()).append(" | ");
+        List<String> bytes = new ArrayList<>();
+        for (List<String> w : cells) {
+            sb.append(String.join(" | ", w.subList(0, 4))).append(" | ");
+            bytes.add(w.get(4));
+        }
+        return sb.append(String.join(" / ", bytes)).append(" |").toString();
+    }
+
+    /**
+     * The cells of one row at one width: vecrnn, baseline, speed-up, share of bound, B/op. A side whose fork
+     * reported another width than the column's probe says so in its cell.
+     */
+    static List<String> cells(Comparison c, Jmh.Score ours, Jmh.Score base, Roofline roofline, WidthProfiler.Width width)
+            throws Exception {
         double k = c.perCall();
         String unit = ours.unit().replace("/op", "");
-        StringBuilder sb = new StringBuilder("| ").append(c.label()).append(" | ");
-        sb.append(Fmt.number(ours.median() / k)).append(" (").append(Fmt.number(ours.min() / k)).append("-")
-                .append(Fmt.number(ours.max() / k)).append(")");
+        String vecrnn = ours.spread(k);
         if (c.bound() != null && !Double.isNaN(c.bound().flops()) && unit.equals("us")) {
-            sb.append(", ").append(Fmt.number(c.bound().flops() / (ours.median() * 1000))).append(" GFLOP/s");
+            vecrnn += ", " + Fmt.number(c.bound().flops() / (ours.median() * 1000)) + " GFLOP/s";
         }
-        sb.append(" | ");
-        if (base != null) {
-            sb.append(c.baselineName()).append(" ").append(Fmt.number(base.median() / k)).append(" (")
-                    .append(Fmt.number(base.min() / k)).append("-").append(Fmt.number(base.max() / k)).append(")");
-        }
-        sb.append(" | ").append(base == null ? "-" : Fmt.number(speedup(ours, base)) + "x");
-        sb.append(" | ").append(Fmt.percent(c.bound() == null ? Double.NaN : roofline.share(c.bound(), ours.median())));
-        sb.append(" | ").append(Fmt.number(ours.bytesPerOp() / k)).append(" |");
-        return sb.toString();
+        vecrnn += otherWidth(ours, width);
+        String baseline = base == null ? "" : c.baselineName() + " " + base.spread(k) + otherWidth(base, width);
+        return List.of(vecrnn, baseline, base == null ? "-" : Fmt.number(speedup(ours, base)) + "x",
+                Fmt.percent(c.bound() == null ? Double.NaN : roofline.share(c.bound(), ours.median())),
+                Fmt.number(ours.bytesPerOp() / k));
+    }
+
+    private static String otherWidth(Jmh.Score s, WidthProfiler.Width expected) {
+        return s.width().equals(expected) ? "" : " [ran at " + s.width().describe() + "]";
     }
 
     /** How many times faster ours is than the baseline: a time ratio, or a throughput ratio. */
     static double speedup(Jmh.Score ours, Jmh.Score base) {
         return Comparison.higherIsBetter(ours.unit()) ? ours.median() / base.median() : base.median() / ours.median();
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) usage(args[i - 1] + " needs a value");
+        return args[i];
+    }
+
+    private static void usage(String problem) {
+        System.err.println("bench --table: " + problem + " (options: --quick, --only id,id, --list, --jvm-args \"OPTIONS\","
+                + " --widths native,avx2,128)");
+        System.exit(2);
     }
 }

@@ -9,13 +9,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Runs one JMH benchmark with given parameters through JMH's API and returns its median and spread. */
+/**
+ * Runs one JMH benchmark with given parameters through JMH's API and returns its median and spread, and the
+ * vector width its fork reported.
+ */
 final class Jmh {
     private Jmh() {
     }
@@ -25,16 +30,19 @@ final class Jmh {
         static final Settings FULL = new Settings("full: 5 x 1 s warm-up, 5 x 1 s measured, 1 fork", 5, 1000, 5, 1000);
         static final Settings GATE = new Settings("gate: 5 x 0.8 s warm-up, 4 x 0.8 s measured, 1 fork", 5, 800, 4, 800);
         static final Settings QUICK = new Settings("quick: 6 x 0.5 s warm-up, 3 x 0.5 s measured, 1 fork", 6, 500, 3, 500);
+        /** Only long enough for a fork to start and report its width. */
+        static final Settings PROBE = new Settings("probe: 1 x 0.1 s measured, 1 fork", 0, 100, 1, 100);
     }
 
     /**
      * One benchmark's result: median, minimum and maximum over the measured iterations, in {@code unit};
-     * {@code bytesPerOp} from the gc profiler (NaN when it was not asked for).
+     * {@code bytesPerOp} from the gc profiler (NaN when it was not asked for); the width its fork ran at.
      */
     record Score(String benchmark, Map<String, String> params, double median, double min, double max, String unit,
-                 double bytesPerOp) {
-        String spread() {
-            return Fmt.number(min) + "-" + Fmt.number(max);
+                 double bytesPerOp, WidthProfiler.Width width) {
+        /** {@code median (min-max)} per call of {@code perCall} steps or elements. */
+        String spread(double perCall) {
+            return Fmt.number(median / perCall) + " (" + Fmt.number(min / perCall) + "-" + Fmt.number(max / perCall) + ")";
         }
 
         String describe() {
@@ -47,15 +55,16 @@ final class Jmh {
 
     /**
      * Runs {@code benchmark} (class and method, e.g. {@code dev.vecrnn.bench.nn.StepBench.vecrnn}) once
-     * with the given parameters ("name=value"); the same call twice in one process is run once.
+     * with the given parameters ("name=value") in a fork started with {@code forks}' JVM options; the same
+     * call twice in one process is run once.
      */
-    static Score run(String benchmark, Settings s, boolean gc, String... params) throws RunnerException {
+    static Score run(String benchmark, Settings s, Widths.Forks forks, boolean gc, String... params) throws RunnerException {
         Map<String, String> p = new LinkedHashMap<>();
         for (String kv : params) {
             int eq = kv.indexOf('=');
             p.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        String key = benchmark + p + s + gc;
+        String key = benchmark + p + s + forks + gc;
         Score cached = CACHE.get(key);
         if (cached != null) return cached;
 
@@ -63,14 +72,17 @@ final class Jmh {
         ob.include("^" + Pattern.quote(benchmark) + "$").forks(1)
                 .warmupIterations(s.warmups()).warmupTime(TimeValue.milliseconds(s.warmupMillis()))
                 .measurementIterations(s.iterations()).measurementTime(TimeValue.milliseconds(s.iterationMillis()))
-                .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED")
+                .jvmArgsAppend(jvmArgs(forks))
                 .shouldDoGC(true).verbosity(Boolean.getBoolean("vecrnn.bench.verbose") ? VerboseMode.NORMAL : VerboseMode.SILENT);
         p.forEach(ob::param);
+        ob.addProfiler(WidthProfiler.class);
         if (gc) ob.addProfiler("gc");
         Collection<RunResult> results = new Runner(ob.build()).run();
         if (results.size() != 1) {
             throw new IllegalStateException(benchmark + " " + p + ": expected one result, got " + results.size()
-                    + " (is the name or a parameter value wrong? ./vecrnn bench -l lists the benchmarks)");
+                    + " (is the name or a parameter value wrong? ./vecrnn bench -l lists the benchmarks."
+                    + (forks.jvmArgs().isEmpty() ? "" : " Or did the JVM refuse " + forks.jvmArgs() + "?")
+                    + " -Dvecrnn.bench.verbose=true in JAVA_TOOL_OPTIONS shows JMH's output)");
         }
         RunResult rr = results.iterator().next();
         Result<?> primary = rr.getPrimaryResult();
@@ -81,10 +93,23 @@ final class Jmh {
                 if (e.getKey().endsWith("gc.alloc.rate.norm")) bytes = e.getValue().getScore();
             }
         }
-        Score score = new Score(benchmark, p, st.getPercentile(50), st.getMin(), st.getMax(), primary.getScoreUnit(), bytes);
-        System.err.printf("  %s: %s %s%s%n", score.describe(), Fmt.number(score.median()), score.unit(),
-                gc ? ", " + Fmt.number(bytes) + " B/op" : "");
+        Score score = new Score(benchmark, p, st.getPercentile(50), st.getMin(), st.getMax(), primary.getScoreUnit(), bytes,
+                WidthProfiler.Width.of(rr));
+        System.err.printf("  %s: %s %s%s, %s%n", score.describe(), Fmt.number(score.median()), score.unit(),
+                gc ? ", " + Fmt.number(bytes) + " B/op" : "", score.width().describe());
         CACHE.put(key, score);
         return score;
+    }
+
+    /** The options every fork gets (the Vector API module, ONNX Runtime's native access), then {@code forks}'. */
+    private static String[] jvmArgs(Widths.Forks forks) {
+        List<String> args = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        args.addAll(forks.jvmArgs());
+        return args.toArray(String[]::new);
+    }
+
+    /** The width {@code forks} run at, from a short fork of the FMA probe. */
+    static WidthProfiler.Width probeWidth(Widths.Forks forks) throws RunnerException {
+        return run("dev.vecrnn.bench.RooflineBench.fmaPeak", Settings.PROBE, forks, false, "kib=256").width();
     }
 }

@@ -1,33 +1,46 @@
 package dev.vecrnn.bench.report;
 
-import jdk.incubator.vector.FloatVector;
 import org.openjdk.jmh.runner.RunnerException;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * This machine's bounds from {@code RooflineBench}: the fp32 FMA peak of one core and the read bandwidth
- * at a given working-set size (probed once per size), and the share of them a measured time reaches.
+ * This machine's bounds from {@code RooflineBench}, in forks started with one set of JVM options (so at
+ * one vector width): the fp32 FMA peak of one core and the read bandwidth at a given working-set size
+ * (probed once per size), and the share of them a measured time reaches.
  */
 final class Roofline {
     private final Jmh.Settings settings;
+    private final Widths.Forks forks;
     private double peakGflops = Double.NaN;
+    private WidthProfiler.Width width;
     private final Map<Long, Double> bandwidth = new LinkedHashMap<>();
 
-    Roofline(Jmh.Settings settings) {
+    Roofline(Jmh.Settings settings, Widths.Forks forks) {
         this.settings = settings;
+        this.forks = forks;
     }
 
-    /** fp32 GFLOP/s: vector FMAs per ns x 2 flops x lanes. */
+    /** fp32 GFLOP/s: vector FMAs per ns x 2 flops x the lanes of the probe's fork (not of this JVM). */
     double peakGflops() throws RunnerException {
         if (Double.isNaN(peakGflops)) {
-            Jmh.Score s = Jmh.run("dev.vecrnn.bench.RooflineBench.fmaPeak", settings, false, "kib=256");
-            peakGflops = s.median() * 2 * FloatVector.SPECIES_PREFERRED.length();
+            Jmh.Score s = Jmh.run("dev.vecrnn.bench.RooflineBench.fmaPeak", settings, forks, false, "kib=256");
+            width = s.width();
+            peakGflops = s.median() * 2 * (width.vectorBits() / 32);
         }
         return peakGflops;
+    }
+
+    /** The width the FMA probe's fork ran at (probing the peak if it was not yet). */
+    WidthProfiler.Width width() throws RunnerException {
+        peakGflops();
+        return width;
     }
 
     /** Read bandwidth in GB/s for a working set of {@code bytes} (rounded up to whole KiB). */
@@ -35,7 +48,7 @@ final class Roofline {
         long kib = (long) Math.ceil(bytes / 1024);
         Double bw = bandwidth.get(kib);
         if (bw == null) {
-            Jmh.Score s = Jmh.run("dev.vecrnn.bench.RooflineBench.read", settings, false, "kib=" + kib);
+            Jmh.Score s = Jmh.run("dev.vecrnn.bench.RooflineBench.read", settings, forks, false, "kib=" + kib);
             bw = kib * 1024.0 / s.median();   // bytes per ns = GB/s
             bandwidth.put(kib, bw);
         }
@@ -55,5 +68,18 @@ final class Roofline {
         if (!Double.isNaN(peakGflops)) parts.add("fp32 FMA peak " + Fmt.number(peakGflops) + " GFLOP/s");
         bandwidth.forEach((kib, bw) -> parts.add("read " + Fmt.number(bw) + " GB/s at " + kib + " KiB"));
         return parts.isEmpty() ? "no bounds were probed in this run" : "bounds probed in this run: " + String.join("; ", parts);
+    }
+
+    /** The CPU's model name from /proc/cpuinfo, or the architecture where there is none. */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals("model name")) return line.substring(colon + 1).trim();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: the architecture is all there is to say.
+        }
+        return System.getProperty("os.arch") + " (no model name in /proc/cpuinfo)";
     }
 }
