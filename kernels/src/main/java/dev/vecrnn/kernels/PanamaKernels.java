@@ -28,11 +28,12 @@ final class PanamaKernels extends PanamaPointwise {
     static final int REGISTERS = Shape.registers();
     /**
      * The batched products' register tile, by the register file: with 32 registers, 4 batch rows by 4
-     * chunks (16 accumulators, 4 weight vectors and a broadcast: 21 live); with 16, 6 rows by 2 chunks
-     * (12 accumulators, 2 weight vectors and a broadcast: 15 live, as in the 6x16 micro-kernels BLIS and
-     * OpenBLAS use for AVX2). A 4 x 4 tile on 16 registers spills every iteration.
+     * chunks; with 16, 4 rows by 2 chunks. What must fit is every accumulator plus every broadcast and
+     * weight vector of one column, because C2 issues all of a column's loads before its FMAs: 16 + 4 + 4 = 24
+     * of 32, and 8 + 4 + 2 = 14 of 16. A 6 x 2 tile (12 + 6 + 2 = 20) spilled four accumulators to the stack
+     * on every column under -XX:UseAVX=2 (seen in its machine code), and 4 x 4 spills eight.
      */
-    static final int TILE_ROWS = REGISTERS >= 32 ? 4 : 6;
+    static final int TILE_ROWS = 4;
     static final int TILE_CHUNKS = REGISTERS >= 32 ? 4 : 2;
     /**
      * Columns per pass of the batched forward product: the tile's weights (TILE_CHUNKS chunks) stay in L1
@@ -274,8 +275,7 @@ final class PanamaKernels extends PanamaPointwise {
                     for (; b + 4 <= batch; b += 4) tile4x4(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
                     for (; b < batch; b++) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
                 } else {
-                    for (; b + 6 <= batch; b += 6) tile6x2(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
-                    for (; b + 3 <= batch; b += 3) tile3x2(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
+                    for (; b + 4 <= batch; b += 4) tile4x2(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
                     for (; b < batch; b++) tile1x2(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
                 }
             }
@@ -427,14 +427,14 @@ final class PanamaKernels extends PanamaPointwise {
         FloatVector.fromArray(S, out, r3 + 3 * L).add(a33).intoArray(out, r3 + 3 * L);
     }
 
-    /** The 16-register tile: six batch rows by two chunks (12 accumulators). */
-    private static void tile6x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
+    /** The 16-register tile: four batch rows by two chunks (8 accumulators). */
+    private static void tile4x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
                                 float[] out, int o, int ldo) {
         int shift = blk.colFrom() * PANEL;
         int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
-        int s0 = s, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld;
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
-        FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        int s0 = s, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int k = kFrom; k < kTo; k++) {
             int kk = k * PANEL;
             FloatVector m0 = FloatVector.fromArray(S, w, w0 + kk);
@@ -451,14 +451,8 @@ final class PanamaKernels extends PanamaPointwise {
             v = FloatVector.broadcast(S, src[s3 + k]);
             a30 = m0.fma(v, a30);
             a31 = m1.fma(v, a31);
-            v = FloatVector.broadcast(S, src[s4 + k]);
-            a40 = m0.fma(v, a40);
-            a41 = m1.fma(v, a41);
-            v = FloatVector.broadcast(S, src[s5 + k]);
-            a50 = m0.fma(v, a50);
-            a51 = m1.fma(v, a51);
         }
-        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo, r4 = r3 + ldo, r5 = r4 + ldo;
+        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo;
         FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
         FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
         FloatVector.fromArray(S, out, r1).add(a10).intoArray(out, r1);
@@ -467,40 +461,6 @@ final class PanamaKernels extends PanamaPointwise {
         FloatVector.fromArray(S, out, r2 + L).add(a21).intoArray(out, r2 + L);
         FloatVector.fromArray(S, out, r3).add(a30).intoArray(out, r3);
         FloatVector.fromArray(S, out, r3 + L).add(a31).intoArray(out, r3 + L);
-        FloatVector.fromArray(S, out, r4).add(a40).intoArray(out, r4);
-        FloatVector.fromArray(S, out, r4 + L).add(a41).intoArray(out, r4 + L);
-        FloatVector.fromArray(S, out, r5).add(a50).intoArray(out, r5);
-        FloatVector.fromArray(S, out, r5 + L).add(a51).intoArray(out, r5 + L);
-    }
-
-    /** Three batch rows by two chunks: the 16-register tile's remainder of three to five rows. */
-    private static void tile3x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
-                                float[] out, int o, int ldo) {
-        int shift = blk.colFrom() * PANEL;
-        int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
-        int s0 = s, s1 = s0 + ld, s2 = s1 + ld;
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
-        for (int k = kFrom; k < kTo; k++) {
-            int kk = k * PANEL;
-            FloatVector m0 = FloatVector.fromArray(S, w, w0 + kk);
-            FloatVector m1 = FloatVector.fromArray(S, w, w1 + kk);
-            FloatVector v = FloatVector.broadcast(S, src[s0 + k]);
-            a00 = m0.fma(v, a00);
-            a01 = m1.fma(v, a01);
-            v = FloatVector.broadcast(S, src[s1 + k]);
-            a10 = m0.fma(v, a10);
-            a11 = m1.fma(v, a11);
-            v = FloatVector.broadcast(S, src[s2 + k]);
-            a20 = m0.fma(v, a20);
-            a21 = m1.fma(v, a21);
-        }
-        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo;
-        FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
-        FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
-        FloatVector.fromArray(S, out, r1).add(a10).intoArray(out, r1);
-        FloatVector.fromArray(S, out, r1 + L).add(a11).intoArray(out, r1 + L);
-        FloatVector.fromArray(S, out, r2).add(a20).intoArray(out, r2);
-        FloatVector.fromArray(S, out, r2 + L).add(a21).intoArray(out, r2 + L);
     }
 
     private static void tile1x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int kFrom, int kTo,
@@ -706,11 +666,8 @@ final class PanamaKernels extends PanamaPointwise {
 
     /** Batch rows per pass of the weight-gradient product: their slice of a tile's chunks of dG is 128 x 4L floats at most (32 KiB at L = 16). */
     private static final int B_BLOCK = 128;
-    /**
-     * Columns per weight-gradient tile: 4 chunks by 4 columns with 32 registers (16 accumulators), 2 chunks
-     * by 6 columns with 16 (12 accumulators; 4 x 4 would spill).
-     */
-    private static final int W_COLS = TILE_CHUNKS == 4 ? 4 : 6;
+    /** Columns per weight-gradient tile: TILE_CHUNKS chunks by 4 columns (16 or 8 accumulators, as the forward tile). */
+    private static final int W_COLS = 4;
     private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * TILE_CHUNKS * L]);
 
     /**
@@ -743,7 +700,7 @@ final class PanamaKernels extends PanamaPointwise {
                     int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
                     for (; k + 4 <= kTo; k += 4) weights4x4(gw, w0, w1, w2, w3, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
                 } else {
-                    for (; k + 6 <= kTo; k += 6) weights2x6(gw, w0, w1, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                    for (; k + 4 <= kTo; k += 4) weights2x4(gw, w0, w1, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
                 }
                 for (; k < kTo; k++) {
                     for (int j = 0; j < TILE_CHUNKS; j++) {
@@ -760,14 +717,12 @@ final class PanamaKernels extends PanamaPointwise {
         }
     }
 
-    /** Two chunks by six columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
-    private static void weights2x6(float[] gw, int w0, int w1, int kk, float[] slice, int bb, float[] src, int s, int ld) {
+    /** Two chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
+    private static void weights2x4(float[] gw, int w0, int w1, int kk, float[] slice, int bb, float[] src, int s, int ld) {
         FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
         FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
-        FloatVector a04 = FloatVector.fromArray(S, gw, w0 + kk + 4 * PANEL), a05 = FloatVector.fromArray(S, gw, w0 + kk + 5 * PANEL);
         FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
         FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
-        FloatVector a14 = FloatVector.fromArray(S, gw, w1 + kk + 4 * PANEL), a15 = FloatVector.fromArray(S, gw, w1 + kk + 5 * PANEL);
         for (int b = 0; b < bb; b++) {
             int g = b * 2 * L;
             FloatVector d0 = FloatVector.fromArray(S, slice, g);
@@ -785,25 +740,15 @@ final class PanamaKernels extends PanamaPointwise {
             v = FloatVector.broadcast(S, src[sb + 3]);
             a03 = d0.fma(v, a03);
             a13 = d1.fma(v, a13);
-            v = FloatVector.broadcast(S, src[sb + 4]);
-            a04 = d0.fma(v, a04);
-            a14 = d1.fma(v, a14);
-            v = FloatVector.broadcast(S, src[sb + 5]);
-            a05 = d0.fma(v, a05);
-            a15 = d1.fma(v, a15);
         }
         a00.intoArray(gw, w0 + kk);
         a01.intoArray(gw, w0 + kk + PANEL);
         a02.intoArray(gw, w0 + kk + 2 * PANEL);
         a03.intoArray(gw, w0 + kk + 3 * PANEL);
-        a04.intoArray(gw, w0 + kk + 4 * PANEL);
-        a05.intoArray(gw, w0 + kk + 5 * PANEL);
         a10.intoArray(gw, w1 + kk);
         a11.intoArray(gw, w1 + kk + PANEL);
         a12.intoArray(gw, w1 + kk + 2 * PANEL);
         a13.intoArray(gw, w1 + kk + 3 * PANEL);
-        a14.intoArray(gw, w1 + kk + 4 * PANEL);
-        a15.intoArray(gw, w1 + kk + 5 * PANEL);
     }
 
     /** Four chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
