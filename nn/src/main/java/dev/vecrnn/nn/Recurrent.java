@@ -184,11 +184,22 @@ public final class Recurrent {
      * the inputs. dhN and dcN may be null (zero).
      */
     public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN) {
+        return backward(trace, dOutput, dhN, dcN, true);
+    }
+
+    /**
+     * {@link #backward(Trace, Tensor, Tensor, Tensor)}, computing the gradient of x only when
+     * {@code inputGrad}: without it {@link InputGrads#dx()} is null, and per direction of the first layer
+     * one product as large as the weight gradient is skipped (PyTorch skips it when x does not require
+     * grad). For a stack fed with data, whose input gradient nobody reads. Parameter gradients, dh0 and
+     * dc0 are the same bit for bit either way.
+     */
+    public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN, boolean inputGrad) {
         if (trace == null || trace.owner != this) {
             throw new IllegalArgumentException("trace: expected a trace from this layer's forwardTrain, got "
                     + (trace == null ? "null" : "one from another layer"));
         }
-        return RecurrentPass.backward(this, trace, dOutput, dhN, dcN);
+        return RecurrentPass.backward(this, trace, dOutput, dhN, dcN, inputGrad);
     }
 
     /** A new zero state for one stream (unidirectional stacks only). */
@@ -220,9 +231,8 @@ public final class Recurrent {
     }
 
     public record InputGrads(Tensor dx, Tensor dh0, Tensor dc0) {
-        /** dc0 is null but for LSTM. */
+        /** dx is null when backward was told not to compute it; dc0 is null but for LSTM. */
         public InputGrads {
-            Require.notNull("dx", dx);
             Require.notNull("dh0", dh0);
         }
     }

@@ -12,7 +12,8 @@ import java.util.Random;
  * ({@code [T*B, F]} rows); per layer and direction the input part of every gate is one GEMM over all
  * steps, then each step adds the recurrent part for the whole batch and runs the pointwise cell per
  * row. Backward mirrors it: per step the pointwise backward and {@code W_hh^T dG} for the batch, then
- * one GEMM each for the weight gradient and the input gradient over all steps.
+ * one GEMM each for the weight gradient and (unless the caller does not need it) the input gradient
+ * over all steps.
  */
 final class RecurrentPass {
     private RecurrentPass() {
@@ -191,8 +192,9 @@ final class RecurrentPass {
         }
     }
 
-    // trace, dOutput (user layout) -> input gradients; parameter gradients accumulate
-    static Recurrent.InputGrads backward(Recurrent net, Recurrent.Trace tr, Tensor dOutput, Tensor dhN, Tensor dcN) {
+    // trace, dOutput (user layout) -> input gradients (dx null unless inputGrad); parameter gradients accumulate
+    static Recurrent.InputGrads backward(Recurrent net, Recurrent.Trace tr, Tensor dOutput, Tensor dhN, Tensor dcN,
+                                         boolean inputGrad) {
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
         int steps = tr.steps, batch = tr.batch, layers = cfg.numLayers(), dirs = cfg.directions();
@@ -210,8 +212,7 @@ final class RecurrentPass {
         float[] dc0 = lstm ? new float[layers * dirs * batch * h] : null;
         float[] dIn = null;
         for (int l = layers - 1; l >= 0; l--) {
-            int in = cfg.layerInput(l);
-            dIn = new float[steps * batch * in];
+            dIn = l > 0 || inputGrad ? new float[steps * batch * cfg.layerInput(l)] : null;
             for (int d = 0; d < dirs; d++) {
                 int idx = l * dirs + d;
                 backDirection(k, net.cells[idx], tr.dirs[idx], tr, dOut, d, out, dhN, dcN, dh0, dc0, idx, dIn, net.threads());
@@ -222,7 +223,7 @@ final class RecurrentPass {
             }
             dOut = dIn;
         }
-        Tensor dx = Tensor.of(fromTimeMajor(dIn, steps, batch, cfg.inputSize(), cfg.batchFirst(), null),
+        Tensor dx = dIn == null ? null : Tensor.of(fromTimeMajor(dIn, steps, batch, cfg.inputSize(), cfg.batchFirst(), null),
                 cfg.batchFirst() ? new int[] {batch, steps, cfg.inputSize()} : new int[] {steps, batch, cfg.inputSize()});
         return new Recurrent.InputGrads(dx, Tensor.of(dh0, layers * dirs, batch, p),
                 lstm ? Tensor.of(dc0, layers * dirs, batch, h) : null);
@@ -294,18 +295,21 @@ final class RecurrentPass {
         if (cell.whr != null) {
             k.gemmTN(p, h, steps * batch, dhAll, 0, p, t.hfull, 0, h, cell.pWhr.grad(), 0, h, true);
         }
+        if (dIn == null) return; // the input gradient is not wanted
+        if (dir == 0) {
+            // direction 0 comes first, so dIn is still zero: accumulate into it directly
+            Parallel.rows(threads, rows, (part, from, to) ->
+                    k.gatesBackwardData(wt, to - from, dG, from * o, o, dIn, from * in, in, null, 0, 0));
+            return;
+        }
         float[] dx = new float[steps * batch * in];
         Parallel.rows(threads, rows, (part, from, to) ->
                 k.gatesBackwardData(wt, to - from, dG, from * o, o, dx, from * in, in, null, 0, 0));
-        if (dir == 0) {
-            for (int i = 0; i < dx.length; i++) dIn[i] += dx[i];
-        } else {
-            for (int s = 0; s < steps; s++) {
-                for (int b = 0; b < batch; b++) {
-                    if (s >= len[b]) continue;
-                    int tt = len[b] - 1 - s;
-                    k.axpy(in, 1f, dx, (s * batch + b) * in, dIn, (tt * batch + b) * in);
-                }
+        for (int s = 0; s < steps; s++) {
+            for (int b = 0; b < batch; b++) {
+                if (s >= len[b]) continue;
+                int tt = len[b] - 1 - s;
+                k.axpy(in, 1f, dx, (s * batch + b) * in, dIn, (tt * batch + b) * in);
             }
         }
     }

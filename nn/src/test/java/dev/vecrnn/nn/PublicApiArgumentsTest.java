@@ -90,6 +90,7 @@ class PublicApiArgumentsTest {
             "Recurrent.forwardTrain(dropoutRng)",                           // a fixed generator
             "Recurrent.backward(dhN)", "Recurrent.backward(dcN)",           // zero
             "Recurrent.Output.new(cN)", "Recurrent.InputGrads.new(dc0)",    // GRU and RNN have no cell state
+            "Recurrent.InputGrads.new(dx)",                                 // backward told not to compute it
             "Model.forward(from)", "Model.forward(to)");                    // start from zeros; do not record // all rows
 
     @TempDir
@@ -240,6 +241,8 @@ class PublicApiArgumentsTest {
                 Tensor.zeros(1, 1, 1), new Random(1)});
         call("Recurrent.backward/4", r -> new Object[]{((Recurrent) r).forwardTrain(Tensor.zeros(1, 1, 1), null, null, null,
                 new Random(1)), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1)});
+        call("Recurrent.backward/5", r -> new Object[]{((Recurrent) r).forwardTrain(Tensor.zeros(1, 1, 1), null, null, null,
+                new Random(1)), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), false});
         call("Recurrent.step/3", r -> new Object[]{new float[1], ((Recurrent) r).newState(), new float[1]});
         call("Recurrent.stepMany/5", r -> new Object[]{1, new float[1], new dev.vecrnn.nn.Stream.State[]{((Recurrent) r).newState()},
                 new float[1], ((Recurrent) r).newBatch(1)});
