@@ -27,6 +27,8 @@ public final class Model {
     final int inputFeatures;
     final List<Layer> layers;
     private final List<Param> params;
+    /** The first layer with params (layers.size() if none): no gradient needs to flow below it. */
+    final int firstTrainable;
 
     Model(int inputFeatures, List<Layer> layers) {
         this.inputFeatures = inputFeatures;
@@ -36,6 +38,9 @@ public final class Model {
             for (Param p : layers.get(i).params()) ps.add(p.renamed("layers." + i + "." + p.name()));
         }
         this.params = Collections.unmodifiableList(ps);
+        int first = 0;
+        while (first < layers.size() && layers.get(first).params().isEmpty()) first++;
+        this.firstTrainable = first;
     }
 
     private volatile NonFiniteInput nonFiniteInput = NonFiniteInput.REJECT;
@@ -152,11 +157,21 @@ public final class Model {
         return new Trace(caches, cur);
     }
 
-    /** Backward from the gradient of the output; accumulates every param's gradient. */
+    /**
+     * Backward from the gradient of the output; accumulates every param's gradient. The model's input is
+     * data, so no gradient is needed below the first layer with params: the layers before it are not
+     * run backward, and a recurrent layer there does not compute its input gradient (the top layer always
+     * runs, to check dOutput).
+     */
     public void backward(Trace trace, Batch dOutput) {
         Require.notNull("trace", trace);
         Batch d = Require.notNull("dOutput", dOutput);
-        for (int i = layers.size() - 1; i >= 0 && d != null; i--) d = layers.get(i).backward(trace.caches.get(i), d);
+        int last = Math.max(0, Math.min(firstTrainable, layers.size() - 1));
+        for (int i = layers.size() - 1; i >= last && d != null; i--) {
+            Layer l = layers.get(i);
+            Layer.Cache c = trace.caches.get(i);
+            d = i == firstTrainable && l instanceof RecurrentLayer r ? r.backward(c, d, false) : l.backward(c, d);
+        }
     }
 
     /** Threads for the batched products in training and sequence inference (1 by default). */

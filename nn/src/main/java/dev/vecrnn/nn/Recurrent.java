@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * <p>Threads: inference ({@link #forward}, {@link #step}, {@link #stepMany}) only reads the network, so
  * one network may serve any number of threads at once, with the same bits as one thread, as long as
  * nothing changes its weights meanwhile (training through {@link #params()}, {@link #loadStateDict},
- * {@link #initDefault}). Per-stream {@link Stream.State}s are not shareable: see {@link Stream}.
+ * {@link #initDefault}). Per-stream {@link Stream.State}s are not shareable (see {@link Stream}), nor are
+ * {@link SequenceWorkspace}s: each thread makes its own.
  *
  * <p>A NaN or infinity in an inference input is rejected with its position unless
  * {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
@@ -135,10 +136,42 @@ public final class Recurrent {
     /**
      * Inference over whole sequences; lengths, h0 and c0 may be null. Under {@link NonFiniteInput#REJECT}
      * a NaN or infinity in x (within each sequence's length), h0 or c0 is an error naming its position.
+     * Keeps no trace; allocates the outputs and a workspace per call (the overload with a
+     * {@link SequenceWorkspace} does not).
      */
     public Output forward(Tensor x, int[] lengths, Tensor h0, Tensor c0) {
-        Trace t = RecurrentPass.forward(this, x, lengths, h0, c0, null, nonFiniteInput == NonFiniteInput.REJECT);
-        return new Output(t.output, t.hN, t.cN);
+        return RecurrentPass.infer(this, x, lengths, h0, c0, nonFiniteInput == NonFiniteInput.REJECT);
+    }
+
+    /** Scratch space for {@link #forward(Tensor, int[], Tensor, Tensor, Tensor, Tensor, Tensor, SequenceWorkspace)}; one thread at a time. */
+    public SequenceWorkspace newSequenceWorkspace() {
+        return new SequenceWorkspace(this);
+    }
+
+    /**
+     * Inference over whole sequences into the caller's tensors, bit for bit what
+     * {@link #forward(Tensor, int[], Tensor, Tensor)} returns, without allocating once ws has grown to the
+     * largest call (steps x batch) it has served. output {@code [T, B, D*Hout]} ({@code [B, T, D*Hout]}
+     * when batch_first), hN {@code [L*D, B, Hout]} and cN {@code [L*D, B, H]} (LSTM only) are overwritten;
+     * any of them may be null when not wanted. hN may be h0 itself, and cN c0, to carry a state over in
+     * place; otherwise an output must not share its array with another output or with x, h0 or c0.
+     * lengths, h0 and c0 may be null, as for the other forward. ws must come from this network's
+     * {@link #newSequenceWorkspace()} and is used by one thread at a time (a second thread gets an
+     * {@link IllegalStateException} naming the holder). With more than one thread ({@link #setThreads})
+     * the parallel parts still allocate their tasks.
+     */
+    public void forward(Tensor x, int[] lengths, Tensor h0, Tensor c0, Tensor output, Tensor hN, Tensor cN,
+                        SequenceWorkspace ws) {
+        if (ws == null || ws.net != this) {
+            throw new IllegalArgumentException("ws: expected a workspace made by newSequenceWorkspace() of this network, got "
+                    + (ws == null ? "null" : "one of another network"));
+        }
+        ws.enter("ws", -1);
+        try {
+            RecurrentPass.infer(this, x, lengths, h0, c0, output, hN, cN, ws, nonFiniteInput == NonFiniteInput.REJECT);
+        } finally {
+            ws.exit();
+        }
     }
 
     /** Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. */
@@ -151,11 +184,22 @@ public final class Recurrent {
      * the inputs. dhN and dcN may be null (zero).
      */
     public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN) {
+        return backward(trace, dOutput, dhN, dcN, true);
+    }
+
+    /**
+     * {@link #backward(Trace, Tensor, Tensor, Tensor)}, computing the gradient of x only when
+     * {@code inputGrad}: without it {@link InputGrads#dx()} is null, and per direction of the first layer
+     * one product as large as the weight gradient is skipped (PyTorch skips it when x does not require
+     * grad). For a stack fed with data, whose input gradient nobody reads. Parameter gradients, dh0 and
+     * dc0 are the same bit for bit either way.
+     */
+    public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN, boolean inputGrad) {
         if (trace == null || trace.owner != this) {
             throw new IllegalArgumentException("trace: expected a trace from this layer's forwardTrain, got "
                     + (trace == null ? "null" : "one from another layer"));
         }
-        return RecurrentPass.backward(this, trace, dOutput, dhN, dcN);
+        return RecurrentPass.backward(this, trace, dOutput, dhN, dcN, inputGrad);
     }
 
     /** A new zero state for one stream (unidirectional stacks only). */
@@ -187,9 +231,8 @@ public final class Recurrent {
     }
 
     public record InputGrads(Tensor dx, Tensor dh0, Tensor dc0) {
-        /** dc0 is null but for LSTM. */
+        /** dx is null when backward was told not to compute it; dc0 is null but for LSTM. */
         public InputGrads {
-            Require.notNull("dx", dx);
             Require.notNull("dh0", dh0);
         }
     }
@@ -200,20 +243,18 @@ public final class Recurrent {
         final int steps;
         final int batch;
         final int[] lengths;
-        final float[][] layerInputs;
         final float[][] dropMasks;
         final DirTrace[] dirs;
         final Tensor output;
         final Tensor hN;
         final Tensor cN;
 
-        Trace(Recurrent owner, int steps, int batch, int[] lengths, float[][] layerInputs, float[][] dropMasks,
-              DirTrace[] dirs, Tensor output, Tensor hN, Tensor cN) {
+        Trace(Recurrent owner, int steps, int batch, int[] lengths, float[][] dropMasks, DirTrace[] dirs, Tensor output,
+              Tensor hN, Tensor cN) {
             this.owner = owner;
             this.steps = steps;
             this.batch = batch;
             this.lengths = lengths;
-            this.layerInputs = layerInputs;
             this.dropMasks = dropMasks;
             this.dirs = dirs;
             this.output = output;
@@ -235,12 +276,17 @@ public final class Recurrent {
         }
     }
 
-    /** One layer and direction of a trace, in step order (reversed within each sequence for direction 1). */
+    /**
+     * One layer and direction of a trace, in step order (reversed within each sequence for direction 1). An
+     * inference forward uses one as scratch with {@code ring} set: states, cells and hfull then hold only the
+     * previous and the current step ({@code [2*B, P]}, {@code [2*B, H]}, {@code [B, H]}).
+     */
     static final class DirTrace {
         float[] x;       // [T*B, In] the input in step order
         float[] gates;   // [T*B, O] activations
         float[] states;  // [(T+1)*B, P] h0, then h after each step (carried past a sequence's end)
         float[] cells;   // [(T+1)*B, H] LSTM c0, then c after each step
         float[] hfull;   // [T*B, H] projected LSTM: o * tanh(c) before the projection
+        boolean ring;    // states and cells in two slots used in turn (step s in slot s & 1), hfull in one
     }
 }

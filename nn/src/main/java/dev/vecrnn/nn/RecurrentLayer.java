@@ -82,6 +82,11 @@ public final class RecurrentLayer implements Layer {
 
     @Override
     public Batch backward(Cache cache, Batch dOut) {
+        return backward(cache, dOut, true);
+    }
+
+    /** {@link #backward(Cache, Batch)}; without inputGrad the input's gradient is not computed and null is returned. */
+    Batch backward(Cache cache, Batch dOut, boolean inputGrad) {
         RnnCache c = Require.cache(this, RnnCache.class, cache);
         RecurrentConfig cfg = rnn.config();
         Batch x = c.in;
@@ -100,8 +105,8 @@ public final class RecurrentLayer implements Layer {
                 }
             }
         }
-        Recurrent.InputGrads g = rnn.backward(c.trace, dOutput, dhN, null);
-        return x.withData(g.dx().data(), x.features());
+        Recurrent.InputGrads g = rnn.backward(c.trace, dOutput, dhN, null, inputGrad);
+        return inputGrad ? x.withData(g.dx().data(), x.features()) : null;
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.Random;
  * ({@code [T*B, F]} rows); per layer and direction the input part of every gate is one GEMM over all
  * steps, then each step adds the recurrent part for the whole batch and runs the pointwise cell per
  * row. Backward mirrors it: per step the pointwise backward and {@code W_hh^T dG} for the batch, then
- * one GEMM each for the weight gradient and the input gradient over all steps.
+ * one GEMM each for the weight gradient and (unless the caller does not need it) the input gradient
+ * over all steps.
  */
 final class RecurrentPass {
     private RecurrentPass() {
@@ -28,116 +29,172 @@ final class RecurrentPass {
                                    boolean rejectNonFinite) {
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
-        if (x == null) throw new IllegalArgumentException("x: expected a tensor, got null");
-        if (x.rank() != 3 || x.dim(2) != cfg.inputSize()) {
-            throw new IllegalArgumentException("x: expected shape " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ")
-                    + cfg.inputSize() + "], got " + Arrays.toString(x.shape()));
-        }
-        int steps = cfg.batchFirst() ? x.dim(1) : x.dim(0);
-        int batch = cfg.batchFirst() ? x.dim(0) : x.dim(1);
-        int[] len = checkLengths(lengths, steps, batch);
-        int layers = cfg.numLayers(), dirs = cfg.directions(), p = cfg.outputHidden(), h = cfg.hiddenSize();
+        checkX(cfg, x);
+        int steps = steps(cfg, x), batch = batch(cfg, x), n = cfg.numLayers() * cfg.directions();
+        int[] len = checkInputs(k, cfg, x, lengths, h0, c0, rejectNonFinite, new int[batch]);
         boolean lstm = cfg.type() == CellType.LSTM;
-        if (h0 != null) h0.requireShape("h0", layers * dirs, batch, p);
-        if (c0 != null) {
-            if (!lstm) throw new IllegalArgumentException("c0: only LSTM has a cell state, got c0 for " + cfg.type());
-            c0.requireShape("c0", layers * dirs, batch, h);
-        }
-        if (rejectNonFinite) {
-            NonFiniteInput.checkSequences(k, "x", x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst(), len);
-            NonFiniteInput.checkState(k, "h0", h0);
-            NonFiniteInput.checkState(k, "c0", c0);
-        }
-        boolean training = dropoutRng != null;
-        float[] input = toTimeMajor(x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst());
-        float[][] layerInputs = new float[layers][];
-        float[][] masks = new float[layers][];
-        Recurrent.DirTrace[] traces = new Recurrent.DirTrace[layers * dirs];
-        float[] hN = new float[layers * dirs * batch * p];
-        float[] cN = lstm ? new float[layers * dirs * batch * h] : null;
+        SequenceBuffers.Traced buf = new SequenceBuffers.Traced(cfg, dropoutRng);
+        float[] input = toTimeMajor(x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst(), null);
+        float[] hN = new float[n * batch * cfg.outputHidden()];
+        float[] cN = lstm ? new float[n * batch * cfg.hiddenSize()] : null;
+        float[] top = runLayers(k, net, input, steps, batch, len, data(h0), data(c0), hN, cN, buf);
         int out = cfg.outputSize();
+        Tensor output = Tensor.of(fromTimeMajor(top, steps, batch, out, cfg.batchFirst(), null),
+                cfg.batchFirst() ? new int[] {batch, steps, out} : new int[] {steps, batch, out});
+        Tensor hNt = Tensor.of(hN, n, batch, cfg.outputHidden());
+        Tensor cNt = lstm ? Tensor.of(cN, n, batch, cfg.hiddenSize()) : null;
+        return new Recurrent.Trace(net, steps, batch, len, buf.masks, buf.dirs, output, hNt, cNt);
+    }
+
+    // x [T, B, I] or [B, T, I] -> fresh output [T, B, D*P] (user layout), h_n, c_n; no trace
+    static Recurrent.Output infer(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, boolean rejectNonFinite) {
+        RecurrentConfig cfg = net.config();
+        checkX(cfg, x);
+        int steps = steps(cfg, x), batch = batch(cfg, x), n = cfg.numLayers() * cfg.directions(), out = cfg.outputSize();
+        Tensor output = cfg.batchFirst() ? Tensor.zeros(batch, steps, out) : Tensor.zeros(steps, batch, out);
+        Tensor hN = Tensor.zeros(n, batch, cfg.outputHidden());
+        Tensor cN = cfg.type() == CellType.LSTM ? Tensor.zeros(n, batch, cfg.hiddenSize()) : null;
+        infer(net, x, lengths, h0, c0, output, hN, cN, new SequenceWorkspace(net), rejectNonFinite);
+        return new Recurrent.Output(output, hN, cN);
+    }
+
+    /**
+     * x [T, B, I] or [B, T, I] -> output [T, B, D*P] (user layout), h_n [L*D, B, P], c_n [L*D, B, H] into the
+     * given tensors (each null when not wanted), in the workspace: no trace, and nothing allocated once the
+     * workspace has served a call as large. The caller holds ws.
+     */
+    static void infer(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, Tensor output, Tensor hN, Tensor cN,
+                      SequenceWorkspace ws, boolean rejectNonFinite) {
+        RecurrentConfig cfg = net.config();
+        Kernels k = Kernels.get();
+        checkX(cfg, x);
+        int steps = steps(cfg, x), batch = batch(cfg, x), n = cfg.numLayers() * cfg.directions(), out = cfg.outputSize();
+        if (output != null) {
+            if (cfg.batchFirst()) requireShape("output", output, batch, steps, out);
+            else requireShape("output", output, steps, batch, out);
+        }
+        if (hN != null) requireShape("hN", hN, n, batch, cfg.outputHidden());
+        if (cN != null) {
+            if (cfg.type() != CellType.LSTM) throw new IllegalArgumentException("cN: only LSTM has a cell state, got cN for " + cfg.type());
+            requireShape("cN", cN, n, batch, cfg.hiddenSize());
+        }
+        // outputs are written while inputs are still read; h_n over h0 (c_n over c0) is fine: each layer and
+        // direction reads its slice of h0 before it writes that of h_n
+        requireOwnArray("output", output, "x", x);
+        requireOwnArray("output", output, "h0", h0);
+        requireOwnArray("output", output, "c0", c0);
+        requireOwnArray("output", output, "hN", hN);
+        requireOwnArray("output", output, "cN", cN);
+        requireOwnArray("hN", hN, "x", x);
+        requireOwnArray("hN", hN, "cN", cN);
+        requireOwnArray("cN", cN, "x", x);
+        SequenceBuffers.Reused buf = ws.buffers;
+        buf.reserve(steps, batch, output == null || cfg.batchFirst() ? null : output.data());
+        try {
+            int[] len = checkInputs(k, cfg, x, lengths, h0, c0, rejectNonFinite, buf.lengths);
+            float[] input = toTimeMajor(x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst(), buf.input);
+            float[] top = runLayers(k, net, input, steps, batch, len, data(h0), data(c0), data(hN), data(cN), buf);
+            if (output != null && top != output.data()) fromTimeMajor(top, steps, batch, out, true, output.data());
+        } finally {
+            buf.release();
+        }
+    }
+
+    // input [T*B, I] time-major -> the top layer's output [T*B, D*P]; h_n into hN, c_n into cN unless null
+    private static float[] runLayers(Kernels k, Recurrent net, float[] input, int steps, int batch, int[] len,
+                                     float[] h0, float[] c0, float[] hN, float[] cN, SequenceBuffers buf) {
+        RecurrentConfig cfg = net.config();
+        int dirs = cfg.directions(), out = cfg.outputSize(), p = cfg.outputHidden(), h = cfg.hiddenSize();
         float[] layerOut = null;
-        for (int l = 0; l < layers; l++) {
-            layerInputs[l] = input;
-            layerOut = new float[steps * batch * out];
+        for (int l = 0; l < cfg.numLayers(); l++) {
+            layerOut = buf.layerOutput(l, steps * batch * out);
             for (int d = 0; d < dirs; d++) {
                 int idx = l * dirs + d;
                 RecurrentCell cell = net.cells[idx];
-                        Recurrent.DirTrace t = runDirection(k, cell, input, steps, batch, len, d,
-                        h0 == null ? null : h0.data(), c0 == null ? null : c0.data(), idx, net.threads());
-                traces[idx] = t;
-                for (int s = 0; s < steps; s++) {
-                    for (int b = 0; b < batch; b++) {
-                        if (s >= len[b]) continue;
-                        int tt = d == 0 ? s : len[b] - 1 - s;
-                        System.arraycopy(t.states, ((s + 1) * batch + b) * p, layerOut, (tt * batch + b) * out + d * p, p);
-                    }
-                }
-                for (int b = 0; b < batch; b++) {
-                    System.arraycopy(t.states, (len[b] * batch + b) * p, hN, (idx * batch + b) * p, p);
-                    if (lstm) System.arraycopy(t.cells, (len[b] * batch + b) * h, cN, (idx * batch + b) * h, h);
-                }
+                Recurrent.DirTrace t = buf.direction(idx, cell, input, steps, batch, len);
+                runDirection(k, cell, t, steps, batch, len, d, h0, c0, idx, net.threads(), layerOut, out);
+                // every sequence's state is carried past its end, so the last slot holds each final one
+                int last = t.ring ? steps & 1 : steps;
+                if (hN != null) System.arraycopy(t.states, last * batch * p, hN, idx * batch * p, batch * p);
+                if (cN != null) System.arraycopy(t.cells, last * batch * h, cN, idx * batch * h, batch * h);
             }
-            if (training && l < layers - 1 && cfg.dropout() > 0f) {
-                masks[l] = dropoutMask(dropoutRng, layerOut.length, cfg.dropout());
-                float[] dropped = new float[layerOut.length];
-                for (int i = 0; i < dropped.length; i++) dropped[i] = layerOut[i] * masks[l][i];
-                input = dropped;
-            } else {
-                input = layerOut;
-            }
+            input = buf.nextInput(l, layerOut);
         }
-        Tensor output = Tensor.of(fromTimeMajor(layerOut, steps, batch, out, cfg.batchFirst()),
-                cfg.batchFirst() ? new int[] {batch, steps, out} : new int[] {steps, batch, out});
-        Tensor hNt = Tensor.of(hN, layers * dirs, batch, p);
-        Tensor cNt = lstm ? Tensor.of(cN, layers * dirs, batch, h) : null;
-        return new Recurrent.Trace(net, steps, batch, len, layerInputs, masks, traces, output, hNt, cNt);
+        return layerOut;
     }
 
-    private static Recurrent.DirTrace runDirection(Kernels k, RecurrentCell cell, float[] input, int steps, int batch,
-                                                   int[] len, int dir, float[] h0, float[] c0, int idx, int threads) {
+    /**
+     * One layer and direction: t.x [T*B, In] in step order -> t.gates [T*B, O], and h (c) of every step in
+     * t.states [(T+1)*B, P] (t.cells [(T+1)*B, H]) or, when t.ring, in two slots [2*B, P] used in turn. Each
+     * valid step's h goes to its position in layerOut [T*B, out] at column dir*P; past a sequence's end the
+     * state is carried and the output is zero.
+     */
+    private static void runDirection(Kernels k, RecurrentCell cell, Recurrent.DirTrace t, int steps, int batch, int[] len,
+                                     int dir, float[] h0, float[] c0, int idx, int threads, float[] layerOut, int out) {
         int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
-        Recurrent.DirTrace t = new Recurrent.DirTrace();
-        t.x = dir == 0 ? input : reverse(input, steps, batch, in, len);
-        t.gates = new float[steps * batch * o];
-        t.states = new float[(steps + 1) * batch * p];
-        boolean lstm = cell.type == CellType.LSTM;
-        if (lstm) t.cells = new float[(steps + 1) * batch * h];
-        if (cell.whr != null) t.hfull = new float[steps * batch * h];
+        boolean lstm = cell.type == CellType.LSTM, relu = cell.type == CellType.RNN_RELU, ring = t.ring;
         if (h0 != null) System.arraycopy(h0, idx * batch * p, t.states, 0, batch * p);
+        else if (ring) Arrays.fill(t.states, 0, batch * p, 0f);
         if (lstm && c0 != null) System.arraycopy(c0, idx * batch * h, t.cells, 0, batch * h);
-        Parallel.rows(threads, steps * batch, (part, from, to) ->
-                k.gatesInput(cell.w, to - from, t.x, from * in, in, t.gates, from * o, o));
+        else if (lstm && ring) Arrays.fill(t.cells, 0, batch * h, 0f);
+        gatesInput(k, cell.w, threads, steps * batch, t.x, in, t.gates, o);
         PackedGates wh = cell.wh();
-        boolean relu = cell.type == CellType.RNN_RELU;
         for (int s = 0; s < steps; s++) {
-            int g = s * batch * o, prev = s * batch * p, next = (s + 1) * batch * p;
-            Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesRecurrent(wh, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o));
+            int cur = ring ? s & 1 : s, nxt = ring ? cur ^ 1 : s + 1, full = ring ? 0 : s;
+            int g = s * batch * o, prev = cur * batch * p, next = nxt * batch * p;
+            gatesRecurrent(k, wh, threads, batch, t.states, prev, p, t.gates, g, o);
             for (int b = 0; b < batch; b++) {
-                int gr = g + b * o;
+                int hp = prev + b * p, hn = next + b * p, cp = (cur * batch + b) * h, cn = (nxt * batch + b) * h;
                 if (s >= len[b]) {
-                    System.arraycopy(t.states, prev + b * p, t.states, next + b * p, p);
-                    if (lstm) System.arraycopy(t.cells, (s * batch + b) * h, t.cells, ((s + 1) * batch + b) * h, h);
+                    System.arraycopy(t.states, hp, t.states, hn, p);
+                    if (lstm) System.arraycopy(t.cells, cp, t.cells, cn, h);
+                    int pad = (s * batch + b) * out + dir * p;
+                    Arrays.fill(layerOut, pad, pad + p, 0f);
                     continue;
                 }
+                int gr = g + b * o;
                 switch (cell.type) {
                     case LSTM -> {
-                        float[] hOut = cell.whr == null ? t.states : t.hfull;
-                        int hOff = cell.whr == null ? next + b * p : (s * batch + b) * h;
-                        k.lstmForward(h, t.gates, gr, t.cells, (s * batch + b) * h, t.cells, ((s + 1) * batch + b) * h, hOut, hOff);
-                        if (cell.whr != null) k.gemmNT(1, p, h, t.hfull, hOff, h, cell.whr, 0, h, t.states, next + b * p, p, false);
+                        if (cell.whr == null) {
+                            k.lstmForward(h, t.gates, gr, t.cells, cp, t.cells, cn, t.states, hn);
+                        } else {
+                            int hf = (full * batch + b) * h;
+                            k.lstmForward(h, t.gates, gr, t.cells, cp, t.cells, cn, t.hfull, hf);
+                            k.gemmNT(1, p, h, t.hfull, hf, h, cell.whr, 0, h, t.states, hn, p, false);
+                        }
                     }
-                    case GRU -> k.gruForward(h, t.gates, gr, t.states, prev + b * p, t.states, next + b * p);
-                    default -> k.rnnForward(h, relu, t.gates, gr, t.states, next + b * p);
+                    case GRU -> k.gruForward(h, t.gates, gr, t.states, hp, t.states, hn);
+                    default -> k.rnnForward(h, relu, t.gates, gr, t.states, hn);
                 }
+                int tt = dir == 0 ? s : len[b] - 1 - s;
+                System.arraycopy(t.states, hn, layerOut, (tt * batch + b) * out + dir * p, p);
             }
         }
-        return t;
     }
 
-    // trace, dOutput (user layout) -> input gradients; parameter gradients accumulate
-    static Recurrent.InputGrads backward(Recurrent net, Recurrent.Trace tr, Tensor dOutput, Tensor dhN, Tensor dcN) {
+    // x [rows, in] -> gates [rows, o] = W_ih x + bias; on the calling thread, without a task, when one part will do
+    private static void gatesInput(Kernels k, PackedGates w, int threads, int rows, float[] x, int in, float[] gates, int o) {
+        if (Parallel.parts(threads, rows) == 1) {
+            k.gatesInput(w, rows, x, 0, in, gates, 0, o);
+        } else {
+            Parallel.rows(threads, rows, (part, from, to) -> k.gatesInput(w, to - from, x, from * in, in, gates, from * o, o));
+        }
+    }
+
+    // h [batch, p] at hOff -> gates [batch, o] at gOff, += W_hh h; as gatesInput, no task for one part
+    private static void gatesRecurrent(Kernels k, PackedGates wh, int threads, int batch, float[] h, int hOff, int p,
+                                       float[] gates, int gOff, int o) {
+        if (Parallel.parts(threads, batch) == 1) {
+            k.gatesRecurrent(wh, batch, h, hOff, p, gates, gOff, o);
+        } else {
+            Parallel.rows(threads, batch, (part, from, to) ->
+                    k.gatesRecurrent(wh, to - from, h, hOff + from * p, p, gates, gOff + from * o, o));
+        }
+    }
+
+    // trace, dOutput (user layout) -> input gradients (dx null unless inputGrad); parameter gradients accumulate
+    static Recurrent.InputGrads backward(Recurrent net, Recurrent.Trace tr, Tensor dOutput, Tensor dhN, Tensor dcN,
+                                         boolean inputGrad) {
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
         int steps = tr.steps, batch = tr.batch, layers = cfg.numLayers(), dirs = cfg.directions();
@@ -150,13 +207,12 @@ final class RecurrentPass {
             if (!lstm) throw new IllegalArgumentException("dcN: only LSTM has a cell state, got dcN for " + cfg.type());
             dcN.requireShape("dcN", layers * dirs, batch, h);
         }
-        float[] dOut = toTimeMajor(dOutput.data(), steps, batch, out, cfg.batchFirst());
+        float[] dOut = toTimeMajor(dOutput.data(), steps, batch, out, cfg.batchFirst(), null);
         float[] dh0 = new float[layers * dirs * batch * p];
         float[] dc0 = lstm ? new float[layers * dirs * batch * h] : null;
         float[] dIn = null;
         for (int l = layers - 1; l >= 0; l--) {
-            int in = cfg.layerInput(l);
-            dIn = new float[steps * batch * in];
+            dIn = l > 0 || inputGrad ? new float[steps * batch * cfg.layerInput(l)] : null;
             for (int d = 0; d < dirs; d++) {
                 int idx = l * dirs + d;
                 backDirection(k, net.cells[idx], tr.dirs[idx], tr, dOut, d, out, dhN, dcN, dh0, dc0, idx, dIn, net.threads());
@@ -167,7 +223,7 @@ final class RecurrentPass {
             }
             dOut = dIn;
         }
-        Tensor dx = Tensor.of(fromTimeMajor(dIn, steps, batch, cfg.inputSize(), cfg.batchFirst()),
+        Tensor dx = dIn == null ? null : Tensor.of(fromTimeMajor(dIn, steps, batch, cfg.inputSize(), cfg.batchFirst(), null),
                 cfg.batchFirst() ? new int[] {batch, steps, cfg.inputSize()} : new int[] {steps, batch, cfg.inputSize()});
         return new Recurrent.InputGrads(dx, Tensor.of(dh0, layers * dirs, batch, p),
                 lstm ? Tensor.of(dc0, layers * dirs, batch, h) : null);
@@ -239,26 +295,87 @@ final class RecurrentPass {
         if (cell.whr != null) {
             k.gemmTN(p, h, steps * batch, dhAll, 0, p, t.hfull, 0, h, cell.pWhr.grad(), 0, h, true);
         }
+        if (dIn == null) return; // the input gradient is not wanted
+        if (dir == 0) {
+            // direction 0 comes first, so dIn is still zero: accumulate into it directly
+            Parallel.rows(threads, rows, (part, from, to) ->
+                    k.gatesBackwardData(wt, to - from, dG, from * o, o, dIn, from * in, in, null, 0, 0));
+            return;
+        }
         float[] dx = new float[steps * batch * in];
         Parallel.rows(threads, rows, (part, from, to) ->
                 k.gatesBackwardData(wt, to - from, dG, from * o, o, dx, from * in, in, null, 0, 0));
-        if (dir == 0) {
-            for (int i = 0; i < dx.length; i++) dIn[i] += dx[i];
-        } else {
-            for (int s = 0; s < steps; s++) {
-                for (int b = 0; b < batch; b++) {
-                    if (s >= len[b]) continue;
-                    int tt = len[b] - 1 - s;
-                    k.axpy(in, 1f, dx, (s * batch + b) * in, dIn, (tt * batch + b) * in);
-                }
+        for (int s = 0; s < steps; s++) {
+            for (int b = 0; b < batch; b++) {
+                if (s >= len[b]) continue;
+                int tt = len[b] - 1 - s;
+                k.axpy(in, 1f, dx, (s * batch + b) * in, dIn, (tt * batch + b) * in);
             }
         }
     }
 
+    /** x: a tensor [T, B, I] or (batch_first) [B, T, I]. */
+    private static void checkX(RecurrentConfig cfg, Tensor x) {
+        if (x == null) throw new IllegalArgumentException("x: expected a tensor, got null");
+        if (x.rank() != 3 || x.dim(2) != cfg.inputSize()) {
+            throw new IllegalArgumentException("x: expected shape " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ")
+                    + cfg.inputSize() + "], got " + Arrays.toString(x.shape()));
+        }
+    }
+
+    private static int steps(RecurrentConfig cfg, Tensor x) {
+        return cfg.batchFirst() ? x.dim(1) : x.dim(0);
+    }
+
+    private static int batch(RecurrentConfig cfg, Tensor x) {
+        return cfg.batchFirst() ? x.dim(0) : x.dim(1);
+    }
+
+    /**
+     * The checks after x's shape: the lengths, copied into {@code len} (which is returned), h0 and c0's shapes and,
+     * with rejectNonFinite, a NaN or infinity in x (within the lengths), h0 or c0.
+     */
+    private static int[] checkInputs(Kernels k, RecurrentConfig cfg, Tensor x, int[] lengths, Tensor h0, Tensor c0,
+                                     boolean rejectNonFinite, int[] len) {
+        int steps = steps(cfg, x), batch = batch(cfg, x), n = cfg.numLayers() * cfg.directions();
+        checkLengths(lengths, steps, batch, len);
+        if (h0 != null) requireShape("h0", h0, n, batch, cfg.outputHidden());
+        if (c0 != null) {
+            if (cfg.type() != CellType.LSTM) throw new IllegalArgumentException("c0: only LSTM has a cell state, got c0 for " + cfg.type());
+            requireShape("c0", c0, n, batch, cfg.hiddenSize());
+        }
+        if (rejectNonFinite) {
+            NonFiniteInput.checkSequences(k, "x", x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst(), len);
+            NonFiniteInput.checkState(k, "h0", h0);
+            NonFiniteInput.checkState(k, "c0", c0);
+        }
+        return len;
+    }
+
+    /** t has shape [d0, d1, d2] (checked without a varargs array, since the workspace forward allocates nothing). */
+    private static void requireShape(String name, Tensor t, int d0, int d1, int d2) {
+        if (t.rank() != 3 || t.dim(0) != d0 || t.dim(1) != d1 || t.dim(2) != d2) t.requireShape(name, d0, d1, d2);
+    }
+
+    /** An output tensor (when given) is not backed by the array of another tensor. */
+    private static void requireOwnArray(String name, Tensor t, String otherName, Tensor other) {
+        if (t != null && other != null && t.data() == other.data()) {
+            throw new IllegalArgumentException(name + ": expected an array of its own, got the one of " + otherName);
+        }
+    }
+
+    private static float[] data(Tensor t) {
+        return t == null ? null : t.data();
+    }
+
     static int[] checkLengths(int[] lengths, int steps, int batch) {
-        int[] len = new int[batch];
+        return checkLengths(lengths, steps, batch, new int[batch]);
+    }
+
+    /** lengths [B] (null: all full) checked into len [>= B], which is returned. */
+    private static int[] checkLengths(int[] lengths, int steps, int batch, int[] len) {
         if (lengths == null) {
-            Arrays.fill(len, steps);
+            Arrays.fill(len, 0, batch, steps);
             return len;
         }
         if (lengths.length != batch) {
@@ -274,38 +391,20 @@ final class RecurrentPass {
         return len;
     }
 
-    /** Reverses each sequence within its length: row (s, b) = row (len_b - 1 - s, b); zero past the end. */
-    private static float[] reverse(float[] x, int steps, int batch, int width, int[] len) {
-        float[] r = new float[x.length];
-        for (int s = 0; s < steps; s++) {
-            for (int b = 0; b < batch; b++) {
-                if (s < len[b]) System.arraycopy(x, ((len[b] - 1 - s) * batch + b) * width, r, (s * batch + b) * width, width);
-            }
-        }
-        return r;
-    }
-
-    private static float[] dropoutMask(Random rnd, int n, float p) {
-        float keep = 1f / (1f - p);
-        float[] m = new float[n];
-        for (int i = 0; i < n; i++) m[i] = rnd.nextFloat() < p ? 0f : keep;
-        return m;
-    }
-
-    /** [B, T, F] -> [T, B, F] when batchFirst, else the same array. */
-    static float[] toTimeMajor(float[] a, int steps, int batch, int width, boolean batchFirst) {
+    /** [B, T, F] -> [T, B, F] into {@code into} (a fresh array when null) when batchFirst, else a itself. */
+    static float[] toTimeMajor(float[] a, int steps, int batch, int width, boolean batchFirst, float[] into) {
         if (!batchFirst) return a;
-        float[] r = new float[a.length];
+        float[] r = into == null ? new float[steps * batch * width] : into;
         for (int b = 0; b < batch; b++) {
             for (int s = 0; s < steps; s++) System.arraycopy(a, (b * steps + s) * width, r, (s * batch + b) * width, width);
         }
         return r;
     }
 
-    /** [T, B, F] -> [B, T, F] when batchFirst, else the same array. */
-    static float[] fromTimeMajor(float[] a, int steps, int batch, int width, boolean batchFirst) {
+    /** [T, B, F] -> [B, T, F] into {@code into} (a fresh array when null) when batchFirst, else a itself. */
+    static float[] fromTimeMajor(float[] a, int steps, int batch, int width, boolean batchFirst, float[] into) {
         if (!batchFirst) return a;
-        float[] r = new float[a.length];
+        float[] r = into == null ? new float[steps * batch * width] : into;
         for (int b = 0; b < batch; b++) {
             for (int s = 0; s < steps; s++) System.arraycopy(a, (s * batch + b) * width, r, (b * steps + s) * width, width);
         }

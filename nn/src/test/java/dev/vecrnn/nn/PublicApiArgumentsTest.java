@@ -85,10 +85,12 @@ class PublicApiArgumentsTest {
             "BceWithLogitsLoss.forward(grad)",                              // loss only
             "ConfusionMatrix.addLogits(mask)", "Metrics.crossEntropy(mask)", "Metrics.perplexity(mask)",
             "Recurrent.forward(lengths)", "Recurrent.forward(h0)", "Recurrent.forward(c0)",   // full length, zeros
+            "Recurrent.forward(output)", "Recurrent.forward(hN)", "Recurrent.forward(cN)",    // not wanted
             "Recurrent.forwardTrain(lengths)", "Recurrent.forwardTrain(h0)", "Recurrent.forwardTrain(c0)",
             "Recurrent.forwardTrain(dropoutRng)",                           // a fixed generator
             "Recurrent.backward(dhN)", "Recurrent.backward(dcN)",           // zero
             "Recurrent.Output.new(cN)", "Recurrent.InputGrads.new(dc0)",    // GRU and RNN have no cell state
+            "Recurrent.InputGrads.new(dx)",                                 // backward told not to compute it
             "Model.forward(from)", "Model.forward(to)");                    // start from zeros; do not record // all rows
 
     @TempDir
@@ -164,6 +166,7 @@ class PublicApiArgumentsTest {
         sample(Layer.Out.class, () -> new LastStep().forward(batch(), false, null));
         sample(dev.vecrnn.nn.Stream.State.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newState());
         sample(dev.vecrnn.nn.Stream.Batch.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newBatch(1));
+        sample(SequenceWorkspace.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newSequenceWorkspace());
         sample(ModelStream.State.class, () -> Model.builder(1).dense(1).build().newState());
         sample(Model.Carry.class, Model.Carry::new);
         sample(Recurrent.Output.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1)
@@ -232,10 +235,14 @@ class PublicApiArgumentsTest {
         }
         // Recurrent (the receiver is an LSTM 1 -> 1) and its streams; Model (dense 1 -> 1)
         call("Recurrent.forward/4", r -> new Object[]{Tensor.zeros(1, 1, 1), new int[]{1}, Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1)});
+        call("Recurrent.forward/8", r -> new Object[]{Tensor.zeros(1, 1, 1), new int[]{1}, Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1),
+                Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), ((Recurrent) r).newSequenceWorkspace()});
         call("Recurrent.forwardTrain/5", r -> new Object[]{Tensor.zeros(1, 1, 1), new int[]{1}, Tensor.zeros(1, 1, 1),
                 Tensor.zeros(1, 1, 1), new Random(1)});
         call("Recurrent.backward/4", r -> new Object[]{((Recurrent) r).forwardTrain(Tensor.zeros(1, 1, 1), null, null, null,
                 new Random(1)), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1)});
+        call("Recurrent.backward/5", r -> new Object[]{((Recurrent) r).forwardTrain(Tensor.zeros(1, 1, 1), null, null, null,
+                new Random(1)), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), false});
         call("Recurrent.step/3", r -> new Object[]{new float[1], ((Recurrent) r).newState(), new float[1]});
         call("Recurrent.stepMany/5", r -> new Object[]{1, new float[1], new dev.vecrnn.nn.Stream.State[]{((Recurrent) r).newState()},
                 new float[1], ((Recurrent) r).newBatch(1)});

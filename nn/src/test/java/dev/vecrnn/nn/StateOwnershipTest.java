@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A state (or batch) in use by one thread refuses a second user with a clear message; hand-over is fine. */
+/** A state (batch, sequence workspace) in use by one thread refuses a second user with a clear message; hand-over is fine. */
 class StateOwnershipTest {
 
     private static float[] input(Random rnd, int n) {
@@ -107,6 +107,21 @@ class StateOwnershipTest {
         Stream.State alone = net.newState();
         net.step(Arrays.copyOfRange(xs, 4, 8), alone, one);
         assertArrayEquals(one, b.hidden(0), 1e-5f);
+    }
+
+    @Test
+    void aSequenceWorkspaceHeldByAnotherThreadFailsAndWritesNothing() throws Exception {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 3, 4), 12);
+        SequenceWorkspace ws = net.newSequenceWorkspace();
+        Tensor x = Tensor.of(input(new Random(13), 15), 5, 1, 3), out = Tensor.zeros(5, 1, 4);
+        whileHeldByAnotherThread(ws, () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> net.forward(x, null, null, null, out, null, null, ws));
+            assertTrue(e.getMessage().startsWith("ws: SequenceWorkspace is in use by thread \"holder\""), e.getMessage());
+            assertArrayEquals(new float[20], out.data(), 0f, "nothing written");
+        });
+        net.forward(x, null, null, null, out, null, null, ws);
+        assertArrayEquals(net.forward(x, null, null, null).output().data(), out.data(), 0f);
     }
 
     @Test

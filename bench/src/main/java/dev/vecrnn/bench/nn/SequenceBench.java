@@ -5,6 +5,7 @@ import dev.vecrnn.bench.onnx.OrtRecurrent;
 import dev.vecrnn.nn.CellType;
 import dev.vecrnn.nn.Recurrent;
 import dev.vecrnn.nn.RecurrentConfig;
+import dev.vecrnn.nn.SequenceWorkspace;
 import dev.vecrnn.nn.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,12 +25,14 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sequence inference with {@link Recurrent#forward}: one layer of each cell type over
- * T = 100 steps of one sequence (batch 1), from a zero state. The score is per call, so the cost per step
- * is score / 100; set against {@link StepBench} it shows what one GEMM over all steps' inputs saves over
- * streaming step by step. forward returns fresh output tensors, so it allocates (the output alone is
- * 100 * H floats). {@code onnxruntime} runs the same weights and sequence in ONNX Runtime (one thread,
- * tensors made once, outputs pinned: {@link OrtRecurrent}).
+ * Sequence inference: one layer of each cell type over T = 100 steps of one sequence (batch 1), from a
+ * zero state. The score is per call, so the cost per step is score / 100; set against {@link StepBench}
+ * it shows what one GEMM over all steps' inputs saves over streaming step by step. {@code vecrnn} runs
+ * {@link Recurrent#forward(Tensor, int[], Tensor, Tensor, Tensor, Tensor, Tensor, SequenceWorkspace)}
+ * into output tensors and a workspace made once, so {@code gc.alloc.rate.norm} under {@code -prof gc}
+ * should read ~0 B/op; {@code vecrnnFresh} is the allocating {@link Recurrent#forward(Tensor, int[],
+ * Tensor, Tensor)} (fresh outputs and workspace per call). {@code onnxruntime} runs the same weights and
+ * sequence in ONNX Runtime (one thread, tensors made once, outputs pinned: {@link OrtRecurrent}).
  *
  * <p>Run: {@code taskset -c 0 ./vecrnn bench nn.SequenceBench -prof gc}.
  */
@@ -51,6 +54,10 @@ public class SequenceBench {
 
     private Recurrent net;
     private Tensor x;
+    private Tensor output;
+    private Tensor hN;
+    private Tensor cN;
+    private SequenceWorkspace ws;
     private OrtRecurrent ort;
     private float[] out;
 
@@ -58,6 +65,10 @@ public class SequenceBench {
     public void setup(BenchmarkParams params) throws OrtException {
         net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED);
         x = NnInputs.tensor(new Random(NnInputs.SEED), STEPS, 1, size);
+        output = Tensor.zeros(STEPS, 1, size);
+        hN = Tensor.zeros(1, 1, size);
+        cN = net.config().type() == CellType.LSTM ? Tensor.zeros(1, 1, size) : null;
+        ws = net.newSequenceWorkspace();
         if (params.getBenchmark().endsWith(".onnxruntime")) {
             ort = new OrtRecurrent(net, STEPS);
             out = new float[STEPS * size];
@@ -69,9 +80,16 @@ public class SequenceBench {
         if (ort != null) ort.close();
     }
 
-    // x [T, 1, I] -> output [T, 1, H], h_n [1, 1, H], c_n [1, 1, H]
+    // x [T, 1, I] -> output [T, 1, H], h_n [1, 1, H], c_n [1, 1, H] (LSTM), in the workspace
     @Benchmark
-    public Recurrent.Output vecrnn() {
+    public Tensor vecrnn() {
+        net.forward(x, null, null, null, output, hN, cN, ws);
+        return output;
+    }
+
+    // the same into fresh tensors
+    @Benchmark
+    public Recurrent.Output vecrnnFresh() {
         return net.forward(x, null, null, null);
     }
 

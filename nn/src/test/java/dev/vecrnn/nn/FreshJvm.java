@@ -1,0 +1,98 @@
+package dev.vecrnn.nn;
+
+import dev.vecrnn.kernels.Kernels;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Allocation tests: {@link #assertAllocationFree} runs a test class's {@code main} in a fresh JVM, so that
+ * other tests' profiles do not decide what C2 inlines, and checks the lines that {@link #measure} printed there.
+ */
+final class FreshJvm {
+    private FreshJvm() {
+    }
+
+    /** Runs main's class in a fresh JVM; each of the {@code expected} results must be under one byte per item. */
+    static void assertAllocationFree(Class<?> main, int expected, String item) throws Exception {
+        List<String> results = results(main);
+        assertEquals(expected, results.size(), () -> "results missing: " + results);
+        StringBuilder failures = new StringBuilder();
+        for (String r : results) {
+            String[] f = r.split("\t");
+            if (Double.parseDouble(f[2]) >= 1) failures.append(String.format("%n  %s thread %s: %s bytes per %s", f[0], f[1], f[2], item));
+        }
+        assertTrue(failures.isEmpty(), () -> item + "s still allocating after warm-up:" + failures);
+    }
+
+    /** The lines main printed in a fresh JVM that start with "RESULT ", without that prefix. */
+    private static List<String> results(Class<?> main) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Kernels.panama() != null) cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        // the width this JVM was given (-XX:UseAVX=2, -XX:MaxVectorSize=16): the child measures the same kernels
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:") || a.startsWith("-Dvecrnn.kernels")) cmd.add(a);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        Path log = Files.createTempFile(main.getSimpleName(), ".txt");
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean finished = child.waitFor(5, TimeUnit.MINUTES);
+        if (!finished) child.destroyForcibly().waitFor();
+        String all = Files.readString(log);
+        Files.delete(log);
+        System.out.print(all);
+        assertTrue(finished, () -> "the measuring JVM did not finish:\n" + all);
+        assertEquals(0, child.exitValue(), () -> "the measuring JVM failed:\n" + all);
+        return all.lines().filter(l -> l.startsWith("RESULT ")).map(l -> l.substring(7)).toList();
+    }
+
+    /**
+     * In the fresh JVM: {@code threads} threads start together, each running rounds of its own work (made by
+     * {@code work.apply(thread)} before the start) and measuring the bytes it allocates with
+     * {@code ThreadMXBean.getCurrentThreadAllocatedBytes}, until one round allocates under one byte per
+     * item or {@code patienceNanos} have passed. Prints "RESULT what thread bytes-per-item" per thread.
+     */
+    static void measure(String what, int threads, int itemsPerRound, long patienceNanos, IntFunction<Runnable> work)
+            throws InterruptedException {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        mx.setThreadAllocatedMemoryEnabled(true);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        String[] lines = new String[threads];
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            Thread th = new Thread(() -> {
+                try {
+                    Runnable round = work.apply(thread);
+                    start.await();
+                    long begin = System.nanoTime();
+                    double perItem;
+                    do {
+                        round.run();
+                        round.run();
+                        long before = mx.getCurrentThreadAllocatedBytes();
+                        round.run();
+                        perItem = (mx.getCurrentThreadAllocatedBytes() - before) / (double) itemsPerRound;
+                    } while (perItem >= 1 && System.nanoTime() - begin < patienceNanos);
+                    lines[thread] = String.format("RESULT %s\t%d\t%.2f\t(after %d ms)", what, thread, perItem,
+                            (System.nanoTime() - begin) / 1_000_000);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) th.join();
+        for (String l : lines) if (l != null) System.out.println(l);
+    }
+}
