@@ -272,9 +272,7 @@ final class RecurrentPass {
                     default -> k.rnnBackward(h, relu, t.states, cur, dh, 0, dG, gr);
                 }
             }
-            float[] dhp = dhPrev;
-            Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesBackwardData(wt, to - from, dG, g + from * o, o, null, 0, 0, dhp, from * p, p));
+            recurrentBackward(k, wt, threads, batch, dG, g, o, dhPrev, p);
             float[] swap = dhNext;
             dhNext = dhPrev;
             dhPrev = swap;
@@ -311,6 +309,17 @@ final class RecurrentPass {
                 int tt = len[b] - 1 - s;
                 k.axpy(in, 1f, dx, (s * batch + b) * in, dIn, (tt * batch + b) * in);
             }
+        }
+    }
+
+    // dG [batch, o] at gOff -> dh [batch, p] += dG W_hh; on the calling thread, without a task, when one part will do
+    private static void recurrentBackward(Kernels k, TransposedGates wt, int threads, int batch, float[] dG, int gOff, int o,
+                                          float[] dh, int p) {
+        if (Parallel.parts(threads, batch) == 1) {
+            k.gatesBackwardData(wt, batch, dG, gOff, o, null, 0, 0, dh, 0, p);
+        } else {
+            Parallel.rows(threads, batch, (part, from, to) ->
+                    k.gatesBackwardData(wt, to - from, dG, gOff + from * o, o, null, 0, 0, dh, from * p, p));
         }
     }
 
