@@ -21,6 +21,12 @@ final class PanamaMath {
     static final int L = S.length();
     /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 12582912f;
+    /**
+     * 127 minus ROUND's bits. For an integer k with |k| < 2^22, ROUND + k is exact and its bits are
+     * ROUND's plus k, so the biased exponent 127 + k is those bits plus this: an integer add, where
+     * {@code convert(F2I)} needs NaN and overflow fix-ups on AVX2 (eleven instructions in its machine code).
+     */
+    private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
 
     static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     static final FloatVector TWO = FloatVector.broadcast(S, 2f);
@@ -53,6 +59,9 @@ final class PanamaMath {
         return s;
     }
 
+    // Clamps are compare-and-blend, not max/min: with AVX2, Java's max and min (NaN first, -0 below +0) take
+    // five instructions each with two blends (seen in the machine code under -XX:UseAVX=2); against the
+    // clamp's constants a blend gives the same values, NaN included (it fails both compares and stays NaN).
     // The exp, tanh and sigmoid loops live here, each with the exp written out in its body. They used to
     // share small vector functions, but a vector crossing a call C2 declines to inline (callee too large
     // for a call site it deems cold, or the node budget of a big caller spent) is boxed on every
@@ -64,12 +73,14 @@ final class PanamaMath {
         int bound = S.loopBound(n);
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
-            FloatVector c = FloatVector.fromArray(S, x, xOff + i).sub(shift).max(EXP_LO).min(EXP_HI);
-            FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(shift);
+            FloatVector c = d.blend(EXP_LO, d.lt(EXP_LO)).blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
+            FloatVector t = c.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
             FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
-            FloatVector v = p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector v = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             v.intoArray(y, yOff + i);
             sum = sum.add(v);
         }
@@ -89,12 +100,14 @@ final class PanamaMath {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector c = xv.neg().max(EXP_LO).min(EXP_HI);
-            FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector d = xv.neg();
+            FloatVector c = d.blend(EXP_LO, d.lt(EXP_LO)).blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
+            FloatVector t = c.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
             FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
-            FloatVector ex = p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector ex = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
@@ -112,12 +125,14 @@ final class PanamaMath {
         FloatVector a = xv.abs();
         FloatVector u = xv.mul(xv);
         FloatVector small = xv.mul(u).fma(u.fma(T4, T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-        FloatVector c = a.mul(2f).min(EXP_HI);
-        FloatVector k = c.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector d = a.mul(2f);
+        FloatVector c = d.blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
+        FloatVector t = c.fma(LOG2E, ROUND);
+        FloatVector k = t.sub(ROUND);
         FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
         FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-        IntVector e = (IntVector) k.convert(VectorOperators.F2I, 0);
-        FloatVector big = ONE.sub(TWO.div(p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
+        IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+        FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
         // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
         IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
         return mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
