@@ -14,7 +14,8 @@ import static dev.vecrnn.kernels.PanamaMath.S;
  *
  * <p>Packed gates: a <em>chunk</em> is one vector of L rows of a panel; a panel holds
  * {@code PANEL / L} chunks side by side in every column. The forward product broadcasts one element of
- * {@code [x; h]} per column against 4 chunks (and up to 4 batch rows), with no horizontal reduction.
+ * {@code [x; h]} per column against a register tile of chunks and batch rows (its shape by the register
+ * file: {@link #TILE_CHUNKS}), with no horizontal reduction.
  */
 final class PanamaKernels extends PanamaPointwise {
     private static final int VPP = PANEL / L;
@@ -38,7 +39,7 @@ final class PanamaKernels extends PanamaPointwise {
     /**
      * Columns per pass of the batched forward product: the tile's weights (TILE_CHUNKS chunks) stay in L1
      * across all batch rows. 16 KiB of weights, half of the smallest L1 data cache of the CPUs that run
-     * the Vector API, and never fewer than 128 columns (32 KiB at 4 x 16 floats, measured as good as 64).
+     * the Vector API, and never fewer than 128 columns (the block the 4 x 4 tile at 16 floats was tuned with: 32 KiB).
      */
     private static final int K_BLOCK = Math.max(128, 4096 / (TILE_CHUNKS * L));
 
@@ -257,7 +258,7 @@ final class PanamaKernels extends PanamaPointwise {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once, over
-        // all columns; the weights are read once, so no column blocking. Batches of 4 and more: four chunks.
+        // all columns; the weights are read once, so no column blocking. Batches of 4 and more: the register tile.
         int e8 = batch < 4 ? cFrom + (full - cFrom) / 8 * 8 : cFrom;
         int eT = e8 + (full - e8) / TILE_CHUNKS * TILE_CHUNKS;
         if (down) {
