@@ -64,7 +64,7 @@ final class KernelSelection {
         }
         if ("false".equals(vmOption("UseFMA"))) {
             // An x86 CPU without FMA3 (before Haswell and Piledriver), or -XX:UseAVX=0: the Vector API's fma
-            // then runs a slow path, measured at a seventh of the scalar kernels' tanh on an AVX2 machine.
+            // then runs a slow path (issue 12 measured tanh at 0.17 elements/ns against 1.13 with FMA, AVX2 machine).
             return "the JVM has no fused multiply-add (-XX:-UseFMA, -XX:UseAVX=0 or a CPU without FMA), "
                     + "where the Vector API's fma runs a slow path";
         }
