@@ -26,7 +26,7 @@ final class PanamaKernels extends PanamaPointwise {
      * for 16 as well: a tile that fits 16 runs on 32, the converse spills. {@code -Dvecrnn.kernels.registers}
      * (16 or 32) overrides it, so that a test run can exercise either shape at any width.
      */
-    static final int REGISTERS = Shape.registers();
+    static final int REGISTERS = registers();
     /**
      * The batched products' register tile, by the register file: with 32 registers, 4 batch rows by 4
      * chunks; with 16, 4 rows by 2 chunks. What must fit is every accumulator plus every broadcast and
@@ -43,14 +43,11 @@ final class PanamaKernels extends PanamaPointwise {
      */
     private static final int K_BLOCK = Math.max(128, 4096 / (TILE_CHUNKS * L));
 
-    /** The start-up choice of shapes; a class of its own so that its parsing does not sit in the kernels. */
-    private static final class Shape {
-        static int registers() {
-            String forced = System.getProperty("vecrnn.kernels.registers", "").trim();
-            if (forced.equals("16") || forced.equals("32")) return Integer.parseInt(forced);
-            String arch = System.getProperty("os.arch", "");
-            return S.vectorBitSize() >= 512 || arch.equals("aarch64") || arch.equals("arm64") ? 32 : 16;
-        }
+    private static int registers() {
+        String forced = System.getProperty("vecrnn.kernels.registers", "").trim();
+        if (forced.equals("16") || forced.equals("32")) return Integer.parseInt(forced);
+        String arch = System.getProperty("os.arch", "");
+        return S.vectorBitSize() >= 512 || arch.equals("aarch64") || arch.equals("arm64") ? 32 : 16;
     }
 
     public PanamaKernels() {
