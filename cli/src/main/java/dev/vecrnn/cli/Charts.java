@@ -6,24 +6,16 @@ import org.knowm.xchart.XYChart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
-/** Writes charts as PNG through a temporary file renamed into place, so no half-written plot is left. */
+/** Charts as PNG files, written to a command's staged output ({@link Outputs#stage}). */
 final class Charts {
     private Charts() {
     }
 
-    static void savePng(XYChart chart, Path target) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".chart", ".png");
-        try {
-            // XChart appends ".png" to the name it is given
-            BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    /** Writes {@code chart} as a PNG to {@code staged}, a file that must not exist yet. */
+    static void savePng(XYChart chart, Path staged) throws IOException {
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        Files.write(staged, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 }

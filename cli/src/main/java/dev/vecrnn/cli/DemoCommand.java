@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,9 +32,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "training budget (default ${DEFAULT-VALUE})") int seconds;
     @Option(names = "--out", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
     @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = "--overwrite", description = "replace DIR/loss.png if it exists (from an earlier run)") boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
+        Check.range("--seconds", seconds, 1, 86_400);
+        Check.threads(threads);
+        try (Outputs outs = new Outputs(overwrite)) {
+            run(outs, outs.declare("--out", out.resolve("loss.png")));
+        }
+        return 0;
+    }
+
+    private void run(Outputs outs, Path png) throws Exception {
         String text = bundledText();
         TextModel vocab = TextModel.of(text);
         int[] ids = vocab.encode(text, "bundled text");
@@ -86,18 +95,16 @@ final class DemoCommand implements Callable<Integer> {
                 done[0], done[0] / (double) batches, secs, ppl, unigram);
         System.out.println("sample: " + SampleCommand.sample(model, vocab, "And God said", 240, 0.7, new Random(3)).replace('\n', ' '));
 
-        Files.createDirectories(out);
-        Path png = out.resolve("loss.png");
         XYChart chart = new XYChartBuilder().width(800).height(450).title("vecrnn demo: character LSTM training loss")
                 .xAxisTitle("epochs").yAxisTitle("cross-entropy per character (nats), smoothed").build();
         chart.getStyler().setXAxisDecimalPattern("0.0");
         chart.getStyler().setYAxisDecimalPattern("0.00");
         chart.addSeries("train", xs, ys).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.getStyler().setLegendVisible(false);
-        Charts.savePng(chart, png);
-        System.out.println("loss curve: " + png);
+        Charts.savePng(chart, outs.stage(png));
+        outs.commit();
+        System.out.println("loss curve: " + out.resolve("loss.png"));
         latencyTable();
-        return 0;
     }
 
     /** One streaming LSTM step (gate matmul and pointwise update), per kernel implementation. */

@@ -10,7 +10,6 @@ import dev.vecrnn.nn.NonFinitePolicy;
 import dev.vecrnn.nn.Objective;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.Trainer;
-import dev.vecrnn.nn.io.Npy;
 import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.AdamW;
@@ -22,7 +21,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code vecrnn fit}: Keras's fit from a shell, on .npy arrays; saves the best model. */
@@ -61,64 +59,134 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--on-non-finite", paramLabel = "POLICY", defaultValue = "stop",
             description = "on a NaN/infinite loss or gradient: stop (an error naming epoch and batch) or skip (the step) (default ${DEFAULT-VALUE})") String onNonFinite;
 
+    @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
-        NonFinitePolicy policy = switch (onNonFinite.toLowerCase(Locale.ROOT)) {
-            case "stop" -> NonFinitePolicy.STOP;
-            case "skip" -> NonFinitePolicy.SKIP_BATCH;
-            default -> throw new IllegalArgumentException("--on-non-finite: expected stop or skip, got '" + onNonFinite + "'");
-        };
+        NonFinitePolicy policy = Check.oneOf("--on-non-finite", onNonFinite, "stop", "skip").equals("stop")
+                ? NonFinitePolicy.STOP : NonFinitePolicy.SKIP_BATCH;
+        boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
+        CellType type = cellType(cell);
+        String opt = Check.oneOf("--optimizer", optimizer, "adam", "adamw", "sgd", "rmsprop");
+        String headKind = Check.oneOf("--head", head, "last", "attention");
+        Check.atLeast("--vocab", vocab, 0);
+        Check.atLeast("--embed", embed, 1);
+        Check.atLeast("--hidden", hidden, 1);
+        Check.range("--layers", layers, 1, 64);
+        Check.fraction("--dropout", dropout, 0, 1, false);
+        Check.atLeast("--epochs", epochs, 1);
+        Check.atLeast("--batch", batch, 1);
+        Check.positive("--lr", lr);
+        Check.fraction("--clip", clip, 0, Double.MAX_VALUE, true);
+        Check.fraction("--val", val, 0, 1, false);
+        Check.atLeast("--patience", patience, -1);
+        Check.threads(threads);
+        Check.atLeast("--checkpoint-every", checkpointEvery, 0);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
         }
-        boolean classification = switch (task.toLowerCase(Locale.ROOT)) {
-            case "classification" -> true;
-            case "regression" -> false;
-            default -> throw new IllegalArgumentException("--task: expected regression or classification, got '" + task + "'");
-        };
-        Loaded in = load(x, y, lengths, classification, perStep);
-        Dataset data = in.data();
-        int f = in.features(), width = in.width();
-        ModelBuilder b = Model.builder(f).seed(seed);
-        if (vocab > 0) b.embedding(vocab, embed);
-        CellType type = CellType.parse(cell.equalsIgnoreCase("rnn") ? "RNN_TANH" : cell);
-        b.recurrent(type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
-        if (dropout > 0) b.dropout(dropout);
-        if (!perStep) {
-            if (head.equalsIgnoreCase("attention")) b.attention();
-            else if (head.equalsIgnoreCase("last")) b.lastStep();
-            else throw new IllegalArgumentException("--head: expected last or attention, got '" + head + "'");
+        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
+            Path file = outs.declare("--out", out.resolve("model.safetensors"));
+            if (checkpoint != null) checkCheckpoint(outs);
+            Loaded in = load(x, y, lengths, classification, perStep);
+            Dataset data = in.data();
+            int f = in.features(), width = in.width();
+            if (vocab > 0) tokenIds(data, vocab);
+            HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
+                    classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
+                    batch, data.steps());
+            ModelBuilder b = Model.builder(f).seed(seed);
+            if (vocab > 0) b.embedding(vocab, embed);
+            b.recurrent(type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
+            if (dropout > 0) b.dropout(dropout);
+            if (!perStep) {
+                if (headKind.equals("attention")) b.attention();
+                else b.lastStep();
+            }
+            b.dense(width);
+            Model model = b.build();
+            model.setThreads(threads);
+            System.out.println(model.summary());
+            Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).validationSplit(val)
+                    .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE).threads(threads)
+                    .optimizer(ps -> switch (opt) {
+                        case "adamw" -> new AdamW(ps, lr);
+                        case "sgd" -> new Sgd(ps, lr, 0.9);
+                        case "rmsprop" -> new RmsProp(ps, lr);
+                        default -> new Adam(ps, lr);
+                    })
+                    .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
+                    .onEpoch(e -> Progress.epoch(e));
+            if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
+            tr.nonFinite(policy);
+            if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
+            if (resume && Files.exists(checkpoint)) {
+                System.out.println("resuming from " + checkpoint);
+                tr.resumeFrom(checkpoint);
+            }
+            Trainer.History h = tr.fit(model, data);
+            ModelFile.save(model, outs.stage(file));
+            Evaluation ev = Trainer.evaluate(model, data);
+            outs.commit();
+            System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + ev.metrics());
+            System.out.println("saved " + out.resolve("model.safetensors"));
         }
-        b.dense(width);
-        Model model = b.build();
-        model.setThreads(threads);
-        System.out.println(model.summary());
-        Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).validationSplit(val)
-                .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE).threads(threads)
-                .optimizer(ps -> switch (optimizer.toLowerCase(Locale.ROOT)) {
-                    case "adam" -> new Adam(ps, lr);
-                    case "adamw" -> new AdamW(ps, lr);
-                    case "sgd" -> new Sgd(ps, lr, 0.9);
-                    case "rmsprop" -> new RmsProp(ps, lr);
-                    default -> throw new IllegalArgumentException("--optimizer: expected adam, adamw, sgd or rmsprop, got '" + optimizer + "'");
-                })
-                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
-                .onEpoch(e -> Progress.epoch(e));
-        if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
-        tr.nonFinite(policy);
-        if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
-        if (resume && Files.exists(checkpoint)) {
-            System.out.println("resuming from " + checkpoint);
-            tr.resumeFrom(checkpoint);
-        }
-        Trainer.History h = tr.fit(model, data);
-        Files.createDirectories(out);
-        Path file = out.resolve("model.safetensors");
-        ModelFile.save(model, file);
-        Evaluation ev = Trainer.evaluate(model, data);
-        System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + ev.metrics());
-        System.out.println("saved " + file);
         return 0;
+    }
+
+    /**
+     * The checkpoint is both an output (written as training goes, atomically, so that it survives a
+     * crash) and, with --resume, an input: never one of the data files, and an existing one is replaced
+     * only with --resume (which reads it first) or --overwrite.
+     */
+    private void checkCheckpoint(Outputs outs) {
+        Path abs = checkpoint.toAbsolutePath().normalize();
+        for (Path in : new Path[] {x, y, lengths}) {
+            if (in != null && (abs.equals(in.toAbsolutePath().normalize()) || sameFile(checkpoint, in))) {
+                throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is also an input (" + in + "); vecrnn never writes over its inputs");
+            }
+        }
+        if (abs.equals(out.resolve("model.safetensors").toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": the same file as --out's model.safetensors");
+        }
+        if (Files.isDirectory(checkpoint)) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is a directory, expected a file");
+        if (Files.exists(checkpoint)) {
+            if (resume) Inputs.file("--checkpoint", checkpoint);
+            else if (!overwrite) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": exists (pass --resume to continue from it or --overwrite to replace it)");
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */
+    private void tokenIds(Dataset data, int vocab) {
+        if (data.features() != 1) {
+            throw new IllegalArgumentException("--x " + x + ": with --vocab, expected token ids [N, T] (or [N, T, 1]), got "
+                    + data.features() + " features per step");
+        }
+        for (int i = 0; i < data.size(); i++) {
+            int len = data.lengths() == null ? data.steps() : data.lengths()[i];
+            for (int t = 0; t < len; t++) {
+                float v = data.x()[i * data.steps() + t];
+                if (!(v >= 0 && v < vocab && v == Math.rint(v))) {
+                    throw new IllegalArgumentException("--x " + x + ": with --vocab " + vocab + ", expected token ids in [0, " + vocab
+                            + "), got " + v + " at sequence " + i + ", step " + t);
+                }
+            }
+        }
+    }
+
+    /** --cell: lstm, gru, rnn (tanh) or rnn_relu. */
+    static CellType cellType(String cell) {
+        String c = Check.oneOf("--cell", cell, "lstm", "gru", "rnn", "rnn_tanh", "rnn_relu");
+        return CellType.parse(c.equals("rnn") ? "RNN_TANH" : c);
     }
 
     /** A dataset from .npy files, with its feature count and the model's output width. */
@@ -127,35 +195,42 @@ final class FitCommand implements Callable<Integer> {
 
     /** Reads X (and lengths) and Y for fit and tune; shapes are checked against each other. */
     static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep) throws java.io.IOException {
-        Tensor xs = sequences(Npy.read(x).toTensor(), x);
+        Tensor xs = sequences(Inputs.floats("--x", x), x);
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
-        int[] len = lengths == null ? null : Npy.read(lengths).toInts();
-        TensorData yd = Npy.read(y);
+        int[] len = lengths == null ? null : Inputs.ints("--lengths", lengths, Inputs.npy("--lengths", lengths));
+        TensorData yd = Inputs.npy("--y", y);
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;
         if (ys.length == 0 || ys[0] != n || (perStep && (ys.length < 2 || ys[1] != t))) {
-            throw new IllegalArgumentException(y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
+            throw new IllegalArgumentException("--y " + y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
                     + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
         }
         if (classification) {
-            int[] labels = yd.toInts();
-            if (labels.length != rows) throw new IllegalArgumentException(y + ": expected " + rows + " class labels, got " + labels.length);
+            int[] labels = Inputs.ints("--y", y, yd);
+            if (labels.length != rows) throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels, got " + labels.length);
             for (int i = 0; i < labels.length; i++) {
-                if (labels[i] < 0) throw new IllegalArgumentException(y + ": class labels must be >= 0, got " + labels[i] + " at " + i);
+                if (labels[i] < 0) throw new IllegalArgumentException("--y " + y + ": class labels must be >= 0, got " + labels[i] + " at " + i);
             }
-            int width = Arrays.stream(labels).max().orElse(0) + 1;
-            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, width);
+            long width = Arrays.stream(labels).max().orElse(0) + 1L;
+            if (width > HeapBudget.MAX_ARRAY) {
+                throw new IllegalArgumentException("--y " + y + ": expected class labels below " + HeapBudget.MAX_ARRAY + ", got " + (width - 1));
+            }
+            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width);
         }
-        float[] targets = yd.toFloats();
-        if (targets.length % rows != 0) throw new IllegalArgumentException(y + ": expected a multiple of " + rows + " values, got " + targets.length);
+        float[] targets = Inputs.floats("--y", y, yd).data();
+        if (targets.length % rows != 0) throw new IllegalArgumentException("--y " + y + ": expected a multiple of " + rows + " values, got " + targets.length);
         int width = targets.length / rows;
         return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width);
     }
 
     /** [N, T, F] as it is, [N, T] as [N, T, 1]; anything else is an error naming the file. */
     static Tensor sequences(Tensor t, Path file) {
+        if (t.rank() >= 2 && t.rank() <= 3 && (t.dim(0) == 0 || t.dim(1) == 0 || (t.rank() == 3 && t.dim(2) == 0))) {
+            throw new IllegalArgumentException("--x " + file + ": expected at least one sequence of at least one step (and one feature), got "
+                    + Arrays.toString(t.shape()));
+        }
         if (t.rank() == 3) return t;
         if (t.rank() == 2) return Tensor.of(t.data(), t.dim(0), t.dim(1), 1);
-        throw new IllegalArgumentException(file + ": expected [N, T, F] (or [N, T]), got " + Arrays.toString(t.shape()));
+        throw new IllegalArgumentException("--x " + file + ": expected [N, T, F] (or [N, T]), got " + Arrays.toString(t.shape()));
     }
 }

@@ -40,16 +40,33 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.005") double lr;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--png", defaultValue = "forecast.png", description = "where the plot goes (default ${DEFAULT-VALUE})") Path png;
+    @Option(names = "--overwrite", description = "replace the --png file if it exists") boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
+        Check.atLeast("--horizon", horizon, 1);
+        Check.atLeast("--season", season, 1);
+        Check.atLeast("--window", window, 1);
+        Check.atLeast("--hidden", hidden, 1);
+        Check.atLeast("--epochs", epochs, 1);
+        Check.positive("--lr", lr);
+        try (Outputs outs = new Outputs(overwrite).inputs(csv)) {
+            Path target = outs.declare("--png", png);
+            forecast(outs, target);
+        }
+        return 0;
+    }
+
+    private void forecast(Outputs outs, Path target) throws Exception {
         double[] series = read();
         int n = series.length;
-        if (horizon < 1) throw new IllegalArgumentException("--horizon: expected >= 1, got " + horizon);
-        if (n - horizon < window + season + 2) {
-            throw new IllegalArgumentException("series: " + n + " values leave too little history for --window " + window
-                    + " and --horizon " + horizon);
+        // the training windows and the seasonal-naive baseline read the history only, never the held-back truth
+        if ((long) n - horizon < (long) window + season + 2) {
+            throw new IllegalArgumentException((csv == null ? "the bundled series" : "--csv " + csv) + ": " + n + " values leave too little history for --window "
+                    + window + ", --season " + season + " and --horizon " + horizon + " (expected at least " + ((long) window + season + 2 + horizon) + " values)");
         }
+        HeapBudget.training(dev.vecrnn.nn.CellType.LSTM, 1, hidden, 1, false, 0, 0, 1, "--hidden " + hidden, 32, window);
+        HeapBudget.require(8L * n * window, "--window " + window);
         int hist = n - horizon;
         double[] d = new double[hist - 1];
         for (int i = 1; i < hist; i++) d[i - 1] = series[i] - series[i - 1];
@@ -98,9 +115,9 @@ final class ForecastCommand implements Callable<Integer> {
         row("LSTM", forecast, truth);
         row("naive", naive, truth);
         row("seasonal naive", seasonal, truth);
-        plot(series, hist, forecast);
+        plot(series, hist, forecast, outs.stage(target));
+        outs.commit();
         System.out.println("plot: " + png);
-        return 0;
     }
 
     private static void row(String name, double[] p, double[] t) {
@@ -114,7 +131,7 @@ final class ForecastCommand implements Callable<Integer> {
         System.out.printf("%-16s %10.4f %10.4f %10.4f%n", name, Math.sqrt(se / p.length), ae / p.length, 100 * pe / p.length);
     }
 
-    private void plot(double[] series, int hist, double[] forecast) throws Exception {
+    private void plot(double[] series, int hist, double[] forecast, Path staged) throws Exception {
         int from = Math.max(0, hist - 5 * horizon);
         List<Double> hx = new ArrayList<>(), hy = new ArrayList<>(), tx = new ArrayList<>(), ty = new ArrayList<>(), fx = new ArrayList<>(), fy = new ArrayList<>();
         for (int i = from; i < hist; i++) {
@@ -137,12 +154,16 @@ final class ForecastCommand implements Callable<Integer> {
         chart.addSeries("truth", tx, ty).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.addSeries("forecast", fx, fy).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.getStyler().setXAxisDecimalPattern("0");
-        Charts.savePng(chart, png);
+        Charts.savePng(chart, staged);
     }
 
     /** The chosen column as numbers; a value that is not a number is an error naming its line. */
     private double[] read() throws Exception {
-        String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : csv.toString();
+        String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
+        if (csv != null) {
+            Inputs.file("--csv", csv);
+            HeapBudget.require(16 * Files.size(csv), "--csv " + csv);
+        }
         InputStream in = csv == null ? ForecastCommand.class.getResourceAsStream("/data/mauna-loa-co2-monthly.csv") : Files.newInputStream(csv);
         if (in == null) throw new IllegalStateException("the bundled series is missing from the jar (rebuild with mvn package)");
         List<Double> vals = new ArrayList<>();
@@ -152,9 +173,10 @@ final class ForecastCommand implements Callable<Integer> {
             String[] names = header.split(",", -1);
             int col = -1;
             for (int i = 0; i < names.length; i++) if (names[i].trim().equals(column)) col = i;
-            if (col < 0 && column.matches("\\d+")) col = Integer.parseInt(column);
+            if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
             if (col < 0 || col >= names.length) {
-                throw new IllegalArgumentException(where + ": no column '" + column + "' (columns: " + String.join(", ", names) + ")");
+                String list = String.join(", ", names);
+            throw new IllegalArgumentException(where + ": no column '" + column + "' (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
             }
             String line;
             int lineNo = 1;

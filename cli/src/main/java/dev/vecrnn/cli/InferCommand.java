@@ -43,43 +43,70 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "sequence lengths [B] (integers in [1, T])")
     Path lengths;
 
+    @Option(names = "--overwrite", description = "replace output.npy, h_n.npy and c_n.npy in OUTDIR if they exist")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
-        if (Files.isRegularFile(model) || !Files.exists(model.resolve(PyTorchFormat.CONFIG))) {
-            Path file = Files.isRegularFile(model) ? model : model.resolve(PyTorchFormat.WEIGHTS);
-            if (Files.isRegularFile(file) && SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
-                return PredictCommand.predictToFile(ModelFile.load(file), input, lengths, out.resolve("output.npy"));
+        if (!Files.exists(model)) throw new IllegalArgumentException("--model " + model + ": no such file or directory");
+        try (Outputs outs = new Outputs(overwrite).inputs(input, h0, c0, lengths)) {
+            if (Files.isRegularFile(model) || !Files.exists(model.resolve(PyTorchFormat.CONFIG))) {
+                Path file = Files.isRegularFile(model) ? model : model.resolve(PyTorchFormat.WEIGHTS);
+                Inputs.file("--model", file);
+                if (SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
+                    outs.inputs(file);
+                    Path target = outs.declare("--out", out.resolve("output.npy"));
+                    PredictCommand.predictToFile(ModelFile.load(file), input, lengths, target, outs, "--out");
+                    outs.commit();
+                    System.out.println("wrote " + out.resolve("output.npy"));
+                    return 0;
+                }
             }
-        }
-        Recurrent net = PyTorchFormat.read(model);
-        RecurrentConfig cfg = net.config();
+            outs.inputs(Inputs.file("--model", model.resolve(PyTorchFormat.WEIGHTS)), Inputs.file("--model", model.resolve(PyTorchFormat.CONFIG)));
+            Recurrent net = PyTorchFormat.read(model);
+            RecurrentConfig cfg = net.config();
+            Path outFile = outs.declare("--out", out.resolve("output.npy"));
+            Path hFile = outs.declare("--out", out.resolve("h_n.npy"));
+            Path cFile = cfg.type() == dev.vecrnn.nn.CellType.LSTM ? outs.declare("--out", out.resolve("c_n.npy")) : null;
 
-        Tensor x = Npy.read(input).toTensor();
-        boolean unbatched = x.rank() == 2;
-        if (unbatched) {  // PyTorch's unbatched input [T, I]: one sequence
-            x = Tensor.of(x.data(), cfg.batchFirst() ? new int[] {1, x.dim(0), x.dim(1)} : new int[] {x.dim(0), 1, x.dim(1)});
-        }
-        int batch = x.rank() == 3 ? (cfg.batchFirst() ? x.dim(0) : x.dim(1)) : -1;
-        Tensor h = h0 == null ? null : state(Npy.read(h0).toTensor(), unbatched);
-        Tensor c = c0 == null ? null : state(Npy.read(c0).toTensor(), unbatched);
-        int[] len = lengths == null ? null : Npy.read(lengths).toInts();
-        if (len != null && len.length != batch) {
-            throw new IllegalArgumentException(lengths + ": expected " + batch + " lengths (one per sequence), got " + len.length);
-        }
-        Recurrent.Output o = net.forward(x, len, h, c);
+            Tensor x = Inputs.floats("--input", input);
+            boolean unbatched = x.rank() == 2;
+            if (unbatched) {  // PyTorch's unbatched input [T, I]: one sequence
+                x = Tensor.of(x.data(), cfg.batchFirst() ? new int[] {1, x.dim(0), x.dim(1)} : new int[] {x.dim(0), 1, x.dim(1)});
+            }
+            if (x.rank() != 3) {
+                throw new IllegalArgumentException("--input " + input + ": expected " + (cfg.batchFirst() ? "[B, T, I]" : "[T, B, I]")
+                        + " or [T, I], got " + java.util.Arrays.toString(x.shape()));
+            }
+            int steps = cfg.batchFirst() ? x.dim(1) : x.dim(0), batch = cfg.batchFirst() ? x.dim(0) : x.dim(1);
+            if (steps == 0 || batch == 0) {
+                throw new IllegalArgumentException("--input " + input + ": expected at least one sequence of at least one step, got "
+                        + java.util.Arrays.toString(x.shape()) + " (PyTorch refuses empty sequences too)");
+            }
+            // the output, the gates of one layer and direction over all steps, and the layer's input copy
+            double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
+            HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
+            Tensor h = h0 == null ? null : state(Inputs.floats("--h0", h0), unbatched);
+            Tensor c = c0 == null ? null : state(Inputs.floats("--c0", c0), unbatched);
+            int[] len = lengths == null ? null : Inputs.ints("--lengths", lengths, Inputs.npy("--lengths", lengths));
+            if (len != null && len.length != batch) {
+                throw new IllegalArgumentException("--lengths " + lengths + ": expected " + batch + " lengths (one per sequence), got " + len.length);
+            }
+            Recurrent.Output o = net.forward(x, len, h, c);
 
-        Files.createDirectories(out);
-        Tensor output = o.output(), hN = o.hN(), cN = o.cN();
-        if (unbatched) {
-            output = Tensor.of(output.data(), output.dim(cfg.batchFirst() ? 1 : 0), output.dim(2));
-            hN = Tensor.of(hN.data(), hN.dim(0), hN.dim(2));
-            if (cN != null) cN = Tensor.of(cN.data(), cN.dim(0), cN.dim(2));
+            Tensor output = o.output(), hN = o.hN(), cN = o.cN();
+            if (unbatched) {
+                output = Tensor.of(output.data(), output.dim(cfg.batchFirst() ? 1 : 0), output.dim(2));
+                hN = Tensor.of(hN.data(), hN.dim(0), hN.dim(2));
+                if (cN != null) cN = Tensor.of(cN.data(), cN.dim(0), cN.dim(2));
+            }
+            Npy.write(outs.stage(outFile), output);
+            Npy.write(outs.stage(hFile), hN);
+            if (cFile != null) Npy.write(outs.stage(cFile), cN);
+            outs.commit();
+            System.out.println("wrote " + out.resolve("output.npy") + " " + java.util.Arrays.toString(output.shape()) + ", h_n "
+                    + java.util.Arrays.toString(hN.shape()) + (cN == null ? "" : ", c_n " + java.util.Arrays.toString(cN.shape())));
         }
-        Npy.write(out.resolve("output.npy"), output);
-        Npy.write(out.resolve("h_n.npy"), hN);
-        if (cN != null) Npy.write(out.resolve("c_n.npy"), cN);
-        System.out.println("wrote " + out.resolve("output.npy") + " " + java.util.Arrays.toString(output.shape()) + ", h_n "
-                + java.util.Arrays.toString(hN.shape()) + (cN == null ? "" : ", c_n " + java.util.Arrays.toString(cN.shape())));
         return 0;
     }
 

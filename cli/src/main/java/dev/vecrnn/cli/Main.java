@@ -3,14 +3,24 @@ package dev.vecrnn.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
 /**
- * The {@code vecrnn} command line. Errors are one line on stderr and exit code 2; no output file is
- * left half-written.
+ * The {@code vecrnn} command line and its error contract: a bad input or option gets one line on stderr
+ * naming the file or option and what was expected, exit code 2, no stack trace; outputs appear together
+ * at the end or not at all ({@link Outputs}), and no input is written over.
  */
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Recurrent neural networks on the JDK Vector API.",
         subcommands = {InferCommand.class, FitCommand.class, PredictCommand.class, TrainTextCommand.class, SampleCommand.class, DemoCommand.class, TuneCommand.class, ForecastCommand.class})
 public final class Main implements Runnable {
+    /** The longest error line printed; what a file makes a message say is cut well before this. */
+    static final int MAX_LINE = 600;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -19,16 +29,75 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code (0, 2 for any error). */
     static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            cmd.getErr().println("vecrnn " + cmd.getCommandName() + ": " + msg);
-            return 2;
-        });
-        cl.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("vecrnn: " + e.getMessage() + " (try --help)");
-            return 2;
-        });
-        return cl.execute(args);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(cmd.getErr(), "vecrnn " + cmd.getCommandName(), message(e)));
+        cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), "vecrnn", e.getMessage() + " (try --help)"));
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // a size no check foresaw; whatever the command staged was removed on the way out (Outputs.close)
+            long max = Runtime.getRuntime().maxMemory();
+            return fail(cl.getErr(), "vecrnn", "out of memory: the inputs or options need more than the "
+                    + HeapBudget.human(max) + " heap this JVM may use (raise it with VECRNN_JAVA_OPTS=-Xmx<size>, or use smaller sizes)");
+        } catch (StackOverflowError e) {
+            return fail(cl.getErr(), "vecrnn", "input nested too deeply (stack overflow)");
+        }
+    }
+
+    /** Prints "prefix: message" as one escaped line and returns exit code 2. */
+    private static int fail(PrintWriter err, String prefix, String message) {
+        err.println(oneLine(prefix + ": " + message));
+        err.flush();
+        return 2;
+    }
+
+    /** What a failure says: the exception's own message, with the file named where Java's I/O leaves it bare. */
+    static String message(Throwable e) {
+        if (e instanceof NoSuchFileException f) return f.getFile() + ": no such file or directory";
+        if (e instanceof AccessDeniedException f) return f.getFile() + ": permission denied";
+        if (e instanceof NotDirectoryException f) return f.getFile() + ": not a directory";
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + f.getReason();
+        }
+        if (e instanceof CharacterCodingException) return "input is not valid UTF-8 text";
+        boolean jdkDefect = e.getClass().getName().startsWith("java.") && (e instanceof ArithmeticException
+                || e instanceof IndexOutOfBoundsException || e instanceof NullPointerException || e instanceof ClassCastException);
+        if (e.getMessage() == null || jdkDefect) {
+            // not a refusal but a defect: still one line, and the kind of failure for the report
+            return "internal error (" + e + "); please report it with the command line";
+        }
+        return e.getMessage();
+    }
+
+    /**
+     * One printable line: control characters (line breaks, escape sequences, bidirectional overrides)
+     * shown as {@code \n}, {@code \x1b}, {@code \u202e}; longer than {@link #MAX_LINE} characters, cut.
+     */
+    static String oneLine(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_LINE) + 16);
+        for (int i = 0; i < s.length() && b.length() < MAX_LINE; ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            switch (cp) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    int type = Character.getType(cp);
+                    if (cp < 0x20 || cp == 0x7f) b.append(String.format("\\x%02x", cp));
+                    else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                            || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED) {
+                        b.append(String.format("\\u%04x", cp));
+                    } else {
+                        b.appendCodePoint(cp);
+                    }
+                }
+            }
+            if (b.length() >= MAX_LINE && i < s.length()) {
+                b.setLength(MAX_LINE);
+                b.append("... (").append(s.length()).append(" characters)");
+            }
+        }
+        return b.toString();
     }
 
     @Override

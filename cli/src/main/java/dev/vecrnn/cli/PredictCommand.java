@@ -30,23 +30,55 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "P.npy", description = "where the outputs go: [N, K] or [N, T, K]")
     Path out;
 
+    @Option(names = "--overwrite", description = "replace P.npy if it exists") boolean overwrite;
+
+    /** Sequences per forward pass: the activations held at once stay small whatever N is. */
+    static final int CHUNK = 256;
+
     @Override
     public Integer call() throws Exception {
         Path file = Files.isDirectory(model) ? model.resolve("model.safetensors") : model;
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file (expected a model saved by fit)");
-        return predictToFile(ModelFile.load(file), x, lengths, out);
+        Inputs.file("--model", file);
+        try (Outputs outs = new Outputs(overwrite).inputs(file, x, lengths)) {
+            Path target = outs.declare("--out", out);
+            HeapBudget.require(3 * Files.size(file), "--model " + file);
+            predictToFile(ModelFile.load(file), x, lengths, target, outs, "--out");
+            outs.commit();
+            System.out.println("wrote " + out);
+        }
+        return 0;
     }
 
-    static int predictToFile(Model m, Path xFile, Path lengthsFile, Path outFile) throws Exception {
-        Tensor x = FitCommand.sequences(Npy.read(xFile).toTensor(), xFile);
+    /**
+     * The model's outputs on the sequences in {@code xFile}, written to the declared {@code outFile}
+     * (staged in {@code outs}), {@link #CHUNK} sequences at a time. Rows are independent and each sums in
+     * the same order whatever the batch, so the chunks change no bit of the result.
+     */
+    static void predictToFile(Model m, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption) throws Exception {
+        Tensor x = FitCommand.sequences(Inputs.floats("--x", xFile), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
-        int[] len = lengthsFile == null ? null : Npy.read(lengthsFile).toInts();
-        Batch out = m.predict(Batch.sequences(x.data(), n, t, f, len));
-        int[] shape = out.sequence() ? new int[] {n, t, out.features()} : new int[] {n, out.features()};
-        Path parent = outFile.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        Npy.write(outFile, Tensor.of(out.data(), shape));
-        System.out.println("wrote " + outFile + " " + Arrays.toString(shape));
-        return 0;
+        if (f != m.inputFeatures()) {
+            throw new IllegalArgumentException("--x " + xFile + ": expected " + m.inputFeatures() + " features per step for this model, got " + f);
+        }
+        int[] len = lengthsFile == null ? null : Inputs.ints("--lengths", lengthsFile, Inputs.npy("--lengths", lengthsFile));
+        if (len != null && len.length != n) {
+            throw new IllegalArgumentException("--lengths " + lengthsFile + ": expected " + n + " lengths (one per sequence), got " + len.length);
+        }
+        boolean seq = m.outputIsSequence();
+        int k = m.outputFeatures();
+        double outFloats = (double) n * (seq ? t : 1) * k;
+        HeapBudget.array(outFloats, outOption + " " + outFile + " (the outputs of " + n + " sequences)");
+        HeapBudget.require((long) (8 * outFloats), outOption + " " + outFile + " (the outputs of " + n + " sequences)");
+        float[] all = new float[(int) outFloats];
+        int rowOut = (seq ? t : 1) * k;
+        for (int from = 0; from < n; from += CHUNK) {
+            int rows = Math.min(CHUNK, n - from);
+            float[] part = java.util.Arrays.copyOfRange(x.data(), from * t * f, (from + rows) * t * f);
+            int[] partLen = len == null ? null : java.util.Arrays.copyOfRange(len, from, from + rows);
+            Batch o = m.predict(Batch.sequences(part, rows, t, f, partLen));
+            System.arraycopy(o.data(), 0, all, from * rowOut, rows * rowOut);
+        }
+        int[] shape = seq ? new int[] {n, t, k} : new int[] {n, k};
+        Npy.write(outs.stage(outFile), Tensor.of(all, shape));
     }
 }

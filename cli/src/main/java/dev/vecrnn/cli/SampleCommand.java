@@ -22,11 +22,27 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature: expected > 0, got " + temperature);
-        if (length < 0) throw new IllegalArgumentException("--length: expected >= 0, got " + length);
+        Check.range("--length", length, 0, 100_000_000);
+        if (!java.nio.file.Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": expected a directory from train-text");
         TextModel vocab = TextModel.load(model);
-        Model m = ModelFile.load(model.resolve("model.safetensors"));
-        System.out.println(sample(m, vocab, prime, length, temperature, new Random(seed)));
+        Path file = Inputs.file("--model", model.resolve("model.safetensors"));
+        Model m = ModelFile.load(file);
+        if (m.outputFeatures() != vocab.size() || m.inputFeatures() != 1) {
+            throw new IllegalArgumentException("--model " + model.resolve(TextModel.VOCAB) + ": holds " + vocab.size()
+                    + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
+        }
+        System.out.println(printable(sample(m, vocab, prime, length, temperature, new Random(seed))));
         return 0;
+    }
+
+    /** The text with control characters other than line breaks and tabs shown escaped, so a model cannot drive the terminal. */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            if (cp == '\n' || cp == '\t') b.appendCodePoint(cp);
+            else b.append(Main.oneLine(new String(Character.toChars(cp))));
+        });
+        return b.toString();
     }
 
     static String sample(Model m, TextModel vocab, String prime, int length, double temperature, Random rnd) {

@@ -60,30 +60,29 @@ final class TextModel {
         return Dataset.classification(x, n, steps, 1, null, y, true);
     }
 
-    void save(Path dir) throws IOException {
+    /** Writes the vocabulary to {@code file}, a new file (the command's staged output). */
+    void save(Path file) throws IOException {
         List<Object> cps = new ArrayList<>();
         for (int c : codePoints) cps.add((long) c);
-        Path tmp = Files.createTempFile(dir, ".vocab", ".tmp");
-        try {
-            Files.writeString(tmp, Json.write(Map.of("code_points", cps)));
-            Files.move(tmp, dir.resolve(VOCAB), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Files.writeString(file, Json.write(Map.of("code_points", cps)), java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE);
     }
 
     static TextModel load(Path dir) throws IOException {
         Path f = dir.resolve(VOCAB);
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": no such file (a model from train-text has one)");
+        if (!Files.exists(f)) throw new IllegalArgumentException("--model " + f + ": no such file (a model from train-text has one)");
+        Inputs.file("--model", f);
         Object list = Json.readObject(f, 16 << 20).get("code_points");
-        if (!(list instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException(f + ": expected a non-empty 'code_points' list");
+        if (!(list instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException("--model " + f + ": expected a non-empty 'code_points' list");
         int[] cps = new int[l.size()];
         for (int i = 0; i < cps.length; i++) {
             if (!(l.get(i) instanceof Long v) || v < 0 || v > Character.MAX_CODE_POINT) {
-                throw new IllegalArgumentException(f + ": code_points[" + i + "] is not a code point: " + l.get(i));
+                throw new IllegalArgumentException("--model " + f + ": code_points[" + i + "] is not a code point: " + l.get(i));
             }
             cps[i] = v.intValue();
         }
-        return new TextModel(cps);
+        TextModel m = new TextModel(cps);
+        if (m.ids.size() != cps.length) throw new IllegalArgumentException("--model " + f + ": expected distinct code_points, got repeats");
+        return m;
     }
 }

@@ -9,8 +9,6 @@ import dev.vecrnn.nn.train.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -33,37 +31,57 @@ final class TrainTextCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--threads", defaultValue = "1") int threads;
 
+    @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors and vocab.json if they exist") boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(text)) throw new IllegalArgumentException(text + ": no such file");
-        String s = Files.readString(text, StandardCharsets.UTF_8);
-        if (!(heldOut > 0 && heldOut < 0.5)) throw new IllegalArgumentException("--held-out: expected in (0, 0.5), got " + heldOut);
-        TextModel vocab = TextModel.of(s);
-        int[] ids = vocab.encode(s, text.toString());
-        int split = (int) (ids.length * (1 - heldOut));
-        int[] train = java.util.Arrays.copyOf(ids, maxChars > 0 ? Math.min(split, maxChars) : split);
-        int[] held = java.util.Arrays.copyOfRange(ids, split, ids.length);
-        Dataset trainSet = TextModel.windows(train, steps), heldSet = TextModel.windows(held, Math.min(steps, held.length - 1));
-        double[] freq = new double[vocab.size()];
-        for (int id : train) freq[id]++;
-        double nll = 0;
-        for (int i = 1; i < held.length; i++) nll -= Math.log(Math.max(freq[held[i]], 0.5) / train.length);
-        double unigram = Math.exp(nll / (held.length - 1));
+        CellType type = FitCommand.cellType(cell);
+        Check.atLeast("--hidden", hidden, 1);
+        Check.range("--layers", layers, 1, 64);
+        Check.atLeast("--embed", embed, 1);
+        Check.atLeast("--steps", steps, 1);
+        Check.atLeast("--epochs", epochs, 1);
+        Check.atLeast("--batch", batch, 1);
+        Check.positive("--lr", lr);
+        if (!(heldOut > 0 && heldOut < 0.5)) throw new IllegalArgumentException("--held-out: expected a number in (0, 0.5), got " + heldOut);
+        Check.atLeast("--max-chars", maxChars, 0);
+        Check.threads(threads);
+        try (Outputs outs = new Outputs(overwrite).inputs(text)) {
+            Path modelFile = outs.declare("--out", out.resolve("model.safetensors"));
+            Path vocabFile = outs.declare("--out", out.resolve(TextModel.VOCAB));
+            String s = Inputs.utf8("--text", text);
+            TextModel vocab = TextModel.of(s);
+            int[] ids = vocab.encode(s, text.toString());
+            int split = (int) (ids.length * (1 - heldOut));
+            int[] train = java.util.Arrays.copyOf(ids, maxChars > 0 ? Math.min(split, maxChars) : split);
+            int[] held = java.util.Arrays.copyOfRange(ids, split, ids.length);
+            if (train.length <= steps || held.length < 2) {
+                throw new IllegalArgumentException("--text " + text + ": " + ids.length + " characters leave " + train.length + " to train on and "
+                        + held.length + " held out; expected more than --steps (" + steps + ") to train on and at least 2 held out");
+            }
+            HeapBudget.training(type, 1, hidden, layers, false, vocab.size(), embed, vocab.size(),
+                    "--text " + text + ": " + vocab.size() + " distinct characters", batch, steps);
+            Dataset trainSet = TextModel.windows(train, steps), heldSet = TextModel.windows(held, Math.min(steps, held.length - 1));
+            double[] freq = new double[vocab.size()];
+            for (int id : train) freq[id]++;
+            double nll = 0;
+            for (int i = 1; i < held.length; i++) nll -= Math.log(Math.max(freq[held[i]], 0.5) / train.length);
+            double unigram = Math.exp(nll / (held.length - 1));
 
-        CellType type = CellType.parse(cell.equalsIgnoreCase("rnn") ? "RNN_TANH" : cell);
-        Model model = Model.builder(1).embedding(vocab.size(), embed).recurrent(type, hidden, layers, false, 0f, 0)
-                .dense(vocab.size()).seed(seed).build();
-        System.out.println(model.summary());
-        new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads).validationData(heldSet)
-                .optimizer(ps -> new Adam(ps, lr))
-                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
-                .onEpoch(Progress::epoch).fit(model, trainSet);
-        double ppl = Trainer.evaluate(model, heldSet).metric("perplexity");
-        Files.createDirectories(out);
-        ModelFile.save(model, out.resolve("model.safetensors"));
-        vocab.save(out);
-        System.out.printf("held-out perplexity %.2f against the unigram baseline's %.2f (vocabulary %d characters)%n", ppl, unigram, vocab.size());
-        System.out.println("saved " + out.resolve("model.safetensors") + " and " + out.resolve(TextModel.VOCAB));
+            Model model = Model.builder(1).embedding(vocab.size(), embed).recurrent(type, hidden, layers, false, 0f, 0)
+                    .dense(vocab.size()).seed(seed).build();
+            System.out.println(model.summary());
+            new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads).validationData(heldSet)
+                    .optimizer(ps -> new Adam(ps, lr))
+                    .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
+                    .onEpoch(Progress::epoch).fit(model, trainSet);
+            double ppl = Trainer.evaluate(model, heldSet).metric("perplexity");
+            ModelFile.save(model, outs.stage(modelFile));
+            vocab.save(outs.stage(vocabFile));
+            outs.commit();
+            System.out.printf("held-out perplexity %.2f against the unigram baseline's %.2f (vocabulary %d characters)%n", ppl, unigram, vocab.size());
+            System.out.println("saved " + out.resolve("model.safetensors") + " and " + out.resolve(TextModel.VOCAB));
+        }
         return 0;
     }
 }

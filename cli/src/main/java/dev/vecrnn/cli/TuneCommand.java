@@ -11,12 +11,10 @@ import dev.vecrnn.nn.train.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -41,6 +39,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32") int batch;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--threads", defaultValue = "1") int threads;
+    @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors if it exists") boolean overwrite;
 
     record Trial(int id, CellType cell, int hidden, int layers, double lr, float dropout, double clip,
                  double valLoss, int bestEpoch, Model model) {
@@ -48,19 +47,30 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean classification = switch (task.toLowerCase(Locale.ROOT)) {
-            case "classification" -> true;
-            case "regression" -> false;
-            default -> throw new IllegalArgumentException("--task: expected regression or classification, got '" + task + "'");
-        };
-        if (trials < 1) throw new IllegalArgumentException("--trials: expected >= 1, got " + trials);
-        if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected in (0, 1), got " + val);
+        boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
+        Check.range("--trials", trials, 1, 10_000);
+        Check.atLeast("--epochs", epochs, 1);
+        Check.atLeast("--patience", patience, 0);
+        if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
+        Check.atLeast("--batch", batch, 1);
+        Check.threads(threads);
+        try (Outputs outs = new Outputs(overwrite).inputs(x, y)) {
+            Path file = outs.declare("--out", out.resolve("model.safetensors"));
+            tune(outs, file);
+        }
+        return 0;
+    }
+
+    private void tune(Outputs outs, Path file) throws Exception {
+        boolean classification = task.equalsIgnoreCase("classification");
         FitCommand.Loaded in = FitCommand.load(x, y, null, classification, perStep);
         Dataset data = in.data();
         int f = in.features(), width = in.width();
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
+        HeapBudget.training(CellType.LSTM, f, 128, 2, false, 0, 0, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
+                batch, data.steps());
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];
@@ -92,9 +102,8 @@ final class TuneCommand implements Callable<Integer> {
             System.out.printf("%4d  %5d  %-8s  %6d  %6d  %.2e  %7.2f  %4.0f  %.4f%n", k + 1, tr.id(), tr.cell(), tr.hidden(),
                     tr.layers(), tr.lr(), tr.dropout(), tr.clip(), tr.valLoss());
         }
-        Files.createDirectories(out);
-        ModelFile.save(board.get(0).model(), out.resolve("model.safetensors"));
+        ModelFile.save(board.get(0).model(), outs.stage(file));
+        outs.commit();
         System.out.println("saved the best (trial " + board.get(0).id() + ") to " + out.resolve("model.safetensors"));
-        return 0;
     }
 }

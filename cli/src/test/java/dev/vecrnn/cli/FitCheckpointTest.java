@@ -43,7 +43,7 @@ class FitCheckpointTest {
         Path ckpt = dir.resolve("part.ckpt");
         assertEquals(0, Main.run(fit(dir, "part", 2, "--checkpoint", ckpt.toString(), "--checkpoint-every", "2").toArray(String[]::new)));
         byte[] afterTwo = Files.readAllBytes(dir.resolve("part/model.safetensors"));
-        assertEquals(0, Main.run(fit(dir, "part", 3, "--checkpoint", ckpt.toString(), "--resume").toArray(String[]::new)));
+        assertEquals(0, Main.run(fit(dir, "part", 3, "--checkpoint", ckpt.toString(), "--resume", "--overwrite").toArray(String[]::new)));
         byte[] whole = Files.readAllBytes(dir.resolve("whole/model.safetensors"));
         assertArrayEquals(whole, Files.readAllBytes(dir.resolve("part/model.safetensors")), "2 epochs + 1 resumed = 3 epochs, byte for byte");
         assertFalse(Arrays.equals(whole, afterTwo), "the third epoch must change the model");

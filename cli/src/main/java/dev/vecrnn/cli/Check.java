@@ -1,0 +1,55 @@
+package dev.vecrnn.cli;
+
+import java.util.Locale;
+
+/** Range checks of option values, each on its own: what is refused does not depend on other options. */
+final class Check {
+    /** The most threads any command uses; more only costs memory and scheduling. */
+    static final int MAX_THREADS = 1024;
+
+    private Check() {
+    }
+
+    /** {@code value} in [min, max]. */
+    static int range(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(option + ": expected " + (max == Integer.MAX_VALUE ? ">= " + min : "an integer in [" + min + ", " + max + "]")
+                    + ", got " + value);
+        }
+        return value;
+    }
+
+    static int atLeast(String option, int value, int min) {
+        return range(option, value, min, Integer.MAX_VALUE);
+    }
+
+    static int threads(int value) {
+        return range("--threads", value, 1, MAX_THREADS);
+    }
+
+    /** A finite {@code value} > 0. */
+    static double positive(String option, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) throw new IllegalArgumentException(option + ": expected a finite number > 0, got " + value);
+        return value;
+    }
+
+    /** A finite {@code value} in [min, max) ({@code closed}: [min, max]). NaN is always refused. */
+    static double fraction(String option, double value, double min, double max, boolean closed) {
+        if (!(value >= min) || !(closed ? value <= max : value < max)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: expected a number in [%s, %s%s, got %s", option,
+                    plain(min), plain(max), closed ? "]" : ")", value));
+        }
+        return value;
+    }
+
+    /** One of {@code allowed} (case-insensitive), returned in lower case. */
+    static String oneOf(String option, String value, String... allowed) {
+        String v = value.toLowerCase(Locale.ROOT);
+        for (String a : allowed) if (a.equals(v)) return v;
+        throw new IllegalArgumentException(option + ": expected " + String.join(", ", allowed) + "; got '" + value + "'");
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.DType;
+import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.TensorData;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * The files a command reads, checked before they are opened: each must be an existing, readable regular
+ * file (a FIFO or device would block or never end), small enough for the heap. Every refusal names the
+ * option and the file.
+ */
+final class Inputs {
+    private Inputs() {
+    }
+
+    /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
+    static Path file(String option, Path file) {
+        String what = option + " " + file;
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(what + ": no such file" + (Files.isSymbolicLink(file) ? " (a dangling link)" : ""));
+        }
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(what + ": is a directory, expected a file");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(what + ": expected a regular file, got a "
+                    + (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? "link" : "FIFO, socket or device"));
+        }
+        if (!Files.isReadable(file)) throw new IllegalArgumentException(what + ": not readable (permission denied)");
+        return file;
+    }
+
+    /**
+     * A .npy array, refused before it is read when holding it (the file's bytes and a converted copy)
+     * would not fit in the heap. Errors from the format name the option too.
+     */
+    static TensorData npy(String option, Path file) throws IOException {
+        file(option, file);
+        HeapBudget.require(2 * Files.size(file), option + " " + file);
+        try {
+            return Npy.read(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A .npy array as float32 values of its shape: floating-point dtypes as {@link TensorData#toFloats}
+     * converts them, integer dtypes (token ids, integer targets) exactly, up to 2^24 in magnitude.
+     */
+    static Tensor floats(String option, Path file) throws IOException {
+        return floats(option, file, npy(option, file));
+    }
+
+    /** {@link #floats(String, Path)} of an array already read. */
+    static Tensor floats(String option, Path file, TensorData d) {
+        if (d.dtype().isFloatingPoint()) return d.toTensor();
+        if (d.dtype() == DType.BOOL) throw new IllegalArgumentException(option + " " + file + ": expected numbers, got a BOOL array");
+        long[] v = d.toLongs();
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (Math.abs(v[i]) > 1 << 24) {
+                throw new IllegalArgumentException(option + " " + file + ": element " + i + " is " + v[i]
+                        + ", too large in magnitude for a float32 to hold exactly (expected at most 2^24)");
+            }
+            f[i] = v[i];
+        }
+        return Tensor.of(f, d.shape());
+    }
+
+    /** Integer labels (class ids, lengths): integer dtypes, or floating-point values that are whole numbers in the int range. */
+    static int[] ints(String option, Path file, TensorData d) {
+        if (d.dtype() == DType.BOOL || !d.dtype().isFloatingPoint()) {
+            try {
+                return d.toInts();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+            }
+        }
+        double[] v = d.toDoubles();
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i]) || Math.abs(v[i]) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(option + " " + file + ": expected whole numbers, got " + v[i] + " at element " + i);
+            }
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /** A UTF-8 text file, refused with the offset of its first byte that is not UTF-8. */
+    static String utf8(String option, Path file) throws IOException {
+        file(option, file);
+        long size = Files.size(file);
+        // the bytes, the decoded chars, and the code points commands make of them
+        HeapBudget.require(size * 8, option + " " + file);
+        if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(option + " " + file + ": " + size + " bytes, more than one text can hold (2 GiB)");
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            return dec.decode(in).toString();
+        } catch (MalformedInputException e) {
+            throw new IllegalArgumentException(option + " " + file + ": expected UTF-8 text, got a byte sequence that is not UTF-8 at byte offset " + in.position());
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(option + " " + file + ": expected UTF-8 text");
+        }
+    }
+}

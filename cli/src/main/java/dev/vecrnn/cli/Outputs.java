@@ -1,0 +1,159 @@
+package dev.vecrnn.cli;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The files one command writes, all or none. The convention, the same for every command:
+ * <ul>
+ *   <li>each output is {@linkplain #declare declared} before the work starts, and refused there if it
+ *       is one of the command's inputs (even with {@code --overwrite}), a directory, or an existing file
+ *       without {@code --overwrite};</li>
+ *   <li>the command writes each output to a {@linkplain #stage staged} hidden file beside it, and
+ *       {@link #commit} renames them all into place at the end; a failure before or during the commit
+ *       leaves every target as it was (replaced files are restored) and removes the staged files and
+ *       any directory this object created.</li>
+ * </ul>
+ * Every output is made as a new file, so all get the same mode (the umask's, usually 0644), and the
+ * staged names follow the pattern of the library's atomic writer ({@code .<name>.<hex>.tmp}).
+ */
+final class Outputs implements AutoCloseable {
+    private final boolean overwrite;
+    private final List<Path> inputs = new ArrayList<>();
+    private final Map<Path, String> declared = new LinkedHashMap<>();
+    private final Map<Path, Path> staged = new LinkedHashMap<>();
+    private final List<Path> createdDirs = new ArrayList<>();
+    private boolean committed;
+
+    Outputs(boolean overwrite) {
+        this.overwrite = overwrite;
+    }
+
+    /** Marks the files no output may be (nulls are skipped). */
+    Outputs inputs(Path... files) {
+        for (Path f : files) if (f != null) inputs.add(f);
+        return this;
+    }
+
+    /**
+     * Checks {@code target} (named by {@code option} in errors) as an output before any work, and returns
+     * it as an absolute path.
+     */
+    Path declare(String option, Path target) {
+        Path abs = target.toAbsolutePath().normalize();
+        String what = option + " " + target;
+        for (Path in : inputs) {
+            if (same(abs, in)) throw new IllegalArgumentException(what + ": is also an input (" + in + "); vecrnn never writes over its inputs");
+        }
+        if (declared.containsKey(abs)) throw new IllegalArgumentException(what + ": the same file as " + declared.get(abs));
+        if (Files.isDirectory(abs)) throw new IllegalArgumentException(what + ": is a directory, expected a file to write");
+        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(abs)) throw new IllegalArgumentException(what + ": exists and is not a regular file");
+            if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --overwrite to replace it)");
+        }
+        Path dir = abs.getParent();
+        while (dir != null && !Files.exists(dir)) dir = dir.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException(what + ": " + dir + " is not a directory");
+        if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
+        declared.put(abs, what);
+        return abs;
+    }
+
+    /** Where to write the declared {@code target}: a new hidden file beside it (directories made as needed). */
+    Path stage(Path target) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        if (!declared.containsKey(abs)) throw new IllegalStateException(target + " was not declared");
+        if (staged.containsKey(abs)) return staged.get(abs);
+        makeDirectories(abs.getParent());
+        Path tmp = sibling(abs, ".tmp");
+        staged.put(abs, tmp);
+        return tmp;
+    }
+
+    /** Renames every staged file into place; on a failure, restores what it had replaced and rethrows. */
+    void commit() throws IOException {
+        for (Path target : declared.keySet()) {
+            if (!staged.containsKey(target) || !Files.isRegularFile(staged.get(target), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException(target + " was declared but not written");
+            }
+        }
+        List<Path[]> done = new ArrayList<>();  // {target, backup or null}
+        try {
+            for (Map.Entry<Path, Path> e : staged.entrySet()) {
+                Path target = e.getKey(), backup = null;
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    if (!overwrite) throw new FileAlreadyExistsException(target.toString(), null, "appeared while the command ran");
+                    backup = sibling(target, ".bak");
+                    Files.deleteIfExists(backup);
+                    Files.createLink(backup, target);
+                }
+                done.add(new Path[] {target, backup});
+                Files.move(e.getValue(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (int i = done.size() - 1; i >= 0; i--) {
+                Path target = done.get(i)[0], backup = done.get(i)[1];
+                try {
+                    if (backup != null) Files.move(backup, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    else Files.deleteIfExists(target);
+                } catch (IOException ignored) {
+                    // the first failure is the one to report
+                }
+            }
+            throw e;
+        }
+        committed = true;
+        for (Path[] d : done) if (d[1] != null) Files.deleteIfExists(d[1]);
+    }
+
+    /** Removes what was staged and the directories made for it, unless committed. */
+    @Override
+    public void close() {
+        if (committed) return;
+        for (Path tmp : staged.values()) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: a hidden leftover, never a visible partial output
+            }
+        }
+        for (int i = createdDirs.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(createdDirs.get(i));
+            } catch (IOException notEmpty) {
+                // something else put a file there meanwhile; leave it
+            }
+        }
+    }
+
+    private void makeDirectories(Path dir) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) missing.add(0, d);
+        for (Path d : missing) {
+            Files.createDirectory(d);
+            createdDirs.add(d);
+        }
+    }
+
+    private static Path sibling(Path target, String suffix) {
+        return target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + suffix);
+    }
+
+    private static boolean same(Path abs, Path input) {
+        try {
+            if (Files.exists(abs) && Files.exists(input)) return Files.isSameFile(abs, input);
+        } catch (IOException e) {
+            return false;
+        }
+        return abs.equals(input.toAbsolutePath().normalize());
+    }
+}
