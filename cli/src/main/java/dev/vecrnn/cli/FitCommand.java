@@ -197,7 +197,17 @@ final class FitCommand implements Callable<Integer> {
     static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep) throws java.io.IOException {
         Tensor xs = sequences(Inputs.floats("--x", x), x);
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
-        int[] len = lengths == null ? null : Inputs.ints("--lengths", lengths, Inputs.npy("--lengths", lengths));
+        int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, n, t);
+        for (int i = 0; i < n; i++) {
+            int valid = (len == null ? t : len[i]) * f;
+            for (int j = 0; j < valid; j++) {
+                float v = xs.data()[i * t * f + j];
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("--x " + x + ": expected finite values in every step up to the sequence's length, got "
+                            + v + " at sequence " + i + ", step " + j / f + ", feature " + j % f);
+                }
+            }
+        }
         TensorData yd = Inputs.npy("--y", y);
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;
@@ -206,21 +216,45 @@ final class FitCommand implements Callable<Integer> {
                     + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
         }
         if (classification) {
-            int[] labels = Inputs.ints("--y", y, yd);
-            if (labels.length != rows) throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels, got " + labels.length);
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] < 0) throw new IllegalArgumentException("--y " + y + ": class labels must be >= 0, got " + labels[i] + " at " + i);
+            if (yd.elementCount() != rows) {
+                throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels, got " + yd.elementCount());
             }
-            long width = Arrays.stream(labels).max().orElse(0) + 1L;
-            if (width > HeapBudget.MAX_ARRAY) {
-                throw new IllegalArgumentException("--y " + y + ": expected class labels below " + HeapBudget.MAX_ARRAY + ", got " + (width - 1));
+            if (yd.dtype() == dev.vecrnn.nn.io.DType.BOOL) throw new IllegalArgumentException("--y " + y + ": expected class labels, got a BOOL array");
+            double[] raw = yd.dtype().isFloatingPoint() ? yd.toDoubles() : Arrays.stream(yd.toLongs()).asDoubleStream().toArray();
+            int[] labels = new int[rows];
+            long width = 1;
+            for (int i = 0; i < rows; i++) {
+                if (padding(perStep, len, t, i)) continue;  // never read: left 0
+                double v = raw[i];
+                if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
+                    throw new IllegalArgumentException("--y " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
+                            + "), got " + v + " at element " + i);
+                }
+                labels[i] = (int) v;
+                width = Math.max(width, labels[i] + 1L);
             }
             return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width);
         }
         float[] targets = Inputs.floats("--y", y, yd).data();
         if (targets.length % rows != 0) throw new IllegalArgumentException("--y " + y + ": expected a multiple of " + rows + " values, got " + targets.length);
         int width = targets.length / rows;
+        for (int i = 0; i < rows; i++) {
+            if (padding(perStep, len, t, i)) {
+                Arrays.fill(targets, i * width, (i + 1) * width, 0f);  // never read
+                continue;
+            }
+            for (int k = i * width; k < (i + 1) * width; k++) {
+                if (!Float.isFinite(targets[k])) {
+                    throw new IllegalArgumentException("--y " + y + ": expected finite targets, got " + targets[k] + " at element " + k);
+                }
+            }
+        }
         return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width);
+    }
+
+    /** Whether target row {@code i} is a step past its sequence's length (only per-step targets have such rows). */
+    private static boolean padding(boolean perStep, int[] len, int t, int i) {
+        return perStep && len != null && i % t >= len[i / t];
     }
 
     /** [N, T, F] as it is, [N, T] as [N, T, 1]; anything else is an error naming the file. */

@@ -88,10 +88,7 @@ final class InferCommand implements Callable<Integer> {
             HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
             Tensor h = h0 == null ? null : state(Inputs.floats("--h0", h0), unbatched);
             Tensor c = c0 == null ? null : state(Inputs.floats("--c0", c0), unbatched);
-            int[] len = lengths == null ? null : Inputs.ints("--lengths", lengths, Inputs.npy("--lengths", lengths));
-            if (len != null && len.length != batch) {
-                throw new IllegalArgumentException("--lengths " + lengths + ": expected " + batch + " lengths (one per sequence), got " + len.length);
-            }
+            int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);
             Recurrent.Output o = net.forward(x, len, h, c);
 
             Tensor output = o.output(), hN = o.hN(), cN = o.cN();

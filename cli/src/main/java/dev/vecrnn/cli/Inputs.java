@@ -98,6 +98,18 @@ final class Inputs {
         return out;
     }
 
+    /** Sequence lengths: {@code n} whole numbers in [1, t]. */
+    static int[] lengths(String option, Path file, int n, int t) throws IOException {
+        int[] len = ints(option, file, npy(option, file));
+        if (len.length != n) throw new IllegalArgumentException(option + " " + file + ": expected " + n + " lengths (one per sequence), got " + len.length);
+        for (int i = 0; i < n; i++) {
+            if (len[i] < 1 || len[i] > t) {
+                throw new IllegalArgumentException(option + " " + file + ": expected lengths in [1, " + t + "], got " + len[i] + " at element " + i);
+            }
+        }
+        return len;
+    }
+
     /** A UTF-8 text file, refused with the offset of its first byte that is not UTF-8. */
     static String utf8(String option, Path file) throws IOException {
         file(option, file);

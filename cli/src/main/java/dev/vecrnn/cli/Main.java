@@ -28,9 +28,19 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (0, 2 for any error). */
     static int run(String... args) {
+        return execute(commandLine(), args);
+    }
+
+    /** The command line with its error handlers. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(cmd.getErr(), "vecrnn " + cmd.getCommandName(), message(e)));
         cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), "vecrnn", e.getMessage() + " (try --help)"));
+        return cl;
+    }
+
+    /** Runs {@code args} on {@code cl}; an Error no check foresaw is one line and exit code 2 as well. */
+    static int execute(CommandLine cl, String... args) {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
@@ -39,7 +49,7 @@ public final class Main implements Runnable {
             return fail(cl.getErr(), "vecrnn", "out of memory: the inputs or options need more than the "
                     + HeapBudget.human(max) + " heap this JVM may use (raise it with VECRNN_JAVA_OPTS=-Xmx<size>, or use smaller sizes)");
         } catch (StackOverflowError e) {
-            return fail(cl.getErr(), "vecrnn", "input nested too deeply (stack overflow)");
+            return fail(cl.getErr(), "vecrnn", "stack overflow: an input nested too deeply or a size too large for the stack");
         }
     }
 

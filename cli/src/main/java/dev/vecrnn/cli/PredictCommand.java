@@ -60,10 +60,7 @@ final class PredictCommand implements Callable<Integer> {
         if (f != m.inputFeatures()) {
             throw new IllegalArgumentException("--x " + xFile + ": expected " + m.inputFeatures() + " features per step for this model, got " + f);
         }
-        int[] len = lengthsFile == null ? null : Inputs.ints("--lengths", lengthsFile, Inputs.npy("--lengths", lengthsFile));
-        if (len != null && len.length != n) {
-            throw new IllegalArgumentException("--lengths " + lengthsFile + ": expected " + n + " lengths (one per sequence), got " + len.length);
-        }
+        int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
         boolean seq = m.outputIsSequence();
         int k = m.outputFeatures();
         double outFloats = (double) n * (seq ? t : 1) * k;

@@ -1,0 +1,416 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line's error contract, one test per kind of failure that careless and hostile use found:
+ * exit code 2, one escaped line on stderr naming the option or file, no output left, no input harmed.
+ */
+class ContractTest {
+
+    /** A command's exit code and what it printed. */
+    record Result(int code, String out, String err) {
+        /** Asserts the refusal: code 2, one line on stderr mentioning every one of {@code names}, no trace. */
+        Result refused(String... names) {
+            assertEquals(2, code, "exit code; stderr: " + err + " stdout: " + out);
+            String line = err.strip();
+            assertFalse(line.isEmpty(), "stderr is empty");
+            assertEquals(1, line.lines().count(), "one line on stderr: " + err);
+            assertFalse(line.contains("Exception") || line.contains("\tat ") || line.contains("internal error"), line);
+            for (String n : names) assertTrue(line.contains(n), "'" + n + "' in: " + line);
+            return this;
+        }
+    }
+
+    static synchronized Result run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** x [40, 5, 2] float32 and y [40] class labels, small enough for a one-epoch fit. */
+    static void data(Path dir) throws IOException {
+        Random r = new Random(1);
+        float[] x = new float[40 * 5 * 2];
+        long[] y = new long[40];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = x[i * 10] > 0 ? 1 : 0;
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, 40, 5, 2));
+        Npy.writeLongs(dir.resolve("y.npy"), y, 40);
+    }
+
+    static String[] fit(Path dir, String... extra) {
+        List<String> a = new ArrayList<>(List.of("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--epochs", "1", "--out", dir.resolve("m").toString()));
+        if (!List.of(extra).contains("--hidden")) a.addAll(List.of("--hidden", "3"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    /** Every file under {@code dir} with its bytes, to compare before and after a command. */
+    static List<String> snapshot(Path dir) throws IOException {
+        List<String> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted().toList()) {
+                all.add(dir.relativize(p) + (Files.isRegularFile(p) ? " " + Arrays.hashCode(Files.readAllBytes(p)) + " " + Files.size(p) : "/"));
+            }
+        }
+        return all;
+    }
+
+    // 1. out of memory
+
+    @Test
+    void sizesBeyondTheHeapAreRefusedBeforeAllocatingNamingTheOptionAndBytes(@TempDir Path dir) throws Exception {
+        data(dir);
+        List<String> before = snapshot(dir);
+        run(fit(dir, "--hidden", "20000")).refused("--hidden 20000", "bytes", "heap");
+        long[] y = new long[40];
+        y[7] = 100_000_000;
+        Npy.writeLongs(dir.resolve("huge.npy"), y, 40);
+        run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("huge.npy").toString(), "--task", "classification",
+                "--out", dir.resolve("m").toString()).refused("--y", "huge.npy");
+        long[] ids = new long[40 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 3;
+        Npy.writeLongs(dir.resolve("ids.npy"), ids, 40, 5);
+        run("fit", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--vocab", "2000000000", "--out", dir.resolve("m").toString()).refused("--vocab 2000000000");
+        Files.delete(dir.resolve("huge.npy"));
+        Files.delete(dir.resolve("ids.npy"));
+        assertEquals(before, snapshot(dir));
+    }
+
+    @Test
+    void anArrayFileLargerThanTheHeapIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        // a valid float32 header over a sparse payload as large as this JVM's whole heap
+        long elements = Runtime.getRuntime().maxMemory() / 4 + 1;
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + elements + ", 1, 2), }";
+        byte[] header = (dict + " ".repeat(64 - (10 + dict.length() + 1) % 64) + "\n").getBytes(StandardCharsets.US_ASCII);
+        Path big = dir.resolve("big.npy");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) (header.length & 0xff), (byte) (header.length >> 8)});
+            f.write(header);
+            f.setLength(10 + header.length + elements * 8);
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                run("predict", "--model", dir.resolve("m").toString(), "--x", big.toString(), "--out", dir.resolve("p.npy").toString())
+                        .refused("--x", "big.npy", "bytes"));
+        assertFalse(Files.exists(dir.resolve("p.npy")));
+    }
+
+    /** A command that fails the way no check foresaw. */
+    @picocli.CommandLine.Command(name = "boom")
+    static final class Boom implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--error") String error;
+
+        @Override
+        public Integer call() {
+            if (error.equals("oom")) throw new OutOfMemoryError("Java heap space");
+            throw new StackOverflowError();
+        }
+    }
+
+    @Test
+    void anErrorThatEscapesACommandIsOneLineAndExitCode2() {
+        for (String kind : new String[] {"oom", "stack"}) {
+            PrintStream err = System.err;
+            ByteArrayOutputStream e = new ByteArrayOutputStream();
+            int code;
+            try {
+                System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+                picocli.CommandLine cl = Main.commandLine();
+                cl.addSubcommand("boom", new Boom());
+                code = Main.execute(cl, "boom", "--error", kind);
+            } finally {
+                System.setErr(err);
+            }
+            new Result(code, "", e.toString(StandardCharsets.UTF_8)).refused(kind.equals("oom") ? "out of memory" : "stack overflow");
+        }
+    }
+
+    // 2. non-regular files
+
+    @Test
+    void aFifoAsInputIsRefusedInsteadOfWaitingForever(@TempDir Path dir) throws Exception {
+        data(dir);
+        Path fifo = dir.resolve("fifo.npy");
+        try {
+            Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+            Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo failed");
+        } catch (IOException e) {
+            Assumptions.abort("no mkfifo: " + e.getMessage());
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            run("fit", "--x", fifo.toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
+                    "--out", dir.resolve("m").toString()).refused("--x", "fifo.npy", "regular file");
+            run("forecast", "--csv", fifo.toString(), "--png", dir.resolve("f.png").toString()).refused("--csv", "fifo.npy");
+            run("train-text", "--text", fifo.toString(), "--out", dir.resolve("t").toString()).refused("--text", "fifo.npy");
+            run("fit", "--x", dir.toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
+                    "--out", dir.resolve("m").toString()).refused("--x", "directory");
+        });
+        assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("t")) || Files.exists(dir.resolve("f.png")));
+    }
+
+    // 3. partial outputs
+
+    @Test
+    void inferWritesAllOfItsOutputsOrNone(@TempDir Path dir) throws Exception {
+        Path f = InferCommandTest.fixture();
+        Files.createDirectories(dir.resolve("o/h_n.npy"));
+        run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(), "--out", dir.resolve("o").toString())
+                .refused("--out", "h_n.npy", "directory");
+        assertFalse(Files.exists(dir.resolve("o/output.npy")));
+        assertFalse(Files.exists(dir.resolve("o/c_n.npy")));
+    }
+
+    @Test
+    void trainTextLeavesNoModelWithoutItsVocabulary(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "abcabcabc ".repeat(50));
+        Files.createDirectories(dir.resolve("tm/vocab.json"));
+        run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("tm").toString(), "--epochs", "1",
+                "--hidden", "4").refused("--out", "vocab.json");
+        assertFalse(Files.exists(dir.resolve("tm/model.safetensors")));
+    }
+
+    @Test
+    void aFailedCommitRestoresWhatItReplacedAndRemovesWhatItStaged(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "old a");
+        try (Outputs outs = new Outputs(true)) {
+            Path a = outs.declare("--a", dir.resolve("a.txt"));
+            Path b = outs.declare("--b", dir.resolve("sub/b.txt"));
+            Files.writeString(outs.stage(a), "new a");
+            Files.writeString(outs.stage(b), "new b");
+            // something takes b's place after the checks: a non-empty directory cannot be replaced by a file
+            Files.createDirectories(dir.resolve("sub/b.txt/inner"));
+            assertThrowsIo(outs::commit);
+        }
+        assertEquals("old a", Files.readString(dir.resolve("a.txt")));
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "leftovers");
+        }
+    }
+
+    private static void assertThrowsIo(ThrowingRunnable r) {
+        try {
+            r.run();
+        } catch (IOException e) {
+            return;
+        } catch (Exception e) {
+            throw new AssertionError("expected an IOException, got " + e, e);
+        }
+        throw new AssertionError("expected an IOException");
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    // 4. untrusted text
+
+    @Test
+    void textFromFilesIsEscapedAndCut(@TempDir Path dir) throws Exception {
+        Path f = InferCommandTest.fixture();
+        Path m = dir.resolve("m");
+        Files.createDirectories(m);
+        Files.copy(f.resolve("m/model.safetensors"), m.resolve("model.safetensors"));
+        String config = Files.readString(f.resolve("m/config.json")).replace("\"LSTM\"",
+                "\"X\\n\\u001b[2Jvecrnn infer: all good\\u202e" + "y".repeat(5000) + "\"");
+        Files.writeString(m.resolve("config.json"), config);
+        Result r = run("infer", "--model", m.toString(), "--input", f.resolve("x.npy").toString(), "--out", dir.resolve("o").toString())
+                .refused("config.json", "\\x1b");
+        assertTrue(r.err().strip().chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == 0x202e), r.err());
+        assertTrue(r.err().length() < 1000, "cut: " + r.err().length());
+
+        Files.writeString(dir.resolve("h.csv"), "a\u001b[31m,b\r\n1,2\n");
+        run("forecast", "--csv", dir.resolve("h.csv").toString(), "--column", "zz", "--png", dir.resolve("f.png").toString())
+                .refused("--csv", "a\\x1b[31m");
+        assertEquals("a\\x1b[2J\\n\\u202e\u00e9", Main.oneLine("a\u001b[2J\n\u202e\u00e9"));
+    }
+
+    // 5. options range-checked on their own
+
+    @Test
+    void everyOptionIsCheckedWhateverTheOthersSay(@TempDir Path dir) throws Exception {
+        data(dir);
+        run(fit(dir, "--dropout", "NaN")).refused("--dropout", "NaN");
+        run(fit(dir, "--dropout", "-0.5")).refused("--dropout");
+        run(fit(dir, "--vocab", "-1")).refused("--vocab");
+        run(fit(dir, "--lr", "Infinity")).refused("--lr");
+        run(fit(dir, "--clip", "-1")).refused("--clip");
+        run(fit(dir, "--threads", "0")).refused("--threads");
+        run("forecast", "--season", "-3", "--png", dir.resolve("f.png").toString()).refused("--season");
+        run("forecast", "--season", "0", "--png", dir.resolve("f.png").toString()).refused("--season");
+        run("sample", "--model", dir.toString(), "--temperature", "NaN").refused("--temperature");
+        run("demo", "--seconds", "0").refused("--seconds");
+        assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("f.png")));
+    }
+
+    // 7. zero-length sequences
+
+    @Test
+    void zeroLengthSequencesAreRefusedEverywhere(@TempDir Path dir) throws Exception {
+        Path f = InferCommandTest.fixture();
+        Npy.write(dir.resolve("x0.npy"), Tensor.zeros(4, 0, 5));
+        run("infer", "--model", f.resolve("m").toString(), "--input", dir.resolve("x0.npy").toString(), "--out", dir.resolve("o").toString())
+                .refused("--input", "x0.npy", "at least one step");
+        Npy.write(dir.resolve("y.npy"), Tensor.zeros(4));
+        run("fit", "--x", dir.resolve("x0.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
+                "--out", dir.resolve("m").toString()).refused("--x", "at least one step");
+        assertFalse(Files.exists(dir.resolve("o")) || Files.exists(dir.resolve("m")));
+    }
+
+    // 8. messages that say what is wrong
+
+    @Test
+    void messagesNameTheFileOrOptionAndWhatWasExpected(@TempDir Path dir) throws Exception {
+        data(dir);
+        run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
+                "--out", dir.resolve("m").toString()).refused("--x", "nope.npy", "no such file");
+        Npy.write(dir.resolve("x0.npy"), Tensor.zeros(0, 5, 2));
+        Npy.write(dir.resolve("y0.npy"), Tensor.zeros(0));
+        run("fit", "--x", dir.resolve("x0.npy").toString(), "--y", dir.resolve("y0.npy").toString(), "--task", "regression",
+                "--out", dir.resolve("m").toString()).refused("--x", "at least one sequence");
+        Files.writeString(dir.resolve("t.txt"), "hello world, hello world. ".repeat(20));
+        run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("t").toString(), "--steps", "0").refused("--steps");
+        Files.write(dir.resolve("bad.txt"), new byte[] {'a', 'b', (byte) 0xff, 'c'});
+        run("train-text", "--text", dir.resolve("bad.txt").toString(), "--out", dir.resolve("t").toString())
+                .refused("--text", "bad.txt", "UTF-8", "offset 2");
+
+        // an --out that exists is refused before any training
+        assertEquals(0, run(fit(dir)).code());
+        Result again = run(fit(dir)).refused("--out", "model.safetensors", "--overwrite");
+        assertFalse(again.out().contains("epoch"), "refused before training: " + again.out());
+
+        // a vocab.json shorter than the model
+        assertEquals(0, run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("t").toString(),
+                "--epochs", "1", "--hidden", "4", "--steps", "8").code());
+        Files.writeString(dir.resolve("t/vocab.json"), "{\"code_points\": [104, 101]}");
+        run("sample", "--model", dir.resolve("t").toString()).refused("vocab.json", "characters");
+    }
+
+    // 9. inputs never destroyed
+
+    @Test
+    void noCommandWritesOverItsInputs(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        List<String> before = snapshot(dir);
+        run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("m/model.safetensors").toString(), "--overwrite").refused("--out", "input");
+        run(fit(dir, "--checkpoint", dir.resolve("x.npy").toString(), "--overwrite")).refused("--checkpoint", "input");
+        run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("x.npy").toString(), "--overwrite").refused("--out", "input");
+        assertEquals(before, snapshot(dir));
+        // an existing file that is not an input is replaced only when asked
+        Files.writeString(dir.resolve("p.npy"), "mine");
+        run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("p.npy").toString()).refused("--out", "p.npy", "--overwrite");
+        assertEquals("mine", Files.readString(dir.resolve("p.npy")));
+        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("p.npy").toString(), "--overwrite").code());
+        assertArrayEquals(new int[] {40, 2}, Npy.read(dir.resolve("p.npy")).shape());
+    }
+
+    // 10. one mode for every output
+
+    @Test
+    void everyOutputGetsTheSameMode(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        data(dir);
+        Files.writeString(dir.resolve("t.txt"), "hello world, hello world. ".repeat(20));
+        assertEquals(0, run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("t").toString(),
+                "--epochs", "1", "--hidden", "4", "--steps", "8").code());
+        assertEquals(0, run(fit(dir)).code());
+        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("p.npy").toString()).code());
+        StringBuilder csv = new StringBuilder("v\n");
+        for (int i = 0; i < 40; i++) csv.append(Math.sin(i / 2.0)).append('\n');
+        Files.writeString(dir.resolve("s.csv"), csv);
+        assertEquals(0, run("forecast", "--csv", dir.resolve("s.csv").toString(), "--column", "v", "--epochs", "1", "--hidden", "2",
+                "--window", "4", "--horizon", "2", "--season", "2", "--png", dir.resolve("f.png").toString()).code());
+        List<Path> outputs = List.of(dir.resolve("t/model.safetensors"), dir.resolve("t/vocab.json"), dir.resolve("m/model.safetensors"),
+                dir.resolve("p.npy"), dir.resolve("f.png"));
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p.npy")));
+        for (Path p : outputs) assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+        assertTrue(mode.startsWith("rw-r"), "readable beyond the owner as a file made in place is: " + mode);
+    }
+
+    // 6. padding is never read
+
+    @Test
+    void nonFinitePaddingIsIgnoredByFitAndPredictAlike(@TempDir Path dir) throws Exception {
+        data(dir);
+        float[] x = Npy.read(dir.resolve("x.npy")).toFloats();
+        long[] len = new long[40];
+        float[] nan = x.clone();
+        for (int i = 0; i < 40; i++) {
+            len[i] = 1 + i % 5;
+            for (int j = (int) len[i] * 2; j < 10; j++) {
+                x[i * 10 + j] = 0f;
+                nan[i * 10 + j] = j % 2 == 0 ? Float.NaN : Float.POSITIVE_INFINITY;
+            }
+        }
+        Npy.write(dir.resolve("zero.npy"), Tensor.of(x, 40, 5, 2));
+        Npy.write(dir.resolve("nan.npy"), Tensor.of(nan, 40, 5, 2));
+        Npy.writeLongs(dir.resolve("len.npy"), len, 40);
+        for (String kind : new String[] {"zero", "nan"}) {
+            Result r = run("fit", "--x", dir.resolve(kind + ".npy").toString(), "--y", dir.resolve("y.npy").toString(), "--lengths",
+                    dir.resolve("len.npy").toString(), "--task", "classification", "--hidden", "3", "--epochs", "2", "--out",
+                    dir.resolve(kind).toString());
+            assertEquals(0, r.code(), kind + ": " + r.err());
+            assertEquals(0, run("predict", "--model", dir.resolve(kind).toString(), "--x", dir.resolve(kind + ".npy").toString(), "--lengths",
+                    dir.resolve("len.npy").toString(), "--out", dir.resolve(kind + "-p.npy").toString()).code());
+        }
+        assertArrayEquals(Files.readAllBytes(dir.resolve("zero/model.safetensors")), Files.readAllBytes(dir.resolve("nan/model.safetensors")));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("zero-p.npy")), Files.readAllBytes(dir.resolve("nan-p.npy")));
+    }
+
+    // 11. no leftovers
+
+    @Test
+    void theNextCheckpointSaveRemovesWhatAKilledSaveLeft(@TempDir Path dir) throws Exception {
+        data(dir);
+        Path leftover = dir.resolve(".c.ckpt.5f3e2a1b9c.tmp");
+        Files.writeString(leftover, "half a checkpoint");
+        Files.writeString(dir.resolve(".other.tmp"), "not ours");
+        assertEquals(0, run(fit(dir, "--checkpoint", dir.resolve("c.ckpt").toString())).code());
+        assertTrue(Files.isRegularFile(dir.resolve("c.ckpt")));
+        assertFalse(Files.exists(leftover), "the killed save's temporary file is gone");
+        assertTrue(Files.exists(dir.resolve(".other.tmp")), "nothing else is touched");
+    }
+}
