@@ -74,8 +74,11 @@ final class Outputs implements AutoCloseable {
         if (!declared.containsKey(abs)) throw new IllegalStateException(target + " was not declared");
         if (staged.containsKey(abs)) return staged.get(abs);
         makeDirectories(abs.getParent());
+        removeLeftovers(abs);
         Path tmp = sibling(abs, ".tmp");
         staged.put(abs, tmp);
+        // a run stopped by a signal (Ctrl-C, SIGTERM) skips close(); the JVM's exit still removes this
+        tmp.toFile().deleteOnExit();
         return tmp;
     }
 
@@ -141,6 +144,17 @@ final class Outputs implements AutoCloseable {
         for (Path d : missing) {
             Files.createDirectory(d);
             createdDirs.add(d);
+        }
+    }
+
+    /** Deletes what an earlier run killed (SIGKILL, power loss) left beside {@code target}: its staged and backup files. */
+    private static void removeLeftovers(Path target) throws IOException {
+        String prefix = "." + target.getFileName() + ".";
+        try (var siblings = Files.newDirectoryStream(target.getParent(), p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.substring(prefix.length()).matches("[0-9a-f]{1,16}\\.(tmp|bak)");
+        })) {
+            for (Path p : siblings) Files.deleteIfExists(p);
         }
     }
 

@@ -413,4 +413,16 @@ class ContractTest {
         assertFalse(Files.exists(leftover), "the killed save's temporary file is gone");
         assertTrue(Files.exists(dir.resolve(".other.tmp")), "nothing else is touched");
     }
+
+    @Test
+    void aCommandRemovesWhatAKilledRunLeftBesideItsOutputs(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        Path staged = dir.resolve(".p.npy.3fa9c0de12.tmp"), backup = dir.resolve(".p.npy.77ab.bak"), other = dir.resolve(".p.npy.notes");
+        for (Path p : List.of(staged, backup, other)) Files.writeString(p, "left");
+        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("p.npy").toString()).code());
+        assertFalse(Files.exists(staged) || Files.exists(backup), "leftovers of p.npy removed");
+        assertTrue(Files.exists(other), "a file that only looks alike is kept");
+    }
 }
