@@ -27,9 +27,11 @@ final class Check {
         return range("--threads", value, 1, MAX_THREADS);
     }
 
-    /** A finite {@code value} > 0. */
+    /** A {@code value} > 0 that stays finite and above zero as a float (the precision of the weights it scales). */
     static double positive(String option, double value) {
-        if (!(value > 0) || Double.isInfinite(value)) throw new IllegalArgumentException(option + ": expected a finite number > 0, got " + value);
+        if (!(value > 0) || !(value <= Float.MAX_VALUE) || (float) value == 0f) {
+            throw new IllegalArgumentException(option + ": expected a number > 0 that a float holds (at most " + Float.MAX_VALUE + "), got " + value);
+        }
         return value;
     }
 

@@ -93,9 +93,10 @@ final class FitCommand implements Callable<Integer> {
             Dataset data = in.data();
             int f = in.features(), width = in.width();
             if (vocab > 0) tokenIds(data, vocab);
+            validationRows("--val", val, data.size());
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
-                    batch, data.steps());
+                    null, batch, data.size(), data.steps());
             ModelBuilder b = Model.builder(f).seed(seed);
             if (vocab > 0) b.embedding(vocab, embed);
             b.recurrent(type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
@@ -125,7 +126,7 @@ final class FitCommand implements Callable<Integer> {
                 System.out.println("resuming from " + checkpoint);
                 tr.resumeFrom(checkpoint);
             }
-            Trainer.History h = tr.fit(model, data);
+            Trainer.History h = Training.run(() -> tr.fit(model, data));
             ModelFile.save(model, outs.stage(file));
             Evaluation ev = Trainer.evaluate(model, data);
             outs.commit();
@@ -151,6 +152,14 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + ": the same file as --out's model.safetensors");
         }
         if (Files.isDirectory(checkpoint)) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is a directory, expected a file");
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": " + dir + " is not a directory (the checkpoint's directory must exist)");
+        }
+        if (!Files.isWritable(dir)) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": cannot write in " + dir + " (permission denied)");
+        if (Files.isSymbolicLink(checkpoint) && !Files.exists(checkpoint)) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is a link to nothing (a dangling link)");
+        }
         if (Files.exists(checkpoint)) {
             if (resume) Inputs.file("--checkpoint", checkpoint);
             else if (!overwrite) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": exists (pass --resume to continue from it or --overwrite to replace it)");
@@ -183,6 +192,16 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
+    /** The validation split leaves at least one row on each side (as Trainer rounds it). */
+    static void validationRows(String option, double val, int n) {
+        if (val == 0) return;
+        long nVal = Math.round(n * val);
+        if (nVal < 1 || nVal >= n) {
+            throw new IllegalArgumentException(option + " " + val + ": of " + n + " sequences leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
+                    + (nVal < 1 ? " (use a larger fraction, more data, or 0 for no validation)" : ""));
+        }
+    }
+
     /** --cell: lstm, gru, rnn (tanh) or rnn_relu. */
     static CellType cellType(String cell) {
         String c = Check.oneOf("--cell", cell, "lstm", "gru", "rnn", "rnn_tanh", "rnn_relu");
@@ -195,19 +214,10 @@ final class FitCommand implements Callable<Integer> {
 
     /** Reads X (and lengths) and Y for fit and tune; shapes are checked against each other. */
     static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep) throws java.io.IOException {
-        Tensor xs = sequences(Inputs.floats("--x", x), x);
+        Tensor xs = sequences("--x", Inputs.floats("--x", x), x);
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
         int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, n, t);
-        for (int i = 0; i < n; i++) {
-            int valid = (len == null ? t : len[i]) * f;
-            for (int j = 0; j < valid; j++) {
-                float v = xs.data()[i * t * f + j];
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("--x " + x + ": expected finite values in every step up to the sequence's length, got "
-                            + v + " at sequence " + i + ", step " + j / f + ", feature " + j % f);
-                }
-            }
-        }
+        Inputs.finiteSteps("--x", x, xs.data(), n, t, f, len, false);
         TensorData yd = Inputs.npy("--y", y);
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;
@@ -258,13 +268,13 @@ final class FitCommand implements Callable<Integer> {
     }
 
     /** [N, T, F] as it is, [N, T] as [N, T, 1]; anything else is an error naming the file. */
-    static Tensor sequences(Tensor t, Path file) {
+    static Tensor sequences(String option, Tensor t, Path file) {
         if (t.rank() >= 2 && t.rank() <= 3 && (t.dim(0) == 0 || t.dim(1) == 0 || (t.rank() == 3 && t.dim(2) == 0))) {
-            throw new IllegalArgumentException("--x " + file + ": expected at least one sequence of at least one step (and one feature), got "
+            throw new IllegalArgumentException(option + " " + file + ": expected at least one sequence of at least one step (and one feature), got "
                     + Arrays.toString(t.shape()));
         }
         if (t.rank() == 3) return t;
         if (t.rank() == 2) return Tensor.of(t.data(), t.dim(0), t.dim(1), 1);
-        throw new IllegalArgumentException("--x " + file + ": expected [N, T, F] (or [N, T]), got " + Arrays.toString(t.shape()));
+        throw new IllegalArgumentException(option + " " + file + ": expected [N, T, F] (or [N, T]), got " + Arrays.toString(t.shape()));
     }
 }

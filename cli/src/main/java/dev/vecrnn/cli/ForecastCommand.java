@@ -65,7 +65,7 @@ final class ForecastCommand implements Callable<Integer> {
             throw new IllegalArgumentException((csv == null ? "the bundled series" : "--csv " + csv) + ": " + n + " values leave too little history for --window "
                     + window + ", --season " + season + " and --horizon " + horizon + " (expected at least " + ((long) window + season + 2 + horizon) + " values)");
         }
-        HeapBudget.training(dev.vecrnn.nn.CellType.LSTM, 1, hidden, 1, false, 0, 0, 1, "--hidden " + hidden, 32, window);
+        HeapBudget.training(dev.vecrnn.nn.CellType.LSTM, 1, hidden, 1, false, 0, 0, 1, "--hidden " + hidden, null, 32, n, window);
         HeapBudget.require(8L * n * window, "--window " + window);
         int hist = n - horizon;
         double[] d = new double[hist - 1];
@@ -86,8 +86,8 @@ final class ForecastCommand implements Callable<Integer> {
         }
         Dataset data = Dataset.regression(x, examples, window, 1, null, y, 1, true);
         Model model = Model.builder(1).lstm(hidden).dense(1).seed(seed).build();
-        new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(1.0).optimizer(ps -> new Adam(ps, lr))
-                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data);
+        Training.run(() -> new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(1.0).optimizer(ps -> new Adam(ps, lr))
+                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data));
 
         // run through the whole history, then feed the model its own predictions for the horizon
         ModelStream.State state = model.newState();
@@ -176,7 +176,7 @@ final class ForecastCommand implements Callable<Integer> {
             if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
             if (col < 0 || col >= names.length) {
                 String list = String.join(", ", names);
-            throw new IllegalArgumentException(where + ": no column '" + column + "' (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
+            throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
             }
             String line;
             int lineNo = 1;

@@ -50,11 +50,13 @@ final class HeapBudget {
      * What training a model of these sizes needs, refused before the model is built. Every float of
      * the parameters is held about seven times over (weights, gradients, two optimizer moments, the
      * packed forward copy, the transposed backward copy, the best weights for early stopping); every
-     * float of the per-batch activations twice (the trace and its gradient). The option named is the
-     * one whose part is the largest.
+     * float of one batch's activations twice (the trace and its gradient). The refusal names the option
+     * whose part is the largest: {@code modelSource} for the recurrent layers (null: --hidden and
+     * --layers), --vocab for the embedding, {@code widthSource} for the output layer, --batch for the
+     * activations of a batch ({@code batch} sequences, at most {@code rows}, of {@code steps} steps).
      */
     static void training(CellType type, int inputs, int hidden, int layers, boolean bidirectional, int vocab, int embed,
-                         int width, String widthSource, int batch, int steps) {
+                         int width, String widthSource, String modelSource, int batch, int rows, int steps) {
         // in doubles: the products of options can pass 2^63, and an estimate needs no more than 53 bits
         double gates = switch (type) {
             case LSTM -> 4;
@@ -63,27 +65,34 @@ final class HeapBudget {
         };
         double dirs = bidirectional ? 2 : 1, h = hidden;
         double in = vocab > 0 ? embed : inputs;
+        String model = modelSource != null ? modelSource : "--hidden " + hidden + (layers > 1 ? " with --layers " + layers : "");
+        // train-text has no --vocab: its vocabulary is the text's characters
+        String vocabOption = widthSource.startsWith("--text") ? "--embed " + embed + " with " + vocab + " distinct characters"
+                : "--vocab " + vocab + " with --embed " + embed;
+        double embedding = (double) vocab * embed;
+        if (vocab > 0) array(embedding, vocabOption);
         double recurrent = 0, activations = 0;
-        String hiddenOption = "--hidden " + hidden + (layers > 1 ? " with --layers " + layers : "");
         for (int l = 0; l < layers; l++) {
             double layerIn = l == 0 ? in : dirs * h;
-            array(gates * h * (layerIn + h), hiddenOption);
+            array(gates * h * (layerIn + h), l == 0 && vocab > 0 && embed > hidden ? model + " and --embed " + embed : model);
             recurrent += dirs * gates * h * (layerIn + h + 2);
             activations += dirs * (gates + 4) * h;
         }
-        double embedding = (double) vocab * embed;
-        if (vocab > 0) array(embedding, "--vocab " + vocab + " with --embed " + embed);
         double head = (dirs * h + 1) * width;
         array(dirs * h * width, widthSource);
-        double perRow = (double) batch * steps;
-        double bytes = 4 * (7 * (recurrent + embedding + head) + 2 * perRow * (activations + 3.0 * width + in));
-        String what = hiddenOption;
-        double largest = recurrent + perRow * activations;
-        if (embedding > largest) {
-            what = "--vocab " + vocab + " with --embed " + embed;
-            largest = embedding;
+        double perBatch = (double) Math.min(batch, rows) * steps * (activations + 3.0 * width + in);
+        double bytes = 4 * (7 * (recurrent + embedding + head) + 2 * perBatch);
+        String what = model;
+        double largest = 7 * recurrent;
+        if (7 * embedding > largest) {
+            what = vocabOption;
+            largest = 7 * embedding;
         }
-        if (head + perRow * width > largest) what = widthSource;
+        if (7 * head > largest) {
+            what = widthSource;
+            largest = 7 * head;
+        }
+        if (2 * perBatch > largest) what = "--batch " + batch + " (" + Math.min(batch, rows) + " sequences of " + steps + " steps at once)";
         require(bytes >= Long.MAX_VALUE ? -1 : (long) bytes, what);
     }
 }

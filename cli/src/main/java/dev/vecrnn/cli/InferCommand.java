@@ -56,7 +56,7 @@ final class InferCommand implements Callable<Integer> {
                 if (SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
                     outs.inputs(file);
                     Path target = outs.declare("--out", out.resolve("output.npy"));
-                    PredictCommand.predictToFile(ModelFile.load(file), input, lengths, target, outs, "--out");
+                    PredictCommand.predictToFile(ModelFile.load(file), "--input", input, lengths, target, outs, "--out");
                     outs.commit();
                     System.out.println("wrote " + out.resolve("output.npy"));
                     return 0;
@@ -86,9 +86,18 @@ final class InferCommand implements Callable<Integer> {
             // the output, the gates of one layer and direction over all steps, and the layer's input copy
             double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
             HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
-            Tensor h = h0 == null ? null : state(Inputs.floats("--h0", h0), unbatched);
-            Tensor c = c0 == null ? null : state(Inputs.floats("--c0", c0), unbatched);
+            if (x.dim(2) != cfg.inputSize()) {
+                throw new IllegalArgumentException("--input " + input + ": expected " + cfg.inputSize() + " features per step (the model's input_size), got "
+                        + x.dim(2) + " in " + java.util.Arrays.toString(x.shape()));
+            }
+            if (c0 != null && cfg.type() != dev.vecrnn.nn.CellType.LSTM) {
+                throw new IllegalArgumentException("--c0 " + c0 + ": only an LSTM has a cell state; this model is " + cfg.type());
+            }
             int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);
+            Inputs.finiteSteps("--input", input, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst());
+            int stacked = cfg.numLayers() * cfg.directions();
+            Tensor h = h0 == null ? null : initialState("--h0", h0, unbatched, stacked, batch, cfg.outputHidden());
+            Tensor c = c0 == null ? null : initialState("--c0", c0, unbatched, stacked, batch, cfg.hiddenSize());
             Recurrent.Output o = net.forward(x, len, h, c);
 
             Tensor output = o.output(), hN = o.hN(), cN = o.cN();
@@ -105,6 +114,21 @@ final class InferCommand implements Callable<Integer> {
                     + java.util.Arrays.toString(hN.shape()) + (cN == null ? "" : ", c_n " + java.util.Arrays.toString(cN.shape())));
         }
         return 0;
+    }
+
+    /** An initial state from {@code file}: [L*D, B, size] of finite values ([L*D, size] for unbatched input). */
+    private static Tensor initialState(String option, Path file, boolean unbatched, int stacked, int batch, int size) throws java.io.IOException {
+        Tensor t = Inputs.floats(option, file);
+        String expected = unbatched ? "[" + stacked + ", " + size + "]" : "[" + stacked + ", " + batch + ", " + size + "]";
+        if (unbatched ? t.rank() != 2 || t.dim(0) != stacked || t.dim(1) != size
+                : t.rank() != 3 || t.dim(0) != stacked || t.dim(1) != batch || t.dim(2) != size) {
+            throw new IllegalArgumentException(option + " " + file + ": expected " + expected
+                    + " (num_layers * directions, " + (unbatched ? "" : "batch, ") + "size), got " + java.util.Arrays.toString(t.shape()));
+        }
+        for (int i = 0; i < t.data().length; i++) {
+            if (!Float.isFinite(t.data()[i])) throw new IllegalArgumentException(option + " " + file + ": expected finite values, got " + t.data()[i] + " at element " + i);
+        }
+        return state(t, unbatched);
     }
 
     /** Unbatched states [L*D, H] become [L*D, 1, H]. */

@@ -110,6 +110,25 @@ final class Inputs {
         return len;
     }
 
+    /**
+     * Refuses a NaN or infinity in a valid step of {@code x} ([n, t, f], or [t, n, f] when
+     * {@code timeMajor}); steps past a sequence's length are padding and never read.
+     */
+    static void finiteSteps(String option, Path file, float[] x, int n, int t, int f, int[] len, boolean timeMajor) {
+        for (int i = 0; i < n; i++) {
+            int steps = len == null ? t : len[i];
+            for (int s = 0; s < steps; s++) {
+                int at = (timeMajor ? s * n + i : i * t + s) * f;
+                for (int j = 0; j < f; j++) {
+                    if (!Float.isFinite(x[at + j])) {
+                        throw new IllegalArgumentException(option + " " + file + ": expected finite values in every step up to the sequence's length, got "
+                                + x[at + j] + " at sequence " + i + ", step " + s + ", feature " + j);
+                    }
+                }
+            }
+        }
+    }
+
     /** A UTF-8 text file, refused with the offset of its first byte that is not UTF-8. */
     static String utf8(String option, Path file) throws IOException {
         file(option, file);

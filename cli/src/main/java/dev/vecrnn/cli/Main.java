@@ -34,6 +34,8 @@ public final class Main implements Runnable {
     /** The command line with its error handlers. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // "@name" arguments stay arguments: picocli would open and read the file (a FIFO blocks) before any check
+        cl.setExpandAtFiles(false);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(cmd.getErr(), "vecrnn " + cmd.getCommandName(), message(e)));
         cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), "vecrnn", e.getMessage() + " (try --help)"));
         return cl;
@@ -65,6 +67,7 @@ public final class Main implements Runnable {
         if (e instanceof NoSuchFileException f) return f.getFile() + ": no such file or directory";
         if (e instanceof AccessDeniedException f) return f.getFile() + ": permission denied";
         if (e instanceof NotDirectoryException f) return f.getFile() + ": not a directory";
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + ": already exists";
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + f.getReason();
         }

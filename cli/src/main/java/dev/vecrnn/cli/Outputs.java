@@ -61,7 +61,10 @@ final class Outputs implements AutoCloseable {
             if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --overwrite to replace it)");
         }
         Path dir = abs.getParent();
-        while (dir != null && !Files.exists(dir)) dir = dir.getParent();
+        while (dir != null && !Files.exists(dir)) {
+            if (Files.isSymbolicLink(dir)) throw new IllegalArgumentException(what + ": " + dir + " is a link to nothing (a dangling link), expected a directory");
+            dir = dir.getParent();
+        }
         if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException(what + ": " + dir + " is not a directory");
         if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
         declared.put(abs, what);

@@ -42,7 +42,7 @@ final class PredictCommand implements Callable<Integer> {
         try (Outputs outs = new Outputs(overwrite).inputs(file, x, lengths)) {
             Path target = outs.declare("--out", out);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
-            predictToFile(ModelFile.load(file), x, lengths, target, outs, "--out");
+            predictToFile(ModelFile.load(file), "--x", x, lengths, target, outs, "--out");
             outs.commit();
             System.out.println("wrote " + out);
         }
@@ -54,13 +54,14 @@ final class PredictCommand implements Callable<Integer> {
      * (staged in {@code outs}), {@link #CHUNK} sequences at a time. Rows are independent and each sums in
      * the same order whatever the batch, so the chunks change no bit of the result.
      */
-    static void predictToFile(Model m, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption) throws Exception {
-        Tensor x = FitCommand.sequences(Inputs.floats("--x", xFile), xFile);
+    static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption) throws Exception {
+        Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
         if (f != m.inputFeatures()) {
-            throw new IllegalArgumentException("--x " + xFile + ": expected " + m.inputFeatures() + " features per step for this model, got " + f);
+            throw new IllegalArgumentException(xOption + " " + xFile + ": expected " + m.inputFeatures() + " features per step for this model, got " + f);
         }
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
+        Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false);
         boolean seq = m.outputIsSequence();
         int k = m.outputFeatures();
         double outFloats = (double) n * (seq ? t : 1) * k;

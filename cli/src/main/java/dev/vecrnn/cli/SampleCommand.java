@@ -21,7 +21,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!(temperature > 0)) throw new IllegalArgumentException("--temperature: expected > 0, got " + temperature);
+        Check.positive("--temperature", temperature);
         Check.range("--length", length, 0, 100_000_000);
         if (!java.nio.file.Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": expected a directory from train-text");
         TextModel vocab = TextModel.load(model);

@@ -60,7 +60,7 @@ final class TrainTextCommand implements Callable<Integer> {
                         + held.length + " held out; expected more than --steps (" + steps + ") to train on and at least 2 held out");
             }
             HeapBudget.training(type, 1, hidden, layers, false, vocab.size(), embed, vocab.size(),
-                    "--text " + text + ": " + vocab.size() + " distinct characters", batch, steps);
+                    "--text " + text + ": " + vocab.size() + " distinct characters", null, batch, (train.length - 1) / steps, steps);
             Dataset trainSet = TextModel.windows(train, steps), heldSet = TextModel.windows(held, Math.min(steps, held.length - 1));
             double[] freq = new double[vocab.size()];
             for (int id : train) freq[id]++;
@@ -71,10 +71,10 @@ final class TrainTextCommand implements Callable<Integer> {
             Model model = Model.builder(1).embedding(vocab.size(), embed).recurrent(type, hidden, layers, false, 0f, 0)
                     .dense(vocab.size()).seed(seed).build();
             System.out.println(model.summary());
-            new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads).validationData(heldSet)
+            Training.run(() -> new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads).validationData(heldSet)
                     .optimizer(ps -> new Adam(ps, lr))
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
-                    .onEpoch(Progress::epoch).fit(model, trainSet);
+                    .onEpoch(Progress::epoch).fit(model, trainSet));
             double ppl = Trainer.evaluate(model, heldSet).metric("perplexity");
             ModelFile.save(model, outs.stage(modelFile));
             vocab.save(outs.stage(vocabFile));

@@ -69,8 +69,9 @@ final class TuneCommand implements Callable<Integer> {
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
+        FitCommand.validationRows("--val", val, data.size());
         HeapBudget.training(CellType.LSTM, f, 128, 2, false, 0, 0, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
-                batch, data.steps());
+                "the largest trial (LSTM, 128 units, 2 layers)", batch, data.size(), data.steps());
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];
@@ -83,18 +84,28 @@ final class TuneCommand implements Callable<Integer> {
             if (!perStep) b.lastStep();
             Model model = b.dense(width).build();
             double[] best = {Double.POSITIVE_INFINITY};
-            Trainer.History h = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
+            Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
                     .threads(threads).earlyStopping(patience, true)
                     .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE)
                     .optimizer(ps -> new Adam(ps, lr))
-                    .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()))
-                    .fit(model, data);
-            Trial tr = new Trial(i, cell, hidden, layers, lr, dropout, clip, best[0], h.bestEpoch(), model);
+                    .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()));
+            int bestEpoch;
+            try {
+                bestEpoch = trainer.fit(model, data).bestEpoch();
+            } catch (dev.vecrnn.nn.NonFiniteException diverged) {
+                // a trial whose learning rate is too high for the data ranks last; the search goes on
+                best[0] = Double.POSITIVE_INFINITY;
+                bestEpoch = 0;
+            }
+            Trial tr = new Trial(i, cell, hidden, layers, lr, dropout, clip, best[0], bestEpoch, model);
             board.add(tr);
             System.out.printf("trial %2d/%d  %-8s hidden %3d  layers %d  lr %.2e  dropout %.2f  clip %.0f  ->  val_loss %.4f (epoch %d)%n",
                     i, trials, cell, hidden, layers, lr, dropout, clip, tr.valLoss(), tr.bestEpoch());
         }
         board.sort(Comparator.comparingDouble(Trial::valLoss));
+        if (board.get(0).valLoss() == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("--trials " + trials + ": every trial diverged (NaN or infinite loss); check --y for extreme targets");
+        }
         System.out.println();
         System.out.println("rank  trial  cell      hidden  layers  lr        dropout  clip  val_loss");
         for (int k = 0; k < board.size(); k++) {

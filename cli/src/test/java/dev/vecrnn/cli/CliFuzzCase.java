@@ -39,6 +39,11 @@ final class CliFuzzCase {
     final List<String> kinds = new ArrayList<>();
     /** The files a command may write (or replace, with --overwrite) when it succeeds. */
     final Set<Path> outputs = new LinkedHashSet<>();
+    /**
+     * Files a command may leave, new or changed, when it fails after its work began: the --checkpoint,
+     * which fit writes as training goes so that --resume can continue after a crash (README, the contract).
+     */
+    final Set<Path> keptOnFailure = new LinkedHashSet<>();
     /** The outputs that must exist after a success. */
     final Set<Path> required = new LinkedHashSet<>();
     /** FIFOs in the case, to unblock a command that opened one. */

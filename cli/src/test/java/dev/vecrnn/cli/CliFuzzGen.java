@@ -944,6 +944,7 @@ final class CliFuzzGen {
                 Path cp = path(fresh("ckpt") + ".bin");
                 c.put("--checkpoint", arg(cp));
                 c.outputs.add(cp);
+                c.keptOnFailure.add(cp);
                 c.required.add(cp);
                 if (r.nextBoolean()) c.put("--checkpoint-every", Integer.toString(between(0, 2)));
                 if (r.nextInt(3) == 0) c.flag("--resume");  // no checkpoint yet: starts afresh
@@ -952,6 +953,7 @@ final class CliFuzzGen {
                     Path deep = path(fresh("no-such-dir") + "/ckpt.bin");
                     c.put("--checkpoint", arg(deep));
                     c.outputs.add(deep);
+                    c.keptOnFailure.add(deep);
                     c.required.remove(cp);
                     c.required.add(deep);
                     c.maybe("--checkpoint in a directory that does not exist", "--checkpoint", deep);

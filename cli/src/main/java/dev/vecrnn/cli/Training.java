@@ -1,0 +1,20 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.NonFiniteException;
+
+import java.util.concurrent.Callable;
+
+/** Training as the commands run it: a run that diverges is refused naming the options that steer it. */
+final class Training {
+    private Training() {
+    }
+
+    static <T> T run(Callable<T> fit) throws Exception {
+        try {
+            return fit.call();
+        } catch (NonFiniteException e) {
+            throw new IllegalArgumentException("--lr: training diverged (" + e.getMessage()
+                    + "); lower --lr, clip gradients with --clip where the command has it, or check the data", e);
+        }
+    }
+}
