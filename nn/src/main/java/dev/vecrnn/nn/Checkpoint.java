@@ -3,6 +3,7 @@ package dev.vecrnn.nn;
 import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.io.Untrusted;
 import dev.vecrnn.nn.train.LrScheduler;
 import dev.vecrnn.nn.train.Optimizer;
 import dev.vecrnn.nn.train.ReduceLROnPlateau;
@@ -107,17 +108,17 @@ final class Checkpoint {
         SafeTensors.Contents c = SafeTensors.read(file);
         Map<String, String> meta = c.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new IllegalArgumentException(file + ": not a training checkpoint (expected format '" + FORMAT + "', got '"
-                    + meta.get("format") + "')");
+            throw new IllegalArgumentException(file + ": not a training checkpoint (expected format '" + FORMAT + "', got "
+                    + Untrusted.quote(meta.get("format")) + ")");
         }
         String arch = Json.write(model.spec());
         if (!arch.equals(meta.get(ModelFile.ARCHITECTURE_KEY))) {
             throw new IllegalArgumentException(file + ": written for another architecture; expected " + arch + ", got "
-                    + meta.get(ModelFile.ARCHITECTURE_KEY));
+                    + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY)));
         }
         for (Map.Entry<String, String> s : settings.entrySet()) {
             if (!s.getValue().equals(meta.get(s.getKey()))) {
-                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + meta.get(s.getKey())
+                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(meta.get(s.getKey()))
                         + ", but this trainer has " + s.getValue() + "; resume with the same settings and data");
             }
         }
@@ -128,7 +129,7 @@ final class Checkpoint {
             if (name.startsWith("model.")) weights.put(name.substring(6), c.get(name).toTensor());
             else if (name.startsWith("best.")) best.put(name.substring(5), c.get(name).toTensor());
             else if (name.startsWith("optimizer.")) state.put(name.substring(10), c.get(name).toFloats());
-            else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor '" + name + "'");
+            else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor " + Untrusted.quote(name));
         }
         model.loadStateDict(weights);
         opt.loadState(state, longOf(meta, "optimizer_steps", file));
@@ -213,7 +214,8 @@ final class Checkpoint {
         }
         for (int k = 0; k < val.size(); k++) {
             if (val.get(k).length != n) {
-                throw new IllegalArgumentException(file + ": history.val." + metrics.get(k) + ": expected " + n + " epochs, got " + val.get(k).length);
+                throw new IllegalArgumentException(file + ": " + Untrusted.quote("history.val." + metrics.get(k)) + ": expected " + n
+                        + " epochs, got " + val.get(k).length);
             }
         }
         for (int i = 0; i < n; i++) {
@@ -255,7 +257,7 @@ final class Checkpoint {
         try {
             return parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected " + expected + ", got '" + v + "'");
+            throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected " + expected + ", got " + Untrusted.quote(v));
         }
     }
 }

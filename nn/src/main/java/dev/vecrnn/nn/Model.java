@@ -1,6 +1,7 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.nn.io.Untrusted;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -200,7 +201,7 @@ public final class Model {
         Require.notNull("sd", sd);
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
-        if (!rest.isEmpty()) throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet()));
+        if (!rest.isEmpty()) throw new IllegalArgumentException("state dict: unexpected tensors " + Untrusted.list(new TreeSet<>(rest.keySet())));
         paramsChanged();
     }
 

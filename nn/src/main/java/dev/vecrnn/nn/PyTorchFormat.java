@@ -3,6 +3,7 @@ package dev.vecrnn.nn;
 import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,8 +106,8 @@ public final class PyTorchFormat {
         String where = file.toString();
         try {
             Object type = m.get("type");
-            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + ModelFile.brief(type));
-            return new RecurrentConfig(CellType.parse(ModelFile.brief(t)), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
+            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
+            return new RecurrentConfig(CellType.parse(t), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
                     integer(m, "num_layers", 1), bool(m, "bias", true), bool(m, "batch_first", false),
                     bool(m, "bidirectional", false), (float) number(m, "dropout"), integer(m, "proj_size", 0));
         } catch (ModelFileException e) {
@@ -120,20 +121,20 @@ public final class PyTorchFormat {
         Object v = m.get(key);
         if (v == null && dflt >= 0) return dflt;
         if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + ModelFile.brief(v));
+        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + Untrusted.describe(v));
     }
 
     private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
         Object v = m.get(key);
         if (v == null) return dflt;
         if (v instanceof Boolean b) return b;
-        throw new IllegalArgumentException("'" + key + "' expected true or false, got " + ModelFile.brief(v));
+        throw new IllegalArgumentException("'" + key + "' expected true or false, got " + Untrusted.describe(v));
     }
 
     private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) return 0;
         if (v instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException("'" + key + "' expected a number, got " + ModelFile.brief(v));
+        throw new IllegalArgumentException("'" + key + "' expected a number, got " + Untrusted.describe(v));
     }
 }

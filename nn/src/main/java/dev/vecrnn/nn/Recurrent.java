@@ -1,5 +1,7 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.io.Untrusted;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -115,7 +117,7 @@ public final class Recurrent {
         Map<String, Tensor> rest = new LinkedHashMap<>(stateDict);
         for (RecurrentCell c : cells) c.load(rest);
         if (!rest.isEmpty()) {
-            throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet())
+            throw new IllegalArgumentException("state dict: unexpected tensors " + Untrusted.list(new TreeSet<>(rest.keySet()))
                     + " for " + config);
         }
     }

@@ -182,7 +182,7 @@ class TrainerCheckpointTest {
         bpttTrainer(false).epochs(1).checkpoint(ckpt).fit(bpttModel(1), d);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> bpttTrainer(false).batchSize(4).resumeFrom(ckpt).fit(bpttModel(1), d));
-        assertTrue(e.getMessage().contains("batch_size = 8, but this trainer has 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch_size = '8', but this trainer has 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> bpttTrainer(false).resumeFrom(ckpt).fit(bpttModel(1), sums(40, 5, 4)));
         assertTrue(e.getMessage().contains("data"), e.getMessage());
         Path model = dir.resolve("m.safetensors");

@@ -195,7 +195,7 @@ public final class Json {
                     } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                         sb.append(c).append(s.charAt(++i));
                     } else if (Character.isSurrogate(c)) {
-                        throw new IllegalArgumentException("string has an unpaired surrogate at index " + i + ": \"" + shorten(s) + "\"");
+                        throw new IllegalArgumentException("string has an unpaired surrogate at index " + i + ": " + Untrusted.quote(s));
                     } else {
                         sb.append(c);
                     }
@@ -216,10 +216,5 @@ public final class Json {
             case Number n -> "a number (" + n + ")";
             default -> v.getClass().getName();
         };
-    }
-
-    /** Cuts long strings for messages, so a hostile 100 MB key does not become a 100 MB message. */
-    static String shorten(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

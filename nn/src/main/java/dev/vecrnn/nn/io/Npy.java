@@ -99,11 +99,11 @@ public final class Npy {
         DType t = DType.fromNpyDescr(descr);
         if (t != null) return t;
         if (descr.startsWith(">")) {
-            throw new ModelFileException(src, at, "big-endian dtype '" + Json.shorten(descr) + "' is not supported; only little-endian ('<')");
+            throw new ModelFileException(src, at, "big-endian dtype " + Untrusted.quote(descr) + " is not supported; only little-endian ('<')");
         }
         StringBuilder known = new StringBuilder();
         for (DType d : DType.values()) if (d.npyDescr() != null) known.append(known.isEmpty() ? "" : ", ").append(d.npyDescr());
-        throw new ModelFileException(src, at, "unsupported dtype '" + Json.shorten(descr) + "', expected one of " + known);
+        throw new ModelFileException(src, at, "unsupported dtype " + Untrusted.quote(descr) + ", expected one of " + known);
     }
 
     /** Writes {@code t} as a float32 ({@code <f4}) array of its shape, atomically. */

@@ -247,7 +247,7 @@ public final class TensorData {
     }
 
     private String label() {
-        return name.isEmpty() ? "data" : "'" + Json.shorten(name) + "'";
+        return name.isEmpty() ? "data" : Untrusted.quote(name);
     }
 
     /** Equal when dtype, shape and every byte are equal (so NaN payloads and -0.0 count). */
