@@ -50,7 +50,9 @@ public final class ModelFile {
      *                            the architecture is not valid JSON or not a valid model, declares more
      *                            parameters than the file holds, or the tensors do not match it (a
      *                            missing, unexpected or misshapen tensor, named, or a non-float dtype)
-     * @throws IOException        when the file cannot be read
+     * @throws IOException        when the file cannot be read, or is not a regular file (a FIFO, directory
+     *                            or device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
      */
     public static Model load(Path file) throws IOException {
         Require.notNull("file", file);

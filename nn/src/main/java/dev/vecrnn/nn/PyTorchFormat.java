@@ -61,6 +61,8 @@ public final class PyTorchFormat {
      * before the network is built, so a small file cannot make the reader allocate a large network.
      *
      * @throws java.nio.file.NoSuchFileException when config.json or model.safetensors is missing
+     * @throws java.nio.file.FileSystemException saying "expected a regular file" when either is a FIFO,
+     *                            directory or device (before it is opened)
      * @throws ModelFileException naming the file and the problem: a bad config (see {@link #readConfig}),
      *                            a weights file that is not valid safetensors (with the byte offset), a
      *                            config needing more parameters than the weights hold, or a missing,
@@ -71,7 +73,7 @@ public final class PyTorchFormat {
         Require.notNull("dir", dir);
         RecurrentConfig cfg = readConfig(dir.resolve(CONFIG));
         Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
+        if (!Files.exists(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
         SafeTensors.Contents st = SafeTensors.read(weights);
         String src = weights.toString();
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
@@ -94,6 +96,8 @@ public final class PyTorchFormat {
      * {@link Json#readObject}).
      *
      * @throws java.nio.file.NoSuchFileException when the file is missing
+     * @throws java.nio.file.FileSystemException saying "expected a regular file" when it is a FIFO,
+     *                            directory or device (before it is opened)
      * @throws ModelFileException naming the file and the problem: invalid JSON or a limit exceeded (with
      *                            the byte offset), a missing or mistyped field, or values that make no
      *                            valid {@link RecurrentConfig}
@@ -101,7 +105,7 @@ public final class PyTorchFormat {
      */
     public static RecurrentConfig readConfig(Path file) throws IOException {
         Require.notNull("file", file);
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
         Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
         String where = file.toString();
         try {

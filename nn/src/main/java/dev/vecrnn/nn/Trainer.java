@@ -222,7 +222,9 @@ public final class Trainer {
      * @throws IllegalArgumentException when the data hold a NaN or infinite value (naming row, step and
      *                                  feature), do not fit the model, or the checkpoint to resume from does not fit
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
-     * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact)
+     * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
+     *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
+     *                                  refused before it is opened)
      */
     public History fit(Model model, Dataset data) {
         Require.notNull("model", model);

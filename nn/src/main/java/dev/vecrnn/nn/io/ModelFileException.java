@@ -11,7 +11,7 @@ package dev.vecrnn.nn.io;
  *
  * <p>The message reads {@code "<source>: <problem> (at byte <offset>)"}: the source is the file's path
  * (or a label such as {@code "JSON input"}), and the offset, when known, counts bytes from the start of
- * the file. I/O failures (missing file, permission denied, disk full) are {@link java.io.IOException}s
+ * the file. I/O failures (missing file, not a regular file, permission denied, disk full) are {@link java.io.IOException}s
  * instead, never this.
  */
 public final class ModelFileException extends IllegalArgumentException {

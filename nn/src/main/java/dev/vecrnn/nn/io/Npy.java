@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -41,11 +40,13 @@ public final class Npy {
      * Reads a whole .npy file. The result's {@link TensorData#name()} is the file name.
      *
      * @throws ModelFileException when the file breaks the format or a limit (see the class comment)
-     * @throws IOException        when it cannot be read
+     * @throws IOException        when it cannot be read, or is not a regular file (a FIFO, directory or
+     *                            device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
      */
     public static TensorData read(Path file) throws IOException {
         String src = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
             long size = ch.size();
             if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
             ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);

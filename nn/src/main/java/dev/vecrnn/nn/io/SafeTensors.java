@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -109,11 +108,13 @@ public final class SafeTensors {
      *                            offsets out of range, overlapping, leaving a gap or trailing bytes; the
      *                            message names the tensor and the byte offset
      * @throws IOException        when it cannot be read (an {@link java.io.EOFException} if it shrinks
-     *                            while being read)
+     *                            while being read), or is not a regular file (a FIFO, directory or
+     *                            device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
      */
     public static Contents read(Path file) throws IOException {
         String src = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
             long size = ch.size();
             if (size < 8) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for the 8-byte header length");
             long n = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, 8, src)).order(ByteOrder.LITTLE_ENDIAN).getLong();
