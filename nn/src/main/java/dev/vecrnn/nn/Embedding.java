@@ -93,7 +93,7 @@ public final class Embedding implements Layer {
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
-        System.arraycopy(Model.take(in, prefix + "weight", vocab, dim).data(), 0, weight.data(), 0, vocab * dim);
+        System.arraycopy(StateDicts.take(in, prefix, StateDicts.shapes(this)).get("weight").data(), 0, weight.data(), 0, vocab * dim);
     }
 
     @Override

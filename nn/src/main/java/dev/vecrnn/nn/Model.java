@@ -1,7 +1,6 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.Kernels;
-import dev.vecrnn.nn.io.Untrusted;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeSet;
 
 /**
  * A sequential model: layers applied in order to a {@link Batch}. Built with {@link #builder(int)}
@@ -196,19 +194,17 @@ public final class Model {
         return out;
     }
 
-    /** Loads every tensor; missing, extra or misshapen tensors are an error naming them. */
+    /**
+     * Loads every tensor (copies); missing, extra or misshapen tensors are an error naming them. All of that
+     * is checked, against the names and shapes of {@link #stateDict()}, before any layer changes: a refused
+     * dict leaves every weight, and what is derived from them, as it was.
+     */
     public void loadStateDict(Map<String, Tensor> sd) {
         Require.notNull("sd", sd);
+        StateDicts.check(sd, "", StateDicts.shapes(stateDict()), true, "");
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
-        if (!rest.isEmpty()) throw new IllegalArgumentException("state dict: unexpected tensors " + Untrusted.list(new TreeSet<>(rest.keySet())));
         paramsChanged();
-    }
-
-    static Tensor take(Map<String, Tensor> in, String name, int... shape) {
-        Tensor t = in.remove(name);
-        if (t == null) throw new IllegalArgumentException("state dict: missing tensor '" + name + "'");
-        return t.requireShape(name, shape);
     }
 
     /** The architecture: input features and each layer's spec. */

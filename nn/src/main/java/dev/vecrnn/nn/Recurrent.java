@@ -1,14 +1,11 @@
 package dev.vecrnn.nn;
 
-import dev.vecrnn.nn.io.Untrusted;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeSet;
 
 /**
  * A stack of recurrent layers with {@code torch.nn.RNN}/{@code LSTM}/{@code GRU} semantics: parameter
@@ -111,15 +108,17 @@ public final class Recurrent {
         return out;
     }
 
-    /** Loads PyTorch-named tensors; every expected name must be present with its exact shape, and no other. */
+    /**
+     * Loads PyTorch-named tensors (copies); every expected name must be present with its exact shape, and no
+     * other. All of that is checked before anything is copied: a refused dict leaves the weights, and the
+     * packed and transposed copies made from them, as they were.
+     */
     public void loadStateDict(Map<String, Tensor> stateDict) {
         if (stateDict == null) throw new IllegalArgumentException("state dict: expected non-null, got null");
-        Map<String, Tensor> rest = new LinkedHashMap<>(stateDict);
-        for (RecurrentCell c : cells) c.load(rest);
-        if (!rest.isEmpty()) {
-            throw new IllegalArgumentException("state dict: unexpected tensors " + Untrusted.list(new TreeSet<>(rest.keySet()))
-                    + " for " + config);
-        }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.shapes(shapes);
+        StateDicts.check(stateDict, "", shapes, true, " for " + config);
+        for (RecurrentCell c : cells) c.load(stateDict);
     }
 
     /**
