@@ -99,10 +99,12 @@ final class Checkpoint {
     }
 
     /**
-     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from.
+     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
+     * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
      *
-     * @throws IllegalArgumentException when the file is not a checkpoint, or was written with other settings
-     *                                  or another architecture (naming the setting, expected and got)
+     * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
+     *                                  or another architecture (naming the setting, expected and got), or holds
+     *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
     static Run read(Path file, Model model, Optimizer opt, Object schedule, Map<String, String> settings) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
@@ -131,8 +133,6 @@ final class Checkpoint {
             else if (name.startsWith("optimizer.")) state.put(name.substring(10), c.get(name).toFloats());
             else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor " + Untrusted.quote(name));
         }
-        model.loadStateDict(weights);
-        opt.loadState(state, longOf(meta, "optimizer_steps", file));
         Run run = new Run();
         run.epoch = intOf(meta, "epoch", file);
         run.batch = intOf(meta, "batch", file);
@@ -145,13 +145,39 @@ final class Checkpoint {
         run.since = intOf(meta, "epochs_since_best", file);
         run.stopped = Boolean.parseBoolean(string(meta, "stopped", file));
         run.bestWeights = best.isEmpty() ? null : best;
-        if (schedule instanceof LrScheduler s) s.setLastEpoch(intOf(meta, "schedule_last_epoch", file));
-        if (schedule instanceof ReduceLROnPlateau p) {
-            p.restore(doubleOf(meta, "plateau_best", file), intOf(meta, "plateau_bad_epochs", file),
-                    intOf(meta, "plateau_cooldown", file), intOf(meta, "plateau_last_epoch", file));
-        }
-        opt.setLearningRate(doubleOf(meta, "learning_rate", file));
         run.history.addAll(readHistory(c, file));
+        long steps = longOf(meta, "optimizer_steps", file);
+        double lr = doubleOf(meta, "learning_rate", file);
+        int lastEpoch = schedule instanceof LrScheduler ? intOf(meta, "schedule_last_epoch", file) : 0;
+        double plateauBest = 0;
+        int[] plateau = new int[3];
+        if (schedule instanceof ReduceLROnPlateau) {
+            plateauBest = doubleOf(meta, "plateau_best", file);
+            plateau = new int[] {intOf(meta, "plateau_bad_epochs", file), intOf(meta, "plateau_cooldown", file),
+                    intOf(meta, "plateau_last_epoch", file)};
+        }
+        // the checks the setters below would make, made first; and the best weights, loaded when training ends
+        Map<String, Tensor> before = model.stateDict();
+        try {
+            if (run.bestWeights != null) StateDicts.check(run.bestWeights, "", StateDicts.shapes(before), true, "");
+            if (schedule instanceof LrScheduler s) s.lrAt(lastEpoch);
+            for (int v : plateau) if (v < 0) throw new IllegalArgumentException("checkpoint metadata 'plateau_*': expected counters >= 0, got " + v);
+            if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("checkpoint metadata 'learning_rate': expected a finite value >= 0, got " + lr);
+            }
+            model.loadStateDict(weights);
+            try {
+                opt.loadState(state, steps);
+            } catch (IllegalArgumentException e) {
+                model.loadStateDict(before);
+                throw e;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        if (schedule instanceof LrScheduler s) s.setLastEpoch(lastEpoch);
+        if (schedule instanceof ReduceLROnPlateau p) p.restore(plateauBest, plateau[0], plateau[1], plateau[2]);
+        opt.setLearningRate(lr);
         return run;
     }
 
@@ -241,7 +267,9 @@ final class Checkpoint {
     }
 
     private static int intOf(Map<String, String> meta, String key, Path file) {
-        return Math.toIntExact(longOf(meta, key, file));
+        long v = longOf(meta, key, file);
+        if (v != (int) v) throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected an int, got " + v);
+        return (int) v;
     }
 
     private static long longOf(Map<String, String> meta, String key, Path file) {
