@@ -4,13 +4,16 @@ import java.util.Arrays;
 
 /**
  * What flows between the layers of a {@link Model}: either a batch of sequences {@code [B, T, F]}
- * (batch-first, with each sequence's valid length) or a batch of vectors {@code [B, F]}.
+ * (batch-first, with each sequence's valid length in [1, T], T >= 1) or a batch of vectors {@code [B, F]}.
  */
 public record Batch(float[] data, int batch, int steps, int features, int[] lengths, boolean sequence) {
 
     public Batch {
         if (data == null) throw new IllegalArgumentException("data: expected non-null, got null");
-        if (batch < 0 || steps < 1 || features < 1) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("batch shape: expected at least one step (T >= 1), got [" + batch + ", " + steps + ", " + features + "]");
+        }
+        if (batch < 0 || features < 1) {
             throw new IllegalArgumentException("batch shape: expected B >= 0, T >= 1, F >= 1, got [" + batch + ", " + steps + ", " + features + "]");
         }
         long need = (long) batch * steps * features;

@@ -6,14 +6,17 @@ import java.util.Arrays;
  * Training data in memory: N sequences x {@code [N, T, F]} (batch-first) with optional lengths, and
  * targets, either one per sequence (many-to-one) or one per step (many-to-many). Regression targets
  * are floats ({@code [N, K]} or {@code [N, T, K]}); classification targets are class ids ({@code [N]}
- * or {@code [N, T]}).
+ * or {@code [N, T]}). T must be at least 1 and each length in [1, T].
  */
 public record Dataset(float[] x, int size, int steps, int features, int[] lengths,
                       float[] targets, int[] labels, int targetWidth, boolean perStep) {
 
     public Dataset {
         if (x == null) throw new IllegalArgumentException("x: expected non-null, got null");
-        if (size < 1 || steps < 1 || features < 1) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("x: expected at least one step (T >= 1), got [" + size + ", " + steps + ", " + features + "]");
+        }
+        if (size < 1 || features < 1) {
             throw new IllegalArgumentException("x: expected shape [N >= 1, T >= 1, F >= 1], got [" + size + ", " + steps + ", " + features + "]");
         }
         if (x.length != (long) size * steps * features) {

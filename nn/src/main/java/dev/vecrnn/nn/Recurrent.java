@@ -16,7 +16,8 @@ import java.util.Random;
  *
  * <p>Shapes, as PyTorch: x {@code [T, B, I]} ({@code [B, T, I]} when batch_first); output
  * {@code [T, B, D*Hout]}; h0 and h_n {@code [L*D, B, Hout]}; c0 and c_n {@code [L*D, B, H]}, where
- * {@code Hout} is proj_size or H.
+ * {@code Hout} is proj_size or H. Every forward refuses T = 0 (PyTorch refuses zero-length sequences too) and
+ * lengths outside [1, T], before anything is computed or written.
  *
  * <p>Threads: inference ({@link #forward}, {@link #step}, {@link #stepMany}) only reads the network, so
  * one network may serve any number of threads at once, with the same bits as one thread, as long as

@@ -323,12 +323,15 @@ final class RecurrentPass {
         }
     }
 
-    /** x: a tensor [T, B, I] or (batch_first) [B, T, I]. */
+    /** x: a tensor [T, B, I] or (batch_first) [B, T, I] with T >= 1 (PyTorch refuses zero-length sequences too). */
     private static void checkX(RecurrentConfig cfg, Tensor x) {
         if (x == null) throw new IllegalArgumentException("x: expected a tensor, got null");
         if (x.rank() != 3 || x.dim(2) != cfg.inputSize()) {
             throw new IllegalArgumentException("x: expected shape " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ")
                     + cfg.inputSize() + "], got " + Arrays.toString(x.shape()));
+        }
+        if (steps(cfg, x) == 0) {
+            throw new IllegalArgumentException("x: expected at least one step (T >= 1), got shape " + Arrays.toString(x.shape()));
         }
     }
 
