@@ -50,6 +50,26 @@ public record Batch(float[] data, int batch, int steps, int features, int[] leng
         return batch * steps;
     }
 
+    /**
+     * This batch, or a copy whose padding (the steps at or past each sequence's length) is zero when some of it
+     * is not: padding is never read, so nothing written there may reach an output, a loss or a gradient.
+     */
+    Batch zeroPadded() {
+        if (!sequence) return this;
+        float[] copy = null;
+        for (int b = 0; b < batch; b++) {
+            int from = (b * steps + lengths[b]) * features, to = (b + 1) * steps * features;
+            for (int i = from; i < to; i++) {
+                if (Float.floatToRawIntBits(data[i]) != 0) {
+                    if (copy == null) copy = data.clone();
+                    Arrays.fill(copy, from, to, 0f);
+                    break;
+                }
+            }
+        }
+        return copy == null ? this : new Batch(copy, batch, steps, features, lengths, true);
+    }
+
     Batch withData(float[] d, int newFeatures) {
         return new Batch(d, batch, steps, newFeatures, lengths, sequence);
     }

@@ -7,7 +7,8 @@ import java.util.Random;
 
 /**
  * Token ids to vectors, W {@code [vocab, dim]} initialised N(0, 1) as PyTorch's. The input has one
- * feature per step holding the id as a float (exact below 2^24).
+ * feature per step holding the id as a float (exact below 2^24). Padding steps (past a sequence's length) are
+ * not read: they may hold anything, even NaN or an id out of range, and give zero vectors.
  */
 public final class Embedding implements Layer {
     final int vocab;
@@ -59,6 +60,7 @@ public final class Embedding implements Layer {
         int[] ids = new int[rows];
         float[] y = new float[rows * dim];
         for (int r = 0; r < rows; r++) {
+            if (r % x.steps() >= x.lengths()[r / x.steps()]) continue;  // padding: never read, its output zero
             ids[r] = id(x.data()[r], r);
             System.arraycopy(weight.data(), ids[r] * dim, y, r * dim, dim);
         }

@@ -108,7 +108,11 @@ public final class Model {
         }
     }
 
-    /** Inference: the model's output for a batch of sequences [B, T, F] (see {@link #setNonFiniteInput}). */
+    /**
+     * Inference: the model's output for a batch of sequences [B, T, F] (see {@link #setNonFiniteInput}). Steps
+     * past a sequence's length are padding and ignored: whatever they hold (NaN, token ids out of range), the
+     * outputs are those of zeros there, and only the valid steps are checked for NaN and infinity.
+     */
     public Batch predict(Batch x) {
         return forward(x, false, null).output;
     }
@@ -127,7 +131,10 @@ public final class Model {
         final Map<Integer, Tensor[]> states = new LinkedHashMap<>();
     }
 
-    /** Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in {@code to}. */
+    /**
+     * Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in
+     * {@code to}. The padding of x is ignored as in {@link #predict}, in training too: the layers see zeros there.
+     */
     public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
         if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
         if (training && rng == null) throw new IllegalArgumentException("rng: expected a Random to draw dropout masks in training, got null");
@@ -139,7 +146,7 @@ public final class Model {
             NonFiniteInput.checkSequences(Kernels.get(), "x", x.data(), x.steps(), x.batch(), x.features(), true, x.lengths());
         }
         List<Layer.Cache> caches = new ArrayList<>(layers.size());
-        Batch cur = x;
+        Batch cur = x.zeroPadded();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             Layer.Out o;

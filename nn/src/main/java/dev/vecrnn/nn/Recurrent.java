@@ -136,7 +136,9 @@ public final class Recurrent {
     }
 
     /**
-     * Inference over whole sequences; lengths, h0 and c0 may be null. Under {@link NonFiniteInput#REJECT}
+     * Inference over whole sequences; lengths, h0 and c0 may be null. The steps past a sequence's length are
+     * padding and ignored, as PyTorch's packed sequences ignore them: whatever they hold (NaN included) reaches
+     * no output, state or check, and the output there is zero. Under {@link NonFiniteInput#REJECT}
      * a NaN or infinity in x (within each sequence's length), h0 or c0 is an error naming its position.
      * Keeps no trace; allocates the outputs and a workspace per call (the overload with a
      * {@link SequenceWorkspace} does not).
@@ -176,7 +178,10 @@ public final class Recurrent {
         }
     }
 
-    /** Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. */
+    /**
+     * Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. The
+     * padding of x is ignored as by {@link #forward(Tensor, int[], Tensor, Tensor)}, in the gradients too.
+     */
     public Trace forwardTrain(Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng) {
         return RecurrentPass.forward(this, x, lengths, h0, c0, dropoutRng == null ? new Random(0) : dropoutRng);
     }

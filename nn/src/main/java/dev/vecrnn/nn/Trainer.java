@@ -320,10 +320,27 @@ public final class Trainer {
         return s;
     }
 
+    /**
+     * Arrays.hashCode of x, the targets and the lengths, with the padding (which training ignores) read as
+     * zeros: data that differ only there train alike and hash alike.
+     */
     private static int dataHash(Dataset d) {
-        int h = Arrays.hashCode(d.x());
-        h = 31 * h + (d.isClassification() ? Arrays.hashCode(d.labels()) : Arrays.hashCode(d.targets()));
+        int h = 1, f = d.features(), per = d.perStep() ? d.steps() : 1;
+        for (int i = 0; i < d.x().length; i++) h = 31 * h + Float.floatToIntBits(valid(d, i / f, d.steps()) ? d.x()[i] : 0f);
+        int rowHash = 1;
+        if (d.isClassification()) {
+            for (int i = 0; i < d.labels().length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? d.labels()[i] : 0);
+        } else {
+            int w = d.targetWidth();
+            for (int i = 0; i < d.targets().length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? d.targets()[i] : 0f);
+        }
+        h = 31 * h + rowHash;
         return 31 * h + Arrays.hashCode(d.lengths());
+    }
+
+    /** Whether row {@code r} of {@code perSequence} rows per sequence (steps, or 1) is a valid step, not padding. */
+    private static boolean valid(Dataset d, int r, int perSequence) {
+        return perSequence == 1 || r % perSequence < d.lengthOf(r / perSequence);
     }
 
     private void saveCheckpoint(Model model, Optimizer opt, Object sched, Checkpoint.Run run, Map<String, String> settings) {
