@@ -1,5 +1,6 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.io.AtomicFiles;
 import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
@@ -101,12 +102,15 @@ final class Checkpoint {
     /**
      * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
      * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
+     * Temporary files that interrupted saves of {@code file} left next to it are deleted first
+     * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
      *
      * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
      *                                  or another architecture (naming the setting, expected and got), or holds
      *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
     static Run read(Path file, Model model, Optimizer opt, Object schedule, Map<String, String> settings) throws IOException {
+        AtomicFiles.deleteLeftovers(file);
         SafeTensors.Contents c = SafeTensors.read(file);
         Map<String, String> meta = c.metadata();
         if (!FORMAT.equals(meta.get("format"))) {

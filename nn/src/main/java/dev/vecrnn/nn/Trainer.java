@@ -186,6 +186,8 @@ public final class Trainer {
      * holds the weights, the optimizer's state, the schedule's counters, the epoch and batch reached, the
      * early-stopping bookkeeping (best loss and weights, epochs since) and the history; the file is written
      * to a temporary file, forced to disk and renamed, so a crash or a failed write leaves the previous one.
+     * The temporary file a killed run left is deleted by the next save (or resume) of the same file; two
+     * trainers must not write one checkpoint file at once.
      */
     public Trainer checkpoint(Path file, int everyBatches) {
         if (file == null) throw new IllegalArgumentException("checkpoint: expected a file, got null");
@@ -201,7 +203,8 @@ public final class Trainer {
      * {@link #epochs}. The trainer must be configured as the one that wrote it (seed, batch size,
      * validation split, TBPTT, optimizer and schedule types, the same data and architecture; differences are
      * an error naming them), and the result is then the same, bit for bit, as an uninterrupted run.
-     * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch.
+     * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
+     * interrupted saves are deleted first.
      */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
