@@ -106,7 +106,9 @@ public final class SafeTensors {
      *                            header length beyond the file or the limit, invalid JSON, an unknown
      *                            dtype, a shape whose byte size overflows or does not match its offsets,
      *                            offsets out of range, overlapping, leaving a gap or trailing bytes; the
-     *                            message names the tensor and the byte offset
+     *                            message names the tensor and the byte offset. Also when the tensors
+     *                            together are larger than the Java heap's maximum ({@link Runtime#maxMemory()}),
+     *                            before any is read
      * @throws IOException        when it cannot be read (an {@link java.io.EOFException} if it shrinks
      *                            while being read), or is not a regular file (a FIFO, directory or
      *                            device: a {@link java.nio.file.FileSystemException} saying "expected a
@@ -147,6 +149,7 @@ public final class SafeTensors {
                 }
             }
             checkCoverage(src, slots, dataStart, dataLen);
+            TensorData.requireHeap(src, dataLen, "tensor data");
 
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             for (Slot s : slots) {
