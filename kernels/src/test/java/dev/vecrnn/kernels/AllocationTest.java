@@ -84,7 +84,8 @@ class AllocationTest {
     /** Runs in the fresh JVM: prints "RESULT impl kernel bytes-per-call" per kernel. Arguments: mode, implementation. */
     public static void main(String[] args) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        threads.setThreadAllocatedMemoryEnabled(true);
+        threads.setThreadAllocatedMemoryEnabled(true); // UnsupportedOperationException where the JVM cannot count
+        allocated(threads);
         boolean inLoop = args[0].equals("loops");
         Map<String, Loop> calls = calls();
         for (Kernels k : Impls.all()) {
@@ -95,14 +96,25 @@ class AllocationTest {
                 double perCall;
                 do {
                     if (inLoop) loop.run(k, 5 * ROUND); else for (int i = 0; i < 5 * ROUND; i++) loop.run(k, 1);
-                    long before = threads.getCurrentThreadAllocatedBytes();
+                    long before = allocated(threads);
                     if (inLoop) loop.run(k, ROUND); else for (int i = 0; i < ROUND; i++) loop.run(k, 1);
-                    perCall = (threads.getCurrentThreadAllocatedBytes() - before) / (double) ROUND;
+                    perCall = (allocated(threads) - before) / (double) ROUND;
                 } while (perCall >= 1 && System.nanoTime() - start < PATIENCE_NANOS);
                 System.out.printf("RESULT %s\t%s\t%.1f\t(after %d ms)%n", k.name(), e.getKey(), perCall,
                         (System.nanoTime() - start) / 1_000_000);
             }
         }
+    }
+
+    /**
+     * The bytes this thread has allocated so far. A JVM that is not counting reads -1, and -1 minus -1 would
+     * pass every kernel: the measuring JVM fails instead, saying why.
+     */
+    private static long allocated(com.sun.management.ThreadMXBean mx) {
+        long n = mx.getCurrentThreadAllocatedBytes();
+        if (n < 0) throw new IllegalStateException("ThreadMXBean.getCurrentThreadAllocatedBytes() is " + n + ": the JVM is not counting"
+                + " (supported " + mx.isThreadAllocatedMemorySupported() + ", enabled " + mx.isThreadAllocatedMemoryEnabled() + ")");
+        return n;
     }
 
     /** One small call per kernel; sizes with vector tails (37 units, batch 5). */

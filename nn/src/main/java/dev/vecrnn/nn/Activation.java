@@ -1,6 +1,7 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.nn.io.Untrusted;
 
 /** Pointwise activations of a {@link Dense} layer. */
 public enum Activation {
@@ -32,6 +33,6 @@ public enum Activation {
     public static Activation parse(String name) {
         if (name == null) throw new IllegalArgumentException("name: expected an activation (linear, relu, tanh or sigmoid), got null");
         for (Activation a : values()) if (a.name().equalsIgnoreCase(name.trim())) return a;
-        throw new IllegalArgumentException("activation: expected linear, relu, tanh or sigmoid, got '" + name + "'");
+        throw new IllegalArgumentException("activation: expected linear, relu, tanh or sigmoid, got " + Untrusted.quote(name));
     }
 }

@@ -98,7 +98,7 @@ public final class AttentionPooling implements Layer {
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
-        System.arraycopy(Model.take(in, prefix + "v", features).data(), 0, v.data(), 0, features);
+        System.arraycopy(StateDicts.take(in, prefix, StateDicts.shapes(this)).get("v").data(), 0, v.data(), 0, features);
     }
 
     @Override

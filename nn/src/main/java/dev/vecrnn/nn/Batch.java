@@ -4,13 +4,16 @@ import java.util.Arrays;
 
 /**
  * What flows between the layers of a {@link Model}: either a batch of sequences {@code [B, T, F]}
- * (batch-first, with each sequence's valid length) or a batch of vectors {@code [B, F]}.
+ * (batch-first, with each sequence's valid length in [1, T], T >= 1) or a batch of vectors {@code [B, F]}.
  */
 public record Batch(float[] data, int batch, int steps, int features, int[] lengths, boolean sequence) {
 
     public Batch {
         if (data == null) throw new IllegalArgumentException("data: expected non-null, got null");
-        if (batch < 0 || steps < 1 || features < 1) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("batch shape: expected at least one step (T >= 1), got [" + batch + ", " + steps + ", " + features + "]");
+        }
+        if (batch < 0 || features < 1) {
             throw new IllegalArgumentException("batch shape: expected B >= 0, T >= 1, F >= 1, got [" + batch + ", " + steps + ", " + features + "]");
         }
         long need = (long) batch * steps * features;
@@ -45,6 +48,26 @@ public record Batch(float[] data, int batch, int steps, int features, int[] leng
     /** Rows of the last dimension: B*T for sequences, B for vectors. */
     public int rows() {
         return batch * steps;
+    }
+
+    /**
+     * This batch, or a copy whose padding (the steps at or past each sequence's length) is zero when some of it
+     * is not: padding is never read, so nothing written there may reach an output, a loss or a gradient.
+     */
+    Batch zeroPadded() {
+        if (!sequence) return this;
+        float[] copy = null;
+        for (int b = 0; b < batch; b++) {
+            int from = (b * steps + lengths[b]) * features, to = (b + 1) * steps * features;
+            for (int i = from; i < to; i++) {
+                if (Float.floatToRawIntBits(data[i]) != 0) {
+                    if (copy == null) copy = data.clone();
+                    Arrays.fill(copy, from, to, 0f);
+                    break;
+                }
+            }
+        }
+        return copy == null ? this : new Batch(copy, batch, steps, features, lengths, true);
     }
 
     Batch withData(float[] d, int newFeatures) {

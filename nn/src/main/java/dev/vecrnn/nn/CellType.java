@@ -1,6 +1,7 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.nn.io.Untrusted;
 
 /** The recurrent cells, named as in PyTorch's {@code mode} strings and vecrnn's config files. */
 public enum CellType {
@@ -22,6 +23,6 @@ public enum CellType {
         String u = name.trim().toUpperCase(java.util.Locale.ROOT);
         if (u.equals("RNN")) return RNN_TANH;
         for (CellType t : values()) if (t.name().equals(u)) return t;
-        throw new IllegalArgumentException("cell type: expected LSTM, GRU, RNN_TANH or RNN_RELU, got '" + name + "'");
+        throw new IllegalArgumentException("cell type: expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + Untrusted.quote(name));
     }
 }

@@ -1,8 +1,10 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.io.AtomicFiles;
 import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.io.Untrusted;
 import dev.vecrnn.nn.train.LrScheduler;
 import dev.vecrnn.nn.train.Optimizer;
 import dev.vecrnn.nn.train.ReduceLROnPlateau;
@@ -98,26 +100,31 @@ final class Checkpoint {
     }
 
     /**
-     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from.
+     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
+     * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
+     * Temporary files that interrupted saves of {@code file} left next to it are deleted first
+     * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
      *
-     * @throws IllegalArgumentException when the file is not a checkpoint, or was written with other settings
-     *                                  or another architecture (naming the setting, expected and got)
+     * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
+     *                                  or another architecture (naming the setting, expected and got), or holds
+     *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
     static Run read(Path file, Model model, Optimizer opt, Object schedule, Map<String, String> settings) throws IOException {
+        AtomicFiles.deleteLeftovers(file);
         SafeTensors.Contents c = SafeTensors.read(file);
         Map<String, String> meta = c.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new IllegalArgumentException(file + ": not a training checkpoint (expected format '" + FORMAT + "', got '"
-                    + meta.get("format") + "')");
+            throw new IllegalArgumentException(file + ": not a training checkpoint (expected format '" + FORMAT + "', got "
+                    + Untrusted.quote(meta.get("format")) + ")");
         }
         String arch = Json.write(model.spec());
         if (!arch.equals(meta.get(ModelFile.ARCHITECTURE_KEY))) {
             throw new IllegalArgumentException(file + ": written for another architecture; expected " + arch + ", got "
-                    + meta.get(ModelFile.ARCHITECTURE_KEY));
+                    + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY)));
         }
         for (Map.Entry<String, String> s : settings.entrySet()) {
             if (!s.getValue().equals(meta.get(s.getKey()))) {
-                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + meta.get(s.getKey())
+                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(meta.get(s.getKey()))
                         + ", but this trainer has " + s.getValue() + "; resume with the same settings and data");
             }
         }
@@ -128,10 +135,8 @@ final class Checkpoint {
             if (name.startsWith("model.")) weights.put(name.substring(6), c.get(name).toTensor());
             else if (name.startsWith("best.")) best.put(name.substring(5), c.get(name).toTensor());
             else if (name.startsWith("optimizer.")) state.put(name.substring(10), c.get(name).toFloats());
-            else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor '" + name + "'");
+            else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor " + Untrusted.quote(name));
         }
-        model.loadStateDict(weights);
-        opt.loadState(state, longOf(meta, "optimizer_steps", file));
         Run run = new Run();
         run.epoch = intOf(meta, "epoch", file);
         run.batch = intOf(meta, "batch", file);
@@ -144,13 +149,39 @@ final class Checkpoint {
         run.since = intOf(meta, "epochs_since_best", file);
         run.stopped = Boolean.parseBoolean(string(meta, "stopped", file));
         run.bestWeights = best.isEmpty() ? null : best;
-        if (schedule instanceof LrScheduler s) s.setLastEpoch(intOf(meta, "schedule_last_epoch", file));
-        if (schedule instanceof ReduceLROnPlateau p) {
-            p.restore(doubleOf(meta, "plateau_best", file), intOf(meta, "plateau_bad_epochs", file),
-                    intOf(meta, "plateau_cooldown", file), intOf(meta, "plateau_last_epoch", file));
-        }
-        opt.setLearningRate(doubleOf(meta, "learning_rate", file));
         run.history.addAll(readHistory(c, file));
+        long steps = longOf(meta, "optimizer_steps", file);
+        double lr = doubleOf(meta, "learning_rate", file);
+        int lastEpoch = schedule instanceof LrScheduler ? intOf(meta, "schedule_last_epoch", file) : 0;
+        double plateauBest = 0;
+        int[] plateau = new int[3];
+        if (schedule instanceof ReduceLROnPlateau) {
+            plateauBest = doubleOf(meta, "plateau_best", file);
+            plateau = new int[] {intOf(meta, "plateau_bad_epochs", file), intOf(meta, "plateau_cooldown", file),
+                    intOf(meta, "plateau_last_epoch", file)};
+        }
+        // the checks the setters below would make, made first; and the best weights, loaded when training ends
+        Map<String, Tensor> before = model.stateDict();
+        try {
+            if (run.bestWeights != null) StateDicts.check(run.bestWeights, "", StateDicts.shapes(before), true, "");
+            if (schedule instanceof LrScheduler s) s.lrAt(lastEpoch);
+            for (int v : plateau) if (v < 0) throw new IllegalArgumentException("checkpoint metadata 'plateau_*': expected counters >= 0, got " + v);
+            if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("checkpoint metadata 'learning_rate': expected a finite value >= 0, got " + lr);
+            }
+            model.loadStateDict(weights);
+            try {
+                opt.loadState(state, steps);
+            } catch (IllegalArgumentException e) {
+                model.loadStateDict(before);
+                throw e;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        if (schedule instanceof LrScheduler s) s.setLastEpoch(lastEpoch);
+        if (schedule instanceof ReduceLROnPlateau p) p.restore(plateauBest, plateau[0], plateau[1], plateau[2]);
+        opt.setLearningRate(lr);
         return run;
     }
 
@@ -213,7 +244,8 @@ final class Checkpoint {
         }
         for (int k = 0; k < val.size(); k++) {
             if (val.get(k).length != n) {
-                throw new IllegalArgumentException(file + ": history.val." + metrics.get(k) + ": expected " + n + " epochs, got " + val.get(k).length);
+                throw new IllegalArgumentException(file + ": " + Untrusted.quote("history.val." + metrics.get(k)) + ": expected " + n
+                        + " epochs, got " + val.get(k).length);
             }
         }
         for (int i = 0; i < n; i++) {
@@ -239,7 +271,9 @@ final class Checkpoint {
     }
 
     private static int intOf(Map<String, String> meta, String key, Path file) {
-        return Math.toIntExact(longOf(meta, key, file));
+        long v = longOf(meta, key, file);
+        if (v != (int) v) throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected an int, got " + v);
+        return (int) v;
     }
 
     private static long longOf(Map<String, String> meta, String key, Path file) {
@@ -255,7 +289,7 @@ final class Checkpoint {
         try {
             return parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected " + expected + ", got '" + v + "'");
+            throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected " + expected + ", got " + Untrusted.quote(v));
         }
     }
 }

@@ -6,14 +6,21 @@ import java.util.Arrays;
  * Training data in memory: N sequences x {@code [N, T, F]} (batch-first) with optional lengths, and
  * targets, either one per sequence (many-to-one) or one per step (many-to-many). Regression targets
  * are floats ({@code [N, K]} or {@code [N, T, K]}); classification targets are class ids ({@code [N]}
- * or {@code [N, T]}).
+ * or {@code [N, T]}). T must be at least 1 and each length in [1, T].
+ *
+ * <p>Padding, the steps past a sequence's length, of x and of per-step targets, is ignored everywhere, as
+ * PyTorch's packed sequences never read it: it may hold anything (NaN, token ids or labels out of range) and
+ * changes no output, loss, metric, gradient or check; {@link #subset} writes it as zeros.
  */
 public record Dataset(float[] x, int size, int steps, int features, int[] lengths,
                       float[] targets, int[] labels, int targetWidth, boolean perStep) {
 
     public Dataset {
         if (x == null) throw new IllegalArgumentException("x: expected non-null, got null");
-        if (size < 1 || steps < 1 || features < 1) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("x: expected at least one step (T >= 1), got [" + size + ", " + steps + ", " + features + "]");
+        }
+        if (size < 1 || features < 1) {
             throw new IllegalArgumentException("x: expected shape [N >= 1, T >= 1, F >= 1], got [" + size + ", " + steps + ", " + features + "]");
         }
         if (x.length != (long) size * steps * features) {
@@ -53,7 +60,7 @@ public record Dataset(float[] x, int size, int steps, int features, int[] length
         return lengths == null ? steps : lengths[i];
     }
 
-    /** The rows idx[from, to) as a new dataset (copies). */
+    /** The rows idx[from, to) as a new dataset (copies), with zeros in the padding of x and of per-step targets. */
     public Dataset subset(int[] idx, int from, int to) {
         Require.notNull("idx", idx);
         if (from < 0 || to <= from || to > idx.length) {
@@ -71,15 +78,16 @@ public record Dataset(float[] x, int size, int steps, int features, int[] length
         float[] ys = targets == null ? null : new float[n * per * targetWidth];
         int[] lab = labels == null ? null : new int[n * per];
         for (int i = 0; i < n; i++) {
-            int j = idx[from + i];
-            System.arraycopy(x, j * tf, xs, i * tf, tf);
-            if (ls != null) ls[i] = lengths[j];
-            if (ys != null) System.arraycopy(targets, j * per * targetWidth, ys, i * per * targetWidth, per * targetWidth);
-            if (lab != null) System.arraycopy(labels, j * per, lab, i * per, per);
+            int j = idx[from + i], len = lengthOf(j), valid = perStep ? len : 1;
+            System.arraycopy(x, j * tf, xs, i * tf, len * features);
+            if (ls != null) ls[i] = len;
+            if (ys != null) System.arraycopy(targets, j * per * targetWidth, ys, i * per * targetWidth, valid * targetWidth);
+            if (lab != null) System.arraycopy(labels, j * per, lab, i * per, valid);
         }
         return new Dataset(xs, n, steps, features, ls, ys, lab, targetWidth, perStep);
     }
 
+    /** x as a batch of sequences with the lengths (no copy; a {@link Model} ignores its padding). */
     public Batch inputs() {
         return new Batch(x, size, steps, features, lengths, true);
     }

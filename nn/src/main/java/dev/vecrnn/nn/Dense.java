@@ -99,8 +99,9 @@ public final class Dense implements Layer {
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> dict) {
         Require.stateDictArgs(prefix, "dict", dict);
-        System.arraycopy(Model.take(dict, prefix + "weight", out, in).data(), 0, weight.data(), 0, out * in);
-        System.arraycopy(Model.take(dict, prefix + "bias", out).data(), 0, bias.data(), 0, out);
+        Map<String, Tensor> t = StateDicts.take(dict, prefix, StateDicts.shapes(this));
+        System.arraycopy(t.get("weight").data(), 0, weight.data(), 0, out * in);
+        System.arraycopy(t.get("bias").data(), 0, bias.data(), 0, out);
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.util.Random;
 
 /**
  * Token ids to vectors, W {@code [vocab, dim]} initialised N(0, 1) as PyTorch's. The input has one
- * feature per step holding the id as a float (exact below 2^24).
+ * feature per step holding the id as a float (exact below 2^24). Padding steps (past a sequence's length) are
+ * not read: they may hold anything, even NaN or an id out of range, and give zero vectors.
  */
 public final class Embedding implements Layer {
     final int vocab;
@@ -59,6 +60,7 @@ public final class Embedding implements Layer {
         int[] ids = new int[rows];
         float[] y = new float[rows * dim];
         for (int r = 0; r < rows; r++) {
+            if (r % x.steps() >= x.lengths()[r / x.steps()]) continue;  // padding: never read, its output zero
             ids[r] = id(x.data()[r], r);
             System.arraycopy(weight.data(), ids[r] * dim, y, r * dim, dim);
         }
@@ -93,7 +95,7 @@ public final class Embedding implements Layer {
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
-        System.arraycopy(Model.take(in, prefix + "weight", vocab, dim).data(), 0, weight.data(), 0, vocab * dim);
+        System.arraycopy(StateDicts.take(in, prefix, StateDicts.shapes(this)).get("weight").data(), 0, weight.data(), 0, vocab * dim);
     }
 
     @Override

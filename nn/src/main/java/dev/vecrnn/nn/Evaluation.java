@@ -1,5 +1,6 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.io.Untrusted;
 import dev.vecrnn.nn.train.Metrics;
 
 import java.util.LinkedHashMap;
@@ -15,7 +16,7 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
     public double metric(String name) {
         Require.notNull("name", name);
         Double v = metrics.get(name);
-        if (v == null) throw new IllegalArgumentException("metric: expected one of " + metrics.keySet() + ", got '" + name + "'");
+        if (v == null) throw new IllegalArgumentException("metric: expected one of " + metrics.keySet() + ", got " + Untrusted.quote(name));
         return v;
     }
 

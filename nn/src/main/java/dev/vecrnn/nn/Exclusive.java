@@ -26,22 +26,26 @@ abstract class Exclusive {
     /** What a message calls this object, for example {@code Stream.State}. */
     abstract String kind();
 
-    /** Claims this object for the calling thread; {@code index} >= 0 names it as {@code argument[index]} in the message. */
+    /**
+     * Claims this object for the calling thread; {@code index} >= 0 names it as {@code argument[index]} in the
+     * message. The holder named is the one the failed exchange saw: read again afterwards, it may already
+     * have left (a message would then have to say "another thread").
+     */
     final void enter(String argument, int index) {
         Thread me = Thread.currentThread();
-        if (!OWNER.compareAndSet(this, null, me)) throw inUse(argument, index, me);
+        Thread holder = (Thread) OWNER.compareAndExchange(this, null, me);
+        if (holder != null) throw inUse(argument, index, holder, me);
     }
 
     final void exit() {
         OWNER.setRelease(this, null);
     }
 
-    private IllegalStateException inUse(String argument, int index, Thread me) {
-        Thread other = (Thread) OWNER.getVolatile(this);
+    private IllegalStateException inUse(String argument, int index, Thread other, Thread me) {
         String arg = index < 0 ? argument : argument + "[" + index + "]";
         String who = other == me
                 ? "already in use by this same thread (the same " + kind() + " passed twice in one call?)"
-                : "in use by " + (other == null ? "another thread" : "thread \"" + other.getName() + "\" (id " + other.threadId() + ")");
+                : "in use by thread \"" + other.getName() + "\" (id " + other.threadId() + ")";
         return new IllegalStateException(arg + ": " + kind() + " is " + who + "; a " + kind()
                 + " belongs to one stream and one thread at a time: give each thread its own (handing one over"
                 + " between steps is fine)");

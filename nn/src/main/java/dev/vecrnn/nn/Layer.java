@@ -45,7 +45,11 @@ public interface Layer {
         Require.stateDictArgs(prefix, "out", out);
     }
 
-    /** Reads this layer's tensors under {@code prefix}, removing them from {@code in}; none by default. */
+    /**
+     * Reads this layer's tensors under {@code prefix}, removing them from {@code in}; none by default. The
+     * layers here check that all of them are present and of their shapes before they remove or copy any, so
+     * a refusal leaves the layer and {@code in} as they were.
+     */
     default void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
     }

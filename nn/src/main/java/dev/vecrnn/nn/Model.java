@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeSet;
 
 /**
  * A sequential model: layers applied in order to a {@link Batch}. Built with {@link #builder(int)}
@@ -109,7 +108,11 @@ public final class Model {
         }
     }
 
-    /** Inference: the model's output for a batch of sequences [B, T, F] (see {@link #setNonFiniteInput}). */
+    /**
+     * Inference: the model's output for a batch of sequences [B, T, F] (see {@link #setNonFiniteInput}). Steps
+     * past a sequence's length are padding and ignored: whatever they hold (NaN, token ids out of range), the
+     * outputs are those of zeros there, and only the valid steps are checked for NaN and infinity.
+     */
     public Batch predict(Batch x) {
         return forward(x, false, null).output;
     }
@@ -128,7 +131,10 @@ public final class Model {
         final Map<Integer, Tensor[]> states = new LinkedHashMap<>();
     }
 
-    /** Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in {@code to}. */
+    /**
+     * Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in
+     * {@code to}. The padding of x is ignored as in {@link #predict}, in training too: the layers see zeros there.
+     */
     public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
         if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
         if (training && rng == null) throw new IllegalArgumentException("rng: expected a Random to draw dropout masks in training, got null");
@@ -140,7 +146,7 @@ public final class Model {
             NonFiniteInput.checkSequences(Kernels.get(), "x", x.data(), x.steps(), x.batch(), x.features(), true, x.lengths());
         }
         List<Layer.Cache> caches = new ArrayList<>(layers.size());
-        Batch cur = x;
+        Batch cur = x.zeroPadded();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             Layer.Out o;
@@ -195,19 +201,17 @@ public final class Model {
         return out;
     }
 
-    /** Loads every tensor; missing, extra or misshapen tensors are an error naming them. */
+    /**
+     * Loads every tensor (copies); missing, extra or misshapen tensors are an error naming them. All of that
+     * is checked, against the names and shapes of {@link #stateDict()}, before any layer changes: a refused
+     * dict leaves every weight, and what is derived from them, as it was.
+     */
     public void loadStateDict(Map<String, Tensor> sd) {
         Require.notNull("sd", sd);
+        StateDicts.check(sd, "", StateDicts.shapes(stateDict()), true, "");
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
-        if (!rest.isEmpty()) throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet()));
         paramsChanged();
-    }
-
-    static Tensor take(Map<String, Tensor> in, String name, int... shape) {
-        Tensor t = in.remove(name);
-        if (t == null) throw new IllegalArgumentException("state dict: missing tensor '" + name + "'");
-        return t.requireShape(name, shape);
     }
 
     /** The architecture: input features and each layer's spec. */

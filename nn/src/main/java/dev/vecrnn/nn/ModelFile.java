@@ -4,6 +4,7 @@ import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.io.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,7 +50,9 @@ public final class ModelFile {
      *                            the architecture is not valid JSON or not a valid model, declares more
      *                            parameters than the file holds, or the tensors do not match it (a
      *                            missing, unexpected or misshapen tensor, named, or a non-float dtype)
-     * @throws IOException        when the file cannot be read
+     * @throws IOException        when the file cannot be read, or is not a regular file (a FIFO, directory
+     *                            or device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
      */
     public static Model load(Path file) throws IOException {
         Require.notNull("file", file);
@@ -166,14 +169,14 @@ public final class ModelFile {
         for (int i = 0; i < list.size(); i++) {
             Map<String, Object> l = asMap(list.get(i), where + ": layer " + i);
             String kind = String.valueOf(l.get("kind"));
-            String at = where + ": layer " + i + " (" + brief(kind) + ")";
+            String at = where + ": layer " + i + " (" + Untrusted.describe(l.get("kind")) + ")";
             layers.add(switch (kind) {
-                case "dense" -> new Dense(intOf(l, "in", at), intOf(l, "units", at), Activation.parse(brief(l.get("activation"))), r);
+                case "dense" -> new Dense(intOf(l, "in", at), intOf(l, "units", at), Activation.parse(String.valueOf(l.get("activation"))), r);
                 case "embedding" -> new Embedding(intOf(l, "vocab", at), intOf(l, "dim", at), r);
                 case "dropout" -> new Dropout((float) doubleOf(l, "p", at));
                 case "last_step" -> new LastStep();
                 case "attention" -> new AttentionPooling(intOf(l, "features", at), r);
-                case "recurrent" -> new RecurrentLayer(new RecurrentConfig(CellType.parse(brief(l.get("type"))),
+                case "recurrent" -> new RecurrentLayer(new RecurrentConfig(CellType.parse(String.valueOf(l.get("type"))),
                         intOf(l, "input_size", at), intOf(l, "hidden_size", at), intOf(l, "num_layers", at),
                         boolOf(l, "bias", at), true, boolOf(l, "bidirectional", at), (float) doubleOf(l, "dropout", at),
                         intOf(l, "proj_size", at)), boolOf(l, "return_sequences", at), 0);
@@ -185,7 +188,7 @@ public final class ModelFile {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asMap(Object o, String what) {
-        if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException(what + ": expected a JSON object, got " + brief(o));
+        if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException(what + ": expected a JSON object, got " + Untrusted.describe(o));
         return (Map<String, Object>) m;
     }
 
@@ -194,27 +197,22 @@ public final class ModelFile {
         if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < Integer.MAX_VALUE) {
             return n.intValue();
         }
-        throw new IllegalArgumentException(where + ": '" + key + "' expected an integer, got " + brief(v));
+        throw new IllegalArgumentException(where + ": '" + key + "' expected an integer, got " + Untrusted.describe(v));
     }
 
     static double doubleOf(Map<String, Object> m, String key, String where) {
         if (m.get(key) instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException(where + ": '" + key + "' expected a number, got " + brief(m.get(key)));
+        throw new IllegalArgumentException(where + ": '" + key + "' expected a number, got " + Untrusted.describe(m.get(key)));
     }
 
     static boolean boolOf(Map<String, Object> m, String key, String where) {
         if (m.get(key) instanceof Boolean b) return b;
-        throw new IllegalArgumentException(where + ": '" + key + "' expected true or false, got " + brief(m.get(key)));
-    }
-
-    /** A value for a message, cut to 80 characters so a hostile file cannot make a huge message. */
-    static String brief(Object v) {
-        return clip(String.valueOf(v), 80);
+        throw new IllegalArgumentException(where + ": '" + key + "' expected true or false, got " + Untrusted.describe(m.get(key)));
     }
 
     /**
      * A refusal from the model classes as a ModelFileException of {@code src}, its message cut to 2,000
-     * characters: they quote tensor names, which a hostile file can make a megabyte long.
+     * characters: what they quote from the file is escaped and cut ({@link Untrusted}), and this bounds the rest.
      */
     static ModelFileException refusal(String src, IllegalArgumentException e) {
         return new ModelFileException(src, -1, clip(e.getMessage(), 2000));

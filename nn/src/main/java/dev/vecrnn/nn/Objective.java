@@ -1,5 +1,6 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.io.Untrusted;
 import dev.vecrnn.nn.train.BceWithLogitsLoss;
 import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.MaeLoss;
@@ -31,7 +32,7 @@ public enum Objective {
             case "mae", "l1" -> MAE;
             case "cross_entropy", "crossentropy", "ce" -> CROSS_ENTROPY;
             case "bce", "binary_cross_entropy" -> BCE;
-            default -> throw new IllegalArgumentException("loss: expected mse, mae, cross_entropy or bce, got '" + name + "'");
+            default -> throw new IllegalArgumentException("loss: expected mse, mae, cross_entropy or bce, got " + Untrusted.quote(name));
         };
     }
 

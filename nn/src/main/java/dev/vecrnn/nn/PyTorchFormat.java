@@ -3,6 +3,7 @@ package dev.vecrnn.nn;
 import dev.vecrnn.nn.io.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,6 +61,8 @@ public final class PyTorchFormat {
      * before the network is built, so a small file cannot make the reader allocate a large network.
      *
      * @throws java.nio.file.NoSuchFileException when config.json or model.safetensors is missing
+     * @throws java.nio.file.FileSystemException saying "expected a regular file" when either is a FIFO,
+     *                            directory or device (before it is opened)
      * @throws ModelFileException naming the file and the problem: a bad config (see {@link #readConfig}),
      *                            a weights file that is not valid safetensors (with the byte offset), a
      *                            config needing more parameters than the weights hold, or a missing,
@@ -70,7 +73,7 @@ public final class PyTorchFormat {
         Require.notNull("dir", dir);
         RecurrentConfig cfg = readConfig(dir.resolve(CONFIG));
         Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
+        if (!Files.exists(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
         SafeTensors.Contents st = SafeTensors.read(weights);
         String src = weights.toString();
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
@@ -93,6 +96,8 @@ public final class PyTorchFormat {
      * {@link Json#readObject}).
      *
      * @throws java.nio.file.NoSuchFileException when the file is missing
+     * @throws java.nio.file.FileSystemException saying "expected a regular file" when it is a FIFO,
+     *                            directory or device (before it is opened)
      * @throws ModelFileException naming the file and the problem: invalid JSON or a limit exceeded (with
      *                            the byte offset), a missing or mistyped field, or values that make no
      *                            valid {@link RecurrentConfig}
@@ -100,13 +105,13 @@ public final class PyTorchFormat {
      */
     public static RecurrentConfig readConfig(Path file) throws IOException {
         Require.notNull("file", file);
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
         Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
         String where = file.toString();
         try {
             Object type = m.get("type");
-            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + ModelFile.brief(type));
-            return new RecurrentConfig(CellType.parse(ModelFile.brief(t)), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
+            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
+            return new RecurrentConfig(CellType.parse(t), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
                     integer(m, "num_layers", 1), bool(m, "bias", true), bool(m, "batch_first", false),
                     bool(m, "bidirectional", false), (float) number(m, "dropout"), integer(m, "proj_size", 0));
         } catch (ModelFileException e) {
@@ -120,20 +125,20 @@ public final class PyTorchFormat {
         Object v = m.get(key);
         if (v == null && dflt >= 0) return dflt;
         if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + ModelFile.brief(v));
+        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + Untrusted.describe(v));
     }
 
     private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
         Object v = m.get(key);
         if (v == null) return dflt;
         if (v instanceof Boolean b) return b;
-        throw new IllegalArgumentException("'" + key + "' expected true or false, got " + ModelFile.brief(v));
+        throw new IllegalArgumentException("'" + key + "' expected true or false, got " + Untrusted.describe(v));
     }
 
     private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) return 0;
         if (v instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException("'" + key + "' expected a number, got " + ModelFile.brief(v));
+        throw new IllegalArgumentException("'" + key + "' expected a number, got " + Untrusted.describe(v));
     }
 }

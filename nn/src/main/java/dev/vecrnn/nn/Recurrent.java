@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeSet;
 
 /**
  * A stack of recurrent layers with {@code torch.nn.RNN}/{@code LSTM}/{@code GRU} semantics: parameter
@@ -17,7 +16,8 @@ import java.util.TreeSet;
  *
  * <p>Shapes, as PyTorch: x {@code [T, B, I]} ({@code [B, T, I]} when batch_first); output
  * {@code [T, B, D*Hout]}; h0 and h_n {@code [L*D, B, Hout]}; c0 and c_n {@code [L*D, B, H]}, where
- * {@code Hout} is proj_size or H.
+ * {@code Hout} is proj_size or H. Every forward refuses T = 0 (PyTorch refuses zero-length sequences too) and
+ * lengths outside [1, T], before anything is computed or written.
  *
  * <p>Threads: inference ({@link #forward}, {@link #step}, {@link #stepMany}) only reads the network, so
  * one network may serve any number of threads at once, with the same bits as one thread, as long as
@@ -109,15 +109,17 @@ public final class Recurrent {
         return out;
     }
 
-    /** Loads PyTorch-named tensors; every expected name must be present with its exact shape, and no other. */
+    /**
+     * Loads PyTorch-named tensors (copies); every expected name must be present with its exact shape, and no
+     * other. All of that is checked before anything is copied: a refused dict leaves the weights, and the
+     * packed and transposed copies made from them, as they were.
+     */
     public void loadStateDict(Map<String, Tensor> stateDict) {
         if (stateDict == null) throw new IllegalArgumentException("state dict: expected non-null, got null");
-        Map<String, Tensor> rest = new LinkedHashMap<>(stateDict);
-        for (RecurrentCell c : cells) c.load(rest);
-        if (!rest.isEmpty()) {
-            throw new IllegalArgumentException("state dict: unexpected tensors " + new TreeSet<>(rest.keySet())
-                    + " for " + config);
-        }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.shapes(shapes);
+        StateDicts.check(stateDict, "", shapes, true, " for " + config);
+        for (RecurrentCell c : cells) c.load(stateDict);
     }
 
     /**
@@ -134,7 +136,9 @@ public final class Recurrent {
     }
 
     /**
-     * Inference over whole sequences; lengths, h0 and c0 may be null. Under {@link NonFiniteInput#REJECT}
+     * Inference over whole sequences; lengths, h0 and c0 may be null. The steps past a sequence's length are
+     * padding and ignored, as PyTorch's packed sequences ignore them: whatever they hold (NaN included) reaches
+     * no output, state or check, and the output there is zero. Under {@link NonFiniteInput#REJECT}
      * a NaN or infinity in x (within each sequence's length), h0 or c0 is an error naming its position.
      * Keeps no trace; allocates the outputs and a workspace per call (the overload with a
      * {@link SequenceWorkspace} does not).
@@ -174,7 +178,10 @@ public final class Recurrent {
         }
     }
 
-    /** Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. */
+    /**
+     * Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. The
+     * padding of x is ignored as by {@link #forward(Tensor, int[], Tensor, Tensor)}, in the gradients too.
+     */
     public Trace forwardTrain(Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng) {
         return RecurrentPass.forward(this, x, lengths, h0, c0, dropoutRng == null ? new Random(0) : dropoutRng);
     }

@@ -163,25 +163,31 @@ final class RecurrentCell {
         if (pWhr != null) out.put("weight_hr" + suffix, Tensor.of((grads ? pWhr.grad() : whr).clone(), outHidden, hidden));
     }
 
-    /** Loads this cell's entries, removing them from {@code in}; shapes must match exactly. */
+    /** The names and shapes of this cell's state_dict entries, in {@link #stateDict}'s order. */
+    void shapes(Map<String, int[]> out) {
+        int rows = type.gates() * hidden;
+        out.put("weight_ih" + suffix, new int[] {rows, inputSize});
+        out.put("weight_hh" + suffix, new int[] {rows, outHidden});
+        if (pBiasIh != null) {
+            out.put("bias_ih" + suffix, new int[] {rows});
+            out.put("bias_hh" + suffix, new int[] {rows});
+        }
+        if (pWhr != null) out.put("weight_hr" + suffix, new int[] {outHidden, hidden});
+    }
+
+    /** Copies this cell's entries from {@code in}, which the caller has checked against {@link #shapes}. */
     void load(Map<String, Tensor> in) {
         int rows = type.gates() * hidden;
-        float[] wih = take(in, "weight_ih" + suffix, rows, inputSize).data();
-        float[] whh = take(in, "weight_hh" + suffix, rows, outHidden).data();
+        float[] wih = in.get("weight_ih" + suffix).data();
+        float[] whh = in.get("weight_hh" + suffix).data();
         PackedGates fresh = PackedGates.pack(type.packing, inputSize, outHidden, hidden, wih, whh, null, null);
         System.arraycopy(fresh.weights(), 0, w.weights(), 0, fresh.weights().length);
         if (pBiasIh != null) {
-            System.arraycopy(take(in, "bias_ih" + suffix, rows).data(), 0, biasIh, 0, rows);
-            System.arraycopy(take(in, "bias_hh" + suffix, rows).data(), 0, biasHh, 0, rows);
+            System.arraycopy(in.get("bias_ih" + suffix).data(), 0, biasIh, 0, rows);
+            System.arraycopy(in.get("bias_hh" + suffix).data(), 0, biasHh, 0, rows);
         }
-        if (pWhr != null) System.arraycopy(take(in, "weight_hr" + suffix, outHidden, hidden).data(), 0, whr, 0, whr.length);
+        if (pWhr != null) System.arraycopy(in.get("weight_hr" + suffix).data(), 0, whr, 0, whr.length);
         sync();
-    }
-
-    private static Tensor take(Map<String, Tensor> in, String name, int... shape) {
-        Tensor t = in.remove(name);
-        if (t == null) throw new IllegalArgumentException("state dict: missing tensor '" + name + "'");
-        return t.requireShape(name, shape);
     }
 
     /** Moves the packed bias gradient (summed dG) into the two PyTorch bias gradients, then clears it. */

@@ -128,13 +128,7 @@ public final class RecurrentLayer implements Layer {
     @Override
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
-        Map<String, Tensor> mine = new LinkedHashMap<>();
-        for (String name : rnn.stateDict().keySet()) {
-            Tensor t = in.remove(prefix + name);
-            if (t == null) throw new IllegalArgumentException("state dict: missing tensor '" + prefix + name + "'");
-            mine.put(name, t);
-        }
-        rnn.loadStateDict(mine);
+        rnn.loadStateDict(StateDicts.take(in, prefix, StateDicts.shapes(rnn.stateDict())));
     }
 
     @Override

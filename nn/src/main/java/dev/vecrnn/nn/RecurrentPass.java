@@ -35,6 +35,8 @@ final class RecurrentPass {
         boolean lstm = cfg.type() == CellType.LSTM;
         SequenceBuffers.Traced buf = new SequenceBuffers.Traced(cfg, dropoutRng);
         float[] input = toTimeMajor(x.data(), steps, batch, cfg.inputSize(), cfg.batchFirst(), null);
+        // the weight gradient reads every row of the input, padding too (times a zero dG): make it zero there
+        input = zeroPadded(input, steps, batch, cfg.inputSize(), len, cfg.batchFirst());
         float[] hN = new float[n * batch * cfg.outputHidden()];
         float[] cN = lstm ? new float[n * batch * cfg.hiddenSize()] : null;
         float[] top = runLayers(k, net, input, steps, batch, len, data(h0), data(c0), hN, cN, buf);
@@ -323,12 +325,15 @@ final class RecurrentPass {
         }
     }
 
-    /** x: a tensor [T, B, I] or (batch_first) [B, T, I]. */
+    /** x: a tensor [T, B, I] or (batch_first) [B, T, I] with T >= 1 (PyTorch refuses zero-length sequences too). */
     private static void checkX(RecurrentConfig cfg, Tensor x) {
         if (x == null) throw new IllegalArgumentException("x: expected a tensor, got null");
         if (x.rank() != 3 || x.dim(2) != cfg.inputSize()) {
             throw new IllegalArgumentException("x: expected shape " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ")
                     + cfg.inputSize() + "], got " + Arrays.toString(x.shape()));
+        }
+        if (steps(cfg, x) == 0) {
+            throw new IllegalArgumentException("x: expected at least one step (T >= 1), got shape " + Arrays.toString(x.shape()));
         }
     }
 
@@ -398,6 +403,28 @@ final class RecurrentPass {
             len[b] = lengths[b];
         }
         return len;
+    }
+
+    /**
+     * x time-major [T*B, width] with zeros in its padding rows (step s of sequence b for s >= len[b]): x itself
+     * when they already are, or when {@code own} (x is this pass's own copy), else a copy.
+     */
+    private static float[] zeroPadded(float[] x, int steps, int batch, int width, int[] len, boolean own) {
+        float[] out = x;
+        for (int s = 0; s < steps; s++) {
+            for (int b = 0; b < batch; b++) {
+                if (s < len[b]) continue;
+                int from = (s * batch + b) * width;
+                if (out == x && !own) {
+                    boolean zero = true;
+                    for (int i = from; i < from + width && zero; i++) zero = Float.floatToRawIntBits(x[i]) == 0;
+                    if (zero) continue;
+                    out = x.clone();
+                }
+                Arrays.fill(out, from, from + width, 0f);
+            }
+        }
+        return out;
     }
 
     /** [B, T, F] -> [T, B, F] into {@code into} (a fresh array when null) when batchFirst, else a itself. */

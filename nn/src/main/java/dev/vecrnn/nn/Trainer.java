@@ -186,6 +186,8 @@ public final class Trainer {
      * holds the weights, the optimizer's state, the schedule's counters, the epoch and batch reached, the
      * early-stopping bookkeeping (best loss and weights, epochs since) and the history; the file is written
      * to a temporary file, forced to disk and renamed, so a crash or a failed write leaves the previous one.
+     * The temporary file a killed run left is deleted by the next save (or resume) of the same file; two
+     * trainers must not write one checkpoint file at once.
      */
     public Trainer checkpoint(Path file, int everyBatches) {
         if (file == null) throw new IllegalArgumentException("checkpoint: expected a file, got null");
@@ -201,7 +203,8 @@ public final class Trainer {
      * {@link #epochs}. The trainer must be configured as the one that wrote it (seed, batch size,
      * validation split, TBPTT, optimizer and schedule types, the same data and architecture; differences are
      * an error naming them), and the result is then the same, bit for bit, as an uninterrupted run.
-     * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch.
+     * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
+     * interrupted saves are deleted first.
      */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
@@ -222,7 +225,9 @@ public final class Trainer {
      * @throws IllegalArgumentException when the data hold a NaN or infinite value (naming row, step and
      *                                  feature), do not fit the model, or the checkpoint to resume from does not fit
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
-     * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact)
+     * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
+     *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
+     *                                  refused before it is opened)
      */
     public History fit(Model model, Dataset data) {
         Require.notNull("model", model);
@@ -318,10 +323,27 @@ public final class Trainer {
         return s;
     }
 
+    /**
+     * Arrays.hashCode of x, the targets and the lengths, with the padding (which training ignores) read as
+     * zeros: data that differ only there train alike and hash alike.
+     */
     private static int dataHash(Dataset d) {
-        int h = Arrays.hashCode(d.x());
-        h = 31 * h + (d.isClassification() ? Arrays.hashCode(d.labels()) : Arrays.hashCode(d.targets()));
+        int h = 1, f = d.features(), per = d.perStep() ? d.steps() : 1;
+        for (int i = 0; i < d.x().length; i++) h = 31 * h + Float.floatToIntBits(valid(d, i / f, d.steps()) ? d.x()[i] : 0f);
+        int rowHash = 1;
+        if (d.isClassification()) {
+            for (int i = 0; i < d.labels().length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? d.labels()[i] : 0);
+        } else {
+            int w = d.targetWidth();
+            for (int i = 0; i < d.targets().length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? d.targets()[i] : 0f);
+        }
+        h = 31 * h + rowHash;
         return 31 * h + Arrays.hashCode(d.lengths());
+    }
+
+    /** Whether row {@code r} of {@code perSequence} rows per sequence (steps, or 1) is a valid step, not padding. */
+    private static boolean valid(Dataset d, int r, int perSequence) {
+        return perSequence == 1 || r % perSequence < d.lengthOf(r / perSequence);
     }
 
     private void saveCheckpoint(Model model, Optimizer opt, Object sched, Checkpoint.Run run, Map<String, String> settings) {

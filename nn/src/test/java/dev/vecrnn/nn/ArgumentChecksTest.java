@@ -185,7 +185,7 @@ class ArgumentChecksTest {
         Map<String, Tensor> sd = new HashMap<>();
         dense.stateDict("0.", sd);
         rejects("prefix: expected non-null, got null", () -> dense.loadStateDict(null, sd));
-        rejects("state dict: missing tensor '1.weight'", () -> dense.loadStateDict("1.", new HashMap<>(sd)));
+        rejects("state dict: missing tensors ['1.weight', '1.bias']", () -> dense.loadStateDict("1.", new HashMap<>(sd)));
         sd.put("0.bias", Tensor.zeros(5));
         rejects("0.bias: expected shape [4], got [5]", () -> dense.loadStateDict("0.", sd));
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,12 +60,16 @@ final class FreshJvm {
      * In the fresh JVM: {@code threads} threads start together, each running rounds of its own work (made by
      * {@code work.apply(thread)} before the start) and measuring the bytes it allocates with
      * {@code ThreadMXBean.getCurrentThreadAllocatedBytes}, until one round allocates under one byte per
-     * item or {@code patienceNanos} have passed. Prints "RESULT what thread bytes-per-item" per thread.
+     * item or {@code patienceNanos} have passed. Prints "RESULT what thread bytes-per-item" per thread. Throws
+     * (failing the fresh JVM) when a thread fails, or when the JVM cannot count allocations: a counter that reads
+     * -1 would give differences of 0 and pass everything.
      */
     static void measure(String what, int threads, int itemsPerRound, long patienceNanos, IntFunction<Runnable> work)
             throws InterruptedException {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        mx.setThreadAllocatedMemoryEnabled(true);
+        mx.setThreadAllocatedMemoryEnabled(true); // UnsupportedOperationException where the JVM cannot count
+        allocated(mx);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         CyclicBarrier start = new CyclicBarrier(threads);
         String[] lines = new String[threads];
         List<Thread> ts = new ArrayList<>();
@@ -79,20 +84,29 @@ final class FreshJvm {
                     do {
                         round.run();
                         round.run();
-                        long before = mx.getCurrentThreadAllocatedBytes();
+                        long before = allocated(mx);
                         round.run();
-                        perItem = (mx.getCurrentThreadAllocatedBytes() - before) / (double) itemsPerRound;
+                        perItem = (allocated(mx) - before) / (double) itemsPerRound;
                     } while (perItem >= 1 && System.nanoTime() - begin < patienceNanos);
                     lines[thread] = String.format("RESULT %s\t%d\t%.2f\t(after %d ms)", what, thread, perItem,
                             (System.nanoTime() - begin) / 1_000_000);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
                 }
             });
             ts.add(th);
             th.start();
         }
         for (Thread th : ts) th.join();
+        if (failure.get() != null) throw new IllegalStateException(what + ": a measuring thread failed", failure.get());
         for (String l : lines) if (l != null) System.out.println(l);
+    }
+
+    /** The bytes this thread has allocated so far; never the -1 of a JVM that is not counting. */
+    static long allocated(com.sun.management.ThreadMXBean mx) {
+        long n = mx.getCurrentThreadAllocatedBytes();
+        if (n < 0) throw new IllegalStateException("ThreadMXBean.getCurrentThreadAllocatedBytes() is " + n + ": the JVM is not counting"
+                + " (supported " + mx.isThreadAllocatedMemorySupported() + ", enabled " + mx.isThreadAllocatedMemoryEnabled() + ")");
+        return n;
     }
 }

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -153,6 +155,47 @@ class StateOwnershipTest {
             t.join();
         }
         assertArrayEquals(want, out, 0f);
+    }
+
+    /**
+     * The holder named is the one that held the state when the claim failed, even if it has let go by the
+     * time the message is written: two threads claim and release one state in tight loops, and each refusal
+     * must name the other thread (it once said "another thread" when the holder left between the failed
+     * claim and the message). How many refusals there are depends on scheduling; what each says does not.
+     */
+    @Test
+    void aRefusalNamesTheHolderEvenIfItHasJustLetGo() throws Exception {
+        Stream.State s = new Recurrent(RecurrentConfig.of(CellType.GRU, 2, 2), 1).newState();
+        AtomicReference<String> wrong = new AtomicReference<>();
+        AtomicLong refusals = new AtomicLong();
+        CyclicBarrier start = new CyclicBarrier(2);
+        Thread[] claimers = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            String other = "claimer-" + (1 - t);
+            claimers[t] = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    wrong.compareAndSet(null, e.toString());
+                    return;
+                }
+                for (int i = 0; i < 5_000_000 && wrong.get() == null; i++) {
+                    try {
+                        s.enter("state", -1);
+                        s.exit();
+                    } catch (IllegalStateException e) {
+                        refusals.incrementAndGet();
+                        if (!e.getMessage().startsWith("state: Stream.State is in use by thread \"" + other + "\" (id ")) {
+                            wrong.compareAndSet(null, e.getMessage());
+                        }
+                    }
+                }
+            }, "claimer-" + t);
+            claimers[t].start();
+        }
+        for (Thread c : claimers) c.join(120_000);
+        assertNull(wrong.get(), "a refusal that does not name the other thread");
+        System.out.println("aRefusalNamesTheHolderEvenIfItHasJustLetGo: " + refusals.get() + " refusals in 10,000,000 claims");
     }
 
     /** Two threads really stepping one state: within seconds one of them must be told. */

@@ -2,6 +2,12 @@ package dev.vecrnn.nn;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 /**
  * Eight threads stepping their own streams over one shared network allocate nothing per step once C2
  * has compiled the step (before that the Vector API boxes). Each thread measures itself with
@@ -16,6 +22,21 @@ class StreamAllocationTest {
     @Test
     void eightThreadsSteppingSharedNetworksDoNotAllocate() throws Exception {
         FreshJvm.assertAllocationFree(StreamAllocationTest.class, PATHS.length * ConcurrentStreamsTest.THREADS, "step");
+    }
+
+    /** A counter that is off reads -1, so before - after would be 0 bytes and pass: the measurement refuses it instead. */
+    @Test
+    void aCounterThatIsOffFailsTheMeasurementInsteadOfReadingZero() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadAllocatedMemorySupported());
+        boolean was = mx.isThreadAllocatedMemoryEnabled();
+        mx.setThreadAllocatedMemoryEnabled(false);
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> FreshJvm.allocated(mx));
+            assertTrue(e.getMessage().contains("is -1: the JVM is not counting"), e.getMessage());
+        } finally {
+            mx.setThreadAllocatedMemoryEnabled(was);
+        }
     }
 
     /** In the fresh JVM: per path and thread, "RESULT path thread bytes-per-step". */

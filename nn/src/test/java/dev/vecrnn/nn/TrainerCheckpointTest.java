@@ -182,7 +182,7 @@ class TrainerCheckpointTest {
         bpttTrainer(false).epochs(1).checkpoint(ckpt).fit(bpttModel(1), d);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> bpttTrainer(false).batchSize(4).resumeFrom(ckpt).fit(bpttModel(1), d));
-        assertTrue(e.getMessage().contains("batch_size = 8, but this trainer has 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch_size = '8', but this trainer has 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> bpttTrainer(false).resumeFrom(ckpt).fit(bpttModel(1), sums(40, 5, 4)));
         assertTrue(e.getMessage().contains("data"), e.getMessage());
         Path model = dir.resolve("m.safetensors");
@@ -192,6 +192,40 @@ class TrainerCheckpointTest {
         // a finished run resumed with more epochs goes on from where it ended
         Trainer.History h = bpttTrainer(false).epochs(2).resumeFrom(ckpt).fit(bpttModel(1), d);
         assertEquals(List.of(1, 2), h.epochs().stream().map(Trainer.Epoch::epoch).toList());
+    }
+
+    /**
+     * Resuming from a checkpoint whose weights fit but whose optimizer state, best weights or metadata do not is
+     * refused naming the file, and leaves the model as it was (the optimizer and schedule are the fit's own).
+     */
+    @Test
+    void aRefusedCheckpointLeavesModelOptimizerAndScheduleAsTheyWere(@TempDir Path dir) throws IOException {
+        Dataset d = sums(40, 5, 3);
+        Path ckpt = dir.resolve("a.ckpt");
+        bpttTrainer(false).epochs(2).checkpoint(ckpt).fit(bpttModel(1), d);
+        SafeTensors.Contents c = SafeTensors.read(ckpt);
+        String bias = c.names().stream().filter(n -> n.startsWith("best.") && n.endsWith(".bias")).findFirst().orElseThrow();
+        String moment = c.names().stream().filter(n -> n.startsWith("optimizer.")).findFirst().orElseThrow();
+        List<java.util.function.Consumer<Map<String, Object>>> tensorEdits = List.of(
+                t -> t.remove(moment),
+                t -> t.put(bias, dev.vecrnn.nn.io.TensorData.floats(new float[7], 7)));
+        List<java.util.function.Consumer<Map<String, String>>> metaEdits = List.of(
+                m -> m.put("learning_rate", "-1"), m -> m.put("schedule_last_epoch", "-3"), m -> m.put("epoch", "99999999999"));
+        int cases = tensorEdits.size() + metaEdits.size();
+        for (int i = 0; i < cases; i++) {
+            Map<String, Object> tensors = new java.util.LinkedHashMap<>(c.tensors());
+            Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+            if (i < tensorEdits.size()) tensorEdits.get(i).accept(tensors);
+            else metaEdits.get(i - tensorEdits.size()).accept(meta);
+            Path bad = dir.resolve("bad-" + i + ".ckpt");
+            SafeTensors.write(bad, tensors, meta);
+            Model m = bpttModel(1);
+            Map<String, Tensor> before = m.stateDict();
+            Trainer t = bpttTrainer(false).epochs(3).resumeFrom(bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(m, d), "case " + i);
+            assertTrue(e.getMessage().startsWith(bad + ": "), e.getMessage());
+            assertEquals(before, m.stateDict(), "case " + i + ": " + e.getMessage());
+        }
     }
 
     @Test

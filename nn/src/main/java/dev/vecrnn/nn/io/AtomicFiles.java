@@ -3,8 +3,11 @@ package dev.vecrnn.nn.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -12,10 +15,16 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers see either the old file or the complete new one: the bytes go to a
- * temporary file in the target's directory, are forced to disk, and the temporary file is renamed over
- * the target. On any failure the temporary file is deleted and an existing target is left as it was.
+ * temporary file {@code .<name>.<hex>.tmp} in the target's directory, are forced to disk, and the temporary
+ * file is renamed over the target. On any failure the temporary file is deleted and an existing target is
+ * left as it was. A write killed mid-way (the process, not an exception) leaves its temporary file behind;
+ * the next write to the same target deletes it, and so does {@link #deleteLeftovers}.
+ *
+ * <p>Concurrent writers of the same target are not supported: each deletes the temporaries of the others,
+ * whose renames then fail. Writers of different targets in one directory do not touch each other's files.
+ * The writers of this package ({@link SafeTensors#write}, {@link Npy#write}) write through this class.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** What writes the content; it may throw anything, which aborts the write. */
     @FunctionalInterface
@@ -35,6 +44,7 @@ final class AtomicFiles {
     static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
+        deleteLeftovers(abs);
         Path tmp = createTemporary(dir, abs.getFileName().toString());
         boolean done = false;
         try {
@@ -58,6 +68,48 @@ final class AtomicFiles {
             }
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * Deletes what interrupted atomic writes to {@code target} left: the regular files in its directory named
+     * {@code .<name>.<hex>.tmp}, where name is the target's file name and hex 1 to 16 lowercase hex digits, as
+     * written by this class; nothing else (not {@code .<name>.notes.tmp}, nor the temporaries of
+     * {@code <name>.bak}). Best effort: a file that cannot be listed or deleted stays, and is not an error.
+     * Not safe while another thread or process writes the same target (see the class comment).
+     *
+     * @return how many were deleted
+     */
+    public static int deleteLeftovers(Path target) {
+        if (target == null) throw new IllegalArgumentException("target: expected a path, got null");
+        Path abs = target.toAbsolutePath();
+        Path name = abs.getFileName();
+        if (name == null) return 0;
+        String prefix = "." + name + ".";
+        int deleted = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(abs.getParent(), p -> isTemporary(p.getFileName().toString(), prefix))) {
+            for (Path p : entries) {
+                try {
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(p)) deleted++;
+                } catch (IOException stays) {
+                    // best effort: a leftover that cannot be deleted costs disk space, not correctness
+                }
+            }
+        } catch (IOException | DirectoryIteratorException unreadable) {
+            // best effort, as above: the write that follows reports a directory it cannot use
+        }
+        return deleted;
+    }
+
+    /** {@code file} is {@code prefix + <1 to 16 lowercase hex digits> + ".tmp"}. */
+    private static boolean isTemporary(String file, String prefix) {
+        if (!file.startsWith(prefix) || !file.endsWith(".tmp")) return false;
+        int from = prefix.length(), to = file.length() - 4;
+        if (to - from < 1 || to - from > 16) return false;
+        for (int i = from; i < to; i++) {
+            char c = file.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+        }
+        return true;
     }
 
     /**

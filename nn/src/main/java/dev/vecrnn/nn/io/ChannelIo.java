@@ -5,11 +5,48 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
-/** Exact reads and complete writes on file channels, in bounded chunks. */
+/** Opening files to read, exact reads and complete writes on file channels, in bounded chunks. */
 final class ChannelIo {
 
     private ChannelIo() {
+    }
+
+    /**
+     * Opens {@code file} to read after checking that it is a regular file (a symbolic link to one is
+     * fine): opening a FIFO blocks until something writes to it, which may be never, and a directory or a
+     * device is not a file this package reads. The check and the open are two steps, so a file swapped for
+     * a FIFO in between by whoever can write to its directory still blocks.
+     *
+     * @throws java.nio.file.NoSuchFileException when it does not exist
+     * @throws FileSystemException whose message reads {@code "<file>: expected a regular file, got a FIFO (named pipe)"}
+     *                             (or a directory, a character device, ...) when it is something else
+     */
+    static FileChannel openRegularFile(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!a.isRegularFile()) throw new FileSystemException(file.toString(), null, "expected a regular file, got " + kind(file, a));
+        return FileChannel.open(file, StandardOpenOption.READ);
+    }
+
+    /** What a file that is not a regular file is, from its POSIX mode where the platform gives one. */
+    private static String kind(Path file, BasicFileAttributes a) {
+        if (a.isDirectory()) return "a directory";
+        try {
+            return switch ((Integer) Files.getAttribute(file, "unix:mode") & 0xF000) {
+                case 0x1000 -> "a FIFO (named pipe)";
+                case 0x2000 -> "a character device";
+                case 0x6000 -> "a block device";
+                case 0xC000 -> "a socket";
+                default -> "a special file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException noUnixView) {
+            return "a special file (not a directory)";
+        }
     }
 
     /**

@@ -54,7 +54,7 @@ public enum DType {
         for (DType t : values()) {
             if (t.name().equals(name)) return t;
         }
-        throw new IllegalArgumentException("unknown dtype \"" + name + "\", expected one of " + knownNames());
+        throw new IllegalArgumentException("unknown dtype " + Untrusted.quote(name) + ", expected one of " + knownNames());
     }
 
     /** The dtype with NumPy descriptor {@code descr}, or null when none matches. */

@@ -6,7 +6,6 @@ import java.math.BigInteger;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +66,9 @@ public final class Json {
      *                              limit of the class comment (at the offending byte), or holds
      *                              something other than an object
      * @throws IllegalArgumentException (not a ModelFileException) when {@code maxBytes} is out of range
-     * @throws IOException          when the file cannot be read
+     * @throws IOException          when the file cannot be read, or is not a regular file (a FIFO,
+     *                              directory or device: a {@link java.nio.file.FileSystemException}
+     *                              saying "expected a regular file", before anything opens it)
      */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> readObject(Path file, long maxBytes) throws IOException {
@@ -75,7 +76,7 @@ public final class Json {
         if (maxBytes < 0 || maxBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("maxBytes: expected in [0, 2^31 - 9], got " + maxBytes);
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
             long size = ch.size();
             if (size > maxBytes) {
                 throw new ModelFileException(source, maxBytes, "file is " + size + " bytes, more than the limit of " + maxBytes);
@@ -195,7 +196,7 @@ public final class Json {
                     } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                         sb.append(c).append(s.charAt(++i));
                     } else if (Character.isSurrogate(c)) {
-                        throw new IllegalArgumentException("string has an unpaired surrogate at index " + i + ": \"" + shorten(s) + "\"");
+                        throw new IllegalArgumentException("string has an unpaired surrogate at index " + i + ": " + Untrusted.quote(s));
                     } else {
                         sb.append(c);
                     }
@@ -216,10 +217,5 @@ public final class Json {
             case Number n -> "a number (" + n + ")";
             default -> v.getClass().getName();
         };
-    }
-
-    /** Cuts long strings for messages, so a hostile 100 MB key does not become a 100 MB message. */
-    static String shorten(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

@@ -129,9 +129,9 @@ final class JsonParser {
             }
             int keyAt = pos;
             String key = string();
-            if (obj.containsKey(key)) throw fail(keyAt, "duplicate key \"" + Json.shorten(key) + "\"");
+            if (obj.containsKey(key)) throw fail(keyAt, "duplicate key " + Untrusted.quote(key));
             skipWhitespace();
-            expect(':', "after the key \"" + Json.shorten(key) + "\"");
+            expect(':', "after the key " + Untrusted.quote(key));
             skipWhitespace();
             long valueAt = base + pos;
             obj.put(key, value(depth));
@@ -304,7 +304,7 @@ final class JsonParser {
             }
         }
         double d = Double.parseDouble(text);
-        if (Double.isInfinite(d)) throw fail(start, "number " + Json.shorten(text) + " is out of the range of a double");
+        if (Double.isInfinite(d)) throw fail(start, "number " + Untrusted.quote(text) + " is out of the range of a double");
         return d;
     }
 

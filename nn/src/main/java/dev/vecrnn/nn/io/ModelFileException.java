@@ -6,12 +6,12 @@ package dev.vecrnn.nn.io;
  * every refusal of the model loaders built on it ({@code ModelFile.load}, {@code PyTorchFormat.read} and
  * {@code readConfig}: missing, unexpected or misshapen tensors, invalid architectures or configs); it is
  * an {@link IllegalArgumentException}, so callers that only care about "bad input" can catch that. The
- * readers check sizes before they allocate, so a hostile file ends in one of these, never in an
- * OutOfMemoryError, a hang or a partial result.
+ * readers check sizes before they allocate (against the format's limits and the Java heap's maximum), so a
+ * hostile file ends in one of these, never in an OutOfMemoryError, a hang or a partial result.
  *
  * <p>The message reads {@code "<source>: <problem> (at byte <offset>)"}: the source is the file's path
  * (or a label such as {@code "JSON input"}), and the offset, when known, counts bytes from the start of
- * the file. I/O failures (missing file, permission denied, disk full) are {@link java.io.IOException}s
+ * the file. I/O failures (missing file, not a regular file, permission denied, disk full) are {@link java.io.IOException}s
  * instead, never this.
  */
 public final class ModelFileException extends IllegalArgumentException {

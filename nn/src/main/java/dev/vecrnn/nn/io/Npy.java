@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -38,72 +37,143 @@ public final class Npy {
     }
 
     /**
-     * Reads a whole .npy file. The result's {@link TensorData#name()} is the file name.
+     * What a .npy header declares: the dtype, the shape and where the data begins. From {@link #readHeader},
+     * which reads no data, so a caller can refuse an array too large for it before anything is allocated.
+     *
+     * @param dtype      the element type
+     * @param shape      the dimensions (a copy is kept and handed out)
+     * @param dataOffset the file offset of the first data byte
+     */
+    public record Header(DType dtype, int[] shape, long dataOffset) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        /** A copy of the shape; {@code []} for a scalar. */
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        /** The product of the shape. */
+        public long elementCount() {
+            long n = 1;
+            for (int d : shape) n *= d;
+            return n;
+        }
+
+        /** The bytes of the data, {@code elementCount() * dtype().size()}: what {@link #read} allocates for it. */
+        public long payloadBytes() {
+            return elementCount() * dtype.size();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Header h && dtype == h.dtype && Arrays.equals(shape, h.shape) && dataOffset == h.dataOffset;
+        }
+
+        @Override
+        public int hashCode() {
+            return (dtype.hashCode() * 31 + Arrays.hashCode(shape)) * 31 + Long.hashCode(dataOffset);
+        }
+
+        @Override
+        public String toString() {
+            return "Npy.Header[" + dtype + Arrays.toString(shape) + ", data at byte " + dataOffset + "]";
+        }
+    }
+
+    /**
+     * Reads and checks the header of a .npy file, and the file's size against it, without reading the data:
+     * everything {@link #read} checks but the heap. For refusing a file too large to load before loading it,
+     * for example {@code Npy.readHeader(f).payloadBytes() > Runtime.getRuntime().maxMemory()}.
      *
      * @throws ModelFileException when the file breaks the format or a limit (see the class comment)
-     * @throws IOException        when it cannot be read
+     * @throws IOException        when it cannot be read, or is not a regular file (as {@link #read})
+     */
+    public static Header readHeader(Path file) throws IOException {
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
+            return header(ch, file.toString());
+        }
+    }
+
+    /**
+     * Reads a whole .npy file. The result's {@link TensorData#name()} is the file name. The size of the data is
+     * checked against the Java heap's maximum before it is allocated ({@link #readHeader} gives it sooner).
+     *
+     * @throws ModelFileException when the file breaks the format or a limit (see the class comment), or its
+     *                            data are larger than the Java heap's maximum ({@link Runtime#maxMemory()})
+     * @throws IOException        when it cannot be read, or is not a regular file (a FIFO, directory or
+     *                            device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
      */
     public static TensorData read(Path file) throws IOException {
         String src = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
-            ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < MAGIC.length; i++) {
-                if (pre.get(i) != MAGIC[i]) throw new ModelFileException(src, i, "not a .npy file: it does not begin with \\x93NUMPY");
-            }
-            int major = pre.get(6) & 0xFF;
-            int minor = pre.get(7) & 0xFF;
-            if (minor != 0 || major < 1 || major > 3) {
-                throw new ModelFileException(src, 6, "unsupported .npy format version " + major + "." + minor + ", expected 1.0, 2.0 or 3.0");
-            }
-            int prefix = major == 1 ? 10 : 12;
-            if (size < prefix) throw new ModelFileException(src, 8, "file ends inside the header length");
-            long headerLen = major == 1 ? pre.getShort(8) & 0xFFFFL : pre.getInt(8) & 0xFFFF_FFFFL;
-            if (headerLen > size - prefix) {
-                throw new ModelFileException(src, 8, "header length " + headerLen + " is larger than the " + (size - prefix) + " bytes after it");
-            }
-            if (headerLen > MAX_HEADER_BYTES) {
-                throw new ModelFileException(src, 8, "header length " + headerLen + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
-            }
-            NpyHeader h = NpyHeader.parse(ChannelIo.readFully(ch, prefix, (int) headerLen, src), prefix, src);
-            DType dtype = dtype(src, h.descr(), h.descrAt());
-            if (h.fortranOrder()) {
-                throw new ModelFileException(src, h.fortranAt(), "fortran_order True (column-major) is not supported; save a C-order array "
-                        + "(numpy.ascontiguousarray)");
-            }
-            long dataStart = prefix + headerLen;
-            long count = 1;
-            long bytes;
-            try {
-                for (long d : h.shape()) count = Math.multiplyExact(count, d);
-                bytes = Math.multiplyExact(count, dtype.size());
-            } catch (ArithmeticException overflow) {
-                throw new ModelFileException(src, h.shapeAt(), "shape " + Arrays.toString(h.shape()) + " holds more bytes than fit in 64 bits");
-            }
-            if (bytes != size - dataStart) {
-                throw new ModelFileException(src, dataStart, "the file has " + (size - dataStart) + " data bytes after the header, but shape "
-                        + Arrays.toString(h.shape()) + " of " + h.descr() + " needs " + bytes);
-            }
-            if (bytes > TensorData.MAX_BYTES || count > Integer.MAX_VALUE) {
-                throw new ModelFileException(src, dataStart, bytes + " data bytes exceed the limit of " + TensorData.MAX_BYTES + " per array");
-            }
-            int[] shape = Arrays.stream(h.shape()).mapToInt(Math::toIntExact).toArray();
-            byte[] data = ChannelIo.readFully(ch, dataStart, (int) bytes, src);
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
+            Header h = header(ch, src);
+            TensorData.requireHeap(src, h.payloadBytes(), "data");
+            byte[] data = ChannelIo.readFully(ch, h.dataOffset(), (int) h.payloadBytes(), src);
             Path name = file.getFileName();
-            return new TensorData(name == null ? src : name.toString(), src, dataStart, dtype, shape, data);
+            return new TensorData(name == null ? src : name.toString(), src, h.dataOffset(), h.dtype(), h.shape(), data);
         }
+    }
+
+    /** The checked header of the open file {@code ch}, its size included; reads no data. */
+    private static Header header(FileChannel ch, String src) throws IOException {
+        long size = ch.size();
+        if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
+        ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (pre.get(i) != MAGIC[i]) throw new ModelFileException(src, i, "not a .npy file: it does not begin with \\x93NUMPY");
+        }
+        int major = pre.get(6) & 0xFF;
+        int minor = pre.get(7) & 0xFF;
+        if (minor != 0 || major < 1 || major > 3) {
+            throw new ModelFileException(src, 6, "unsupported .npy format version " + major + "." + minor + ", expected 1.0, 2.0 or 3.0");
+        }
+        int prefix = major == 1 ? 10 : 12;
+        if (size < prefix) throw new ModelFileException(src, 8, "file ends inside the header length");
+        long headerLen = major == 1 ? pre.getShort(8) & 0xFFFFL : pre.getInt(8) & 0xFFFF_FFFFL;
+        if (headerLen > size - prefix) {
+            throw new ModelFileException(src, 8, "header length " + headerLen + " is larger than the " + (size - prefix) + " bytes after it");
+        }
+        if (headerLen > MAX_HEADER_BYTES) {
+            throw new ModelFileException(src, 8, "header length " + headerLen + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        NpyHeader h = NpyHeader.parse(ChannelIo.readFully(ch, prefix, (int) headerLen, src), prefix, src);
+        DType dtype = dtype(src, h.descr(), h.descrAt());
+        if (h.fortranOrder()) {
+            throw new ModelFileException(src, h.fortranAt(), "fortran_order True (column-major) is not supported; save a C-order array "
+                    + "(numpy.ascontiguousarray)");
+        }
+        long dataStart = prefix + headerLen;
+        long count = 1;
+        long bytes;
+        try {
+            for (long d : h.shape()) count = Math.multiplyExact(count, d);
+            bytes = Math.multiplyExact(count, dtype.size());
+        } catch (ArithmeticException overflow) {
+            throw new ModelFileException(src, h.shapeAt(), "shape " + Arrays.toString(h.shape()) + " holds more bytes than fit in 64 bits");
+        }
+        if (bytes != size - dataStart) {
+            throw new ModelFileException(src, dataStart, "the file has " + (size - dataStart) + " data bytes after the header, but shape "
+                    + Arrays.toString(h.shape()) + " of " + h.descr() + " needs " + bytes);
+        }
+        if (bytes > TensorData.MAX_BYTES || count > Integer.MAX_VALUE) {
+            throw new ModelFileException(src, dataStart, bytes + " data bytes exceed the limit of " + TensorData.MAX_BYTES + " per array");
+        }
+        return new Header(dtype, Arrays.stream(h.shape()).mapToInt(Math::toIntExact).toArray(), dataStart);
     }
 
     private static DType dtype(String src, String descr, long at) {
         DType t = DType.fromNpyDescr(descr);
         if (t != null) return t;
         if (descr.startsWith(">")) {
-            throw new ModelFileException(src, at, "big-endian dtype '" + Json.shorten(descr) + "' is not supported; only little-endian ('<')");
+            throw new ModelFileException(src, at, "big-endian dtype " + Untrusted.quote(descr) + " is not supported; only little-endian ('<')");
         }
         StringBuilder known = new StringBuilder();
         for (DType d : DType.values()) if (d.npyDescr() != null) known.append(known.isEmpty() ? "" : ", ").append(d.npyDescr());
-        throw new ModelFileException(src, at, "unsupported dtype '" + Json.shorten(descr) + "', expected one of " + known);
+        throw new ModelFileException(src, at, "unsupported dtype " + Untrusted.quote(descr) + ", expected one of " + known);
     }
 
     /** Writes {@code t} as a float32 ({@code <f4}) array of its shape, atomically. */

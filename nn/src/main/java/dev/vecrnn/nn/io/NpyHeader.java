@@ -58,7 +58,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape, long descrAt,
                         shapeAt = pos;
                         shape = tuple();
                     }
-                    default -> throw fail(keyAt, "unknown key '" + Json.shorten(key) + "' in the header dict");
+                    default -> throw fail(keyAt, "unknown key " + Untrusted.quote(key) + " in the header dict");
                 }
                 ws();
                 if (peek() == '}') break;

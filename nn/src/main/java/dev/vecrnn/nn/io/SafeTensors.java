@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -89,11 +88,8 @@ public final class SafeTensors {
         public TensorData get(String name) {
             TensorData t = tensors.get(name);
             if (t == null) {
-                List<String> names = tensors.keySet().stream().map(Json::shorten).toList();
-                String listed = names.size() <= 20 ? String.join(", ", names)
-                        : String.join(", ", names.subList(0, 20)) + ", ... (" + (names.size() - 20) + " more)";
-                throw new ModelFileException(source, -1, "no tensor '" + Json.shorten(name) + "'; the file holds "
-                        + (names.isEmpty() ? "no tensors" : names.size() + ": " + listed));
+                throw new ModelFileException(source, -1, "no tensor " + Untrusted.quote(name) + "; the file holds "
+                        + (tensors.isEmpty() ? "no tensors" : tensors.size() + ": " + Untrusted.list(tensors.keySet())));
             }
             return t;
         }
@@ -110,13 +106,17 @@ public final class SafeTensors {
      *                            header length beyond the file or the limit, invalid JSON, an unknown
      *                            dtype, a shape whose byte size overflows or does not match its offsets,
      *                            offsets out of range, overlapping, leaving a gap or trailing bytes; the
-     *                            message names the tensor and the byte offset
+     *                            message names the tensor and the byte offset. Also when the tensors
+     *                            together are larger than the Java heap's maximum ({@link Runtime#maxMemory()}),
+     *                            before any is read
      * @throws IOException        when it cannot be read (an {@link java.io.EOFException} if it shrinks
-     *                            while being read)
+     *                            while being read), or is not a regular file (a FIFO, directory or
+     *                            device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
      */
     public static Contents read(Path file) throws IOException {
         String src = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
             long size = ch.size();
             if (size < 8) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for the 8-byte header length");
             long n = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, 8, src)).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -149,6 +149,7 @@ public final class SafeTensors {
                 }
             }
             checkCoverage(src, slots, dataStart, dataLen);
+            TensorData.requireHeap(src, dataLen, "tensor data");
 
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             for (Slot s : slots) {
@@ -165,8 +166,8 @@ public final class SafeTensors {
         }
         for (Map.Entry<String, Object> m : meta.entrySet()) {
             if (!(m.getValue() instanceof String s)) {
-                throw new ModelFileException(src, meta.offsetOf(m.getKey()), METADATA_KEY + " value of \""
-                        + Json.shorten(m.getKey()) + "\" must be a string, got " + Json.typeName(m.getValue()));
+                throw new ModelFileException(src, meta.offsetOf(m.getKey()), METADATA_KEY + " value of "
+                        + Untrusted.quote(m.getKey()) + " must be a string, got " + Json.typeName(m.getValue()));
             }
             out.put(m.getKey(), s);
         }
@@ -174,13 +175,13 @@ public final class SafeTensors {
 
     /** Checks one header entry against the format and the data size; nothing is read yet. */
     private static Slot slot(String src, String name, Object value, long at, long dataLen) {
-        String t = "tensor '" + Json.shorten(name) + "'";
+        String t = "tensor " + Untrusted.quote(name);
         if (!(value instanceof JsonParser.Obj e)) {
             throw new ModelFileException(src, at, t + ": expected an object with dtype, shape and data_offsets, got " + Json.typeName(value));
         }
         for (String key : e.keySet()) {
             if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
-                throw new ModelFileException(src, e.offsetOf(key), t + ": unknown field \"" + Json.shorten(key) + "\"");
+                throw new ModelFileException(src, e.offsetOf(key), t + ": unknown field " + Untrusted.quote(key));
             }
         }
         for (String key : List.of("dtype", "shape", "data_offsets")) {
@@ -193,8 +194,8 @@ public final class SafeTensors {
         try {
             dtype = DType.fromSafetensorsName(dtypeName);
         } catch (IllegalArgumentException unknown) {
-            throw new ModelFileException(src, e.offsetOf("dtype"), t + ": unknown dtype \"" + Json.shorten(dtypeName)
-                    + "\", expected one of " + DType.knownNames());
+            throw new ModelFileException(src, e.offsetOf("dtype"), t + ": unknown dtype " + Untrusted.quote(dtypeName)
+                    + ", expected one of " + DType.knownNames());
         }
         long[] dims = longs(src, t + ": shape", e.get("shape"), e.offsetOf("shape"), -1);
         long[] offsets = longs(src, t + ": data_offsets", e.get("data_offsets"), e.offsetOf("data_offsets"), 2);
@@ -261,11 +262,11 @@ public final class SafeTensors {
         for (Slot s : sorted) {
             if (s.begin > cursor) {
                 throw new ModelFileException(src, dataStart + cursor, "data bytes [" + cursor + ", " + s.begin
-                        + ") belong to no tensor (a hole before tensor '" + Json.shorten(s.name) + "')");
+                        + ") belong to no tensor (a hole before tensor " + Untrusted.quote(s.name) + ")");
             }
             if (s.begin < cursor) {
-                throw new ModelFileException(src, s.headerAt, "tensor '" + Json.shorten(s.name) + "' data_offsets [" + s.begin + ", " + s.end
-                        + "] overlap tensor '" + Json.shorten(previous.name) + "' [" + previous.begin + ", " + previous.end + "]");
+                throw new ModelFileException(src, s.headerAt, "tensor " + Untrusted.quote(s.name) + " data_offsets [" + s.begin + ", " + s.end
+                        + "] overlap tensor " + Untrusted.quote(previous.name) + " [" + previous.begin + ", " + previous.end + "]");
             }
             cursor = s.end;
             previous = s;
@@ -298,10 +299,10 @@ public final class SafeTensors {
             switch (e.getValue()) {
                 case Tensor t -> items.add(new Item(name, DType.F32, t.shape(), t));
                 case TensorData d -> items.add(new Item(name, d.dtype(), d.shape(), d));
-                case null, default -> throw new IllegalArgumentException("tensors: the value of '" + name
-                        + "' must be a Tensor or TensorData, got " + Json.typeName(e.getValue()));
+                case null, default -> throw new IllegalArgumentException("tensors: the value of " + Untrusted.quote(name)
+                        + " must be a Tensor or TensorData, got " + Json.typeName(e.getValue()));
             }
-            if (items.getLast().shape.length > MAX_RANK) throw new IllegalArgumentException("tensors: '" + name + "' has rank above " + MAX_RANK);
+            if (items.getLast().shape.length > MAX_RANK) throw new IllegalArgumentException("tensors: " + Untrusted.quote(name) + " has rank above " + MAX_RANK);
         }
         if (items.size() > MAX_TENSORS) throw new IllegalArgumentException("tensors: " + items.size() + " exceed the limit of " + MAX_TENSORS);
         items.sort(Comparator.comparingInt((Item i) -> -i.dtype.size()).thenComparing(Item::name));

@@ -13,7 +13,9 @@ import java.util.Arrays;
  *
  * <p>Limits: each dimension and the element count fit an int, and the bytes of one tensor fit a Java
  * array ({@value #MAX_BYTES} bytes). Conversion errors are {@link ModelFileException}s that name the
- * tensor and, for data read from a file, the byte offset of the offending element.
+ * tensor and, for data read from a file, the byte offset of the offending element. A conversion whose
+ * result would be larger than the Java heap's maximum ({@link Runtime#maxMemory()}) is refused the same
+ * way, before it allocates, rather than ending in an OutOfMemoryError.
  */
 public final class TensorData {
 
@@ -143,91 +145,124 @@ public final class TensorData {
     }
 
     /**
+     * Refuses, naming {@code source}, an allocation of {@code bytes} that can never fit: more than the Java
+     * heap's maximum. (One that fits the maximum may still fail when the heap is full of other data.)
+     *
+     * @throws ModelFileException "expected at most M bytes (the Java heap's maximum; raise it with -Xmx), got N"
+     */
+    static void requireHeap(String source, long bytes, String what) {
+        long max = Runtime.getRuntime().maxMemory();
+        if (max != Long.MAX_VALUE && bytes > max) {
+            throw new ModelFileException(source, -1, what + ": expected at most " + max + " bytes (the Java heap's maximum; raise it with"
+                    + " -Xmx), got " + bytes + " bytes to allocate");
+        }
+    }
+
+    /** The element count, after checking that an array of it at {@code bytesPerElement} fits the heap (see {@link #requireHeap}). */
+    private int allocatable(int bytesPerElement, String method) {
+        int n = elementCount();
+        requireHeap(sourceLabel(), (long) n * bytesPerElement, label() + " as " + method);
+        return n;
+    }
+
+    /**
      * The values as floats: F32 exactly (bit patterns kept), F16 and BF16 exactly, F64 rounded to nearest.
      *
-     * @throws ModelFileException for an integer or BOOL dtype
+     * @throws ModelFileException for an integer or BOOL dtype, or a result larger than the heap's maximum
      */
     public float[] toFloats() {
+        if (!dtype.isFloatingPoint()) throw wrongType("toFloats()", "F32, F64, F16 or BF16");
         ByteBuffer b = bytes();
-        float[] out = new float[elementCount()];
-        switch (dtype) {
-            case F32 -> b.asFloatBuffer().get(out);
-            case F64 -> { for (int i = 0; i < out.length; i++) out[i] = (float) b.getDouble(8 * i); }
-            case F16 -> { for (int i = 0; i < out.length; i++) out[i] = Float.float16ToFloat(b.getShort(2 * i)); }
-            case BF16 -> { for (int i = 0; i < out.length; i++) out[i] = Float.intBitsToFloat(b.getShort(2 * i) << 16); }
-            default -> throw wrongType("toFloats()", "F32, F64, F16 or BF16");
-        }
+        float[] out = new float[allocatable(4, "toFloats()")];
+        if (dtype == DType.F32) b.asFloatBuffer().get(out);
+        else for (int i = 0; i < out.length; i++) out[i] = floatAt(b, i);
         return out;
     }
 
     /**
      * The values as doubles: every floating-point dtype converts exactly.
      *
-     * @throws ModelFileException for an integer or BOOL dtype
+     * @throws ModelFileException for an integer or BOOL dtype, or a result larger than the heap's maximum
      */
     public double[] toDoubles() {
+        if (!dtype.isFloatingPoint()) throw wrongType("toDoubles()", "F64, F32, F16 or BF16");
+        double[] out = new double[allocatable(8, "toDoubles()")];
         if (dtype == DType.F64) {
-            double[] out = new double[elementCount()];
             bytes().asDoubleBuffer().get(out);
             return out;
         }
-        if (!dtype.isFloatingPoint()) throw wrongType("toDoubles()", "F64, F32, F16 or BF16");
-        float[] f = toFloats();
-        double[] out = new double[f.length];
-        for (int i = 0; i < f.length; i++) out[i] = f[i];
+        ByteBuffer b = bytes();
+        for (int i = 0; i < out.length; i++) out[i] = floatAt(b, i);
         return out;
+    }
+
+    /** Element i of a floating-point dtype: F32, F16 and BF16 exactly, F64 rounded to nearest. */
+    private float floatAt(ByteBuffer b, int i) {
+        return switch (dtype) {
+            case F32 -> b.getFloat(4 * i);
+            case F64 -> (float) b.getDouble(8 * i);
+            case F16 -> Float.float16ToFloat(b.getShort(2 * i));
+            default -> Float.intBitsToFloat(b.getShort(2 * i) << 16);
+        };
     }
 
     /**
      * The values as longs: every integer dtype, and BOOL as 0 or 1.
      *
-     * @throws ModelFileException for a floating-point dtype, or a BOOL byte other than 0 or 1
+     * @throws ModelFileException for a floating-point dtype, a BOOL byte other than 0 or 1, or a result larger
+     *                            than the heap's maximum
      */
     public long[] toLongs() {
+        if (dtype.isFloatingPoint()) throw wrongType("toLongs()", "I64, I32, I16, I8, U8 or BOOL");
+        long[] out = new long[allocatable(8, "toLongs()")];
         ByteBuffer b = bytes();
-        long[] out = new long[elementCount()];
-        switch (dtype) {
-            case I64 -> b.asLongBuffer().get(out);
-            case I32 -> { for (int i = 0; i < out.length; i++) out[i] = b.getInt(4 * i); }
-            case I16 -> { for (int i = 0; i < out.length; i++) out[i] = b.getShort(2 * i); }
-            case I8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(i); }
-            case U8 -> { for (int i = 0; i < out.length; i++) out[i] = b.get(i) & 0xFF; }
-            case BOOL -> {
-                for (int i = 0; i < out.length; i++) {
-                    int v = b.get(i);
-                    if (v != 0 && v != 1) throw bad(i, "element " + i + " is " + (v & 0xFF) + ", not a BOOL (0 or 1)");
-                    out[i] = v;
-                }
-            }
-            default -> throw wrongType("toLongs()", "I64, I32, I16, I8, U8 or BOOL");
-        }
+        if (dtype == DType.I64) b.asLongBuffer().get(out);
+        else for (int i = 0; i < out.length; i++) out[i] = longAt(b, i);
         return out;
     }
 
     /**
      * The values as ints: like {@link #toLongs()}, with I64 values checked to fit an int.
      *
-     * @throws ModelFileException for a floating-point dtype or an I64 value outside the int range
+     * @throws ModelFileException for a floating-point dtype, an I64 value outside the int range, or a result
+     *                            larger than the heap's maximum
      */
     public int[] toInts() {
+        if (dtype.isFloatingPoint()) throw wrongType("toInts()", "I64, I32, I16, I8, U8 or BOOL");
+        int[] out = new int[allocatable(4, "toInts()")];
+        ByteBuffer b = bytes();
         if (dtype == DType.I32) {
-            int[] out = new int[elementCount()];
-            bytes().asIntBuffer().get(out);
+            b.asIntBuffer().get(out);
             return out;
         }
-        long[] wide = toLongs();
-        int[] out = new int[wide.length];
-        for (int i = 0; i < wide.length; i++) {
-            if (wide[i] != (int) wide[i]) throw bad(i, "element " + i + " is " + wide[i] + ", outside the int range");
-            out[i] = (int) wide[i];
+        for (int i = 0; i < out.length; i++) {
+            long v = longAt(b, i);
+            if (v != (int) v) throw bad(i, "element " + i + " is " + v + ", outside the int range");
+            out[i] = (int) v;
         }
         return out;
+    }
+
+    /** Element i of an integer or BOOL dtype. */
+    private long longAt(ByteBuffer b, int i) {
+        return switch (dtype) {
+            case I64 -> b.getLong(8 * i);
+            case I32 -> b.getInt(4 * i);
+            case I16 -> b.getShort(2 * i);
+            case I8 -> b.get(i);
+            case U8 -> b.get(i) & 0xFF;
+            default -> {
+                int v = b.get(i);
+                if (v != 0 && v != 1) throw bad(i, "element " + i + " is " + (v & 0xFF) + ", not a BOOL (0 or 1)");
+                yield v;
+            }
+        };
     }
 
     /**
      * The values as a float32 {@link Tensor} of the same shape (see {@link #toFloats()}).
      *
-     * @throws ModelFileException for an integer or BOOL dtype
+     * @throws ModelFileException for an integer or BOOL dtype, or a result larger than the heap's maximum
      */
     public Tensor toTensor() {
         return new Tensor(shape, toFloats());
@@ -247,7 +282,7 @@ public final class TensorData {
     }
 
     private String label() {
-        return name.isEmpty() ? "data" : "'" + Json.shorten(name) + "'";
+        return name.isEmpty() ? "data" : Untrusted.quote(name);
     }
 
     /** Equal when dtype, shape and every byte are equal (so NaN payloads and -0.0 count). */

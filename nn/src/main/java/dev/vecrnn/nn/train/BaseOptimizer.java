@@ -2,6 +2,7 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.io.Untrusted;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,14 +87,14 @@ abstract class BaseOptimizer implements Optimizer {
             for (int b = 0; b < bufferNames.length; b++) {
                 String k = key(p, b);
                 float[] v = state.get(k);
-                if (v == null) throw new IllegalArgumentException("state: expected key '" + k + "', got no such key");
+                if (v == null) throw new IllegalArgumentException("state: expected key " + Untrusted.quote(k) + ", got no such key");
                 Checks.length("state['" + k + "']", v, buffers[b][p].length);
                 unexpected.remove(k);
             }
         }
         if (!unexpected.isEmpty()) {
             throw new IllegalArgumentException("state: expected only the keys of " + getClass().getSimpleName()
-                    + ".state(), got also " + unexpected);
+                    + ".state(), got also " + Untrusted.list(unexpected));
         }
         for (int p = 0; p < params.size(); p++) {
             for (int b = 0; b < bufferNames.length; b++) {

@@ -81,7 +81,7 @@ class JsonTest {
 
     @Test
     void rejectsDuplicateKeysAtTheSecondKey() {
-        assertBad(() -> Json.parse("{\"a\":1,\"b\":2,\"a\":3}"), 13, "duplicate key \"a\"");
+        assertBad(() -> Json.parse("{\"a\":1,\"b\":2,\"a\":3}"), 13, "duplicate key 'a'");
     }
 
     @Test

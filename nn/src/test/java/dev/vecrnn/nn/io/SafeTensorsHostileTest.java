@@ -70,8 +70,8 @@ class SafeTensorsHostileTest {
         String huge = "X".repeat(100_000);
         String header = "{\"a\":{\"dtype\":\"" + huge + "\",\"shape\":[0],\"data_offsets\":[0,0]}}";
         Path f = put(dir, "dtype.safetensors", safetensors(header, new byte[0]));
-        ModelFileException e = assertBad(() -> SafeTensors.read(f), 8 + header.indexOf("\"XXX"), "tensor 'a': unknown dtype \"XXXX",
-                "...\", expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL");
+        ModelFileException e = assertBad(() -> SafeTensors.read(f), 8 + header.indexOf("\"XXX"), "tensor 'a': unknown dtype 'XXXX",
+                "'... (100000 characters), expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL");
         if (e.getMessage().length() > 500) throw new AssertionError("a " + e.getMessage().length() + "-character message");
     }
 
@@ -115,16 +115,16 @@ class SafeTensorsHostileTest {
         bad("{\"a\":{\"shape\":[0],\"data_offsets\":[0,0]}}", 0, "{\"shape\"", "tensor 'a': missing field \"dtype\"");
         bad("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,0]}}", 0, "{\"dtype\"", "missing field \"shape\"");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[0]}}", 0, "{\"dtype\"", "missing field \"data_offsets\"");
-        bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0],\"extra\":true}}", 0, "true", "unknown field \"extra\"");
+        bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0],\"extra\":true}}", 0, "true", "unknown field 'extra'");
         bad("{\"a\":{\"dtype\":4,\"shape\":[0],\"data_offsets\":[0,0]}}", 0, "4,", "dtype must be a string, got a number (4)");
-        bad("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0, "\"F8_E4M3\"", "unknown dtype \"F8_E4M3\"", "BF16");
+        bad("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[0],\"data_offsets\":[0,0]}}", 0, "\"F8_E4M3\"", "unknown dtype 'F8_E4M3'", "BF16");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":\"2\",\"data_offsets\":[0,8]}}", 8, "\"2\"", "shape must be an array of integers, got a string");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":null}}", 8, "null", "data_offsets must be an array");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}}", 8, "[0]", "data_offsets must have 2 elements, got 1");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,\"8\"]}}", 8, "\"8\"", "data_offsets[1] must be an integer");
         bad("{\"__metadata__\":[],\"a\":" + ENTRY + "}", 8, "[]", "__metadata__ must be an object of strings, got an array");
-        bad("{\"__metadata__\":{\"k\":1},\"a\":" + ENTRY + "}", 8, "1}", "__metadata__ value of \"k\" must be a string, got a number (1)");
-        bad("{\"a\":" + ENTRY + ",\"a\":" + ENTRY + "}", 8, "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", "duplicate key \"a\"");
+        bad("{\"__metadata__\":{\"k\":1},\"a\":" + ENTRY + "}", 8, "1}", "__metadata__ value of 'k' must be a string, got a number (1)");
+        bad("{\"a\":" + ENTRY + ",\"a\":" + ENTRY + "}", 8, "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", "duplicate key 'a'");
     }
 
     @Test

@@ -135,7 +135,7 @@ class OptimizerBehaviourTest {
         Map<String, float[]> extra = opt.state();
         extra.put("w9.exp_avg", new float[1]);
         e = assertThrows(IllegalArgumentException.class, () -> opt.loadState(extra, 1));
-        assertEquals("state: expected only the keys of Adam.state(), got also [w9.exp_avg]", e.getMessage());
+        assertEquals("state: expected only the keys of Adam.state(), got also ['w9.exp_avg']", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> opt.loadState(opt.state(), -1));
         assertEquals("stepCount: expected >= 0, got -1", e.getMessage());
     }
