@@ -100,7 +100,11 @@ final class Inputs {
 
     /** Sequence lengths: {@code n} whole numbers in [1, t]. */
     static int[] lengths(String option, Path file, int n, int t) throws IOException {
-        int[] len = ints(option, file, npy(option, file));
+        TensorData d = npy(option, file);
+        if (d.rank() != 1) {
+            throw new IllegalArgumentException(option + " " + file + ": expected [" + n + "] (one length per sequence), got shape " + java.util.Arrays.toString(d.shape()));
+        }
+        int[] len = ints(option, file, d);
         if (len.length != n) throw new IllegalArgumentException(option + " " + file + ": expected " + n + " lengths (one per sequence), got " + len.length);
         for (int i = 0; i < n; i++) {
             if (len[i] < 1 || len[i] > t) {

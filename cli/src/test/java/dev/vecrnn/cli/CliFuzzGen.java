@@ -1095,7 +1095,9 @@ final class CliFuzzGen {
                 }
                 case 2 -> {
                     double[] v = x.v().clone();
-                    v[r.nextInt(v.length)] = pickD(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+                    // in the first step of a sequence, which every length covers (padding is never read)
+                    int perRow = v.length / x.dim(0);
+                    v[r.nextInt(x.dim(0)) * perRow + r.nextInt(perRow / x.dim(1))] = pickD(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
                     bad = x.withDtype(DType.F32).withValues(v);
                     fault = "a non-finite value";
                 }
@@ -1137,6 +1139,16 @@ final class CliFuzzGen {
         return o;
     }
 
+    /**
+     * An element of y that is read whatever the lengths: with per-step targets, one in the first step of
+     * a sequence (lengths are at least 1); values past a sequence's length are padding, never read.
+     */
+    private int validTarget(Arr y, boolean perStep) {
+        if (!perStep) return r.nextInt(y.v().length);
+        int n = y.dim(0), perRow = y.v().length / n, perStepCount = perRow / y.dim(1);
+        return r.nextInt(n) * perRow + r.nextInt(perStepCount);
+    }
+
     private void yFaults(Path yp, Arr y, Path xp, boolean classification, boolean perStep) {
         planters.add(new Planter("--y", () -> {
             int k = r.nextInt(5);
@@ -1154,14 +1166,14 @@ final class CliFuzzGen {
                 }
                 case 1 -> {
                     double[] v = y.v().clone();
-                    v[r.nextInt(v.length)] = classification ? pickD(-1, -7) : pickD(Double.NaN, Double.POSITIVE_INFINITY);
+                    v[validTarget(y, perStep)] = classification ? pickD(-1, -7) : pickD(Double.NaN, Double.POSITIVE_INFINITY);
                     bad = y.withDtype(classification ? DType.I64 : DType.F32).withValues(v);
                     fault = classification ? "a negative class label" : "a non-finite target";
                 }
                 case 2 -> {
                     double[] v = y.v().clone();
                     double w = classification ? pickD(Integer.MAX_VALUE, 1 << 30, 0.5, Double.NaN) : Double.NaN;
-                    v[r.nextInt(v.length)] = w;
+                    v[validTarget(y, perStep)] = w;
                     bad = y.withDtype(classification && w == Math.rint(w) ? DType.I64 : DType.F64).withValues(v);
                     fault = classification ? "a class label too large or not whole" : "a NaN target";
                 }

@@ -44,14 +44,8 @@ public final class PyTorchFormat {
         cfg.put("bidirectional", c.bidirectional());
         cfg.put("proj_size", c.projSize());
         SafeTensors.write(dir.resolve(WEIGHTS), new LinkedHashMap<>(net.stateDict()), Map.of("format", "pt"));
-        Path tmp = Files.createTempFile(dir, ".config", ".tmp");
-        try {
-            Files.writeString(tmp, Json.writePretty(cfg) + "\n");
-            Files.move(tmp, dir.resolve(CONFIG), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // through the one atomic writer, so config.json gets the same mode as the weights (not createTempFile's 0600)
+        dev.vecrnn.nn.io.AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(cfg) + "\n");
     }
 
     /**

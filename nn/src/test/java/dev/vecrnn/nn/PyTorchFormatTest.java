@@ -55,4 +55,18 @@ class PyTorchFormatTest {
         e = assertThrows(IllegalArgumentException.class, () -> PyTorchFormat.read(dir));
         assertTrue(e.getMessage().contains("LSTMX"), e.getMessage());
     }
+
+    @Test
+    void configAndWeightsAreWrittenWithTheSameModeAsAnyNewFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.GRU, 3, 4), 1);
+        PyTorchFormat.write(net, dir.resolve("m"));
+        Path plain = Files.createFile(dir.resolve("plain"));
+        var mode = Files.getPosixFilePermissions(plain);
+        assertEquals(mode, Files.getPosixFilePermissions(dir.resolve("m/config.json")), "config.json");
+        assertEquals(mode, Files.getPosixFilePermissions(dir.resolve("m/model.safetensors")), "model.safetensors");
+        try (var s = Files.list(dir.resolve("m"))) {
+            assertEquals(2, s.count(), "no temporary file left");
+        }
+    }
 }

@@ -70,6 +70,14 @@ public final class AtomicFiles {
         syncDirectory(dir);
     }
 
+    /** Writes {@code text} as UTF-8 to {@code target} atomically, as {@link #write} writes bytes. */
+    public static void writeString(Path target, String text) throws IOException {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        write(target, ch -> {
+            while (bytes.hasRemaining()) ch.write(bytes);
+        });
+    }
+
     /**
      * Deletes what interrupted atomic writes to {@code target} left: the regular files in its directory named
      * {@code .<name>.<hex>.tmp}, where name is the target's file name and hex 1 to 16 lowercase hex digits, as
