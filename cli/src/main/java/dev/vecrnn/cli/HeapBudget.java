@@ -80,19 +80,20 @@ final class HeapBudget {
         }
         double head = (dirs * h + 1) * width;
         array(dirs * h * width, widthSource);
-        double perBatch = (double) Math.min(batch, rows) * steps * (activations + 3.0 * width + in);
-        double bytes = 4 * (7 * (recurrent + embedding + head) + 2 * perBatch);
+        double positions = (double) Math.min(batch, rows) * steps;
+        double hiddenActivations = 2 * positions * (activations + in), outputActivations = 2 * positions * 3.0 * width;
+        double bytes = 4 * (7 * (recurrent + embedding + head) + hiddenActivations + outputActivations);
         String what = model;
         double largest = 7 * recurrent;
         if (7 * embedding > largest) {
             what = vocabOption;
             largest = 7 * embedding;
         }
-        if (7 * head > largest) {
+        if (7 * head + outputActivations > largest) {
             what = widthSource;
-            largest = 7 * head;
+            largest = 7 * head + outputActivations;
         }
-        if (2 * perBatch > largest) what = "--batch " + batch + " (" + Math.min(batch, rows) + " sequences of " + steps + " steps at once)";
+        if (hiddenActivations > largest) what = "--batch " + batch + " (" + Math.min(batch, rows) + " sequences of " + steps + " steps at once)";
         require(bytes >= Long.MAX_VALUE ? -1 : (long) bytes, what);
     }
 }
