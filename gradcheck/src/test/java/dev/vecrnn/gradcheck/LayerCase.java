@@ -29,14 +29,14 @@ final class LayerCase {
     }
 
     double loss() {
-        layer.paramsChanged();
+        layer.params().forEach(Param::changed);
         return Data.dot(layer.forward(in, true, new Random(rngSeed)).output().data(), r);
     }
 
     /** The parameters with their gradients, then (when the layer returns one) the input "x". */
     List<GradCheck.Input> inputs() {
         for (Param p : layer.params()) p.zeroGrad();
-        layer.paramsChanged();
+        layer.params().forEach(Param::changed);
         Layer.Out o = layer.forward(in, true, new Random(rngSeed));
         Batch out = o.output();
         Batch dOut = new Batch(r.clone(), out.batch(), out.steps(), out.features(), out.lengths(), out.sequence());

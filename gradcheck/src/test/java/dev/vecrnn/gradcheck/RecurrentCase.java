@@ -53,7 +53,7 @@ final class RecurrentCase {
 
     /** The loss at the current parameter and input values (the production float32 forward). */
     double loss() {
-        rnn.paramsChanged();
+        rnn.params().forEach(Param::changed);
         Recurrent.Trace t = rnn.forwardTrain(x, lengths, h0, c0, new Random(dropoutSeed));
         double s = Data.dot(t.output().data(), r) + Data.dot(t.hN().data(), rh);
         return t.cN() == null ? s : s + Data.dot(t.cN().data(), rc);
@@ -61,7 +61,7 @@ final class RecurrentCase {
 
     /** Runs BPTT once and returns every parameter and every input with its analytic gradient. */
     List<GradCheck.Input> inputs() {
-        rnn.paramsChanged();
+        rnn.params().forEach(Param::changed);
         rnn.zeroGrad();
         Recurrent.Trace t = rnn.forwardTrain(x, lengths, h0, c0, new Random(dropoutSeed));
         Recurrent.InputGrads g = rnn.backward(t, Tensor.of(r.clone(), t.output().shape()),

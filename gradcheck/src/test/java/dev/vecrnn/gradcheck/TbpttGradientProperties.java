@@ -1,5 +1,7 @@
 package dev.vecrnn.gradcheck;
 
+import dev.vecrnn.nn.Param;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.CellType;
 import dev.vecrnn.nn.Dataset;
@@ -86,7 +88,7 @@ class TbpttGradientProperties {
         String what = type + " layers=" + layers + " N=" + size + " T=" + steps + " k1=" + k1 + (tokens ? " tokens" : " features");
         // full BPTT is right: the gradient of the evaluated loss
         Checks.assertGradients(d, what + ", full BPTT", () -> {
-            task.model.paramsChanged();
+            task.model.params().forEach(Param::changed);  // GradCheck wrote the arrays
             return Evaluation.of(task.model, task.data, task.objective, size).loss();
         }, full.inputs(0));
         float[][] g = full.steps.get(0);
@@ -125,7 +127,7 @@ class TbpttGradientProperties {
             Dataset window = slice(task.data, start, end);
             Dataset scored = slice(task.data, lossFrom, end);
             GradCheck.Function loss = () -> {
-                task.model.paramsChanged();
+                task.model.params().forEach(Param::changed);  // GradCheck wrote the arrays
                 Batch out = task.model.forward(window.inputs(), true, new Random(0), from, null).output();
                 float[] tail = lastSteps(out, end - lossFrom);
                 return task.objective == Objective.MSE ? new MseLoss().forward(tail, scored.targets(), null)

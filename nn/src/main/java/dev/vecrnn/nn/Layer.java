@@ -54,10 +54,6 @@ public interface Layer {
         Require.stateDictArgs(prefix, "in", in);
     }
 
-    /** Called after params change in place. */
-    default void paramsChanged() {
-    }
-
     /** The architecture as key/value strings, for model files. */
     Map<String, Object> spec();
 }

@@ -189,11 +189,6 @@ public final class Model {
         for (Param p : params) p.zeroGrad();
     }
 
-    /** Call after changing params in place (an optimizer step, a load). */
-    public void paramsChanged() {
-        for (Layer l : layers) l.paramsChanged();
-    }
-
     /** All tensors by name, {@code layers.<i>.<name>}. */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -211,7 +206,6 @@ public final class Model {
         StateDicts.check(sd, "", StateDicts.shapes(stateDict()), true, "");
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
-        paramsChanged();
     }
 
     /** The architecture: input features and each layer's spec. */

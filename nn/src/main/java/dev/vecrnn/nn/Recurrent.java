@@ -122,13 +122,9 @@ public final class Recurrent {
         for (RecurrentCell c : cells) c.load(stateDict);
     }
 
-    /**
-     * Refreshes derived weights after the params were changed in place (for example by an optimizer): the
-     * packed biases, the contiguous copy of {@code W_hh} sequences step with, and (on the next backward
-     * pass) the transposed copy backward runs on. Until it is called, forward and backward mix old and new values.
-     */
-    public void paramsChanged() {
-        for (RecurrentCell c : cells) c.sync();
+    /** Brings every cell's derived weights up to date with its params' versions (see {@link Param#version()}). */
+    void fresh() {
+        for (RecurrentCell c : cells) c.fresh();
     }
 
     public void zeroGrad() {

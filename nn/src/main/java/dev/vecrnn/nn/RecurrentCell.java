@@ -91,10 +91,34 @@ final class RecurrentCell {
      * packed bias from the two PyTorch biases, and {@link #wh} (once made) from w's recurrent columns.
      */
     void sync() {
+        synced = paramsVersion();
         transposedStale = true;
         w.setBias(biasIh, biasHh);
         PackedGates h = wh;
         if (h != null) copyRecurrent(h);
+    }
+
+    /** The params' versions summed: each only grows, so the sum changes whenever any of them does. */
+    private long paramsVersion() {
+        long v = packed.version();
+        if (pBiasIh != null) v += pBiasIh.version() + pBiasHh.version();
+        if (pWhr != null) v += pWhr.version();
+        return v;
+    }
+
+    /** The versions {@link #sync} last derived from; -1: never. */
+    private volatile long synced = -1;
+
+    /**
+     * Brings what is derived from the params up to date when they changed since it was made (an
+     * optimizer step, a load): every forward, step and backward pass calls it first, so no caller has to.
+     * One volatile read when nothing changed; forward passes racing after a change sync once.
+     */
+    void fresh() {
+        if (paramsVersion() == synced) return;
+        synchronized (this) {
+            if (paramsVersion() != synced) sync();
+        }
     }
 
     /**
@@ -187,6 +211,9 @@ final class RecurrentCell {
             System.arraycopy(in.get("bias_hh" + suffix).data(), 0, biasHh, 0, rows);
         }
         if (pWhr != null) System.arraycopy(in.get("weight_hr" + suffix).data(), 0, whr, 0, whr.length);
+        List<Param> mine = new java.util.ArrayList<>();
+        addParams(mine);
+        for (Param p : mine) p.changed();
         sync();
     }
 

@@ -115,11 +115,6 @@ public final class RecurrentLayer implements Layer {
     }
 
     @Override
-    public void paramsChanged() {
-        rnn.paramsChanged();
-    }
-
-    @Override
     public void stateDict(String prefix, Map<String, Tensor> out) {
         Require.stateDictArgs(prefix, "out", out);
         for (Map.Entry<String, Tensor> e : rnn.stateDict().entrySet()) out.put(prefix + e.getKey(), e.getValue());

@@ -27,6 +27,7 @@ final class RecurrentPass {
     // rejectNonFinite: a NaN or infinity in x (within the lengths), h0 or c0 is an error naming where
     static Recurrent.Trace forward(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng,
                                    boolean rejectNonFinite) {
+        net.fresh();
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
         checkX(cfg, x);
@@ -50,6 +51,7 @@ final class RecurrentPass {
 
     // x [T, B, I] or [B, T, I] -> fresh output [T, B, D*P] (user layout), h_n, c_n; no trace
     static Recurrent.Output infer(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, boolean rejectNonFinite) {
+        net.fresh();
         RecurrentConfig cfg = net.config();
         checkX(cfg, x);
         int steps = steps(cfg, x), batch = batch(cfg, x), n = cfg.numLayers() * cfg.directions(), out = cfg.outputSize();
@@ -67,6 +69,7 @@ final class RecurrentPass {
      */
     static void infer(Recurrent net, Tensor x, int[] lengths, Tensor h0, Tensor c0, Tensor output, Tensor hN, Tensor cN,
                       SequenceWorkspace ws, boolean rejectNonFinite) {
+        net.fresh();
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
         checkX(cfg, x);
@@ -197,6 +200,7 @@ final class RecurrentPass {
     // trace, dOutput (user layout) -> input gradients (dx null unless inputGrad); parameter gradients accumulate
     static Recurrent.InputGrads backward(Recurrent net, Recurrent.Trace tr, Tensor dOutput, Tensor dhN, Tensor dcN,
                                          boolean inputGrad) {
+        net.fresh();
         RecurrentConfig cfg = net.config();
         Kernels k = Kernels.get();
         int steps = tr.steps, batch = tr.batch, layers = cfg.numLayers(), dirs = cfg.directions();

@@ -99,6 +99,7 @@ public final class Stream {
 
     // step without checks: for callers that checked (or own) the arguments and hold the state
     static void advance(Kernels k, Recurrent net, float[] x, int xOff, State s, float[] out, int outOff) {
+        net.fresh();
         RecurrentConfig cfg = net.config();
         int p = cfg.outputHidden(), hid = cfg.hiddenSize();
         float[] src = x;
@@ -187,6 +188,7 @@ public final class Stream {
     }
 
     private static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
+        net.fresh();
         RecurrentConfig cfg = net.config();
         int in = cfg.inputSize(), p = cfg.outputHidden(), hid = cfg.hiddenSize();
         float[] src = xs;

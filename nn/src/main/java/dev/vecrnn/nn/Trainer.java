@@ -426,7 +426,6 @@ public final class Trainer {
         if (clipValue > 0) Clip.byValue(model.params(), clipValue);
         if (clipNorm > 0) Clip.byGlobalNorm(model.params(), clipNorm);
         opt.step();
-        model.paramsChanged();
         return true;
     }
 

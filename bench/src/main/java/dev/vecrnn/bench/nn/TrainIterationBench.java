@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One training iteration of one LSTM layer on a batch of B = 32 sequences of T = 64 steps: zero the
  * gradients, {@link Recurrent#forwardTrain}, {@link Recurrent#backward} (parameter gradients only) from a fixed random dOutput
- * (standing in for a loss), one Adam step (lr 1e-3) and {@link Recurrent#paramsChanged}. No loss or head
+ * (standing in for a loss), one Adam step (lr 1e-3; the next forward refreshes the derived weights, as it does after any step). No loss or head
  * is timed, only the recurrent layer and the optimizer.
  *
  * <p>A fixed dOutput pushes the weights the same way every step; to keep gates from drifting towards
@@ -84,7 +84,6 @@ public class TrainIterationBench {
         Recurrent.Trace trace = net.forwardTrain(x, null, null, null, dropoutRng);
         Recurrent.InputGrads grads = net.backward(trace, dOutput, null, null, false);
         optimizer.step();
-        net.paramsChanged();
         return grads;
     }
 }

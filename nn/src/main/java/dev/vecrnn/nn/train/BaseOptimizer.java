@@ -37,7 +37,10 @@ abstract class BaseOptimizer implements Optimizer {
     public final void step() {
         steps++;
         float lrf = (float) lr;
-        for (int p = 0; p < params.size(); p++) update(p, params.get(p), lrf);
+        for (int p = 0; p < params.size(); p++) {
+            update(p, params.get(p), lrf);
+            params.get(p).changed();
+        }
     }
 
     /** Updates param {@code index} in place; {@link #steps} already counts this step. */

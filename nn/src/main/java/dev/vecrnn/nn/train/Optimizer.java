@@ -17,7 +17,11 @@ import java.util.Map;
  */
 public interface Optimizer {
 
-    /** Applies one update to every param from its accumulated gradient. */
+    /**
+     * Applies one update to every param from its accumulated gradient, and counts it on each param
+     * ({@link dev.vecrnn.nn.Param#changed()}), which is what keeps layers' derived weights current: an
+     * optimizer of your own must call it too.
+     */
     void step();
 
     /** Sets every param's gradient to zero. */
