@@ -79,9 +79,12 @@ public final class GradCheck {
     private GradCheck() {
     }
 
-    /** The loss as a function of the current values of the inputs. */
+    /**
+     * The loss as a function of the current values of the inputs (named so as not to shadow
+     * {@code java.util.function.Function}).
+     */
     @FunctionalInterface
-    public interface Function {
+    public interface LossFunction {
         /**
          * The scalar loss at the current values of every input: the production float32 forward,
          * summed into a double. Must be deterministic.
@@ -217,8 +220,8 @@ public final class GradCheck {
         }
     }
 
-    /** {@link #check(Function, List, Options)} with the default options. */
-    public static Report check(Function f, List<Input> inputs) {
+    /** {@link #check(LossFunction, List, Options)} with the default options. */
+    public static Report check(LossFunction f, List<Input> inputs) {
         return check(f, inputs, Options.defaults());
     }
 
@@ -229,7 +232,7 @@ public final class GradCheck {
      * @throws IllegalStateException    when {@code f} gives two different values at the same point
      * @throws IllegalArgumentException when {@code f} is not finite at the unperturbed point
      */
-    public static Report check(Function f, List<Input> inputs, Options opts) {
+    public static Report check(LossFunction f, List<Input> inputs, Options opts) {
         if (f == null) throw new IllegalArgumentException("f: expected a function, got null");
         if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException("inputs: expected at least one input");
         if (opts == null) throw new IllegalArgumentException("opts: expected options, got null");
@@ -253,7 +256,7 @@ public final class GradCheck {
         return w.report(opts);
     }
 
-    private static void checkElement(Function f, Input in, int i, double sigma, Options o, Worst w) {
+    private static void checkElement(LossFunction f, Input in, int i, double sigma, Options o, Worst w) {
         float[] v = in.values();
         float x = v[i];
         double h = stepAt(x, o.step());
@@ -294,7 +297,7 @@ public final class GradCheck {
     }
 
     /** (f(x + h) - f(x - h)) / (the step actually taken in float32); leaves v[i] at x. */
-    private static double difference(Function f, float[] v, int i, float x, double h) {
+    private static double difference(LossFunction f, float[] v, int i, float x, double h) {
         float plus = (float) (x + h);
         float minus = (float) (x - h);
         v[i] = plus;

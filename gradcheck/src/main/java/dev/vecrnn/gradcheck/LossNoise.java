@@ -35,7 +35,7 @@ final class LossNoise {
      * which are restored exactly before returning (also when {@code f} throws). {@code h} is the
      * checking step; the path stays far inside it.
      */
-    static double sigma(GradCheck.Function f, GradCheck.Input in, double h, SplittableRandom rnd) {
+    static double sigma(GradCheck.LossFunction f, GradCheck.Input in, double h, SplittableRandom rnd) {
         float[] v = in.values();
         float[] saved = v.clone();
         int n = v.length;

@@ -30,7 +30,7 @@ class ActivationGradientProperties {
         float[] x = act == Act.RELU ? d.awayFromZero(n, 0.25, 4) : d.signed(n, 5);
         float[] r = d.signed(n, 1);
         float[] y = new float[n];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             switch (act) {
                 case TANH -> kn.tanh(n, x, 0, y, 0);
                 case SIGMOID -> kn.sigmoid(n, x, 0, y, 0);

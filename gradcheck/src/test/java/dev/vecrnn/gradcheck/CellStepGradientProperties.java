@@ -37,7 +37,7 @@ class CellStepGradientProperties {
         float[] acts = new float[4 * n];
         float[] c = new float[n];
         float[] h = new float[n];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             System.arraycopy(pre, 0, acts, 0, acts.length);
             kn.lstmForward(n, acts, 0, cPrev, 0, c, 0, h, 0);
             return Data.dot(h, rh) + Data.dot(c, rc);
@@ -64,7 +64,7 @@ class CellStepGradientProperties {
         float[] rh = d.signed(n, 1);
         float[] acts = new float[4 * n];
         float[] h = new float[n];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             System.arraycopy(pre, 0, acts, 0, acts.length);
             kn.gruForward(n, acts, 0, hPrev, 0, h, 0);
             return Data.dot(h, rh);
@@ -89,7 +89,7 @@ class CellStepGradientProperties {
         float[] pre = relu ? d.awayFromZero(n, 0.25, 3) : d.signed(n, 3);
         float[] rh = d.signed(n, 1);
         float[] h = new float[n];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             kn.rnnForward(n, relu, pre, 0, h, 0);
             return Data.dot(h, rh);
         };

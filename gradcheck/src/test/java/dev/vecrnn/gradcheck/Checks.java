@@ -16,11 +16,11 @@ final class Checks {
     }
 
     /** Checks and fails with the seed and the case first in the message. */
-    static GradCheck.Report assertGradients(Data d, String what, GradCheck.Function f, List<GradCheck.Input> inputs) {
+    static GradCheck.Report assertGradients(Data d, String what, GradCheck.LossFunction f, List<GradCheck.Input> inputs) {
         return assertGradients(d, what, f, inputs, options(d));
     }
 
-    static GradCheck.Report assertGradients(Data d, String what, GradCheck.Function f, List<GradCheck.Input> inputs,
+    static GradCheck.Report assertGradients(Data d, String what, GradCheck.LossFunction f, List<GradCheck.Input> inputs,
                                             GradCheck.Options opts) {
         return GradCheck.check(f, inputs, opts).assertPassed(d + ", " + what);
     }

@@ -49,7 +49,7 @@ class GateKernelGradientProperties {
         float[] gh0 = accumulate ? d.signed(h.length, 1) : new float[h.length];
         float[] gw0 = accumulate ? d.signed(w.length, 1) : new float[w.length];
         float[] gb0 = accumulate ? d.signed(bias.length, 1) : new float[bias.length];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             if (split) {
                 kn.gatesInput(p, batch, x, 0, ldx, g, 0, ldo);
                 kn.gatesRecurrent(p, batch, h, 0, ldh, g, 0, ldo);

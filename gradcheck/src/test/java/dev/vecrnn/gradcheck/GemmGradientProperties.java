@@ -37,7 +37,7 @@ class GemmGradientProperties {
         float[] ga0 = accumulate ? d.signed(a.length, 1) : new float[a.length];
         float[] gb0 = accumulate ? d.signed(b.length, 1) : new float[b.length];
         float[] c = new float[c0.length];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             System.arraycopy(c0, 0, c, 0, c.length);
             kn.gemmNT(m, n, k, a, off, lda, b, off, ldb, c, off, ldc, accumulate);
             double s = 0;

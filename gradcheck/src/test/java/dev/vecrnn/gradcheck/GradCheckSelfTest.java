@@ -125,7 +125,7 @@ class GradCheckSelfTest {
         float[] x = d.signed(30, 1);
         float[] g = new float[30];
         for (int i = 0; i < 30; i++) g[i] = (float) Math.cos(x[i]);
-        GradCheck.Function f = () -> {
+        GradCheck.LossFunction f = () -> {
             double s = 0;
             for (float v : x) s += Math.sin(v);
             return s;
@@ -164,7 +164,7 @@ class GradCheckSelfTest {
         float[] x = d.signed(40, 2);
         float[] g = new float[40];
         for (int i = 0; i < 40; i++) g[i] = (float) (8 * Math.cos(8 * x[i]));
-        GradCheck.Function f = () -> {
+        GradCheck.LossFunction f = () -> {
             double s = 0;
             for (float v : x) s += Math.sin(8 * (double) v);
             return s;

@@ -71,7 +71,7 @@ class LossGradientProperties {
         if (weighting == Weighting.IGNORE_INDEX) {
             for (int i = 0; i < rows; i++) if (!mask[i]) targets[i] = CrossEntropyLoss.DEFAULT_IGNORE_INDEX;
         }
-        GradCheck.Function f = () -> switch (weighting) {
+        GradCheck.LossFunction f = () -> switch (weighting) {
             case MASK -> ce.forward(logits, targets, mask, null);
             case ROW_WEIGHTS -> ce.forward(logits, targets, weights, null);
             default -> ce.forward(logits, targets, null);

@@ -64,7 +64,7 @@ class ModelBpttGradientProperties {
         long rngSeed = d.nextLong();
         Batch out = model.forward(in, true, new Random(rngSeed)).output();
         float[] r = d.signed(out.data().length, 1);
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             model.params().forEach(Param::changed);  // GradCheck wrote the arrays
             return Data.dot(model.forward(in, true, new Random(rngSeed)).output().data(), r);
         };

@@ -30,7 +30,7 @@ class SoftmaxGradientProperties {
         if (offset) for (int i = 0; i < n; i++) x[i] += 20f;
         float[] r = d.signed(n, 1);
         float[] y = new float[n];
-        GradCheck.Function loss = () -> {
+        GradCheck.LossFunction loss = () -> {
             if (log) kn.logSoftmax(n, x, 0, y, 0); else kn.softmax(n, x, 0, y, 0);
             return Data.dot(y, r);
         };

@@ -126,7 +126,7 @@ class TbpttGradientProperties {
             Model.Carry from = carry;
             Dataset window = slice(task.data, start, end);
             Dataset scored = slice(task.data, lossFrom, end);
-            GradCheck.Function loss = () -> {
+            GradCheck.LossFunction loss = () -> {
                 task.model.params().forEach(Param::changed);  // GradCheck wrote the arrays
                 Batch out = task.model.forward(window.inputs(), true, new Random(0), from, null).output();
                 float[] tail = lastSteps(out, end - lossFrom);
