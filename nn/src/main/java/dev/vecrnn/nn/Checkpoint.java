@@ -68,7 +68,7 @@ final class Checkpoint {
      *
      * @param settings what a resume must match (compared by {@link #read})
      */
-    static void write(Path file, Model model, Optimizer opt, Object schedule, Run run, Map<String, String> settings) throws IOException {
+    static void write(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Run run, Map<String, String> settings) throws IOException {
         Map<String, Object> tensors = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> tensors.put("model." + k, v));
         if (run.bestWeights != null) run.bestWeights.forEach((k, v) -> tensors.put("best." + k, v));
@@ -109,7 +109,7 @@ final class Checkpoint {
      *                                  or another architecture (naming the setting, expected and got), or holds
      *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
-    static Run read(Path file, Model model, Optimizer opt, Object schedule, Map<String, String> settings) throws IOException {
+    static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
         AtomicFiles.deleteLeftovers(file);
         SafeTensors.Contents c = SafeTensors.read(file);
         Map<String, String> meta = c.metadata();

@@ -4,6 +4,7 @@ import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.Clip;
 import dev.vecrnn.nn.train.LrScheduler;
 import dev.vecrnn.nn.train.Optimizer;
+import dev.vecrnn.nn.train.Schedule;
 import dev.vecrnn.nn.train.ReduceLROnPlateau;
 
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class Trainer {
 
     private Objective objective;
     private Function<List<Param>, Optimizer> optimizer = ps -> new Adam(ps, 1e-3);
-    private Function<Optimizer, Object> schedule;
+    private Function<Optimizer, ? extends Schedule> schedule;
     private int epochs = 10;
     private int batchSize = 32;
     private double validationSplit = 0;
@@ -89,8 +90,11 @@ public final class Trainer {
         return this;
     }
 
-    /** A schedule made from the optimizer: an {@link LrScheduler} (stepped per epoch) or a {@link ReduceLROnPlateau} (stepped with the validation loss). */
-    public Trainer schedule(Function<Optimizer, Object> factory) {
+    /**
+     * A schedule made from the optimizer, driven once per epoch: an {@link LrScheduler} (by the epoch
+     * count) or a {@link ReduceLROnPlateau} (by the validation loss); see {@link Schedule}.
+     */
+    public Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
         this.schedule = factory;
         return this;
     }
@@ -251,11 +255,8 @@ public final class Trainer {
         model.setThreads(threads);
         Optimizer opt = optimizer.apply(model.params());
         if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
-        Object sched = schedule == null ? null : schedule.apply(opt);
-        if (sched != null && !(sched instanceof LrScheduler) && !(sched instanceof ReduceLROnPlateau)) {
-            throw new IllegalArgumentException("schedule: expected the factory to make an LrScheduler or a ReduceLROnPlateau, got "
-                    + sched.getClass().getName());
-        }
+        Schedule sched = schedule == null ? null : schedule.apply(opt);
+        if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
         Map<String, String> settings = settings(data, opt, sched);
         Checkpoint.Run run;
         try {
@@ -296,8 +297,7 @@ public final class Trainer {
             } else {
                 run.since++;
             }
-            if (sched instanceof LrScheduler s) s.step();
-            if (sched instanceof ReduceLROnPlateau s) s.step(monitored);
+            if (sched != null) sched.epochEnded(monitored);
             Epoch rec = new Epoch(e, epochs, trainLoss, ev, opt.learningRate(), (System.nanoTime() - t0) / 1_000_000, improved, run.skipped);
             run.history.add(rec);
             onEpoch.accept(rec);
@@ -310,7 +310,7 @@ public final class Trainer {
     }
 
     /** What a checkpoint must share with the trainer that resumes from it. */
-    private Map<String, String> settings(Dataset data, Optimizer opt, Object sched) {
+    private Map<String, String> settings(Dataset data, Optimizer opt, Schedule sched) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("seed", Long.toString(seed));
         s.put("batch_size", Integer.toString(batchSize));
@@ -346,7 +346,7 @@ public final class Trainer {
         return perSequence == 1 || r % perSequence < d.lengthOf(r / perSequence);
     }
 
-    private void saveCheckpoint(Model model, Optimizer opt, Object sched, Checkpoint.Run run, Map<String, String> settings) {
+    private void saveCheckpoint(Model model, Optimizer opt, Schedule sched, Checkpoint.Run run, Map<String, String> settings) {
         try {
             Checkpoint.write(checkpointFile, model, opt, sched, run, settings);
         } catch (IOException ex) {

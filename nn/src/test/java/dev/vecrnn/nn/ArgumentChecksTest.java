@@ -51,8 +51,8 @@ class ArgumentChecksTest {
         Model m = Model.builder(2).lstm(3).lastStep().dense(1).build();
         rejects("optimizer: expected the factory to make an Optimizer, got null",
                 () -> new Trainer().epochs(1).optimizer(ps -> null).fit(m, d));
-        rejects("schedule: expected the factory to make an LrScheduler or a ReduceLROnPlateau, got java.lang.String",
-                () -> new Trainer().epochs(1).optimizer(ps -> new Sgd(ps, 0.1)).schedule(o -> "step").fit(m, d));
+        rejects("schedule: expected the factory to make a Schedule, got null",
+                () -> new Trainer().epochs(1).optimizer(ps -> new Sgd(ps, 0.1)).schedule(o -> null).fit(m, d));
         rejects("data: expected non-null, got null", () -> new Trainer().fit(m, null));
     }
 

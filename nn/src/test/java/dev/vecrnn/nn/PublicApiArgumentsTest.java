@@ -136,8 +136,8 @@ class PublicApiArgumentsTest {
         sample("java.util.Map<java.lang.String, float[]>", HashMap::new);
         sample("java.util.function.Function<java.util.List<dev.vecrnn.nn.Param>, dev.vecrnn.nn.train.Optimizer>",
                 () -> (Function<List<Param>, Optimizer>) ps -> new Sgd(ps, 0.1));
-        sample("java.util.function.Function<dev.vecrnn.nn.train.Optimizer, java.lang.Object>",
-                () -> (Function<Optimizer, Object>) o -> new StepLR(o, 1));
+        sample("java.util.function.Function<dev.vecrnn.nn.train.Optimizer, ? extends dev.vecrnn.nn.train.Schedule>",
+                () -> (Function<Optimizer, StepLR>) o -> new StepLR(o, 1));
         sample("java.util.function.Consumer<dev.vecrnn.nn.Trainer$Epoch>", () -> (java.util.function.Consumer<Trainer.Epoch>) e -> { });
         sample("java.util.function.Consumer<dev.vecrnn.nn.Trainer$Progress>", () -> (java.util.function.Consumer<Trainer.Progress>) p -> { });
         // kernels

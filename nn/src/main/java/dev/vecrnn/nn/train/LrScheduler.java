@@ -6,7 +6,13 @@ package dev.vecrnn.nn.train;
  * {@link #step()} (once per epoch, after the optimizer's steps) advances the epoch and sets the
  * optimizer's learning rate to the schedule's value there, computed in closed form (in double).
  */
-public interface LrScheduler {
+public interface LrScheduler extends Schedule {
+
+    /** Steps one epoch; the monitored loss plays no part in an epoch-indexed schedule. */
+    @Override
+    default void epochEnded(double monitoredLoss) {
+        step();
+    }
 
     /** Advances one epoch and sets the optimizer's learning rate. */
     void step();

@@ -15,7 +15,7 @@ package dev.vecrnn.nn.train;
  * {@code a > best * (1 + threshold)}; min/abs {@code a < best - threshold}; max/abs
  * {@code a > best + threshold}. best starts at +Inf (min) or -Inf (max); a NaN metric is never better.
  */
-public final class ReduceLROnPlateau {
+public final class ReduceLROnPlateau implements Schedule {
     public enum Mode { MIN, MAX }
 
     public enum ThresholdMode { REL, ABS }
@@ -69,6 +69,12 @@ public final class ReduceLROnPlateau {
     }
 
     /** Records one epoch's metric (for example the validation loss) and cuts the learning rate if due. */
+    /** {@link #step(double)} with the loss the Trainer monitors. */
+    @Override
+    public void epochEnded(double monitoredLoss) {
+        step(monitoredLoss);
+    }
+
     public void step(double metric) {
         lastEpoch++;
         if (isBetter(metric)) {
