@@ -1,13 +1,13 @@
 package dev.vecrnn.gradcheck;
 
 import dev.vecrnn.nn.Batch;
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Evaluation;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelBuilder;
-import dev.vecrnn.nn.Objective;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelBuilder;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Trainer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
