@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a class or member that is public only because another package of this library uses it (the packages
- * depend one way: core, io, recurrent, layers, model, train, format). It is not part of the supported API: it
+ * depend one way: core, io, recurrent, layers, model, format, train). It is not part of the supported API: it
  * checks less than the public API does, and it may change or go without notice.
  */
 @Documented

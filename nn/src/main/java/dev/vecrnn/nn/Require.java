@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Argument checks of the nn packages' public API; every message names the argument, what it needs and what it got.
- * <p>Internal: public only because the packages above this one (recurrent, layers, model, train, format) share it;
+ * <p>Internal: public only because the packages above this one (recurrent, layers, model, format, train) share it;
  * it is not part of the supported API and may change without notice.
  */
 @Internal
