@@ -2,10 +2,10 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.train.Adam;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Trainer;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;

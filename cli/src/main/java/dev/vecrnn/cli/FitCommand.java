@@ -1,20 +1,20 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Evaluation;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelBuilder;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.NonFinitePolicy;
-import dev.vecrnn.nn.Objective;
 import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelBuilder;
+import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.AdamW;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.NonFinitePolicy;
+import dev.vecrnn.nn.train.Objective;
 import dev.vecrnn.nn.train.RmsProp;
 import dev.vecrnn.nn.train.Sgd;
+import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

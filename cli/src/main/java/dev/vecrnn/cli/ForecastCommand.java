@@ -1,10 +1,10 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelStream;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelStream;
 import dev.vecrnn.nn.train.Adam;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Trainer;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
@@ -65,7 +65,7 @@ final class ForecastCommand implements Callable<Integer> {
             throw new IllegalArgumentException((csv == null ? "the bundled series" : "--csv " + csv) + ": " + n + " values leave too little history for --window "
                     + window + ", --season " + season + " and --horizon " + horizon + " (expected at least " + ((long) window + season + 2 + horizon) + " values)");
         }
-        HeapBudget.training(dev.vecrnn.nn.CellType.LSTM, 1, hidden, 1, false, 0, 0, 1, "--hidden " + hidden, null, 32, n, window);
+        HeapBudget.training(dev.vecrnn.nn.recurrent.CellType.LSTM, 1, hidden, 1, false, 0, 0, 1, "--hidden " + hidden, null, 32, n, window);
         HeapBudget.require(8L * n * window, "--window " + window);
         int hist = n - horizon;
         double[] d = new double[hist - 1];

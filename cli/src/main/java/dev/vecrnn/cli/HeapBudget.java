@@ -1,6 +1,6 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.CellType;
+import dev.vecrnn.nn.recurrent.CellType;
 
 import java.util.Locale;
 

@@ -1,12 +1,12 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.PyTorchFormat;
-import dev.vecrnn.nn.io.SafeTensors;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -67,7 +67,7 @@ final class InferCommand implements Callable<Integer> {
             RecurrentConfig cfg = net.config();
             Path outFile = outs.declare("--out", out.resolve("output.npy"));
             Path hFile = outs.declare("--out", out.resolve("h_n.npy"));
-            Path cFile = cfg.type() == dev.vecrnn.nn.CellType.LSTM ? outs.declare("--out", out.resolve("c_n.npy")) : null;
+            Path cFile = cfg.type() == dev.vecrnn.nn.recurrent.CellType.LSTM ? outs.declare("--out", out.resolve("c_n.npy")) : null;
 
             Tensor x = Inputs.floats("--input", input);
             boolean unbatched = x.rank() == 2;
@@ -90,7 +90,7 @@ final class InferCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--input " + input + ": expected " + cfg.inputSize() + " features per step (the model's input_size), got "
                         + x.dim(2) + " in " + java.util.Arrays.toString(x.shape()));
             }
-            if (c0 != null && cfg.type() != dev.vecrnn.nn.CellType.LSTM) {
+            if (c0 != null && cfg.type() != dev.vecrnn.nn.recurrent.CellType.LSTM) {
                 throw new IllegalArgumentException("--c0 " + c0 + ": only an LSTM has a cell state; this model is " + cfg.type());
             }
             int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);

@@ -1,10 +1,10 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.Batch;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.train.Trainer;
 
 /** A one-line progress bar on stderr (on a terminal), redrawn in place, and a summary line per epoch on stdout. */
 final class Progress {

@@ -1,8 +1,8 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.ModelStream;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.Dataset;
 import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.train.Dataset;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.NonFiniteException;
+import dev.vecrnn.nn.train.NonFiniteException;
 
 import java.util.concurrent.Callable;
 

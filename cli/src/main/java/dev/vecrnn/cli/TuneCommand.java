@@ -1,13 +1,13 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelBuilder;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.Objective;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelBuilder;
+import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -92,7 +92,7 @@ final class TuneCommand implements Callable<Integer> {
             int bestEpoch;
             try {
                 bestEpoch = trainer.fit(model, data).bestEpoch();
-            } catch (dev.vecrnn.nn.NonFiniteException diverged) {
+            } catch (dev.vecrnn.nn.train.NonFiniteException diverged) {
                 // a trial whose learning rate is too high for the data ranks last; the search goes on
                 best[0] = Double.POSITIVE_INFINITY;
                 bestEpoch = 0;

@@ -1,13 +1,13 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.cli.CliFuzzFiles.Arr;
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.PyTorchFormat;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.io.DType;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

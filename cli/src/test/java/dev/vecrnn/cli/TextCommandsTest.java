@@ -20,7 +20,7 @@ class TextCommandsTest {
                 "--cell", "gru", "--hidden", "24", "--embed", "8", "--steps", "22", "--epochs", "6", "--lr", "0.02"));
         assertTrue(Files.isRegularFile(dir.resolve("m/vocab.json")));
         TextModel vocab = TextModel.load(dir.resolve("m"));
-        String s = SampleCommand.sample(dev.vecrnn.nn.ModelFile.load(dir.resolve("m/model.safetensors")), vocab,
+        String s = SampleCommand.sample(dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m/model.safetensors")), vocab,
                 "abcabcabcd ", 44, 0.2, new Random(1));
         assertEquals(55, s.length());
         assertTrue(s.contains("abcabcabcd abcabcabcd"), s);

@@ -1,7 +1,7 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.ModelFile;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

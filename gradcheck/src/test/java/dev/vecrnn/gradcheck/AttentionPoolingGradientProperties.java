@@ -1,7 +1,7 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.AttentionPooling;
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.layers.AttentionPooling;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

@@ -1,8 +1,8 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.Activation;
 import dev.vecrnn.nn.Batch;
-import dev.vecrnn.nn.Dense;
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.layers.Dense;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

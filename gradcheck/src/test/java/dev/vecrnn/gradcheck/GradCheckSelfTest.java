@@ -1,7 +1,7 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

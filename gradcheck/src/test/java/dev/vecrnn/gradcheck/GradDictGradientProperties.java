@@ -1,8 +1,8 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

@@ -1,8 +1,8 @@
 package dev.vecrnn.gradcheck;
 
 import dev.vecrnn.nn.Batch;
-import dev.vecrnn.nn.Dropout;
-import dev.vecrnn.nn.LastStep;
+import dev.vecrnn.nn.layers.Dropout;
+import dev.vecrnn.nn.layers.LastStep;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.FloatRange;

@@ -1,8 +1,8 @@
 package dev.vecrnn.gradcheck;
 
 import dev.vecrnn.nn.Batch;
-import dev.vecrnn.nn.Layer;
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.layers.Layer;
 
 import java.util.ArrayList;
 import java.util.List;

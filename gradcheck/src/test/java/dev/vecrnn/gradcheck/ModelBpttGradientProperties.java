@@ -1,11 +1,11 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.Activation;
 import dev.vecrnn.nn.Batch;
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelBuilder;
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelBuilder;
+import dev.vecrnn.nn.recurrent.CellType;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

@@ -33,6 +33,10 @@ class ReadmeExamplesTest {
     /** The imports every example gets: the public packages. */
     private static final String IMPORTS = """
             import dev.vecrnn.nn.*;
+            import dev.vecrnn.nn.recurrent.*;
+            import dev.vecrnn.nn.layers.*;
+            import dev.vecrnn.nn.model.*;
+            import dev.vecrnn.nn.format.*;
             import dev.vecrnn.nn.train.*;
             import dev.vecrnn.nn.io.*;
             import dev.vecrnn.gradcheck.GradCheck;

@@ -1,10 +1,10 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.CellType;
 import dev.vecrnn.nn.Param;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

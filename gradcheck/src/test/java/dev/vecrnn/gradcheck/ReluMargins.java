@@ -1,8 +1,8 @@
 package dev.vecrnn.gradcheck;
 
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
 import java.util.Map;
 

@@ -3,7 +3,7 @@ package dev.vecrnn.nn;
 import java.util.Arrays;
 
 /**
- * What flows between the layers of a {@link Model}: either a batch of sequences {@code [B, T, F]}
+ * What flows between the layers of a {@link dev.vecrnn.nn.model.Model}: either a batch of sequences {@code [B, T, F]}
  * (batch-first, with each sequence's valid length in [1, T], T >= 1) or a batch of vectors {@code [B, F]}.
  */
 public record Batch(float[] data, int batch, int steps, int features, int[] lengths, boolean sequence) {
@@ -25,7 +25,7 @@ public record Batch(float[] data, int batch, int steps, int features, int[] leng
             lengths = new int[batch];
             Arrays.fill(lengths, steps);
         } else {
-            lengths = RecurrentPass.checkLengths(lengths, steps, batch);
+            lengths = Require.lengths(lengths, steps, batch);
         }
         if (!sequence && steps != 1) throw new IllegalArgumentException("a vector batch has T = 1, got T = " + steps);
     }
@@ -54,7 +54,7 @@ public record Batch(float[] data, int batch, int steps, int features, int[] leng
      * This batch, or a copy whose padding (the steps at or past each sequence's length) is zero when some of it
      * is not: padding is never read, so nothing written there may reach an output, a loss or a gradient.
      */
-    Batch zeroPadded() {
+    public Batch zeroPadded() {
         if (!sequence) return this;
         float[] copy = null;
         for (int b = 0; b < batch; b++) {
@@ -70,8 +70,9 @@ public record Batch(float[] data, int batch, int steps, int features, int[] leng
         return copy == null ? this : new Batch(copy, batch, steps, features, lengths, true);
     }
 
-    Batch withData(float[] d, int newFeatures) {
-        return new Batch(d, batch, steps, newFeatures, lengths, sequence);
+    /** This batch's shape and lengths with other data, of {@code newFeatures} features. */
+    public Batch withData(float[] data, int newFeatures) {
+        return new Batch(data, batch, steps, newFeatures, lengths, sequence);
     }
 
     @Override

@@ -8,8 +8,11 @@ import java.lang.invoke.VarHandle;
  * thread with one compare-and-set, {@link #exit} releases it. A second entry while the first has not
  * left, from another thread or (through a repeated argument) from the same one, throws instead of
  * silently mixing two streams. Passing an object from one thread to another between calls is fine.
+ * <p>Internal: public only because the per-stream state of the recurrent and model packages extends it; its
+ * methods are not part of the supported API (calling {@link #enter} on a state the library is using makes that
+ * call fail as a concurrent use would).
  */
-abstract class Exclusive {
+public abstract class Exclusive {
     private static final VarHandle OWNER;
 
     static {
@@ -20,24 +23,29 @@ abstract class Exclusive {
         }
     }
 
+    protected Exclusive() {
+    }
+
     @SuppressWarnings("unused") // through OWNER
     private volatile Thread owner;
 
     /** What a message calls this object, for example {@code Stream.State}. */
-    abstract String kind();
+    protected abstract String kind();
 
     /**
      * Claims this object for the calling thread; {@code index} >= 0 names it as {@code argument[index]} in the
      * message. The holder named is the one the failed exchange saw: read again afterwards, it may already
      * have left (a message would then have to say "another thread").
      */
-    final void enter(String argument, int index) {
+    @Internal
+    public final void enter(String argument, int index) {
         Thread me = Thread.currentThread();
         Thread holder = (Thread) OWNER.compareAndExchange(this, null, me);
         if (holder != null) throw inUse(argument, index, holder, me);
     }
 
-    final void exit() {
+    @Internal
+    public final void exit() {
         OWNER.setRelease(this, null);
     }
 

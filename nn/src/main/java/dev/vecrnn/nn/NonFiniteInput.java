@@ -9,7 +9,7 @@ import dev.vecrnn.kernels.Kernels;
  * skips the check and lets the value flow through the arithmetic as IEEE 754 says (typically making
  * that stream's outputs and state NaN from then on). The check is one vector pass over the input, a
  * few nanoseconds per step at 64 features. Set on the network or model:
- * {@link Recurrent#setNonFiniteInput}, {@link Model#setNonFiniteInput}. Training forwards are not
+ * {@link dev.vecrnn.nn.recurrent.Recurrent#setNonFiniteInput}, {@link dev.vecrnn.nn.model.Model#setNonFiniteInput}. Training forwards are not
  * checked here.
  */
 public enum NonFiniteInput {
@@ -18,19 +18,22 @@ public enum NonFiniteInput {
     private static final String HOW = " (NonFiniteInput.REJECT, the default: clean the input, or choose"
             + " setNonFiniteInput(NonFiniteInput.PROPAGATE) to let it through)";
 
-    static NonFiniteInput require(NonFiniteInput policy) {
+    @Internal
+    public static NonFiniteInput require(NonFiniteInput policy) {
         if (policy == null) throw new IllegalArgumentException("policy: expected REJECT or PROPAGATE, got null");
         return policy;
     }
 
     /** One step's input x [n] at off. */
-    static void checkStep(Kernels k, String name, float[] x, int off, int n) {
+    @Internal
+    public static void checkStep(Kernels k, String name, float[] x, int off, int n) {
         int i = k.firstNonFinite(n, x, off);
         if (i >= 0) throw error(name, x[off + i], "feature " + i);
     }
 
     /** Rows of {@code n} features: stepMany's xs [rows, n]. */
-    static void checkRows(Kernels k, String name, String row, float[] x, int rows, int n) {
+    @Internal
+    public static void checkRows(Kernels k, String name, String row, float[] x, int rows, int n) {
         int i = k.firstNonFinite(rows * n, x, 0);
         if (i >= 0) throw error(name, x[i], row + " " + i / n + ", feature " + i % n);
     }
@@ -39,7 +42,8 @@ public enum NonFiniteInput {
      * Sequences, x [T, B, n] or (batchFirst) [B, T, n]; steps at or past a sequence's length are
      * padding, never read, and not checked.
      */
-    static void checkSequences(Kernels k, String name, float[] x, int steps, int batch, int n, boolean batchFirst, int[] lengths) {
+    @Internal
+    public static void checkSequences(Kernels k, String name, float[] x, int steps, int batch, int n, boolean batchFirst, int[] lengths) {
         int total = steps * batch * n, from = 0;
         while (from < total) {
             int i = k.firstNonFinite(total - from, x, from);
@@ -54,7 +58,8 @@ public enum NonFiniteInput {
     }
 
     /** An initial state [L*D, B, n]. */
-    static void checkState(Kernels k, String name, Tensor s) {
+    @Internal
+    public static void checkState(Kernels k, String name, Tensor s) {
         if (s == null) return;
         float[] a = s.data();
         int i = k.firstNonFinite(a.length, a, 0);

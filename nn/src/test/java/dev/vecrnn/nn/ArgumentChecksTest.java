@@ -1,5 +1,22 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.layers.AttentionPooling;
+import dev.vecrnn.nn.layers.Dense;
+import dev.vecrnn.nn.layers.Dropout;
+import dev.vecrnn.nn.layers.Embedding;
+import dev.vecrnn.nn.layers.Init;
+import dev.vecrnn.nn.layers.LastStep;
+import dev.vecrnn.nn.layers.Layer;
+import dev.vecrnn.nn.layers.RecurrentLayer;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Trainer;
+
 import dev.vecrnn.nn.train.Sgd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

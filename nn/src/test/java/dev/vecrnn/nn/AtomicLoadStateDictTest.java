@@ -1,5 +1,13 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.layers.Dense;
+import dev.vecrnn.nn.layers.RecurrentLayer;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

@@ -19,12 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Allocation tests: {@link #assertAllocationFree} runs a test class's {@code main} in a fresh JVM, so that
  * other tests' profiles do not decide what C2 inlines, and checks the lines that {@link #measure} printed there.
  */
-final class FreshJvm {
+public final class FreshJvm {
     private FreshJvm() {
     }
 
     /** Runs main's class in a fresh JVM; each of the {@code expected} results must be under one byte per item. */
-    static void assertAllocationFree(Class<?> main, int expected, String item) throws Exception {
+    public static void assertAllocationFree(Class<?> main, int expected, String item) throws Exception {
         List<String> results = results(main);
         assertEquals(expected, results.size(), () -> "results missing: " + results);
         StringBuilder failures = new StringBuilder();
@@ -64,7 +64,7 @@ final class FreshJvm {
      * (failing the fresh JVM) when a thread fails, or when the JVM cannot count allocations: a counter that reads
      * -1 would give differences of 0 and pass everything.
      */
-    static void measure(String what, int threads, int itemsPerRound, long patienceNanos, IntFunction<Runnable> work)
+    public static void measure(String what, int threads, int itemsPerRound, long patienceNanos, IntFunction<Runnable> work)
             throws InterruptedException {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         mx.setThreadAllocatedMemoryEnabled(true); // UnsupportedOperationException where the JVM cannot count
@@ -103,7 +103,7 @@ final class FreshJvm {
     }
 
     /** The bytes this thread has allocated so far; never the -1 of a JVM that is not counting. */
-    static long allocated(com.sun.management.ThreadMXBean mx) {
+    public static long allocated(com.sun.management.ThreadMXBean mx) {
         long n = mx.getCurrentThreadAllocatedBytes();
         if (n < 0) throw new IllegalStateException("ThreadMXBean.getCurrentThreadAllocatedBytes() is " + n + ": the JVM is not counting"
                 + " (supported " + mx.isThreadAllocatedMemorySupported() + ", enabled " + mx.isThreadAllocatedMemoryEnabled() + ")");

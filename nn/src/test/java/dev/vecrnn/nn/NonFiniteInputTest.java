@@ -1,5 +1,13 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StreamStates;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -35,7 +43,7 @@ class NonFiniteInputTest {
         Stream.State s = net.newState();
         float[] x = gaussian(new Random(3), 64), out = new float[16];
         net.step(x, s, out);
-        float[] h = s.h.clone(), c = s.c.clone(), o = out.clone();
+        float[] h = StreamStates.h(s).clone(), c = StreamStates.c(s).clone(), o = out.clone();
         for (int f : new int[] {0, 37, 63}) {
             for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
                 float[] y = x.clone();
@@ -44,8 +52,8 @@ class NonFiniteInputTest {
                 assertMessage(e, "x: expected finite values, got " + bad + " at feature " + f, "PROPAGATE");
             }
         }
-        assertArrayEquals(h, s.h, 0f);
-        assertArrayEquals(c, s.c, 0f);
+        assertArrayEquals(h, StreamStates.h(s), 0f);
+        assertArrayEquals(c, StreamStates.c(s), 0f);
         assertArrayEquals(o, out, 0f);
     }
 

@@ -1,5 +1,25 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.layers.AttentionPooling;
+import dev.vecrnn.nn.layers.Dense;
+import dev.vecrnn.nn.layers.Dropout;
+import dev.vecrnn.nn.layers.Embedding;
+import dev.vecrnn.nn.layers.LastStep;
+import dev.vecrnn.nn.layers.Layer;
+import dev.vecrnn.nn.layers.RecurrentLayer;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelBuilder;
+import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.SequenceWorkspace;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Trainer;
+
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
 import dev.vecrnn.kernels.TransposedGates;
@@ -58,7 +78,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * if its parameter or receiver types have no sample yet, the test fails and says which to add.
  */
 class PublicApiArgumentsTest {
-    private static final List<String> PACKAGES = List.of("dev.vecrnn.kernels", "dev.vecrnn.nn", "dev.vecrnn.nn.train");
+    private static final List<String> PACKAGES = List.of("dev.vecrnn.kernels", "dev.vecrnn.nn", "dev.vecrnn.nn.recurrent",
+            "dev.vecrnn.nn.layers", "dev.vecrnn.nn.model", "dev.vecrnn.nn.train", "dev.vecrnn.nn.format");
 
     /** Classes left out of the probe (none: every public class is probed). */
     private static final Set<String> EXCLUDED_CLASSES = Set.of();
@@ -130,7 +151,7 @@ class PublicApiArgumentsTest {
         sample(Path.class, () -> tmp.resolve("sample-" + System.nanoTime()));
         sample(Object.class, Object::new);
         sample("java.util.List<dev.vecrnn.nn.Param>", PublicApiArgumentsTest::params);
-        sample("java.util.List<dev.vecrnn.nn.Trainer$Epoch>", List::of);
+        sample("java.util.List<dev.vecrnn.nn.train.Trainer$Epoch>", List::of);
         sample("java.util.Map<java.lang.String, dev.vecrnn.nn.Tensor>", HashMap::new);
         sample("java.util.Map<java.lang.String, java.lang.Double>", () -> Map.of("loss", 1.0));
         sample("java.util.Map<java.lang.String, float[]>", HashMap::new);
@@ -138,8 +159,8 @@ class PublicApiArgumentsTest {
                 () -> (Function<List<Param>, Optimizer>) ps -> new Sgd(ps, 0.1));
         sample("java.util.function.Function<dev.vecrnn.nn.train.Optimizer, ? extends dev.vecrnn.nn.train.Schedule>",
                 () -> (Function<Optimizer, StepLR>) o -> new StepLR(o, 1));
-        sample("java.util.function.Consumer<dev.vecrnn.nn.Trainer$Epoch>", () -> (java.util.function.Consumer<Trainer.Epoch>) e -> { });
-        sample("java.util.function.Consumer<dev.vecrnn.nn.Trainer$Progress>", () -> (java.util.function.Consumer<Trainer.Progress>) p -> { });
+        sample("java.util.function.Consumer<dev.vecrnn.nn.train.Trainer$Epoch>", () -> (java.util.function.Consumer<Trainer.Epoch>) e -> { });
+        sample("java.util.function.Consumer<dev.vecrnn.nn.train.Trainer$Progress>", () -> (java.util.function.Consumer<Trainer.Progress>) p -> { });
         // kernels
         sample(Kernels.class, Kernels::get);
         sample(PackedGates.class, () -> PackedGates.zeros(PackedGates.Cell.LSTM, 1, 1, 1));
@@ -162,10 +183,12 @@ class PublicApiArgumentsTest {
         sample(AttentionPooling.class, () -> new AttentionPooling(1, new Random(1)));
         sample(RecurrentLayer.class, () -> new RecurrentLayer(RecurrentConfig.of(CellType.LSTM, 1, 1), true, 1));
         sample(Layer.class, LastStep::new);
+        sample("java.util.List<dev.vecrnn.nn.layers.Layer>", () -> List.of(new LastStep()));
+        sample(Recurrent.CellInit.class, () -> (Recurrent.CellInit) (type, h, in, outH, wih, whh, bih, bhh, whr) -> { });
         sample(Layer.Cache.class, () -> new LastStep().forward(batch(), false, null).cache());
         sample(Layer.Out.class, () -> new LastStep().forward(batch(), false, null));
-        sample(dev.vecrnn.nn.Stream.State.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newState());
-        sample(dev.vecrnn.nn.Stream.Batch.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newBatch(1));
+        sample(dev.vecrnn.nn.recurrent.Stream.State.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newState());
+        sample(dev.vecrnn.nn.recurrent.Stream.Batch.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newBatch(1));
         sample(SequenceWorkspace.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newSequenceWorkspace());
         sample(ModelStream.State.class, () -> Model.builder(1).dense(1).build().newState());
         sample(Model.Carry.class, Model.Carry::new);
@@ -244,7 +267,7 @@ class PublicApiArgumentsTest {
         call("Recurrent.backward/5", r -> new Object[]{((Recurrent) r).forwardTrain(Tensor.zeros(1, 1, 1), null, null, null,
                 new Random(1)), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), false});
         call("Recurrent.step/3", r -> new Object[]{new float[1], ((Recurrent) r).newState(), new float[1]});
-        call("Recurrent.stepMany/5", r -> new Object[]{1, new float[1], new dev.vecrnn.nn.Stream.State[]{((Recurrent) r).newState()},
+        call("Recurrent.stepMany/5", r -> new Object[]{1, new float[1], new dev.vecrnn.nn.recurrent.Stream.State[]{((Recurrent) r).newState()},
                 new float[1], ((Recurrent) r).newBatch(1)});
         call("Recurrent.loadStateDict/1", r -> new Object[]{((Recurrent) r).stateDict()});
         call("Stream.step/6", r -> {
@@ -253,7 +276,7 @@ class PublicApiArgumentsTest {
         });
         call("Stream.stepMany/6", r -> {
             Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1);
-            return new Object[]{net, 1, new float[1], new dev.vecrnn.nn.Stream.State[]{net.newState()}, new float[1], net.newBatch(1)};
+            return new Object[]{net, 1, new float[1], new dev.vecrnn.nn.recurrent.Stream.State[]{net.newState()}, new float[1], net.newBatch(1)};
         });
         call("Model.forward/3", r -> new Object[]{batch(), true, new Random(1)});
         call("Model.forward/5", r -> new Object[]{batch(), true, new Random(1), new Model.Carry(), new Model.Carry()});
@@ -465,6 +488,7 @@ class PublicApiArgumentsTest {
         if (!Modifier.isAbstract(c.getModifiers()) && !c.isEnum()) out.addAll(List.of(c.getConstructors()));
         for (Method m : c.getMethods()) {
             if (m.isSynthetic() || m.isBridge() || !PACKAGES.contains(m.getDeclaringClass().getPackageName())) continue;
+            if (m.isAnnotationPresent(Internal.class)) continue;                         // not part of the supported API
             if (Modifier.isAbstract(m.getModifiers()) || m.getParameterCount() == 0) continue;
             if (m.getName().equals("equals") && m.getParameterCount() == 1) continue;   // equals(null) is false by contract
             if (c.isEnum() && m.getName().equals("valueOf")) continue;                  // Enum's own contract
@@ -496,6 +520,7 @@ class PublicApiArgumentsTest {
     private static boolean isPublicApi(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
             if (!Modifier.isPublic(k.getModifiers()) || k.isAnonymousClass() || k.isLocalClass()) return false;
+            if (k.isAnnotationPresent(Internal.class)) return false;                  // not part of the supported API
         }
         return !c.isInterface();
     }
@@ -526,7 +551,7 @@ class PublicApiArgumentsTest {
             assertTrue(classes.contains(c), c + " missing from " + classes);
         }
         assertTrue(!classes.contains(Layer.class), "interfaces are probed through their implementations");
-        for (Class<?> c : List.of(dev.vecrnn.nn.Stream.class, dev.vecrnn.nn.Stream.State.class, Recurrent.class, Model.class)) {
+        for (Class<?> c : List.of(dev.vecrnn.nn.recurrent.Stream.class, dev.vecrnn.nn.recurrent.Stream.State.class, Recurrent.class, Model.class)) {
             assertTrue(classes.contains(c), c + " missing from " + classes);
         }
     }

@@ -1,5 +1,12 @@
 package dev.vecrnn.nn;
 
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.SequenceWorkspace;
+import dev.vecrnn.nn.train.Dataset;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

@@ -2,10 +2,10 @@ package dev.vecrnn.bench.nn;
 
 import ai.onnxruntime.OrtException;
 import dev.vecrnn.bench.onnx.OrtRecurrent;
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
-import dev.vecrnn.nn.Stream;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,9 +1,9 @@
 package dev.vecrnn.bench.onnx;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

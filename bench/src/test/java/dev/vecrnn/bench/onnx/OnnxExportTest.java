@@ -1,10 +1,10 @@
 package dev.vecrnn.bench.onnx;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
-import dev.vecrnn.nn.Stream;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,13 +1,13 @@
 package dev.vecrnn.nn.io;
 
-import dev.vecrnn.nn.Activation;
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.PyTorchFormat;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;

@@ -1,10 +1,10 @@
 package dev.vecrnn.nn.io;
 
-import dev.vecrnn.nn.Dataset;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
 import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.Trainer;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

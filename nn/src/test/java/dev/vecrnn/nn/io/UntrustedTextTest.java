@@ -1,11 +1,11 @@
 package dev.vecrnn.nn.io;
 
-import dev.vecrnn.nn.CellType;
-import dev.vecrnn.nn.Model;
-import dev.vecrnn.nn.ModelFile;
-import dev.vecrnn.nn.PyTorchFormat;
-import dev.vecrnn.nn.Recurrent;
-import dev.vecrnn.nn.RecurrentConfig;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;

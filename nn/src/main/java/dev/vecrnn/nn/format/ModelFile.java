@@ -1,0 +1,238 @@
+package dev.vecrnn.nn.format;
+
+import dev.vecrnn.nn.Require;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.layers.AttentionPooling;
+import dev.vecrnn.nn.layers.Dense;
+import dev.vecrnn.nn.layers.Dropout;
+import dev.vecrnn.nn.layers.Embedding;
+import dev.vecrnn.nn.layers.LastStep;
+import dev.vecrnn.nn.layers.Layer;
+import dev.vecrnn.nn.layers.RecurrentLayer;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+
+import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.ModelFileException;
+import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.io.Untrusted;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Model files: safetensors holding every tensor ({@code layers.<i>.<name>}, float32) and, in
+ * {@code __metadata__}, the architecture as JSON under the key {@code vecrnn}, so Python's safetensors
+ * reads them as they are. Saving writes a temporary file, forces it to disk and renames it into place;
+ * a failed save leaves any previous file intact. The round trip is bit-exact.
+ *
+ * <p>{@link #load} treats the file as hostile: every refusal is a
+ * {@link dev.vecrnn.nn.io.ModelFileException} naming the file and the problem.
+ */
+public final class ModelFile {
+    public static final String ARCHITECTURE_KEY = "vecrnn";
+
+    private ModelFile() {
+    }
+
+    public static void save(Model model, Path file) throws IOException {
+        if (model == null) throw new IllegalArgumentException("model: expected non-null, got null");
+        if (file == null) throw new IllegalArgumentException("file: expected a path, got null");
+        Map<String, Object> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) tensors.put(e.getKey(), TensorData.of(e.getValue()));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "vecrnn-model/1");
+        meta.put(ARCHITECTURE_KEY, Json.write(model.spec()));
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /**
+     * Loads a model written by {@link #save}. The file is treated as hostile: it is read by
+     * {@link SafeTensors#read}, and the architecture in its metadata is checked against the tensors the
+     * file holds before any layer is built, so a small file cannot make the loader allocate a large model.
+     *
+     * @throws ModelFileException naming the file and the problem when the file is not valid safetensors
+     *                            (with the byte offset, see {@link SafeTensors#read}), has no architecture,
+     *                            the architecture is not valid JSON or not a valid model, declares more
+     *                            parameters than the file holds, or the tensors do not match it (a
+     *                            missing, unexpected or misshapen tensor, named, or a non-float dtype)
+     * @throws IOException        when the file cannot be read, or is not a regular file (a FIFO, directory
+     *                            or device: a {@link java.nio.file.FileSystemException} saying "expected a
+     *                            regular file", before anything opens it)
+     */
+    public static Model load(Path file) throws IOException {
+        Require.notNull("file", file);
+        SafeTensors.Contents c = SafeTensors.read(file);
+        String src = file.toString();
+        String arch = c.metadata().get(ARCHITECTURE_KEY);
+        if (arch == null) {
+            throw new ModelFileException(src, -1, "not a vecrnn model file (no '" + ARCHITECTURE_KEY
+                    + "' entry in __metadata__; a PyTorch state_dict needs its config.json)");
+        }
+        Object spec;
+        try {
+            spec = Json.parse(arch);
+        } catch (ModelFileException e) {
+            throw new ModelFileException(src, -1, "__metadata__ '" + ARCHITECTURE_KEY + "' is not valid JSON: " + e.problem()
+                    + (e.offset() >= 0 ? " at byte " + e.offset() + " of that string" : ""));
+        }
+        try {
+            Map<String, Object> s = asMap(spec, "architecture");
+            requireParameters(src, "the architecture", minParameters(s), c);
+            Model m = fromSpec(s, "architecture");
+            Map<String, Tensor> sd = new LinkedHashMap<>();
+            for (String name : c.names()) sd.put(name, c.get(name).toTensor());
+            m.loadStateDict(sd);
+            return m;
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw refusal(src, e);
+        }
+    }
+
+    /**
+     * Refuses, before anything is built, an architecture that needs more parameters than the file's
+     * tensors hold: every parameter is loaded from the file, so the need can never exceed what is there.
+     */
+    static void requireParameters(String src, String what, long atLeast, SafeTensors.Contents c) {
+        long held = 0;
+        for (TensorData t : c.tensors().values()) held += t.elementCount();
+        if (atLeast > held) {
+            throw new ModelFileException(src, -1, what + " needs at least " + (atLeast == Long.MAX_VALUE ? "2^63 - 1" : atLeast)
+                    + " parameters, but the tensors in the file hold only " + held + " elements");
+        }
+    }
+
+    /**
+     * A lower bound of the parameter count of {@code spec}, from its numbers alone (nothing is built);
+     * it saturates at {@link Long#MAX_VALUE}. Malformed entries count 0 and are left to {@link #fromSpec}.
+     */
+    static long minParameters(Map<String, Object> spec) {
+        if (!(spec.get("layers") instanceof List<?> list)) return 0;
+        long sum = 0;
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> l)) continue;
+            long n = switch (String.valueOf(l.get("kind"))) {
+                case "dense" -> plus(product(size(l, "in"), size(l, "units")), size(l, "units"));
+                case "embedding" -> product(size(l, "vocab"), size(l, "dim"));
+                case "attention" -> size(l, "features");
+                case "recurrent" -> minRecurrentParameters(size(l, "input_size"), size(l, "hidden_size"), size(l, "num_layers"),
+                        Boolean.TRUE.equals(l.get("bidirectional")), size(l, "proj_size"));
+                default -> 0;
+            };
+            sum = plus(sum, n);
+        }
+        return sum;
+    }
+
+    /**
+     * A lower bound of the parameters of a recurrent stack (one gate's weights of each matrix, no biases),
+     * saturating at {@link Long#MAX_VALUE}.
+     */
+    static long minRecurrentParameters(long input, long hidden, long layers, boolean bidirectional, long proj) {
+        long recurrentIn = proj > 0 ? proj : hidden;
+        long perDirection = product(hidden, input);
+        long stacked = product(layers, hidden, recurrentIn);
+        long projection = proj > 0 ? product(layers, proj, hidden) : 0;
+        return product(bidirectional ? 2 : 1, plus(plus(perDirection, stacked), projection));
+    }
+
+    /** A non-negative JSON number as a long, capped at 10^18; anything else is 0. */
+    private static long size(Map<?, ?> m, String key) {
+        return m.get(key) instanceof Number n && n.doubleValue() > 0 ? (long) Math.min(n.doubleValue(), 1e18) : 0;
+    }
+
+    /** The sum of two non-negative longs, saturating at {@link Long#MAX_VALUE}. */
+    private static long plus(long a, long b) {
+        long s = a + b;
+        return s < 0 ? Long.MAX_VALUE : s;
+    }
+
+    /** The product of non-negative factors, saturating at {@link Long#MAX_VALUE}. */
+    private static long product(long... factors) {
+        long p = 1;
+        for (long f : factors) {
+            if (f == 0) return 0;
+        }
+        for (long f : factors) {
+            try {
+                p = Math.multiplyExact(p, f);
+            } catch (ArithmeticException overflow) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return p;
+    }
+
+    /** Rebuilds the layers of an architecture (weights left to a following load). */
+    static Model fromSpec(Map<String, Object> spec, String where) {
+        int input = intOf(spec, "input_features", where);
+        Object ls = spec.get("layers");
+        if (!(ls instanceof List<?> list) || list.isEmpty()) throw new IllegalArgumentException(where + ": no layers");
+        Random r = new Random(0);
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Map<String, Object> l = asMap(list.get(i), where + ": layer " + i);
+            String kind = String.valueOf(l.get("kind"));
+            String at = where + ": layer " + i + " (" + Untrusted.describe(l.get("kind")) + ")";
+            layers.add(switch (kind) {
+                case "dense" -> new Dense(intOf(l, "in", at), intOf(l, "units", at), Activation.parse(String.valueOf(l.get("activation"))), r);
+                case "embedding" -> new Embedding(intOf(l, "vocab", at), intOf(l, "dim", at), r);
+                case "dropout" -> new Dropout((float) doubleOf(l, "p", at));
+                case "last_step" -> new LastStep();
+                case "attention" -> new AttentionPooling(intOf(l, "features", at), r);
+                case "recurrent" -> new RecurrentLayer(new RecurrentConfig(CellType.parse(String.valueOf(l.get("type"))),
+                        intOf(l, "input_size", at), intOf(l, "hidden_size", at), intOf(l, "num_layers", at),
+                        boolOf(l, "bias", at), true, boolOf(l, "bidirectional", at), (float) doubleOf(l, "dropout", at),
+                        intOf(l, "proj_size", at)), boolOf(l, "return_sequences", at), 0);
+                default -> throw new IllegalArgumentException(at + ": unknown layer kind");
+            });
+        }
+        return new Model(input, layers);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o, String what) {
+        if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException(what + ": expected a JSON object, got " + Untrusted.describe(o));
+        return (Map<String, Object>) m;
+    }
+
+    static int intOf(Map<String, Object> m, String key, String where) {
+        Object v = m.get(key);
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < Integer.MAX_VALUE) {
+            return n.intValue();
+        }
+        throw new IllegalArgumentException(where + ": '" + key + "' expected an integer, got " + Untrusted.describe(v));
+    }
+
+    static double doubleOf(Map<String, Object> m, String key, String where) {
+        if (m.get(key) instanceof Number n) return n.doubleValue();
+        throw new IllegalArgumentException(where + ": '" + key + "' expected a number, got " + Untrusted.describe(m.get(key)));
+    }
+
+    static boolean boolOf(Map<String, Object> m, String key, String where) {
+        if (m.get(key) instanceof Boolean b) return b;
+        throw new IllegalArgumentException(where + ": '" + key + "' expected true or false, got " + Untrusted.describe(m.get(key)));
+    }
+
+    /**
+     * A refusal from the model classes as a ModelFileException of {@code src}, its message cut to 2,000
+     * characters: what they quote from the file is escaped and cut ({@link Untrusted}), and this bounds the rest.
+     */
+    static ModelFileException refusal(String src, IllegalArgumentException e) {
+        return new ModelFileException(src, -1, clip(e.getMessage(), 2000));
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+}

@@ -1,0 +1,144 @@
+package dev.vecrnn.nn.format;
+
+import dev.vecrnn.nn.Require;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+
+import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.ModelFileException;
+import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.Untrusted;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * PyTorch's side of a {@link Recurrent}: a directory holding {@code model.safetensors} (the
+ * {@code state_dict} of {@code nn.RNN}, {@code nn.LSTM} or {@code nn.GRU}, unprefixed names) and
+ * {@code config.json} (the module's constructor arguments plus {@code type}). {@link #write} makes one
+ * that {@code load_state_dict} accepts as it is; {@link #read} loads one, treating both files as hostile
+ * (every refusal is a {@link ModelFileException} naming the file and the problem).
+ */
+public final class PyTorchFormat {
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String CONFIG = "config.json";
+    static final long MAX_CONFIG_BYTES = 1 << 20;
+
+    private PyTorchFormat() {
+    }
+
+    /** Writes model.safetensors and config.json into dir (created if missing). */
+    public static void write(Recurrent net, Path dir) throws IOException {
+        Require.notNull("net", net);
+        Require.notNull("dir", dir);
+        Files.createDirectories(dir);
+        RecurrentConfig c = net.config();
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("type", c.type().name());
+        cfg.put("input_size", c.inputSize());
+        cfg.put("hidden_size", c.hiddenSize());
+        cfg.put("num_layers", c.numLayers());
+        cfg.put("bias", c.bias());
+        cfg.put("batch_first", c.batchFirst());
+        cfg.put("dropout", (double) c.dropout());
+        cfg.put("bidirectional", c.bidirectional());
+        cfg.put("proj_size", c.projSize());
+        SafeTensors.write(dir.resolve(WEIGHTS), new LinkedHashMap<>(net.stateDict()), Map.of("format", "pt"));
+        // through the one atomic writer, so config.json gets the same mode as the weights (not createTempFile's 0600)
+        dev.vecrnn.nn.io.AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(cfg) + "\n");
+    }
+
+    /**
+     * Reads a directory written by PyTorch (or {@link #write}); names and shapes must match the config
+     * exactly. Both files are treated as hostile: the config is read as by {@link #readConfig}, the
+     * weights by {@link SafeTensors#read}, and the config is checked against the size of the weights
+     * before the network is built, so a small file cannot make the reader allocate a large network.
+     *
+     * @throws java.nio.file.NoSuchFileException when config.json or model.safetensors is missing
+     * @throws java.nio.file.FileSystemException saying "expected a regular file" when either is a FIFO,
+     *                            directory or device (before it is opened)
+     * @throws ModelFileException naming the file and the problem: a bad config (see {@link #readConfig}),
+     *                            a weights file that is not valid safetensors (with the byte offset), a
+     *                            config needing more parameters than the weights hold, or a missing,
+     *                            unexpected or misshapen tensor (named) or one of a non-float dtype
+     * @throws IOException        when a file cannot be read
+     */
+    public static Recurrent read(Path dir) throws IOException {
+        Require.notNull("dir", dir);
+        RecurrentConfig cfg = readConfig(dir.resolve(CONFIG));
+        Path weights = dir.resolve(WEIGHTS);
+        if (!Files.exists(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
+        SafeTensors.Contents st = SafeTensors.read(weights);
+        String src = weights.toString();
+        ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
+                cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        for (String name : st.names()) sd.put(name, st.get(name).toTensor());
+        try {
+            Recurrent net = new Recurrent(cfg, 0);
+            net.loadStateDict(sd);
+            return net;
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ModelFile.refusal(src, e);
+        }
+    }
+
+    /**
+     * Reads a PyTorch module's {@code config.json} (at most 1 MiB, parsed by
+     * {@link Json#readObject}).
+     *
+     * @throws java.nio.file.NoSuchFileException when the file is missing
+     * @throws java.nio.file.FileSystemException saying "expected a regular file" when it is a FIFO,
+     *                            directory or device (before it is opened)
+     * @throws ModelFileException naming the file and the problem: invalid JSON or a limit exceeded (with
+     *                            the byte offset), a missing or mistyped field, or values that make no
+     *                            valid {@link RecurrentConfig}
+     * @throws IOException        when it cannot be read
+     */
+    public static RecurrentConfig readConfig(Path file) throws IOException {
+        Require.notNull("file", file);
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "expected the model's config.json");
+        Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
+        String where = file.toString();
+        try {
+            Object type = m.get("type");
+            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
+            return new RecurrentConfig(CellType.parse(t), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
+                    integer(m, "num_layers", 1), bool(m, "bias", true), bool(m, "batch_first", false),
+                    bool(m, "bidirectional", false), (float) number(m, "dropout"), integer(m, "proj_size", 0));
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ModelFile.refusal(where, e);
+        }
+    }
+
+    private static int integer(Map<String, Object> m, String key, int dflt) {
+        Object v = m.get(key);
+        if (v == null && dflt >= 0) return dflt;
+        if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
+        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + Untrusted.describe(v));
+    }
+
+    private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
+        Object v = m.get(key);
+        if (v == null) return dflt;
+        if (v instanceof Boolean b) return b;
+        throw new IllegalArgumentException("'" + key + "' expected true or false, got " + Untrusted.describe(v));
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null) return 0;
+        if (v instanceof Number n) return n.doubleValue();
+        throw new IllegalArgumentException("'" + key + "' expected a number, got " + Untrusted.describe(v));
+    }
+}

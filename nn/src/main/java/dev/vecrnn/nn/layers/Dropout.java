@@ -1,0 +1,70 @@
+package dev.vecrnn.nn.layers;
+
+import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Require;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/** Inverted dropout: in training each value is zeroed with probability p and the rest scaled by 1/(1-p). */
+public final class Dropout implements Layer {
+    final float p;
+
+    public Dropout(float p) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout: expected p in [0, 1), got " + p);
+        this.p = p;
+    }
+
+    private record Mask(float[] m, Batch in) implements Cache {
+    }
+
+    @Override
+    public String describe() {
+        return "Dropout(" + p + ")";
+    }
+
+    @Override
+    public int outputFeatures(int inputFeatures) {
+        return LayerChecks.inputFeatures(this, 0, inputFeatures);
+    }
+
+    @Override
+    public boolean outputIsSequence(boolean seq) {
+        return seq;
+    }
+
+    @Override
+    public Out forward(Batch x, boolean training, Random rng) {
+        Require.notNull("x", x);
+        if (!training || p == 0f) return new Out(x, new Mask(null, x));
+        if (rng == null) throw new IllegalArgumentException("rng: expected a Random to draw the dropout mask in training, got null");
+        float keep = 1f / (1f - p);
+        float[] m = new float[x.data().length];
+        float[] y = new float[m.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rng.nextFloat() < p ? 0f : keep;
+            y[i] = x.data()[i] * m[i];
+        }
+        return new Out(x.withData(y, x.features()), new Mask(m, x));
+    }
+
+    @Override
+    public Batch backward(Cache cache, Batch dOut) {
+        Mask c = LayerChecks.cache(this, Mask.class, cache);
+        Require.gradient(dOut, c.in.batch(), c.in.steps(), c.in.features(), c.in.sequence());
+        float[] m = c.m;
+        if (m == null) return dOut;
+        float[] d = new float[m.length];
+        for (int i = 0; i < m.length; i++) d[i] = dOut.data()[i] * m[i];
+        return dOut.withData(d, dOut.features());
+    }
+
+    @Override
+    public Map<String, Object> spec() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("kind", "dropout");
+        s.put("p", (double) p);
+        return s;
+    }
+}

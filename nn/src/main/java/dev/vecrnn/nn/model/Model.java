@@ -1,0 +1,259 @@
+package dev.vecrnn.nn.model;
+
+import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.NonFiniteInput;
+import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.layers.Layer;
+import dev.vecrnn.nn.layers.RecurrentLayer;
+
+import dev.vecrnn.kernels.Kernels;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A sequential model: layers applied in order to a {@link Batch}. Built with {@link #builder(int)}
+ * (Keras-like) or loaded from a model file.
+ *
+ * <p>Threads: inference ({@link #predict}, {@link #step}) only reads the weights, so a model that is
+ * not being trained or loaded meanwhile may be shared by any number of threads, with the same bits as
+ * one thread. {@link #newState()} gives each stream its own state for allocation-free {@link #step}; a
+ * {@link ModelStream.State} belongs to one stream and one thread at a time (a second thread using it
+ * during a step gets an {@link IllegalStateException}; handing it over between steps is fine).
+ *
+ * <p>A NaN or infinity in an inference input is rejected with its position (sample, time step,
+ * feature) unless {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
+ */
+public final class Model {
+    final int inputFeatures;
+    final List<Layer> layers;
+    private final List<Param> params;
+    /** The first layer with params (layers.size() if none): no gradient needs to flow below it. */
+    final int firstTrainable;
+
+    /**
+     * A model of these layers, in order, taking {@code inputFeatures} features (what {@link ModelBuilder} and the
+     * model files build; each layer must accept what the one before it produces).
+     */
+    public Model(int inputFeatures, List<Layer> layers) {
+        Require.notNull("layers", layers);
+        this.inputFeatures = inputFeatures;
+        this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
+        List<Param> ps = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Param p : layers.get(i).params()) ps.add(p.renamed("layers." + i + "." + p.name()));
+        }
+        this.params = Collections.unmodifiableList(ps);
+        int first = 0;
+        while (first < layers.size() && layers.get(first).params().isEmpty()) first++;
+        this.firstTrainable = first;
+    }
+
+    private volatile NonFiniteInput nonFiniteInput = NonFiniteInput.REJECT;
+
+    /** What inference ({@link #predict}, a forward not in training, {@link #step}) does with a NaN or infinity in x. */
+    public void setNonFiniteInput(NonFiniteInput policy) {
+        this.nonFiniteInput = NonFiniteInput.require(policy);
+    }
+
+    public NonFiniteInput nonFiniteInput() {
+        return nonFiniteInput;
+    }
+
+    public static ModelBuilder builder(int inputFeatures) {
+        return new ModelBuilder(inputFeatures);
+    }
+
+    public int inputFeatures() {
+        return inputFeatures;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Layer l : layers) {
+            Map<String, Tensor> sd = new LinkedHashMap<>();
+            l.stateDict("", sd);
+            for (Tensor t : sd.values()) n += t.size();
+        }
+        return n;
+    }
+
+    /** The feature size of the model's output. */
+    public int outputFeatures() {
+        int f = inputFeatures;
+        for (Layer l : layers) f = l.outputFeatures(f);
+        return f;
+    }
+
+    /** Whether the output is a sequence (many-to-many) rather than one vector per sequence. */
+    public boolean outputIsSequence() {
+        boolean s = true;
+        for (Layer l : layers) s = l.outputIsSequence(s);
+        return s;
+    }
+
+    /** What a training forward keeps for backward. */
+    public static final class Trace {
+        final List<Layer.Cache> caches;
+        final Batch output;
+
+        Trace(List<Layer.Cache> caches, Batch output) {
+            this.caches = caches;
+            this.output = output;
+        }
+
+        public Batch output() {
+            return output;
+        }
+    }
+
+    /**
+     * Inference: the model's output for a batch of sequences [B, T, F] (see {@link #setNonFiniteInput}). Steps
+     * past a sequence's length are padding and ignored: whatever they hold (NaN, token ids out of range), the
+     * outputs are those of zeros there, and only the valid steps are checked for NaN and infinity.
+     */
+    public Batch predict(Batch x) {
+        return forward(x, false, null).output;
+    }
+
+    /** Forward; in training, dropout draws from rng (required then; null is fine for inference) and the trace serves {@link #backward}. */
+    public Trace forward(Batch x, boolean training, Random rng) {
+        return forward(x, training, rng, null, null);
+    }
+
+    /**
+     * The recurrent layers' states at a point in time: for each recurrent layer (by index) its h
+     * {@code [L*D, B, Hout]} and, for LSTM, c {@code [L*D, B, H]}. Carried across chunks of a sequence
+     * without carrying gradient (truncated BPTT).
+     */
+    public static final class Carry {
+        final Map<Integer, Tensor[]> states = new LinkedHashMap<>();
+    }
+
+    /**
+     * Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in
+     * {@code to}. The padding of x is ignored as in {@link #predict}, in training too: the layers see zeros there.
+     */
+    public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
+        if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
+        if (training && rng == null) throw new IllegalArgumentException("rng: expected a Random to draw dropout masks in training, got null");
+        if (x.features() != inputFeatures) {
+            throw new IllegalArgumentException("x: expected " + inputFeatures + " features per step, got " + x.features());
+        }
+        if (!x.sequence()) throw new IllegalArgumentException("x: expected a batch of sequences [B, T, F], got " + x);
+        if (!training && nonFiniteInput == NonFiniteInput.REJECT) {
+            NonFiniteInput.checkSequences(Kernels.get(), "x", x.data(), x.steps(), x.batch(), x.features(), true, x.lengths());
+        }
+        List<Layer.Cache> caches = new ArrayList<>(layers.size());
+        Batch cur = x.zeroPadded();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            Layer.Out o;
+            if (l instanceof RecurrentLayer r && (from != null || to != null)) {
+                Tensor[] init = from == null ? null : from.states.get(i);
+                o = r.forward(cur, training, rng, init == null ? null : init[0], init == null ? null : init[1]);
+                if (to != null) to.states.put(i, r.finalStates(o.cache()));
+            } else {
+                o = l.forward(cur, training, rng);
+            }
+            caches.add(o.cache());
+            cur = o.output();
+        }
+        return new Trace(caches, cur);
+    }
+
+    /**
+     * Backward from the gradient of the output; accumulates every param's gradient. The model's input is
+     * data, so no gradient is needed below the first layer with params: the layers before it are not
+     * run backward, and a recurrent layer there does not compute its input gradient (the top layer always
+     * runs, to check dOutput).
+     */
+    public void backward(Trace trace, Batch dOutput) {
+        Require.notNull("trace", trace);
+        Batch d = Require.notNull("dOutput", dOutput);
+        int last = Math.max(0, Math.min(firstTrainable, layers.size() - 1));
+        for (int i = layers.size() - 1; i >= last && d != null; i--) {
+            Layer l = layers.get(i);
+            Layer.Cache c = trace.caches.get(i);
+            d = i == firstTrainable && l instanceof RecurrentLayer r ? r.backward(c, d, false) : l.backward(c, d);
+        }
+    }
+
+    /** Threads for the batched products in training and sequence inference (1 by default). */
+    public void setThreads(int n) {
+        for (Layer l : layers) if (l instanceof RecurrentLayer r) r.recurrent().setThreads(n);
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) p.zeroGrad();
+    }
+
+    /** All tensors by name, {@code layers.<i>.<name>}. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) layers.get(i).stateDict("layers." + i + ".", out);
+        return out;
+    }
+
+    /**
+     * Loads every tensor (copies); missing, extra or misshapen tensors are an error naming them. All of that
+     * is checked, against the names and shapes of {@link #stateDict()}, before any layer changes: a refused
+     * dict leaves every weight, and what is derived from them, as it was.
+     */
+    public void loadStateDict(Map<String, Tensor> sd) {
+        Require.notNull("sd", sd);
+        StateDicts.check(sd, "", StateDicts.shapes(stateDict()), true, "");
+        Map<String, Tensor> rest = new LinkedHashMap<>(sd);
+        for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
+    }
+
+    /** The architecture: input features and each layer's spec. */
+    public Map<String, Object> spec() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("format", "vecrnn-model/1");
+        s.put("input_features", inputFeatures);
+        List<Object> ls = new ArrayList<>();
+        for (Layer l : layers) ls.add(l.spec());
+        s.put("layers", ls);
+        return s;
+    }
+
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        int f = inputFeatures;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            f = l.outputFeatures(f);
+            sb.append(String.format("%2d  %-40s -> %d%n", i, l.describe(), f));
+        }
+        sb.append("parameters: ").append(parameterCount());
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ streaming
+
+    /** A new state for one stream; the model must be streamable (no bidirectional layer, no attention). */
+    public ModelStream.State newState() {
+        return ModelStream.newState(this);
+    }
+
+    /** One step of one stream: x [F] -> out [outputFeatures], allocation-free. */
+    public void step(float[] x, ModelStream.State state, float[] out) {
+        ModelStream.step(this, x, state, out);
+    }
+}

@@ -1,0 +1,338 @@
+package dev.vecrnn.nn.recurrent;
+
+import dev.vecrnn.nn.Internal;
+import dev.vecrnn.nn.NonFiniteInput;
+import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.StateDicts;
+
+import dev.vecrnn.kernels.PackedGates;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A stack of recurrent layers with {@code torch.nn.RNN}/{@code LSTM}/{@code GRU} semantics: parameter
+ * names and shapes, gate orders (LSTM i, f, g, o; GRU r, z, n with the reset gate applied after the
+ * recurrent matmul), both biases, layers, bidirectional outputs (forward then backward features),
+ * {@code batch_first}, initial states, variable lengths (outputs past a sequence's end are zero and its
+ * final state is the one at its last step), LSTM projection and dropout between layers in training.
+ *
+ * <p>Shapes, as PyTorch: x {@code [T, B, I]} ({@code [B, T, I]} when batch_first); output
+ * {@code [T, B, D*Hout]}; h0 and h_n {@code [L*D, B, Hout]}; c0 and c_n {@code [L*D, B, H]}, where
+ * {@code Hout} is proj_size or H. Every forward refuses T = 0 (PyTorch refuses zero-length sequences too) and
+ * lengths outside [1, T], before anything is computed or written.
+ *
+ * <p>Threads: inference ({@link #forward}, {@link #step}, {@link #stepMany}) only reads the network, so
+ * one network may serve any number of threads at once, with the same bits as one thread, as long as
+ * nothing changes its weights meanwhile (training through {@link #params()}, {@link #loadStateDict},
+ * {@link #initDefault}). Per-stream {@link Stream.State}s are not shareable (see {@link Stream}), nor are
+ * {@link SequenceWorkspace}s: each thread makes its own.
+ *
+ * <p>A NaN or infinity in an inference input is rejected with its position unless
+ * {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
+ */
+public final class Recurrent {
+    private final RecurrentConfig config;
+    final RecurrentCell[] cells;
+    private final List<Param> params;
+
+    /** A new stack with PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)), drawn from the seed. */
+    public Recurrent(RecurrentConfig config, long seed) {
+        if (config == null) throw new IllegalArgumentException("config: expected non-null, got null");
+        this.config = config;
+        int d = config.directions();
+        this.cells = new RecurrentCell[config.numLayers() * d];
+        List<Param> ps = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            for (int dir = 0; dir < d; dir++) {
+                RecurrentCell c = new RecurrentCell(config, l, dir);
+                cells[l * d + dir] = c;
+                c.addParams(ps);
+            }
+        }
+        this.params = Collections.unmodifiableList(ps);
+        initDefault(seed);
+    }
+
+    /** Re-draws every weight and bias from U(-1/sqrt(H), 1/sqrt(H)) in state-dict order. */
+    public void initDefault(long seed) {
+        Random rnd = new Random(seed);
+        float k = (float) (1.0 / Math.sqrt(config.hiddenSize()));
+        Map<String, Tensor> sd = stateDict();
+        for (Tensor t : sd.values()) {
+            float[] a = t.data();
+            for (int i = 0; i < a.length; i++) a[i] = (2f * rnd.nextFloat() - 1f) * k;
+        }
+        loadStateDict(sd);
+    }
+
+    /**
+     * Fills one cell's weights in PyTorch's layout, for {@link #initWeights}: {@code wih} [G*H, inputSize] and
+     * {@code whh} [G*H, outHidden] arrive zero; {@code biasIh}, {@code biasHh} [G*H] and {@code whr}
+     * [outHidden, H] are the cell's own arrays with their current values (null when the stack has none).
+     */
+    @FunctionalInterface
+    public interface CellInit {
+        void init(CellType type, int hidden, int inputSize, int outHidden, float[] wih, float[] whh,
+                  float[] biasIh, float[] biasHh, float[] whr);
+    }
+
+    /** Re-initialises every cell, in state-dict order (layer by layer, forward before reverse), through {@code init}. */
+    public void initWeights(CellInit init) {
+        Require.notNull("init", init);
+        for (RecurrentCell c : cells) {
+            int rows = c.type.gates() * c.hidden;
+            float[] wih = new float[rows * c.inputSize];
+            float[] whh = new float[rows * c.outHidden];
+            init.init(c.type, c.hidden, c.inputSize, c.outHidden, wih, whh, c.biasIh, c.biasHh, c.whr);
+            var packed = PackedGates.pack(c.type.packing, c.inputSize, c.outHidden, c.hidden, wih, whh, null, null);
+            System.arraycopy(packed.weights(), 0, c.w.weights(), 0, packed.weights().length);
+            c.sync();
+        }
+    }
+
+    public RecurrentConfig config() {
+        return config;
+    }
+
+    private volatile int threads = 1;
+
+    /** Threads for the batched products of training and sequence forwards (1 by default). */
+    public void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
+        this.threads = n;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    private volatile NonFiniteInput nonFiniteInput = NonFiniteInput.REJECT;
+
+    /** What inference does with a NaN or infinity in its inputs (REJECT by default). */
+    public void setNonFiniteInput(NonFiniteInput policy) {
+        this.nonFiniteInput = NonFiniteInput.require(policy);
+    }
+
+    public NonFiniteInput nonFiniteInput() {
+        return nonFiniteInput;
+    }
+
+    /** The trainable parameters (packed gate weights, biases, projections), in a fixed order. */
+    public List<Param> params() {
+        return params;
+    }
+
+    /** PyTorch's state_dict: names such as weight_ih_l0, bias_hh_l1_reverse, weight_hr_l0; copies. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.stateDict(out, false);
+        return out;
+    }
+
+    /** The accumulated gradients under the state_dict names. */
+    public Map<String, Tensor> gradDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.stateDict(out, true);
+        return out;
+    }
+
+    /**
+     * Loads PyTorch-named tensors (copies); every expected name must be present with its exact shape, and no
+     * other. All of that is checked before anything is copied: a refused dict leaves the weights, and the
+     * packed and transposed copies made from them, as they were.
+     */
+    public void loadStateDict(Map<String, Tensor> stateDict) {
+        if (stateDict == null) throw new IllegalArgumentException("state dict: expected non-null, got null");
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.shapes(shapes);
+        StateDicts.check(stateDict, "", shapes, true, " for " + config);
+        for (RecurrentCell c : cells) c.load(stateDict);
+    }
+
+    /** Brings every cell's derived weights up to date with its params' versions (see {@link Param#version()}). */
+    void fresh() {
+        for (RecurrentCell c : cells) c.fresh();
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) p.zeroGrad();
+    }
+
+    /**
+     * Inference over whole sequences; lengths, h0 and c0 may be null. The steps past a sequence's length are
+     * padding and ignored, as PyTorch's packed sequences ignore them: whatever they hold (NaN included) reaches
+     * no output, state or check, and the output there is zero. Under {@link NonFiniteInput#REJECT}
+     * a NaN or infinity in x (within each sequence's length), h0 or c0 is an error naming its position.
+     * Keeps no trace; allocates the outputs and a workspace per call (the overload with a
+     * {@link SequenceWorkspace} does not).
+     */
+    public Output forward(Tensor x, int[] lengths, Tensor h0, Tensor c0) {
+        return RecurrentPass.infer(this, x, lengths, h0, c0, nonFiniteInput == NonFiniteInput.REJECT);
+    }
+
+    /** Scratch space for {@link #forward(Tensor, int[], Tensor, Tensor, Tensor, Tensor, Tensor, SequenceWorkspace)}; one thread at a time. */
+    public SequenceWorkspace newSequenceWorkspace() {
+        return new SequenceWorkspace(this);
+    }
+
+    /**
+     * Inference over whole sequences into the caller's tensors, bit for bit what
+     * {@link #forward(Tensor, int[], Tensor, Tensor)} returns, without allocating once ws has grown to the
+     * largest call (steps x batch) it has served. output {@code [T, B, D*Hout]} ({@code [B, T, D*Hout]}
+     * when batch_first), hN {@code [L*D, B, Hout]} and cN {@code [L*D, B, H]} (LSTM only) are overwritten;
+     * any of them may be null when not wanted. hN may be h0 itself, and cN c0, to carry a state over in
+     * place; otherwise an output must not share its array with another output or with x, h0 or c0.
+     * lengths, h0 and c0 may be null, as for the other forward. ws must come from this network's
+     * {@link #newSequenceWorkspace()} and is used by one thread at a time (a second thread gets an
+     * {@link IllegalStateException} naming the holder). With more than one thread ({@link #setThreads})
+     * the parallel parts still allocate their tasks.
+     */
+    public void forward(Tensor x, int[] lengths, Tensor h0, Tensor c0, Tensor output, Tensor hN, Tensor cN,
+                        SequenceWorkspace ws) {
+        if (ws == null || ws.net != this) {
+            throw new IllegalArgumentException("ws: expected a workspace made by newSequenceWorkspace() of this network, got "
+                    + (ws == null ? "null" : "one of another network"));
+        }
+        ws.enter("ws", -1);
+        try {
+            RecurrentPass.infer(this, x, lengths, h0, c0, output, hN, cN, ws, nonFiniteInput == NonFiniteInput.REJECT);
+        } finally {
+            ws.exit();
+        }
+    }
+
+    /**
+     * Training forward: keeps what backward needs; dropout between layers draws from {@code dropoutRng}. The
+     * padding of x is ignored as by {@link #forward(Tensor, int[], Tensor, Tensor)}, in the gradients too.
+     */
+    public Trace forwardTrain(Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng) {
+        return RecurrentPass.forward(this, x, lengths, h0, c0, dropoutRng == null ? new Random(0) : dropoutRng);
+    }
+
+    /**
+     * A forward that keeps a trace as {@link #forwardTrain} does but draws no dropout between layers (the stack
+     * in evaluation, inside a model that keeps what backward needs); no non-finite check.
+     */
+    @Internal
+    public Trace forwardEval(Tensor x, int[] lengths, Tensor h0, Tensor c0) {
+        return RecurrentPass.forward(this, x, lengths, h0, c0, null);
+    }
+
+    /**
+     * Backpropagation through time: accumulates every parameter's gradient and returns the gradients of
+     * the inputs. dhN and dcN may be null (zero).
+     */
+    public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN) {
+        return backward(trace, dOutput, dhN, dcN, true);
+    }
+
+    /**
+     * {@link #backward(Trace, Tensor, Tensor, Tensor)}, computing the gradient of x only when
+     * {@code inputGrad}: without it {@link InputGrads#dx()} is null, and per direction of the first layer
+     * one product as large as the weight gradient is skipped (PyTorch skips it when x does not require
+     * grad). For a stack fed with data, whose input gradient nobody reads. Parameter gradients, dh0 and
+     * dc0 are the same bit for bit either way.
+     */
+    public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN, boolean inputGrad) {
+        if (trace == null || trace.owner != this) {
+            throw new IllegalArgumentException("trace: expected a trace from this layer's forwardTrain, got "
+                    + (trace == null ? "null" : "one from another layer"));
+        }
+        return RecurrentPass.backward(this, trace, dOutput, dhN, dcN, inputGrad);
+    }
+
+    /** A new zero state for one stream (unidirectional stacks only). */
+    public Stream.State newState() {
+        return Stream.newState(this);
+    }
+
+    /** Advances one stream by one step without allocating: x [I] -> out [Hout]. */
+    public void step(float[] x, Stream.State state, float[] out) {
+        Stream.step(this, x, 0, state, out, 0);
+    }
+
+    /** Scratch space for {@link #stepMany}, for up to capacity streams. */
+    public Stream.Batch newBatch(int capacity) {
+        return Stream.newBatch(this, capacity);
+    }
+
+    /** Advances n streams by one step each in one pass over the weights: xs [n, I] -> outs [n, Hout]. */
+    public void stepMany(int n, float[] xs, Stream.State[] states, float[] outs, Stream.Batch ws) {
+        Stream.stepMany(this, n, xs, states, outs, ws);
+    }
+
+    public record Output(Tensor output, Tensor hN, Tensor cN) {
+        /** cN is null but for LSTM. */
+        public Output {
+            Require.notNull("output", output);
+            Require.notNull("hN", hN);
+        }
+    }
+
+    public record InputGrads(Tensor dx, Tensor dh0, Tensor dc0) {
+        /** dx is null when backward was told not to compute it; dc0 is null but for LSTM. */
+        public InputGrads {
+            Require.notNull("dh0", dh0);
+        }
+    }
+
+    /** What a training forward keeps for backward. */
+    public static final class Trace {
+        final Recurrent owner;
+        final int steps;
+        final int batch;
+        final int[] lengths;
+        final float[][] dropMasks;
+        final DirTrace[] dirs;
+        final Tensor output;
+        final Tensor hN;
+        final Tensor cN;
+
+        Trace(Recurrent owner, int steps, int batch, int[] lengths, float[][] dropMasks, DirTrace[] dirs, Tensor output,
+              Tensor hN, Tensor cN) {
+            this.owner = owner;
+            this.steps = steps;
+            this.batch = batch;
+            this.lengths = lengths;
+            this.dropMasks = dropMasks;
+            this.dirs = dirs;
+            this.output = output;
+            this.hN = hN;
+            this.cN = cN;
+        }
+
+        public Tensor output() {
+            return output;
+        }
+
+        public Tensor hN() {
+            return hN;
+        }
+
+        /** Null unless LSTM. */
+        public Tensor cN() {
+            return cN;
+        }
+    }
+
+    /**
+     * One layer and direction of a trace, in step order (reversed within each sequence for direction 1). An
+     * inference forward uses one as scratch with {@code ring} set: states, cells and hfull then hold only the
+     * previous and the current step ({@code [2*B, P]}, {@code [2*B, H]}, {@code [B, H]}).
+     */
+    static final class DirTrace {
+        float[] x;       // [T*B, In] the input in step order
+        float[] gates;   // [T*B, O] activations
+        float[] states;  // [(T+1)*B, P] h0, then h after each step (carried past a sequence's end)
+        float[] cells;   // [(T+1)*B, H] LSTM c0, then c after each step
+        float[] hfull;   // [T*B, H] projected LSTM: o * tanh(c) before the projection
+        boolean ring;    // states and cells in two slots used in turn (step s in slot s & 1), hfull in one
+    }
+}

@@ -1,0 +1,243 @@
+package dev.vecrnn.nn.recurrent;
+
+import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Tensor;
+
+import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.TransposedGates;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One layer and one direction of a recurrent stack: the packed gate weights (live, trained in place),
+ * their gradient in the same packing, the two PyTorch biases and, for a projected LSTM, {@code W_hr}.
+ */
+final class RecurrentCell {
+    final CellType type;
+    final int inputSize;
+    final int hidden;
+    final int outHidden;
+    final String suffix;
+    final PackedGates w;
+    /**
+     * A copy of w's recurrent columns alone (input size 0), refreshed by {@link #sync}: a sequence runs
+     * the input part of every step as one GEMM on w, then per step only {@code W_hh h}, and in w those
+     * columns are half of each panel, so the per-step product would stream through panels with gaps.
+     * Here each panel's recurrent columns are contiguous. Costs a second copy of {@code W_hh}, so it is
+     * made on the first sequence forward ({@link #wh()}): a model that only streams never holds it.
+     */
+    private volatile PackedGates wh;
+    final PackedGates gw;
+    final float[] biasIh;
+    final float[] biasHh;
+    final float[] whr;
+    final Param packed;
+    final Param pBiasIh;
+    final Param pBiasHh;
+    final Param pWhr;
+
+    RecurrentCell(RecurrentConfig cfg, int layer, int dir) {
+        this.type = cfg.type();
+        this.inputSize = cfg.layerInput(layer);
+        this.hidden = cfg.hiddenSize();
+        this.outHidden = cfg.outputHidden();
+        this.suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
+        this.w = PackedGates.zeros(type.packing, inputSize, outHidden, hidden);
+        this.gw = w.zerosLike();
+        int rows = type.gates() * hidden;
+        this.packed = new Param("packed" + suffix, w.weights(), gw.weights());
+        if (cfg.bias()) {
+            biasIh = new float[rows];
+            biasHh = new float[rows];
+            pBiasIh = new Param("bias_ih" + suffix, biasIh);
+            pBiasHh = new Param("bias_hh" + suffix, biasHh);
+        } else {
+            biasIh = biasHh = null;
+            pBiasIh = pBiasHh = null;
+        }
+        if (cfg.projSize() > 0) {
+            whr = new float[outHidden * hidden];
+            pWhr = new Param("weight_hr" + suffix, whr);
+        } else {
+            whr = null;
+            pWhr = null;
+        }
+    }
+
+    private PackedGates[] extra = new PackedGates[0];
+
+    /** Gradient accumulators for {@code parts} parallel parts: part 0 is gw, the others zeroed scratch. */
+    PackedGates[] gradAccumulators(int parts) {
+        if (extra.length < parts - 1) {
+            PackedGates[] e = java.util.Arrays.copyOf(extra, parts - 1);
+            for (int i = extra.length; i < parts - 1; i++) e[i] = w.zerosLike();
+            extra = e;
+        }
+        PackedGates[] acc = new PackedGates[parts];
+        acc[0] = gw;
+        System.arraycopy(extra, 0, acc, 1, parts - 1);
+        return acc;
+    }
+
+    void addParams(List<Param> out) {
+        out.add(packed);
+        if (pBiasIh != null) {
+            out.add(pBiasIh);
+            out.add(pBiasHh);
+        }
+        if (pWhr != null) out.add(pWhr);
+    }
+
+    /**
+     * Refreshes what is derived from the parameters (after an optimizer step, a load or an init): the
+     * packed bias from the two PyTorch biases, and {@link #wh} (once made) from w's recurrent columns.
+     */
+    void sync() {
+        synced = paramsVersion();
+        transposedStale = true;
+        w.setBias(biasIh, biasHh);
+        PackedGates h = wh;
+        if (h != null) copyRecurrent(h);
+    }
+
+    /** The params' versions summed: each only grows, so the sum changes whenever any of them does. */
+    private long paramsVersion() {
+        long v = packed.version();
+        if (pBiasIh != null) v += pBiasIh.version() + pBiasHh.version();
+        if (pWhr != null) v += pWhr.version();
+        return v;
+    }
+
+    /** The versions {@link #sync} last derived from; -1: never. */
+    private volatile long synced = -1;
+
+    /**
+     * Brings what is derived from the params up to date when they changed since it was made (an
+     * optimizer step, a load): every forward, step and backward pass calls it first, so no caller has to.
+     * One volatile read when nothing changed; forward passes racing after a change sync once.
+     */
+    void fresh() {
+        if (paramsVersion() == synced) return;
+        synchronized (this) {
+            if (paramsVersion() != synced) sync();
+        }
+    }
+
+    /**
+     * {@link #wh}, made and filled on first use. Forward passes on a shared model may race to it: the
+     * first to take the lock fills a fresh copy and publishes it whole (volatile), the others wait and
+     * read that one.
+     */
+    PackedGates wh() {
+        PackedGates h = wh;
+        if (h != null) return h;
+        synchronized (this) {
+            if (wh == null) {
+                PackedGates fresh = PackedGates.zeros(type.packing, 0, outHidden, hidden);
+                copyRecurrent(fresh);
+                wh = fresh;
+            }
+            return wh;
+        }
+    }
+
+    /** Copies w's recurrent columns into {@code into} (a packing with input size 0). */
+    private void copyRecurrent(PackedGates into) {
+        float[] src = w.weights(), dst = into.weights();
+        PackedGates.Block[] from = w.blocks(), to = into.blocks();
+        for (int i = 0; i < from.length; i++) {
+            PackedGates.Block a = from[i], b = to[i];
+            int hFrom = Math.max(a.colFrom(), inputSize), cols = a.colTo() - hFrom;
+            if (cols <= 0) continue;
+            int width = a.colTo() - a.colFrom(), panel = PackedGates.PANEL;
+            for (int q = 0; q < a.panels(); q++) {
+                System.arraycopy(src, a.weightOffset() + q * panel * width + (hFrom - a.colFrom()) * panel,
+                        dst, b.weightOffset() + q * panel * cols, panel * cols);
+            }
+        }
+    }
+
+    private TransposedGates transposed;
+    private boolean transposedStale = true;
+
+    /**
+     * w transposed for the backward product to the inputs ({@code dG W}), made on the first backward pass
+     * and copied again on the first one after {@link #sync} (so inference-only use never pays for it).
+     */
+    TransposedGates transposed() {
+        if (transposed == null) {
+            transposed = TransposedGates.of(w);
+        } else if (transposedStale) {
+            transposed.refresh();
+        }
+        transposedStale = false;
+        return transposed;
+    }
+
+    /** PyTorch's state_dict entries of this cell. */
+    void stateDict(Map<String, Tensor> out, boolean grads) {
+        int rows = type.gates() * hidden;
+        float[] wih = new float[rows * inputSize];
+        float[] whh = new float[rows * outHidden];
+        (grads ? gw : w).unpackWeights(wih, whh);
+        out.put("weight_ih" + suffix, Tensor.of(wih, rows, inputSize));
+        out.put("weight_hh" + suffix, Tensor.of(whh, rows, outHidden));
+        if (pBiasIh != null) {
+            out.put("bias_ih" + suffix, Tensor.of((grads ? pBiasIh.grad() : biasIh).clone(), rows));
+            out.put("bias_hh" + suffix, Tensor.of((grads ? pBiasHh.grad() : biasHh).clone(), rows));
+        }
+        if (pWhr != null) out.put("weight_hr" + suffix, Tensor.of((grads ? pWhr.grad() : whr).clone(), outHidden, hidden));
+    }
+
+    /** The names and shapes of this cell's state_dict entries, in {@link #stateDict}'s order. */
+    void shapes(Map<String, int[]> out) {
+        int rows = type.gates() * hidden;
+        out.put("weight_ih" + suffix, new int[] {rows, inputSize});
+        out.put("weight_hh" + suffix, new int[] {rows, outHidden});
+        if (pBiasIh != null) {
+            out.put("bias_ih" + suffix, new int[] {rows});
+            out.put("bias_hh" + suffix, new int[] {rows});
+        }
+        if (pWhr != null) out.put("weight_hr" + suffix, new int[] {outHidden, hidden});
+    }
+
+    /** Copies this cell's entries from {@code in}, which the caller has checked against {@link #shapes}. */
+    void load(Map<String, Tensor> in) {
+        int rows = type.gates() * hidden;
+        float[] wih = in.get("weight_ih" + suffix).data();
+        float[] whh = in.get("weight_hh" + suffix).data();
+        PackedGates fresh = PackedGates.pack(type.packing, inputSize, outHidden, hidden, wih, whh, null, null);
+        System.arraycopy(fresh.weights(), 0, w.weights(), 0, fresh.weights().length);
+        if (pBiasIh != null) {
+            System.arraycopy(in.get("bias_ih" + suffix).data(), 0, biasIh, 0, rows);
+            System.arraycopy(in.get("bias_hh" + suffix).data(), 0, biasHh, 0, rows);
+        }
+        if (pWhr != null) System.arraycopy(in.get("weight_hr" + suffix).data(), 0, whr, 0, whr.length);
+        List<Param> mine = new java.util.ArrayList<>();
+        addParams(mine);
+        for (Param p : mine) p.changed();
+        sync();
+    }
+
+    /** Moves the packed bias gradient (summed dG) into the two PyTorch bias gradients, then clears it. */
+    void flushBiasGrad() {
+        float[] gb = gw.bias();
+        if (pBiasIh != null) {
+            float[] gi = pBiasIh.grad();
+            float[] gh = pBiasHh.grad();
+            int rows = type.gates() * hidden;
+            int split = type == CellType.GRU ? 2 * hidden : rows;
+            for (int r = 0; r < rows; r++) {
+                if (r < split) {
+                    gi[r] += gb[r];
+                    gh[r] += gb[r];
+                } else {
+                    gi[r] += gb[r];
+                    gh[r] += gb[r + hidden];
+                }
+            }
+        }
+        java.util.Arrays.fill(gb, 0f);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.vecrnn.nn.recurrent;
+
+import dev.vecrnn.nn.Internal;
+import dev.vecrnn.nn.Exclusive;
+import dev.vecrnn.nn.NonFiniteInput;
+import dev.vecrnn.nn.Require;
+
+import dev.vecrnn.kernels.Kernels;
+
+/**
+ * Streaming inference over a unidirectional {@link Recurrent}: one time step at a time, per stream,
+ * allocation-free. A {@link State} is one stream's h (and c) for every layer plus its workspace; a
+ * {@link Batch} advances many independent streams by one step each in one pass over the weights.
+ *
+ * <p>Threads: stepping only reads the network, so one network may be shared by any number of threads,
+ * each stepping its own states, with results bit for bit those of one thread stepping the same streams
+ * in turn (as long as nothing changes the weights meanwhile: training, {@code loadStateDict},
+ * {@code initDefault}). A {@link State} (and a {@link Batch}) is not shareable: it belongs to one stream
+ * and one thread at a time. Using it from a second thread while a step is running throws an
+ * {@link IllegalStateException} naming the thread that holds it (one compare-and-set per step); handing
+ * it to another thread between steps is fine.
+ *
+ * <p>Inputs: a NaN or an infinity in x is rejected with the index of the feature (and stream), before
+ * the state changes, unless the network's {@link NonFiniteInput} policy is {@code PROPAGATE}.
+ */
+public final class Stream {
+    private Stream() {
+    }
+
+    /** One stream's recurrent state and scratch space: one stream, one thread at a time. */
+    public static final class State extends Exclusive {
+        final Recurrent net;
+        final float[] h;      // [L, P]
+        final float[] c;      // [L, H] (LSTM)
+        final float[] gates;  // [O]
+        final float[] hfull;  // [H] (projected LSTM)
+
+        State(Recurrent net) {
+            RecurrentConfig cfg = net.config();
+            this.net = net;
+            int layers = cfg.numLayers();
+            this.h = new float[layers * cfg.outputHidden()];
+            this.c = cfg.type() == CellType.LSTM ? new float[layers * cfg.hiddenSize()] : null;
+            this.gates = new float[net.cells[0].w.outputSize()];
+            this.hfull = cfg.projSize() > 0 ? new float[cfg.hiddenSize()] : null;
+        }
+
+        @Override
+        protected String kind() {
+            return "Stream.State";
+        }
+
+        /** Back to the zero state. */
+        public void reset() {
+            java.util.Arrays.fill(h, 0f);
+            if (c != null) java.util.Arrays.fill(c, 0f);
+        }
+
+        /** This stream's h for layer l (a copy). */
+        public float[] hidden(int layer) {
+            int p = net.config().outputHidden();
+            return java.util.Arrays.copyOfRange(h, layer * p, (layer + 1) * p);
+        }
+    }
+
+    static void requireStreamable(Recurrent net) {
+        Require.notNull("net", net);
+        if (net.config().bidirectional()) {
+            throw new IllegalArgumentException("streaming: a bidirectional network needs the whole sequence; use forward()");
+        }
+    }
+
+    public static State newState(Recurrent net) {
+        requireStreamable(net);
+        return new State(net);
+    }
+
+    // x [I] -> out [P] (the top layer's new h); the state advances one step
+    public static void step(Recurrent net, float[] x, int xOff, State state, float[] out, int outOff) {
+        Require.notNull("net", net);
+        State s = Require.notNull("state", state);
+        if (s.net != net) {
+            throw new IllegalArgumentException("state: expected a state made by newState() of this network, got one of another network");
+        }
+        RecurrentConfig cfg = net.config();
+        int p = cfg.outputHidden();
+        if (x == null || xOff < 0 || xOff + cfg.inputSize() > x.length) {
+            throw new IllegalArgumentException("x: expected " + cfg.inputSize() + " floats at offset " + xOff + ", got "
+                    + (x == null ? "null" : "an array of " + x.length));
+        }
+        if (out == null || outOff < 0 || outOff + p > out.length) {
+            throw new IllegalArgumentException("out: expected room for " + p + " floats at offset " + outOff + ", got "
+                    + (out == null ? "null" : "an array of " + out.length));
+        }
+        Kernels k = Kernels.get();
+        if (net.nonFiniteInput() == NonFiniteInput.REJECT) NonFiniteInput.checkStep(k, "x", x, xOff, cfg.inputSize());
+        s.enter("state", -1);
+        try {
+            advance(k, net, x, xOff, s, out, outOff);
+        } finally {
+            s.exit();
+        }
+    }
+
+    /**
+     * One step without checks, for callers that checked (or own) the arguments and hold the state.
+     */
+    @Internal
+    public static void advance(Kernels k, Recurrent net, float[] x, int xOff, State s, float[] out, int outOff) {
+        net.fresh();
+        RecurrentConfig cfg = net.config();
+        int p = cfg.outputHidden(), hid = cfg.hiddenSize();
+        float[] src = x;
+        int srcOff = xOff;
+        for (int l = 0; l < cfg.numLayers(); l++) {
+            RecurrentCell cell = net.cells[l];
+            int o = cell.w.outputSize();
+            k.gates(cell.w, 1, src, srcOff, cell.inputSize, s.h, l * p, p, s.gates, 0, o);
+            switch (cell.type) {
+                case LSTM -> {
+                    if (cell.whr == null) {
+                        k.lstmForward(hid, s.gates, 0, s.c, l * hid, s.c, l * hid, s.h, l * p);
+                    } else {
+                        k.lstmForward(hid, s.gates, 0, s.c, l * hid, s.c, l * hid, s.hfull, 0);
+                        k.gemmNT(1, p, hid, s.hfull, 0, hid, cell.whr, 0, hid, s.h, l * p, p, false);
+                    }
+                }
+                case GRU -> k.gruForward(hid, s.gates, 0, s.h, l * p, s.h, l * p);
+                default -> k.rnnForward(hid, cell.type == CellType.RNN_RELU, s.gates, 0, s.h, l * p);
+            }
+            src = s.h;
+            srcOff = l * p;
+        }
+        System.arraycopy(s.h, (cfg.numLayers() - 1) * p, out, outOff, p);
+    }
+
+    /** Scratch space to advance up to {@code capacity} streams together: one thread at a time. */
+    public static final class Batch extends Exclusive {
+        final Recurrent net;
+        final int capacity;
+        final float[] h;      // [n, P]
+        final float[] c;      // [n, H]
+        final float[] gates;  // [n, O]
+        final float[] hfull;  // [n, H]
+
+        Batch(Recurrent net, int capacity) {
+            RecurrentConfig cfg = net.config();
+            this.net = net;
+            this.capacity = capacity;
+            this.h = new float[capacity * cfg.outputHidden()];
+            this.c = cfg.type() == CellType.LSTM ? new float[capacity * cfg.hiddenSize()] : null;
+            this.gates = new float[capacity * net.cells[0].w.outputSize()];
+            this.hfull = cfg.projSize() > 0 ? new float[capacity * cfg.hiddenSize()] : null;
+        }
+
+        @Override
+        protected String kind() {
+            return "Stream.Batch";
+        }
+    }
+
+    public static Batch newBatch(Recurrent net, int capacity) {
+        requireStreamable(net);
+        if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
+        return new Batch(net, capacity);
+    }
+
+    /**
+     * Advances {@code n} streams by one step each, reading the weights once for all of them: xs holds
+     * their inputs row by row ({@code [n, I]}), outs receives their new top-layer h ({@code [n, P]}).
+     */
+    public static void stepMany(Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
+        RecurrentConfig cfg = Require.notNull("net", net).config();
+        int in = cfg.inputSize(), p = cfg.outputHidden();
+        if (ws == null || ws.net != net) throw new IllegalArgumentException("ws: expected a batch made by newBatch() of this network");
+        if (n < 0 || n > ws.capacity) throw new IllegalArgumentException("n: expected in [0, " + ws.capacity + "], got " + n);
+        if (states == null || states.length < n) {
+            throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
+        }
+        if (xs == null || xs.length < n * in) throw new IllegalArgumentException("xs: expected length >= " + (n * in) + ", got " + (xs == null ? "null" : xs.length));
+        if (outs == null || outs.length < n * p) throw new IllegalArgumentException("outs: expected length >= " + (n * p) + ", got " + (outs == null ? "null" : outs.length));
+        for (int i = 0; i < n; i++) {
+            if (states[i] == null || states[i].net != net) throw new IllegalArgumentException("states[" + i + "]: expected a state of this network");
+        }
+        Kernels k = Kernels.get();
+        if (net.nonFiniteInput() == NonFiniteInput.REJECT) NonFiniteInput.checkRows(k, "xs", "stream", xs, n, in);
+        ws.enter("ws", -1);
+        int held = 0;
+        try {
+            for (; held < n; held++) states[held].enter("states", held);
+            advanceMany(k, net, n, xs, states, outs, ws);
+        } finally {
+            for (int i = 0; i < held; i++) states[i].exit();
+            ws.exit();
+        }
+    }
+
+    private static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
+        net.fresh();
+        RecurrentConfig cfg = net.config();
+        int in = cfg.inputSize(), p = cfg.outputHidden(), hid = cfg.hiddenSize();
+        float[] src = xs;
+        int ld = in;
+        for (int l = 0; l < cfg.numLayers(); l++) {
+            RecurrentCell cell = net.cells[l];
+            int o = cell.w.outputSize();
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(states[i].h, l * p, ws.h, i * p, p);
+                if (ws.c != null) System.arraycopy(states[i].c, l * hid, ws.c, i * hid, hid);
+            }
+            // ws.h is read as h_prev by the matmul and rewritten below; the layer input src is xs or a copy
+            k.gates(cell.w, n, src, 0, ld, ws.h, 0, p, ws.gates, 0, o);
+            for (int i = 0; i < n; i++) {
+                switch (cell.type) {
+                    case LSTM -> {
+                        if (cell.whr == null) {
+                            k.lstmForward(hid, ws.gates, i * o, ws.c, i * hid, ws.c, i * hid, ws.h, i * p);
+                        } else {
+                            k.lstmForward(hid, ws.gates, i * o, ws.c, i * hid, ws.c, i * hid, ws.hfull, i * hid);
+                        }
+                    }
+                    case GRU -> k.gruForward(hid, ws.gates, i * o, ws.h, i * p, ws.h, i * p);
+                    default -> k.rnnForward(hid, cell.type == CellType.RNN_RELU, ws.gates, i * o, ws.h, i * p);
+                }
+            }
+            if (cell.whr != null) k.gemmNT(n, p, hid, ws.hfull, 0, hid, cell.whr, 0, hid, ws.h, 0, p, false);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(ws.h, i * p, states[i].h, l * p, p);
+                if (ws.c != null) System.arraycopy(ws.c, i * hid, states[i].c, l * hid, hid);
+            }
+            System.arraycopy(ws.h, 0, outs, 0, n * p);
+            src = outs;
+            ld = p;
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package dev.vecrnn.nn.train;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.model.Model;
+
+import dev.vecrnn.nn.io.AtomicFiles;
+import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.nn.io.Untrusted;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A training checkpoint of {@link Trainer}: one safetensors file (written atomically) holding
+ * <ul>
+ *   <li>the weights, {@code model.<name>}, and the best weights kept for early stopping, {@code best.<name>};</li>
+ *   <li>the optimizer's buffers, {@code optimizer.<param>.<buffer>}, with its step count and learning rate;</li>
+ *   <li>the epoch history, {@code history.*} (one entry per finished epoch);</li>
+ *   <li>in {@code __metadata__}, as strings: the position (the epoch under way and the batches of it done,
+ *   the running loss sum), the schedule's counters, the early-stopping bookkeeping, the architecture
+ *   (key {@value ModelFile#ARCHITECTURE_KEY}) and the settings a resume must share (seed, batch size, data).</li>
+ * </ul>
+ * The shuffling and dropout randomness is derived from the seed, the epoch and the batch, so it needs no state.
+ * Doubles are written with {@link Double#toString} and read back bit for bit.
+ */
+final class Checkpoint {
+    static final String FORMAT = "vecrnn-checkpoint/1";
+
+    /** Where a fit stands; mutated as training goes and written whole. */
+    static final class Run {
+        /** The epoch under way (from 1), or the next one when {@link #batch} is 0. */
+        int epoch = 1;
+        /** Batches of {@link #epoch} done. */
+        int batch;
+        double lossSum;
+        int counted;
+        int skipped;
+        long millis;
+        double best = Double.POSITIVE_INFINITY;
+        int bestEpoch = -1;
+        int since;
+        Map<String, Tensor> bestWeights;
+        boolean stopped;
+        final List<Trainer.Epoch> history = new ArrayList<>();
+
+        void nextEpoch() {
+            epoch++;
+            batch = 0;
+            lossSum = 0;
+            counted = 0;
+            skipped = 0;
+            millis = 0;
+        }
+    }
+
+    private Checkpoint() {
+    }
+
+    /**
+     * Writes the checkpoint atomically: a failure leaves an earlier checkpoint at {@code file} as it was.
+     *
+     * @param settings what a resume must match (compared by {@link #read})
+     */
+    static void write(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Run run, Map<String, String> settings) throws IOException {
+        Map<String, Object> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put("model." + k, v));
+        if (run.bestWeights != null) run.bestWeights.forEach((k, v) -> tensors.put("best." + k, v));
+        opt.state().forEach((k, v) -> tensors.put("optimizer." + k, TensorData.floats(v, v.length)));
+        Map<String, String> meta = new LinkedHashMap<>(settings);
+        meta.put("format", FORMAT);
+        meta.put(ModelFile.ARCHITECTURE_KEY, Json.write(model.spec()));
+        put(meta, "epoch", run.epoch);
+        put(meta, "batch", run.batch);
+        put(meta, "epoch_loss_sum", run.lossSum);
+        put(meta, "epoch_batches_counted", run.counted);
+        put(meta, "epoch_skipped_steps", run.skipped);
+        put(meta, "epoch_millis", run.millis);
+        put(meta, "best_loss", run.best);
+        put(meta, "best_epoch", run.bestEpoch);
+        put(meta, "epochs_since_best", run.since);
+        put(meta, "stopped", run.stopped);
+        put(meta, "optimizer_steps", opt.stepCount());
+        put(meta, "learning_rate", opt.learningRate());
+        if (schedule instanceof LrScheduler s) put(meta, "schedule_last_epoch", s.lastEpoch());
+        if (schedule instanceof ReduceLROnPlateau p) {
+            put(meta, "plateau_best", p.best());
+            put(meta, "plateau_bad_epochs", p.numBadEpochs());
+            put(meta, "plateau_cooldown", p.cooldownCounter());
+            put(meta, "plateau_last_epoch", p.lastEpoch());
+        }
+        writeHistory(run.history, tensors, meta);
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /**
+     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
+     * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
+     * Temporary files that interrupted saves of {@code file} left next to it are deleted first
+     * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
+     *
+     * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
+     *                                  or another architecture (naming the setting, expected and got), or holds
+     *                                  weights, optimizer state or metadata that do not fit (naming the file)
+     */
+    static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
+        AtomicFiles.deleteLeftovers(file);
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, String> meta = c.metadata();
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new IllegalArgumentException(file + ": not a training checkpoint (expected format '" + FORMAT + "', got "
+                    + Untrusted.quote(meta.get("format")) + ")");
+        }
+        String arch = Json.write(model.spec());
+        if (!arch.equals(meta.get(ModelFile.ARCHITECTURE_KEY))) {
+            throw new IllegalArgumentException(file + ": written for another architecture; expected " + arch + ", got "
+                    + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY)));
+        }
+        for (Map.Entry<String, String> s : settings.entrySet()) {
+            if (!s.getValue().equals(meta.get(s.getKey()))) {
+                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(meta.get(s.getKey()))
+                        + ", but this trainer has " + s.getValue() + "; resume with the same settings and data");
+            }
+        }
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        Map<String, Tensor> best = new LinkedHashMap<>();
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (String name : c.names()) {
+            if (name.startsWith("model.")) weights.put(name.substring(6), c.get(name).toTensor());
+            else if (name.startsWith("best.")) best.put(name.substring(5), c.get(name).toTensor());
+            else if (name.startsWith("optimizer.")) state.put(name.substring(10), c.get(name).toFloats());
+            else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor " + Untrusted.quote(name));
+        }
+        Run run = new Run();
+        run.epoch = intOf(meta, "epoch", file);
+        run.batch = intOf(meta, "batch", file);
+        run.lossSum = doubleOf(meta, "epoch_loss_sum", file);
+        run.counted = intOf(meta, "epoch_batches_counted", file);
+        run.skipped = intOf(meta, "epoch_skipped_steps", file);
+        run.millis = longOf(meta, "epoch_millis", file);
+        run.best = doubleOf(meta, "best_loss", file);
+        run.bestEpoch = intOf(meta, "best_epoch", file);
+        run.since = intOf(meta, "epochs_since_best", file);
+        run.stopped = Boolean.parseBoolean(string(meta, "stopped", file));
+        run.bestWeights = best.isEmpty() ? null : best;
+        run.history.addAll(readHistory(c, file));
+        long steps = longOf(meta, "optimizer_steps", file);
+        double lr = doubleOf(meta, "learning_rate", file);
+        int lastEpoch = schedule instanceof LrScheduler ? intOf(meta, "schedule_last_epoch", file) : 0;
+        double plateauBest = 0;
+        int[] plateau = new int[3];
+        if (schedule instanceof ReduceLROnPlateau) {
+            plateauBest = doubleOf(meta, "plateau_best", file);
+            plateau = new int[] {intOf(meta, "plateau_bad_epochs", file), intOf(meta, "plateau_cooldown", file),
+                    intOf(meta, "plateau_last_epoch", file)};
+        }
+        // the checks the setters below would make, made first; and the best weights, loaded when training ends
+        Map<String, Tensor> before = model.stateDict();
+        try {
+            if (run.bestWeights != null) StateDicts.check(run.bestWeights, "", StateDicts.shapes(before), true, "");
+            if (schedule instanceof LrScheduler s) s.lrAt(lastEpoch);
+            for (int v : plateau) if (v < 0) throw new IllegalArgumentException("checkpoint metadata 'plateau_*': expected counters >= 0, got " + v);
+            if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("checkpoint metadata 'learning_rate': expected a finite value >= 0, got " + lr);
+            }
+            model.loadStateDict(weights);
+            try {
+                opt.loadState(state, steps);
+            } catch (IllegalArgumentException e) {
+                model.loadStateDict(before);
+                throw e;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        if (schedule instanceof LrScheduler s) s.setLastEpoch(lastEpoch);
+        if (schedule instanceof ReduceLROnPlateau p) p.restore(plateauBest, plateau[0], plateau[1], plateau[2]);
+        opt.setLearningRate(lr);
+        return run;
+    }
+
+    private static void writeHistory(List<Trainer.Epoch> history, Map<String, Object> tensors, Map<String, String> meta) {
+        int n = history.size();
+        put(meta, "history_epochs", n);
+        if (n == 0) return;
+        int[] epoch = new int[n], epochs = new int[n], improved = new int[n], skipped = new int[n];
+        double[] loss = new double[n], lr = new double[n];
+        long[] millis = new long[n];
+        Evaluation first = history.getFirst().validation();
+        List<String> metrics = first == null ? List.of() : List.copyOf(first.metrics().keySet());
+        double[] valLoss = new double[n];
+        double[][] val = new double[metrics.size()][n];
+        for (int i = 0; i < n; i++) {
+            Trainer.Epoch e = history.get(i);
+            epoch[i] = e.epoch();
+            epochs[i] = e.epochs();
+            improved[i] = e.improved() ? 1 : 0;
+            skipped[i] = e.skippedSteps();
+            loss[i] = e.trainLoss();
+            lr[i] = e.learningRate();
+            millis[i] = e.millis();
+            if (first != null) {
+                valLoss[i] = e.validation().loss();
+                for (int m = 0; m < metrics.size(); m++) val[m][i] = e.validation().metric(metrics.get(m));
+            }
+        }
+        tensors.put("history.epoch", TensorData.ints(epoch, n));
+        tensors.put("history.epochs", TensorData.ints(epochs, n));
+        tensors.put("history.improved", TensorData.ints(improved, n));
+        tensors.put("history.skipped_steps", TensorData.ints(skipped, n));
+        tensors.put("history.train_loss", TensorData.doubles(loss, n));
+        tensors.put("history.learning_rate", TensorData.doubles(lr, n));
+        tensors.put("history.millis", TensorData.longs(millis, n));
+        if (first != null) {
+            tensors.put("history.val_loss", TensorData.doubles(valLoss, n));
+            for (int m = 0; m < metrics.size(); m++) tensors.put("history.val." + metrics.get(m), TensorData.doubles(val[m], n));
+            meta.put("history_metrics", String.join(",", metrics));
+        }
+    }
+
+    private static List<Trainer.Epoch> readHistory(SafeTensors.Contents c, Path file) {
+        int n = intOf(c.metadata(), "history_epochs", file);
+        List<Trainer.Epoch> out = new ArrayList<>();
+        if (n == 0) return out;
+        int[] epoch = c.get("history.epoch").toInts(), epochs = c.get("history.epochs").toInts();
+        int[] improved = c.get("history.improved").toInts(), skipped = c.get("history.skipped_steps").toInts();
+        double[] loss = c.get("history.train_loss").toDoubles(), lr = c.get("history.learning_rate").toDoubles();
+        long[] millis = c.get("history.millis").toLongs();
+        String names = c.metadata().get("history_metrics");
+        List<String> metrics = names == null ? List.of() : names.isEmpty() ? List.of() : List.of(names.split(","));
+        double[] valLoss = names == null ? null : c.get("history.val_loss").toDoubles();
+        List<double[]> val = new ArrayList<>();
+        for (String m : metrics) val.add(c.get("history.val." + m).toDoubles());
+        int[] lengths = {epoch.length, epochs.length, improved.length, skipped.length, loss.length, lr.length, millis.length,
+                valLoss == null ? n : valLoss.length};
+        for (int len : lengths) {
+            if (len != n) throw new IllegalArgumentException(file + ": history: expected " + n + " epochs in every history tensor, got " + len);
+        }
+        for (int k = 0; k < val.size(); k++) {
+            if (val.get(k).length != n) {
+                throw new IllegalArgumentException(file + ": " + Untrusted.quote("history.val." + metrics.get(k)) + ": expected " + n
+                        + " epochs, got " + val.get(k).length);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            Evaluation ev = null;
+            if (valLoss != null) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (int k = 0; k < metrics.size(); k++) m.put(metrics.get(k), val.get(k)[i]);
+                ev = new Evaluation(valLoss[i], m);
+            }
+            out.add(new Trainer.Epoch(epoch[i], epochs[i], loss[i], ev, lr[i], millis[i], improved[i] == 1, skipped[i]));
+        }
+        return out;
+    }
+
+    private static void put(Map<String, String> meta, String key, Object value) {
+        meta.put(key, String.valueOf(value));
+    }
+
+    private static String string(Map<String, String> meta, String key, Path file) {
+        String v = meta.get(key);
+        if (v == null) throw new IllegalArgumentException(file + ": checkpoint metadata has no '" + key + "'");
+        return v;
+    }
+
+    private static int intOf(Map<String, String> meta, String key, Path file) {
+        long v = longOf(meta, key, file);
+        if (v != (int) v) throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected an int, got " + v);
+        return (int) v;
+    }
+
+    private static long longOf(Map<String, String> meta, String key, Path file) {
+        return parsed(meta, key, file, Long::parseLong, "an integer");
+    }
+
+    private static double doubleOf(Map<String, String> meta, String key, Path file) {
+        return parsed(meta, key, file, Double::parseDouble, "a number");
+    }
+
+    private static <T> T parsed(Map<String, String> meta, String key, Path file, Function<String, T> parse, String expected) {
+        String v = string(meta, key, file);
+        try {
+            return parse.apply(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected " + expected + ", got " + Untrusted.quote(v));
+        }
+    }
+}

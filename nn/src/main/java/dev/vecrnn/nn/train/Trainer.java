@@ -1,0 +1,458 @@
+package dev.vecrnn.nn.train;
+
+import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
+import dev.vecrnn.nn.model.Model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Keras's {@code fit}: epochs of shuffled mini-batches, backpropagation through time, an optimizer
+ * (Adam by default), optional gradient clipping and learning-rate schedule, a validation split with
+ * early stopping that restores the best weights, and a callback per epoch. The seed fixes the
+ * shuffling, the split and dropout, so the same seed (and thread count) gives the same weights bit for bit;
+ * each epoch's shuffle and each batch's dropout use a generator derived from the seed, the epoch and the batch.
+ *
+ * <p>No lost work: {@link #checkpoint(Path, int)} saves atomically every N batches and every epoch, and
+ * {@link #resumeFrom} continues from such a file to the same weights as an uninterrupted run. Numerical
+ * faults: NaN or infinity in the data is refused before training; a non-finite loss or gradient stops
+ * training or skips that step, as {@link #nonFinite} says.
+ */
+public final class Trainer {
+    /**
+     * One epoch's figures, handed to the callback. {@code trainLoss} is the mean over the batches that were
+     * applied (NaN if none was); {@code skippedSteps} counts optimizer steps skipped under
+     * {@link NonFinitePolicy#SKIP_BATCH}; {@code millis} of an epoch resumed mid-way adds the time before the interruption.
+     */
+    public record Epoch(int epoch, int epochs, double trainLoss, Evaluation validation, double learningRate,
+                        long millis, boolean improved, int skippedSteps) {
+    }
+
+    /** Progress within an epoch: batches done of total, the running mean loss. */
+    public record Progress(int epoch, int batch, int batches, double meanLoss) {
+    }
+
+    public record History(List<Epoch> epochs, int bestEpoch, boolean stoppedEarly) {
+        public History {
+            Require.notNull("epochs", epochs);
+        }
+    }
+
+    private Objective objective;
+    private Function<List<Param>, Optimizer> optimizer = ps -> new Adam(ps, 1e-3);
+    private Function<Optimizer, ? extends Schedule> schedule;
+    private int epochs = 10;
+    private int batchSize = 32;
+    private double validationSplit = 0;
+    private Dataset validation;
+    private long seed = 0;
+    private double clipNorm = 0;
+    private double clipValue = 0;
+    private int patience = -1;
+    private boolean restoreBest = true;
+    private Consumer<Epoch> onEpoch = e -> { };
+    private Consumer<Progress> onBatch = p -> { };
+    private int tbpttK1 = 0;
+    private int tbpttK2 = 0;
+    private int threads = 1;
+    private Path checkpointFile;
+    private int checkpointEvery;
+    private Path resumeFrom;
+    private NonFinitePolicy nonFinite = NonFinitePolicy.STOP;
+
+    /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
+    public Trainer threads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
+        this.threads = n;
+        return this;
+    }
+
+    public Trainer objective(Objective objective) {
+        this.objective = objective;
+        return this;
+    }
+
+    public Trainer optimizer(Function<List<Param>, Optimizer> factory) {
+        Require.notNull("factory", factory);
+        this.optimizer = factory;
+        return this;
+    }
+
+    /**
+     * A schedule made from the optimizer, driven once per epoch: an {@link LrScheduler} (by the epoch
+     * count) or a {@link ReduceLROnPlateau} (by the validation loss); see {@link Schedule}.
+     */
+    public Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
+        this.schedule = factory;
+        return this;
+    }
+
+    public Trainer epochs(int n) {
+        if (n < 1) throw new IllegalArgumentException("epochs: expected >= 1, got " + n);
+        this.epochs = n;
+        return this;
+    }
+
+    public Trainer batchSize(int n) {
+        if (n < 1) throw new IllegalArgumentException("batch size: expected >= 1, got " + n);
+        this.batchSize = n;
+        return this;
+    }
+
+    /** Holds out this fraction of the (shuffled) data for validation. */
+    public Trainer validationSplit(double f) {
+        if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
+        this.validationSplit = f;
+        return this;
+    }
+
+    public Trainer validationData(Dataset data) {
+        this.validation = data;
+        return this;
+    }
+
+    public Trainer seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /** Rescales the gradients to a global norm of at most {@code max}; 0 turns it off. */
+    public Trainer clipNorm(double max) {
+        if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("max: expected a finite norm >= 0 (0: off), got " + max);
+        this.clipNorm = max;
+        return this;
+    }
+
+    /** Clamps each gradient entry to [-v, v]; 0 turns it off. */
+    public Trainer clipValue(double v) {
+        if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("v: expected a finite clip value >= 0 (0: off), got " + v);
+        this.clipValue = v;
+        return this;
+    }
+
+    /** Stops after {@code patience} epochs without a better validation loss; restores the best weights if asked. */
+    public Trainer earlyStopping(int patience, boolean restoreBest) {
+        if (patience < 0) throw new IllegalArgumentException("patience: expected >= 0, got " + patience);
+        this.patience = patience;
+        this.restoreBest = restoreBest;
+        return this;
+    }
+
+    public Trainer onEpoch(Consumer<Epoch> callback) {
+        Require.notNull("callback", callback);
+        this.onEpoch = callback;
+        return this;
+    }
+
+    public Trainer onBatch(Consumer<Progress> callback) {
+        Require.notNull("callback", callback);
+        this.onBatch = callback;
+        return this;
+    }
+
+    /**
+     * Truncated BPTT for per-step targets: each update runs forward over a window of the last k2 steps
+     * (from the state carried at the window's start), takes the loss on its last k1 steps and
+     * backpropagates through the whole window; k2 must be a multiple of k1.
+     */
+    public Trainer tbptt(int k1, int k2) {
+        if (k1 < 1 || k2 < k1 || k2 % k1 != 0) {
+            throw new IllegalArgumentException("tbptt: expected k1 >= 1 and k2 a multiple of k1, got k1 = " + k1 + ", k2 = " + k2);
+        }
+        this.tbpttK1 = k1;
+        this.tbpttK2 = k2;
+        return this;
+    }
+
+    /**
+     * Saves a checkpoint to {@code file} at the end of every epoch (Keras's {@code ModelCheckpoint}, Lightning's
+     * {@code ModelCheckpoint(every_n_epochs=1)}), each replacing the last atomically. See {@link #resumeFrom}.
+     */
+    public Trainer checkpoint(Path file) {
+        return checkpoint(file, 0);
+    }
+
+    /**
+     * Saves a checkpoint to {@code file} at the end of every epoch and, if {@code everyBatches} > 0, also after
+     * every {@code everyBatches}-th batch of an epoch (after that batch's {@link #onBatch} callback). A checkpoint
+     * holds the weights, the optimizer's state, the schedule's counters, the epoch and batch reached, the
+     * early-stopping bookkeeping (best loss and weights, epochs since) and the history; the file is written
+     * to a temporary file, forced to disk and renamed, so a crash or a failed write leaves the previous one.
+     * The temporary file a killed run left is deleted by the next save (or resume) of the same file; two
+     * trainers must not write one checkpoint file at once.
+     */
+    public Trainer checkpoint(Path file, int everyBatches) {
+        if (file == null) throw new IllegalArgumentException("checkpoint: expected a file, got null");
+        if (everyBatches < 0) throw new IllegalArgumentException("checkpoint: expected every >= 0 batches, got " + everyBatches);
+        this.checkpointFile = file;
+        this.checkpointEvery = everyBatches;
+        return this;
+    }
+
+    /**
+     * Makes {@link #fit} continue from a checkpoint written by {@link #checkpoint}: it loads the weights,
+     * optimizer, schedule, position and history, then trains the batches and epochs left up to
+     * {@link #epochs}. The trainer must be configured as the one that wrote it (seed, batch size,
+     * validation split, TBPTT, optimizer and schedule types, the same data and architecture; differences are
+     * an error naming them), and the result is then the same, bit for bit, as an uninterrupted run.
+     * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
+     * interrupted saves are deleted first.
+     */
+    public Trainer resumeFrom(Path file) {
+        this.resumeFrom = file;
+        return this;
+    }
+
+    /** What to do on a NaN or infinite loss or gradient: {@link NonFinitePolicy#STOP} (the default) or skip the step. */
+    public Trainer nonFinite(NonFinitePolicy policy) {
+        if (policy == null) throw new IllegalArgumentException("nonFinite: expected a policy, got null");
+        this.nonFinite = policy;
+        return this;
+    }
+
+    /**
+     * Trains {@code model} on {@code data} for the configured epochs (or, after {@link #resumeFrom}, the
+     * epochs left) and returns the history of every epoch, the resumed ones included.
+     *
+     * @throws IllegalArgumentException when the data hold a NaN or infinite value (naming row, step and
+     *                                  feature), do not fit the model, or the checkpoint to resume from does not fit
+     * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
+     * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
+     *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
+     *                                  refused before it is opened)
+     */
+    public History fit(Model model, Dataset data) {
+        Require.notNull("model", model);
+        Require.notNull("data", data);
+        requireFinite(data, "training data");
+        if (validation != null) requireFinite(validation, "validation data");
+        Objective obj = objective == null ? Objective.defaultFor(data) : objective;
+        int[] order = Dataset.range(data.size());
+        shuffle(order, new Random(seed));
+        Dataset train = data;
+        Dataset val = validation;
+        if (validationSplit > 0) {
+            int nVal = (int) Math.round(data.size() * validationSplit);
+            if (nVal < 1 || nVal >= data.size()) {
+                throw new IllegalArgumentException("validation split: " + validationSplit + " of " + data.size() + " rows leaves no "
+                        + (nVal < 1 ? "validation" : "training") + " rows");
+            }
+            val = data.subset(order, 0, nVal);
+            train = data.subset(order, nVal, data.size());
+        }
+        model.setThreads(threads);
+        Optimizer opt = optimizer.apply(model.params());
+        if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
+        Schedule sched = schedule == null ? null : schedule.apply(opt);
+        if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
+        Map<String, String> settings = settings(data, opt, sched);
+        Checkpoint.Run run;
+        try {
+            run = resumeFrom == null ? new Checkpoint.Run() : Checkpoint.read(resumeFrom, model, opt, sched, settings);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
+        }
+        int batches = (train.size() + batchSize - 1) / batchSize;
+        while (run.epoch <= epochs && !run.stopped) {
+            int e = run.epoch;
+            long t0 = System.nanoTime() - run.millis * 1_000_000;
+            int[] idx = Dataset.range(train.size());
+            shuffle(idx, new Random(derivedSeed(e, -1)));
+            for (int b = run.batch; b < batches; b++) {
+                Dataset part = train.subset(idx, b * batchSize, Math.min(train.size(), (b + 1) * batchSize));
+                Random rnd = new Random(derivedSeed(e, b));
+                double loss = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, obj, rnd, run) : trainStep(model, opt, part, obj, rnd, run);
+                if (!Double.isNaN(loss)) {
+                    run.lossSum += loss;
+                    run.counted++;
+                }
+                run.batch = b + 1;
+                onBatch.accept(new Progress(e, b + 1, batches, run.lossSum / run.counted));
+                if (checkpointFile != null && checkpointEvery > 0 && run.batch % checkpointEvery == 0 && run.batch < batches) {
+                    run.millis = (System.nanoTime() - t0) / 1_000_000;
+                    saveCheckpoint(model, opt, sched, run, settings);
+                }
+            }
+            Evaluation ev = val == null ? null : Evaluation.of(model, val, obj, Math.max(batchSize, 64));
+            double trainLoss = run.counted == 0 ? Double.NaN : run.lossSum / run.counted;
+            double monitored = ev == null ? trainLoss : ev.loss();
+            boolean improved = monitored < run.best;
+            if (improved) {
+                run.best = monitored;
+                run.bestEpoch = e;
+                run.since = 0;
+                if (patience >= 0 && restoreBest) run.bestWeights = model.stateDict();
+            } else {
+                run.since++;
+            }
+            if (sched != null) sched.epochEnded(monitored);
+            Epoch rec = new Epoch(e, epochs, trainLoss, ev, opt.learningRate(), (System.nanoTime() - t0) / 1_000_000, improved, run.skipped);
+            run.history.add(rec);
+            onEpoch.accept(rec);
+            run.stopped = patience >= 0 && run.since > patience;
+            run.nextEpoch();
+            if (checkpointFile != null) saveCheckpoint(model, opt, sched, run, settings);
+        }
+        if (run.bestWeights != null && restoreBest) model.loadStateDict(run.bestWeights);
+        return new History(List.copyOf(run.history), run.bestEpoch, run.stopped);
+    }
+
+    /** What a checkpoint must share with the trainer that resumes from it. */
+    private Map<String, String> settings(Dataset data, Optimizer opt, Schedule sched) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("seed", Long.toString(seed));
+        s.put("batch_size", Integer.toString(batchSize));
+        s.put("validation_split", Double.toString(validationSplit));
+        s.put("tbptt", tbpttK1 + "," + tbpttK2);
+        s.put("data", data.size() + " rows, hash " + Integer.toHexString(dataHash(data)));
+        s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(dataHash(validation)));
+        s.put("optimizer", opt.getClass().getName());
+        s.put("schedule", sched == null ? "none" : sched.getClass().getName());
+        return s;
+    }
+
+    /**
+     * Arrays.hashCode of x, the targets and the lengths, with the padding (which training ignores) read as
+     * zeros: data that differ only there train alike and hash alike.
+     */
+    private static int dataHash(Dataset d) {
+        int h = 1, f = d.features(), per = d.perStep() ? d.steps() : 1;
+        for (int i = 0; i < d.x().length; i++) h = 31 * h + Float.floatToIntBits(valid(d, i / f, d.steps()) ? d.x()[i] : 0f);
+        int rowHash = 1;
+        if (d.isClassification()) {
+            for (int i = 0; i < d.labels().length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? d.labels()[i] : 0);
+        } else {
+            int w = d.targetWidth();
+            for (int i = 0; i < d.targets().length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? d.targets()[i] : 0f);
+        }
+        h = 31 * h + rowHash;
+        return 31 * h + Arrays.hashCode(d.lengths());
+    }
+
+    /** Whether row {@code r} of {@code perSequence} rows per sequence (steps, or 1) is a valid step, not padding. */
+    private static boolean valid(Dataset d, int r, int perSequence) {
+        return perSequence == 1 || r % perSequence < d.lengthOf(r / perSequence);
+    }
+
+    private void saveCheckpoint(Model model, Optimizer opt, Schedule sched, Checkpoint.Run run, Map<String, String> settings) {
+        try {
+            Checkpoint.write(checkpointFile, model, opt, sched, run, settings);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(checkpointFile + ": checkpoint at epoch " + run.epoch + ", batch " + run.batch
+                    + " could not be written (any earlier checkpoint there is intact): " + ex, ex);
+        }
+    }
+
+    /**
+     * The seed of epoch {@code e}'s shuffle ({@code b} = -1) or of batch {@code b}'s dropout: a mix of the
+     * trainer's seed, the epoch and the batch, so any batch's randomness can be recreated on resuming.
+     */
+    private long derivedSeed(int e, int b) {
+        return mix(mix(seed + 0x9E3779B97F4A7C15L * e) + 0xC2B2AE3D27D4EB4FL * (b + 2L));
+    }
+
+    /** SplitMix64's finalizer. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Refuses NaN and infinity in the inputs (valid steps) and regression targets, naming where. */
+    static void requireFinite(Dataset d, String what) {
+        int f = d.features();
+        for (int r = 0; r < d.size(); r++) {
+            int len = d.lengthOf(r);
+            for (int t = 0; t < len; t++) {
+                for (int k = 0; k < f; k++) {
+                    float v = d.x()[(r * d.steps() + t) * f + k];
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalArgumentException(what + ": input is " + v + " at row " + r + ", step " + t + ", feature " + k
+                                + "; expected finite numbers (remove or impute the sample)");
+                    }
+                }
+            }
+        }
+        if (d.isClassification()) return;
+        int w = d.targetWidth();
+        float[] y = d.targets();
+        for (int i = 0; i < y.length; i++) {
+            if (!Float.isFinite(y[i])) {
+                int row = d.perStep() ? i / w / d.steps() : i / w;
+                int step = d.perStep() ? i / w % d.steps() : -1;
+                if (step >= d.lengthOf(row)) continue; // padding past the sequence's length is never scored
+                String at = "row " + row + (step >= 0 ? ", step " + step : "") + ", column " + (i % w);
+                throw new IllegalArgumentException(what + ": target is " + y[i] + " at " + at + "; expected finite numbers");
+            }
+        }
+    }
+
+    private double trainStep(Model model, Optimizer opt, Dataset part, Objective obj, Random rnd, Checkpoint.Run run) {
+        opt.zeroGrad();
+        Model.Trace tr = model.forward(part.inputs(), true, rnd);
+        float[] grad = new float[tr.output().data().length];
+        double loss = obj.evaluate(tr.output(), part, grad);
+        model.backward(tr, tr.output().withData(grad, tr.output().features()));
+        return update(model, opt, loss, run, 0) ? loss : Double.NaN;
+    }
+
+    /**
+     * Clips and steps unless the loss or a gradient is not finite, which the policy either stops on or
+     * skips (returning false). {@code windowEnd} > 0 names the TBPTT window.
+     */
+    private boolean update(Model model, Optimizer opt, double loss, Checkpoint.Run run, int windowEnd) {
+        String fault = Double.isFinite(loss) ? nonFiniteGradient(opt.params()) : "the loss is " + loss;
+        if (fault != null) {
+            String where = "epoch " + run.epoch + ", batch " + (run.batch + 1) + (windowEnd > 0 ? " (TBPTT window ending at step " + windowEnd + ")" : "");
+            if (nonFinite == NonFinitePolicy.STOP) {
+                throw new NonFiniteException(run.epoch, run.batch + 1, where + ": " + fault
+                        + "; the weights are those before this batch (lower the learning rate, clip gradients, or choose NonFinitePolicy.SKIP_BATCH)");
+            }
+            run.skipped++;
+            return false;
+        }
+        if (clipValue > 0) Clip.byValue(model.params(), clipValue);
+        if (clipNorm > 0) Clip.byGlobalNorm(model.params(), clipNorm);
+        opt.step();
+        return true;
+    }
+
+    private static String nonFiniteGradient(List<Param> params) {
+        for (Param p : params) {
+            float[] g = p.grad();
+            for (int i = 0; i < g.length; i++) {
+                if (!Float.isFinite(g[i])) return "the gradient of " + p.name() + " is " + g[i] + " at index " + i;
+            }
+        }
+        return null;
+    }
+
+    private double trainTbptt(Model model, Optimizer opt, Dataset part, Objective obj, Random rnd, Checkpoint.Run run) {
+        return Tbptt.train(model, part, obj, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end));
+    }
+
+    /** Loss and metrics of the model on a dataset, with the default objective for its targets. */
+    public static Evaluation evaluate(Model model, Dataset data) {
+        Require.notNull("model", model);
+        Require.notNull("data", data);
+        return Evaluation.of(model, data, Objective.defaultFor(data), 64);
+    }
+
+    static void shuffle(int[] a, Random rnd) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.vecrnn.nn.format;
+
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+
+import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.ModelFileException;
+import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.TensorData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Model files whose safetensors are valid but whose contents do not make the model they declare: missing,
+ * extra, misshapen or integer tensors, architectures or configs that are malformed or far larger than the
+ * file. Each must be refused with a ModelFileException naming the file and the problem, quickly and
+ * before anything large is allocated.
+ */
+class ModelLoadHostileTest {
+
+    @TempDir
+    Path dir;
+
+    private static Model small() {
+        return Model.builder(1).embedding(5, 3).lstm(4).dense(2).seed(1).build();
+    }
+
+    /** Rewrites a saved model file with {@code edit} applied to its tensors and architecture. */
+    private Path rewritten(java.util.function.Consumer<Map<String, Object>> edit, String architecture) throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        ModelFile.save(small(), f);
+        SafeTensors.Contents c = SafeTensors.read(f);
+        Map<String, Object> tensors = new LinkedHashMap<>(c.tensors());
+        edit.accept(tensors);
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        if (architecture != null) meta.put(ModelFile.ARCHITECTURE_KEY, architecture);
+        SafeTensors.write(f, tensors, meta);
+        return f;
+    }
+
+    /** Asserts a quick ModelFileException from {@code file} whose message holds every fragment. */
+    private static ModelFileException refused(Path file, Executable load, String... fragments) {
+        ModelFileException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(ModelFileException.class, load));
+        assertEquals(file.toString(), e.source(), e::getMessage);
+        for (String f : fragments) assertTrue(e.getMessage().contains(f), () -> "expected \"" + f + "\" in: " + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void modelFileNamesAMissingTensor() throws IOException {
+        Path f = rewritten(t -> t.remove("layers.1.weight_hh_l0"), null);
+        refused(f, () -> ModelFile.load(f), "missing tensor 'layers.1.weight_hh_l0'");
+    }
+
+    @Test
+    void modelFileNamesAnUnexpectedTensor() throws IOException {
+        Path f = rewritten(t -> t.put("layers.7.surplus", TensorData.floats(new float[3], 3)), null);
+        refused(f, () -> ModelFile.load(f), "unexpected tensors ['layers.7.surplus']");
+    }
+
+    @Test
+    void modelFileNamesAMisshapenOrIntegerTensor() throws IOException {
+        Path f = rewritten(t -> t.put("layers.2.bias", TensorData.floats(new float[3], 3)), null);
+        refused(f, () -> ModelFile.load(f), "layers.2.bias", "[3]", "[2]");
+        Path g = rewritten(t -> t.put("layers.2.bias", TensorData.longs(new long[2], 2)), null);
+        refused(g, () -> ModelFile.load(g), "'layers.2.bias' has dtype I64");
+    }
+
+    @Test
+    void modelFileRefusesAnArchitectureFarLargerThanItsTensors() throws IOException {
+        String embedding = "{\"input_features\":1,\"layers\":[{\"kind\":\"embedding\",\"vocab\":40000,\"dim\":40000}]}";
+        Path f = rewritten(t -> { }, embedding);
+        long held = SafeTensors.read(f).tensors().values().stream().mapToLong(TensorData::elementCount).sum();
+        refused(f, () -> ModelFile.load(f), "the architecture needs at least 1600000000 parameters, but the tensors in the file hold only "
+                + held + " elements");
+        // in * units overflows an int: without the check this reached new float[negative]
+        String dense = "{\"input_features\":1,\"layers\":[{\"kind\":\"dense\",\"in\":65536,\"units\":65536,\"activation\":\"linear\"}]}";
+        Path g = rewritten(t -> { }, dense);
+        refused(g, () -> ModelFile.load(g), "needs at least 4295032832 parameters");
+        String stack = "{\"input_features\":1,\"layers\":[{\"kind\":\"recurrent\",\"type\":\"LSTM\",\"input_size\":1,"
+                + "\"hidden_size\":2000000000,\"num_layers\":2000000000,\"bias\":true,\"bidirectional\":true,\"dropout\":0,"
+                + "\"proj_size\":0,\"return_sequences\":false}]}";
+        Path h = rewritten(t -> { }, stack);
+        refused(h, () -> ModelFile.load(h), "needs at least 2^63 - 1 parameters");
+    }
+
+    @Test
+    void modelFileRefusesABrokenOrMissingArchitecture() throws IOException {
+        Path f = rewritten(t -> { }, "{\"input_features\":1,\"layers\":[}");
+        refused(f, () -> ModelFile.load(f), "__metadata__ 'vecrnn' is not valid JSON: ", "at byte 30 of that string");
+        Path g = rewritten(t -> { }, "{\"input_features\":1,\"layers\":[{\"kind\":\"" + "k".repeat(10_000) + "\"}]}");
+        ModelFileException e = refused(g, () -> ModelFile.load(g), "architecture: layer 0 ('kkk", "'... (10000 characters)): unknown layer kind");
+        assertTrue(e.getMessage().length() < 500, e::getMessage);
+        Path h = dir.resolve("plain.safetensors");
+        SafeTensors.write(h, Map.of("w", TensorData.floats(new float[1], 1)), null);
+        refused(h, () -> ModelFile.load(h), "not a vecrnn model file (no 'vecrnn' entry in __metadata__");
+    }
+
+    // ---- PyTorchFormat ---------------------------------------------------------------------------------
+
+    private Path torchDir() throws IOException {
+        Path d = dir.resolve("torch");
+        PyTorchFormat.write(new Recurrent(RecurrentConfig.of(CellType.GRU, 3, 4), 1), d);
+        return d;
+    }
+
+    private static void rewriteWeights(Path d, java.util.function.Consumer<Map<String, Object>> edit) throws IOException {
+        Path w = d.resolve(PyTorchFormat.WEIGHTS);
+        SafeTensors.Contents c = SafeTensors.read(w);
+        Map<String, Object> tensors = new LinkedHashMap<>(c.tensors());
+        edit.accept(tensors);
+        SafeTensors.write(w, tensors, c.metadata());
+    }
+
+    @Test
+    void pyTorchNamesMissingAndUnexpectedTensors() throws IOException {
+        Path d = torchDir();
+        Path w = d.resolve(PyTorchFormat.WEIGHTS);
+        rewriteWeights(d, t -> t.remove("bias_hh_l0"));
+        refused(w, () -> PyTorchFormat.read(d), "missing tensor 'bias_hh_l0'");
+        Path e = torchDir();
+        rewriteWeights(e, t -> t.put("weight_ih_l1", TensorData.floats(new float[12], 4, 3)));
+        refused(w, () -> PyTorchFormat.read(e), "unexpected tensors ['weight_ih_l1']");
+    }
+
+    @Test
+    void pyTorchRefusesAConfigFarLargerThanTheWeights() throws IOException {
+        Path d = torchDir();
+        Files.writeString(d.resolve(PyTorchFormat.CONFIG), "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 100000}");
+        refused(d.resolve(PyTorchFormat.WEIGHTS), () -> PyTorchFormat.read(d), "needs at least 10000300000 parameters, but the tensors in "
+                + "the file hold only 108 elements");
+    }
+
+    @Test
+    void pyTorchConfigErrorsNameTheFieldAndTheByte() throws IOException {
+        Path d = torchDir();
+        Path c = d.resolve(PyTorchFormat.CONFIG);
+        Files.writeString(c, "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": \"4\"}");
+        refused(c, () -> PyTorchFormat.read(d), "'hidden_size' expected a non-negative integer, got '4'");
+        Files.writeString(c, "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 4, \"hidden_size\": 5}");
+        refused(c, () -> PyTorchFormat.read(d), "duplicate key 'hidden_size' (at byte 51)");
+        Files.writeString(c, "{\"type\": \"GRU\", \"input_size\": 3, \"x\": " + "[".repeat(100) + "]".repeat(100) + "}");
+        // the top-level object is level 1, so the 64th bracket is the 65th level
+        refused(c, () -> PyTorchFormat.read(d), "nesting deeper than 64 levels (at byte " + (38 + 63) + ")");
+        Files.writeString(c, "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 4}" + " ".repeat(1 << 20));
+        refused(c, () -> PyTorchFormat.read(d), "more than the limit of 1048576 (at byte 1048576)");
+        Files.writeString(c, "{\"type\": \"" + "G".repeat(5000) + "\", \"input_size\": 3, \"hidden_size\": 4}");
+        ModelFileException e = refused(c, () -> PyTorchFormat.read(d), "cell type: expected LSTM, GRU, RNN_TANH or RNN_RELU, got 'GGG");
+        assertTrue(e.getMessage().length() < 500, e::getMessage);
+        Files.delete(c);
+        assertThrows(NoSuchFileException.class, () -> PyTorchFormat.read(d));
+    }
+
+    @Test
+    void aValidFileStillLoads() throws IOException {
+        Path f = rewritten(t -> { }, null);
+        assertEquals(small().spec(), ModelFile.load(f).spec());
+        assertEquals(Json.write(small().spec()), Json.write(ModelFile.load(f).spec()));
+    }
+}

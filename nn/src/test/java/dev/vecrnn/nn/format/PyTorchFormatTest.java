@@ -1,0 +1,77 @@
+package dev.vecrnn.nn.format;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
+
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Export in PyTorch's format. Besides the round trip, it leaves under nn/target/torch-export/ one
+ * directory per cell type with x.npy and vecrnn's output.npy, which
+ * {@code /usr/bin/python3 scripts/check_torch_export.py nn/target/torch-export/*} loads into
+ * {@code torch.nn.LSTM/GRU/RNN} with {@code load_state_dict(strict=True)} and compares.
+ */
+class PyTorchFormatTest {
+
+    @Test
+    void writeThenReadGivesTheSameNetworkAndLeavesFilesForTorch() throws Exception {
+        for (CellType type : CellType.values()) {
+            RecurrentConfig cfg = new RecurrentConfig(type, 4, 6, 2, true, false, true, 0f, type == CellType.LSTM ? 3 : 0);
+            Recurrent net = new Recurrent(cfg, 17);
+            Path dir = Path.of("target", "torch-export", type.name().toLowerCase());
+            PyTorchFormat.write(net, dir);
+            Recurrent back = PyTorchFormat.read(dir);
+            assertEquals(cfg, back.config());
+            Map<String, Tensor> a = net.stateDict(), b = back.stateDict();
+            assertEquals(a.keySet(), b.keySet());
+            for (String k : a.keySet()) assertArrayEquals(a.get(k).data(), b.get(k).data(), 0f, k);
+            Random r = new Random(2);
+            Tensor x = Tensor.zeros(5, 3, 4);
+            for (int i = 0; i < x.size(); i++) x.data()[i] = (float) r.nextGaussian();
+            Npy.write(dir.resolve("x.npy"), x);
+            Npy.write(dir.resolve("output.npy"), net.forward(x, null, null, null).output());
+            assertTrue(Files.readString(dir.resolve(PyTorchFormat.CONFIG)).contains("\"type\""));
+        }
+    }
+
+    @Test
+    void readRejectsMissingOrMisshapenTensors() throws Exception {
+        Path dir = Files.createTempDirectory("pt");
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.GRU, 3, 4), 1);
+        PyTorchFormat.write(net, dir);
+        Files.writeString(dir.resolve(PyTorchFormat.CONFIG),
+                "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 5, \"num_layers\": 1}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PyTorchFormat.read(dir));
+        assertTrue(e.getMessage().contains("weight_ih_l0") && e.getMessage().contains("[15, 3]"), e.getMessage());
+        Files.writeString(dir.resolve(PyTorchFormat.CONFIG), "{\"type\": \"LSTMX\", \"input_size\": 3, \"hidden_size\": 4}");
+        e = assertThrows(IllegalArgumentException.class, () -> PyTorchFormat.read(dir));
+        assertTrue(e.getMessage().contains("LSTMX"), e.getMessage());
+    }
+
+    @Test
+    void configAndWeightsAreWrittenWithTheSameModeAsAnyNewFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.GRU, 3, 4), 1);
+        PyTorchFormat.write(net, dir.resolve("m"));
+        Path plain = Files.createFile(dir.resolve("plain"));
+        var mode = Files.getPosixFilePermissions(plain);
+        assertEquals(mode, Files.getPosixFilePermissions(dir.resolve("m/config.json")), "config.json");
+        assertEquals(mode, Files.getPosixFilePermissions(dir.resolve("m/model.safetensors")), "model.safetensors");
+        try (var s = Files.list(dir.resolve("m"))) {
+            assertEquals(2, s.count(), "no temporary file left");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vecrnn.nn.recurrent;
+
+import dev.vecrnn.nn.Tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Streaming steps against the sequence forward of the same network. */
+class StreamTest {
+
+    private static Tensor random(Random rnd, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) t.data()[i] = (float) rnd.nextGaussian();
+        return t;
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void stepsEqualOneSequenceCall(CellType type) {
+        RecurrentConfig cfg = new RecurrentConfig(type, 5, 7, 2, true, false, false, 0f, type == CellType.LSTM ? 3 : 0);
+        Recurrent net = new Recurrent(cfg, 42);
+        Random rnd = new Random(1);
+        int steps = 9, p = cfg.outputHidden();
+        Tensor x = random(rnd, steps, 1, 5);
+        Recurrent.Output seq = net.forward(x, null, null, null);
+        Stream.State s = net.newState();
+        float[] out = new float[p];
+        float[] xt = new float[5];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(x.data(), t * 5, xt, 0, 5);
+            net.step(xt, s, out);
+            for (int j = 0; j < p; j++) {
+                assertEquals(seq.output().data()[t * p + j], out[j], 1e-5, "step " + t + " unit " + j);
+            }
+        }
+        for (int l = 0; l < 2; l++) {
+            float[] h = s.hidden(l);
+            for (int j = 0; j < p; j++) assertEquals(seq.hN().data()[l * p + j], h[j], 1e-5, "h_n layer " + l);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void stepManyEqualsSeparateSteps(CellType type) {
+        RecurrentConfig cfg = new RecurrentConfig(type, 6, 8, 2, true, false, false, 0f, 0);
+        Recurrent net = new Recurrent(cfg, 7);
+        Random rnd = new Random(2);
+        int n = 5, in = 6, p = 8;
+        Stream.State[] together = new Stream.State[n];
+        Stream.State[] alone = new Stream.State[n];
+        for (int i = 0; i < n; i++) {
+            together[i] = net.newState();
+            alone[i] = net.newState();
+        }
+        Stream.Batch ws = net.newBatch(n);
+        float[] outs = new float[n * p];
+        float[] one = new float[p];
+        for (int t = 0; t < 6; t++) {
+            float[] xs = random(rnd, n, in).data();
+            net.stepMany(n, xs, together, outs, ws);
+            for (int i = 0; i < n; i++) {
+                net.step(java.util.Arrays.copyOfRange(xs, i * in, (i + 1) * in), alone[i], one);
+                for (int j = 0; j < p; j++) assertEquals(one[j], outs[i * p + j], 1e-5, "stream " + i + " step " + t);
+            }
+        }
+        for (int i = 0; i < n; i++) assertArrayEquals(alone[i].hidden(1), together[i].hidden(1), 1e-5f);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.vecrnn.nn.train;
+
+import dev.vecrnn.nn.model.Model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+
+    /** Next-token data: per-step labels, full-length sequences. */
+    static Dataset tokens(int n, int steps, int vocab, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n * steps];
+        int[] y = new int[n * steps];
+        for (int i = 0; i < n * steps; i++) {
+            x[i] = r.nextInt(vocab);
+            y[i] = ((int) x[i] + 1) % vocab;
+        }
+        return Dataset.classification(x, n, steps, 1, null, y, true);
+    }
+
+    @Test
+    void tbpttCoveringTheWholeSequenceEqualsFullBptt() {
+        Dataset d = tokens(24, 10, 7, 1);
+        float[][] w = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Model m = Model.builder(1).embedding(7, 5).lstm(6).dense(7).seed(3).build();
+            Trainer t = new Trainer().epochs(2).batchSize(8).seed(2).optimizer(ps -> new Sgd(ps, 0.1));
+            if (run == 1) t.tbptt(10, 10);
+            t.fit(m, d);
+            w[run] = m.params().get(1).data().clone();
+        }
+        assertArrayEquals(w[0], w[1], 1e-6f, "TBPTT(T, T) must equal full BPTT");
+    }
+
+    @Test
+    void tbpttWithShortChunksCarriesStateAndLearns() {
+        Dataset d = tokens(64, 40, 5, 2);
+        Model m = Model.builder(1).embedding(5, 8).gru(16).dense(5).seed(4).build();
+        double before = Trainer.evaluate(m, d).loss();
+        new Trainer().epochs(3).batchSize(16).seed(1).tbptt(8, 16)
+                .optimizer(ps -> new dev.vecrnn.nn.train.Adam(ps, 2e-2)).fit(m, d);
+        double after = Trainer.evaluate(m, d).loss();
+        assertTrue(after < 0.5 * before, "loss " + before + " -> " + after);
+        assertThrows(IllegalArgumentException.class, () -> new Trainer().tbptt(8, 12));
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestWeights() {
+        Dataset d = tokens(48, 6, 5, 3);
+        Model m = Model.builder(1).embedding(5, 4).rnn(6).dense(5).seed(5).build();
+        List<Trainer.Epoch> seen = new ArrayList<>();
+        // a learning rate far too large makes the validation loss wander; the best epoch must come back
+        Trainer.History h = new Trainer().epochs(12).batchSize(8).seed(6).validationSplit(0.25)
+                .optimizer(ps -> new Sgd(ps, 3.0)).earlyStopping(2, true).onEpoch(seen::add).fit(m, d);
+        Trainer.Epoch best = h.epochs().get(h.bestEpoch() - 1);
+        double bestVal = best.validation().loss();
+        for (Trainer.Epoch e : h.epochs()) assertTrue(e.validation().loss() >= bestVal);
+        Dataset val = d.subset(shuffled(d.size(), 6), 0, 12);
+        assertEquals(bestVal, Evaluation.of(m, val, Objective.CROSS_ENTROPY, 64).loss(), 1e-6);
+        assertEquals(seen.size(), h.epochs().size());
+    }
+
+    private static int[] shuffled(int n, long seed) {
+        int[] idx = Dataset.range(n);
+        Trainer.shuffle(idx, new Random(seed));
+        return idx;
+    }
+
+    @Test
+    void scheduleChangesTheLearningRatePerEpoch() {
+        Dataset d = tokens(16, 4, 3, 4);
+        Model m = Model.builder(1).embedding(3, 2).gru(3).dense(3).seed(1).build();
+        List<Double> lrs = new ArrayList<>();
+        new Trainer().epochs(4).batchSize(8).optimizer(ps -> new Sgd(ps, 0.8)).schedule(o -> new StepLR(o, 2, 0.5))
+                .onEpoch(e -> lrs.add(e.learningRate())).fit(m, d);
+        assertEquals(List.of(0.8, 0.4, 0.4, 0.2), lrs);
+    }
+
+    @Test
+    void validationErrorsNameTheProblem() {
+        Dataset d = tokens(4, 3, 3, 5);
+        Model wrong = Model.builder(2).lstm(3).dense(3).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer().fit(wrong, d));
+        assertTrue(e.getMessage().contains("expected 2 features"), e.getMessage());
+        Model pooled = Model.builder(1).embedding(3, 2).lstm(3).lastStep().dense(3).build();
+        e = assertThrows(IllegalArgumentException.class, () -> new Trainer().fit(pooled, d));
+        assertTrue(e.getMessage().contains("per step"), e.getMessage());
+        assertNotEquals(0, d.size());
+    }
+}
