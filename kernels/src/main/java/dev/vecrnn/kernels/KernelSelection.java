@@ -6,9 +6,14 @@ import java.util.Locale;
 
 /**
  * Chooses the kernels once, when first asked. The Vector API class is loaded by name only after the
- * checks pass, so the scalar path runs where {@code jdk.incubator.vector} is absent.
+ * checks pass, so the scalar path runs where {@code jdk.incubator.vector} is absent. When the scalar
+ * kernels are chosen because the Vector API ones cannot run, one WARNING record on the
+ * {@code System.Logger} named {@value #LOGGER} says why; nothing is printed.
  */
 final class KernelSelection {
+    /** The name of the {@link System.Logger} the fallback is reported on. */
+    static final String LOGGER = "dev.vecrnn.kernels";
+
     static final Kernels SCALAR = new Kernels(ScalarSupport.INSTANCE);
     static final Kernels PANAMA;
     static final String WHY_NOT;
@@ -34,7 +39,7 @@ final class KernelSelection {
         } else if (PANAMA != null) {
             CHOSEN = PANAMA;
         } else {
-            System.err.println("vecrnn: using the scalar kernels: " + why);
+            System.getLogger(LOGGER).log(System.Logger.Level.WARNING, "using the scalar kernels: " + why);
             CHOSEN = SCALAR;
         }
     }

@@ -55,7 +55,11 @@ public final class Kernels {
         return KernelSelection.PANAMA;
     }
 
-    /** Why the Vector API kernels are unavailable, or null when they are available. */
+    /**
+     * Why the Vector API kernels are unavailable, or null when they are available. When this made
+     * {@link #get()} fall back to the scalar kernels, the same reason went once, at WARNING, to the
+     * {@link System.Logger} named {@code dev.vecrnn.kernels}; the library prints nothing itself.
+     */
     public static String whyNoPanama() {
         return KernelSelection.WHY_NOT;
     }
