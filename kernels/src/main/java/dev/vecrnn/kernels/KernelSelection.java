@@ -6,35 +6,41 @@ import java.util.Locale;
 
 /**
  * Chooses the kernels once, when first asked. The Vector API class is loaded by name only after the
- * checks pass, so the scalar path runs where {@code jdk.incubator.vector} is absent.
+ * checks pass, so the scalar path runs where {@code jdk.incubator.vector} is absent. When the scalar
+ * kernels are chosen because the Vector API ones cannot run, one WARNING record on the
+ * {@code System.Logger} named {@value #LOGGER} says why; nothing is printed.
  */
 final class KernelSelection {
+    /** The name of the {@link System.Logger} the fallback is reported on. */
+    static final String LOGGER = "dev.vecrnn.kernels";
+
+    static final Kernels SCALAR = new Kernels(ScalarSupport.INSTANCE);
     static final Kernels PANAMA;
     static final String WHY_NOT;
     static final Kernels CHOSEN;
 
     static {
         String why = reasonAgainstPanama();
-        Kernels panama = null;
+        KernelSupport panama = null;
         if (why == null) {
             try {
-                panama = (Kernels) Class.forName("dev.vecrnn.kernels.PanamaKernels").getDeclaredConstructor().newInstance();
+                panama = (KernelSupport) Class.forName("dev.vecrnn.kernels.PanamaSupport").getDeclaredConstructor().newInstance();
                 why = panama.unusableReason();
                 if (why != null) panama = null;
             } catch (ReflectiveOperationException | LinkageError e) {
                 why = "the Vector API kernels failed to load: " + e;
             }
         }
-        PANAMA = panama;
+        PANAMA = panama == null ? null : new Kernels(panama);
         WHY_NOT = why;
         String forced = System.getProperty(Kernels.PROPERTY, "").trim().toLowerCase(Locale.ROOT);
         if (forced.equals("scalar")) {
-            CHOSEN = ScalarKernels.INSTANCE;
-        } else if (panama != null) {
-            CHOSEN = panama;
+            CHOSEN = SCALAR;
+        } else if (PANAMA != null) {
+            CHOSEN = PANAMA;
         } else {
-            System.err.println("vecrnn: using the scalar kernels: " + why);
-            CHOSEN = ScalarKernels.INSTANCE;
+            System.getLogger(LOGGER).log(System.Logger.Level.WARNING, "using the scalar kernels: " + why);
+            CHOSEN = SCALAR;
         }
     }
 

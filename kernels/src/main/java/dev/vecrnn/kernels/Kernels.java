@@ -2,13 +2,21 @@ package dev.vecrnn.kernels;
 
 /**
  * The numeric kernels of vecrnn, on {@code float[]} with offsets: nothing is allocated, nothing is
- * hidden, the caller owns every buffer. Two implementations exist, {@link ScalarKernels} and
- * {@code PanamaKernels} (the JDK Vector API); {@link #get()} returns the one chosen at start-up.
+ * hidden, the caller owns every buffer. {@link #get()} returns the kernels chosen at start-up,
+ * {@link #scalar()} the plain-Java ones, {@link #panama()} the JDK Vector API ones where they can run.
  *
- * <p>Every public method checks its arguments once per call and throws an
- * {@link IllegalArgumentException} naming the argument, the size it needs and the size it got; the
- * implementations then run unchecked loops. Shapes are written above each method as
- * {@code name [rows, cols]}; {@code ld} is the distance in floats between two rows.
+ * <p>This class is a facade, and final on purpose. Each public method checks its arguments once per call,
+ * throwing an {@link IllegalArgumentException} that names the argument, the size it needs and the size
+ * it got, and then hands the call to one of two implementations of a sealed, package-private interface
+ * (the scalar loops, or the Vector API ones, loaded only when chosen), which run unchecked loops. So the
+ * public API is exactly the methods below: nobody can subclass the kernels, skip the checks or depend
+ * on how the implementations are split, and the implementations can change without breaking a caller.
+ * The extra call is inlined: a call site into the interface sees one implementation class in practice
+ * (two at most), which C2's type profile turns into a guarded direct call, and the implementations
+ * call static methods.
+ *
+ * <p>Shapes are written above each method as {@code name [rows, cols]}; {@code ld} is the distance in
+ * floats between two rows.
  *
  * <p>Gradients accumulate ({@code +=}) where the javadoc says so, so that one backward serves a batch
  * and a sequence; zeroing is the caller's visible step.
@@ -20,12 +28,16 @@ package dev.vecrnn.kernels;
  * between vector widths, and between the Vector API and the scalar kernels: the same products are
  * summed in another grouping.
  */
-public abstract class Kernels {
+public final class Kernels {
 
     /** Set to {@code scalar} to force the scalar kernels. */
     public static final String PROPERTY = "vecrnn.kernels";
 
-    protected Kernels() {
+    private final KernelSupport impl;
+
+    /** Only {@link KernelSelection} makes these: one for the scalar kernels, one for the Vector API ones. */
+    Kernels(KernelSupport impl) {
+        this.impl = impl;
     }
 
     /** The kernels chosen once at class initialisation (see {@link KernelSelection}). */
@@ -35,7 +47,7 @@ public abstract class Kernels {
 
     /** The scalar kernels, always available. */
     public static Kernels scalar() {
-        return ScalarKernels.INSTANCE;
+        return KernelSelection.SCALAR;
     }
 
     /** The Vector API kernels, or null where they cannot run here ({@link #whyNoPanama()} says why). */
@@ -43,18 +55,19 @@ public abstract class Kernels {
         return KernelSelection.PANAMA;
     }
 
-    /** Why the Vector API kernels are unavailable, or null when they are available. */
+    /**
+     * Why the Vector API kernels are unavailable, or null when they are available. When this made
+     * {@link #get()} fall back to the scalar kernels, the same reason went once, at WARNING, to the
+     * {@link System.Logger} named {@code dev.vecrnn.kernels}; the library prints nothing itself.
+     */
     public static String whyNoPanama() {
         return KernelSelection.WHY_NOT;
     }
 
-    /** Null when these kernels can run here, else why not (checked before they are chosen). */
-    String unusableReason() {
-        return null;
-    }
-
     /** A short name: {@code panama-512} (with the vector width in bits) or {@code scalar}. */
-    public abstract String name();
+    public String name() {
+        return impl.name();
+    }
 
     /**
      * What the kernels were shaped for, in one line: for the Vector API, the vector width, the register file
@@ -63,7 +76,7 @@ public abstract class Kernels {
      * configuration every result is deterministic and independent of the thread count.
      */
     public String shape() {
-        return name() + ": plain Java loops";
+        return impl.shape();
     }
 
     // ---------------------------------------------------------------- vectors
@@ -73,7 +86,7 @@ public abstract class Kernels {
         checkN(n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        return dotImpl(n, x, xOff, y, yOff);
+        return impl.dot(n, x, xOff, y, yOff);
     }
 
     // x [n], y [n]: y += a * x
@@ -81,28 +94,28 @@ public abstract class Kernels {
         checkN(n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        axpyImpl(n, a, x, xOff, y, yOff);
+        impl.axpy(n, a, x, xOff, y, yOff);
     }
 
     // x [n]: x *= a
     public final void scale(int n, float a, float[] x, int xOff) {
         checkN(n);
         checkRange("x", x, xOff, n);
-        scaleImpl(n, a, x, xOff);
+        impl.scale(n, a, x, xOff);
     }
 
     // x [n] -> sum x*x
     public final float sumSquares(int n, float[] x, int xOff) {
         checkN(n);
         checkRange("x", x, xOff, n);
-        return sumSquaresImpl(n, x, xOff);
+        return impl.sumSquares(n, x, xOff);
     }
 
     // x [n] -> the index (from xOff) of the first NaN or infinity, or -1 when all n are finite
     public final int firstNonFinite(int n, float[] x, int xOff) {
         checkN(n);
         checkRange("x", x, xOff, n);
-        return firstNonFiniteImpl(n, x, xOff);
+        return impl.firstNonFinite(n, x, xOff);
     }
 
     // ---------------------------------------------------------------- dense matrices (row-major)
@@ -114,7 +127,7 @@ public abstract class Kernels {
         checkMatrix("a", a, aOff, m, k, lda);
         checkMatrix("b", b, bOff, n, k, ldb);
         checkMatrix("c", c, cOff, m, n, ldc);
-        gemmNTImpl(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        impl.gemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
     /** {@code C (+)= A B}: a [m, k] (lda), b [k, n] (ldb), c [m, n] (ldc). */
@@ -124,7 +137,7 @@ public abstract class Kernels {
         checkMatrix("a", a, aOff, m, k, lda);
         checkMatrix("b", b, bOff, k, n, ldb);
         checkMatrix("c", c, cOff, m, n, ldc);
-        gemmNNImpl(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        impl.gemmNN(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
     /** {@code C (+)= A^T B}: a [k, m] (lda), b [k, n] (ldb), c [m, n] (ldc). */
@@ -134,7 +147,7 @@ public abstract class Kernels {
         checkMatrix("a", a, aOff, k, m, lda);
         checkMatrix("b", b, bOff, k, n, ldb);
         checkMatrix("c", c, cOff, m, n, ldc);
-        gemmTNImpl(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        impl.gemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
     // ---------------------------------------------------------------- packed gates
@@ -152,7 +165,7 @@ public abstract class Kernels {
         checkMatrix("x", x, xOff, batch, p.inputSize(), ldx);
         checkMatrix("h", h, hOff, batch, p.recurrentSize(), ldh);
         checkMatrix("out", out, outOff, batch, p.outputSize(), ldo);
-        gatesImpl(p, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo, true, true);
+        impl.gates(p, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo, true, true);
     }
 
     /**
@@ -165,7 +178,7 @@ public abstract class Kernels {
         checkBatch(rows);
         checkMatrix("x", x, xOff, rows, p.inputSize(), ldx);
         checkMatrix("out", out, outOff, rows, p.outputSize(), ldo);
-        gatesImpl(p, rows, x, xOff, ldx, null, 0, 0, out, outOff, ldo, true, false);
+        impl.gates(p, rows, x, xOff, ldx, null, 0, 0, out, outOff, ldo, true, false);
     }
 
     /**
@@ -177,7 +190,7 @@ public abstract class Kernels {
         checkBatch(batch);
         checkMatrix("h", h, hOff, batch, p.recurrentSize(), ldh);
         checkMatrix("out", out, outOff, batch, p.outputSize(), ldo);
-        gatesImpl(p, batch, null, 0, 0, h, hOff, ldh, out, outOff, ldo, false, true);
+        impl.gates(p, batch, null, 0, 0, h, hOff, ldh, out, outOff, ldo, false, true);
     }
 
     /**
@@ -190,7 +203,7 @@ public abstract class Kernels {
                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
         checkNotNull("p", p);
         checkBackwardData(p, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
-        gatesBackwardDataImpl(p, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
+        impl.gatesBackwardData(p, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
     }
 
     /**
@@ -204,7 +217,7 @@ public abstract class Kernels {
                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
         checkNotNull("transposed", transposed);
         checkBackwardData(transposed.source(), batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
-        gatesBackwardDataImpl(transposed, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
+        impl.gatesBackwardData(transposed, batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
     }
 
     /** The arguments of both forms of gatesBackwardData, against the shape of the packing p. */
@@ -233,7 +246,7 @@ public abstract class Kernels {
         checkMatrix("dG", dG, dgOff, batch, p.outputSize(), ldg);
         if (x != null) checkMatrix("x", x, xOff, batch, p.inputSize(), ldx);
         if (h != null) checkMatrix("h", h, hOff, batch, p.recurrentSize(), ldh);
-        gatesBackwardWeightsImpl(p, batch, dG, dgOff, ldg, x, xOff, ldx, h, hOff, ldh, grad);
+        impl.gatesBackwardWeights(p, batch, dG, dgOff, ldg, x, xOff, ldx, h, hOff, ldh, grad);
     }
 
     private static String describe(PackedGates p) {
@@ -251,7 +264,7 @@ public abstract class Kernels {
         checkN(n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        tanhImpl(n, x, xOff, y, yOff);
+        impl.tanh(n, x, xOff, y, yOff);
     }
 
     /**
@@ -263,7 +276,7 @@ public abstract class Kernels {
         checkN(n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        sigmoidImpl(n, x, xOff, y, yOff);
+        impl.sigmoid(n, x, xOff, y, yOff);
     }
 
     /** {@code y = max(x, 0)} (NaN stays NaN); x and y may be the same array. x [n] -> y [n] */
@@ -271,25 +284,25 @@ public abstract class Kernels {
         checkN(n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        reluImpl(n, x, xOff, y, yOff);
+        impl.relu(n, x, xOff, y, yOff);
     }
 
     /** Given {@code y = tanh(x)}: {@code dx = dy * (1 - y^2)}. y, dy, dx [n] */
     public final void tanhBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         checkActivationBackward(n, y, yOff, dy, dyOff, dx, dxOff);
-        tanhBackwardImpl(n, y, yOff, dy, dyOff, dx, dxOff);
+        impl.tanhBackward(n, y, yOff, dy, dyOff, dx, dxOff);
     }
 
     /** Given {@code y = sigmoid(x)}: {@code dx = dy * y * (1 - y)}. y, dy, dx [n] */
     public final void sigmoidBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         checkActivationBackward(n, y, yOff, dy, dyOff, dx, dxOff);
-        sigmoidBackwardImpl(n, y, yOff, dy, dyOff, dx, dxOff);
+        impl.sigmoidBackward(n, y, yOff, dy, dyOff, dx, dxOff);
     }
 
     /** Given {@code y = relu(x)}: {@code dx = y > 0 ? dy : 0}. y, dy, dx [n] */
     public final void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         checkActivationBackward(n, y, yOff, dy, dyOff, dx, dxOff);
-        reluBackwardImpl(n, y, yOff, dy, dyOff, dx, dxOff);
+        impl.reluBackward(n, y, yOff, dy, dyOff, dx, dxOff);
     }
 
     /** Softmax over n entries, shifted by the maximum so that logits of 1e30 stay finite; in place allowed. x [n] -> y [n] */
@@ -297,7 +310,7 @@ public abstract class Kernels {
         checkPositive("n", n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        softmaxImpl(n, x, xOff, y, yOff);
+        impl.softmax(n, x, xOff, y, yOff);
     }
 
     /** Log-softmax over n entries, {@code (x - max) - log(sum exp(x - max))}; in place allowed. x [n] -> y [n] */
@@ -305,19 +318,19 @@ public abstract class Kernels {
         checkPositive("n", n);
         checkRange("x", x, xOff, n);
         checkRange("y", y, yOff, n);
-        logSoftmaxImpl(n, x, xOff, y, yOff);
+        impl.logSoftmax(n, x, xOff, y, yOff);
     }
 
     /** Given {@code y = softmax(x)}: {@code dx = y * (dy - sum(dy * y))}. y, dy, dx [n] */
     public final void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         checkActivationBackward(n, y, yOff, dy, dyOff, dx, dxOff);
-        softmaxBackwardImpl(n, y, yOff, dy, dyOff, dx, dxOff);
+        impl.softmaxBackward(n, y, yOff, dy, dyOff, dx, dxOff);
     }
 
     /** Given {@code y = logSoftmax(x)}: {@code dx = dy - exp(y) * sum(dy)}. y, dy, dx [n] */
     public final void logSoftmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         checkActivationBackward(n, y, yOff, dy, dyOff, dx, dxOff);
-        logSoftmaxBackwardImpl(n, y, yOff, dy, dyOff, dx, dxOff);
+        impl.logSoftmaxBackward(n, y, yOff, dy, dyOff, dx, dxOff);
     }
 
     private static void checkActivationBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
@@ -341,7 +354,7 @@ public abstract class Kernels {
         if (cPrev != null) checkRange("cPrev", cPrev, cpOff, n);
         checkRange("c", c, cOff, n);
         checkRange("h", h, hOff, n);
-        lstmForwardImpl(n, gates, gOff, cPrev, cpOff, c, cOff, h, hOff);
+        impl.lstmForward(n, gates, gOff, cPrev, cpOff, c, cOff, h, hOff);
     }
 
     /**
@@ -359,7 +372,7 @@ public abstract class Kernels {
         checkRange("dh", dh, dhOff, n);
         checkRange("dc", dc, dcOff, n);
         checkRange("dGates", dGates, dgOff, 4L * n);
-        lstmBackwardImpl(n, acts, aOff, cPrev, cpOff, c, cOff, dh, dhOff, dc, dcOff, dGates, dgOff);
+        impl.lstmBackward(n, acts, aOff, cPrev, cpOff, c, cOff, dh, dhOff, dc, dcOff, dGates, dgOff);
     }
 
     /**
@@ -372,7 +385,7 @@ public abstract class Kernels {
         checkRange("gates", gates, gOff, 4L * n);
         if (hPrev != null) checkRange("hPrev", hPrev, hpOff, n);
         checkRange("h", h, hOff, n);
-        gruForwardImpl(n, gates, gOff, hPrev, hpOff, h, hOff);
+        impl.gruForward(n, gates, gOff, hPrev, hpOff, h, hOff);
     }
 
     /**
@@ -388,7 +401,7 @@ public abstract class Kernels {
         checkRange("dh", dh, dhOff, n);
         checkRange("dGates", dGates, dgOff, 4L * n);
         checkRange("dhPrev", dhPrev, dhpOff, n);
-        gruBackwardImpl(n, acts, aOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
+        impl.gruBackward(n, acts, aOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
     }
 
     /** Elman RNN pointwise forward: {@code h = tanh(pre)} or {@code relu(pre)}. pre [n] -> h [n] */
@@ -396,7 +409,7 @@ public abstract class Kernels {
         checkN(n);
         checkRange("pre", pre, pOff, n);
         checkRange("h", h, hOff, n);
-        if (relu) reluImpl(n, pre, pOff, h, hOff); else tanhImpl(n, pre, pOff, h, hOff);
+        if (relu) impl.relu(n, pre, pOff, h, hOff); else impl.tanh(n, pre, pOff, h, hOff);
     }
 
     /** Elman RNN pointwise backward from the output h. h [n], dh [n] -> dPre [n] */
@@ -405,7 +418,7 @@ public abstract class Kernels {
         checkRange("h", h, hOff, n);
         checkRange("dh", dh, dhOff, n);
         checkRange("dPre", dPre, dpOff, n);
-        if (relu) reluBackwardImpl(n, h, hOff, dh, dhOff, dPre, dpOff); else tanhBackwardImpl(n, h, hOff, dh, dhOff, dPre, dpOff);
+        if (relu) impl.reluBackward(n, h, hOff, dh, dhOff, dPre, dpOff); else impl.tanhBackward(n, h, hOff, dh, dhOff, dPre, dpOff);
     }
 
     // ---------------------------------------------------------------- optimizers (PyTorch's update rules)
@@ -430,7 +443,7 @@ public abstract class Kernels {
             throw new IllegalArgumentException("nesterov: needs momentum > 0 and dampening 0, got momentum "
                     + momentum + ", dampening " + dampening);
         }
-        sgdImpl(n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
+        impl.sgd(n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
     }
 
     /**
@@ -452,7 +465,7 @@ public abstract class Kernels {
         checkFinite("eps", eps);
         checkFinite("weightDecay", weightDecay);
         if (step < 1) throw new IllegalArgumentException("step: expected >= 1, got " + step);
-        adamImpl(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        impl.adam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
     /**
@@ -472,104 +485,8 @@ public abstract class Kernels {
         checkFinite("eps", eps);
         checkFinite("weightDecay", weightDecay);
         checkFinite("momentum", momentum);
-        rmspropImpl(n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
+        impl.rmsprop(n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
     }
-
-    // ---------------------------------------------------------------- implementations
-
-    protected abstract float dotImpl(int n, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void axpyImpl(int n, float a, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void scaleImpl(int n, float a, float[] x, int xOff);
-
-    protected abstract int firstNonFiniteImpl(int n, float[] x, int xOff);
-
-    /** x . x through the implementation's dot. */
-    protected float sumSquaresImpl(int n, float[] x, int xOff) {
-        return dotImpl(n, x, xOff, x, xOff);
-    }
-
-    protected abstract void gemmNTImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                       float[] c, int cOff, int ldc, boolean accumulate);
-
-    /** Row by row as axpys, so each implementation's axpy sets the speed; shared by both. */
-    protected void gemmNNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
-            for (int p = 0; p < k; p++) axpyImpl(n, a[aOff + i * lda + p], b, bOff + p * ldb, c, ci);
-        }
-    }
-
-    /** As axpys over the rows of B, shared by both implementations. */
-    protected void gemmTNImpl(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        }
-        for (int p = 0; p < k; p++) {
-            for (int i = 0; i < m; i++) axpyImpl(n, a[aOff + p * lda + i], b, bOff + p * ldb, c, cOff + i * ldc);
-        }
-    }
-
-    /** x == null: skip the input part; h == null: skip the recurrent part; bias: write bias (else accumulate). */
-    protected abstract void gatesImpl(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
-                                      float[] out, int outOff, int ldo, boolean bias, boolean recurrent);
-
-    protected abstract void gatesBackwardDataImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
-                                                  float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh);
-
-    /** By default the product on the source packing; implementations that gain from the copy override this. */
-    protected void gatesBackwardDataImpl(TransposedGates t, int batch, float[] dG, int dgOff, int ldg,
-                                         float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
-        gatesBackwardDataImpl(t.source(), batch, dG, dgOff, ldg, dx, dxOff, ldx, dh, dhOff, ldh);
-    }
-
-    protected abstract void gatesBackwardWeightsImpl(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
-                                                     float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
-                                                     PackedGates grad);
-
-    protected abstract void tanhImpl(int n, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void sigmoidImpl(int n, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void reluImpl(int n, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void tanhBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    protected abstract void sigmoidBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    protected abstract void reluBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    protected abstract void softmaxImpl(int n, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void logSoftmaxImpl(int n, float[] x, int xOff, float[] y, int yOff);
-
-    protected abstract void softmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    protected abstract void logSoftmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    protected abstract void lstmForwardImpl(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                            float[] h, int hOff);
-
-    protected abstract void lstmBackwardImpl(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                             float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff);
-
-    protected abstract void gruForwardImpl(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff);
-
-    protected abstract void gruBackwardImpl(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
-                                            float[] dGates, int dgOff, float[] dhPrev, int dhpOff);
-
-    protected abstract void sgdImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                                    float lr, float momentum, float dampening, float weightDecay, boolean nesterov);
-
-    protected abstract void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step);
-
-    protected abstract void rmspropImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                                        float lr, float alpha, float eps, float weightDecay, float momentum);
 
     // ---------------------------------------------------------------- argument checks
 

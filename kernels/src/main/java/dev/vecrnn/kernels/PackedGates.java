@@ -55,7 +55,7 @@ public final class PackedGates {
         }
     }
 
-    /** Slots for the per-thread walking direction of the Vector API kernels (see PanamaKernels.Sweep). */
+    /** Slots for the per-thread walking direction of the Vector API kernels (see PanamaForward.Sweep). */
     static final int SWEEP_SLOTS = 64;
     private static final java.util.concurrent.atomic.AtomicInteger PACKED = new java.util.concurrent.atomic.AtomicInteger();
 

@@ -137,4 +137,48 @@ final class PanamaMath {
         IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
         return mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
+
+    static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
+            a1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), a1);
+            a2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
+            a3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
+        }
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
+        }
+        float[] t = PanamaMath.LANES.get();
+        a0.add(a1).add(a2.add(a3)).intoArray(t, 0);
+        float s = PanamaMath.sumLanes(t, 0);
+        for (; i < n; i++) s = Math.fma(x[xOff + i], y[yOff + i], s);
+        return s;
+    }
+
+    static void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+    }
+
+    static void scale(int n, float a, float[] x, int xOff) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xOff + i).mul(a).intoArray(x, xOff + i);
+        for (int i = bound; i < n; i++) x[xOff + i] *= a;
+    }
+
+    static int firstNonFinite(int n, float[] x, int xOff) {
+        int bound = S.loopBound(n), i = 0;
+        // whole vectors until one holds a NaN or infinity; the scalar loop then finds it (or the tail's)
+        for (; i < bound; i += L) {
+            if (!FloatVector.fromArray(S, x, xOff + i).test(VectorOperators.IS_FINITE).allTrue()) break;
+        }
+        for (; i < n; i++) if (!Float.isFinite(x[xOff + i])) return i;
+        return -1;
+    }
 }

@@ -9,7 +9,8 @@ import static dev.vecrnn.kernels.PanamaMath.ONE;
 import static dev.vecrnn.kernels.PanamaMath.S;
 
 /**
- * Vector API activations, softmax, cell steps and optimizer updates (half of {@link PanamaKernels}).
+ * Vector API activations, softmax, cell steps and optimizer updates, as static methods that
+ * {@link PanamaSupport} calls (the matrix products are in {@link PanamaForward} and {@link PanamaBackward}).
  *
  * <p>C2 keeps vectors in registers only for loops of simple shape; otherwise it boxes every vector on
  * every iteration, which costs more than the arithmetic (JDK 25, measured with JMH's gc profiler and
@@ -21,20 +22,19 @@ import static dev.vecrnn.kernels.PanamaMath.S;
  * as array passes (see {@link PanamaMath}), and null optional inputs are read as some finite array
  * times zero. {@code ThreadMXBean} allocation checks in the tests guard this.
  */
-abstract class PanamaPointwise extends Kernels {
+final class PanamaPointwise {
+    private PanamaPointwise() {
+    }
 
-    @Override
-    protected void tanhImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
         PanamaMath.tanhLoop(n, x, xOff, y, yOff);
     }
 
-    @Override
-    protected void sigmoidImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
         PanamaMath.sigmoidLoop(n, x, xOff, y, yOff);
     }
 
-    @Override
-    protected void reluImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void relu(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
@@ -43,8 +43,7 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = bound; i < n; i++) y[yOff + i] = x[xOff + i] < 0f ? 0f : x[xOff + i];
     }
 
-    @Override
-    protected void tanhBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void tanhBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             FloatVector t = FloatVector.fromArray(S, y, yOff + i);
@@ -53,8 +52,7 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = bound; i < n; i++) dx[dxOff + i] = dy[dyOff + i] * Math.fma(-y[yOff + i], y[yOff + i], 1f);
     }
 
-    @Override
-    protected void sigmoidBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void sigmoidBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             FloatVector s = FloatVector.fromArray(S, y, yOff + i);
@@ -63,8 +61,7 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = bound; i < n; i++) dx[dxOff + i] = dy[dyOff + i] * (y[yOff + i] * (1f - y[yOff + i]));
     }
 
-    @Override
-    protected void reluBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             FloatVector s = FloatVector.fromArray(S, y, yOff + i);
@@ -82,13 +79,11 @@ abstract class PanamaPointwise extends Kernels {
         return r == Float.NEGATIVE_INFINITY ? 0f : r;
     }
 
-    @Override
-    protected void softmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
-        scaleImpl(n, 1f / PanamaMath.expLoop(n, x, xOff, max(n, x, xOff), y, yOff), y, yOff);
+    static void softmax(int n, float[] x, int xOff, float[] y, int yOff) {
+        PanamaMath.scale(n, 1f / PanamaMath.expLoop(n, x, xOff, max(n, x, xOff), y, yOff), y, yOff);
     }
 
-    @Override
-    protected void logSoftmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void logSoftmax(int n, float[] x, int xOff, float[] y, int yOff) {
         float max = max(n, x, xOff);
         // y holds the exps for a moment; when y is x the sum must be taken before they overwrite it.
         float sum;
@@ -105,8 +100,7 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = bound; i < n; i++) y[yOff + i] = (x[xOff + i] - max) - logSum;
     }
 
-    @Override
-    protected void softmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
@@ -122,8 +116,7 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = bound; i < n; i++) dx[dxOff + i] = y[yOff + i] * (dy[dyOff + i] - s);
     }
 
-    @Override
-    protected void logSoftmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void logSoftmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, dy, dyOff + i));
@@ -143,13 +136,12 @@ abstract class PanamaPointwise extends Kernels {
         for (int i = bound; i < n; i++) dx[dxOff + i] = Math.fma(-dx[dxOff + i], s, dy[dyOff + i]);
     }
 
-    @Override
-    protected void lstmForwardImpl(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                   float[] h, int hOff) {
+    static void lstmForward(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                            float[] h, int hOff) {
         int bound = S.loopBound(n);
-        sigmoidImpl(2 * n, gates, gOff, gates, gOff);
-        tanhImpl(n, gates, gOff + 2 * n, gates, gOff + 2 * n);
-        sigmoidImpl(n, gates, gOff + 3 * n, gates, gOff + 3 * n);
+        sigmoid(2 * n, gates, gOff, gates, gOff);
+        tanh(n, gates, gOff + 2 * n, gates, gOff + 2 * n);
+        sigmoid(n, gates, gOff + 3 * n, gates, gOff + 3 * n);
         // A missing cPrev reads the gate activations (finite, in [0, 1]) times zero: a vector chosen by
         // a conditional would be a phi, which C2 boxes.
         float[] cpa = cPrev == null ? gates : cPrev;
@@ -166,20 +158,19 @@ abstract class PanamaPointwise extends Kernels {
             float cp = cPrev == null ? 0f : cPrev[cpOff + j];
             c[cOff + j] = Math.fma(gates[gOff + n + j], cp, gates[gOff + j] * gates[gOff + 2 * n + j]);
         }
-        tanhImpl(n, c, cOff, h, hOff);
+        tanh(n, c, cOff, h, hOff);
         for (int j = 0; j < bound; j += L) {
             FloatVector.fromArray(S, h, hOff + j).mul(FloatVector.fromArray(S, gates, gOff + 3 * n + j)).intoArray(h, hOff + j);
         }
         for (int j = bound; j < n; j++) h[hOff + j] *= gates[gOff + 3 * n + j];
     }
 
-    @Override
-    protected void lstmBackwardImpl(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                    float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
+    static void lstmBackward(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                             float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
         int bound = S.loopBound(n);
         // tanh(c) goes first into the o slot of dGates, which loop 1 reads before it overwrites it.
         int tcOff = dgOff + 3 * n;
-        tanhImpl(bound, c, cOff, dGates, tcOff);
+        tanh(bound, c, cOff, dGates, tcOff);
         for (int j = 0; j < bound; j += L) {
             FloatVector o = FloatVector.fromArray(S, acts, aOff + 3 * n + j);
             FloatVector tc = FloatVector.fromArray(S, dGates, tcOff + j);
@@ -205,10 +196,9 @@ abstract class PanamaPointwise extends Kernels {
         ScalarPointwise.lstmBackwardRange(bound, n, acts, aOff, cPrev, cpOff, c, cOff, dh, dhOff, dc, dcOff, dGates, dgOff);
     }
 
-    @Override
-    protected void gruForwardImpl(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
+    static void gruForward(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
         int bound = S.loopBound(n);
-        sigmoidImpl(2 * n, gates, gOff, gates, gOff);
+        sigmoid(2 * n, gates, gOff, gates, gOff);
         for (int j = 0; j < bound; j += L) {
             FloatVector r = FloatVector.fromArray(S, gates, gOff + j);
             r.fma(FloatVector.fromArray(S, gates, gOff + 3 * n + j), FloatVector.fromArray(S, gates, gOff + 2 * n + j))
@@ -217,7 +207,7 @@ abstract class PanamaPointwise extends Kernels {
         for (int j = bound; j < n; j++) {
             gates[gOff + 2 * n + j] = Math.fma(gates[gOff + j], gates[gOff + 3 * n + j], gates[gOff + 2 * n + j]);
         }
-        tanhImpl(n, gates, gOff + 2 * n, gates, gOff + 2 * n);
+        tanh(n, gates, gOff + 2 * n, gates, gOff + 2 * n);
         float[] hpa = hPrev == null ? gates : hPrev;
         int hpo = hPrev == null ? gOff : hpOff;
         float keep = hPrev == null ? 0f : 1f;
@@ -234,9 +224,8 @@ abstract class PanamaPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void gruBackwardImpl(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
-                                   float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+    static void gruBackward(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
+                            float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
         int bound = S.loopBound(n);
         for (int j = 0; j < bound; j += L) {
             FloatVector r = FloatVector.fromArray(S, acts, aOff + j);
@@ -264,9 +253,8 @@ abstract class PanamaPointwise extends Kernels {
         ScalarPointwise.gruBackwardRange(bound, n, acts, aOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
     }
 
-    @Override
-    protected void sgdImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+    static void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
+                    float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
         int bound = S.loopBound(n);
         FloatVector wd = FloatVector.broadcast(S, weightDecay);
         FloatVector negLr = FloatVector.broadcast(S, -lr);
@@ -292,9 +280,8 @@ abstract class PanamaPointwise extends Kernels {
         ScalarPointwise.sgdRange(bound, n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
     }
 
-    @Override
-    protected void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m1, int mOff, float[] v, int vOff,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+    static void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m1, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         int bound = S.loopBound(n);
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
@@ -316,9 +303,8 @@ abstract class PanamaPointwise extends Kernels {
                 decoupled, step);
     }
 
-    @Override
-    protected void rmspropImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                               float lr, float alpha, float eps, float weightDecay, float momentum) {
+    static void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
+                        float lr, float alpha, float eps, float weightDecay, float momentum) {
         int bound = S.loopBound(n);
         FloatVector wd = FloatVector.broadcast(S, weightDecay);
         FloatVector al = FloatVector.broadcast(S, alpha);

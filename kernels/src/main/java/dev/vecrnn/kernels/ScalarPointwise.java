@@ -1,49 +1,47 @@
 package dev.vecrnn.kernels;
 
-/** The scalar activations, softmax, cell steps and optimizer updates (half of {@link ScalarKernels}). */
-abstract class ScalarPointwise extends Kernels {
+/**
+ * The scalar activations, softmax, cell steps and optimizer updates, as static methods that
+ * {@link ScalarSupport} calls; the {@code *Range} forms finish the Vector API kernels' tails.
+ */
+final class ScalarPointwise {
+    private ScalarPointwise() {
+    }
 
-    @Override
-    protected void tanhImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
     }
 
-    @Override
-    protected void sigmoidImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
     }
 
-    @Override
-    protected void reluImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void relu(int n, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];
             y[yOff + i] = v < 0f ? 0f : v;
         }
     }
 
-    @Override
-    protected void tanhBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void tanhBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i++) {
             float t = y[yOff + i];
             dx[dxOff + i] = dy[dyOff + i] * Math.fma(-t, t, 1f);
         }
     }
 
-    @Override
-    protected void sigmoidBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void sigmoidBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i++) {
             float s = y[yOff + i];
             dx[dxOff + i] = dy[dyOff + i] * (s * (1f - s));
         }
     }
 
-    @Override
-    protected void reluBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
     }
 
-    @Override
-    protected void softmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void softmax(int n, float[] x, int xOff, float[] y, int yOff) {
         float max = max(n, x, xOff);
         float sum = 0f;
         for (int i = 0; i < n; i++) {
@@ -55,8 +53,7 @@ abstract class ScalarPointwise extends Kernels {
         for (int i = 0; i < n; i++) y[yOff + i] *= inv;
     }
 
-    @Override
-    protected void logSoftmaxImpl(int n, float[] x, int xOff, float[] y, int yOff) {
+    static void logSoftmax(int n, float[] x, int xOff, float[] y, int yOff) {
         float max = max(n, x, xOff);
         float sum = 0f;
         for (int i = 0; i < n; i++) sum += Approx.exp(x[xOff + i] - max);
@@ -72,29 +69,26 @@ abstract class ScalarPointwise extends Kernels {
         return m == Float.NEGATIVE_INFINITY ? 0f : m;
     }
 
-    @Override
-    protected void softmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         float s = 0f;
         for (int i = 0; i < n; i++) s = Math.fma(dy[dyOff + i], y[yOff + i], s);
         for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] * (dy[dyOff + i] - s);
     }
 
-    @Override
-    protected void logSoftmaxBackwardImpl(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+    static void logSoftmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         float s = 0f;
         for (int i = 0; i < n; i++) s += dy[dyOff + i];
         for (int i = 0; i < n; i++) dx[dxOff + i] = Math.fma(-Approx.exp(y[yOff + i]), s, dy[dyOff + i]);
     }
 
-    @Override
-    protected void lstmForwardImpl(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                   float[] h, int hOff) {
+    static void lstmForward(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                            float[] h, int hOff) {
         lstmForwardRange(0, n, gates, gOff, cPrev, cpOff, c, cOff, h, hOff);
     }
 
-    /** Elements [from, n) of {@link #lstmForwardImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #lstmForward}; the Vector API kernels finish their tails with it. */
     static void lstmForwardRange(int from, int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                   float[] h, int hOff) {
+                                 float[] h, int hOff) {
         for (int j = from; j < n; j++) {
             float i = Approx.sigmoid(gates[gOff + j]);
             float f = Approx.sigmoid(gates[gOff + n + j]);
@@ -111,15 +105,14 @@ abstract class ScalarPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void lstmBackwardImpl(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                    float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
+    static void lstmBackward(int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
+                             float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
         lstmBackwardRange(0, n, acts, aOff, cPrev, cpOff, c, cOff, dh, dhOff, dc, dcOff, dGates, dgOff);
     }
 
-    /** Elements [from, n) of {@link #lstmBackwardImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #lstmBackward}; the Vector API kernels finish their tails with it. */
     static void lstmBackwardRange(int from, int n, float[] acts, int aOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                                    float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
+                                  float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates, int dgOff) {
         for (int j = from; j < n; j++) {
             float i = acts[aOff + j];
             float f = acts[aOff + n + j];
@@ -137,12 +130,11 @@ abstract class ScalarPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void gruForwardImpl(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
+    static void gruForward(int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
         gruForwardRange(0, n, gates, gOff, hPrev, hpOff, h, hOff);
     }
 
-    /** Elements [from, n) of {@link #gruForwardImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #gruForward}; the Vector API kernels finish their tails with it. */
     static void gruForwardRange(int from, int n, float[] gates, int gOff, float[] hPrev, int hpOff, float[] h, int hOff) {
         for (int j = from; j < n; j++) {
             float r = Approx.sigmoid(gates[gOff + j]);
@@ -157,15 +149,14 @@ abstract class ScalarPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void gruBackwardImpl(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
-                                   float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+    static void gruBackward(int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
+                            float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
         gruBackwardRange(0, n, acts, aOff, hPrev, hpOff, dh, dhOff, dGates, dgOff, dhPrev, dhpOff);
     }
 
-    /** Elements [from, n) of {@link #gruBackwardImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #gruBackward}; the Vector API kernels finish their tails with it. */
     static void gruBackwardRange(int from, int n, float[] acts, int aOff, float[] hPrev, int hpOff, float[] dh, int dhOff,
-                                   float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
+                                 float[] dGates, int dgOff, float[] dhPrev, int dhpOff) {
         for (int j = from; j < n; j++) {
             float r = acts[aOff + j];
             float z = acts[aOff + n + j];
@@ -182,15 +173,14 @@ abstract class ScalarPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void sgdImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+    static void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
+                    float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
         sgdRange(0, n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
     }
 
-    /** Elements [from, n) of {@link #sgdImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #sgd}; the Vector API kernels finish their tails with it. */
     static void sgdRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+                         float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
             float gi = Math.fma(weightDecay, pi, g[gOff + i]);
@@ -203,15 +193,14 @@ abstract class ScalarPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void adamImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+    static void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         adamRange(0, n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
-    /** Elements [from, n) of {@link #adamImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #adam}; the Vector API kernels finish their tails with it. */
     static void adamRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+                          float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
@@ -229,15 +218,14 @@ abstract class ScalarPointwise extends Kernels {
         }
     }
 
-    @Override
-    protected void rmspropImpl(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                               float lr, float alpha, float eps, float weightDecay, float momentum) {
+    static void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
+                        float lr, float alpha, float eps, float weightDecay, float momentum) {
         rmspropRange(0, n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
     }
 
-    /** Elements [from, n) of {@link #rmspropImpl}; the Vector API kernels finish their tails with it. */
+    /** Elements [from, n) of {@link #rmsprop}; the Vector API kernels finish their tails with it. */
     static void rmspropRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                               float lr, float alpha, float eps, float weightDecay, float momentum) {
+                             float lr, float alpha, float eps, float weightDecay, float momentum) {
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
             float gi = Math.fma(weightDecay, pi, g[gOff + i]);

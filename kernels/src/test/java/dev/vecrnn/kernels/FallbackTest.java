@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Runs in Surefire's fallback executions: a JVM started without {@code --add-modules
  * jdk.incubator.vector}, and one with the module but without FMA ({@code -XX:-UseFMA}, as on CPUs before
- * Haswell or with {@code -XX:UseAVX=0}). The scalar kernels must be chosen, say why, and compute one LSTM
- * step right.
+ * Haswell or with {@code -XX:UseAVX=0}). The scalar kernels must be chosen, say why (in
+ * {@link Kernels#whyNoPanama()} and in one WARNING record on the {@code System.Logger} named
+ * {@code dev.vecrnn.kernels}, read through {@link RecordingLoggerFinder}), and compute one LSTM step right.
  */
 class FallbackTest {
 
@@ -32,6 +33,8 @@ class FallbackTest {
         assertNull(Kernels.panama());
         assertNotNull(Kernels.whyNoPanama());
         assertTrue(Kernels.whyNoPanama().contains(cause), Kernels.whyNoPanama());
+        // the selection logs the fallback once, at WARNING, with the same reason (and prints nothing itself)
+        assertEquals(List.of("WARNING using the scalar kernels: " + Kernels.whyNoPanama()), RecordingLoggerFinder.kernelRecords());
         assertSame(Kernels.scalar(), Kernels.get());
         assertEquals("scalar", Kernels.get().name());
         assertEquals(List.of(Kernels.scalar()), Impls.all());

@@ -59,7 +59,7 @@ class GatesTest {
     }
 
     // A streaming product (batch below 4) walks the weights first to last on one call and back on the next
-    // (PanamaKernels.Sweep); two calls in a row cover both directions and must agree bit for bit.
+    // (PanamaForward.Sweep); two calls in a row cover both directions and must agree bit for bit.
     @Property(tries = 60)
     void streamingProductsAgreeBitForBitInBothDirections(@ForAll Cell cell, @ForAll(supplier = Gen.Size.class) int in,
                                                         @ForAll(supplier = Gen.Positive.class) int hid, @ForAll boolean projected,
@@ -192,7 +192,7 @@ class GatesTest {
         checkBackwardWeights(cell, in, hid, projected, batch, twice, nullInput, seed);
     }
 
-    // Batches past PanamaKernels' 128-row blocks (all steps of a sequence arrive as one batch), small shapes.
+    // Batches past PanamaBackward's 128-row blocks (all steps of a sequence arrive as one batch), small shapes.
     @Property(tries = 15)
     void gatesBackwardWeightsOverManyRows(@ForAll Cell cell, @ForAll @IntRange(max = 40) int in,
                                           @ForAll @IntRange(min = 1, max = 40) int hid, @ForAll boolean projected,

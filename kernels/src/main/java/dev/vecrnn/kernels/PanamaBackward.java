@@ -1,0 +1,374 @@
+package dev.vecrnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import static dev.vecrnn.kernels.PackedGates.PANEL;
+import static dev.vecrnn.kernels.PanamaMath.L;
+import static dev.vecrnn.kernels.PanamaMath.S;
+
+import static dev.vecrnn.kernels.PanamaForward.TILE_CHUNKS;
+import static dev.vecrnn.kernels.PanamaForward.chunkBase;
+import static dev.vecrnn.kernels.PanamaForward.gatesSegment;
+
+/**
+ * The backward matrix products of the Vector API kernels: the gate gradient to the inputs
+ * ({@code gatesBackwardData}, on the packed weights or, faster, on a {@link TransposedGates} copy through
+ * {@link PanamaForward}'s product) and to the weights ({@code gatesBackwardWeights}). Chunks and tiles
+ * as in {@link PanamaForward}.
+ */
+final class PanamaBackward {
+    private PanamaBackward() {
+    }
+
+    static void gatesBackwardData(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                  float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        int in = p.inputSize();
+        for (PackedGates.Block blk : p.blocks()) {
+            int xTo = Math.min(blk.colTo(), in);
+            int hFrom = Math.max(blk.colFrom(), in);
+            if (dx != null && xTo > blk.colFrom()) {
+                backwardDataSegment(p.weights(), blk, batch, dG, dgOff, ldg, dx, dxOff, ldx, blk.colFrom(), xTo);
+            }
+            if (dh != null && blk.colTo() > hFrom) {
+                backwardDataSegment(p.weights(), blk, batch, dG, dgOff, ldg, dh, dhOff - in, ldh, hFrom, blk.colTo());
+            }
+        }
+    }
+
+    /**
+     * On the transposed copy the product is the forward one with dG as the input: the same register tiles,
+     * L1 blocking and streaming paths, and contiguous weights (the packed layout would read them one panel
+     * stride apart, with horizontal sums). LSTM 256, B = 32 (GatesGemmBench): 168 us, 200 GFLOP/s, against
+     * 439 us on the packed layout.
+     */
+    static void gatesBackwardData(TransposedGates t, int batch, float[] dG, int dgOff, int ldg,
+                                  float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
+        PackedGates p = t.source();
+        PackedGates.Block in = t.input(), rec = t.recurrent();
+        if (dx != null) gatesSegment(t.weights(), in, 0, false, batch, dG, dgOff, ldg, 0, in.colTo(), dx, dxOff, ldx);
+        if (dh == null) return;
+        if (p.cell() == PackedGates.Cell.GRU) {
+            // columns [r, z] read dG[0, 2H); column n_h (2H .. 3H) reads dG[3H, 4H)
+            int hid = p.hiddenSize();
+            gatesSegment(t.weights(), rec, 0, false, batch, dG, dgOff, ldg, 0, 2 * hid, dh, dhOff, ldh);
+            gatesSegment(t.weights(), rec, 0, false, batch, dG, dgOff + hid, ldg, 2 * hid, 3 * hid, dh, dhOff, ldh);
+        } else {
+            gatesSegment(t.weights(), rec, 0, false, batch, dG, dgOff, ldg, 0, rec.colTo(), dh, dhOff, ldh);
+        }
+    }
+
+    /** dst[dstOff + b*ld + k] += sum over block rows r of dG[b, r] W[r, k], for k in [kFrom, kTo). */
+    private static void backwardDataSegment(float[] w, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
+                                            float[] dst, int dstOff, int ld, int kFrom, int kTo) {
+        int b = 0;
+        for (; b + 4 <= batch; b += 4) {
+            int k = kFrom;
+            for (; k + 4 <= kTo; k += 4) backwardData4x4(w, blk, dG, dgOff + b * ldg, ldg, dst, dstOff + b * ld, ld, k);
+            for (; k < kTo; k++) {
+                for (int j = 0; j < 4; j++) backwardData1x1(w, blk, dG, dgOff + (b + j) * ldg, dst, dstOff + (b + j) * ld, k);
+            }
+        }
+        for (; b < batch; b++) {
+            int k = kFrom;
+            for (; k + 4 <= kTo; k += 4) backwardData1x4(w, blk, dG, dgOff + b * ldg, dst, dstOff + b * ld, k);
+            for (; k < kTo; k++) backwardData1x1(w, blk, dG, dgOff + b * ldg, dst, dstOff + b * ld, k);
+        }
+    }
+
+    private static void backwardData1x4(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = g + blk.outOffset();
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < full; c++) {
+            int wb = chunkBase(blk, c) - shift + k * PANEL;
+            FloatVector v = FloatVector.fromArray(S, dG, g0 + c * L);
+            a0 = FloatVector.fromArray(S, w, wb).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wb + PANEL).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, wb + 2 * PANEL).fma(v, a2);
+            a3 = FloatVector.fromArray(S, w, wb + 3 * PANEL).fma(v, a3);
+        }
+        if (full < chunks) {
+            int wb = chunkBase(blk, full) - shift + k * PANEL;
+            FloatVector v = FloatVector.fromArray(S, dG, g0 + full * L, S.indexInRange(full * L, blk.rows()));
+            a0 = FloatVector.fromArray(S, w, wb).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wb + PANEL).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, wb + 2 * PANEL).fma(v, a2);
+            a3 = FloatVector.fromArray(S, w, wb + 3 * PANEL).fma(v, a3);
+        }
+        float[] t = PanamaMath.LANES.get();
+        a0.intoArray(t, 0);
+        a1.intoArray(t, L);
+        a2.intoArray(t, 2 * L);
+        a3.intoArray(t, 3 * L);
+        for (int j = 0; j < 4; j++) dst[d + k + j] += PanamaMath.sumLanes(t, j * L);
+    }
+
+    /** Four batch rows by four columns; the last chunk of a block may be partial, so its dG load is masked. */
+    private static void backwardData4x4(float[] w, PackedGates.Block blk, float[] dG, int g, int ldg,
+                                        float[] dst, int d, int ld, int k) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = g + blk.outOffset(), g1 = g0 + ldg, g2 = g1 + ldg, g3 = g2 + ldg;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int c = 0; c < chunks; c++) {
+            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
+            int wb = chunkBase(blk, c) - shift + k * PANEL;
+            FloatVector m0 = FloatVector.fromArray(S, w, wb);
+            FloatVector m1 = FloatVector.fromArray(S, w, wb + PANEL);
+            FloatVector m2 = FloatVector.fromArray(S, w, wb + 2 * PANEL);
+            FloatVector m3 = FloatVector.fromArray(S, w, wb + 3 * PANEL);
+            FloatVector v = FloatVector.fromArray(S, dG, g0 + c * L, m);
+            a00 = m0.fma(v, a00);
+            a01 = m1.fma(v, a01);
+            a02 = m2.fma(v, a02);
+            a03 = m3.fma(v, a03);
+            v = FloatVector.fromArray(S, dG, g1 + c * L, m);
+            a10 = m0.fma(v, a10);
+            a11 = m1.fma(v, a11);
+            a12 = m2.fma(v, a12);
+            a13 = m3.fma(v, a13);
+            v = FloatVector.fromArray(S, dG, g2 + c * L, m);
+            a20 = m0.fma(v, a20);
+            a21 = m1.fma(v, a21);
+            a22 = m2.fma(v, a22);
+            a23 = m3.fma(v, a23);
+            v = FloatVector.fromArray(S, dG, g3 + c * L, m);
+            a30 = m0.fma(v, a30);
+            a31 = m1.fma(v, a31);
+            a32 = m2.fma(v, a32);
+            a33 = m3.fma(v, a33);
+        }
+        int d1 = d + ld, d2 = d1 + ld, d3 = d2 + ld;
+        float[] t = PanamaMath.LANES.get();
+        a00.intoArray(t, 0 * L);
+        a01.intoArray(t, 1 * L);
+        a02.intoArray(t, 2 * L);
+        a03.intoArray(t, 3 * L);
+        a10.intoArray(t, 4 * L);
+        a11.intoArray(t, 5 * L);
+        a12.intoArray(t, 6 * L);
+        a13.intoArray(t, 7 * L);
+        a20.intoArray(t, 8 * L);
+        a21.intoArray(t, 9 * L);
+        a22.intoArray(t, 10 * L);
+        a23.intoArray(t, 11 * L);
+        a30.intoArray(t, 12 * L);
+        a31.intoArray(t, 13 * L);
+        a32.intoArray(t, 14 * L);
+        a33.intoArray(t, 15 * L);
+        for (int j = 0; j < 4; j++) {
+            dst[d + k + j] += PanamaMath.sumLanes(t, j * L);
+            dst[d1 + k + j] += PanamaMath.sumLanes(t, (4 + j) * L);
+            dst[d2 + k + j] += PanamaMath.sumLanes(t, (8 + j) * L);
+            dst[d3 + k + j] += PanamaMath.sumLanes(t, (12 + j) * L);
+        }
+    }
+
+    private static void backwardData1x1(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = g + blk.outOffset();
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < chunks; c++) {
+            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
+            acc = FloatVector.fromArray(S, w, chunkBase(blk, c) - shift + k * PANEL).fma(FloatVector.fromArray(S, dG, g0 + c * L, m), acc);
+        }
+        float[] t = PanamaMath.LANES.get();
+        acc.intoArray(t, 0);
+        dst[d + k] += PanamaMath.sumLanes(t, 0);
+    }
+
+    static void gatesBackwardWeights(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
+                                     float[] x, int xOff, int ldx, float[] h, int hOff, int ldh, PackedGates grad) {
+        int in = p.inputSize();
+        float[] gb = grad.bias();
+        for (int b = 0; b < batch; b++) PanamaMath.axpy(p.outputSize(), 1f, dG, dgOff + b * ldg, gb, 0);
+        for (PackedGates.Block blk : p.blocks()) {
+            int xTo = Math.min(blk.colTo(), in);
+            int hFrom = Math.max(blk.colFrom(), in);
+            if (x != null && xTo > blk.colFrom()) {
+                backwardWeightsSegment(grad.weights(), blk, batch, dG, dgOff, ldg, x, xOff, ldx, blk.colFrom(), xTo);
+            }
+            if (h != null && blk.colTo() > hFrom) {
+                backwardWeightsSegment(grad.weights(), blk, batch, dG, dgOff, ldg, h, hOff - in, ldh, hFrom, blk.colTo());
+            }
+        }
+    }
+
+    /** Batch rows per pass of the weight-gradient product: their slice of a tile's chunks of dG is 128 x 4L floats at most (32 KiB at L = 16). */
+    private static final int B_BLOCK = 128;
+    /** Columns per weight-gradient tile: TILE_CHUNKS chunks by 4 columns (16 or 8 accumulators, as the forward tile). */
+    private static final int W_COLS = 4;
+    private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * TILE_CHUNKS * L]);
+
+    /**
+     * gw[block rows, k] += sum over b of dG[b, r] src[srcOff + b*ld + k], for k in [kFrom, kTo).
+     *
+     * <p>The batch (all steps of a sequence: thousands of rows) is taken B_BLOCK rows at a time, and each
+     * block's dG rows for a tile's chunks are first copied side by side. Read in place they lie one dG row
+     * (4 KiB at H = 256) apart, all in the same few cache sets, so every pass over the batch fetched them
+     * again from L3; copied, the slice stays in L1 while all columns use it. Each accumulator still
+     * sums its rows in order, so the result is the same as one pass over the whole batch, whatever the tile.
+     */
+    private static void backwardWeightsSegment(float[] gw, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
+                                               float[] src, int srcOff, int ld, int kFrom, int kTo) {
+        int chunks = (blk.rows() + L - 1) / L;
+        int full = blk.rows() / L;
+        int shift = blk.colFrom() * PANEL;
+        int g0 = dgOff + blk.outOffset();
+        int groups = full / TILE_CHUNKS * TILE_CHUNKS;
+        int tc = TILE_CHUNKS * L;
+        float[] slice = DG_SLICE.get();
+        for (int b0 = 0; b0 < batch; b0 += B_BLOCK) {
+            int bb = Math.min(B_BLOCK, batch - b0);
+            for (int c = 0; c < groups; c += TILE_CHUNKS) {
+                if (kTo - kFrom >= W_COLS) {
+                    for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * tc, tc);
+                }
+                int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+                int k = kFrom;
+                if (TILE_CHUNKS == 4) {
+                    int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+                    for (; k + 4 <= kTo; k += 4) weights4x4(gw, w0, w1, w2, w3, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                } else {
+                    for (; k + 4 <= kTo; k += 4) weights2x4(gw, w0, w1, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
+                }
+                for (; k < kTo; k++) {
+                    for (int j = 0; j < TILE_CHUNKS; j++) {
+                        weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
+                    }
+                }
+            }
+        }
+        for (int c = groups; c < chunks; c++) {
+            for (int k = kFrom; k < kTo; k++) {
+                if (c < full) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
+                else weightsColumnPartial(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
+            }
+        }
+    }
+
+    /** Two chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
+    private static void weights2x4(float[] gw, int w0, int w1, int kk, float[] slice, int bb, float[] src, int s, int ld) {
+        FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
+        FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
+        FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
+        FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
+        for (int b = 0; b < bb; b++) {
+            int g = b * 2 * L;
+            FloatVector d0 = FloatVector.fromArray(S, slice, g);
+            FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
+            int sb = s + b * ld;
+            FloatVector v = FloatVector.broadcast(S, src[sb]);
+            a00 = d0.fma(v, a00);
+            a10 = d1.fma(v, a10);
+            v = FloatVector.broadcast(S, src[sb + 1]);
+            a01 = d0.fma(v, a01);
+            a11 = d1.fma(v, a11);
+            v = FloatVector.broadcast(S, src[sb + 2]);
+            a02 = d0.fma(v, a02);
+            a12 = d1.fma(v, a12);
+            v = FloatVector.broadcast(S, src[sb + 3]);
+            a03 = d0.fma(v, a03);
+            a13 = d1.fma(v, a13);
+        }
+        a00.intoArray(gw, w0 + kk);
+        a01.intoArray(gw, w0 + kk + PANEL);
+        a02.intoArray(gw, w0 + kk + 2 * PANEL);
+        a03.intoArray(gw, w0 + kk + 3 * PANEL);
+        a10.intoArray(gw, w1 + kk);
+        a11.intoArray(gw, w1 + kk + PANEL);
+        a12.intoArray(gw, w1 + kk + 2 * PANEL);
+        a13.intoArray(gw, w1 + kk + 3 * PANEL);
+    }
+
+    /** Four chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
+    private static void weights4x4(float[] gw, int w0, int w1, int w2, int w3, int kk, float[] slice, int bb,
+                                   float[] src, int s, int ld) {
+        FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
+        FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
+        FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
+        FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
+        FloatVector a20 = FloatVector.fromArray(S, gw, w2 + kk), a21 = FloatVector.fromArray(S, gw, w2 + kk + PANEL);
+        FloatVector a22 = FloatVector.fromArray(S, gw, w2 + kk + 2 * PANEL), a23 = FloatVector.fromArray(S, gw, w2 + kk + 3 * PANEL);
+        FloatVector a30 = FloatVector.fromArray(S, gw, w3 + kk), a31 = FloatVector.fromArray(S, gw, w3 + kk + PANEL);
+        FloatVector a32 = FloatVector.fromArray(S, gw, w3 + kk + 2 * PANEL), a33 = FloatVector.fromArray(S, gw, w3 + kk + 3 * PANEL);
+        for (int b = 0; b < bb; b++) {
+            int g = b * 4 * L;
+            FloatVector d0 = FloatVector.fromArray(S, slice, g);
+            FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
+            FloatVector d2 = FloatVector.fromArray(S, slice, g + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(S, slice, g + 3 * L);
+            int sb = s + b * ld;
+            FloatVector v = FloatVector.broadcast(S, src[sb]);
+            a00 = d0.fma(v, a00);
+            a10 = d1.fma(v, a10);
+            a20 = d2.fma(v, a20);
+            a30 = d3.fma(v, a30);
+            v = FloatVector.broadcast(S, src[sb + 1]);
+            a01 = d0.fma(v, a01);
+            a11 = d1.fma(v, a11);
+            a21 = d2.fma(v, a21);
+            a31 = d3.fma(v, a31);
+            v = FloatVector.broadcast(S, src[sb + 2]);
+            a02 = d0.fma(v, a02);
+            a12 = d1.fma(v, a12);
+            a22 = d2.fma(v, a22);
+            a32 = d3.fma(v, a32);
+            v = FloatVector.broadcast(S, src[sb + 3]);
+            a03 = d0.fma(v, a03);
+            a13 = d1.fma(v, a13);
+            a23 = d2.fma(v, a23);
+            a33 = d3.fma(v, a33);
+        }
+        a00.intoArray(gw, w0 + kk);
+        a01.intoArray(gw, w0 + kk + PANEL);
+        a02.intoArray(gw, w0 + kk + 2 * PANEL);
+        a03.intoArray(gw, w0 + kk + 3 * PANEL);
+        a10.intoArray(gw, w1 + kk);
+        a11.intoArray(gw, w1 + kk + PANEL);
+        a12.intoArray(gw, w1 + kk + 2 * PANEL);
+        a13.intoArray(gw, w1 + kk + 3 * PANEL);
+        a20.intoArray(gw, w2 + kk);
+        a21.intoArray(gw, w2 + kk + PANEL);
+        a22.intoArray(gw, w2 + kk + 2 * PANEL);
+        a23.intoArray(gw, w2 + kk + 3 * PANEL);
+        a30.intoArray(gw, w3 + kk);
+        a31.intoArray(gw, w3 + kk + PANEL);
+        a32.intoArray(gw, w3 + kk + 2 * PANEL);
+        a33.intoArray(gw, w3 + kk + 3 * PANEL);
+    }
+
+    /** One chunk, one column; m masks the rows of a partial chunk (null when the chunk is full). */
+    private static void weightsColumn(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
+                                      float[] src, int srcOff, int ld, int k, int shift) {
+        int at = chunkBase(blk, c) - shift + k * PANEL;
+        FloatVector acc = FloatVector.fromArray(S, gw, at);
+        for (int b = 0; b < batch; b++) {
+            acc = FloatVector.fromArray(S, dG, g0 + b * ldg + c * L).fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
+        }
+        acc.intoArray(gw, at);
+    }
+
+    /** The last, partial chunk of a block: only its {@code rows} valid rows are read and written. */
+    private static void weightsColumnPartial(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
+                                             float[] src, int srcOff, int ld, int k, int shift) {
+        int at = chunkBase(blk, c) - shift + k * PANEL;
+        int rows = blk.rows() - c * L;
+        FloatVector acc = FloatVector.fromArray(S, gw, at, S.indexInRange(0, rows));
+        for (int b = 0; b < batch; b++) {
+            FloatVector d = FloatVector.fromArray(S, dG, g0 + b * ldg + c * L, S.indexInRange(0, rows));
+            acc = d.fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
+        }
+        acc.intoArray(gw, at, S.indexInRange(0, rows));
+    }
+}
