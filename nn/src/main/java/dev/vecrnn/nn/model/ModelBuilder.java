@@ -53,6 +53,7 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** The initialisation of every layer, whenever it is called (read at {@link #build()}, like the seed). */
     public ModelBuilder init(InitScheme scheme) {
         Require.notNull("scheme", scheme);
         this.init = scheme;
@@ -96,10 +97,9 @@ public final class ModelBuilder {
         Require.notNull("type", type);
         requireSequence(type.name());
         RecurrentConfig cfg = new RecurrentConfig(type, features, hidden, layers, true, true, bidirectional, dropout, projSize);
-        InitScheme scheme = init;
         return add(r -> {
             RecurrentLayer l = new RecurrentLayer(cfg, true, r.nextLong());
-            if (scheme == InitScheme.KERAS) {
+            if (init == InitScheme.KERAS) {  // read at build(), like the seed: the order of the calls does not matter
                 l.recurrent().initWeights((type1, h, in, outH, wih, whh, bih, bhh, whr) -> kerasInit(r, type1, h, in, outH, wih, whh, bih, bhh, whr));
             }
             return l;
@@ -145,10 +145,9 @@ public final class ModelBuilder {
     public ModelBuilder dense(int units, Activation act) {
         if (units < 1) throw new IllegalArgumentException("units: expected >= 1, got " + units);
         int in = features;
-        InitScheme scheme = init;
         return add(r -> {
             Dense d = new Dense(in, units, act, r);
-            if (scheme == InitScheme.KERAS) {
+            if (init == InitScheme.KERAS) {
                 Init.xavier(d.weight().data(), 0, units, in, r);
                 java.util.Arrays.fill(d.bias().data(), 0f);
             }

@@ -1,0 +1,64 @@
+package dev.vecrnn.nn.model;
+
+import dev.vecrnn.nn.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The builder's options apply to the whole model whatever their place in the chain (init and seed are
+ * read at build), and Keras's initialisation is what Keras documents, checked from the weights alone.
+ */
+class BuilderOrderTest {
+
+    @Test
+    void initAndSeedApplyWhereverTheyAreCalled() {
+        Map<String, Tensor> first = Model.builder(3).init(ModelBuilder.InitScheme.KERAS).seed(9).lstm(4).dense(2).build().stateDict();
+        Map<String, Tensor> last = Model.builder(3).lstm(4).dense(2).init(ModelBuilder.InitScheme.KERAS).seed(9).build().stateDict();
+        Map<String, Tensor> middle = Model.builder(3).lstm(4).seed(9).init(ModelBuilder.InitScheme.KERAS).dense(2).build().stateDict();
+        Map<String, Tensor> pytorch = Model.builder(3).lstm(4).dense(2).seed(9).build().stateDict();
+        assertEquals(first.keySet(), last.keySet());
+        for (String k : first.keySet()) {
+            assertArrayEquals(first.get(k).data(), last.get(k).data(), k);
+            assertArrayEquals(first.get(k).data(), middle.get(k).data(), k);
+        }
+        assertFalse(java.util.Arrays.equals(first.get("layers.0.weight_hh_l0").data(), pytorch.get("layers.0.weight_hh_l0").data()),
+                "KERAS differs from the default");
+    }
+
+    @Test
+    void kerasInitialisationIsWhatKerasDocuments() {
+        int in = 3, h = 4, out = 2;
+        Map<String, Tensor> sd = Model.builder(in).lstm(h).dense(out).init(ModelBuilder.InitScheme.KERAS).seed(5).build().stateDict();
+        // biases zero, except the LSTM forget gate's input bias, 1 (PyTorch's gate order i, f, g, o)
+        float[] bih = sd.get("layers.0.bias_ih_l0").data(), bhh = sd.get("layers.0.bias_hh_l0").data();
+        for (int i = 0; i < 4 * h; i++) {
+            assertEquals(i >= h && i < 2 * h ? 1f : 0f, bih[i], "bias_ih[" + i + "]");
+            assertEquals(0f, bhh[i], "bias_hh[" + i + "]");
+        }
+        // each gate's recurrent block [h, h] is orthogonal: W W^T = I (in double)
+        float[] whh = sd.get("layers.0.weight_hh_l0").data();
+        for (int g = 0; g < 4; g++) {
+            for (int a = 0; a < h; a++) {
+                for (int b = 0; b < h; b++) {
+                    double dot = 0;
+                    for (int k = 0; k < h; k++) dot += (double) whh[(g * h + a) * h + k] * whh[(g * h + b) * h + k];
+                    assertEquals(a == b ? 1.0 : 0.0, dot, 1e-5, "gate " + g + " rows " + a + ", " + b);
+                }
+            }
+        }
+        // Glorot-uniform input and dense weights: within +-sqrt(6 / (fan_in + fan_out)); the dense bias zero
+        float[] wih = sd.get("layers.0.weight_ih_l0").data();
+        double limit = Math.sqrt(6.0 / (in + 4 * h));
+        for (float w : wih) assertTrue(Math.abs(w) <= limit, "weight_ih " + w + " within " + limit);
+        float[] dw = sd.get("layers.1.weight").data();
+        double dLimit = Math.sqrt(6.0 / (h + out));
+        for (float w : dw) assertTrue(Math.abs(w) <= dLimit, "dense weight " + w + " within " + dLimit);
+        for (float b : sd.get("layers.1.bias").data()) assertEquals(0f, b);
+    }
+}
