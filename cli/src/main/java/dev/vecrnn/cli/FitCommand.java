@@ -144,7 +144,7 @@ final class FitCommand implements Callable<Integer> {
     private void checkCheckpoint(Outputs outs) {
         Path abs = checkpoint.toAbsolutePath().normalize();
         for (Path in : new Path[] {x, y, lengths}) {
-            if (in != null && (abs.equals(in.toAbsolutePath().normalize()) || sameFile(checkpoint, in))) {
+            if (in != null && Outputs.same(abs, in)) {
                 throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is also an input (" + in + "); vecrnn never writes over its inputs");
             }
         }
@@ -163,14 +163,6 @@ final class FitCommand implements Callable<Integer> {
         if (Files.exists(checkpoint)) {
             if (resume) Inputs.file("--checkpoint", checkpoint);
             else if (!overwrite) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": exists (pass --resume to continue from it or --overwrite to replace it)");
-        }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
         }
     }
 

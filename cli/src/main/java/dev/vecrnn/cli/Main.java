@@ -1,5 +1,6 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.io.Untrusted;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -86,31 +87,7 @@ public final class Main implements Runnable {
      * shown as {@code \n}, {@code \x1b}, {@code \u202e}; longer than {@link #MAX_LINE} characters, cut.
      */
     static String oneLine(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_LINE) + 16);
-        for (int i = 0; i < s.length() && b.length() < MAX_LINE; ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            switch (cp) {
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    int type = Character.getType(cp);
-                    if (cp < 0x20 || cp == 0x7f) b.append(String.format("\\x%02x", cp));
-                    else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                            || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED) {
-                        b.append(String.format("\\u%04x", cp));
-                    } else {
-                        b.appendCodePoint(cp);
-                    }
-                }
-            }
-            if (b.length() >= MAX_LINE && i < s.length()) {
-                b.setLength(MAX_LINE);
-                b.append("... (").append(s.length()).append(" characters)");
-            }
-        }
-        return b.toString();
+        return Untrusted.printable(s, MAX_LINE);
     }
 
     @Override

@@ -165,7 +165,8 @@ final class Outputs implements AutoCloseable {
         return target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + suffix);
     }
 
-    private static boolean same(Path abs, Path input) {
+    /** Whether the output {@code abs} (absolute, normalized) is the file {@code input}: the same file where both exist, else the same path. */
+    static boolean same(Path abs, Path input) {
         try {
             if (Files.exists(abs) && Files.exists(input)) return Files.isSameFile(abs, input);
         } catch (IOException e) {

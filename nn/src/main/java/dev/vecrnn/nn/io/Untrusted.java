@@ -36,7 +36,7 @@ public final class Untrusted {
         if (s == null) return "null";
         int end = cut(s);
         StringBuilder sb = new StringBuilder(end + 16).append('\'');
-        escape(s, end, sb);
+        escape(s, end, sb, true, Integer.MAX_VALUE);
         sb.append('\'');
         if (end < s.length()) sb.append("... (").append(s.length()).append(" characters)");
         return sb.toString();
@@ -52,7 +52,7 @@ public final class Untrusted {
         String s = String.valueOf(v);
         int end = cut(s);
         StringBuilder sb = new StringBuilder(end + 16);
-        escape(s, end, sb);
+        escape(s, end, sb, true, Integer.MAX_VALUE);
         if (end < s.length()) sb.append("... (").append(s.length()).append(" characters)");
         return sb.toString();
     }
@@ -80,8 +80,29 @@ public final class Untrusted {
         return Character.isHighSurrogate(s.charAt(MAX_CHARS - 1)) ? MAX_CHARS - 1 : MAX_CHARS;
     }
 
-    private static void escape(String s, int end, StringBuilder sb) {
-        for (int i = 0; i < end; i++) {
+    /**
+     * {@code s} as one printable line: control and invisible characters escaped as {@link #quote} escapes
+     * them, but no quotes added and quotes and backslashes left as they are (so text that is already
+     * escaped stays readable); cut once the result reaches {@code maxChars}, with the original length.
+     * For a whole message that may quote file text, such as a command's error line.
+     */
+    public static String printable(String s, int maxChars) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), maxChars) + 16);
+        int reached = escape(s, s.length(), sb, false, maxChars);
+        if (reached < s.length()) {
+            sb.setLength(Math.min(sb.length(), maxChars));
+            sb.append("... (").append(s.length()).append(" characters)");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Appends s[0, end) escaped to sb ({@code quoted}: quotes and backslashes too), stopping once sb holds
+     * {@code maxOut} characters; returns the index reached.
+     */
+    private static int escape(String s, int end, StringBuilder sb, boolean quoted, int maxOut) {
+        int i = 0;
+        for (; i < end && sb.length() < maxOut; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\n' -> sb.append("\\n");
@@ -89,8 +110,8 @@ public final class Untrusted {
                 case '\t' -> sb.append("\\t");
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
-                case '\'' -> sb.append("\\'");
-                case '\\' -> sb.append("\\\\");
+                case '\'' -> sb.append(quoted ? "\\'" : "'");
+                case '\\' -> sb.append(quoted ? "\\\\" : "\\");
                 default -> {
                     if (c < 0x20 || c == 0x7F) {
                         sb.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xF]);
@@ -106,17 +127,19 @@ public final class Untrusted {
                 }
             }
         }
+        return i;
     }
 
     /**
      * Characters that move, hide or reorder text rather than show: C1 controls, line and paragraph
-     * separators, and Unicode's format characters (bidirectional embeddings, overrides and isolates, the
-     * marks LRM/RLM/ALM, zero-width spaces and joiners, the byte order mark, tags).
+     * separators, Unicode's format characters (bidirectional embeddings, overrides and isolates, the
+     * marks LRM/RLM/ALM, zero-width spaces and joiners, the byte order mark, tags), and code points Unicode
+     * has not assigned (a terminal may draw them as anything).
      */
     private static boolean invisible(int cp) {
         int type = Character.getType(cp);
         return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR;
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED;
     }
 
     private static StringBuilder unicode(StringBuilder sb, char c) {
