@@ -74,7 +74,12 @@ final class PanamaPointwise {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < bound; i += L) acc = acc.max(FloatVector.fromArray(S, x, xOff + i));
-        float r = acc.reduceLanes(VectorOperators.MAX);
+        // through an array, as the sums do: reduceLanes(MAX) was seen not intrinsified in some JVMs (480 B
+        // allocated per softmax call at 512 bits in a loaded run), and max is exact in any order
+        float[] t = PanamaMath.LANES.get();
+        acc.intoArray(t, 0);
+        float r = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < L; i++) r = Math.max(r, t[i]);
         for (int i = bound; i < n; i++) r = Math.max(r, x[xOff + i]);
         return r == Float.NEGATIVE_INFINITY ? 0f : r;
     }
