@@ -194,7 +194,7 @@ final class Checkpoint {
         int[] epoch = new int[n], epochs = new int[n], improved = new int[n], skipped = new int[n];
         double[] loss = new double[n], lr = new double[n];
         long[] millis = new long[n];
-        Evaluation first = history.getFirst().validation();
+        Evaluation first = history.get(0).validation();
         List<String> metrics = first == null ? List.of() : List.copyOf(first.metrics().keySet());
         double[] valLoss = new double[n];
         double[][] val = new double[metrics.size()][n];
