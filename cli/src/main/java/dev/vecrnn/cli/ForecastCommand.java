@@ -1,7 +1,7 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.model.Model;
-import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.model.ModelState;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Trainer;
@@ -90,7 +90,7 @@ final class ForecastCommand implements Callable<Integer> {
                 .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data));
 
         // run through the whole history, then feed the model its own predictions for the horizon
-        ModelStream.State state = model.newState();
+        ModelState state = model.newState();
         float[] in = new float[1], out = new float[1];
         for (float v : z) {
             in[0] = v;

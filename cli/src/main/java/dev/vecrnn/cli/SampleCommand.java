@@ -2,7 +2,7 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.model.Model;
-import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.model.ModelState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,7 +47,7 @@ final class SampleCommand implements Callable<Integer> {
 
     static String sample(Model m, TextModel vocab, String prime, int length, double temperature, Random rnd) {
         int[] ids = vocab.encode(prime.isEmpty() ? new String(Character.toChars(vocab.codePoints[0])) : prime, "--prime");
-        ModelStream.State state = m.newState();
+        ModelState state = m.newState();
         float[] logits = new float[m.outputFeatures()];
         float[] x = new float[1];
         for (int id : ids) {

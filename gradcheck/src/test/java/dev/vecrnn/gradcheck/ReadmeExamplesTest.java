@@ -58,7 +58,7 @@ class ReadmeExamplesTest {
             // many streams: continues the streaming program
             """
                     float[] xs = new float[64 * 64];
-                    Stream.State[] states = new Stream.State[64];
+                    StreamState[] states = new StreamState[64];
                     for (int i = 0; i < 64; i++) states[i] = lstm.newState();
                     float[] outs = new float[64 * 128];
                     """,

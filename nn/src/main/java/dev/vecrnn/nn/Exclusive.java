@@ -29,7 +29,7 @@ public abstract class Exclusive {
     @SuppressWarnings("unused") // through OWNER
     private volatile Thread owner;
 
-    /** What a message calls this object, for example {@code Stream.State}. */
+    /** What a message calls this object, for example {@code StreamState}. */
     protected abstract String kind();
 
     /**

@@ -1,11 +1,11 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.nn.model.Model;
-import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.model.ModelState;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
-import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StreamState;
 import dev.vecrnn.nn.recurrent.StreamStates;
 
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class NonFiniteInputTest {
     @Test
     void stepRejectsBeforeTheStateChanges() {
         Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 64, 16), 2);
-        Stream.State s = net.newState();
+        StreamState s = net.newState();
         float[] x = gaussian(new Random(3), 64), out = new float[16];
         net.step(x, s, out);
         float[] h = StreamStates.h(s).clone(), c = StreamStates.c(s).clone(), o = out.clone();
@@ -60,11 +60,11 @@ class NonFiniteInputTest {
     @Test
     void stepManyNamesTheStream() {
         Recurrent net = new Recurrent(RecurrentConfig.of(CellType.GRU, 5, 4), 4);
-        Stream.State[] st = {net.newState(), net.newState(), net.newState()};
+        StreamState[] st = {net.newState(), net.newState(), net.newState()};
         float[] xs = gaussian(new Random(5), 15);
         xs[2 * 5 + 3] = Float.NEGATIVE_INFINITY;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> net.stepMany(3, xs, st, new float[12], net.newBatch(3)));
+                () -> net.stepMany(3, xs, st, new float[12], net.newStepWorkspace(3)));
         assertMessage(e, "xs: expected finite values, got -Infinity at stream 2, feature 3");
     }
 
@@ -108,7 +108,7 @@ class NonFiniteInputTest {
         data[(1 * 3 + 2) * 4 + 1] = Float.NaN;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(Batch.sequences(data, 2, 3, 4)));
         assertMessage(e, "x: expected finite values, got NaN at sample 1, time step 2, feature 1");
-        ModelStream.State s = m.newState();
+        ModelState s = m.newState();
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
                 () -> m.step(new float[] {0f, 1f, Float.POSITIVE_INFINITY, 2f}, s, new float[2]));
         assertMessage(e2, "x: expected finite values, got Infinity at feature 2");
@@ -118,7 +118,7 @@ class NonFiniteInputTest {
     void propagateLetsNaNThroughToThatStreamOnly() {
         Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 4, 5), 12);
         net.setNonFiniteInput(NonFiniteInput.PROPAGATE);
-        Stream.State s = net.newState();
+        StreamState s = net.newState();
         float[] out = new float[5];
         net.step(new float[] {1f, Float.NaN, 0f, 0f}, s, out);
         for (float v : out) assertTrue(Float.isNaN(v), "a NaN input reaches every unit through the gate product");

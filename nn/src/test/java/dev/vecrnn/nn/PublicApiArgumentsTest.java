@@ -10,7 +10,7 @@ import dev.vecrnn.nn.layers.Layer;
 import dev.vecrnn.nn.layers.RecurrentLayer;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelBuilder;
-import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.model.ModelState;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
@@ -187,10 +187,10 @@ class PublicApiArgumentsTest {
         sample(Recurrent.CellInit.class, () -> (Recurrent.CellInit) (type, h, in, outH, wih, whh, bih, bhh, whr) -> { });
         sample(Layer.Cache.class, () -> new LastStep().forward(batch(), false, null).cache());
         sample(Layer.Out.class, () -> new LastStep().forward(batch(), false, null));
-        sample(dev.vecrnn.nn.recurrent.Stream.State.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newState());
-        sample(dev.vecrnn.nn.recurrent.Stream.Batch.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newBatch(1));
+        sample(dev.vecrnn.nn.recurrent.StreamState.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newState());
+        sample(dev.vecrnn.nn.recurrent.StepWorkspace.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newStepWorkspace(1));
         sample(SequenceWorkspace.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newSequenceWorkspace());
-        sample(ModelStream.State.class, () -> Model.builder(1).dense(1).build().newState());
+        sample(ModelState.class, () -> Model.builder(1).dense(1).build().newState());
         sample(Model.Carry.class, Model.Carry::new);
         sample(Recurrent.Output.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1)
                 .forward(Tensor.zeros(1, 1, 1), null, null, null));
@@ -267,17 +267,10 @@ class PublicApiArgumentsTest {
         call("Recurrent.backward/5", r -> new Object[]{((Recurrent) r).forwardTrain(Tensor.zeros(1, 1, 1), null, null, null,
                 new Random(1)), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), Tensor.zeros(1, 1, 1), false});
         call("Recurrent.step/3", r -> new Object[]{new float[1], ((Recurrent) r).newState(), new float[1]});
-        call("Recurrent.stepMany/5", r -> new Object[]{1, new float[1], new dev.vecrnn.nn.recurrent.Stream.State[]{((Recurrent) r).newState()},
-                new float[1], ((Recurrent) r).newBatch(1)});
+        call("Recurrent.stepMany/5", r -> new Object[]{1, new float[1], new dev.vecrnn.nn.recurrent.StreamState[]{((Recurrent) r).newState()},
+                new float[1], ((Recurrent) r).newStepWorkspace(1)});
         call("Recurrent.loadStateDict/1", r -> new Object[]{((Recurrent) r).stateDict()});
-        call("Stream.step/6", r -> {
-            Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1);
-            return new Object[]{net, new float[1], 0, net.newState(), new float[1], 0};
-        });
-        call("Stream.stepMany/6", r -> {
-            Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1);
-            return new Object[]{net, 1, new float[1], new dev.vecrnn.nn.recurrent.Stream.State[]{net.newState()}, new float[1], net.newBatch(1)};
-        });
+        call("Recurrent.step/5", r -> new Object[]{new float[1], 0, ((Recurrent) r).newState(), new float[1], 0});
         call("Model.forward/3", r -> new Object[]{batch(), true, new Random(1)});
         call("Model.forward/5", r -> new Object[]{batch(), true, new Random(1), new Model.Carry(), new Model.Carry()});
         call("Model.backward/2", r -> {
@@ -551,7 +544,7 @@ class PublicApiArgumentsTest {
             assertTrue(classes.contains(c), c + " missing from " + classes);
         }
         assertTrue(!classes.contains(Layer.class), "interfaces are probed through their implementations");
-        for (Class<?> c : List.of(dev.vecrnn.nn.recurrent.Stream.class, dev.vecrnn.nn.recurrent.Stream.State.class, Recurrent.class, Model.class)) {
+        for (Class<?> c : List.of(dev.vecrnn.nn.recurrent.StreamState.class, dev.vecrnn.nn.recurrent.StepWorkspace.class, ModelState.class, Recurrent.class, Model.class)) {
             assertTrue(classes.contains(c), c + " missing from " + classes);
         }
     }

@@ -1,12 +1,13 @@
 package dev.vecrnn.nn;
 
 import dev.vecrnn.nn.model.Model;
-import dev.vecrnn.nn.model.ModelStream;
+import dev.vecrnn.nn.model.ModelState;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import dev.vecrnn.nn.recurrent.SequenceWorkspace;
-import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StepWorkspace;
+import dev.vecrnn.nn.recurrent.StreamState;
 import dev.vecrnn.nn.recurrent.StreamStates;
 
 import org.junit.jupiter.api.Test;
@@ -65,19 +66,19 @@ class StateOwnershipTest {
     void stepOnAStateHeldByAnotherThreadFailsAndLeavesItUntouched() throws Exception {
         Recurrent net = new Recurrent(new RecurrentConfig(CellType.LSTM, 6, 8, 2, true, false, false, 0f, 0), 1);
         Random rnd = new Random(2);
-        Stream.State s = net.newState();
+        StreamState s = net.newState();
         float[] x = input(rnd, 6), out = new float[8];
         net.step(x, s, out);
         float[] h = StreamStates.h(s).clone(), c = StreamStates.c(s).clone();
         whileHeldByAnotherThread(s, () -> {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.step(x, s, out));
-            assertTrue(e.getMessage().contains("Stream.State is in use by thread \"holder\""), e.getMessage());
+            assertTrue(e.getMessage().contains("StreamState is in use by thread \"holder\""), e.getMessage());
             assertTrue(e.getMessage().contains("one thread at a time"), e.getMessage());
             assertArrayEquals(h, StreamStates.h(s), 0f);
             assertArrayEquals(c, StreamStates.c(s), 0f);
         });
         // released: this thread may step it now, and gets what a state never contended would
-        Stream.State fresh = net.newState();
+        StreamState fresh = net.newState();
         float[] want = new float[8];
         net.step(x, fresh, want);
         net.step(x, fresh, want);
@@ -88,11 +89,11 @@ class StateOwnershipTest {
     @Test
     void modelStateHeldByAnotherThreadFails() throws Exception {
         Model m = Model.builder(3).gru(5).dense(2).seed(4).build();
-        ModelStream.State s = m.newState();
+        ModelState s = m.newState();
         float[] x = {0.5f, -1f, 2f}, out = new float[2];
         whileHeldByAnotherThread(s, () -> {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.step(x, s, out));
-            assertTrue(e.getMessage().startsWith("state: ModelStream.State is in use by thread \"holder\""), e.getMessage());
+            assertTrue(e.getMessage().startsWith("state: ModelState is in use by thread \"holder\""), e.getMessage());
         });
         m.step(x, s, out);
     }
@@ -100,22 +101,22 @@ class StateOwnershipTest {
     @Test
     void stepManyRefusesABatchHeldElsewhereAndAStateListedTwice() throws Exception {
         Recurrent net = new Recurrent(RecurrentConfig.of(CellType.GRU, 4, 5), 3);
-        Stream.State a = net.newState(), b = net.newState();
-        Stream.Batch ws = net.newBatch(3);
+        StreamState a = net.newState(), b = net.newState();
+        StepWorkspace ws = net.newStepWorkspace(3);
         float[] xs = input(new Random(5), 12), outs = new float[15];
         whileHeldByAnotherThread(ws, () -> {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> net.stepMany(2, xs, new Stream.State[] {a, b}, outs, ws));
-            assertTrue(e.getMessage().startsWith("ws: Stream.Batch is in use by thread \"holder\""), e.getMessage());
+                    () -> net.stepMany(2, xs, new StreamState[] {a, b}, outs, ws));
+            assertTrue(e.getMessage().startsWith("ws: StepWorkspace is in use by thread \"holder\""), e.getMessage());
         });
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> net.stepMany(3, xs, new Stream.State[] {a, b, a}, outs, ws));
-        assertTrue(e.getMessage().startsWith("states[2]: Stream.State is already in use by this same thread"), e.getMessage());
+                () -> net.stepMany(3, xs, new StreamState[] {a, b, a}, outs, ws));
+        assertTrue(e.getMessage().startsWith("states[2]: StreamState is already in use by this same thread"), e.getMessage());
         assertArrayEquals(new float[5], StreamStates.h(a), 0f, "nothing stepped");
         // all released after the failure: the same call without the repeat runs
-        net.stepMany(2, xs, new Stream.State[] {a, b}, outs, ws);
+        net.stepMany(2, xs, new StreamState[] {a, b}, outs, ws);
         float[] one = new float[5];
-        Stream.State alone = net.newState();
+        StreamState alone = net.newState();
         net.step(Arrays.copyOfRange(xs, 4, 8), alone, one);
         assertArrayEquals(one, b.hidden(0), 1e-5f);
     }
@@ -138,7 +139,7 @@ class StateOwnershipTest {
     @Test
     void aFailedStepReleasesTheState() {
         Recurrent net = new Recurrent(RecurrentConfig.of(CellType.RNN_TANH, 3, 4), 6);
-        Stream.State s = net.newState();
+        StreamState s = net.newState();
         float[] out = new float[4];
         assertThrows(IllegalArgumentException.class, () -> net.step(new float[] {1f, Float.NaN, 0f}, s, out));
         net.step(new float[] {1f, 2f, 0f}, s, out);
@@ -150,10 +151,10 @@ class StateOwnershipTest {
         Random rnd = new Random(9);
         float[][] xs = new float[40][];
         for (int t = 0; t < xs.length; t++) xs[t] = input(rnd, 5);
-        Stream.State ref = net.newState();
+        StreamState ref = net.newState();
         float[] want = new float[7];
         for (float[] x : xs) net.step(x, ref, want);
-        Stream.State s = net.newState();
+        StreamState s = net.newState();
         float[] out = new float[7];
         for (int part = 0; part < 4; part++) {
             int from = part * 10;
@@ -174,7 +175,7 @@ class StateOwnershipTest {
      */
     @Test
     void aRefusalNamesTheHolderEvenIfItHasJustLetGo() throws Exception {
-        Stream.State s = new Recurrent(RecurrentConfig.of(CellType.GRU, 2, 2), 1).newState();
+        StreamState s = new Recurrent(RecurrentConfig.of(CellType.GRU, 2, 2), 1).newState();
         AtomicReference<String> wrong = new AtomicReference<>();
         AtomicLong refusals = new AtomicLong();
         CyclicBarrier start = new CyclicBarrier(2);
@@ -194,7 +195,7 @@ class StateOwnershipTest {
                         s.exit();
                     } catch (IllegalStateException e) {
                         refusals.incrementAndGet();
-                        if (!e.getMessage().startsWith("state: Stream.State is in use by thread \"" + other + "\" (id ")) {
+                        if (!e.getMessage().startsWith("state: StreamState is in use by thread \"" + other + "\" (id ")) {
                             wrong.compareAndSet(null, e.getMessage());
                         }
                     }
@@ -211,7 +212,7 @@ class StateOwnershipTest {
     @Test
     void twoThreadsSteppingOneStateAreCaught() throws Exception {
         Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 256, 256), 10);
-        Stream.State shared = net.newState();
+        StreamState shared = net.newState();
         float[] x = input(new Random(11), 256);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> caught = new AtomicReference<>();

@@ -5,7 +5,7 @@ import dev.vecrnn.bench.onnx.OrtRecurrent;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
-import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StreamState;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -65,7 +65,7 @@ public class StepBench {
     public int layers;
 
     private Recurrent net;
-    private Stream.State state;
+    private StreamState state;
     private float[] x;
     private float[] out;
     private OrtRecurrent ort;

@@ -4,7 +4,7 @@ import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
-import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StreamState;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -60,7 +60,7 @@ public class SubnormalBench {
     public String values;
 
     private Recurrent net;
-    private Stream.State state;
+    private StreamState state;
     private float[] x;
     private float[] out;
 

@@ -4,7 +4,7 @@ import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
-import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StreamState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,7 +29,7 @@ class OnnxExportTest {
     void streamingStepsAgree(CellType type) throws Exception {
         Recurrent net = new Recurrent(RecurrentConfig.of(type, I, H), 11);
         Random rnd = new Random(5);
-        Stream.State state = net.newState();
+        StreamState state = net.newState();
         int steps = 30;
         float[] x = new float[I], ours = new float[H], theirs = new float[H], all = new float[steps * I];
         try (OrtRecurrent ort = new OrtRecurrent(net, 1)) {

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
@@ -46,6 +47,13 @@ public final class AttentionPooling implements Layer {
     @Override
     public boolean outputIsSequence(boolean seq) {
         return false;
+    }
+
+    /** Refused: the weights of a step depend on every step of the sequence, those to come included. */
+    @Override
+    @Internal
+    public StepState newStepState(int index) {
+        throw new IllegalArgumentException("streaming: layer " + index + " (" + describe() + ") needs the whole sequence");
     }
 
     @Override

@@ -94,9 +94,15 @@ public final class Dense implements Layer {
         return bias;
     }
 
-    /** One row: x [in] -> y [out], allocation-free (no argument checks: for callers that checked them). */
+    /** A stream's step: the step's features through the layer, as forward maps each row. */
+    @Override
     @Internal
-    public void apply(Kernels k, float[] x, int xOff, float[] y, int yOff) {
+    public StepState newStepState(int index) {
+        return (k, x, y) -> apply(k, x, 0, y, 0);
+    }
+
+    // one row: x [in] -> y [out], allocation-free (no argument checks: for callers that checked them)
+    private void apply(Kernels k, float[] x, int xOff, float[] y, int yOff) {
         System.arraycopy(bias.data(), 0, y, yOff, out);
         k.gemmNT(1, out, in, x, xOff, in, weight.data(), 0, in, y, yOff, out, true);
         act.apply(k, out, y, yOff, y, yOff);

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Require;
 
 import java.util.LinkedHashMap;
@@ -32,6 +33,13 @@ public final class Dropout implements Layer {
     @Override
     public boolean outputIsSequence(boolean seq) {
         return seq;
+    }
+
+    /** A stream's step: the identity, as in inference. */
+    @Override
+    @Internal
+    public StepState newStepState(int index) {
+        return (k, x, y) -> System.arraycopy(x, 0, y, 0, y.length);
     }
 
     @Override

@@ -51,10 +51,14 @@ public final class Embedding implements Layer {
         return seq;
     }
 
-    /** Copies the vector of token {@code v} (an integral id in [0, vocab)) to dst at off, allocation-free. */
+    /**
+     * A stream's step: the vector of the step's token (its one feature, an integral id in [0, vocab)),
+     * allocation-free; an id out of range is refused as forward refuses it.
+     */
+    @Override
     @Internal
-    public void lookup(float v, float[] dst, int off) {
-        System.arraycopy(weight.data(), id(v, 0) * dim, dst, off, dim);
+    public StepState newStepState(int index) {
+        return (k, x, y) -> System.arraycopy(weight.data(), id(x[0], 0) * dim, y, 0, dim);
     }
 
     int id(float v, int row) {

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Require;
 
 import java.util.LinkedHashMap;
@@ -26,6 +27,16 @@ public final class LastStep implements Layer {
     @Override
     public boolean outputIsSequence(boolean seq) {
         return false;
+    }
+
+    /**
+     * A stream's step: the current step passes through, so the output is what the model would say if the
+     * sequence ended here.
+     */
+    @Override
+    @Internal
+    public StepState newStepState(int index) {
+        return (k, x, y) -> System.arraycopy(x, 0, y, 0, y.length);
     }
 
     @Override

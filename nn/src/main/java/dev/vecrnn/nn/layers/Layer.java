@@ -1,9 +1,12 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
+
+import dev.vecrnn.kernels.Kernels;
 
 import java.util.List;
 import java.util.Map;
@@ -12,8 +15,16 @@ import java.util.Random;
 /**
  * One stage of a {@link dev.vecrnn.nn.model.Model}: a forward/backward pair with an explicit cache. Backward accumulates
  * into the layer's param gradients and returns the gradient of its input.
+ *
+ * <p>Closed: the layers are the six of this package ({@code sealed}). A model is more than forward and
+ * backward: it is saved to and loaded from model files, which know each layer by its {@link #spec()} kind,
+ * and it is streamed one step at a time. A layer of one's own could be neither saved, nor loaded, nor
+ * streamed, so nothing would really accept it; {@code Layer} stays closed until there is a way to register
+ * a layer kind with the model files. The members marked {@link Internal} are what the model package asks of
+ * every layer (its streaming step, the state it carries between chunks of a sequence, its threads), so
+ * that the model needs no {@code instanceof} on layer classes; they are not supported API.
  */
-public interface Layer {
+public sealed interface Layer permits Dense, Embedding, RecurrentLayer, AttentionPooling, Dropout, LastStep {
 
     /** What forward keeps for backward. */
     interface Cache {
@@ -61,4 +72,53 @@ public interface Layer {
 
     /** The architecture as key/value strings, for model files. */
     Map<String, Object> spec();
+
+    // ------------------------------------------------------------------ for the model package
+
+    /**
+     * One stream's way through a layer, step by step: the layer's state for that stream if it keeps one
+     * (a recurrent layer's h and c) and the step itself. Made per stream by {@link #newStepState}.
+     */
+    @Internal
+    interface StepState {
+        /**
+         * One time step of this stream: in holds the step's input features (at least what the layer takes),
+         * out, exactly as long as the layer's output, receives the step's output. Allocation-free; no checks
+         * (the model checked x and holds the stream).
+         */
+        void step(Kernels k, float[] in, float[] out);
+
+        /** Back to the start of a stream (nothing for a layer that keeps no state between steps). */
+        default void reset() {
+        }
+    }
+
+    /**
+     * A new stream's state for stepping this layer, which is layer {@code index} of its model. A layer that
+     * needs the whole sequence refuses with an {@link IllegalArgumentException}: attention pooling (naming
+     * the index), a bidirectional recurrent stack.
+     */
+    @Internal
+    StepState newStepState(int index);
+
+    /**
+     * Forward starting from a state carried over from the previous chunk of the same sequences
+     * ({@link #finalState}; null: from zeros). Only a layer with a state across time uses it; the others
+     * run {@link #forward(Batch, boolean, Random)}.
+     */
+    @Internal
+    default Out forward(Batch in, boolean training, Random rng, Tensor[] state) {
+        return forward(in, training, rng);
+    }
+
+    /** The state a forward ended in, to carry to the next chunk; null for a layer with no state across time. */
+    @Internal
+    default Tensor[] finalState(Cache cache) {
+        return null;
+    }
+
+    /** Threads for the layer's batched products (a recurrent layer's); nothing for the others. */
+    @Internal
+    default void setThreads(int n) {
+    }
 }

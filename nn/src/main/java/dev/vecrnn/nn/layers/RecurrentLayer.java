@@ -8,6 +8,9 @@ import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.StateDicts;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.StreamState;
+
+import dev.vecrnn.kernels.Kernels;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,12 +61,17 @@ public final class RecurrentLayer implements Layer {
 
     @Override
     public Out forward(Batch x, boolean training, Random rng) {
-        return forward(x, training, rng, null, null);
+        return forward(x, training, rng, null);
     }
 
-    /** Forward from initial states h0 [L*D, B, Hout] and c0 [L*D, B, H] (null: zeros). */
+    /**
+     * Forward from a carried state {h0 [L*D, B, Hout], c0 [L*D, B, H]} (c0 null unless LSTM; the whole
+     * state null: zeros), as {@link #finalState} gave it.
+     */
+    @Override
     @Internal
-    public Out forward(Batch x, boolean training, Random rng, Tensor h0, Tensor c0) {
+    public Out forward(Batch x, boolean training, Random rng, Tensor[] state) {
+        Tensor h0 = state == null ? null : state[0], c0 = state == null ? null : state[1];
         Require.notNull("x", x);
         if (!x.sequence()) throw new IllegalArgumentException(describe() + ": expected a sequence input, got " + x);
         Tensor in = Tensor.of(x.data(), x.batch(), x.steps(), x.features());
@@ -75,8 +83,9 @@ public final class RecurrentLayer implements Layer {
     }
 
     /** The final states a forward reached: {h_n, c_n} (c_n null unless LSTM). */
+    @Override
     @Internal
-    public Tensor[] finalStates(Cache cache) {
+    public Tensor[] finalState(Cache cache) {
         Recurrent.Trace t = ((RnnCache) cache).trace;
         return new Tensor[] {t.hN(), t.cN()};
     }
@@ -124,6 +133,32 @@ public final class RecurrentLayer implements Layer {
     @Override
     public List<Param> params() {
         return rnn.params();
+    }
+
+    /** A stream's step: the stack's own {@link StreamState}, advanced one step (unidirectional stacks only). */
+    @Override
+    @Internal
+    public StepState newStepState(int index) {
+        return new RecurrentStep(rnn, rnn.newState());
+    }
+
+    /** One stream of a recurrent layer: the stack's state for that stream. */
+    record RecurrentStep(Recurrent rnn, StreamState state) implements StepState {
+        @Override
+        public void step(Kernels k, float[] in, float[] out) {
+            rnn.stepUnchecked(k, in, 0, state, out, 0);
+        }
+
+        @Override
+        public void reset() {
+            state.reset();
+        }
+    }
+
+    @Override
+    @Internal
+    public void setThreads(int n) {
+        rnn.setThreads(n);
     }
 
     @Override

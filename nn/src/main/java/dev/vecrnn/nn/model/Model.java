@@ -25,7 +25,7 @@ import java.util.Random;
  * <p>Threads: inference ({@link #predict}, {@link #step}) only reads the weights, so a model that is
  * not being trained or loaded meanwhile may be shared by any number of threads, with the same bits as
  * one thread. {@link #newState()} gives each stream its own state for allocation-free {@link #step}; a
- * {@link ModelStream.State} belongs to one stream and one thread at a time (a second thread using it
+ * {@link ModelState} belongs to one stream and one thread at a time (a second thread using it
  * during a step gets an {@link IllegalStateException}; handing it over between steps is fine).
  *
  * <p>A NaN or infinity in an inference input is rejected with its position (sample, time step,
@@ -163,13 +163,10 @@ public final class Model {
         Batch cur = x.zeroPadded();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            Layer.Out o;
-            if (l instanceof RecurrentLayer r && (from != null || to != null)) {
-                Tensor[] init = from == null ? null : from.states.get(i);
-                o = r.forward(cur, training, rng, init == null ? null : init[0], init == null ? null : init[1]);
-                if (to != null) to.states.put(i, r.finalStates(o.cache()));
-            } else {
-                o = l.forward(cur, training, rng);
+            Layer.Out o = from == null ? l.forward(cur, training, rng) : l.forward(cur, training, rng, from.states.get(i));
+            if (to != null) {
+                Tensor[] reached = l.finalState(o.cache());
+                if (reached != null) to.states.put(i, reached);
             }
             caches.add(o.cache());
             cur = o.output();
@@ -196,7 +193,7 @@ public final class Model {
 
     /** Threads for the batched products in training and sequence inference (1 by default). */
     public void setThreads(int n) {
-        for (Layer l : layers) if (l instanceof RecurrentLayer r) r.recurrent().setThreads(n);
+        for (Layer l : layers) l.setThreads(n);
     }
 
     public void zeroGrad() {
@@ -247,13 +244,34 @@ public final class Model {
 
     // ------------------------------------------------------------------ streaming
 
-    /** A new state for one stream; the model must be streamable (no bidirectional layer, no attention). */
-    public ModelStream.State newState() {
-        return ModelStream.newState(this);
+    /**
+     * A new state for one stream, to advance it step by step with {@link #step}. The model must be
+     * streamable: no attention pooling and no bidirectional recurrent layer (both need the whole sequence).
+     */
+    public ModelState newState() {
+        return new ModelState(this);
     }
 
-    /** One step of one stream: x [F] -> out [outputFeatures], allocation-free. */
-    public void step(float[] x, ModelStream.State state, float[] out) {
-        ModelStream.step(this, x, state, out);
+    /**
+     * One step of one stream: x {@code [F]} -> out {@code [outputFeatures]}, allocation-free. A NaN or
+     * infinity in x is refused before the state changes (see {@link #setNonFiniteInput}).
+     */
+    public void step(float[] x, ModelState state, float[] out) {
+        if (state == null || state.model != this) throw new IllegalArgumentException("state: expected a state from this model's newState()");
+        if (x == null || x.length < inputFeatures) {
+            throw new IllegalArgumentException("x: expected " + inputFeatures + " features, got " + (x == null ? "null" : x.length));
+        }
+        int outF = state.outputFeatures;
+        if (out == null || out.length < outF) {
+            throw new IllegalArgumentException("out: expected room for " + outF + " floats, got " + (out == null ? "null" : out.length));
+        }
+        Kernels k = Kernels.get();
+        if (nonFiniteInput == NonFiniteInput.REJECT) NonFiniteInput.checkStep(k, "x", x, 0, inputFeatures);
+        state.enter("state", -1);
+        try {
+            state.advance(k, x, out);
+        } finally {
+            state.exit();
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.StateDicts;
 
+import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
 
 import java.util.ArrayList;
@@ -31,8 +32,9 @@ import java.util.Random;
  * <p>Threads: inference ({@link #forward}, {@link #step}, {@link #stepMany}) only reads the network, so
  * one network may serve any number of threads at once, with the same bits as one thread, as long as
  * nothing changes its weights meanwhile (training through {@link #params()}, {@link #loadStateDict},
- * {@link #initDefault}). Per-stream {@link Stream.State}s are not shareable (see {@link Stream}), nor are
- * {@link SequenceWorkspace}s: each thread makes its own.
+ * {@link #initDefault}). Per-stream {@link StreamState}s are not shareable, nor are {@link StepWorkspace}s
+ * and {@link SequenceWorkspace}s: each thread makes its own (a second thread using one during a call gets an
+ * {@link IllegalStateException} naming the thread that holds it).
  *
  * <p>A NaN or infinity in an inference input is rejected with its position unless
  * {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
@@ -248,24 +250,55 @@ public final class Recurrent {
         return RecurrentPass.backward(this, trace, dOutput, dhN, dcN, inputGrad);
     }
 
-    /** A new zero state for one stream (unidirectional stacks only). */
-    public Stream.State newState() {
-        return Stream.newState(this);
+    // ------------------------------------------------------------------ streaming
+
+    /**
+     * A new zero state for one stream, to advance it step by step with {@link #step}. Unidirectional
+     * stacks only: a bidirectional one needs the whole sequence (use {@link #forward}). The state belongs
+     * to this network and to one thread at a time (see {@link StreamState}).
+     */
+    public StreamState newState() {
+        return Streaming.newState(this);
     }
 
-    /** Advances one stream by one step without allocating: x [I] -> out [Hout]. */
-    public void step(float[] x, Stream.State state, float[] out) {
-        Stream.step(this, x, 0, state, out, 0);
+    /**
+     * Advances one stream by one step without allocating: x {@code [I]} -> out {@code [Hout]}, the top
+     * layer's new h. A NaN or infinity in x is refused before the state changes unless
+     * {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
+     */
+    public void step(float[] x, StreamState state, float[] out) {
+        Streaming.step(this, x, 0, state, out, 0);
     }
 
-    /** Scratch space for {@link #stepMany}, for up to capacity streams. */
-    public Stream.Batch newBatch(int capacity) {
-        return Stream.newBatch(this, capacity);
+    /**
+     * {@link #step(float[], StreamState, float[])} reading x at {@code xOff} and writing out at
+     * {@code outOff}, for streams whose inputs and outputs are rows of larger arrays.
+     */
+    public void step(float[] x, int xOff, StreamState state, float[] out, int outOff) {
+        Streaming.step(this, x, xOff, state, out, outOff);
     }
 
-    /** Advances n streams by one step each in one pass over the weights: xs [n, I] -> outs [n, Hout]. */
-    public void stepMany(int n, float[] xs, Stream.State[] states, float[] outs, Stream.Batch ws) {
-        Stream.stepMany(this, n, xs, states, outs, ws);
+    /**
+     * One step without argument checks, for the layers above that checked (or own) the arguments and hold
+     * the state: no non-finite check, no ownership check.
+     */
+    @Internal
+    public void stepUnchecked(Kernels k, float[] x, int xOff, StreamState state, float[] out, int outOff) {
+        Streaming.advance(k, this, x, xOff, state, out, outOff);
+    }
+
+    /** Scratch space for {@link #stepMany}, for up to {@code capacity} streams at once (unidirectional stacks only). */
+    public StepWorkspace newStepWorkspace(int capacity) {
+        return Streaming.newWorkspace(this, capacity);
+    }
+
+    /**
+     * Advances n streams by one step each in one pass over the weights: xs {@code [n, I]} -> outs
+     * {@code [n, Hout]}, bit for bit what n calls of {@link #step} give. A NaN or infinity is refused
+     * naming the stream and feature, before any state changes. No state may appear twice.
+     */
+    public void stepMany(int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
+        Streaming.stepMany(this, n, xs, states, outs, ws);
     }
 
     public record Output(Tensor output, Tensor hN, Tensor cN) {

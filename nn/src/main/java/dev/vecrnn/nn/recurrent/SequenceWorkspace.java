@@ -10,7 +10,7 @@ import dev.vecrnn.nn.Exclusive;
  * by {@link Recurrent#newSequenceWorkspace()}, it grows to the largest call it has served (steps x batch)
  * and from then on a forward allocates nothing.
  *
- * <p>Like a {@link Stream.State}, a workspace belongs to one thread at a time: using it from a second
+ * <p>Like a {@link StreamState}, a workspace belongs to one thread at a time: using it from a second
  * thread during a call throws an {@link IllegalStateException} naming the thread that holds it; handing it
  * to another thread between calls is fine.
  */

@@ -1,10 +1,13 @@
 package dev.vecrnn.nn.model;
 
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.layers.Layer;
+import dev.vecrnn.nn.layers.LayerStepStates;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
-import dev.vecrnn.nn.recurrent.Stream;
+import dev.vecrnn.nn.recurrent.StepWorkspace;
+import dev.vecrnn.nn.recurrent.StreamState;
 import dev.vecrnn.nn.recurrent.StreamStates;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,9 +59,9 @@ class ConcurrentStreamsTest {
         final Shared shared;
         final float[][] inputs = new float[2][];
         final int width;
-        final Stream.State[] states = new Stream.State[2];
-        final ModelStream.State[] modelStates = new ModelStream.State[2];
-        final Stream.Batch batch;
+        final StreamState[] states = new StreamState[2];
+        final ModelState[] modelStates = new ModelState[2];
+        final StepWorkspace batch;
         final float[] x, xs, out, outs;
         final long[] hash = new long[2];
 
@@ -76,7 +79,7 @@ class ConcurrentStreamsTest {
                 if (model) modelStates[s] = shared.model.newState(); else states[s] = shared.net.newState();
             }
             int outWidth = model ? shared.model.outputFeatures() : shared.net.config().outputHidden();
-            batch = kind == Workload.GRU_STEP_MANY ? shared.net.newBatch(2) : null;
+            batch = kind == Workload.GRU_STEP_MANY ? shared.net.newStepWorkspace(2) : null;
             x = new float[width];
             xs = new float[2 * width];
             out = new float[outWidth];
@@ -107,9 +110,10 @@ class ConcurrentStreamsTest {
         List<float[]> finalStates() {
             List<float[]> all = new ArrayList<>();
             for (int s = 0; s < 2; s++) {
-                Stream.State[] rs = modelStates[s] != null ? modelStates[s].rnn : new Stream.State[] {states[s]};
-                for (Stream.State r : rs) {
-                    if (r == null) continue;
+                List<StreamState> rs = new ArrayList<>();
+                if (modelStates[s] == null) rs.add(states[s]);
+                else for (Layer.StepState l : modelStates[s].layers) if (LayerStepStates.recurrent(l) != null) rs.add(LayerStepStates.recurrent(l));
+                for (StreamState r : rs) {
                     all.add(StreamStates.h(r).clone());
                     if (StreamStates.c(r) != null) all.add(StreamStates.c(r).clone());
                 }

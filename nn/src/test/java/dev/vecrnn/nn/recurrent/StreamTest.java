@@ -5,10 +5,12 @@ import dev.vecrnn.nn.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Streaming steps against the sequence forward of the same network. */
 class StreamTest {
@@ -28,7 +30,7 @@ class StreamTest {
         int steps = 9, p = cfg.outputHidden();
         Tensor x = random(rnd, steps, 1, 5);
         Recurrent.Output seq = net.forward(x, null, null, null);
-        Stream.State s = net.newState();
+        StreamState s = net.newState();
         float[] out = new float[p];
         float[] xt = new float[5];
         for (int t = 0; t < steps; t++) {
@@ -51,13 +53,13 @@ class StreamTest {
         Recurrent net = new Recurrent(cfg, 7);
         Random rnd = new Random(2);
         int n = 5, in = 6, p = 8;
-        Stream.State[] together = new Stream.State[n];
-        Stream.State[] alone = new Stream.State[n];
+        StreamState[] together = new StreamState[n];
+        StreamState[] alone = new StreamState[n];
         for (int i = 0; i < n; i++) {
             together[i] = net.newState();
             alone[i] = net.newState();
         }
-        Stream.Batch ws = net.newBatch(n);
+        StepWorkspace ws = net.newStepWorkspace(n);
         float[] outs = new float[n * p];
         float[] one = new float[p];
         for (int t = 0; t < 6; t++) {
@@ -69,5 +71,29 @@ class StreamTest {
             }
         }
         for (int i = 0; i < n; i++) assertArrayEquals(alone[i].hidden(1), together[i].hidden(1), 1e-5f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void stepAtOffsetsEqualsStepOnItsOwnArrays(CellType type) {
+        RecurrentConfig cfg = new RecurrentConfig(type, 4, 6, 2, true, false, false, 0f, type == CellType.LSTM ? 3 : 0);
+        Recurrent net = new Recurrent(cfg, 3);
+        Random rnd = new Random(4);
+        int in = 4, p = cfg.outputHidden(), steps = 6;
+        float[] rows = new float[2 + steps * in];
+        for (int i = 0; i < rows.length; i++) rows[i] = (float) rnd.nextGaussian();
+        StreamState atOffsets = net.newState(), own = net.newState();
+        float[] outs = new float[1 + steps * p], out = new float[p];
+        for (int t = 0; t < steps; t++) {
+            net.step(rows, 2 + t * in, atOffsets, outs, 1 + t * p);
+            net.step(Arrays.copyOfRange(rows, 2 + t * in, 2 + (t + 1) * in), own, out);
+            assertArrayEquals(out, Arrays.copyOfRange(outs, 1 + t * p, 1 + (t + 1) * p), "step " + t);
+        }
+        assertEquals(0f, outs[0], "nothing written before outOff");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.step(rows, rows.length - 3, atOffsets, outs, 0));
+        assertEquals("x: expected 4 floats at offset " + (rows.length - 3) + ", got an array of " + rows.length, e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> atOffsets.hidden(2));
+        assertEquals("layer: expected in [0, 2), got 2", e.getMessage());
     }
 }

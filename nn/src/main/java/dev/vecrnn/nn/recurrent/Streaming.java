@@ -1,84 +1,36 @@
 package dev.vecrnn.nn.recurrent;
 
-import dev.vecrnn.nn.Internal;
-import dev.vecrnn.nn.Exclusive;
 import dev.vecrnn.nn.NonFiniteInput;
 import dev.vecrnn.nn.Require;
 
 import dev.vecrnn.kernels.Kernels;
 
 /**
- * Streaming inference over a unidirectional {@link Recurrent}: one time step at a time, per stream,
- * allocation-free. A {@link State} is one stream's h (and c) for every layer plus its workspace; a
- * {@link Batch} advances many independent streams by one step each in one pass over the weights.
- *
- * <p>Threads: stepping only reads the network, so one network may be shared by any number of threads,
- * each stepping its own states, with results bit for bit those of one thread stepping the same streams
- * in turn (as long as nothing changes the weights meanwhile: training, {@code loadStateDict},
- * {@code initDefault}). A {@link State} (and a {@link Batch}) is not shareable: it belongs to one stream
- * and one thread at a time. Using it from a second thread while a step is running throws an
- * {@link IllegalStateException} naming the thread that holds it (one compare-and-set per step); handing
- * it to another thread between steps is fine.
+ * The streaming steps behind {@link Recurrent#step} and {@link Recurrent#stepMany}: one time step at a
+ * time over a unidirectional stack, per stream, allocation-free. The checks live here too, so that the
+ * network's methods are one line each and every way in refuses the same arguments with the same words.
  *
  * <p>Inputs: a NaN or an infinity in x is rejected with the index of the feature (and stream), before
  * the state changes, unless the network's {@link NonFiniteInput} policy is {@code PROPAGATE}.
  */
-public final class Stream {
-    private Stream() {
-    }
-
-    /** One stream's recurrent state and scratch space: one stream, one thread at a time. */
-    public static final class State extends Exclusive {
-        final Recurrent net;
-        final float[] h;      // [L, P]
-        final float[] c;      // [L, H] (LSTM)
-        final float[] gates;  // [O]
-        final float[] hfull;  // [H] (projected LSTM)
-
-        State(Recurrent net) {
-            RecurrentConfig cfg = net.config();
-            this.net = net;
-            int layers = cfg.numLayers();
-            this.h = new float[layers * cfg.outputHidden()];
-            this.c = cfg.type() == CellType.LSTM ? new float[layers * cfg.hiddenSize()] : null;
-            this.gates = new float[net.cells[0].w.outputSize()];
-            this.hfull = cfg.projSize() > 0 ? new float[cfg.hiddenSize()] : null;
-        }
-
-        @Override
-        protected String kind() {
-            return "Stream.State";
-        }
-
-        /** Back to the zero state. */
-        public void reset() {
-            java.util.Arrays.fill(h, 0f);
-            if (c != null) java.util.Arrays.fill(c, 0f);
-        }
-
-        /** This stream's h for layer l (a copy). */
-        public float[] hidden(int layer) {
-            int p = net.config().outputHidden();
-            return java.util.Arrays.copyOfRange(h, layer * p, (layer + 1) * p);
-        }
+final class Streaming {
+    private Streaming() {
     }
 
     static void requireStreamable(Recurrent net) {
-        Require.notNull("net", net);
         if (net.config().bidirectional()) {
             throw new IllegalArgumentException("streaming: a bidirectional network needs the whole sequence; use forward()");
         }
     }
 
-    public static State newState(Recurrent net) {
+    static StreamState newState(Recurrent net) {
         requireStreamable(net);
-        return new State(net);
+        return new StreamState(net);
     }
 
     // x [I] -> out [P] (the top layer's new h); the state advances one step
-    public static void step(Recurrent net, float[] x, int xOff, State state, float[] out, int outOff) {
-        Require.notNull("net", net);
-        State s = Require.notNull("state", state);
+    static void step(Recurrent net, float[] x, int xOff, StreamState state, float[] out, int outOff) {
+        StreamState s = Require.notNull("state", state);
         if (s.net != net) {
             throw new IllegalArgumentException("state: expected a state made by newState() of this network, got one of another network");
         }
@@ -102,11 +54,8 @@ public final class Stream {
         }
     }
 
-    /**
-     * One step without checks, for callers that checked (or own) the arguments and hold the state.
-     */
-    @Internal
-    public static void advance(Kernels k, Recurrent net, float[] x, int xOff, State s, float[] out, int outOff) {
+    /** One step without checks, for callers that checked (or own) the arguments and hold the state. */
+    static void advance(Kernels k, Recurrent net, float[] x, int xOff, StreamState s, float[] out, int outOff) {
         net.fresh();
         RecurrentConfig cfg = net.config();
         int p = cfg.outputHidden(), hid = cfg.hiddenSize();
@@ -134,45 +83,20 @@ public final class Stream {
         System.arraycopy(s.h, (cfg.numLayers() - 1) * p, out, outOff, p);
     }
 
-    /** Scratch space to advance up to {@code capacity} streams together: one thread at a time. */
-    public static final class Batch extends Exclusive {
-        final Recurrent net;
-        final int capacity;
-        final float[] h;      // [n, P]
-        final float[] c;      // [n, H]
-        final float[] gates;  // [n, O]
-        final float[] hfull;  // [n, H]
-
-        Batch(Recurrent net, int capacity) {
-            RecurrentConfig cfg = net.config();
-            this.net = net;
-            this.capacity = capacity;
-            this.h = new float[capacity * cfg.outputHidden()];
-            this.c = cfg.type() == CellType.LSTM ? new float[capacity * cfg.hiddenSize()] : null;
-            this.gates = new float[capacity * net.cells[0].w.outputSize()];
-            this.hfull = cfg.projSize() > 0 ? new float[capacity * cfg.hiddenSize()] : null;
-        }
-
-        @Override
-        protected String kind() {
-            return "Stream.Batch";
-        }
-    }
-
-    public static Batch newBatch(Recurrent net, int capacity) {
+    static StepWorkspace newWorkspace(Recurrent net, int capacity) {
         requireStreamable(net);
         if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
-        return new Batch(net, capacity);
+        return new StepWorkspace(net, capacity);
     }
 
     /**
      * Advances {@code n} streams by one step each, reading the weights once for all of them: xs holds
      * their inputs row by row ({@code [n, I]}), outs receives their new top-layer h ({@code [n, P]}).
      */
-    public static void stepMany(Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
-        RecurrentConfig cfg = Require.notNull("net", net).config();
+    static void stepMany(Recurrent net, int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
+        RecurrentConfig cfg = net.config();
         int in = cfg.inputSize(), p = cfg.outputHidden();
-        if (ws == null || ws.net != net) throw new IllegalArgumentException("ws: expected a batch made by newBatch() of this network");
+        if (ws == null || ws.net != net) throw new IllegalArgumentException("ws: expected a workspace made by newStepWorkspace() of this network");
         if (n < 0 || n > ws.capacity) throw new IllegalArgumentException("n: expected in [0, " + ws.capacity + "], got " + n);
         if (states == null || states.length < n) {
             throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
@@ -195,7 +119,7 @@ public final class Stream {
         }
     }
 
-    private static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, State[] states, float[] outs, Batch ws) {
+    private static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
         net.fresh();
         RecurrentConfig cfg = net.config();
         int in = cfg.inputSize(), p = cfg.outputHidden(), hid = cfg.hiddenSize();
