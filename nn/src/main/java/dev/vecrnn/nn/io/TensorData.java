@@ -207,7 +207,7 @@ public final class TensorData {
     }
 
     /**
-     * IEEE 754 binary16 to float, exactly (every half is a float); NaN payloads are kept. JDK 20's
+     * IEEE 754 binary16 to float, exactly (every half is a float); a NaN comes out quiet, its payload kept. JDK 20's
      * {@code Float.float16ToFloat} does the same, but the library runs on JDK 17.
      */
     static float halfToFloat(short half) {
@@ -215,7 +215,10 @@ public final class TensorData {
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;
         int mantissa = bits & 0x3ff;
-        if (exponent == 0x1f) return Float.intBitsToFloat(sign | 0x7f80_0000 | mantissa << 13);
+        if (exponent == 0x1f) {
+            // infinity, or a NaN made quiet with its payload kept (as the JDK's conversion does)
+            return Float.intBitsToFloat(sign | 0x7f80_0000 | (mantissa == 0 ? 0 : 0x0040_0000 | mantissa << 13));
+        }
         if (exponent == 0) {
             float v = mantissa * 0x1p-24f; // zero or subnormal: exact, as mantissa < 2^10
             return sign == 0 ? v : -v;

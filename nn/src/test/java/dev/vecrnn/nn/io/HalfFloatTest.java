@@ -25,6 +25,7 @@ class HalfFloatTest {
         assertBits(Float.POSITIVE_INFINITY, 0x7c00);
         assertBits(Float.NEGATIVE_INFINITY, 0xfc00);
         assertEquals(0x7fc0_0000, Float.floatToRawIntBits(TensorData.halfToFloat((short) 0x7e00)), "quiet NaN");
+        assertEquals(0x7fc0_2000, Float.floatToRawIntBits(TensorData.halfToFloat((short) 0x7c01)), "a signalling NaN comes out quiet");
     }
 
     /** Every one of the 65,536 halves against the JDK's own conversion, where the JDK has it (20 and newer). */
