@@ -9,6 +9,7 @@ import dev.vecrnn.nn.train.Trainer;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -26,18 +27,24 @@ import java.util.concurrent.Callable;
  * (public domain) for a time budget, its held-out perplexity against the unigram baseline, a sample,
  * a PNG of the loss curve, and streaming-step latency for the Vector API and scalar kernels.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, defaultValueProvider = DemoCommand.Defaults.class,
         description = "Train a character LSTM on bundled public-domain text for about a minute and show what it learned and how fast it steps.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "training budget (default ${DEFAULT-VALUE})") int seconds;
     @Option(names = "--out", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace DIR/loss.png if it exists (from an earlier run)") boolean overwrite;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--threads", "2");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         Check.range("--seconds", seconds, 1, 86_400);
-        Check.threads(threads);
+        threads.get();
         try (Outputs outs = new Outputs(overwrite)) {
             run(outs, outs.declare("--out", out.resolve("loss.png")));
         }
@@ -69,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
         int batches = (train.size() + 31) / 32;
         int[] done = {0};
         double[] ema = {Double.NaN, 0};  // smoothed loss, previous running mean
-        Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads)
+        Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads.get())
                 .optimizer(ps -> new Adam(ps, 4e-3))
                 .onEpoch(e -> System.out.printf("epoch %d: train loss %.4f (%.1f s)%n", e.epoch(), e.trainLoss(), e.millis() / 1e3))
                 .onBatch(p -> {
