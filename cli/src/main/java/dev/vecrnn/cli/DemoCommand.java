@@ -56,13 +56,10 @@ final class DemoCommand implements Callable<Integer> {
         TextModel vocab = TextModel.of(text);
         int[] ids = vocab.encode(text, "bundled text");
         int split = (int) (ids.length * 0.9);
-        Dataset train = TextModel.windows(Arrays.copyOf(ids, split), 64);
-        Dataset held = TextModel.windows(Arrays.copyOfRange(ids, split, ids.length), 64);
-        double[] freq = new double[vocab.size()];
-        for (int i = 0; i < split; i++) freq[ids[i]]++;
-        double nll = 0;
-        for (int i = split + 1; i < ids.length; i++) nll -= Math.log(Math.max(freq[ids[i]], 0.5) / split);
-        double unigram = Math.exp(nll / (ids.length - split - 1));
+        int[] trainIds = Arrays.copyOf(ids, split), heldIds = Arrays.copyOfRange(ids, split, ids.length);
+        Dataset train = TextModel.windows(trainIds, 64);
+        Dataset held = TextModel.windows(heldIds, 64);
+        double unigram = TextModel.unigramPerplexity(trainIds, heldIds, vocab.size());
 
         System.out.printf("vecrnn demo: kernels %s, JDK %s, %d cores%n", Kernels.get().name(), Runtime.version(),
                 Runtime.getRuntime().availableProcessors());

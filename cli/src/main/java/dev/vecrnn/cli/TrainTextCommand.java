@@ -70,11 +70,7 @@ final class TrainTextCommand implements Callable<Integer> {
             HeapBudget.training(type, 1, hidden, layers, false, vocab.size(), embed, vocab.size(),
                     "--text " + text + ": " + vocab.size() + " distinct characters", null, batch, (train.length - 1) / steps, steps);
             Dataset trainSet = TextModel.windows(train, steps), heldSet = TextModel.windows(held, Math.min(steps, held.length - 1));
-            double[] freq = new double[vocab.size()];
-            for (int id : train) freq[id]++;
-            double nll = 0;
-            for (int i = 1; i < held.length; i++) nll -= Math.log(Math.max(freq[held[i]], 0.5) / train.length);
-            double unigram = Math.exp(nll / (held.length - 1));
+            double unigram = TextModel.unigramPerplexity(train, held, vocab.size());
 
             Model model = Model.builder(1).embedding(vocab.size(), embed).recurrent(type, hidden, layers, false, 0f, 0)
                     .dense(vocab.size()).seed(seed).build();
