@@ -12,7 +12,7 @@ import java.util.Map;
  * The training options that several commands share, {@code --epochs}, {@code --batch}, {@code --lr},
  * {@code --seed} and {@code --threads}, each declared once here with its range check, as a picocli
  * {@code @Mixin} of its own: a command mixes in the ones it has (tune searches the learning rate, so it has
- * no {@code --lr}; demo has only {@code --threads}).
+ * no {@code --lr}; demo has only {@code --threads}, sample only {@code --seed}, for its draws).
  * <p>The defaults differ from command to command (fit trains 20 epochs, train-text 3), and an annotation
  * cannot vary by use, so no option here has one: each command names its defaults in a {@link Defaults}
  * given as its {@code defaultValueProvider}. Help shows them through {@code ${DEFAULT-VALUE}} as it would
