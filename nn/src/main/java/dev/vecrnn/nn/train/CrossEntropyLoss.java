@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.nn.Require;
 
 import java.util.Arrays;
 
@@ -37,7 +38,7 @@ public final class CrossEntropyLoss {
 
     /** A loss over {@code classes} classes; rows whose target equals {@code ignoreIndex} count for nothing. */
     public CrossEntropyLoss(int classes, int ignoreIndex) {
-        Checks.positive("classes", classes);
+        Require.positive("classes", classes);
         this.classes = classes;
         this.ignoreIndex = ignoreIndex;
     }
@@ -57,7 +58,7 @@ public final class CrossEntropyLoss {
 
     /** Mean over the rows whose mask is true (and not ignored). logits [N, C], targets [N], mask [N] -> grad [N, C] (may be null) */
     public double forward(float[] logits, int[] targets, boolean[] mask, float[] grad) {
-        Checks.notNull("mask", mask);
+        Require.notNull("mask", mask);
         return run(logits, targets, mask, null, grad);
     }
 
@@ -67,19 +68,19 @@ public final class CrossEntropyLoss {
      * logits [N, C], targets [N], rowWeights [N] -> grad [N, C] (may be null)
      */
     public double forward(float[] logits, int[] targets, float[] rowWeights, float[] grad) {
-        Checks.notNull("rowWeights", rowWeights);
+        Require.notNull("rowWeights", rowWeights);
         return run(logits, targets, null, rowWeights, grad);
     }
 
     private double run(float[] logits, int[] targets, boolean[] mask, float[] weights, float[] grad) {
-        Checks.notNull("targets", targets);
+        Require.notNull("targets", targets);
         int n = targets.length;
-        Checks.nonEmpty("targets", n);
+        Require.nonEmpty("targets", n);
         int c = classes;
-        Checks.length("logits", logits, (long) n * c);
-        if (mask != null) Checks.length("mask", mask, n);
-        if (weights != null) Checks.length("rowWeights", weights, n);
-        if (grad != null) Checks.length("grad", grad, (long) n * c);
+        Require.length("logits", logits, (long) n * c);
+        if (mask != null) Require.length("mask", mask, n);
+        if (weights != null) Require.length("rowWeights", weights, n);
+        if (grad != null) Require.length("grad", grad, (long) n * c);
 
         double total = 0;
         for (int i = 0; i < n; i++) total += rowWeight(i, targets, mask, weights);
