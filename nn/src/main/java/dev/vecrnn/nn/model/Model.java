@@ -6,6 +6,7 @@ import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.layers.Embedding;
 import dev.vecrnn.nn.layers.Layer;
 import dev.vecrnn.nn.layers.RecurrentLayer;
 
@@ -181,17 +182,65 @@ public final class Model {
      * Backward from the gradient of the output; accumulates every param's gradient. The model's input is
      * data, so no gradient is needed below the first layer with params: the layers before it are not
      * run backward, and a recurrent layer there does not compute its input gradient (the top layer always
-     * runs, to check dOutput).
+     * runs, to check dOutput). {@link #backward(Trace, Batch, boolean)} gives the input gradient too.
      */
     public void backward(Trace trace, Batch dOutput) {
+        backward(trace, dOutput, false);
+    }
+
+    /**
+     * {@link #backward(Trace, Batch)}, and with {@code inputGrad} the gradient of the input x, d(loss)/d(x)
+     * {@code [B, T, F]} (zeros on padding), as {@link dev.vecrnn.nn.recurrent.Recurrent#backward(
+     * dev.vecrnn.nn.recurrent.Recurrent.Trace, Tensor, Tensor, Tensor, boolean) Recurrent.backward} gives
+     * it: for saliency, adversarial inputs, or a model fed by another. It runs every layer backward, so it costs
+     * more; param gradients are the same bit for bit either way. Without {@code inputGrad} it returns null.
+     *
+     * @throws IllegalArgumentException with {@code inputGrad}, when a layer's input has no gradient (an
+     *                                  {@link dev.vecrnn.nn.layers.Embedding} reads token ids), checked before any gradient changes
+     */
+    public Batch backward(Trace trace, Batch dOutput, boolean inputGrad) {
         Require.notNull("trace", trace);
         Batch d = Require.notNull("dOutput", dOutput);
-        int last = Math.max(0, Math.min(firstTrainable, layers.size() - 1));
+        if (inputGrad) {
+            for (Layer l : layers) {
+                if (l instanceof Embedding) {
+                    throw new IllegalArgumentException("inputGrad: the input of " + l.describe() + " is token ids, which have no gradient;"
+                            + " take the gradient of its output, or backward without inputGrad");
+                }
+            }
+        }
+        int last = inputGrad ? 0 : Math.max(0, Math.min(firstTrainable, layers.size() - 1));
         for (int i = layers.size() - 1; i >= last && d != null; i--) {
             Layer l = layers.get(i);
             Layer.Cache c = trace.caches.get(i);
-            d = i == firstTrainable && l instanceof RecurrentLayer r ? r.backward(c, d, false) : l.backward(c, d);
+            d = !inputGrad && i == firstTrainable && l instanceof RecurrentLayer r ? r.backward(c, d, false) : l.backward(c, d);
         }
+        return inputGrad ? d : null;
+    }
+
+    /**
+     * The accumulated gradients under the names of {@link #stateDict()}, {@code layers.<i>.<name>}, in the
+     * same shapes (a recurrent layer's as PyTorch lays them out, as {@link
+     * dev.vecrnn.nn.recurrent.Recurrent#gradDict()}); copies. Like PyTorch's {@code {n: p.grad for n, p in
+     * model.named_parameters()}}.
+     */
+    public Map<String, Tensor> gradDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            String prefix = "layers." + i + ".";
+            if (l instanceof RecurrentLayer r) {
+                r.recurrent().gradDict().forEach((k, v) -> out.put(prefix + k, v));
+                continue;
+            }
+            Map<String, Tensor> shapes = new LinkedHashMap<>();
+            l.stateDict("", shapes);
+            for (Param p : l.params()) {
+                Tensor like = shapes.get(p.name());
+                out.put(prefix + p.name(), Tensor.of(p.grad().clone(), like == null ? new int[] {p.size()} : like.shape()));
+            }
+        }
+        return out;
     }
 
     /** Threads for the batched products in training and sequence inference (1 by default). */
