@@ -43,7 +43,7 @@ class TbpttGradientProperties {
     }
 
     /** A per-step task: token ids through an embedding (cross-entropy) or float features (MSE). */
-    private record Task(Model model, Dataset data, Loss objective, int width) {
+    private record Task(Model model, Dataset data, Loss loss, int width) {
         static Task of(boolean tokens, CellType type, int layers, int size, int steps, Data d) {
             int vocab = 4;
             ModelBuilder mb = tokens ? Model.builder(1).embedding(vocab, 3) : Model.builder(2);
@@ -66,7 +66,7 @@ class TbpttGradientProperties {
 
         RecordingOptimizer train(int k1, int k2, long seed) {
             RecordingOptimizer[] rec = new RecordingOptimizer[1];
-            Trainer t = new Trainer().loss(objective).epochs(1).batchSize(data.size()).seed(seed)
+            Trainer t = new Trainer().loss(loss).epochs(1).batchSize(data.size()).seed(seed)
                     .optimizer(ps -> rec[0] = new RecordingOptimizer(ps));
             if (k1 > 0) t.tbptt(k1, k2);
             t.fit(model, data);
@@ -91,7 +91,7 @@ class TbpttGradientProperties {
         // full BPTT is right: the gradient of the evaluated loss
         Checks.assertGradients(d, what + ", full BPTT", () -> {
             task.model.params().forEach(Param::changed);  // GradCheck wrote the arrays
-            return Evaluation.of(task.model, task.data, task.objective, size).loss();
+            return Evaluation.of(task.model, task.data, task.loss, size).loss();
         }, full.inputs(0));
         float[][] g = full.steps.get(0);
         Close.assertClose(d, what + ", TBPTT(T, T) against BPTT", g, whole.steps.get(0), 1e-6);

@@ -66,7 +66,7 @@ class TrainerLossGradientProperties {
                                                         @ForAll @IntRange(min = 1, max = 4) int steps,
                                                         @ForAll @IntRange(min = 1, max = 3) int width, @ForAll long seed) {
         Data d = new Data(seed);
-        Loss objective = name.equals("huber") ? HUBER : Loss.parse(name);
+        Loss loss = name.equals("huber") ? HUBER : Loss.parse(name);
         boolean classes = name.equals("cross_entropy");
         int k = classes ? width + 1 : width;
         int features = 2;
@@ -104,13 +104,13 @@ class TrainerLossGradientProperties {
             data = Dataset.regression(x, size, steps, features, lengths, y, k, perStep);
         }
         RecordingOptimizer[] rec = new RecordingOptimizer[1];
-        new Trainer().loss(objective).epochs(1).batchSize(size).seed(d.nextLong())
+        new Trainer().loss(loss).epochs(1).batchSize(size).seed(d.nextLong())
                 .optimizer(ps -> rec[0] = new RecordingOptimizer(ps)).fit(model, data);
         Dataset fixed = data;
-        Checks.assertGradients(d, objective + " " + type + " " + head + " N=" + size + " T=" + steps + " K=" + k
+        Checks.assertGradients(d, loss + " " + type + " " + head + " N=" + size + " T=" + steps + " K=" + k
                 + " lengths=" + java.util.Arrays.toString(lengths), () -> {
                     model.params().forEach(Param::changed);  // GradCheck wrote the arrays
-                    return Evaluation.of(model, fixed, objective, size).loss();
+                    return Evaluation.of(model, fixed, loss, size).loss();
                 }, rec[0].inputs(0));
     }
 }

@@ -215,7 +215,12 @@ public final class Model {
             Layer.Cache c = trace.caches.get(i);
             d = !inputGrad && i == firstTrainable && l instanceof RecurrentLayer r ? r.backward(c, d, false) : l.backward(c, d);
         }
-        return inputGrad ? d : null;
+        if (!inputGrad) return null;
+        // padding is not read by the forward pass, so its gradient is zero whatever the layers passed down
+        float[] g = layers.isEmpty() ? d.data().clone() : d.data();
+        int f = d.features();
+        for (int b = 0; b < d.batch(); b++) java.util.Arrays.fill(g, (b * d.steps() + d.lengths()[b]) * f, (b + 1) * d.steps() * f, 0f);
+        return d.withData(g, f);
     }
 
     /**

@@ -36,7 +36,8 @@ class ModelGradientsTest {
                 () -> Model.builder(F).gru(3).attention().dense(2).seed(2).build(),
                 () -> Model.builder(F).recurrent(CellType.RNN_TANH, 3, 2, true, 0f, 0).lastStep().dense(2).seed(3).build(),
                 () -> Model.builder(F).dropout(0.3f).lstm(3).lastStep().dense(1).seed(4).build(),  // first layer without params
-                () -> Model.builder(F).dense(3).gru(3).dense(2).seed(5).build());                   // first layer a dense one
+                () -> Model.builder(F).dense(3).gru(3).dense(2).seed(5).build(),                    // first layer a dense one
+                () -> Model.builder(F).dense(3, dev.vecrnn.nn.layers.Activation.TANH).dense(2).seed(6).build()); // no recurrent layer
     }
 
     private static float[] input() {
