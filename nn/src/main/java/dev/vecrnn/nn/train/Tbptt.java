@@ -26,7 +26,7 @@ final class Tbptt {
     }
 
     /** The mean loss per scored step over the windows whose update was applied; NaN if none was. */
-    static double train(Model model, Dataset part, Loss obj, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
+    static double train(Model model, Dataset part, Loss lossFn, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
         int steps = part.steps();
         for (Layer l : model.layers()) {
             if (l instanceof RecurrentLayer r && r.recurrent().config().bidirectional()) {
@@ -63,7 +63,7 @@ final class Tbptt {
                         (end - lossFrom) * width);
             }
             float[] g = new float[scoredOut.length];
-            double loss = ValidRows.loss(obj, new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), scored, g);
+            double loss = ValidRows.loss(lossFn, new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), scored, g);
             float[] grad = new float[out.data().length];
             for (int b = 0; b < part.size(); b++) {
                 System.arraycopy(g, b * (end - lossFrom) * width, grad, (b * (end - start) + off) * width, (end - lossFrom) * width);

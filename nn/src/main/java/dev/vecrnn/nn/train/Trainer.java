@@ -208,7 +208,8 @@ public final class Trainer {
      * optimizer, schedule, position and history, then trains the batches and epochs left up to
      * {@link #epochs}. The trainer must be configured as the one that wrote it (seed, batch size,
      * validation split, TBPTT, optimizer and schedule types, the same data and architecture; differences are
-     * an error naming them), and the result is then the same, bit for bit, as an uninterrupted run.
+     * an error naming them; the loss is not recorded, so a different one is not noticed), and the result is then
+     * the same, bit for bit, as an uninterrupted run.
      * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
      * interrupted saves are deleted first.
      */
@@ -240,7 +241,7 @@ public final class Trainer {
         Require.notNull("data", data);
         requireFinite(data, "training data");
         if (validation != null) requireFinite(validation, "validation data");
-        Loss obj = loss == null ? Loss.defaultFor(data) : loss;
+        Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
         int[] order = Dataset.range(data.size());
         shuffle(order, new Random(seed));
         Dataset train = data;
@@ -275,7 +276,8 @@ public final class Trainer {
             for (int b = run.batch; b < batches; b++) {
                 Dataset part = train.subset(idx, b * batchSize, Math.min(train.size(), (b + 1) * batchSize));
                 Random rnd = new Random(derivedSeed(e, b));
-                double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, obj, rnd, run) : trainStep(model, opt, part, obj, rnd, run);
+                double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, lossFn, rnd, run)
+                        : trainStep(model, opt, part, lossFn, rnd, run);
                 if (!Double.isNaN(value)) {
                     run.lossSum += value;
                     run.counted++;
@@ -287,7 +289,7 @@ public final class Trainer {
                     saveCheckpoint(model, opt, sched, run, settings);
                 }
             }
-            Evaluation ev = val == null ? null : Evaluation.of(model, val, obj, Math.max(batchSize, 64));
+            Evaluation ev = val == null ? null : Evaluation.of(model, val, lossFn, Math.max(batchSize, 64));
             double trainLoss = run.counted == 0 ? Double.NaN : run.lossSum / run.counted;
             double monitored = ev == null ? trainLoss : ev.loss();
             boolean improved = monitored < run.best;
@@ -406,11 +408,11 @@ public final class Trainer {
         }
     }
 
-    private double trainStep(Model model, Optimizer opt, Dataset part, Loss obj, Random rnd, Checkpoint.Run run) {
+    private double trainStep(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
         opt.zeroGrad();
         Model.Trace tr = model.forward(part.inputs(), true, rnd);
         float[] grad = new float[tr.output().data().length];
-        double loss = ValidRows.loss(obj, tr.output(), part, grad);
+        double loss = ValidRows.loss(lossFn, tr.output(), part, grad);
         model.backward(tr, tr.output().withData(grad, tr.output().features()));
         return update(model, opt, loss, run, 0) ? loss : Double.NaN;
     }
@@ -446,8 +448,8 @@ public final class Trainer {
         return null;
     }
 
-    private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss obj, Random rnd, Checkpoint.Run run) {
-        return Tbptt.train(model, part, obj, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end));
+    private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
+        return Tbptt.train(model, part, lossFn, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end));
     }
 
     /** Loss and metrics of the model on a dataset, with the default loss for its targets ({@link Loss#defaultFor}). */
