@@ -11,7 +11,7 @@ import dev.vecrnn.nn.train.AdamW;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFinitePolicy;
-import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.RmsProp;
 import dev.vecrnn.nn.train.Sgd;
 import dev.vecrnn.nn.train.Trainer;
@@ -118,7 +118,7 @@ final class FitCommand implements Callable<Integer> {
             model.setThreads(threads);
             System.out.println(model.summary());
             Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).validationSplit(val)
-                    .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE).threads(threads)
+                    .loss(classification ? Loss.crossEntropy() : Loss.mse()).threads(threads)
                     .optimizer(ps -> switch (opt) {
                         case "adamw" -> new AdamW(ps, lr);
                         case "sgd" -> new Sgd(ps, lr, 0.9);

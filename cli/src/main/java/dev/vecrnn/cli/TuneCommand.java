@@ -6,7 +6,7 @@ import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.Dataset;
-import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,7 +95,7 @@ final class TuneCommand implements Callable<Integer> {
             double[] best = {Double.POSITIVE_INFINITY};
             Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
                     .threads(threads).earlyStopping(patience, true)
-                    .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE)
+                    .loss(classification ? Loss.crossEntropy() : Loss.mse())
                     .optimizer(ps -> new Adam(ps, lr))
                     .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()));
             int bestEpoch;

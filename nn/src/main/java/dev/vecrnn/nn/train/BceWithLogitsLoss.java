@@ -34,6 +34,6 @@ public final class BceWithLogitsLoss implements Loss {
 
     @Override
     public String toString() {
-        return "BceWithLogitsLoss";
+        return "bce";
     }
 }

@@ -23,9 +23,34 @@ import java.util.Arrays;
  * <p>Allocation: none when a gradient array is given (it serves as the per-row scratch); without one, a
  * single {@code float[C]} scratch per call. Instances are immutable and safe to share between threads.
  */
-public final class CrossEntropyLoss {
+public final class CrossEntropyLoss implements Loss {
     /** PyTorch's default {@code ignore_index}. */
     public static final int DEFAULT_IGNORE_INDEX = -100;
+
+    /** {@link Loss#crossEntropy()}: as many classes as the logits have per row, read from their length. */
+    static final Loss FROM_LOGITS = new Loss() {
+        @Override
+        public double forward(float[] input, float[] target, float[] grad) {
+            throw new IllegalArgumentException(this + ": expected class labels, got float targets");
+        }
+
+        @Override
+        public double forward(float[] logits, int[] labels, float[] grad) {
+            Require.notNull("logits", logits);
+            Require.notNull("targets", labels);
+            Require.nonEmpty("targets", labels.length);
+            if (logits.length == 0 || logits.length % labels.length != 0) {
+                throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " rows and C >= 1, got "
+                        + logits.length + " values");
+            }
+            return new CrossEntropyLoss(logits.length / labels.length).forward(logits, labels, grad);
+        }
+
+        @Override
+        public String toString() {
+            return "cross_entropy";
+        }
+    };
 
     private final int classes;
     private final int ignoreIndex;
@@ -51,7 +76,14 @@ public final class CrossEntropyLoss {
         return ignoreIndex;
     }
 
+    /** Refused: cross-entropy takes class ids, not float targets. */
+    @Override
+    public double forward(float[] input, float[] target, float[] grad) {
+        throw new IllegalArgumentException(this + ": expected class labels, got float targets");
+    }
+
     /** Mean over every row not ignored. logits [N, C], targets [N] -> grad [N, C] (may be null) */
+    @Override
     public double forward(float[] logits, int[] targets, float[] grad) {
         return run(logits, targets, null, null, grad);
     }

@@ -25,6 +25,6 @@ public final class MaeLoss implements Loss {
 
     @Override
     public String toString() {
-        return "MaeLoss";
+        return "mae";
     }
 }

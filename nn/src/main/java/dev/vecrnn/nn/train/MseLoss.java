@@ -24,6 +24,6 @@ public final class MseLoss implements Loss {
 
     @Override
     public String toString() {
-        return "MseLoss";
+        return "mse";
     }
 }
