@@ -9,6 +9,7 @@ import dev.vecrnn.nn.train.Trainer;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -26,18 +27,24 @@ import java.util.concurrent.Callable;
  * (public domain) for a time budget, its held-out perplexity against the unigram baseline, a sample,
  * a PNG of the loss curve, and streaming-step latency for the Vector API and scalar kernels.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, defaultValueProvider = DemoCommand.Defaults.class,
         description = "Train a character LSTM on bundled public-domain text for about a minute and show what it learned and how fast it steps.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "training budget (default ${DEFAULT-VALUE})") int seconds;
     @Option(names = "--out", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace DIR/loss.png if it exists (from an earlier run)") boolean overwrite;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--threads", "2");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         Check.range("--seconds", seconds, 1, 86_400);
-        Check.threads(threads);
+        threads.get();
         try (Outputs outs = new Outputs(overwrite)) {
             run(outs, outs.declare("--out", out.resolve("loss.png")));
         }
@@ -49,13 +56,10 @@ final class DemoCommand implements Callable<Integer> {
         TextModel vocab = TextModel.of(text);
         int[] ids = vocab.encode(text, "bundled text");
         int split = (int) (ids.length * 0.9);
-        Dataset train = TextModel.windows(Arrays.copyOf(ids, split), 64);
-        Dataset held = TextModel.windows(Arrays.copyOfRange(ids, split, ids.length), 64);
-        double[] freq = new double[vocab.size()];
-        for (int i = 0; i < split; i++) freq[ids[i]]++;
-        double nll = 0;
-        for (int i = split + 1; i < ids.length; i++) nll -= Math.log(Math.max(freq[ids[i]], 0.5) / split);
-        double unigram = Math.exp(nll / (ids.length - split - 1));
+        int[] trainIds = Arrays.copyOf(ids, split), heldIds = Arrays.copyOfRange(ids, split, ids.length);
+        Dataset train = TextModel.windows(trainIds, 64);
+        Dataset held = TextModel.windows(heldIds, 64);
+        double unigram = TextModel.unigramPerplexity(trainIds, heldIds, vocab.size());
 
         System.out.printf("vecrnn demo: kernels %s, JDK %s, %d cores%n", Kernels.get().name(), Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
@@ -69,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         int batches = (train.size() + 31) / 32;
         int[] done = {0};
         double[] ema = {Double.NaN, 0};  // smoothed loss, previous running mean
-        Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads)
+        Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads.get())
                 .optimizer(ps -> new Adam(ps, 4e-3))
                 .onEpoch(e -> System.out.printf("epoch %d: train loss %.4f (%.1f s)%n", e.epoch(), e.trainLoss(), e.millis() / 1e3))
                 .onBatch(p -> {

@@ -11,11 +11,12 @@ import dev.vecrnn.nn.train.AdamW;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFinitePolicy;
-import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.RmsProp;
 import dev.vecrnn.nn.train.Sgd;
 import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code vecrnn fit}: Keras's fit from a shell, on .npy arrays; saves the best model. */
-@Command(name = "fit", mixinStandardHelpOptions = true,
+@Command(name = "fit", mixinStandardHelpOptions = true, defaultValueProvider = FitCommand.Defaults.class,
         description = {"Train a recurrent model on X.npy and Y.npy and save it to MODELDIR/model.safetensors.",
                 "X: [N, T, F] floats, or [N, T] token ids with --vocab. Y: regression targets [N], [N, K] (or per step",
                 "[N, T], [N, T, K] with --per-step); classification labels [N] (or [N, T] with --per-step)."})
@@ -43,15 +44,15 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--bidirectional", description = "bidirectional recurrent layers") boolean bidirectional;
     @Option(names = "--dropout", description = "dropout between recurrent layers and before the head (default ${DEFAULT-VALUE})", defaultValue = "0") float dropout;
     @Option(names = "--head", description = "many-to-one head: last or attention (default ${DEFAULT-VALUE})", defaultValue = "last") String head;
-    @Option(names = "--epochs", defaultValue = "20", description = "(default ${DEFAULT-VALUE})") int epochs;
-    @Option(names = "--batch", defaultValue = "32", description = "(default ${DEFAULT-VALUE})") int batch;
+    @Mixin TrainingOptions.Epochs epochs;
+    @Mixin TrainingOptions.Batch batch;
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
-    @Option(names = "--lr", defaultValue = "0.001", description = "learning rate (default ${DEFAULT-VALUE})") double lr;
+    @Mixin TrainingOptions.LearningRate lr;
     @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (default ${DEFAULT-VALUE})") double clip;
     @Option(names = "--val", defaultValue = "0.1", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
     @Option(names = "--patience", defaultValue = "5", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--threads", defaultValue = "1") int threads;
+    @Mixin TrainingOptions.Seed seed;
+    @Mixin TrainingOptions.Threads threads;
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "save a training checkpoint here (atomically) after every epoch") Path checkpoint;
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
             description = "also save the checkpoint after every N batches (default ${DEFAULT-VALUE}: only per epoch)") int checkpointEvery;
@@ -61,6 +62,12 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
     boolean overwrite;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--epochs", "20", "--batch", "32", "--lr", "0.001", "--seed", "0", "--threads", "1");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -75,20 +82,21 @@ final class FitCommand implements Callable<Integer> {
         Check.atLeast("--hidden", hidden, 1);
         Check.range("--layers", layers, 1, 64);
         Check.fraction("--dropout", dropout, 0, 1, false);
-        Check.atLeast("--epochs", epochs, 1);
-        Check.atLeast("--batch", batch, 1);
-        Check.positive("--lr", lr);
+        int epochs = this.epochs.get();
+        int batch = this.batch.get();
+        double lr = this.lr.get();
         Check.fraction("--clip", clip, 0, Double.MAX_VALUE, true);
         Check.fraction("--val", val, 0, 1, false);
         Check.atLeast("--patience", patience, -1);
-        Check.threads(threads);
+        int threads = this.threads.get();
+        long seed = this.seed.get();
         Check.atLeast("--checkpoint-every", checkpointEvery, 0);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
         }
         try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
             Path file = outs.declare("--out", out.resolve("model.safetensors"));
-            if (checkpoint != null) checkCheckpoint(outs);
+            if (checkpoint != null) checkCheckpoint(outs, file);
             Loaded in = load(x, y, lengths, classification, perStep);
             Dataset data = in.data();
             int f = in.features(), width = in.width();
@@ -110,7 +118,7 @@ final class FitCommand implements Callable<Integer> {
             model.setThreads(threads);
             System.out.println(model.summary());
             Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).validationSplit(val)
-                    .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE).threads(threads)
+                    .loss(classification ? Loss.crossEntropy() : Loss.mse()).threads(threads)
                     .optimizer(ps -> switch (opt) {
                         case "adamw" -> new AdamW(ps, lr);
                         case "sgd" -> new Sgd(ps, lr, 0.9);
@@ -141,29 +149,15 @@ final class FitCommand implements Callable<Integer> {
      * crash) and, with --resume, an input: never one of the data files, and an existing one is replaced
      * only with --resume (which reads it first) or --overwrite.
      */
-    private void checkCheckpoint(Outputs outs) {
-        Path abs = checkpoint.toAbsolutePath().normalize();
-        for (Path in : new Path[] {x, y, lengths}) {
-            if (in != null && Outputs.same(abs, in)) {
-                throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is also an input (" + in + "); vecrnn never writes over its inputs");
+    private void checkCheckpoint(Outputs outs, Path modelFile) {
+        String what = "--checkpoint " + checkpoint;
+        outs.checkInPlace("--checkpoint", checkpoint, "the checkpoint", abs -> abs.equals(modelFile) ? "--out's model.safetensors" : null, existing -> {
+            if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
+                throw new IllegalArgumentException(what + ": is a link to nothing (a dangling link)");
             }
-        }
-        if (abs.equals(out.resolve("model.safetensors").toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": the same file as --out's model.safetensors");
-        }
-        if (Files.isDirectory(checkpoint)) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is a directory, expected a file");
-        Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": " + dir + " is not a directory (the checkpoint's directory must exist)");
-        }
-        if (!Files.isWritable(dir)) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": cannot write in " + dir + " (permission denied)");
-        if (Files.isSymbolicLink(checkpoint) && !Files.exists(checkpoint)) {
-            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": is a link to nothing (a dangling link)");
-        }
-        if (Files.exists(checkpoint)) {
             if (resume) Inputs.file("--checkpoint", checkpoint);
-            else if (!overwrite) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": exists (pass --resume to continue from it or --overwrite to replace it)");
-        }
+            else if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --resume to continue from it or --overwrite to replace it)");
+        });
     }
 
     /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */

@@ -8,6 +8,7 @@ import dev.vecrnn.nn.train.Trainer;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
  * (last value) and seasonal-naive (value one season earlier) baselines; a PNG shows history, forecast
  * and truth. Without --csv it uses the bundled Mauna Loa CO2 series (public domain, data/README.md).
  */
-@Command(name = "forecast", mixinStandardHelpOptions = true,
+@Command(name = "forecast", mixinStandardHelpOptions = true, defaultValueProvider = ForecastCommand.Defaults.class,
         description = "Forecast a CSV column with an LSTM; compare with the naive and seasonal-naive baselines; draw a PNG.")
 final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "a CSV file with a header row (default: the bundled Mauna Loa CO2 series)") Path csv;
@@ -36,11 +37,17 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--season", defaultValue = "12", description = "season length for the seasonal-naive baseline (default ${DEFAULT-VALUE})") int season;
     @Option(names = "--window", defaultValue = "36", description = "steps of history per training example (default ${DEFAULT-VALUE})") int window;
     @Option(names = "--hidden", defaultValue = "48") int hidden;
-    @Option(names = "--epochs", defaultValue = "40") int epochs;
-    @Option(names = "--lr", defaultValue = "0.005") double lr;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Mixin TrainingOptions.Epochs epochs;
+    @Mixin TrainingOptions.LearningRate lr;
+    @Mixin TrainingOptions.Seed seed;
     @Option(names = "--png", defaultValue = "forecast.png", description = "where the plot goes (default ${DEFAULT-VALUE})") Path png;
     @Option(names = "--overwrite", description = "replace the --png file if it exists") boolean overwrite;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--epochs", "40", "--lr", "0.005", "--seed", "0");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -48,8 +55,8 @@ final class ForecastCommand implements Callable<Integer> {
         Check.atLeast("--season", season, 1);
         Check.atLeast("--window", window, 1);
         Check.atLeast("--hidden", hidden, 1);
-        Check.atLeast("--epochs", epochs, 1);
-        Check.positive("--lr", lr);
+        epochs.get();
+        lr.get();
         try (Outputs outs = new Outputs(overwrite).inputs(csv)) {
             Path target = outs.declare("--png", png);
             forecast(outs, target);
@@ -85,6 +92,9 @@ final class ForecastCommand implements Callable<Integer> {
             System.arraycopy(z, e + 1, y, e * window, window);
         }
         Dataset data = Dataset.regression(x, examples, window, 1, null, y, 1, true);
+        int epochs = this.epochs.get();
+        double lr = this.lr.get();
+        long seed = this.seed.get();
         Model model = Model.builder(1).lstm(hidden).dense(1).seed(seed).build();
         Training.run(() -> new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(1.0).optimizer(ps -> new Adam(ps, lr))
                 .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data));

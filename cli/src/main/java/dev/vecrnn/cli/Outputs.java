@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The files one command writes, all or none. The convention, the same for every command:
@@ -49,25 +51,59 @@ final class Outputs implements AutoCloseable {
      * it as an absolute path.
      */
     Path declare(String option, Path target) {
-        Path abs = target.toAbsolutePath().normalize();
         String what = option + " " + target;
+        Path abs = check(what, target, declared::get, null, existing -> {
+            if (!Files.isRegularFile(existing)) throw new IllegalArgumentException(what + ": exists and is not a regular file");
+            if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --overwrite to replace it)");
+        });
+        declared.put(abs, what);
+        return abs;
+    }
+
+    /**
+     * Checks, before any work, a file the command writes in place rather than staged (fit's checkpoint,
+     * written atomically as training goes, so that it survives a crash): as {@link #declare} checks an
+     * output, except that its directory must exist, as it is never made.
+     *
+     * @param owner    whose directory it is, in the message when it does not exist ("the checkpoint")
+     * @param sameAs   what the file must not be besides the inputs: a description of the other file, or null
+     * @param existing what to check of a file (or link) already there: whether it may be replaced is the caller's
+     */
+    Path checkInPlace(String option, Path target, String owner, Function<Path, String> sameAs, Consumer<Path> existing) {
+        return check(option + " " + target, target, sameAs, owner, existing);
+    }
+
+    /**
+     * The checks every file written passes, in this order: not one of the inputs, not {@code sameAs} (a
+     * description of the file it would also be, or null), not a directory, then {@code existing} for what is
+     * already at the path (a staged output: before its directory; a file written in place: after), and a
+     * directory it may write in: the nearest existing one for a staged output (commit makes the rest), the
+     * parent itself for a file written in place ({@code inPlaceOwner} not null).
+     */
+    private Path check(String what, Path target, Function<Path, String> sameAs, String inPlaceOwner, Consumer<Path> existing) {
+        Path abs = target.toAbsolutePath().normalize();
         for (Path in : inputs) {
             if (same(abs, in)) throw new IllegalArgumentException(what + ": is also an input (" + in + "); vecrnn never writes over its inputs");
         }
-        if (declared.containsKey(abs)) throw new IllegalArgumentException(what + ": the same file as " + declared.get(abs));
-        if (Files.isDirectory(abs)) throw new IllegalArgumentException(what + ": is a directory, expected a file to write");
-        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.isRegularFile(abs)) throw new IllegalArgumentException(what + ": exists and is not a regular file");
-            if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --overwrite to replace it)");
+        String other = sameAs.apply(abs);
+        if (other != null) throw new IllegalArgumentException(what + ": the same file as " + other);
+        if (Files.isDirectory(abs)) {
+            throw new IllegalArgumentException(what + ": is a directory, expected a file" + (inPlaceOwner == null ? " to write" : ""));
         }
+        boolean exists = Files.exists(abs, LinkOption.NOFOLLOW_LINKS);
+        if (inPlaceOwner == null && exists) existing.accept(abs);
         Path dir = abs.getParent();
-        while (dir != null && !Files.exists(dir)) {
-            if (Files.isSymbolicLink(dir)) throw new IllegalArgumentException(what + ": " + dir + " is a link to nothing (a dangling link), expected a directory");
-            dir = dir.getParent();
+        if (inPlaceOwner == null) {
+            while (dir != null && !Files.exists(dir)) {
+                if (Files.isSymbolicLink(dir)) throw new IllegalArgumentException(what + ": " + dir + " is a link to nothing (a dangling link), expected a directory");
+                dir = dir.getParent();
+            }
         }
-        if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException(what + ": " + dir + " is not a directory");
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(what + ": " + dir + " is not a directory" + (inPlaceOwner == null ? "" : " (" + inPlaceOwner + "'s directory must exist)"));
+        }
         if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
-        declared.put(abs, what);
+        if (inPlaceOwner != null && exists) existing.accept(abs);
         return abs;
     }
 

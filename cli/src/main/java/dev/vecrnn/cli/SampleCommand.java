@@ -4,6 +4,7 @@ import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -11,13 +12,19 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 
 /** {@code vecrnn sample}: text from a model trained by train-text, one character per streaming step. */
-@Command(name = "sample", mixinStandardHelpOptions = true, description = "Generate text from a train-text model, step by step.")
+@Command(name = "sample", mixinStandardHelpOptions = true, defaultValueProvider = SampleCommand.Defaults.class, description = "Generate text from a train-text model, step by step.")
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODELDIR") Path model;
     @Option(names = "--prime", defaultValue = "The ", description = "text to start from (default '${DEFAULT-VALUE}')") String prime;
     @Option(names = "--length", defaultValue = "300", description = "characters to generate (default ${DEFAULT-VALUE})") int length;
     @Option(names = "--temperature", defaultValue = "0.8", description = "(default ${DEFAULT-VALUE})") double temperature;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Mixin TrainingOptions.Seed seed;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--seed", "0");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -31,7 +38,7 @@ final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model " + model.resolve(TextModel.VOCAB) + ": holds " + vocab.size()
                     + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
         }
-        System.out.println(printable(sample(m, vocab, prime, length, temperature, new Random(seed))));
+        System.out.println(printable(sample(m, vocab, prime, length, temperature, new Random(seed.get()))));
         return 0;
     }
 

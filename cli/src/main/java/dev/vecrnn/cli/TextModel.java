@@ -60,6 +60,19 @@ final class TextModel {
         return Dataset.classification(x, n, steps, 1, null, y, true);
     }
 
+    /**
+     * The perplexity of {@code held} under the unigram model of {@code train} (character frequencies, an
+     * unseen one counted as half an occurrence), over every character of {@code held} but the first, as a
+     * language model is scored there: the baseline a trained model's held-out perplexity is set against.
+     */
+    static double unigramPerplexity(int[] train, int[] held, int vocabSize) {
+        double[] freq = new double[vocabSize];
+        for (int id : train) freq[id]++;
+        double nll = 0;
+        for (int i = 1; i < held.length; i++) nll -= Math.log(Math.max(freq[held[i]], 0.5) / train.length);
+        return Math.exp(nll / (held.length - 1));
+    }
+
     /** Writes the vocabulary to {@code file}, a new file (the command's staged output). */
     void save(Path file) throws IOException {
         List<Object> cps = new ArrayList<>();

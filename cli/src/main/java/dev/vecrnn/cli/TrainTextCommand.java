@@ -7,13 +7,14 @@ import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code vecrnn train-text}: a character language model on any UTF-8 text file. */
-@Command(name = "train-text", mixinStandardHelpOptions = true,
+@Command(name = "train-text", mixinStandardHelpOptions = true, defaultValueProvider = TrainTextCommand.Defaults.class,
         description = "Train a character-level language model on a UTF-8 text; report held-out perplexity against the unigram baseline.")
 final class TrainTextCommand implements Callable<Integer> {
     @Option(names = "--text", required = true, paramLabel = "FILE") Path text;
@@ -23,15 +24,21 @@ final class TrainTextCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", description = "(default ${DEFAULT-VALUE})") int layers;
     @Option(names = "--embed", defaultValue = "32", description = "(default ${DEFAULT-VALUE})") int embed;
     @Option(names = "--steps", defaultValue = "64", description = "characters per training window (default ${DEFAULT-VALUE})") int steps;
-    @Option(names = "--epochs", defaultValue = "3", description = "(default ${DEFAULT-VALUE})") int epochs;
-    @Option(names = "--batch", defaultValue = "32", description = "(default ${DEFAULT-VALUE})") int batch;
-    @Option(names = "--lr", defaultValue = "0.005", description = "(default ${DEFAULT-VALUE})") double lr;
+    @Mixin TrainingOptions.Epochs epochs;
+    @Mixin TrainingOptions.Batch batch;
+    @Mixin TrainingOptions.LearningRate lr;
     @Option(names = "--held-out", defaultValue = "0.1", description = "fraction of the text, at its end, kept for evaluation (default ${DEFAULT-VALUE})") double heldOut;
     @Option(names = "--max-chars", defaultValue = "0", description = "train on at most this many characters, 0 for all") int maxChars;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--threads", defaultValue = "1") int threads;
+    @Mixin TrainingOptions.Seed seed;
+    @Mixin TrainingOptions.Threads threads;
 
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors and vocab.json if they exist") boolean overwrite;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--epochs", "3", "--batch", "32", "--lr", "0.005", "--seed", "0", "--threads", "1");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -40,12 +47,13 @@ final class TrainTextCommand implements Callable<Integer> {
         Check.range("--layers", layers, 1, 64);
         Check.atLeast("--embed", embed, 1);
         Check.atLeast("--steps", steps, 1);
-        Check.atLeast("--epochs", epochs, 1);
-        Check.atLeast("--batch", batch, 1);
-        Check.positive("--lr", lr);
+        int epochs = this.epochs.get();
+        int batch = this.batch.get();
+        double lr = this.lr.get();
         if (!(heldOut > 0 && heldOut < 0.5)) throw new IllegalArgumentException("--held-out: expected a number in (0, 0.5), got " + heldOut);
         Check.atLeast("--max-chars", maxChars, 0);
-        Check.threads(threads);
+        int threads = this.threads.get();
+        long seed = this.seed.get();
         try (Outputs outs = new Outputs(overwrite).inputs(text)) {
             Path modelFile = outs.declare("--out", out.resolve("model.safetensors"));
             Path vocabFile = outs.declare("--out", out.resolve(TextModel.VOCAB));
@@ -62,11 +70,7 @@ final class TrainTextCommand implements Callable<Integer> {
             HeapBudget.training(type, 1, hidden, layers, false, vocab.size(), embed, vocab.size(),
                     "--text " + text + ": " + vocab.size() + " distinct characters", null, batch, (train.length - 1) / steps, steps);
             Dataset trainSet = TextModel.windows(train, steps), heldSet = TextModel.windows(held, Math.min(steps, held.length - 1));
-            double[] freq = new double[vocab.size()];
-            for (int id : train) freq[id]++;
-            double nll = 0;
-            for (int i = 1; i < held.length; i++) nll -= Math.log(Math.max(freq[held[i]], 0.5) / train.length);
-            double unigram = Math.exp(nll / (held.length - 1));
+            double unigram = TextModel.unigramPerplexity(train, held, vocab.size());
 
             Model model = Model.builder(1).embedding(vocab.size(), embed).recurrent(type, hidden, layers, false, 0f, 0)
                     .dense(vocab.size()).seed(seed).build();

@@ -6,9 +6,10 @@ import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.Dataset;
-import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
  * clipping, each trial trained with early stopping on the same validation split; prints a leaderboard
  * and saves the best model.
  */
-@Command(name = "tune", mixinStandardHelpOptions = true,
+@Command(name = "tune", mixinStandardHelpOptions = true, defaultValueProvider = TuneCommand.Defaults.class,
         description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays",
                 "(as fit takes them); prints a leaderboard by validation loss and saves the best model to MODELDIR."})
 final class TuneCommand implements Callable<Integer> {
@@ -32,14 +33,20 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, description = "regression or classification") String task;
     @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
     @Option(names = "--per-step", description = "one target per step") boolean perStep;
-    @Option(names = "--trials", defaultValue = "8", description = "(default ${DEFAULT-VALUE})") int trials;
-    @Option(names = "--epochs", defaultValue = "15", description = "at most, per trial (default ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--trials", defaultValue = "8", description = "each trained for at most --epochs epochs (default ${DEFAULT-VALUE})") int trials;
+    @Mixin TrainingOptions.Epochs epochs;
     @Option(names = "--patience", defaultValue = "3", description = "(default ${DEFAULT-VALUE})") int patience;
     @Option(names = "--val", defaultValue = "0.2", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
-    @Option(names = "--batch", defaultValue = "32") int batch;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--threads", defaultValue = "1") int threads;
+    @Mixin TrainingOptions.Batch batch;
+    @Mixin TrainingOptions.Seed seed;
+    @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors if it exists") boolean overwrite;
+
+    static final class Defaults extends TrainingOptions.Defaults {
+        Defaults() {
+            super("--epochs", "15", "--batch", "32", "--seed", "0", "--threads", "1");
+        }
+    }
 
     record Trial(int id, CellType cell, int hidden, int layers, double lr, float dropout, double clip,
                  double valLoss, int bestEpoch, Model model) {
@@ -49,11 +56,11 @@ final class TuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
         Check.range("--trials", trials, 1, 10_000);
-        Check.atLeast("--epochs", epochs, 1);
+        epochs.get();
         Check.atLeast("--patience", patience, 0);
         if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
-        Check.atLeast("--batch", batch, 1);
-        Check.threads(threads);
+        batch.get();
+        threads.get();
         try (Outputs outs = new Outputs(overwrite).inputs(x, y)) {
             Path file = outs.declare("--out", out.resolve("model.safetensors"));
             tune(outs, file);
@@ -66,6 +73,8 @@ final class TuneCommand implements Callable<Integer> {
         FitCommand.Loaded in = FitCommand.load(x, y, null, classification, perStep);
         Dataset data = in.data();
         int f = in.features(), width = in.width();
+        int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
+        long seed = this.seed.get();
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
@@ -86,7 +95,7 @@ final class TuneCommand implements Callable<Integer> {
             double[] best = {Double.POSITIVE_INFINITY};
             Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
                     .threads(threads).earlyStopping(patience, true)
-                    .objective(classification ? Objective.CROSS_ENTROPY : Objective.MSE)
+                    .loss(classification ? Loss.crossEntropy() : Loss.mse())
                     .optimizer(ps -> new Adam(ps, lr))
                     .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()));
             int bestEpoch;

@@ -97,6 +97,11 @@ final class CliFuzzCase {
         for (Object n : names) this.names.add(n.toString());
     }
 
+    /** Whether a planted fault or doubtful change already names {@code opt} (a later planter must leave it). */
+    boolean planted(String opt) {
+        return names.contains(opt);
+    }
+
     void note(String s) {
         notes.add(s);
     }

@@ -1,5 +1,6 @@
 package dev.vecrnn.cli;
 
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
@@ -172,6 +173,12 @@ class ContractFuzzTest {
     @Property(tries = 500, shrinking = ShrinkingMode.OFF)
     void fit(@ForAll long seed) {
         fuzz("fit", seed);
+    }
+
+    /** A case the generator once got wrong: the huge --lr planter overwrote a planted --epochs fault. */
+    @Example
+    void fitWithPlantedEpochsAndHugeLearningRate() {
+        fuzz("fit", 617937969L);
     }
 
     @Property(tries = 120, shrinking = ShrinkingMode.OFF)

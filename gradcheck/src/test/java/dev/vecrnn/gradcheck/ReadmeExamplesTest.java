@@ -79,6 +79,15 @@ class ReadmeExamplesTest {
                     Dataset heldOut = Dataset.classification(x.clone(), n, steps, 1, null, nextChar.clone(), true);
                     Path dir = java.nio.file.Files.createTempDirectory("readme");
                     """,
+            // a loss of one's own, a model's gradients
+            """
+                    int n = 20, t = 6;
+                    Random rnd = new Random(3);
+                    float[] xs = new float[n * t * 3], ys = new float[n], dOut = new float[n];
+                    for (int i = 0; i < xs.length; i++) xs[i] = (float) rnd.nextGaussian();
+                    for (int i = 0; i < n; i++) { ys[i] = (float) rnd.nextGaussian(); dOut[i] = 1f / n; }
+                    Batch batch = Batch.sequences(xs, n, t, 3);
+                    """,
             // a gradient check of one's own layer
             """
                     float[] w = {0.5f, -1.25f, 2f}, dW = new float[3];

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * An optimizer that learns nothing: each {@link #step()} records a copy of every param's gradient and
  * leaves the weights alone. Handed to {@code Trainer}, it exposes the gradients the training loop
- * computes (objective, masking, TBPTT windows) at fixed weights.
+ * computes (loss, masking, TBPTT windows) at fixed weights.
  */
 final class RecordingOptimizer implements Optimizer {
     private final List<Param> params;

@@ -3,14 +3,13 @@ package dev.vecrnn.gradcheck;
 import dev.vecrnn.nn.Param;
 
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
-import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
-import dev.vecrnn.nn.train.MseLoss;
-import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.Trainer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -23,14 +22,17 @@ import java.util.Random;
 
 /**
  * Truncated BPTT in the Trainer, TBPTT(k1, k2), its gradients taken by a {@link RecordingOptimizer}
- * at fixed weights:
+ * at fixed weights, against oracles derived from TBPTT's definition, none from the trainer's TBPTT code:
  * <ul>
  * <li>k2 covering the whole sequence gives full BPTT's gradient: TBPTT(T, T) the same one (and it is
  *   the gradient of the evaluated loss), and TBPTT(k1, T) with k1 dividing T, whose windows all start
  *   at step 0, updates that add up, weighted by k1/T, to full BPTT's gradient of the mean loss;</li>
- * <li>with short windows each update is exactly the gradient of that window's loss (its last k1 steps)
- *   through its k2 steps, with the state carried in from the previous windows held fixed: checked by
- *   finite differences of a loss that starts the window from that state.</li>
+ * <li>with short windows, by the definition (the sequence cut in blocks of k1 steps, m = k2/k1): update j
+ *   scores the steps of block j and backpropagates through the m blocks that end with it, starting from
+ *   the state the steps before them reach, held fixed. The oracle makes that state by a plain (inference)
+ *   forward over those steps from zeros, then takes full BPTT of the window alone, from that state, with a
+ *   loss written here in double (MSE, or cross-entropy by log-sum-exp); and finite differences of that same
+ *   double loss check the update too, independently of any backward pass.</li>
  * </ul>
  */
 class TbpttGradientProperties {
@@ -41,7 +43,7 @@ class TbpttGradientProperties {
     }
 
     /** A per-step task: token ids through an embedding (cross-entropy) or float features (MSE). */
-    private record Task(Model model, Dataset data, Objective objective, int width) {
+    private record Task(Model model, Dataset data, Loss loss, int width) {
         static Task of(boolean tokens, CellType type, int layers, int size, int steps, Data d) {
             int vocab = 4;
             ModelBuilder mb = tokens ? Model.builder(1).embedding(vocab, 3) : Model.builder(2);
@@ -59,12 +61,12 @@ class TbpttGradientProperties {
             } else {
                 data = Dataset.regression(d.signed(size * steps * 2, 1), size, steps, 2, null, d.signed(size * steps * width, 1), width, true);
             }
-            return new Task(model, data, tokens ? Objective.CROSS_ENTROPY : Objective.MSE, width);
+            return new Task(model, data, tokens ? Loss.crossEntropy() : Loss.mse(), width);
         }
 
         RecordingOptimizer train(int k1, int k2, long seed) {
             RecordingOptimizer[] rec = new RecordingOptimizer[1];
-            Trainer t = new Trainer().objective(objective).epochs(1).batchSize(data.size()).seed(seed)
+            Trainer t = new Trainer().loss(loss).epochs(1).batchSize(data.size()).seed(seed)
                     .optimizer(ps -> rec[0] = new RecordingOptimizer(ps));
             if (k1 > 0) t.tbptt(k1, k2);
             t.fit(model, data);
@@ -89,7 +91,7 @@ class TbpttGradientProperties {
         // full BPTT is right: the gradient of the evaluated loss
         Checks.assertGradients(d, what + ", full BPTT", () -> {
             task.model.params().forEach(Param::changed);  // GradCheck wrote the arrays
-            return Evaluation.of(task.model, task.data, task.objective, size).loss();
+            return Evaluation.of(task.model, task.data, task.loss, size).loss();
         }, full.inputs(0));
         float[][] g = full.steps.get(0);
         Close.assertClose(d, what + ", TBPTT(T, T) against BPTT", g, whole.steps.get(0), 1e-6);
@@ -115,52 +117,93 @@ class TbpttGradientProperties {
         int k2 = k1 * multiple;
         Task task = Task.of(tokens, type, layers, size, steps, d);
         RecordingOptimizer rec = task.train(k1, k2, d.nextLong());
-        int w = 0;
-        for (int e = k1; e - k1 < steps; e += k1, w++) {
-            int end = Math.min(e, steps), start = Math.max(0, e - k2), lossFrom = e - k1;
+        Model model = task.model;
+        int blocks = (steps + k1 - 1) / k1;  // the last block may be short
+        if (rec.steps.size() != blocks) throw new AssertionError(d + ": " + rec.steps.size() + " updates, expected " + blocks);
+        for (int j = 0; j < blocks; j++) {
+            int scoredFrom = j * k1, end = Math.min(steps, (j + 1) * k1);
+            int start = Math.max(0, j + 1 - multiple) * k1;  // the first of the m blocks ending with block j
+            String what = type + " layers=" + layers + " N=" + size + " T=" + steps + " TBPTT(" + k1 + ", " + k2 + ") update " + j
+                    + ": window [" + start + ", " + end + ") scored from " + scoredFrom;
+            // the state entering the window: an inference forward over the steps before it, from zeros
             Model.Carry carry = null;
             if (start > 0) {
                 carry = new Model.Carry();
-                task.model.forward(slice(task.data, 0, start).inputs(), true, new Random(0), null, carry);
+                model.forward(steps(task.data, 0, start), false, null, null, carry);
             }
             Model.Carry from = carry;
-            Dataset window = slice(task.data, start, end);
-            Dataset scored = slice(task.data, lossFrom, end);
+            Batch window = steps(task.data, start, end);
+
+            // full BPTT over the window alone, from that state, with the double loss's gradient of the scored steps
+            model.zeroGrad();
+            Model.Trace tr = model.forward(window, true, new Random(0), from, null);
+            float[] dOut = new float[tr.output().data().length];
+            windowLoss(task, tr.output(), start, scoredFrom, dOut);
+            model.backward(tr, tr.output().withData(dOut, tr.output().features()));
+            float[][] bptt = new float[model.params().size()][];
+            for (int p = 0; p < bptt.length; p++) bptt[p] = model.params().get(p).grad().clone();
+            Close.assertClose(d, what + ", against full BPTT of the window", bptt, rec.steps.get(j), 1e-5);
+
+            // and finite differences of the same loss, the entering state held fixed
             GradCheck.LossFunction loss = () -> {
-                task.model.params().forEach(Param::changed);  // GradCheck wrote the arrays
-                Batch out = task.model.forward(window.inputs(), true, new Random(0), from, null).output();
-                float[] tail = lastSteps(out, end - lossFrom);
-                return task.objective == Objective.MSE ? new MseLoss().forward(tail, scored.targets(), null)
-                        : new CrossEntropyLoss(task.width).forward(tail, scored.labels(), null);
+                model.params().forEach(Param::changed);  // GradCheck wrote the arrays
+                return windowLoss(task, model.forward(window, true, new Random(0), from, null).output(), start, scoredFrom, null);
             };
-            Checks.assertGradients(d, type + " layers=" + layers + " N=" + size + " T=" + steps + " TBPTT(" + k1 + ", " + k2
-                    + ") window " + w + " [" + start + ", " + end + ") scored from " + lossFrom, loss, rec.inputs(w),
-                    GradCheck.Options.defaults().sample(12, seed));
+            Checks.assertGradients(d, what, loss, rec.inputs(j), GradCheck.Options.defaults().sample(12, seed));
         }
-        if (w != rec.steps.size()) throw new AssertionError(d + ": " + rec.steps.size() + " updates, expected " + w);
     }
 
-    /** Steps [from, to) of every (full-length) sequence. */
-    static Dataset slice(Dataset d, int from, int to) {
-        int n = d.size(), t = to - from, f = d.features();
-        float[] x = new float[n * t * f];
-        for (int b = 0; b < n; b++) System.arraycopy(d.x(), (b * d.steps() + from) * f, x, b * t * f, t * f);
-        if (d.isClassification()) {
-            int[] lab = new int[n * t];
-            for (int b = 0; b < n; b++) System.arraycopy(d.labels(), b * d.steps() + from, lab, b * t, t);
-            return Dataset.classification(x, n, t, f, null, lab, true);
+    /** Steps [from, to) of every (full-length) sequence of x, element by element. */
+    static Batch steps(Dataset data, int from, int to) {
+        int n = data.size(), t = to - from, f = data.features();
+        Tensor x = Tensor.zeros(n, t, f);
+        for (int b = 0; b < n; b++) {
+            for (int s = 0; s < t; s++) {
+                for (int k = 0; k < f; k++) x.data()[(b * t + s) * f + k] = data.x()[(b * data.steps() + from + s) * f + k];
+            }
         }
-        int k = d.targetWidth();
-        float[] y = new float[n * t * k];
-        for (int b = 0; b < n; b++) System.arraycopy(d.targets(), (b * d.steps() + from) * k, y, b * t * k, t * k);
-        return Dataset.regression(x, n, t, f, null, y, k, true);
+        return Batch.sequences(x.data(), n, t, f, null);
     }
 
-    /** The last {@code k} steps of every sequence of a [B, T, F] output. */
-    static float[] lastSteps(Batch out, int k) {
-        int f = out.features(), t = out.steps();
-        float[] r = new float[out.batch() * k * f];
-        for (int b = 0; b < out.batch(); b++) System.arraycopy(out.data(), (b * t + t - k) * f, r, b * k * f, k * f);
-        return r;
+    /**
+     * The loss of the window's output {@code [N, end - start, K]} on the steps from {@code scoredFrom} on, in
+     * double: the mean squared error over every scored element, or the mean cross-entropy over every scored
+     * step (log-sum-exp, max-shifted). With {@code dOut}, writes its gradient there (zeros on unscored steps).
+     */
+    static double windowLoss(Task task, Batch out, int start, int scoredFrom, float[] dOut) {
+        int n = out.batch(), t = out.steps(), k = out.features(), scored = t - (scoredFrom - start), total = task.data.steps();
+        double sum = 0;
+        float[] o = out.data();
+        if (task.data instanceof Dataset.Regression r) {
+            double count = (double) n * scored * k;
+            for (int b = 0; b < n; b++) {
+                for (int s = scoredFrom - start; s < t; s++) {
+                    for (int c = 0; c < k; c++) {
+                        int i = (b * t + s) * k + c;
+                        double diff = (double) o[i] - r.targets()[(b * total + start + s) * k + c];
+                        sum += diff * diff;
+                        if (dOut != null) dOut[i] = (float) (2 * diff / count);
+                    }
+                }
+            }
+            return sum / count;
+        }
+        Dataset.Classification cl = (Dataset.Classification) task.data;
+        double count = (double) n * scored;
+        for (int b = 0; b < n; b++) {
+            for (int s = scoredFrom - start; s < t; s++) {
+                int row = (b * t + s) * k, label = cl.labels()[b * total + start + s];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < k; c++) max = Math.max(max, o[row + c]);
+                double z = 0;
+                for (int c = 0; c < k; c++) z += Math.exp(o[row + c] - max);
+                double logZ = max + Math.log(z);
+                sum += logZ - o[row + label];
+                if (dOut != null) {
+                    for (int c = 0; c < k; c++) dOut[row + c] = (float) ((Math.exp(o[row + c] - logZ) - (c == label ? 1 : 0)) / count);
+                }
+            }
+        }
+        return sum / count;
     }
 }

@@ -489,6 +489,8 @@ public final class Kernels {
     }
 
     // ---------------------------------------------------------------- argument checks
+    // The kernels' own: nn's Require has checks in the same words, but this module sits below nn and cannot
+    // depend on it (nor would nn's callers gain from a third module for a dozen one-line checks).
 
     static void checkNotNull(String name, Object o) {
         if (o == null) throw new IllegalArgumentException(name + ": expected non-null, got null");

@@ -1,10 +1,15 @@
 package dev.vecrnn.nn;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Argument checks of the nn packages' public API; every message names the argument, what it needs and what it got.
+ * The one such helper of nn (the training package's own checks were folded in here); the kernels module keeps its
+ * own checks, as it sits below nn and cannot depend on it.
  * <p>Internal: public only because the packages above this one (recurrent, layers, model, format, train) share it;
  * it is not part of the supported API and may change without notice.
  */
@@ -16,6 +21,85 @@ public final class Require {
     public static <T> T notNull(String name, T o) {
         if (o == null) throw new IllegalArgumentException(name + ": expected non-null, got null");
         return o;
+    }
+
+    /** {@code a} not null and of length {@code expected}. */
+    public static void length(String name, float[] a, long expected) {
+        notNull(name, a);
+        if (a.length != expected) throw wrongLength(name, expected, a.length);
+    }
+
+    /** {@code a} not null and of length {@code expected}. */
+    public static void length(String name, int[] a, long expected) {
+        notNull(name, a);
+        if (a.length != expected) throw wrongLength(name, expected, a.length);
+    }
+
+    /** {@code a} not null and of length {@code expected}. */
+    public static void length(String name, boolean[] a, long expected) {
+        notNull(name, a);
+        if (a.length != expected) throw wrongLength(name, expected, a.length);
+    }
+
+    private static IllegalArgumentException wrongLength(String name, long expected, int got) {
+        return new IllegalArgumentException(name + ": expected length " + expected + ", got " + got);
+    }
+
+    /** A count {@code n} of elements that is at least 1. */
+    public static void nonEmpty(String name, int n) {
+        if (n < 1) throw new IllegalArgumentException(name + ": expected at least 1 element, got 0");
+    }
+
+    /** {@code v >= 1}. */
+    public static void positive(String name, int v) {
+        if (v < 1) throw new IllegalArgumentException(name + ": expected >= 1, got " + v);
+    }
+
+    /** {@code v >= 0}. */
+    public static void nonNegative(String name, int v) {
+        if (v < 0) throw new IllegalArgumentException(name + ": expected >= 0, got " + v);
+    }
+
+    /** A finite {@code v >= 0} (NaN refused). */
+    public static void nonNegative(String name, double v) {
+        if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(name + ": expected a finite value >= 0, got " + v);
+        }
+    }
+
+    /** A finite {@code v} (NaN refused). */
+    public static void finite(String name, double v) {
+        if (!Double.isFinite(v)) throw new IllegalArgumentException(name + ": expected a finite value, got " + v);
+    }
+
+    /** {@code 0 <= v < 1}, as PyTorch requires of betas and as the kernels require of RMSprop's alpha. */
+    public static void unit(String name, double v) {
+        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(name + ": expected in [0, 1), got " + v);
+    }
+
+    /** The arguments of a loss: a non-empty input, a target and a grad (or null) of its length; returns N. */
+    public static int lossArgs(float[] input, float[] target, float[] grad) {
+        notNull("input", input);
+        nonEmpty("input", input.length);
+        length("target", target, input.length);
+        if (grad != null) length("grad", grad, input.length);
+        return input.length;
+    }
+
+    /** A non-empty list of params with distinct names (the names key an optimizer's state), copied. */
+    public static List<Param> params(List<Param> params) {
+        notNull("params", params);
+        if (params.isEmpty()) throw new IllegalArgumentException("params: expected at least 1 param, got an empty list");
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            if (p == null) throw new IllegalArgumentException("params: expected non-null params, got null at index " + i);
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("params: expected distinct names (they key the optimizer state), got '"
+                        + p.name() + "' twice (second at index " + i + ")");
+            }
+        }
+        return List.copyOf(params);
     }
 
     /** {@code a[off, off + n)} inside {@code a}, with {@code n >= 0}. */

@@ -14,7 +14,7 @@ import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
-import dev.vecrnn.nn.train.Objective;
+import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.Trainer;
 
 import dev.vecrnn.nn.train.Sgd;
@@ -95,8 +95,10 @@ class ArgumentChecksTest {
                 () -> Dataset.regression(new float[12], 2, 3, 2, null, new float[2], 1, true));
         rejects("y: expected 2 labels ([N]), got 3",
                 () -> Dataset.classification(new float[12], 2, 3, 2, null, new int[3], false));
-        rejects("targets, labels: expected exactly one of float targets (y) or class labels, got both",
-                () -> new Dataset(new float[12], 2, 3, 2, null, new float[2], new int[2], 1, false));
+        rejects("y: expected float targets, got null",
+                () -> Dataset.regression(new float[12], 2, 3, 2, null, null, 1, false));
+        rejects("y: expected class labels, got null",
+                () -> Dataset.classification(new float[12], 2, 3, 2, null, null, false));
         rejects("targetWidth: expected >= 1, got 0",
                 () -> Dataset.regression(new float[12], 2, 3, 2, null, new float[0], 0, false));
         rejects("lengths: expected values in [1, 3], got 4 at index 1",
@@ -221,10 +223,10 @@ class ArgumentChecksTest {
     @Test
     void evaluationArguments() {
         Model m = Model.builder(2).lstm(3).lastStep().dense(1).build();
-        rejects("batchSize: expected >= 1, got 0", () -> Evaluation.of(m, regression(4, 3, 2), Objective.MSE, 0));
-        Evaluation e = Evaluation.of(m, regression(4, 3, 2), Objective.MSE, 3);
+        rejects("batchSize: expected >= 1, got 0", () -> Evaluation.of(m, regression(4, 3, 2), Loss.mse(), 0));
+        Evaluation e = Evaluation.of(m, regression(4, 3, 2), Loss.mse(), 3);
         rejects("metric: expected one of [loss, rmse, mae, mape], got 'accuracy'", () -> e.metric("accuracy"));
         rejects("newName: expected a non-empty name, got ", () -> new Param("w", new float[2]).renamed(""));
-        rejects("name: expected a loss (mse, mae, cross_entropy or bce), got null", () -> Objective.parse(null));
+        rejects("name: expected a loss (mse, mae, cross_entropy or bce), got null", () -> Loss.parse(null));
     }
 }

@@ -88,9 +88,7 @@ public final class ModelFile {
             Map<String, Object> s = asMap(spec, "architecture");
             requireParameters(src, "the architecture", minParameters(s), c);
             Model m = fromSpec(s, "architecture");
-            Map<String, Tensor> sd = new LinkedHashMap<>();
-            for (String name : c.names()) sd.put(name, c.get(name).toTensor());
-            m.loadStateDict(sd);
+            m.loadStateDict(c.stateDict(""));
             return m;
         } catch (ModelFileException e) {
             throw e;

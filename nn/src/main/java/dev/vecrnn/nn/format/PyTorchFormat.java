@@ -78,8 +78,7 @@ public final class PyTorchFormat {
         String src = weights.toString();
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
                 cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        for (String name : st.names()) sd.put(name, st.get(name).toTensor());
+        Map<String, Tensor> sd = st.stateDict("");
         try {
             Recurrent net = new Recurrent(cfg, 0);
             net.loadStateDict(sd);

@@ -81,6 +81,21 @@ public final class SafeTensors {
         }
 
         /**
+         * The tensors whose names start with {@code prefix}, as float32 tensors named without it, in header
+         * order: the state dict that a model, a network or one part of a checkpoint loads from the file.
+         *
+         * @throws ModelFileException naming the file and the tensor when one has an integer or BOOL dtype, or
+         *                            is larger than the heap's maximum (see {@link TensorData#toTensor()})
+         */
+        public Map<String, Tensor> stateDict(String prefix) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+                if (e.getKey().startsWith(prefix)) out.put(e.getKey().substring(prefix.length()), e.getValue().toTensor());
+            }
+            return out;
+        }
+
+        /**
          * The tensor called {@code name}.
          *
          * @throws ModelFileException naming the missing tensor and listing the ones the file holds

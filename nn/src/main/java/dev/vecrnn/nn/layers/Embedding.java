@@ -98,6 +98,13 @@ public final class Embedding implements Layer {
         return null;
     }
 
+    /** Token ids have no gradient. */
+    @Internal
+    @Override
+    public boolean inputIsDifferentiable() {
+        return false;
+    }
+
     @Override
     public List<Param> params() {
         return List.of(weight);

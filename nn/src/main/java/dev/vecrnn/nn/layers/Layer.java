@@ -121,4 +121,39 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
     @Internal
     default void setThreads(int n) {
     }
+
+    /**
+     * {@link #backward(Cache, Batch)}, told whether anyone reads the input's gradient: a layer that can skip
+     * it (a recurrent stack fed by data) does, and returns null then. Param gradients are the same either way.
+     */
+    @Internal
+    default Batch backward(Cache cache, Batch dOut, boolean inputGrad) {
+        return backward(cache, dOut);
+    }
+
+    /** Whether the input has a gradient at all: not for token ids (an embedding's input). */
+    @Internal
+    default boolean inputIsDifferentiable() {
+        return true;
+    }
+
+    /**
+     * Why a state cannot be carried from one chunk of a sequence to the next through this layer (truncated
+     * BPTT), or null when it can: a bidirectional stack reads each chunk backwards from its end.
+     */
+    @Internal
+    default String whyNoCarriedState() {
+        return null;
+    }
+
+    /** Writes the accumulated gradients under {@code prefix}, with the names and shapes of {@link #stateDict}; copies. */
+    @Internal
+    default void gradDict(String prefix, Map<String, Tensor> out) {
+        Map<String, Tensor> shapes = new java.util.LinkedHashMap<>();
+        stateDict("", shapes);
+        for (Param p : params()) {
+            Tensor like = shapes.get(p.name());
+            out.put(prefix + p.name(), Tensor.of(p.grad().clone(), like == null ? new int[] {p.size()} : like.shape()));
+        }
+    }
 }

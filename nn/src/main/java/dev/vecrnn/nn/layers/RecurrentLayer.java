@@ -107,6 +107,7 @@ public final class RecurrentLayer implements Layer {
 
     /** {@link #backward(Cache, Batch)}; without inputGrad the input's gradient is not computed and null is returned. */
     @Internal
+    @Override
     public Batch backward(Cache cache, Batch dOut, boolean inputGrad) {
         RnnCache c = LayerChecks.cache(this, RnnCache.class, cache);
         RecurrentConfig cfg = rnn.config();
@@ -128,6 +129,21 @@ public final class RecurrentLayer implements Layer {
         }
         Recurrent.InputGrads g = rnn.backward(c.trace, dOutput, dhN, null, inputGrad);
         return inputGrad ? x.withData(g.dx().data(), x.features()) : null;
+    }
+
+    @Internal
+    @Override
+    public String whyNoCarriedState() {
+        return rnn.config().bidirectional()
+                ? "a bidirectional layer (" + describe() + ") reads each chunk backwards from its end"
+                : null;
+    }
+
+    /** PyTorch's names and layouts, as {@link Recurrent#gradDict()}. */
+    @Internal
+    @Override
+    public void gradDict(String prefix, Map<String, Tensor> out) {
+        rnn.gradDict().forEach((k, v) -> out.put(prefix + k, v));
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.StateDicts;
 import dev.vecrnn.nn.layers.Layer;
-import dev.vecrnn.nn.layers.RecurrentLayer;
 
 import dev.vecrnn.kernels.Kernels;
 
@@ -178,17 +177,59 @@ public final class Model {
      * Backward from the gradient of the output; accumulates every param's gradient. The model's input is
      * data, so no gradient is needed below the first layer with params: the layers before it are not
      * run backward, and a recurrent layer there does not compute its input gradient (the top layer always
-     * runs, to check dOutput).
+     * runs, to check dOutput). {@link #backward(Trace, Batch, boolean)} gives the input gradient too.
      */
     public void backward(Trace trace, Batch dOutput) {
+        backward(trace, dOutput, false);
+    }
+
+    /**
+     * {@link #backward(Trace, Batch)}, and with {@code inputGrad} the gradient of the input x, d(loss)/d(x)
+     * {@code [B, T, F]} (zeros on padding), as {@link dev.vecrnn.nn.recurrent.Recurrent#backward(
+     * dev.vecrnn.nn.recurrent.Recurrent.Trace, Tensor, Tensor, Tensor, boolean) Recurrent.backward} gives
+     * it: for saliency, adversarial inputs, or a model fed by another. It runs every layer backward, so it costs
+     * more; param gradients are the same bit for bit either way. Without {@code inputGrad} it returns null.
+     *
+     * @throws IllegalArgumentException with {@code inputGrad}, when a layer's input has no gradient (an
+     *                                  {@link dev.vecrnn.nn.layers.Embedding} reads token ids), checked before any gradient changes
+     */
+    public Batch backward(Trace trace, Batch dOutput, boolean inputGrad) {
         Require.notNull("trace", trace);
         Batch d = Require.notNull("dOutput", dOutput);
-        int last = Math.max(0, Math.min(firstTrainable, layers.size() - 1));
+        if (inputGrad) {
+            for (Layer l : layers) {
+                if (!l.inputIsDifferentiable()) {
+                    throw new IllegalArgumentException("inputGrad: the input of " + l.describe() + " is token ids, which have no gradient;"
+                            + " take the gradient of its output, or backward without inputGrad");
+                }
+            }
+        }
+        int last = inputGrad ? 0 : Math.max(0, Math.min(firstTrainable, layers.size() - 1));
         for (int i = layers.size() - 1; i >= last && d != null; i--) {
             Layer l = layers.get(i);
             Layer.Cache c = trace.caches.get(i);
-            d = i == firstTrainable && l instanceof RecurrentLayer r ? r.backward(c, d, false) : l.backward(c, d);
+            d = l.backward(c, d, inputGrad || i != firstTrainable);
         }
+        if (!inputGrad) return null;
+        // padding is not read by the forward pass, so its gradient is zero whatever the layers passed down
+        float[] g = layers.isEmpty() ? d.data().clone() : d.data();
+        int f = d.features();
+        for (int b = 0; b < d.batch(); b++) java.util.Arrays.fill(g, (b * d.steps() + d.lengths()[b]) * f, (b + 1) * d.steps() * f, 0f);
+        return d.withData(g, f);
+    }
+
+    /**
+     * The accumulated gradients under the names of {@link #stateDict()}, {@code layers.<i>.<name>}, in the
+     * same shapes (a recurrent layer's as PyTorch lays them out, as {@link
+     * dev.vecrnn.nn.recurrent.Recurrent#gradDict()}); copies. Like PyTorch's {@code {n: p.grad for n, p in
+     * model.named_parameters()}}.
+     */
+    public Map<String, Tensor> gradDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).gradDict("layers." + i + ".", out);
+        }
+        return out;
     }
 
     /** Threads for the batched products in training and sequence inference (1 by default). */

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
 
 import java.util.List;
 
@@ -52,10 +53,10 @@ public sealed class Adam extends BaseOptimizer permits AdamW {
     }
 
     private static String[] checkedBuffers(double beta1, double beta2, double eps, double weightDecay) {
-        Checks.unit("beta1", beta1);
-        Checks.unit("beta2", beta2);
-        Checks.nonNegative("eps", eps);
-        Checks.nonNegative("weightDecay", weightDecay);
+        Require.unit("beta1", beta1);
+        Require.unit("beta2", beta2);
+        Require.nonNegative("eps", eps);
+        Require.nonNegative("weightDecay", weightDecay);
         return new String[] {"exp_avg", "exp_avg_sq"};
     }
 

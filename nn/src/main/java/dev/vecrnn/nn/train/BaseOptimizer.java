@@ -2,6 +2,7 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.io.Untrusted;
 
 import java.util.LinkedHashMap;
@@ -23,8 +24,8 @@ abstract class BaseOptimizer implements Optimizer {
     long steps;
 
     BaseOptimizer(List<Param> params, double lr, String... bufferNames) {
-        this.params = Checks.params(params);
-        Checks.nonNegative("lr", lr);
+        this.params = Require.params(params);
+        Require.nonNegative("lr", lr);
         this.lr = lr;
         this.bufferNames = bufferNames.clone();
         this.buffers = new float[bufferNames.length][this.params.size()][];
@@ -58,7 +59,7 @@ abstract class BaseOptimizer implements Optimizer {
 
     @Override
     public final void setLearningRate(double lr) {
-        Checks.nonNegative("lr", lr);
+        Require.nonNegative("lr", lr);
         this.lr = lr;
     }
 
@@ -83,7 +84,7 @@ abstract class BaseOptimizer implements Optimizer {
 
     @Override
     public final void loadState(Map<String, float[]> state, long stepCount) {
-        Checks.notNull("state", state);
+        Require.notNull("state", state);
         if (stepCount < 0) throw new IllegalArgumentException("stepCount: expected >= 0, got " + stepCount);
         TreeSet<String> unexpected = new TreeSet<>(state.keySet());
         for (int p = 0; p < params.size(); p++) {
@@ -91,7 +92,7 @@ abstract class BaseOptimizer implements Optimizer {
                 String k = key(p, b);
                 float[] v = state.get(k);
                 if (v == null) throw new IllegalArgumentException("state: expected key " + Untrusted.quote(k) + ", got no such key");
-                Checks.length("state['" + k + "']", v, buffers[b][p].length);
+                Require.length("state['" + k + "']", v, buffers[b][p].length);
                 unexpected.remove(k);
             }
         }

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * Binary cross-entropy on logits, {@code torch.nn.BCEWithLogitsLoss()}, in the stable form
  * {@code l_i = max(x_i, 0) - x_i y_i + log(1 + exp(-|x_i|))}, {@code loss = (1/N) sum l_i},
@@ -11,7 +13,7 @@ public final class BceWithLogitsLoss implements Loss {
     // input (logits) [N], target [N] in [0, 1] -> grad [N] (may be null)
     @Override
     public double forward(float[] input, float[] target, float[] grad) {
-        int n = Checks.lossArgs(input, target, grad);
+        int n = Require.lossArgs(input, target, grad);
         double inv = 1.0 / n;
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -32,6 +34,6 @@ public final class BceWithLogitsLoss implements Loss {
 
     @Override
     public String toString() {
-        return "BceWithLogitsLoss";
+        return "bce";
     }
 }

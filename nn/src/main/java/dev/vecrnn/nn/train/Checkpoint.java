@@ -130,15 +130,15 @@ final class Checkpoint {
                         + ", but this trainer has " + s.getValue() + "; resume with the same settings and data");
             }
         }
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        Map<String, Tensor> best = new LinkedHashMap<>();
         Map<String, float[]> state = new LinkedHashMap<>();
         for (String name : c.names()) {
-            if (name.startsWith("model.")) weights.put(name.substring(6), c.get(name).toTensor());
-            else if (name.startsWith("best.")) best.put(name.substring(5), c.get(name).toTensor());
-            else if (name.startsWith("optimizer.")) state.put(name.substring(10), c.get(name).toFloats());
-            else if (!name.startsWith("history.")) throw new IllegalArgumentException(file + ": unexpected tensor " + Untrusted.quote(name));
+            if (name.startsWith("optimizer.")) state.put(name.substring(10), c.get(name).toFloats());
+            else if (!name.startsWith("model.") && !name.startsWith("best.") && !name.startsWith("history.")) {
+                throw new IllegalArgumentException(file + ": unexpected tensor " + Untrusted.quote(name));
+            }
         }
+        Map<String, Tensor> weights = c.stateDict("model.");
+        Map<String, Tensor> best = c.stateDict("best.");
         Run run = new Run();
         run.epoch = intOf(meta, "epoch", file);
         run.batch = intOf(meta, "batch", file);

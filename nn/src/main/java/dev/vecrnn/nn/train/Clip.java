@@ -2,6 +2,7 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
 
 import java.util.List;
 
@@ -24,8 +25,8 @@ public final class Clip {
      * coefficient.
      */
     public static double byGlobalNorm(List<Param> params, double maxNorm) {
-        Checks.notNull("params", params);
-        Checks.nonNegative("maxNorm", maxNorm);
+        Require.notNull("params", params);
+        Require.nonNegative("maxNorm", maxNorm);
         Kernels k = Kernels.get();
         double sum = 0;
         for (Param p : params) {
@@ -50,8 +51,8 @@ public final class Clip {
 
     /** Clamps every gradient element into {@code [-clip, clip]} (NaN stays NaN, as torch.clamp). */
     public static void byValue(List<Param> params, double clip) {
-        Checks.notNull("params", params);
-        Checks.nonNegative("clip", clip);
+        Require.notNull("params", params);
+        Require.nonNegative("clip", clip);
         float c = (float) clip;
         for (Param p : params) {
             float[] g = p.grad();

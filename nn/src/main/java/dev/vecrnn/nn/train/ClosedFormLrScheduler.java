@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /** The bookkeeping of a schedule whose rate is a function of the epoch and the base rate. */
 abstract class ClosedFormLrScheduler implements LrScheduler {
     final Optimizer optimizer;
@@ -8,7 +10,7 @@ abstract class ClosedFormLrScheduler implements LrScheduler {
     private double lastLr;
 
     ClosedFormLrScheduler(Optimizer optimizer) {
-        Checks.notNull("optimizer", optimizer);
+        Require.notNull("optimizer", optimizer);
         this.optimizer = optimizer;
         this.baseLr = optimizer.learningRate();
         this.lastLr = baseLr;
@@ -43,6 +45,6 @@ abstract class ClosedFormLrScheduler implements LrScheduler {
     }
 
     static void checkEpoch(int epoch) {
-        Checks.nonNegative("epoch", epoch);
+        Require.nonNegative("epoch", epoch);
     }
 }

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * A streaming confusion matrix over {@code classes} classes: add batches of predictions (class ids or
  * logits) and targets, then read accuracy and F1. Counts are longs; ratios are computed in double and
@@ -17,7 +19,7 @@ public final class ConfusionMatrix {
     private long total;
 
     public ConfusionMatrix(int classes) {
-        Checks.positive("classes", classes);
+        Require.positive("classes", classes);
         this.classes = classes;
         this.counts = new long[Math.multiplyExact(classes, classes)];
     }
@@ -36,8 +38,8 @@ public final class ConfusionMatrix {
 
     // predicted [N], targets [N]
     public ConfusionMatrix add(int[] predicted, int[] targets) {
-        Checks.notNull("predicted", predicted);
-        Checks.length("targets", targets, predicted.length);
+        Require.notNull("predicted", predicted);
+        Require.length("targets", targets, predicted.length);
         for (int i = 0; i < predicted.length; i++) {
             checkClass("predicted", predicted[i], i);
             checkClass("targets", targets[i], i);
@@ -49,10 +51,10 @@ public final class ConfusionMatrix {
 
     /** Adds the argmax of each row (the first maximum; NaN never wins). logits [N, C], targets [N], mask [N] (null: all rows) */
     public ConfusionMatrix addLogits(float[] logits, int[] targets, boolean[] mask) {
-        Checks.notNull("targets", targets);
+        Require.notNull("targets", targets);
         int n = targets.length;
-        Checks.length("logits", logits, (long) n * classes);
-        if (mask != null) Checks.length("mask", mask, n);
+        Require.length("logits", logits, (long) n * classes);
+        if (mask != null) Require.length("mask", mask, n);
         for (int i = 0; i < n; i++) {
             if (mask == null || mask[i]) checkClass("targets", targets[i], i);
         }

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * {@code torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max, eta_min=0)} in its closed form:
  * {@code lr(t) = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2}. Past {@code T_max} the
@@ -15,8 +17,8 @@ public final class CosineAnnealingLR extends ClosedFormLrScheduler {
 
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
         super(optimizer);
-        Checks.positive("tMax", tMax);
-        Checks.nonNegative("etaMin", etaMin);
+        Require.positive("tMax", tMax);
+        Require.nonNegative("etaMin", etaMin);
         this.tMax = tMax;
         this.etaMin = etaMin;
     }

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.nn.Require;
 
 import java.util.Arrays;
 
@@ -22,9 +23,34 @@ import java.util.Arrays;
  * <p>Allocation: none when a gradient array is given (it serves as the per-row scratch); without one, a
  * single {@code float[C]} scratch per call. Instances are immutable and safe to share between threads.
  */
-public final class CrossEntropyLoss {
+public final class CrossEntropyLoss implements Loss {
     /** PyTorch's default {@code ignore_index}. */
     public static final int DEFAULT_IGNORE_INDEX = -100;
+
+    /** {@link Loss#crossEntropy()}: as many classes as the logits have per row, read from their length. */
+    static final Loss FROM_LOGITS = new Loss() {
+        @Override
+        public double forward(float[] input, float[] target, float[] grad) {
+            throw new IllegalArgumentException(this + ": expected class labels, got float targets");
+        }
+
+        @Override
+        public double forward(float[] logits, int[] labels, float[] grad) {
+            Require.notNull("logits", logits);
+            Require.notNull("targets", labels);
+            Require.nonEmpty("targets", labels.length);
+            if (logits.length == 0 || logits.length % labels.length != 0) {
+                throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " rows and C >= 1, got "
+                        + logits.length + " values");
+            }
+            return new CrossEntropyLoss(logits.length / labels.length).forward(logits, labels, grad);
+        }
+
+        @Override
+        public String toString() {
+            return "cross_entropy";
+        }
+    };
 
     private final int classes;
     private final int ignoreIndex;
@@ -37,7 +63,7 @@ public final class CrossEntropyLoss {
 
     /** A loss over {@code classes} classes; rows whose target equals {@code ignoreIndex} count for nothing. */
     public CrossEntropyLoss(int classes, int ignoreIndex) {
-        Checks.positive("classes", classes);
+        Require.positive("classes", classes);
         this.classes = classes;
         this.ignoreIndex = ignoreIndex;
     }
@@ -50,14 +76,21 @@ public final class CrossEntropyLoss {
         return ignoreIndex;
     }
 
+    /** Refused: cross-entropy takes class ids, not float targets. */
+    @Override
+    public double forward(float[] input, float[] target, float[] grad) {
+        throw new IllegalArgumentException(this + ": expected class labels, got float targets");
+    }
+
     /** Mean over every row not ignored. logits [N, C], targets [N] -> grad [N, C] (may be null) */
+    @Override
     public double forward(float[] logits, int[] targets, float[] grad) {
         return run(logits, targets, null, null, grad);
     }
 
     /** Mean over the rows whose mask is true (and not ignored). logits [N, C], targets [N], mask [N] -> grad [N, C] (may be null) */
     public double forward(float[] logits, int[] targets, boolean[] mask, float[] grad) {
-        Checks.notNull("mask", mask);
+        Require.notNull("mask", mask);
         return run(logits, targets, mask, null, grad);
     }
 
@@ -67,19 +100,19 @@ public final class CrossEntropyLoss {
      * logits [N, C], targets [N], rowWeights [N] -> grad [N, C] (may be null)
      */
     public double forward(float[] logits, int[] targets, float[] rowWeights, float[] grad) {
-        Checks.notNull("rowWeights", rowWeights);
+        Require.notNull("rowWeights", rowWeights);
         return run(logits, targets, null, rowWeights, grad);
     }
 
     private double run(float[] logits, int[] targets, boolean[] mask, float[] weights, float[] grad) {
-        Checks.notNull("targets", targets);
+        Require.notNull("targets", targets);
         int n = targets.length;
-        Checks.nonEmpty("targets", n);
+        Require.nonEmpty("targets", n);
         int c = classes;
-        Checks.length("logits", logits, (long) n * c);
-        if (mask != null) Checks.length("mask", mask, n);
-        if (weights != null) Checks.length("rowWeights", weights, n);
-        if (grad != null) Checks.length("grad", grad, (long) n * c);
+        Require.length("logits", logits, (long) n * c);
+        if (mask != null) Require.length("mask", mask, n);
+        if (weights != null) Require.length("rowWeights", weights, n);
+        if (grad != null) Require.length("grad", grad, (long) n * c);
 
         double total = 0;
         for (int i = 0; i < n; i++) total += rowWeight(i, targets, mask, weights);

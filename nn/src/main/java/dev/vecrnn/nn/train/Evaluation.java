@@ -23,11 +23,14 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
         return v;
     }
 
-    /** Evaluates in batches of {@code batchSize} (inference path, no dropout). */
-    public static Evaluation of(Model model, Dataset data, Objective objective, int batchSize) {
+    /**
+     * Evaluates in batches of {@code batchSize} (inference path, no dropout): the loss is {@code loss}'s value
+     * over the valid rows (the mean of the batches' values weighted by their row counts), as in training.
+     */
+    public static Evaluation of(Model model, Dataset data, Loss loss, int batchSize) {
         Require.notNull("model", model);
         Require.notNull("data", data);
-        Require.notNull("objective", objective);
+        Require.notNull("loss", loss);
         if (batchSize < 1) throw new IllegalArgumentException("batchSize: expected >= 1, got " + batchSize);
         int n = data.size();
         int[] idx = Dataset.range(n);
@@ -41,52 +44,40 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
             Dataset part = data.subset(idx, from, to);
             Batch out = model.predict(part.inputs());
             int count = countRows(part);
-            lossSum += objective.evaluate(out, part, null) * count;
+            lossSum += ValidRows.loss(loss, out, part, null) * count;
             rows += count;
             System.arraycopy(out.data(), 0, outAll, from * per * width, out.data().length);
         }
-        double loss = lossSum / rows;
+        double mean = lossSum / rows;
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("loss", loss);
-        boolean[] mask = data.perStep() ? Objective.validMask(data) : null;
-        if (data.isClassification()) {
-            int[] pred = new int[data.labels().length];
-            int valid = 0;
-            for (int r = 0; r < pred.length; r++) if (mask == null || mask[r]) valid++;
-            int[] p = new int[valid];
-            int[] t = new int[valid];
-            int j = 0;
-            for (int r = 0; r < pred.length; r++) {
-                if (mask != null && !mask[r]) continue;
-                int best = 0;
-                for (int c = 1; c < width; c++) if (outAll[r * width + c] > outAll[r * width + best]) best = c;
-                p[j] = best;
-                t[j++] = data.labels()[r];
-            }
-            m.put("accuracy", Metrics.accuracy(p, t));
-            m.put("f1", Metrics.f1Macro(p, t, width));
-            if (objective == Objective.CROSS_ENTROPY) m.put("perplexity", Metrics.perplexity(loss));
-        } else {
-            float[] pred = outAll;
-            float[] tgt = data.targets();
-            if (mask != null) {
-                int valid = 0;
-                for (boolean b : mask) if (b) valid++;
-                pred = new float[valid * width];
-                tgt = new float[valid * width];
-                int j = 0;
-                for (int r = 0; r < mask.length; r++) {
-                    if (!mask[r]) continue;
-                    System.arraycopy(outAll, r * width, pred, j * width, width);
-                    System.arraycopy(data.targets(), r * width, tgt, j * width, width);
-                    j++;
+        m.put("loss", mean);
+        // the valid rows: all of them, or the valid steps where there is padding
+        int[] valid = data.perStep() && ValidRows.hasPadding(data) ? ValidRows.validRows(data) : null;
+        switch (data) {
+            case Dataset.Classification c -> {
+                int count = valid == null ? c.labels().length : valid.length;
+                int[] p = new int[count];
+                int[] t = new int[count];
+                for (int j = 0; j < count; j++) {
+                    int r = valid == null ? j : valid[j];
+                    int best = 0;
+                    for (int k = 1; k < width; k++) if (outAll[r * width + k] > outAll[r * width + best]) best = k;
+                    p[j] = best;
+                    t[j] = c.labels()[r];
                 }
+                m.put("accuracy", Metrics.accuracy(p, t));
+                m.put("f1", Metrics.f1Macro(p, t, width));
+                if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss) m.put("perplexity", Metrics.perplexity(mean));
             }
-            m.put("rmse", Metrics.rmse(pred, tgt));
-            m.put("mae", Metrics.mae(pred, tgt));
-            m.put("mape", Metrics.mape(pred, tgt));
+            case Dataset.Regression r -> {
+                float[] pred = valid == null ? outAll : ValidRows.gather(outAll, valid, width);
+                float[] tgt = valid == null ? r.targets() : ValidRows.gather(r.targets(), valid, width);
+                m.put("rmse", Metrics.rmse(pred, tgt));
+                m.put("mae", Metrics.mae(pred, tgt));
+                m.put("mape", Metrics.mape(pred, tgt));
+            }
         }
-        return new Evaluation(loss, m);
+        return new Evaluation(mean, m);
     }
 
     /** Rows that count toward a mean loss: valid steps (or sequences) times the target width. */

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * Mean absolute error, {@code torch.nn.L1Loss()}: {@code loss = (1/N) sum |x_i - y_i|},
  * {@code d loss / d x_i = sign(x_i - y_i) / N}, which is 0 where {@code x_i == y_i} (PyTorch's
@@ -10,7 +12,7 @@ public final class MaeLoss implements Loss {
     // input [N], target [N] -> grad [N] (may be null)
     @Override
     public double forward(float[] input, float[] target, float[] grad) {
-        int n = Checks.lossArgs(input, target, grad);
+        int n = Require.lossArgs(input, target, grad);
         double inv = 1.0 / n;
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -23,6 +25,6 @@ public final class MaeLoss implements Loss {
 
     @Override
     public String toString() {
-        return "MaeLoss";
+        return "mae";
     }
 }

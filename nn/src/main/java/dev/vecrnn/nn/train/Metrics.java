@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * Evaluation metrics over whole arrays, computed in double; each refuses empty input. For running
  * values over many batches use {@link ConfusionMatrix}, {@link RegressionStats} and {@link RunningMean},
@@ -11,9 +13,9 @@ public final class Metrics {
 
     /** Fraction of rows where the predicted class equals the target. predicted [N], targets [N] */
     public static double accuracy(int[] predicted, int[] targets) {
-        Checks.notNull("predicted", predicted);
-        Checks.nonEmpty("predicted", predicted.length);
-        Checks.length("targets", targets, predicted.length);
+        Require.notNull("predicted", predicted);
+        Require.nonEmpty("predicted", predicted.length);
+        Require.length("targets", targets, predicted.length);
         long correct = 0;
         for (int i = 0; i < predicted.length; i++) if (predicted[i] == targets[i]) correct++;
         return (double) correct / predicted.length;
@@ -21,8 +23,8 @@ public final class Metrics {
 
     /** Accuracy of the argmax of each row. logits [N, C], targets [N] in [0, C) */
     public static double accuracy(float[] logits, int classes, int[] targets) {
-        Checks.notNull("targets", targets);
-        Checks.nonEmpty("targets", targets.length);
+        Require.notNull("targets", targets);
+        Require.nonEmpty("targets", targets.length);
         return new ConfusionMatrix(classes).addLogits(logits, targets, null).accuracy();
     }
 
@@ -31,8 +33,8 @@ public final class Metrics {
      * a 1. predicted [N], targets [N], both in {0, 1}
      */
     public static double f1(int[] predicted, int[] targets) {
-        Checks.notNull("predicted", predicted);
-        Checks.nonEmpty("predicted", predicted.length);
+        Require.notNull("predicted", predicted);
+        Require.nonEmpty("predicted", predicted.length);
         return new ConfusionMatrix(2).add(predicted, targets).f1(1);
     }
 
@@ -41,8 +43,8 @@ public final class Metrics {
      * (scikit-learn's {@code f1_score(average='macro')}). predicted [N], targets [N], both in [0, classes)
      */
     public static double f1Macro(int[] predicted, int[] targets, int classes) {
-        Checks.notNull("predicted", predicted);
-        Checks.nonEmpty("predicted", predicted.length);
+        Require.notNull("predicted", predicted);
+        Require.nonEmpty("predicted", predicted.length);
         return new ConfusionMatrix(classes).add(predicted, targets).f1Macro();
     }
 
@@ -52,11 +54,11 @@ public final class Metrics {
      * logits [N, C], targets [N] in [0, C), mask [N] (null: all rows; at least one row must count)
      */
     public static double crossEntropy(float[] logits, int classes, int[] targets, boolean[] mask) {
-        Checks.positive("classes", classes);
-        Checks.notNull("targets", targets);
+        Require.positive("classes", classes);
+        Require.notNull("targets", targets);
         int n = targets.length;
-        Checks.length("logits", logits, (long) n * classes);
-        if (mask != null) Checks.length("mask", mask, n);
+        Require.length("logits", logits, (long) n * classes);
+        if (mask != null) Require.length("mask", mask, n);
         double sum = 0;
         long rows = 0;
         for (int i = 0; i < n; i++) {
@@ -106,8 +108,8 @@ public final class Metrics {
     }
 
     private static RegressionStats regression(float[] predicted, float[] targets) {
-        Checks.notNull("predicted", predicted);
-        Checks.nonEmpty("predicted", predicted.length);
+        Require.notNull("predicted", predicted);
+        Require.nonEmpty("predicted", predicted.length);
         return new RegressionStats().add(predicted, targets);
     }
 

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * Mean squared error, {@code torch.nn.MSELoss()}: {@code loss = (1/N) sum (x_i - y_i)^2},
  * {@code d loss / d x_i = 2 (x_i - y_i) / N}. Sums run in double.
@@ -9,7 +11,7 @@ public final class MseLoss implements Loss {
     // input [N], target [N] -> grad [N] (may be null)
     @Override
     public double forward(float[] input, float[] target, float[] grad) {
-        int n = Checks.lossArgs(input, target, grad);
+        int n = Require.lossArgs(input, target, grad);
         double inv = 1.0 / n;
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -22,6 +24,6 @@ public final class MseLoss implements Loss {
 
     @Override
     public String toString() {
-        return "MseLoss";
+        return "mse";
     }
 }

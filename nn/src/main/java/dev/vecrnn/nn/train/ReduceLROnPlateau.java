@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * {@code torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=10,
  * threshold=1e-4, threshold_mode='rel', cooldown=0, min_lr=0, eps=1e-8)}: cuts the learning rate when a
@@ -47,15 +49,15 @@ public final class ReduceLROnPlateau implements Schedule {
     /** Every option, in PyTorch's order. factor in [0, 1). */
     public ReduceLROnPlateau(Optimizer optimizer, Mode mode, double factor, int patience, double threshold,
                              ThresholdMode thresholdMode, int cooldown, double minLr, double eps) {
-        Checks.notNull("optimizer", optimizer);
-        Checks.notNull("mode", mode);
-        Checks.unit("factor", factor);
-        Checks.nonNegative("patience", patience);
-        Checks.nonNegative("threshold", threshold);
-        Checks.notNull("thresholdMode", thresholdMode);
-        Checks.nonNegative("cooldown", cooldown);
-        Checks.nonNegative("minLr", minLr);
-        Checks.nonNegative("eps", eps);
+        Require.notNull("optimizer", optimizer);
+        Require.notNull("mode", mode);
+        Require.unit("factor", factor);
+        Require.nonNegative("patience", patience);
+        Require.nonNegative("threshold", threshold);
+        Require.notNull("thresholdMode", thresholdMode);
+        Require.nonNegative("cooldown", cooldown);
+        Require.nonNegative("minLr", minLr);
+        Require.nonNegative("eps", eps);
         this.optimizer = optimizer;
         this.mode = mode;
         this.factor = factor;
@@ -129,9 +131,9 @@ public final class ReduceLROnPlateau implements Schedule {
 
     /** Restores the counters saved from {@link #best()}, {@link #numBadEpochs()}, {@link #cooldownCounter()}, {@link #lastEpoch()}. */
     public void restore(double best, int numBadEpochs, int cooldownCounter, int lastEpoch) {
-        Checks.nonNegative("numBadEpochs", numBadEpochs);
-        Checks.nonNegative("cooldownCounter", cooldownCounter);
-        Checks.nonNegative("lastEpoch", lastEpoch);
+        Require.nonNegative("numBadEpochs", numBadEpochs);
+        Require.nonNegative("cooldownCounter", cooldownCounter);
+        Require.nonNegative("lastEpoch", lastEpoch);
         this.best = best;
         this.numBadEpochs = numBadEpochs;
         this.cooldownCounter = cooldownCounter;

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * Streaming regression errors over batches of predictions and targets, summed in double: RMSE
  * {@code sqrt(mean (p - y)^2)}, MAE {@code mean |p - y|} and MAPE in percent,
@@ -17,8 +19,8 @@ public final class RegressionStats {
 
     // predicted [N], targets [N]
     public RegressionStats add(float[] predicted, float[] targets) {
-        Checks.notNull("predicted", predicted);
-        Checks.length("targets", targets, predicted.length);
+        Require.notNull("predicted", predicted);
+        Require.length("targets", targets, predicted.length);
         for (int i = 0; i < predicted.length; i++) {
             double y = targets[i];
             double d = (double) predicted[i] - y;

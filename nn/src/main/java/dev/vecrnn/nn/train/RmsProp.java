@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
 
 import java.util.List;
 
@@ -45,10 +46,10 @@ public final class RmsProp extends BaseOptimizer {
     }
 
     private static String[] checkedBuffers(double alpha, double eps, double weightDecay, double momentum) {
-        Checks.unit("alpha", alpha);
-        Checks.nonNegative("eps", eps);
-        Checks.nonNegative("weightDecay", weightDecay);
-        Checks.nonNegative("momentum", momentum);
+        Require.unit("alpha", alpha);
+        Require.nonNegative("eps", eps);
+        Require.nonNegative("weightDecay", weightDecay);
+        Require.nonNegative("momentum", momentum);
         return momentum != 0 ? new String[] {"square_avg", "momentum_buffer"} : new String[] {"square_avg"};
     }
 

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * A weighted running mean in double, {@code sum w_i v_i / sum w_i}, as Keras's {@code Mean} metric: for
  * example the mean loss over an epoch with each batch weighted by its row count, and
@@ -15,7 +17,7 @@ public final class RunningMean {
 
     /** weight: finite and >= 0. */
     public RunningMean add(double value, double weight) {
-        Checks.nonNegative("weight", weight);
+        Require.nonNegative("weight", weight);
         if (weight == 0) return this;
         sum += value * weight;
         this.weight += weight;

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Require;
 
 import java.util.Arrays;
 import java.util.List;
@@ -45,9 +46,9 @@ public final class Sgd extends BaseOptimizer {
     }
 
     private static String[] checkedBuffers(double momentum, double dampening, double weightDecay, boolean nesterov) {
-        Checks.nonNegative("momentum", momentum);
-        Checks.finite("dampening", dampening);
-        Checks.nonNegative("weightDecay", weightDecay);
+        Require.nonNegative("momentum", momentum);
+        Require.finite("dampening", dampening);
+        Require.nonNegative("weightDecay", weightDecay);
         if (nesterov && (momentum <= 0 || dampening != 0)) {
             throw new IllegalArgumentException("nesterov: requires momentum > 0 and dampening 0, got momentum " + momentum
                     + ", dampening " + dampening);

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.nn.Require;
+
 /**
  * {@code torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma=0.1)} in its closed form:
  * {@code lr(epoch) = base_lr * gamma^floor(epoch / step_size)}.
@@ -16,8 +18,8 @@ public final class StepLR extends ClosedFormLrScheduler {
 
     public StepLR(Optimizer optimizer, int stepSize, double gamma) {
         super(optimizer);
-        Checks.positive("stepSize", stepSize);
-        Checks.nonNegative("gamma", gamma);
+        Require.positive("stepSize", stepSize);
+        Require.nonNegative("gamma", gamma);
         this.stepSize = stepSize;
         this.gamma = gamma;
     }

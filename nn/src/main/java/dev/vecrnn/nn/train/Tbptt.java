@@ -2,7 +2,6 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.layers.Layer;
-import dev.vecrnn.nn.layers.RecurrentLayer;
 import dev.vecrnn.nn.model.Model;
 
 import java.util.HashMap;
@@ -26,12 +25,12 @@ final class Tbptt {
     }
 
     /** The mean loss per scored step over the windows whose update was applied; NaN if none was. */
-    static double train(Model model, Dataset part, Objective obj, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
+    static double train(Model model, Dataset part, Loss lossFn, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
         int steps = part.steps();
         for (Layer l : model.layers()) {
-            if (l instanceof RecurrentLayer r && r.recurrent().config().bidirectional()) {
-                throw new IllegalArgumentException("tbptt: a bidirectional layer (" + l.describe()
-                        + ") reads each chunk backwards from its end, so no state can be carried across chunks; train it on whole sequences");
+            String why = l.whyNoCarriedState();
+            if (why != null) {
+                throw new IllegalArgumentException("tbptt: " + why + ", so no state can be carried across chunks; train it on whole sequences");
             }
         }
         if (part.lengths() != null) {
@@ -63,7 +62,7 @@ final class Tbptt {
                         (end - lossFrom) * width);
             }
             float[] g = new float[scoredOut.length];
-            double loss = obj.evaluate(new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), scored, g);
+            double loss = ValidRows.loss(lossFn, new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), scored, g);
             float[] grad = new float[out.data().length];
             for (int b = 0; b < part.size(); b++) {
                 System.arraycopy(g, b * (end - lossFrom) * width, grad, (b * (end - start) + off) * width, (end - lossFrom) * width);
@@ -84,14 +83,18 @@ final class Tbptt {
         int n = d.size(), t = to - from, f = d.features();
         float[] x = new float[n * t * f];
         for (int b = 0; b < n; b++) System.arraycopy(d.x(), (b * d.steps() + from) * f, x, b * t * f, t * f);
-        if (d.isClassification()) {
-            int[] lab = new int[n * t];
-            for (int b = 0; b < n; b++) System.arraycopy(d.labels(), b * d.steps() + from, lab, b * t, t);
-            return Dataset.classification(x, n, t, f, null, lab, true);
-        }
-        int k = d.targetWidth();
-        float[] y = new float[n * t * k];
-        for (int b = 0; b < n; b++) System.arraycopy(d.targets(), (b * d.steps() + from) * k, y, b * t * k, t * k);
-        return Dataset.regression(x, n, t, f, null, y, k, true);
+        return switch (d) {
+            case Dataset.Classification c -> {
+                int[] lab = new int[n * t];
+                for (int b = 0; b < n; b++) System.arraycopy(c.labels(), b * d.steps() + from, lab, b * t, t);
+                yield Dataset.classification(x, n, t, f, null, lab, true);
+            }
+            case Dataset.Regression r -> {
+                int k = r.targetWidth();
+                float[] y = new float[n * t * k];
+                for (int b = 0; b < n; b++) System.arraycopy(r.targets(), (b * d.steps() + from) * k, y, b * t * k, t * k);
+                yield Dataset.regression(x, n, t, f, null, y, k, true);
+            }
+        };
     }
 }

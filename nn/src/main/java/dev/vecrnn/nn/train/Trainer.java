@@ -47,7 +47,7 @@ public final class Trainer {
         }
     }
 
-    private Objective objective;
+    private Loss loss;
     private Function<List<Param>, Optimizer> optimizer = ps -> new Adam(ps, 1e-3);
     private Function<Optimizer, ? extends Schedule> schedule;
     private int epochs = 10;
@@ -76,8 +76,13 @@ public final class Trainer {
         return this;
     }
 
-    public Trainer objective(Objective objective) {
-        this.objective = objective;
+    /**
+     * The loss to train with, which validation, early stopping and the history measure too: a built-in
+     * ({@link Loss#mse()}, {@link Loss#crossEntropy()}, ...) or your own {@link Loss}. Null (the default) picks
+     * {@link Loss#defaultFor} the training data. A checkpoint does not record it: resume with the same loss.
+     */
+    public Trainer loss(Loss loss) {
+        this.loss = loss;
         return this;
     }
 
@@ -203,7 +208,8 @@ public final class Trainer {
      * optimizer, schedule, position and history, then trains the batches and epochs left up to
      * {@link #epochs}. The trainer must be configured as the one that wrote it (seed, batch size,
      * validation split, TBPTT, optimizer and schedule types, the same data and architecture; differences are
-     * an error naming them), and the result is then the same, bit for bit, as an uninterrupted run.
+     * an error naming them; the loss is not recorded, so a different one is not noticed), and the result is then
+     * the same, bit for bit, as an uninterrupted run.
      * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
      * interrupted saves are deleted first.
      */
@@ -235,7 +241,7 @@ public final class Trainer {
         Require.notNull("data", data);
         requireFinite(data, "training data");
         if (validation != null) requireFinite(validation, "validation data");
-        Objective obj = objective == null ? Objective.defaultFor(data) : objective;
+        Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
         int[] order = Dataset.range(data.size());
         shuffle(order, new Random(seed));
         Dataset train = data;
@@ -270,9 +276,10 @@ public final class Trainer {
             for (int b = run.batch; b < batches; b++) {
                 Dataset part = train.subset(idx, b * batchSize, Math.min(train.size(), (b + 1) * batchSize));
                 Random rnd = new Random(derivedSeed(e, b));
-                double loss = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, obj, rnd, run) : trainStep(model, opt, part, obj, rnd, run);
-                if (!Double.isNaN(loss)) {
-                    run.lossSum += loss;
+                double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, lossFn, rnd, run)
+                        : trainStep(model, opt, part, lossFn, rnd, run);
+                if (!Double.isNaN(value)) {
+                    run.lossSum += value;
                     run.counted++;
                 }
                 run.batch = b + 1;
@@ -282,7 +289,7 @@ public final class Trainer {
                     saveCheckpoint(model, opt, sched, run, settings);
                 }
             }
-            Evaluation ev = val == null ? null : Evaluation.of(model, val, obj, Math.max(batchSize, 64));
+            Evaluation ev = val == null ? null : Evaluation.of(model, val, lossFn, Math.max(batchSize, 64));
             double trainLoss = run.counted == 0 ? Double.NaN : run.lossSum / run.counted;
             double monitored = ev == null ? trainLoss : ev.loss();
             boolean improved = monitored < run.best;
@@ -328,11 +335,16 @@ public final class Trainer {
         int h = 1, f = d.features(), per = d.perStep() ? d.steps() : 1;
         for (int i = 0; i < d.x().length; i++) h = 31 * h + Float.floatToIntBits(valid(d, i / f, d.steps()) ? d.x()[i] : 0f);
         int rowHash = 1;
-        if (d.isClassification()) {
-            for (int i = 0; i < d.labels().length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? d.labels()[i] : 0);
-        } else {
-            int w = d.targetWidth();
-            for (int i = 0; i < d.targets().length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? d.targets()[i] : 0f);
+        switch (d) {
+            case Dataset.Classification c -> {
+                int[] y = c.labels();
+                for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? y[i] : 0);
+            }
+            case Dataset.Regression r -> {
+                int w = r.targetWidth();
+                float[] y = r.targets();
+                for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? y[i] : 0f);
+            }
         }
         h = 31 * h + rowHash;
         return 31 * h + Arrays.hashCode(d.lengths());
@@ -382,9 +394,9 @@ public final class Trainer {
                 }
             }
         }
-        if (d.isClassification()) return;
-        int w = d.targetWidth();
-        float[] y = d.targets();
+        if (!(d instanceof Dataset.Regression r)) return;
+        int w = r.targetWidth();
+        float[] y = r.targets();
         for (int i = 0; i < y.length; i++) {
             if (!Float.isFinite(y[i])) {
                 int row = d.perStep() ? i / w / d.steps() : i / w;
@@ -396,11 +408,11 @@ public final class Trainer {
         }
     }
 
-    private double trainStep(Model model, Optimizer opt, Dataset part, Objective obj, Random rnd, Checkpoint.Run run) {
+    private double trainStep(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
         opt.zeroGrad();
         Model.Trace tr = model.forward(part.inputs(), true, rnd);
         float[] grad = new float[tr.output().data().length];
-        double loss = obj.evaluate(tr.output(), part, grad);
+        double loss = ValidRows.loss(lossFn, tr.output(), part, grad);
         model.backward(tr, tr.output().withData(grad, tr.output().features()));
         return update(model, opt, loss, run, 0) ? loss : Double.NaN;
     }
@@ -436,15 +448,15 @@ public final class Trainer {
         return null;
     }
 
-    private double trainTbptt(Model model, Optimizer opt, Dataset part, Objective obj, Random rnd, Checkpoint.Run run) {
-        return Tbptt.train(model, part, obj, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end));
+    private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
+        return Tbptt.train(model, part, lossFn, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end));
     }
 
-    /** Loss and metrics of the model on a dataset, with the default objective for its targets. */
+    /** Loss and metrics of the model on a dataset, with the default loss for its targets ({@link Loss#defaultFor}). */
     public static Evaluation evaluate(Model model, Dataset data) {
         Require.notNull("model", model);
         Require.notNull("data", data);
-        return Evaluation.of(model, data, Objective.defaultFor(data), 64);
+        return Evaluation.of(model, data, Loss.defaultFor(data), 64);
     }
 
     static void shuffle(int[] a, Random rnd) {

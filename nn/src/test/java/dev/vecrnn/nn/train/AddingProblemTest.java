@@ -36,7 +36,7 @@ class AddingProblemTest {
         Dataset train = make(6000, rnd);
         Dataset test = make(1000, rnd);
         double baseline = 0;
-        for (float v : test.targets()) baseline += (v - 1.0) * (v - 1.0);
+        for (float v : ((Dataset.Regression) test).targets()) baseline += (v - 1.0) * (v - 1.0);
         baseline /= test.size();
         Model model = Model.builder(2).lstm(48).lastStep().dense(1).seed(3).build();
         long t0 = System.nanoTime();

@@ -28,7 +28,7 @@ class HandWrittenLoopTest {
     }
 
     /** One sequence (so no shuffle), per-step regression targets. */
-    private static Dataset data() {
+    private static Dataset.Regression data() {
         Random r = new Random(11);
         int t = 7;
         float[] x = new float[t * 2], y = new float[t * 3];
@@ -41,10 +41,10 @@ class HandWrittenLoopTest {
     void aHandWrittenLoopGetsTheTrainersWeightsBitForBit() {
         for (CellType type : new CellType[] {CellType.LSTM, CellType.GRU, CellType.RNN_TANH}) {
             for (boolean adam : new boolean[] {true, false}) {
-                Dataset data = data();
+                Dataset.Regression data = data();
                 Model byTrainer = model(type, 5), byHand = model(type, 5);
                 int epochs = 6;
-                new Trainer().epochs(epochs).batchSize(1).seed(1).objective(Objective.MSE)
+                new Trainer().epochs(epochs).batchSize(1).seed(1).loss(Loss.mse())
                         .optimizer(ps -> adam ? new Adam(ps, 0.05) : new Sgd(ps, 0.1, 0.9)).fit(byTrainer, data);
 
                 Model reference = model(type, 5);
@@ -68,13 +68,13 @@ class HandWrittenLoopTest {
      * through a state dict after each step, which rebuilds every derived copy whatever the versions say:
      * the reference the other two must equal.
      */
-    private static void handLoop(Model m, Dataset data, int epochs, boolean adam, boolean reload) {
+    private static void handLoop(Model m, Dataset.Regression data, int epochs, boolean adam, boolean reload) {
         Optimizer opt = adam ? new Adam(m.params(), 0.05) : new Sgd(m.params(), 0.1, 0.9);
         for (int e = 0; e < epochs; e++) {
             opt.zeroGrad();
             Model.Trace tr = m.forward(data.inputs(), true, new Random(0));
             float[] grad = new float[tr.output().data().length];
-            Objective.MSE.evaluate(tr.output(), data, grad);
+            Loss.mse().forward(tr.output().data(), data.targets(), grad);
             m.backward(tr, tr.output().withData(grad, tr.output().features()));
             opt.step();
             if (reload) m.loadStateDict(m.stateDict());

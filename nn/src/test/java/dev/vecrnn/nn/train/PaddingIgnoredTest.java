@@ -106,15 +106,16 @@ class PaddingIgnoredTest {
                 x[b * d.steps() * f + i] = ids ? BAD_IDS[k % BAD_IDS.length] : GARBAGE[k % GARBAGE.length];
             }
         }
-        if (d.isClassification()) {
-            int[] y = d.labels().clone();
+        if (d instanceof Dataset.Classification c) {
+            int[] y = c.labels().clone();
             if (d.perStep()) {
                 for (int b = 0; b < d.size(); b++) for (int s = d.lengthOf(b); s < d.steps(); s++, k++) y[b * d.steps() + s] = BAD_LABELS[k % BAD_LABELS.length];
             }
             return Dataset.classification(x, d.size(), d.steps(), f, d.lengths(), y, d.perStep());
         }
-        float[] y = d.targets().clone();
-        int w = d.targetWidth();
+        Dataset.Regression r = (Dataset.Regression) d;
+        float[] y = r.targets().clone();
+        int w = r.targetWidth();
         if (d.perStep()) {
             for (int b = 0; b < d.size(); b++) {
                 for (int i = d.lengthOf(b) * w; i < d.steps() * w; i++, k++) y[b * d.steps() * w + i] = GARBAGE[k % GARBAGE.length];
@@ -153,7 +154,7 @@ class PaddingIgnoredTest {
         m.zeroGrad();
         Model.Trace tr = m.forward(d.inputs(), true, new Random(9));
         float[] grad = new float[tr.output().data().length];
-        double loss = Objective.defaultFor(d).evaluate(tr.output(), d, grad);
+        double loss = ValidRows.loss(Loss.defaultFor(d), tr.output(), d, grad);
         m.backward(tr, tr.output().withData(grad, tr.output().features()));
         List<float[]> out = new ArrayList<>(List.of(new float[] {(float) loss}));
         for (Param p : m.params()) out.add(p.grad().clone());
@@ -286,7 +287,7 @@ class PaddingIgnoredTest {
         Dataset clean = Task.REGRESSION_PER_STEP.clean(1);
         float[] x = clean.x().clone();
         x[(3 * T + clean.lengthOf(3) - 1) * 2 + 1] = Float.NaN;
-        Dataset bad = Dataset.regression(x, N, T, 2, clean.lengths(), clean.targets(), 2, true);
+        Dataset bad = Dataset.regression(x, N, T, 2, clean.lengths(), ((Dataset.Regression) clean).targets(), 2, true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer().fit(Task.REGRESSION_PER_STEP.model(), bad));
         assertEquals("training data: input is NaN at row 3, step " + (clean.lengthOf(3) - 1) + ", feature 1; expected finite numbers "
                 + "(remove or impute the sample)", e.getMessage());
@@ -294,7 +295,7 @@ class PaddingIgnoredTest {
         e = assertThrows(IllegalArgumentException.class, () -> m.predict(bad.inputs()));
         assertTrue(e.getMessage().startsWith("x: expected finite values, got NaN at sample 3, time step " + (clean.lengthOf(3) - 1)
                 + ", feature 1"), e.getMessage());
-        float[] y = clean.targets().clone();
+        float[] y = ((Dataset.Regression) clean).targets().clone();
         y[(5 * T) * 2] = Float.POSITIVE_INFINITY;
         Dataset badTarget = Dataset.regression(clean.x(), N, T, 2, clean.lengths(), y, 2, true);
         e = assertThrows(IllegalArgumentException.class, () -> trainer().fit(Task.REGRESSION_PER_STEP.model(), badTarget));
@@ -303,11 +304,11 @@ class PaddingIgnoredTest {
         Dataset tokens = Task.CLASSIFICATION_PER_STEP_EMBEDDING.clean(2);
         float[] ids = tokens.x().clone();
         ids[0] = VOCAB;
-        Dataset badId = Dataset.classification(ids, N, T, 1, tokens.lengths(), tokens.labels(), true);
+        Dataset badId = Dataset.classification(ids, N, T, 1, tokens.lengths(), ((Dataset.Classification) tokens).labels(), true);
         Model lm = Task.CLASSIFICATION_PER_STEP_EMBEDDING.model();
         e = assertThrows(IllegalArgumentException.class, () -> lm.predict(badId.inputs()));
         assertEquals("embedding: expected a token id in [0, 6), got 6.0 at row 0", e.getMessage());
-        int[] labels = tokens.labels().clone();
+        int[] labels = ((Dataset.Classification) tokens).labels().clone();
         labels[0] = VOCAB;
         Dataset badLabel = Dataset.classification(tokens.x(), N, T, 1, tokens.lengths(), labels, true);
         Supplier<Trainer> t = PaddingIgnoredTest::trainer;

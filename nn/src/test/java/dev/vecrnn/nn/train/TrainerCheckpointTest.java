@@ -240,7 +240,7 @@ class TrainerCheckpointTest {
         assertTrue(e.getMessage().contains("input is NaN at row 6, step 2, feature 1"), e.getMessage());
         assertArrayEquals(w, m.params().get(0).data(), "nothing may be trained");
         Dataset y = sums(10, 4, 5);
-        y.targets()[3] = Float.NEGATIVE_INFINITY;
+        ((Dataset.Regression) y).targets()[3] = Float.NEGATIVE_INFINITY;
         e = assertThrows(IllegalArgumentException.class, () -> new Trainer().epochs(1).validationData(y).fit(m, sums(10, 4, 6)));
         assertTrue(e.getMessage().contains("validation data: target is -Infinity at row 3, column 0"), e.getMessage());
     }

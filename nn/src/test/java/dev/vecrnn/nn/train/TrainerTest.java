@@ -66,7 +66,7 @@ class TrainerTest {
         double bestVal = best.validation().loss();
         for (Trainer.Epoch e : h.epochs()) assertTrue(e.validation().loss() >= bestVal);
         Dataset val = d.subset(shuffled(d.size(), 6), 0, 12);
-        assertEquals(bestVal, Evaluation.of(m, val, Objective.CROSS_ENTROPY, 64).loss(), 1e-6);
+        assertEquals(bestVal, Evaluation.of(m, val, Loss.crossEntropy(), 64).loss(), 1e-6);
         assertEquals(seen.size(), h.epochs().size());
     }
 

@@ -1,0 +1,85 @@
+package dev.vecrnn.nn.train;
+
+import dev.vecrnn.nn.Batch;
+
+import java.util.Arrays;
+
+/**
+ * A {@link Loss} applied to a model's output against a dataset's targets over the rows that count: each
+ * sequence, or each valid step (padding past a sequence's length is left out). Where there is padding the
+ * valid rows are gathered for the loss and its gradient scattered back, zeros on the padding; where there is
+ * none the arrays go to the loss as they are.
+ */
+final class ValidRows {
+    private ValidRows() {
+    }
+
+    /**
+     * The loss of {@code out} against {@code data}'s targets; writes d(loss)/d(out) into {@code grad} (the
+     * layout of out.data(), zero on padding) unless grad is null.
+     */
+    static double loss(Loss loss, Batch out, Dataset data, float[] grad) {
+        int width = out.features();
+        boolean perStep = data.perStep();
+        if (perStep != out.sequence()) {
+            throw new IllegalArgumentException("targets: the data has one target per " + (perStep ? "step" : "sequence")
+                    + " but the model outputs one per " + (out.sequence() ? "step" : "sequence"));
+        }
+        int[] rows = perStep && hasPadding(data) ? validRows(data) : null;
+        return switch (data) {
+            case Dataset.Classification c -> {
+                if (rows == null) yield loss.forward(out.data(), c.labels(), grad);
+                int[] labels = new int[rows.length];
+                for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
+                float[] g = grad == null ? null : new float[rows.length * width];
+                double v = loss.forward(gather(out.data(), rows, width), labels, g);
+                scatter(g, rows, width, grad);
+                yield v;
+            }
+            case Dataset.Regression r -> {
+                if (r.targetWidth() != width) {
+                    throw new IllegalArgumentException("targets: expected " + width + " values per row (the model's output), got "
+                            + r.targetWidth());
+                }
+                if (rows == null) yield loss.forward(out.data(), r.targets(), grad);
+                float[] g = grad == null ? null : new float[rows.length * width];
+                double v = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
+                scatter(g, rows, width, grad);
+                yield v;
+            }
+        };
+    }
+
+    /** Whether some sequence is shorter than the steps. */
+    static boolean hasPadding(Dataset d) {
+        if (d.lengths() == null) return false;
+        for (int len : d.lengths()) if (len < d.steps()) return true;
+        return false;
+    }
+
+    /** The indices (sequence * steps + step) of the valid steps, in order. */
+    static int[] validRows(Dataset d) {
+        int n = 0;
+        for (int b = 0; b < d.size(); b++) n += d.lengthOf(b);
+        int[] rows = new int[n];
+        int r = 0;
+        for (int b = 0; b < d.size(); b++) {
+            for (int s = 0; s < d.lengthOf(b); s++) rows[r++] = b * d.steps() + s;
+        }
+        return rows;
+    }
+
+    /** Rows {@code rows} of a {@code [*, width]} array. */
+    static float[] gather(float[] a, int[] rows, int width) {
+        float[] out = new float[rows.length * width];
+        for (int r = 0; r < rows.length; r++) System.arraycopy(a, rows[r] * width, out, r * width, width);
+        return out;
+    }
+
+    /** Writes gathered rows {@code g} back to their places in {@code grad}, zeros elsewhere; nothing when grad is null. */
+    private static void scatter(float[] g, int[] rows, int width, float[] grad) {
+        if (grad == null) return;
+        Arrays.fill(grad, 0f);
+        for (int r = 0; r < rows.length; r++) System.arraycopy(g, r * width, grad, rows[r] * width, width);
+    }
+}
