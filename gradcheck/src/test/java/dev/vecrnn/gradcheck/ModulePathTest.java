@@ -81,6 +81,19 @@ class ModulePathTest {
     }
 
     @Test
+    void theInternalPackagesAreNotExported() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("peek/peek"));
+        Files.writeString(dir.resolve("peek/module-info.java"), "module peek {\n    requires dev.vecrnn.nn;\n}\n");
+        Files.writeString(src.resolve("Peek.java"), "package peek;\n\npublic class Peek {\n"
+                + "    Object json = dev.vecrnn.nn.io.internal.Json.class;\n}\n");
+        String modulePath = location(Kernels.class) + java.io.File.pathSeparator + location(Model.class);
+        Result javac = javac("-d", dir.resolve("peek-classes").toString(), "--module-path", modulePath,
+                dir.resolve("peek/module-info.java").toString(), src.resolve("Peek.java").toString());
+        assertNotEquals(0, javac.code, "dev.vecrnn.nn.io.internal must not be exported");
+        assertTrue(javac.output.contains("dev.vecrnn.nn.io.internal") && javac.output.contains("not"), javac.output);
+    }
+
+    @Test
     void onTheClassPathWithoutTheFlagTheScalarKernelsRunAndOneLineSaysWhy() throws Exception {
         Path src = appSources();
         Path classes = dir.resolve("classes");

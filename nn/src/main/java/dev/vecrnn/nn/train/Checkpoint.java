@@ -2,14 +2,14 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
-import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.io.internal.StateDicts;
 import dev.vecrnn.nn.model.Model;
 
-import dev.vecrnn.nn.io.AtomicFiles;
-import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Path;

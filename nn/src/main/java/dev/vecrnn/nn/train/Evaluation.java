@@ -4,7 +4,7 @@ import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.model.Model;
 
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

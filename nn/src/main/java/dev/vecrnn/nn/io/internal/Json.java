@@ -1,4 +1,6 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
+
+import dev.vecrnn.nn.io.ModelFileException;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -177,7 +179,7 @@ public final class Json {
     }
 
     /** Appends {@code s} as a JSON string literal; non-ASCII characters are written as they are. */
-    static void appendString(StringBuilder sb, String s) {
+    public static void appendString(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -206,7 +208,7 @@ public final class Json {
     }
 
     /** The JSON name of a parsed value's type, for messages. */
-    static String typeName(Object v) {
+    public static String typeName(Object v) {
         if (v == null) return "null";
         if (v instanceof Map<?, ?>) return "an object";
         if (v instanceof List<?>) return "an array";
