@@ -28,6 +28,16 @@ final class PanamaMath {
      */
     private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
 
+    // The int constants are vectors too, for JDK 17: there IntVector's add(int) and and(int) broadcast their
+    // scalar through a call that C2 may compile apart from the loop, its vector then boxed (seen in JFR's
+    // allocation samples on 17.0.15). A vector operand takes the intrinsic directly on every JDK.
+    private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+    private static final IntVector V_EXP_BIAS = IntVector.broadcast(SI, EXP_BIAS);
+    private static final IntVector MAGNITUDE_BITS = IntVector.broadcast(SI, 0x7fffffff);
+    private static final IntVector SIGN_BIT = IntVector.broadcast(SI, 0x80000000);
+    /** The largest finite float: a lane is finite when its magnitude is at most this (NaN fails every compare). */
+    private static final FloatVector MAX_FINITE = FloatVector.broadcast(S, Float.MAX_VALUE);
+
     static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     static final FloatVector TWO = FloatVector.broadcast(S, 2f);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
@@ -79,7 +89,7 @@ final class PanamaMath {
             FloatVector k = t.sub(ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
             FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
             FloatVector v = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             v.intoArray(y, yOff + i);
             sum = sum.add(v);
@@ -106,7 +116,7 @@ final class PanamaMath {
             FloatVector k = t.sub(ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
             FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
             FloatVector ex = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i);
         }
@@ -131,11 +141,11 @@ final class PanamaMath {
         FloatVector k = t.sub(ROUND);
         FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
         FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-        IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+        IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
         FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
         // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
-        IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
-        return mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+        IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(MAGNITUDE_BITS);
+        return mag.or(xv.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
     }
 
     static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
@@ -174,9 +184,12 @@ final class PanamaMath {
 
     static int firstNonFinite(int n, float[] x, int xOff) {
         int bound = S.loopBound(n), i = 0;
-        // whole vectors until one holds a NaN or infinity; the scalar loop then finds it (or the tail's)
+        // Whole vectors until one holds a NaN or infinity; the scalar loop then finds it (or the tail's).
+        // |x| <= MAX_VALUE rather than test(IS_FINITE): on JDK 17 that test compares the lanes' bits with an
+        // int broadcast that is not intrinsified, 96 bytes allocated per vector (JMH's gc profiler and JFR,
+        // 384 B per GRU step at 64); the compare of two vectors is intrinsified on every JDK.
         for (; i < bound; i += L) {
-            if (!FloatVector.fromArray(S, x, xOff + i).test(VectorOperators.IS_FINITE).allTrue()) break;
+            if (!FloatVector.fromArray(S, x, xOff + i).abs().compare(VectorOperators.LE, MAX_FINITE).allTrue()) break;
         }
         for (; i < n; i++) if (!Float.isFinite(x[xOff + i])) return i;
         return -1;
