@@ -113,29 +113,32 @@ final class PanamaMath {
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
     }
 
-    /** y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in scalar code. */
+    /**
+     * y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in
+     * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
+     * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
+     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call.
+     */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
-        for (int i = 0; i < bound; i += L) tanhOf(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector a = xv.abs();
+            FloatVector u = xv.mul(xv);
+            FloatVector small = xv.mul(u).fma(u.fma(T4, T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
+            FloatVector d = a.mul(2f);
+            FloatVector c = d.blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
+            FloatVector t = c.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND);
+            FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
+            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
+            // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
+            IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
+            mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(y, yOff + i);
+        }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
-    }
-
-    /** tanh of one vector, for loops that need it inside a larger body. */
-    static FloatVector tanhOf(FloatVector xv) {
-        FloatVector a = xv.abs();
-        FloatVector u = xv.mul(xv);
-        FloatVector small = xv.mul(u).fma(u.fma(T4, T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-        FloatVector d = a.mul(2f);
-        FloatVector c = d.blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-        FloatVector t = c.fma(LOG2E, ROUND);
-        FloatVector k = t.sub(ROUND);
-        FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-        FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-        IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
-        FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
-        // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
-        IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
-        return mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
     static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
