@@ -28,6 +28,10 @@ final class PanamaMath {
      */
     private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
 
+    // The constants below are all vectors, not scalars broadcast at each use: on JDK 17, once other kernels
+    // have made the profiles of the Vector API's shared methods wide, the scalar forms' extra inlining took
+    // C2 past its node budget in the larger loops (tanh; sigmoid and tanh inlined together in lstmForward),
+    // the last store was not intrinsified, and a vector was boxed on every iteration.
     static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     static final FloatVector TWO = FloatVector.broadcast(S, 2f);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
@@ -39,6 +43,20 @@ final class PanamaMath {
     private static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
     private static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
     private static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
+    private static final FloatVector V_T3 = FloatVector.broadcast(S, T3);
+    private static final FloatVector V_T4 = FloatVector.broadcast(S, T4);
+    private static final FloatVector V_C6 = FloatVector.broadcast(S, C6);
+    private static final FloatVector V_C7 = FloatVector.broadcast(S, C7);
+    private static final FloatVector V_LOG2E = FloatVector.broadcast(S, LOG2E);
+    private static final FloatVector V_ROUND = FloatVector.broadcast(S, ROUND);
+    private static final FloatVector V_EXP_HI = FloatVector.broadcast(S, EXP_HI);
+    private static final FloatVector V_EXP_LO = FloatVector.broadcast(S, EXP_LO);
+    private static final FloatVector ZERO = FloatVector.zero(S);
+    private static final FloatVector V_TANH_SMALL = FloatVector.broadcast(S, TANH_SMALL);
+    private static final VectorSpecies<Integer> SI = S.withLanes(int.class);
+    private static final IntVector V_EXP_BIAS = IntVector.broadcast(SI, EXP_BIAS);
+    private static final IntVector V_MAGNITUDE = IntVector.broadcast(SI, 0x7fffffff);
+    private static final IntVector V_SIGN = IntVector.broadcast(SI, 0x80000000);
 
     private PanamaMath() {
     }
@@ -74,12 +92,12 @@ final class PanamaMath {
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
             FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(shift);
-            FloatVector c = d.blend(EXP_LO, d.lt(EXP_LO)).blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-            FloatVector t = c.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
+            FloatVector c = d.blend(V_EXP_LO, d.lt(V_EXP_LO)).blend(V_EXP_HI, d.compare(VectorOperators.GT, V_EXP_HI));
+            FloatVector t = c.fma(V_LOG2E, V_ROUND);
+            FloatVector k = t.sub(V_ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector p = r.fma(V_C7, V_C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
             FloatVector v = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             v.intoArray(y, yOff + i);
             sum = sum.add(v);
@@ -101,14 +119,14 @@ final class PanamaMath {
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector d = xv.neg();
-            FloatVector c = d.blend(EXP_LO, d.lt(EXP_LO)).blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-            FloatVector t = c.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
+            FloatVector c = d.blend(V_EXP_LO, d.lt(V_EXP_LO)).blend(V_EXP_HI, d.compare(VectorOperators.GT, V_EXP_HI));
+            FloatVector t = c.fma(V_LOG2E, V_ROUND);
+            FloatVector k = t.sub(V_ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector p = r.fma(V_C7, V_C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
             FloatVector ex = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i);
+            ONE.div(ex.add(ONE)).blend(ZERO, xv.lt(V_EXP_LO)).intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
     }
@@ -117,7 +135,10 @@ final class PanamaMath {
      * y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in
      * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
      * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
-     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call.
+     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call. Its
+     * constants are vectors too, not scalars broadcast at each use: on JDK 17, after other kernels had
+     * made the Vector API's shared methods' profiles wide, the scalar forms took C2 past its node budget
+     * for inlining, the final store was not intrinsified and the result was boxed (192 bytes per call).
      */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
@@ -125,18 +146,18 @@ final class PanamaMath {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector a = xv.abs();
             FloatVector u = xv.mul(xv);
-            FloatVector small = xv.mul(u).fma(u.fma(T4, T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-            FloatVector d = a.mul(2f);
-            FloatVector c = d.blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-            FloatVector t = c.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
+            FloatVector small = xv.mul(u).fma(u.fma(V_T4, V_T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
+            FloatVector d = a.mul(TWO);
+            FloatVector c = d.blend(V_EXP_HI, d.compare(VectorOperators.GT, V_EXP_HI));
+            FloatVector t = c.fma(V_LOG2E, V_ROUND);
+            FloatVector k = t.sub(V_ROUND);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
-            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
+            FloatVector p = r.fma(V_C7, V_C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
+            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(ONE)));
             // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
-            IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
-            mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(y, yOff + i);
+            IntVector mag = big.blend(small, a.lt(V_TANH_SMALL)).reinterpretAsInts().and(V_MAGNITUDE);
+            mag.or(xv.reinterpretAsInts().and(V_SIGN)).reinterpretAsFloats().intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
     }
