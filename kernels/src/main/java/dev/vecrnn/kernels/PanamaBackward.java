@@ -146,7 +146,7 @@ final class PanamaBackward {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         int shift = blk.colFrom() * PANEL;
-        int g0 = g + blk.outOffset(), g1 = g0 + ldg, g2 = g1 + ldg, g3 = g2 + ldg;
+        int g0 = g + blk.outOffset();
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;

@@ -28,10 +28,6 @@ final class PanamaMath {
      */
     private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
 
-    // The constants below are all vectors, not scalars broadcast at each use: on JDK 17, once other kernels
-    // have made the profiles of the Vector API's shared methods wide, the scalar forms' extra inlining took
-    // C2 past its node budget in the larger loops (tanh; sigmoid and tanh inlined together in lstmForward),
-    // the last store was not intrinsified, and a vector was boxed on every iteration.
     static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     static final FloatVector TWO = FloatVector.broadcast(S, 2f);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
@@ -43,20 +39,8 @@ final class PanamaMath {
     private static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
     private static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
     private static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
-    private static final FloatVector V_T3 = FloatVector.broadcast(S, T3);
-    private static final FloatVector V_T4 = FloatVector.broadcast(S, T4);
-    private static final FloatVector V_C6 = FloatVector.broadcast(S, C6);
-    private static final FloatVector V_C7 = FloatVector.broadcast(S, C7);
-    private static final FloatVector V_LOG2E = FloatVector.broadcast(S, LOG2E);
-    private static final FloatVector V_ROUND = FloatVector.broadcast(S, ROUND);
-    private static final FloatVector V_EXP_HI = FloatVector.broadcast(S, EXP_HI);
-    private static final FloatVector V_EXP_LO = FloatVector.broadcast(S, EXP_LO);
-    private static final FloatVector ZERO = FloatVector.zero(S);
-    private static final FloatVector V_TANH_SMALL = FloatVector.broadcast(S, TANH_SMALL);
+    /** The int species of S's shape, for the exponent and sign-bit constants. */
     private static final VectorSpecies<Integer> SI = S.withLanes(int.class);
-    private static final IntVector V_EXP_BIAS = IntVector.broadcast(SI, EXP_BIAS);
-    private static final IntVector V_MAGNITUDE = IntVector.broadcast(SI, 0x7fffffff);
-    private static final IntVector V_SIGN = IntVector.broadcast(SI, 0x80000000);
 
     private PanamaMath() {
     }
@@ -86,18 +70,33 @@ final class PanamaMath {
     // iteration: JMH's gc profiler showed 3 KB per loop iteration. Only JDK methods, which are
     // force-inlined, take or return vectors here.
 
+    // Constants that the exp, sigmoid and tanh loops would pass as scalars to the Vector API are broadcast once
+    // before each loop instead. On JDK 17, once other kernels have widened the profiles of the API's shared
+    // methods, the scalar forms' extra inlining (a broadcast behind each call) took C2 past its node budget in
+    // tanh's loop and in lstmForward (sigmoid and tanh inlined together): the last store was not intrinsified
+    // and a vector was boxed on every iteration (tanh 192 bytes per call at 512 bits, lstmForward 2880 at 128).
+    // Not static final vectors: on JDK 25 those ran the tanh and sigmoid loops 1.4 times slower (loaded in the
+    // loop, it seems, where a broadcast of a constant is hoisted); a local broadcast before the loop is as fast.
+
     /** y = exp(x - shift) over n floats, and returns the sum of y (the tail in scalar code). */
     static float expLoop(int n, float[] x, int xOff, float shift, float[] y, int yOff) {
         int bound = S.loopBound(n);
+        FloatVector c6 = FloatVector.broadcast(S, C6);
+        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector round = FloatVector.broadcast(S, ROUND);
+        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
+        FloatVector lo = FloatVector.broadcast(S, EXP_LO);
+        IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
             FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(shift);
-            FloatVector c = d.blend(V_EXP_LO, d.lt(V_EXP_LO)).blend(V_EXP_HI, d.compare(VectorOperators.GT, V_EXP_HI));
-            FloatVector t = c.fma(V_LOG2E, V_ROUND);
-            FloatVector k = t.sub(V_ROUND);
+            FloatVector c = d.blend(lo, d.lt(lo)).blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector t = c.fma(log2e, round);
+            FloatVector k = t.sub(round);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(V_C7, V_C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
+            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(bias);
             FloatVector v = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             v.intoArray(y, yOff + i);
             sum = sum.add(v);
@@ -116,17 +115,24 @@ final class PanamaMath {
     /** y = sigmoid(x) = 1 / (1 + exp(-x)); 0 below EXP_LO. x and y may be the same. Tail in scalar code. */
     static void sigmoidLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
+        FloatVector c6 = FloatVector.broadcast(S, C6);
+        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector round = FloatVector.broadcast(S, ROUND);
+        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
+        FloatVector lo = FloatVector.broadcast(S, EXP_LO);
+        IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector d = xv.neg();
-            FloatVector c = d.blend(V_EXP_LO, d.lt(V_EXP_LO)).blend(V_EXP_HI, d.compare(VectorOperators.GT, V_EXP_HI));
-            FloatVector t = c.fma(V_LOG2E, V_ROUND);
-            FloatVector k = t.sub(V_ROUND);
+            FloatVector c = d.blend(lo, d.lt(lo)).blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector t = c.fma(log2e, round);
+            FloatVector k = t.sub(round);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(V_C7, V_C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
+            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(bias);
             FloatVector ex = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            ONE.div(ex.add(ONE)).blend(ZERO, xv.lt(V_EXP_LO)).intoArray(y, yOff + i);
+            ONE.div(ex.add(1f)).blend(0f, xv.lt(lo)).intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
     }
@@ -135,29 +141,37 @@ final class PanamaMath {
      * y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in
      * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
      * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
-     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call. Its
-     * constants are vectors too, not scalars broadcast at each use: on JDK 17, after other kernels had
-     * made the Vector API's shared methods' profiles wide, the scalar forms took C2 past its node budget
-     * for inlining, the final store was not intrinsified and the result was boxed (192 bytes per call).
+     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call.
      */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
+        FloatVector t3 = FloatVector.broadcast(S, T3);
+        FloatVector t4 = FloatVector.broadcast(S, T4);
+        FloatVector c6 = FloatVector.broadcast(S, C6);
+        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector round = FloatVector.broadcast(S, ROUND);
+        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
+        FloatVector smallBound = FloatVector.broadcast(S, TANH_SMALL);
+        IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
+        IntVector magnitude = IntVector.broadcast(SI, 0x7fffffff);
+        IntVector sign = IntVector.broadcast(SI, 0x80000000);
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector a = xv.abs();
             FloatVector u = xv.mul(xv);
-            FloatVector small = xv.mul(u).fma(u.fma(V_T4, V_T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-            FloatVector d = a.mul(TWO);
-            FloatVector c = d.blend(V_EXP_HI, d.compare(VectorOperators.GT, V_EXP_HI));
-            FloatVector t = c.fma(V_LOG2E, V_ROUND);
-            FloatVector k = t.sub(V_ROUND);
+            FloatVector small = xv.mul(u).fma(u.fma(t4, t3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
+            FloatVector d = a.mul(2f);
+            FloatVector c = d.blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector t = c.fma(log2e, round);
+            FloatVector k = t.sub(round);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(V_C7, V_C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(V_EXP_BIAS);
-            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(ONE)));
+            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(bias);
+            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
             // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
-            IntVector mag = big.blend(small, a.lt(V_TANH_SMALL)).reinterpretAsInts().and(V_MAGNITUDE);
-            mag.or(xv.reinterpretAsInts().and(V_SIGN)).reinterpretAsFloats().intoArray(y, yOff + i);
+            IntVector mag = big.blend(small, a.lt(smallBound)).reinterpretAsInts().and(magnitude);
+            mag.or(xv.reinterpretAsInts().and(sign)).reinterpretAsFloats().intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
     }
