@@ -28,10 +28,6 @@ final class PanamaMath {
      */
     private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
 
-    // The int constants are vectors too, for JDK 17: there IntVector's add(int) and and(int) broadcast their
-    // scalar through a call that C2 may compile apart from the loop, its vector then boxed (seen in JFR's
-    // allocation samples on 17.0.15). The loops below broadcast them once before the loop (see there).
-    private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
     /** The largest finite float: a lane is finite when its magnitude is at most this (NaN fails every compare). */
     private static final FloatVector MAX_FINITE = FloatVector.broadcast(S, Float.MAX_VALUE);
 
