@@ -1,6 +1,6 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,6 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.train.Dataset;
 
 import java.io.IOException;

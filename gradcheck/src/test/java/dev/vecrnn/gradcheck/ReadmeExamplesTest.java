@@ -88,6 +88,12 @@ class ReadmeExamplesTest {
                     for (int i = 0; i < n; i++) { ys[i] = (float) rnd.nextGaussian(); dOut[i] = 1f / n; }
                     Batch batch = Batch.sequences(xs, n, t, 3);
                     """,
+            // use it from your project: a PyTorch LSTM's directory, as PyTorch's state_dict would give it
+            """
+                    Path dir = java.nio.file.Files.createTempDirectory("readme");
+                    PyTorchFormat.write(new Recurrent(RecurrentConfig.of(CellType.LSTM, 4, 8), 3), dir.resolve("my-lstm"));
+                    List<float[]> events = List.of(new float[4], new float[] {1, 2, 3, 4}, new float[] {-1, 0, 0.5f, 2});
+                    """,
             // a gradient check of one's own layer
             """
                     float[] w = {0.5f, -1.25f, 2f}, dW = new float[3];

@@ -51,9 +51,6 @@ final class KernelSelection {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return "the module jdk.incubator.vector is not loaded (start java with --add-modules jdk.incubator.vector)";
         }
-        if (Runtime.version().feature() < 25) {
-            return "Java " + Runtime.version().feature() + " is older than 25";
-        }
         String vm = System.getProperty("java.vm.name", "");
         if (!vm.contains("HotSpot") && !vm.contains("OpenJDK")) {
             return "the JVM '" + vm + "' is not HotSpot";

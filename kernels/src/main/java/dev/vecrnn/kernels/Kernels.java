@@ -269,7 +269,7 @@ public final class Kernels {
 
     /**
      * {@code y = 1 / (1 + exp(-x))}, x and y may be the same array. Error bound: at most 3 ulp of the float result for x >= -87, at
-     * most 2e-38 absolute below; exact 0.5 at 0, 1 at +Inf and for x >= 17, 0 at -Inf and for x < -88.7;
+     * most 2e-38 absolute below; exact 0.5 at 0, 1 at +Inf and for {@code x >= 17}, 0 at -Inf and for {@code x < -88.7};
      * NaN gives NaN. x [n] -> y [n]
      */
     public final void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {

@@ -1,7 +1,6 @@
 package dev.vecrnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import static dev.vecrnn.kernels.PackedGates.PANEL;
@@ -59,25 +58,55 @@ final class PanamaBackward {
         }
     }
 
+    /** Per thread: the partial last chunk of a block's dG rows, one zero-padded L-float slot per batch row. */
+    private static final ThreadLocal<float[][]> PARTIAL = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * The block's partial last chunk of dG (its rows past the last whole chunk) for every batch row, each
+     * copied to slot b (at b * L) of a per-thread array and padded with zeros: the kernels read it with
+     * whole-vector loads, where they read a masked load's zeros before. Masked loads (and stores) are
+     * not intrinsics on x86 in JDK 17, and C2 boxed every vector they touched (88 KB per
+     * gatesBackwardData call at 512 bits); copied once per segment they cost a few hundred floats.
+     * Returns null when the block has no partial chunk.
+     */
+    private static float[] partialChunk(PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg) {
+        int full = blk.rows() / L, rows = blk.rows() - full * L;
+        if (rows == 0) return null;
+        float[][] holder = PARTIAL.get();
+        float[] pad = holder[0];
+        if (pad.length < batch * L) holder[0] = pad = new float[batch * L];
+        int g = dgOff + blk.outOffset() + full * L;
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(dG, g + b * ldg, pad, b * L, rows);
+            java.util.Arrays.fill(pad, b * L + rows, (b + 1) * L, 0f);
+        }
+        return pad;
+    }
+
     /** dst[dstOff + b*ld + k] += sum over block rows r of dG[b, r] W[r, k], for k in [kFrom, kTo). */
     private static void backwardDataSegment(float[] w, PackedGates.Block blk, int batch, float[] dG, int dgOff, int ldg,
                                             float[] dst, int dstOff, int ld, int kFrom, int kTo) {
+        float[] pad = partialChunk(blk, batch, dG, dgOff, ldg);
         int b = 0;
         for (; b + 4 <= batch; b += 4) {
             int k = kFrom;
-            for (; k + 4 <= kTo; k += 4) backwardData4x4(w, blk, dG, dgOff + b * ldg, ldg, dst, dstOff + b * ld, ld, k);
+            for (; k + 4 <= kTo; k += 4) backwardData4x4(w, blk, dG, dgOff + b * ldg, ldg, pad, b * L, dst, dstOff + b * ld, ld, k);
             for (; k < kTo; k++) {
-                for (int j = 0; j < 4; j++) backwardData1x1(w, blk, dG, dgOff + (b + j) * ldg, dst, dstOff + (b + j) * ld, k);
+                for (int j = 0; j < 4; j++) {
+                    backwardData1x1(w, blk, dG, dgOff + (b + j) * ldg, pad, (b + j) * L, dst, dstOff + (b + j) * ld, k);
+                }
             }
         }
         for (; b < batch; b++) {
             int k = kFrom;
-            for (; k + 4 <= kTo; k += 4) backwardData1x4(w, blk, dG, dgOff + b * ldg, dst, dstOff + b * ld, k);
-            for (; k < kTo; k++) backwardData1x1(w, blk, dG, dgOff + b * ldg, dst, dstOff + b * ld, k);
+            for (; k + 4 <= kTo; k += 4) backwardData1x4(w, blk, dG, dgOff + b * ldg, pad, b * L, dst, dstOff + b * ld, k);
+            for (; k < kTo; k++) backwardData1x1(w, blk, dG, dgOff + b * ldg, pad, b * L, dst, dstOff + b * ld, k);
         }
     }
 
-    private static void backwardData1x4(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
+    /** One batch row by four columns; a partial last chunk's dG is read from {@code pad} at {@code p}. */
+    private static void backwardData1x4(float[] w, PackedGates.Block blk, float[] dG, int g, float[] pad, int p,
+                                        float[] dst, int d, int k) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         int shift = blk.colFrom() * PANEL;
@@ -93,7 +122,7 @@ final class PanamaBackward {
         }
         if (full < chunks) {
             int wb = chunkBase(blk, full) - shift + k * PANEL;
-            FloatVector v = FloatVector.fromArray(S, dG, g0 + full * L, S.indexInRange(full * L, blk.rows()));
+            FloatVector v = FloatVector.fromArray(S, pad, p);
             a0 = FloatVector.fromArray(S, w, wb).fma(v, a0);
             a1 = FloatVector.fromArray(S, w, wb + PANEL).fma(v, a1);
             a2 = FloatVector.fromArray(S, w, wb + 2 * PANEL).fma(v, a2);
@@ -107,40 +136,46 @@ final class PanamaBackward {
         for (int j = 0; j < 4; j++) dst[d + k + j] += PanamaMath.sumLanes(t, j * L);
     }
 
-    /** Four batch rows by four columns; the last chunk of a block may be partial, so its dG load is masked. */
-    private static void backwardData4x4(float[] w, PackedGates.Block blk, float[] dG, int g, int ldg,
+    /**
+     * Four batch rows by four columns. The last chunk of a block may be partial: its dG rows are then read
+     * from {@code pad} (at p, p + L, ...; see {@link #partialChunk}), chosen per chunk as an array and
+     * offsets, never as a vector (a vector chosen by a conditional is boxed).
+     */
+    private static void backwardData4x4(float[] w, PackedGates.Block blk, float[] dG, int g, int ldg, float[] pad, int p,
                                         float[] dst, int d, int ld, int k) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         int shift = blk.colFrom() * PANEL;
-        int g0 = g + blk.outOffset(), g1 = g0 + ldg, g2 = g1 + ldg, g3 = g2 + ldg;
+        int g0 = g + blk.outOffset();
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         for (int c = 0; c < chunks; c++) {
-            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
+            boolean whole = c < full;
+            float[] gs = whole ? dG : pad;
+            int r0 = whole ? g0 + c * L : p, step = whole ? ldg : L;
             int wb = chunkBase(blk, c) - shift + k * PANEL;
             FloatVector m0 = FloatVector.fromArray(S, w, wb);
             FloatVector m1 = FloatVector.fromArray(S, w, wb + PANEL);
             FloatVector m2 = FloatVector.fromArray(S, w, wb + 2 * PANEL);
             FloatVector m3 = FloatVector.fromArray(S, w, wb + 3 * PANEL);
-            FloatVector v = FloatVector.fromArray(S, dG, g0 + c * L, m);
+            FloatVector v = FloatVector.fromArray(S, gs, r0);
             a00 = m0.fma(v, a00);
             a01 = m1.fma(v, a01);
             a02 = m2.fma(v, a02);
             a03 = m3.fma(v, a03);
-            v = FloatVector.fromArray(S, dG, g1 + c * L, m);
+            v = FloatVector.fromArray(S, gs, r0 + step);
             a10 = m0.fma(v, a10);
             a11 = m1.fma(v, a11);
             a12 = m2.fma(v, a12);
             a13 = m3.fma(v, a13);
-            v = FloatVector.fromArray(S, dG, g2 + c * L, m);
+            v = FloatVector.fromArray(S, gs, r0 + 2 * step);
             a20 = m0.fma(v, a20);
             a21 = m1.fma(v, a21);
             a22 = m2.fma(v, a22);
             a23 = m3.fma(v, a23);
-            v = FloatVector.fromArray(S, dG, g3 + c * L, m);
+            v = FloatVector.fromArray(S, gs, r0 + 3 * step);
             a30 = m0.fma(v, a30);
             a31 = m1.fma(v, a31);
             a32 = m2.fma(v, a32);
@@ -172,15 +207,17 @@ final class PanamaBackward {
         }
     }
 
-    private static void backwardData1x1(float[] w, PackedGates.Block blk, float[] dG, int g, float[] dst, int d, int k) {
+    private static void backwardData1x1(float[] w, PackedGates.Block blk, float[] dG, int g, float[] pad, int p,
+                                        float[] dst, int d, int k) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
         int shift = blk.colFrom() * PANEL;
         int g0 = g + blk.outOffset();
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0; c < chunks; c++) {
-            VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
-            acc = FloatVector.fromArray(S, w, chunkBase(blk, c) - shift + k * PANEL).fma(FloatVector.fromArray(S, dG, g0 + c * L, m), acc);
+            boolean whole = c < full;
+            FloatVector v = FloatVector.fromArray(S, whole ? dG : pad, whole ? g0 + c * L : p);
+            acc = FloatVector.fromArray(S, w, chunkBase(blk, c) - shift + k * PANEL).fma(v, acc);
         }
         float[] t = PanamaMath.LANES.get();
         acc.intoArray(t, 0);
@@ -249,11 +286,12 @@ final class PanamaBackward {
                 }
             }
         }
-        for (int c = groups; c < chunks; c++) {
-            for (int k = kFrom; k < kTo; k++) {
-                if (c < full) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
-                else weightsColumnPartial(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
-            }
+        for (int c = groups; c < full; c++) {
+            for (int k = kFrom; k < kTo; k++) weightsColumn(gw, blk, c, batch, dG, g0, ldg, src, srcOff, ld, k, shift);
+        }
+        if (full < chunks) {
+            float[] pad = partialChunk(blk, batch, dG, dgOff, ldg);
+            for (int k = kFrom; k < kTo; k++) weightsColumnPartial(gw, blk, full, batch, pad, src, srcOff, ld, k, shift);
         }
     }
 
@@ -348,7 +386,7 @@ final class PanamaBackward {
         a33.intoArray(gw, w3 + kk + 3 * PANEL);
     }
 
-    /** One chunk, one column; m masks the rows of a partial chunk (null when the chunk is full). */
+    /** One whole chunk, one column. */
     private static void weightsColumn(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
                                       float[] src, int srcOff, int ld, int k, int shift) {
         int at = chunkBase(blk, c) - shift + k * PANEL;
@@ -359,16 +397,22 @@ final class PanamaBackward {
         acc.intoArray(gw, at);
     }
 
-    /** The last, partial chunk of a block: only its {@code rows} valid rows are read and written. */
-    private static void weightsColumnPartial(float[] gw, PackedGates.Block blk, int c, int batch, float[] dG, int g0, int ldg,
+    /**
+     * The last, partial chunk of a block, its dG rows in {@code pad} (see {@link #partialChunk}). Lanes do
+     * not mix here, so the whole chunk is computed (its padding rows are inside the panel) and only its
+     * {@code rows} valid lanes are written back, through {@link PanamaMath#LANES}: what the masked load
+     * and store did, without the masked store JDK 17 lacks (78 KB boxed per call at 512 bits).
+     */
+    private static void weightsColumnPartial(float[] gw, PackedGates.Block blk, int c, int batch, float[] pad,
                                              float[] src, int srcOff, int ld, int k, int shift) {
         int at = chunkBase(blk, c) - shift + k * PANEL;
         int rows = blk.rows() - c * L;
-        FloatVector acc = FloatVector.fromArray(S, gw, at, S.indexInRange(0, rows));
+        FloatVector acc = FloatVector.fromArray(S, gw, at);
         for (int b = 0; b < batch; b++) {
-            FloatVector d = FloatVector.fromArray(S, dG, g0 + b * ldg + c * L, S.indexInRange(0, rows));
-            acc = d.fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
+            acc = FloatVector.fromArray(S, pad, b * L).fma(FloatVector.broadcast(S, src[srcOff + b * ld + k]), acc);
         }
-        acc.intoArray(gw, at, S.indexInRange(0, rows));
+        float[] t = PanamaMath.LANES.get();
+        acc.intoArray(t, 0);
+        System.arraycopy(t, 0, gw, at, rows);
     }
 }

@@ -1,7 +1,6 @@
 package dev.vecrnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import static dev.vecrnn.kernels.PackedGates.PANEL;
@@ -217,11 +216,18 @@ final class PanamaForward {
         }
     }
 
-    /** One chunk (possibly the block's partial last one) for every batch row. */
+    /**
+     * One chunk (possibly the block's partial last one) for every batch row. The weights are read whole
+     * (a partial chunk's padding rows are zero, inside the panel); a partial chunk's sums are added to
+     * {@code out} lane by lane through {@link PanamaMath#LANES}, the same float additions a masked add
+     * would make. Not a masked load and store: JDK 17 has no intrinsic for those on x86, so C2 boxed the
+     * accumulator on every row (3.7 KB per LSTM gates call at 512 bits).
+     */
     private static void gatesChunk(float[] w, PackedGates.Block blk, int c, int batch, float[] src, int srcOff, int ld,
                                    int kFrom, int kTo, float[] out, int outOff, int ldo) {
-        VectorMask<Float> m = S.indexInRange(c * L, blk.rows());
+        int rows = Math.min(L, blk.rows() - c * L);
         int base = chunkBase(blk, c) - blk.colFrom() * PANEL;
+        float[] t = PanamaMath.LANES.get();
         for (int b = 0; b < batch; b++) {
             int s = srcOff + b * ld;
             FloatVector acc = FloatVector.zero(S);
@@ -229,7 +235,12 @@ final class PanamaForward {
                 acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(FloatVector.broadcast(S, src[s + k]), acc);
             }
             int o = outOff + b * ldo + blk.outOffset() + c * L;
-            FloatVector.fromArray(S, out, o, m).add(acc).intoArray(out, o, m);
+            if (rows == L) {
+                FloatVector.fromArray(S, out, o).add(acc).intoArray(out, o);
+            } else {
+                acc.intoArray(t, 0);
+                for (int j = 0; j < rows; j++) out[o + j] += t[j];
+            }
         }
     }
 

@@ -28,6 +28,9 @@ final class PanamaMath {
      */
     private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
 
+    /** The largest finite float: a lane is finite when its magnitude is at most this (NaN fails every compare). */
+    private static final FloatVector MAX_FINITE = FloatVector.broadcast(S, Float.MAX_VALUE);
+
     static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     static final FloatVector TWO = FloatVector.broadcast(S, 2f);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
@@ -39,6 +42,8 @@ final class PanamaMath {
     private static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
     private static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
     private static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
+    /** The int species of S's shape, for the exponent and sign-bit constants. */
+    private static final VectorSpecies<Integer> SI = S.withLanes(int.class);
 
     private PanamaMath() {
     }
@@ -68,18 +73,33 @@ final class PanamaMath {
     // iteration: JMH's gc profiler showed 3 KB per loop iteration. Only JDK methods, which are
     // force-inlined, take or return vectors here.
 
+    // Constants that the exp, sigmoid and tanh loops would pass as scalars to the Vector API are broadcast once
+    // before each loop instead. On JDK 17, once other kernels have widened the profiles of the API's shared
+    // methods, the scalar forms' extra inlining (a broadcast behind each call) took C2 past its node budget in
+    // tanh's loop and in lstmForward (sigmoid and tanh inlined together): the last store was not intrinsified
+    // and a vector was boxed on every iteration (tanh 192 bytes per call at 512 bits, lstmForward 2880 at 128).
+    // Not static final vectors: on JDK 25 those ran the tanh and sigmoid loops 1.4 times slower (loaded in the
+    // loop, it seems, where a broadcast of a constant is hoisted); a local broadcast before the loop is as fast.
+
     /** y = exp(x - shift) over n floats, and returns the sum of y (the tail in scalar code). */
     static float expLoop(int n, float[] x, int xOff, float shift, float[] y, int yOff) {
         int bound = S.loopBound(n);
+        FloatVector c6 = FloatVector.broadcast(S, C6);
+        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector round = FloatVector.broadcast(S, ROUND);
+        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
+        FloatVector lo = FloatVector.broadcast(S, EXP_LO);
+        IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
             FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(shift);
-            FloatVector c = d.blend(EXP_LO, d.lt(EXP_LO)).blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-            FloatVector t = c.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
+            FloatVector c = d.blend(lo, d.lt(lo)).blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector t = c.fma(log2e, round);
+            FloatVector k = t.sub(round);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(bias);
             FloatVector v = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             v.intoArray(y, yOff + i);
             sum = sum.add(v);
@@ -98,44 +118,65 @@ final class PanamaMath {
     /** y = sigmoid(x) = 1 / (1 + exp(-x)); 0 below EXP_LO. x and y may be the same. Tail in scalar code. */
     static void sigmoidLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
+        FloatVector c6 = FloatVector.broadcast(S, C6);
+        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector round = FloatVector.broadcast(S, ROUND);
+        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
+        FloatVector lo = FloatVector.broadcast(S, EXP_LO);
+        IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector d = xv.neg();
-            FloatVector c = d.blend(EXP_LO, d.lt(EXP_LO)).blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-            FloatVector t = c.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
+            FloatVector c = d.blend(lo, d.lt(lo)).blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector t = c.fma(log2e, round);
+            FloatVector k = t.sub(round);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
+            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(bias);
             FloatVector ex = p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            ONE.div(ex.add(1f)).blend(0f, xv.lt(EXP_LO)).intoArray(y, yOff + i);
+            ONE.div(ex.add(1f)).blend(0f, xv.lt(lo)).intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.sigmoid(x[xOff + i]);
     }
 
-    /** y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in scalar code. */
+    /**
+     * y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in
+     * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
+     * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
+     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call.
+     */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
-        for (int i = 0; i < bound; i += L) tanhOf(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        FloatVector t3 = FloatVector.broadcast(S, T3);
+        FloatVector t4 = FloatVector.broadcast(S, T4);
+        FloatVector c6 = FloatVector.broadcast(S, C6);
+        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector round = FloatVector.broadcast(S, ROUND);
+        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
+        FloatVector smallBound = FloatVector.broadcast(S, TANH_SMALL);
+        IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
+        IntVector magnitude = IntVector.broadcast(SI, 0x7fffffff);
+        IntVector sign = IntVector.broadcast(SI, 0x80000000);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector a = xv.abs();
+            FloatVector u = xv.mul(xv);
+            FloatVector small = xv.mul(u).fma(u.fma(t4, t3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
+            FloatVector d = a.mul(2f);
+            FloatVector c = d.blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector t = c.fma(log2e, round);
+            FloatVector k = t.sub(round);
+            FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
+            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
+            IntVector e = t.reinterpretAsInts().add(bias);
+            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
+            // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
+            IntVector mag = big.blend(small, a.lt(smallBound)).reinterpretAsInts().and(magnitude);
+            mag.or(xv.reinterpretAsInts().and(sign)).reinterpretAsFloats().intoArray(y, yOff + i);
+        }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
-    }
-
-    /** tanh of one vector, for loops that need it inside a larger body. */
-    static FloatVector tanhOf(FloatVector xv) {
-        FloatVector a = xv.abs();
-        FloatVector u = xv.mul(xv);
-        FloatVector small = xv.mul(u).fma(u.fma(T4, T3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-        FloatVector d = a.mul(2f);
-        FloatVector c = d.blend(EXP_HI, d.compare(VectorOperators.GT, EXP_HI));
-        FloatVector t = c.fma(LOG2E, ROUND);
-        FloatVector k = t.sub(ROUND);
-        FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-        FloatVector p = r.fma(C7, C6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-        IntVector e = t.reinterpretAsInts().add(EXP_BIAS);
-        FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
-        // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
-        IntVector mag = big.blend(small, a.lt(TANH_SMALL)).reinterpretAsInts().and(0x7fffffff);
-        return mag.or(xv.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
     static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
@@ -174,9 +215,12 @@ final class PanamaMath {
 
     static int firstNonFinite(int n, float[] x, int xOff) {
         int bound = S.loopBound(n), i = 0;
-        // whole vectors until one holds a NaN or infinity; the scalar loop then finds it (or the tail's)
+        // Whole vectors until one holds a NaN or infinity; the scalar loop then finds it (or the tail's).
+        // |x| <= MAX_VALUE rather than test(IS_FINITE): on JDK 17 that test compares the lanes' bits with an
+        // int broadcast that is not intrinsified, 96 bytes allocated per vector (JMH's gc profiler and JFR,
+        // 384 B per GRU step at 64); the compare of two vectors is intrinsified on every JDK.
         for (; i < bound; i += L) {
-            if (!FloatVector.fromArray(S, x, xOff + i).test(VectorOperators.IS_FINITE).allTrue()) break;
+            if (!FloatVector.fromArray(S, x, xOff + i).abs().compare(VectorOperators.LE, MAX_FINITE).allTrue()) break;
         }
         for (; i < n; i++) if (!Float.isFinite(x[xOff + i])) return i;
         return -1;

@@ -49,11 +49,16 @@ public abstract class Exclusive {
         OWNER.setRelease(this, null);
     }
 
+    @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; the library runs on 17
+    private static long idOf(Thread t) {
+        return t.getId();
+    }
+
     private IllegalStateException inUse(String argument, int index, Thread other, Thread me) {
         String arg = index < 0 ? argument : argument + "[" + index + "]";
         String who = other == me
                 ? "already in use by this same thread (the same " + kind() + " passed twice in one call?)"
-                : "in use by thread \"" + other.getName() + "\" (id " + other.threadId() + ")";
+                : "in use by thread \"" + other.getName() + "\" (id " + idOf(other) + ")";
         return new IllegalStateException(arg + ": " + kind() + " is " + who + "; a " + kind()
                 + " belongs to one stream and one thread at a time: give each thread its own (handing one over"
                 + " between steps is fine)");

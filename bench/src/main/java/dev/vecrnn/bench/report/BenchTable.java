@@ -1,5 +1,6 @@
 package dev.vecrnn.bench.report;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,29 +16,47 @@ import java.util.Map;
  * <p>Pin it for single-thread figures: {@code taskset -c 0 ./vecrnn bench --table}. Options:
  * {@code --only id,id} (rows by id, see {@code --list}); {@code --jvm-args "..."} (appended to every
  * fork's JVM options); {@code --widths native,avx2} (every row once per width, side by side in one table;
- * see {@link Widths}). Each width is named by what its forks report, and the machine under the table.
+ * see {@link Widths}); {@code --jdks 25,17} (every row once per JDK, JDK by JDK within each width, with the
+ * time on each later JDK over the time on the first; see {@link Jdks}). Each column is named by what its
+ * forks report, and the machine under the table.
  */
 public final class BenchTable {
     private BenchTable() {
     }
 
-    /** One width of the table: the forks' options, the bounds probed with them, and the width they reported. */
-    private record Column(Widths.Forks forks, Roofline roofline, WidthProfiler.Width width) {
+    /**
+     * One column of the table: the forks' options, the bounds probed with them, the width (and Java
+     * version) they reported, and whether the table has a JDK axis (then the tag names the JDK).
+     */
+    private record Column(Widths.Forks forks, Roofline roofline, WidthProfiler.Width width, boolean jdkAxis) {
         String tag() {
-            return width.vectorBits() + "-bit";
+            return (jdkAxis ? "JDK " + width.javaFeature() + " " : "") + width.vectorBits() + "-bit";
+        }
+
+        String reported() {
+            return jdkAxis ? width.describeWithJava() : width.describe();
+        }
+    }
+
+    /** A column on a later JDK of {@code --jdks} and the column of the first JDK at the same width options. */
+    private record Ratio(Column col, Column ref) {
+        String title(boolean severalWidths) {
+            return "time on JDK " + col.width().javaFeature() + " / JDK " + ref.width().javaFeature()
+                    + (severalWidths ? " " + col.width().vectorBits() + "-bit" : "");
         }
     }
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         List<String> only = null, jvmArgs = new ArrayList<>();
-        String widthNames = null;
+        String widthNames = null, jdkNames = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--only" -> only = List.of(value(args, ++i).split(","));
                 case "--jvm-args" -> jvmArgs.addAll(Widths.split(value(args, ++i)));
                 case "--widths" -> widthNames = value(args, ++i);
+                case "--jdks" -> jdkNames = value(args, ++i);
                 case "--list" -> {
                     for (Comparison c : Comparison.all(false)) System.out.println(c.id() + "\t" + c.label());
                     return;
@@ -47,8 +66,14 @@ public final class BenchTable {
         }
         Jmh.Settings settings = quick ? Jmh.Settings.QUICK : Jmh.Settings.FULL;
         List<Widths.Forks> widths;
+        List<Jdks.Jdk> jdks = null;
         try {
             widths = Widths.parse(widthNames, jvmArgs, System.getProperty("os.arch"));
+            if (jdkNames != null) {
+                jdks = Jdks.parse(jdkNames, System.getenv("JAVA_HOME"), Path.of(System.getProperty("java.home")),
+                        List.of(Jdks.STANDARD));
+                widths = Widths.onJdks(widths, jdks);
+            }
         } catch (IllegalArgumentException e) {
             usage(e.getMessage());
             return;
@@ -67,20 +92,25 @@ public final class BenchTable {
             rooflines.put(forks, r);
             return r.width();
         }, "bench --table")) {
-            columns.add(new Column(p.forks(), rooflines.get(p.forks()), p.width()));
+            columns.add(new Column(p.forks(), rooflines.get(p.forks()), p.width(), jdks != null));
         }
+        List<Ratio> ratios = ratios(columns, jdks);
 
-        List<String> lines = new ArrayList<>(header(columns));
+        List<String> lines = new ArrayList<>(header(columns, ratios));
         List<Column> mixed = new ArrayList<>();   // columns with a fork at another width than their probe's
         for (Comparison c : rows) {
             List<List<String>> cells = new ArrayList<>();
+            Map<Column, Jmh.Score[]> scores = new HashMap<>();
             for (Column col : columns) {
                 Jmh.Score ours = Jmh.run(c.ours(), settings, col.forks(), true, c.ourParams());
                 Jmh.Score base = c.baseline() == null ? null : Jmh.run(c.baseline(), settings, col.forks(), false, c.baseParams());
                 cells.add(cells(c, ours, base, col.roofline(), col.width()));
+                scores.put(col, new Jmh.Score[] {ours, base});
                 if (!ours.width().equals(col.width()) || base != null && !base.width().equals(col.width())) mixed.add(col);
             }
-            lines.add(row(c, cells));
+            List<String> ratioCells = new ArrayList<>();
+            for (Ratio r : ratios) ratioCells.add(ratioCell(c, scores.get(r.col()), scores.get(r.ref())));
+            lines.add(row(c, cells, ratioCells));
         }
         System.out.println();
         lines.forEach(System.out::println);
@@ -88,16 +118,46 @@ public final class BenchTable {
         System.out.println("Medians over the measured iterations, with their range; " + settings.name() + ". Share of bound:"
                 + " for a batch-1 step, the time to read its weights at the bandwidth probed for their size over the time"
                 + " measured; for a GEMM, GFLOP/s over the FMA peak.");
+        if (!ratios.isEmpty()) {
+            System.out.println("Time on a later JDK over the time on the first, medians (above 1: slower), vecrnn's and"
+                    + " in brackets the baseline's.");
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.println("Machine: " + Roofline.cpuModel() + ", " + cores + (cores == 1 ? " core" : " cores") + " for this run.");
         for (Column col : columns) {
             System.out.println(col.tag() + ": " + col.forks().describe() + "; " + (mixed.contains(col)
-                    ? "forks reported " + col.width().describe() + " except where a cell says otherwise"
-                    : "every fork reported " + col.width().describe()) + "; " + col.roofline().summary() + ".");
+                    ? "forks reported " + col.reported() + " except where a cell says otherwise"
+                    : "every fork reported " + col.reported()) + "; " + col.roofline().summary() + ".");
         }
     }
 
-    private static List<String> header(List<Column> columns) {
+    /** Each column on a later JDK than the first of {@code jdks}, with the first JDK's column of the same options. */
+    private static List<Ratio> ratios(List<Column> columns, List<Jdks.Jdk> jdks) {
+        List<Ratio> out = new ArrayList<>();
+        if (jdks == null) return out;
+        for (Column col : columns) {
+            if (col.forks().jdk() == jdks.get(0)) continue;
+            for (Column ref : columns) {
+                if (ref.forks().jdk() == jdks.get(0) && ref.forks().jvmArgs().equals(col.forks().jvmArgs())) {
+                    out.add(new Ratio(col, ref));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** vecrnn's time on the later JDK over its time on the first, and the baseline's in brackets. */
+    static String ratioCell(Comparison c, Jmh.Score[] later, Jmh.Score[] first) {
+        String s = Fmt.number(slowdown(later[0], first[0])) + "x";
+        return later[1] == null ? s : s + " (" + c.baselineName() + " " + Fmt.number(slowdown(later[1], first[1])) + "x)";
+    }
+
+    /** How many times longer {@code s} takes than {@code ref}: a time ratio, or the inverse throughput ratio. */
+    static double slowdown(Jmh.Score s, Jmh.Score ref) {
+        return Comparison.higherIsBetter(s.unit()) ? ref.median() / s.median() : s.median() / ref.median();
+    }
+
+    private static List<String> header(List<Column> columns, List<Ratio> ratios) {
         if (columns.size() == 1) return List.of("| benchmark | vecrnn | baseline | speed-up | share of bound | B/op |", "|---|---|---|---|---|---|");
         StringBuilder h = new StringBuilder("| benchmark |"), rule = new StringBuilder("|---|");
         for (Column col : columns) {
@@ -107,11 +167,20 @@ public final class BenchTable {
             }
         }
         h.append(" B/op (").append(String.join(" / ", columns.stream().map(Column::tag).toList())).append(") |");
-        return List.of(h.toString(), rule.append("---|").toString());
+        rule.append("---|");
+        boolean severalWidths = ratios.stream().map(r -> r.ref()).distinct().count() > 1;
+        for (Ratio r : ratios) {
+            h.append(' ').append(r.title(severalWidths)).append(" |");
+            rule.append("---|");
+        }
+        return List.of(h.toString(), rule.toString());
     }
 
-    /** A row of the table: each width's cells side by side, B/op of every width together at the end. */
-    private static String row(Comparison c, List<List<String>> cells) {
+    /**
+     * A row of the table: each column's cells side by side, B/op of every column together, then the
+     * ratios of later JDKs to the first.
+     */
+    private static String row(Comparison c, List<List<String>> cells, List<String> ratios) {
         if (cells.size() == 1) return "| " + c.label() + " | " + String.join(" | ", cells.get(0)) + " |";
         StringBuilder sb = new StringBuilder("| ").append(c.label()).append(" | ");
         List<String> bytes = new ArrayList<>();
@@ -119,7 +188,9 @@ public final class BenchTable {
             sb.append(String.join(" | ", w.subList(0, 4))).append(" | ");
             bytes.add(w.get(4));
         }
-        return sb.append(String.join(" / ", bytes)).append(" |").toString();
+        sb.append(String.join(" / ", bytes)).append(" |");
+        for (String r : ratios) sb.append(' ').append(r).append(" |");
+        return sb.toString();
     }
 
     /**
@@ -142,7 +213,8 @@ public final class BenchTable {
     }
 
     private static String otherWidth(Jmh.Score s, WidthProfiler.Width expected) {
-        return s.width().equals(expected) ? "" : " [ran at " + s.width().describe() + "]";
+        if (s.width().equals(expected)) return "";
+        return " [ran at " + (s.width().java().equals(expected.java()) ? s.width().describe() : s.width().describeWithJava()) + "]";
     }
 
     /** How many times faster ours is than the baseline: a time ratio, or a throughput ratio. */
@@ -157,7 +229,7 @@ public final class BenchTable {
 
     private static void usage(String problem) {
         System.err.println("bench --table: " + problem + " (options: --quick, --only id,id, --list, --jvm-args \"OPTIONS\","
-                + " --widths native,avx2,128)");
+                + " --widths native,avx2,128, --jdks current,17 (versions or JDK paths))");
         System.exit(2);
     }
 }

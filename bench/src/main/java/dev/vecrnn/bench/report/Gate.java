@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code ./vecrnn bench --gate [--quick] [--baseline FILE] [--widths native,avx2] [--jvm-args "..."]}: the
+ * {@code ./vecrnn bench --gate [--quick] [--baseline FILE] [--widths native,avx2] [--jdks 25,17] [--jvm-args "..."]}: the
  * performance regression gate. Runs the rows its baseline file names, each side by side with its baseline
  * in the same run, and checks
  * <ul>
@@ -18,6 +18,8 @@ import java.util.List;
  * A floor may be given for one vector width ({@code speedup.tanh@256 = 4}, see {@link GateBaseline}); the
  * width is the one the forks report, probed before the checks are chosen. With several widths the checks
  * run once per width, and a width whose forks report the same vector size as an earlier one is skipped.
+ * {@code --jdks} runs them once per JDK too ({@link Jdks}; the same floors on each, the table naming the
+ * Java version each check's forks reported).
  * {@code --quick} runs shorter iterations and multiplies every speed-up floor by the file's
  * {@code quick.margin} (for CI on unknown, shared machines). Prints a table; exits 1 naming each check
  * that failed, 2 on a bad baseline file or option.
@@ -29,13 +31,14 @@ public final class Gate {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         Path file = Path.of("bench", "gate-baseline.properties");
-        String widthNames = null;
+        String widthNames = null, jdkNames = null;
         List<String> jvmArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--baseline" -> file = Path.of(value(args, ++i, "--baseline needs a file"));
                 case "--widths" -> widthNames = value(args, ++i, "--widths needs a list, e.g. native,avx2");
+                case "--jdks" -> jdkNames = value(args, ++i, "--jdks needs a list, e.g. 25,17");
                 case "--jvm-args" -> jvmArgs.addAll(Widths.split(value(args, ++i, "--jvm-args needs the options, e.g. \"-XX:UseAVX=2\"")));
                 default -> usage("unknown option '" + args[i] + "'");
             }
@@ -45,6 +48,10 @@ public final class Gate {
         try {
             baseline = GateBaseline.load(file);
             widths = Widths.parse(widthNames, jvmArgs, System.getProperty("os.arch"));
+            if (jdkNames != null) {
+                widths = Widths.onJdks(widths, Jdks.parse(jdkNames, System.getenv("JAVA_HOME"),
+                        Path.of(System.getProperty("java.home")), List.of(Jdks.STANDARD)));
+            }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("gate: " + e.getMessage());
             System.exit(2);
@@ -56,7 +63,9 @@ public final class Gate {
                 + (quick ? ", speed-up floors x " + baseline.quickMargin() : "") + ")");
 
         List<String> table = new ArrayList<>(), failed = new ArrayList<>();
-        table.add(String.format("%-34s %-20s %12s %12s  %s", "check", "width", "measured", "limit", "result"));
+        boolean jdks = jdkNames != null;
+        String columns = jdks ? "%-34s %-35s %12s %12s  %s" : "%-34s %-20s %12s %12s  %s";
+        table.add(String.format(columns, "check", "width", "measured", "limit", "result"));
         List<Widths.Probed> probed = Widths.probe(widths, Jmh::probeWidth, "gate");
         int count = 0;
         for (Widths.Probed p : probed) {
@@ -69,9 +78,9 @@ public final class Gate {
                 Result r = check(c, settings, forks, factor);
                 // A floor chosen for one width says nothing about a fork that ran at another.
                 boolean ok = r.ok() && r.width().equals(width);
-                table.add(String.format("%-34s %-20s %12s %12s  %s", c.key(), r.width().describe(), r.measured(), r.limit(),
-                        ok ? "ok" : r.ok() ? "WRONG WIDTH" : "REGRESSED"));
-                if (!ok) failed.add(c.key() + " at " + r.width().describe() + ": " + r.measured() + ", limit " + r.limit()
+                String at = jdks ? r.width().describeWithJava() : r.width().describe();
+                table.add(String.format(columns, c.key(), at, r.measured(), r.limit(), ok ? "ok" : r.ok() ? "WRONG WIDTH" : "REGRESSED"));
+                if (!ok) failed.add(c.key() + " at " + at + ": " + r.measured() + ", limit " + r.limit()
                         + " (" + r.detail() + (r.width().equals(width) ? "" : "; the probe ran at " + width.describe()) + ")");
                 count++;
             }
@@ -80,7 +89,8 @@ public final class Gate {
         table.forEach(System.out::println);
         if (failed.isEmpty()) {
             System.out.println("gate: passed (" + count + (count == 1 ? " check" : " checks") + " at " + probed.size()
-                    + (probed.size() == 1 ? " width)" : " widths)"));
+                    + (jdks ? (probed.size() == 1 ? " JDK and width)" : " JDKs and widths)")
+                    : probed.size() == 1 ? " width)" : " widths)"));
             return;
         }
         for (String f : failed) System.err.println("gate: regressed: " + f);
@@ -112,7 +122,8 @@ public final class Gate {
     }
 
     private static void usage(String problem) {
-        System.err.println("bench --gate: " + problem + " (options: --quick, --baseline FILE, --widths native,avx2,128, --jvm-args \"OPTIONS\")");
+        System.err.println("bench --gate: " + problem + " (options: --quick, --baseline FILE, --widths native,avx2,128,"
+                + " --jdks current,17 (versions or JDK paths), --jvm-args \"OPTIONS\")");
         System.exit(2);
     }
 }

@@ -55,8 +55,9 @@ final class Jmh {
 
     /**
      * Runs {@code benchmark} (class and method, e.g. {@code dev.vecrnn.bench.nn.StepBench.vecrnn}) once
-     * with the given parameters ("name=value") in a fork started with {@code forks}' JVM options; the same
-     * call twice in one process is run once.
+     * with the given parameters ("name=value") in a fork started with {@code forks}' JVM options, on its JDK
+     * when it names one (JMH's {@code jvm} option; the classpath is this JVM's); the same call twice in one
+     * process is run once.
      */
     static Score run(String benchmark, Settings s, Widths.Forks forks, boolean gc, String... params) throws RunnerException {
         Map<String, String> p = new LinkedHashMap<>();
@@ -74,6 +75,7 @@ final class Jmh {
                 .measurementIterations(s.iterations()).measurementTime(TimeValue.milliseconds(s.iterationMillis()))
                 .jvmArgsAppend(jvmArgs(forks))
                 .shouldDoGC(true).verbosity(Boolean.getBoolean("vecrnn.bench.verbose") ? VerboseMode.NORMAL : VerboseMode.SILENT);
+        if (forks.jdk() != null) ob.jvm(forks.jdk().java().toString());
         p.forEach(ob::param);
         ob.addProfiler(WidthProfiler.class);
         if (gc) ob.addProfiler("gc");
@@ -82,6 +84,7 @@ final class Jmh {
             throw new IllegalStateException(benchmark + " " + p + ": expected one result, got " + results.size()
                     + " (is the name or a parameter value wrong? ./vecrnn bench -l lists the benchmarks."
                     + (forks.jvmArgs().isEmpty() ? "" : " Or did the JVM refuse " + forks.jvmArgs() + "?")
+                    + (forks.jdk() == null ? "" : " Or did " + forks.jdk().java() + " not start?")
                     + " -Dvecrnn.bench.verbose=true in JAVA_TOOL_OPTIONS shows JMH's output)");
         }
         RunResult rr = results.iterator().next();

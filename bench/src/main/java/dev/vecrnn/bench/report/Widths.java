@@ -12,17 +12,37 @@ final class Widths {
     private Widths() {
     }
 
-    /** One set of forks: its name ({@code native}, {@code avx2}, ...) and the options appended to each fork's JVM. */
-    record Forks(String name, List<String> jvmArgs) {
+    /**
+     * One set of forks: its name ({@code native}, {@code avx2}, ...), the options appended to each fork's
+     * JVM, and the JDK they run on ({@code --jdks}; null for the JVM running the table, as JMH does by default).
+     */
+    record Forks(String name, List<String> jvmArgs, Jdks.Jdk jdk) {
         Forks {
             jvmArgs = List.copyOf(jvmArgs);
+        }
+
+        Forks(String name, List<String> jvmArgs) {
+            this(name, jvmArgs, null);
         }
 
         static final Forks NATIVE = new Forks("native", List.of());
 
         String describe() {
-            return jvmArgs.isEmpty() ? name + ", no extra JVM options" : name + ", JVM options " + String.join(" ", jvmArgs);
+            String options = jvmArgs.isEmpty() ? name + ", no extra JVM options" : name + ", JVM options " + String.join(" ", jvmArgs);
+            return jdk == null ? options : options + ", " + jdk.describe();
         }
+    }
+
+    /**
+     * Every set once on each JDK, JDK by JDK within a width ({@code native on 25}, {@code native on 17},
+     * {@code avx2 on 25}, ...), so that the table puts the JDKs of one width side by side.
+     */
+    static List<Forks> onJdks(List<Forks> sets, List<Jdks.Jdk> jdks) {
+        List<Forks> out = new ArrayList<>();
+        for (Forks f : sets) {
+            for (Jdks.Jdk jdk : jdks) out.add(new Forks(f.name() + " on " + jdk.asked(), f.jvmArgs(), jdk));
+        }
+        return out;
     }
 
     private static final String HELP = "--widths takes a comma-separated list of native (no extra options), "
@@ -74,8 +94,8 @@ final class Widths {
     }
 
     /**
-     * Each set with the width its forks report; a set at the vector size of an earlier one is left out,
-     * saying so on stderr after {@code who}. When a set's forks do not start (a JVM option refused), says
+     * Each set with the width its forks report; a set at the vector size of an earlier one on the same
+     * Java version is left out, saying so on stderr after {@code who}. When a set's forks do not start (a JVM option refused), says
      * why and exits 2.
      */
     static List<Probed> probe(List<Forks> sets, Probe probe, String who) throws Exception {
@@ -89,11 +109,13 @@ final class Widths {
                 System.exit(2);
                 return out;
             }
-            Probed same = out.stream().filter(p -> p.width().vectorBits() == width.vectorBits()).findFirst().orElse(null);
+            Probed same = out.stream().filter(p -> p.width().vectorBits() == width.vectorBits()
+                    && p.width().java().equals(width.java())).findFirst().orElse(null);
             if (same == null) {
                 out.add(new Probed(forks, width));
             } else {
-                System.err.println(who + ": " + forks.describe() + ": the forks run at " + width.describe() + ", as with "
+                System.err.println(who + ": " + forks.describe() + ": the forks run at " + width.describe()
+                        + (forks.jdk() == null ? "" : " on Java " + width.java()) + ", as with "
                         + same.forks().name() + "; skipped (the same width again)");
             }
         }

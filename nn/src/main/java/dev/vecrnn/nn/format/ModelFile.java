@@ -14,11 +14,11 @@ import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
-import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,10 +6,10 @@ import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
-import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ public final class PyTorchFormat {
         cfg.put("proj_size", c.projSize());
         SafeTensors.write(dir.resolve(WEIGHTS), new LinkedHashMap<>(net.stateDict()), Map.of("format", "pt"));
         // through the one atomic writer, so config.json gets the same mode as the weights (not createTempFile's 0600)
-        dev.vecrnn.nn.io.AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(cfg) + "\n");
+        dev.vecrnn.nn.io.internal.AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(cfg) + "\n");
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.Untrusted;
+
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

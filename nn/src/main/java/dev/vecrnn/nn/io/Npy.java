@@ -1,5 +1,9 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+import dev.vecrnn.nn.io.internal.ChannelIo;
+import dev.vecrnn.nn.io.internal.Untrusted;
+
 import dev.vecrnn.nn.Tensor;
 
 import java.io.IOException;

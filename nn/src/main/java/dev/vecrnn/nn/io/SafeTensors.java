@@ -1,5 +1,11 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.Json;
+import dev.vecrnn.nn.io.internal.JsonParser;
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+import dev.vecrnn.nn.io.internal.ChannelIo;
+import dev.vecrnn.nn.io.internal.Untrusted;
+
 import dev.vecrnn.nn.Tensor;
 
 import java.io.IOException;
@@ -311,13 +317,16 @@ public final class SafeTensors {
             String name = e.getKey();
             if (name == null) throw new IllegalArgumentException("tensors: names must not be null");
             if (name.equals(METADATA_KEY)) throw new IllegalArgumentException("tensors: \"" + METADATA_KEY + "\" is reserved for metadata");
-            switch (e.getValue()) {
-                case Tensor t -> items.add(new Item(name, DType.F32, t.shape(), t));
-                case TensorData d -> items.add(new Item(name, d.dtype(), d.shape(), d));
-                case null, default -> throw new IllegalArgumentException("tensors: the value of " + Untrusted.quote(name)
-                        + " must be a Tensor or TensorData, got " + Json.typeName(e.getValue()));
+            Object v = e.getValue();
+            if (v instanceof Tensor t) {
+                items.add(new Item(name, DType.F32, t.shape(), t));
+            } else if (v instanceof TensorData d) {
+                items.add(new Item(name, d.dtype(), d.shape(), d));
+            } else {
+                throw new IllegalArgumentException("tensors: the value of " + Untrusted.quote(name)
+                        + " must be a Tensor or TensorData, got " + Json.typeName(v));
             }
-            if (items.getLast().shape.length > MAX_RANK) throw new IllegalArgumentException("tensors: " + Untrusted.quote(name) + " has rank above " + MAX_RANK);
+            if (items.get(items.size() - 1).shape.length > MAX_RANK) throw new IllegalArgumentException("tensors: " + Untrusted.quote(name) + " has rank above " + MAX_RANK);
         }
         if (items.size() > MAX_TENSORS) throw new IllegalArgumentException("tensors: " + items.size() + " exceed the limit of " + MAX_TENSORS);
         items.sort(Comparator.comparingInt((Item i) -> -i.dtype.size()).thenComparing(Item::name));
@@ -359,10 +368,10 @@ public final class SafeTensors {
         AtomicFiles.write(file, ch -> {
             ChannelIo.writeFully(ch, head.flip());
             for (Item it : items) {
-                switch (it.value) {
-                    case Tensor t -> ChannelIo.writeFloats(ch, t.data());
-                    case TensorData d -> ChannelIo.writeFully(ch, ByteBuffer.wrap(d.rawBytes()));
-                    default -> throw new IllegalStateException("unreachable");
+                if (it.value instanceof Tensor t) {
+                    ChannelIo.writeFloats(ch, t.data());
+                } else {
+                    ChannelIo.writeFully(ch, ByteBuffer.wrap(((TensorData) it.value).rawBytes()));
                 }
             }
         });

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.Untrusted;
+
 import dev.vecrnn.nn.Tensor;
 
 import java.nio.ByteBuffer;
@@ -201,9 +203,29 @@ public final class TensorData {
         return switch (dtype) {
             case F32 -> b.getFloat(4 * i);
             case F64 -> (float) b.getDouble(8 * i);
-            case F16 -> Float.float16ToFloat(b.getShort(2 * i));
+            case F16 -> halfToFloat(b.getShort(2 * i));
             default -> Float.intBitsToFloat(b.getShort(2 * i) << 16);
         };
+    }
+
+    /**
+     * IEEE 754 binary16 to float, exactly (every half is a float); a NaN comes out quiet, its payload kept. JDK 20's
+     * {@code Float.float16ToFloat} does the same, but the library runs on JDK 17.
+     */
+    static float halfToFloat(short half) {
+        int bits = half & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1f;
+        int mantissa = bits & 0x3ff;
+        if (exponent == 0x1f) {
+            // infinity, or a NaN made quiet with its payload kept (as the JDK's conversion does)
+            return Float.intBitsToFloat(sign | 0x7f80_0000 | (mantissa == 0 ? 0 : 0x0040_0000 | mantissa << 13));
+        }
+        if (exponent == 0) {
+            float v = mantissa * 0x1p-24f; // zero or subnormal: exact, as mantissa < 2^10
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | (exponent + (127 - 15)) << 23 | mantissa << 13);
     }
 
     /**

@@ -4,3 +4,6 @@
  * the core only.
  */
 package dev.vecrnn.nn.io;
+
+import dev.vecrnn.nn.io.internal.StateDicts;
+import dev.vecrnn.nn.io.internal.Untrusted;

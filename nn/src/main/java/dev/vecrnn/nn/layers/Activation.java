@@ -1,7 +1,7 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.kernels.Kernels;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 /** Pointwise activations of a {@link Dense} layer. */
 public enum Activation {

@@ -5,7 +5,7 @@ import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.io.internal.StateDicts;
 
 import dev.vecrnn.kernels.Kernels;
 

@@ -1,7 +1,7 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.io.internal.StateDicts;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.vecrnn.nn.recurrent;
 
 import dev.vecrnn.kernels.PackedGates;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 /** The recurrent cells, named as in PyTorch's {@code mode} strings and vecrnn's config files. */
 public enum CellType {

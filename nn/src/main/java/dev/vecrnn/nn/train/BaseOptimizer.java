@@ -3,7 +3,7 @@ package dev.vecrnn.nn.train;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,14 +2,14 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
-import dev.vecrnn.nn.io.StateDicts;
+import dev.vecrnn.nn.io.internal.StateDicts;
 import dev.vecrnn.nn.model.Model;
 
-import dev.vecrnn.nn.io.AtomicFiles;
-import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -194,7 +194,7 @@ final class Checkpoint {
         int[] epoch = new int[n], epochs = new int[n], improved = new int[n], skipped = new int[n];
         double[] loss = new double[n], lr = new double[n];
         long[] millis = new long[n];
-        Evaluation first = history.getFirst().validation();
+        Evaluation first = history.get(0).validation();
         List<String> metrics = first == null ? List.of() : List.copyOf(first.metrics().keySet());
         double[] valLoss = new double[n];
         double[][] val = new double[metrics.size()][n];

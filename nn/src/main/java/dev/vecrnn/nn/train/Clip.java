@@ -17,7 +17,7 @@ public final class Clip {
     /**
      * Scales all gradients together so that their global L2 norm is at most {@code maxNorm}:
      * {@code norm = sqrt(sum over params of sum grad^2)}, {@code coef = maxNorm / (norm + 1e-6)}, and every
-     * grad is multiplied by coef when coef < 1. Each param's sum of squares is the kernels' (float, redone in double
+     * grad is multiplied by coef when {@code coef < 1}. Each param's sum of squares is the kernels' (float, redone in double
      * if it overflows); the sum over params and the square root are in double. Returns the norm before clipping.
      *
      * <p>A non-finite norm (an Inf or NaN gradient) is returned with the gradients left unchanged, so the

@@ -4,7 +4,7 @@ import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.model.Model;
 
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,29 +53,27 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
         m.put("loss", mean);
         // the valid rows: all of them, or the valid steps where there is padding
         int[] valid = data.perStep() && ValidRows.hasPadding(data) ? ValidRows.validRows(data) : null;
-        switch (data) {
-            case Dataset.Classification c -> {
-                int count = valid == null ? c.labels().length : valid.length;
-                int[] p = new int[count];
-                int[] t = new int[count];
-                for (int j = 0; j < count; j++) {
-                    int r = valid == null ? j : valid[j];
-                    int best = 0;
-                    for (int k = 1; k < width; k++) if (outAll[r * width + k] > outAll[r * width + best]) best = k;
-                    p[j] = best;
-                    t[j] = c.labels()[r];
-                }
-                m.put("accuracy", Metrics.accuracy(p, t));
-                m.put("f1", Metrics.f1Macro(p, t, width));
-                if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss) m.put("perplexity", Metrics.perplexity(mean));
+        if (data instanceof Dataset.Classification c) {
+            int count = valid == null ? c.labels().length : valid.length;
+            int[] p = new int[count];
+            int[] t = new int[count];
+            for (int j = 0; j < count; j++) {
+                int r = valid == null ? j : valid[j];
+                int best = 0;
+                for (int k = 1; k < width; k++) if (outAll[r * width + k] > outAll[r * width + best]) best = k;
+                p[j] = best;
+                t[j] = c.labels()[r];
             }
-            case Dataset.Regression r -> {
-                float[] pred = valid == null ? outAll : ValidRows.gather(outAll, valid, width);
-                float[] tgt = valid == null ? r.targets() : ValidRows.gather(r.targets(), valid, width);
-                m.put("rmse", Metrics.rmse(pred, tgt));
-                m.put("mae", Metrics.mae(pred, tgt));
-                m.put("mape", Metrics.mape(pred, tgt));
-            }
+            m.put("accuracy", Metrics.accuracy(p, t));
+            m.put("f1", Metrics.f1Macro(p, t, width));
+            if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss) m.put("perplexity", Metrics.perplexity(mean));
+        } else {
+            Dataset.Regression r = (Dataset.Regression) data;
+            float[] pred = valid == null ? outAll : ValidRows.gather(outAll, valid, width);
+            float[] tgt = valid == null ? r.targets() : ValidRows.gather(r.targets(), valid, width);
+            m.put("rmse", Metrics.rmse(pred, tgt));
+            m.put("mae", Metrics.mae(pred, tgt));
+            m.put("mape", Metrics.mape(pred, tgt));
         }
         return new Evaluation(mean, m);
     }

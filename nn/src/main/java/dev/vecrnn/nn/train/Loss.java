@@ -1,7 +1,7 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Require;
-import dev.vecrnn.nn.io.Untrusted;
+import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.util.Locale;
 

@@ -83,18 +83,16 @@ final class Tbptt {
         int n = d.size(), t = to - from, f = d.features();
         float[] x = new float[n * t * f];
         for (int b = 0; b < n; b++) System.arraycopy(d.x(), (b * d.steps() + from) * f, x, b * t * f, t * f);
-        return switch (d) {
-            case Dataset.Classification c -> {
-                int[] lab = new int[n * t];
-                for (int b = 0; b < n; b++) System.arraycopy(c.labels(), b * d.steps() + from, lab, b * t, t);
-                yield Dataset.classification(x, n, t, f, null, lab, true);
-            }
-            case Dataset.Regression r -> {
-                int k = r.targetWidth();
-                float[] y = new float[n * t * k];
-                for (int b = 0; b < n; b++) System.arraycopy(r.targets(), (b * d.steps() + from) * k, y, b * t * k, t * k);
-                yield Dataset.regression(x, n, t, f, null, y, k, true);
-            }
-        };
+        if (d instanceof Dataset.Classification c) {
+            int[] lab = new int[n * t];
+            for (int b = 0; b < n; b++) System.arraycopy(c.labels(), b * d.steps() + from, lab, b * t, t);
+            return Dataset.classification(x, n, t, f, null, lab, true);
+        } else {
+            Dataset.Regression r = (Dataset.Regression) d;
+            int k = r.targetWidth();
+            float[] y = new float[n * t * k];
+            for (int b = 0; b < n; b++) System.arraycopy(r.targets(), (b * d.steps() + from) * k, y, b * t * k, t * k);
+            return Dataset.regression(x, n, t, f, null, y, k, true);
+        }
     }
 }

@@ -335,16 +335,14 @@ public final class Trainer {
         int h = 1, f = d.features(), per = d.perStep() ? d.steps() : 1;
         for (int i = 0; i < d.x().length; i++) h = 31 * h + Float.floatToIntBits(valid(d, i / f, d.steps()) ? d.x()[i] : 0f);
         int rowHash = 1;
-        switch (d) {
-            case Dataset.Classification c -> {
-                int[] y = c.labels();
-                for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? y[i] : 0);
-            }
-            case Dataset.Regression r -> {
-                int w = r.targetWidth();
-                float[] y = r.targets();
-                for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? y[i] : 0f);
-            }
+        if (d instanceof Dataset.Classification c) {
+            int[] y = c.labels();
+            for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? y[i] : 0);
+        } else {
+            Dataset.Regression r = (Dataset.Regression) d;
+            int w = r.targetWidth();
+            float[] y = r.targets();
+            for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? y[i] : 0f);
         }
         h = 31 * h + rowHash;
         return 31 * h + Arrays.hashCode(d.lengths());

@@ -26,28 +26,26 @@ final class ValidRows {
                     + " but the model outputs one per " + (out.sequence() ? "step" : "sequence"));
         }
         int[] rows = perStep && hasPadding(data) ? validRows(data) : null;
-        return switch (data) {
-            case Dataset.Classification c -> {
-                if (rows == null) yield loss.forward(out.data(), c.labels(), grad);
-                int[] labels = new int[rows.length];
-                for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
-                float[] g = grad == null ? null : new float[rows.length * width];
-                double v = loss.forward(gather(out.data(), rows, width), labels, g);
-                scatter(g, rows, width, grad);
-                yield v;
+        if (data instanceof Dataset.Classification c) {
+            if (rows == null) return loss.forward(out.data(), c.labels(), grad);
+            int[] labels = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
+            float[] g = grad == null ? null : new float[rows.length * width];
+            double v = loss.forward(gather(out.data(), rows, width), labels, g);
+            scatter(g, rows, width, grad);
+            return v;
+        } else {
+            Dataset.Regression r = (Dataset.Regression) data;
+            if (r.targetWidth() != width) {
+                throw new IllegalArgumentException("targets: expected " + width + " values per row (the model's output), got "
+                        + r.targetWidth());
             }
-            case Dataset.Regression r -> {
-                if (r.targetWidth() != width) {
-                    throw new IllegalArgumentException("targets: expected " + width + " values per row (the model's output), got "
-                            + r.targetWidth());
-                }
-                if (rows == null) yield loss.forward(out.data(), r.targets(), grad);
-                float[] g = grad == null ? null : new float[rows.length * width];
-                double v = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
-                scatter(g, rows, width, grad);
-                yield v;
-            }
-        };
+            if (rows == null) return loss.forward(out.data(), r.targets(), grad);
+            float[] g = grad == null ? null : new float[rows.length * width];
+            double v = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
+            scatter(g, rows, width, grad);
+            return v;
+        }
     }
 
     /** Whether some sequence is shorter than the steps. */

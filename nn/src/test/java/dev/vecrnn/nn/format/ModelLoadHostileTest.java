@@ -5,7 +5,7 @@ import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
-import dev.vecrnn.nn.io.Json;
+import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.TensorData;

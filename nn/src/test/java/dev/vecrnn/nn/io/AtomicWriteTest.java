@@ -1,5 +1,8 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+import dev.vecrnn.nn.io.internal.ChannelIo;
+
 import dev.vecrnn.nn.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,8 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.Json;
+import dev.vecrnn.nn.io.internal.JsonParser;
+
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

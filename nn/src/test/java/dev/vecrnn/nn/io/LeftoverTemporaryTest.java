@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.model.Model;

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.Json;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

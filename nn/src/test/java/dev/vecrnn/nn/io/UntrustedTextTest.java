@@ -1,5 +1,8 @@
 package dev.vecrnn.nn.io;
 
+import dev.vecrnn.nn.io.internal.Json;
+import dev.vecrnn.nn.io.internal.Untrusted;
+
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.model.Model;

@@ -134,7 +134,7 @@ class TrainerCheckpointTest {
         Path file = dir.resolve("model.safetensors");
         ModelFile.save(m, file);
         byte[] before = Files.readAllBytes(file);
-        m.params().getFirst().data()[0] += 1f;
+        m.params().get(0).data()[0] += 1f;
         // an interrupted thread makes the channel throw ClosedByInterruptException on the first write
         Thread.currentThread().interrupt();
         try {
@@ -235,10 +235,10 @@ class TrainerCheckpointTest {
         Dataset d = sums(10, 4, 5);
         d.x()[(6 * 4 + 2) * 2 + 1] = Float.NaN;
         Model m = bpttModel(1);
-        float[] w = m.params().getFirst().data().clone();
+        float[] w = m.params().get(0).data().clone();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer().epochs(1).fit(m, d));
         assertTrue(e.getMessage().contains("input is NaN at row 6, step 2, feature 1"), e.getMessage());
-        assertArrayEquals(w, m.params().getFirst().data(), "nothing may be trained");
+        assertArrayEquals(w, m.params().get(0).data(), "nothing may be trained");
         Dataset y = sums(10, 4, 5);
         ((Dataset.Regression) y).targets()[3] = Float.NEGATIVE_INFINITY;
         e = assertThrows(IllegalArgumentException.class, () -> new Trainer().epochs(1).validationData(y).fit(m, sums(10, 4, 6)));
@@ -252,18 +252,18 @@ class TrainerCheckpointTest {
         float[][] seen = new float[1][];
         // a learning rate of 1e30 sends the weights to overflow within a few steps
         NonFiniteException e = assertThrows(NonFiniteException.class, () -> new Trainer().epochs(3).batchSize(4).seed(1)
-                .optimizer(ps -> new Sgd(ps, 1e30)).onBatch(p -> seen[0] = m.params().getFirst().data().clone()).fit(m, d));
+                .optimizer(ps -> new Sgd(ps, 1e30)).onBatch(p -> seen[0] = m.params().get(0).data().clone()).fit(m, d));
         assertEquals(1, e.epoch());
         assertTrue(e.batch() >= 2, "the first batch starts from finite weights, got batch " + e.batch());
         assertTrue(e.getMessage().startsWith("epoch 1, batch " + e.batch() + ": the "), e.getMessage());
-        assertArrayEquals(seen[0], m.params().getFirst().data(), "the faulty batch must not change the weights");
+        assertArrayEquals(seen[0], m.params().get(0).data(), "the faulty batch must not change the weights");
     }
 
     @Test
     void skipPolicySkipsTheFaultyStepCountsItAndGoesOn() {
         Dataset d = sums(32, 4, 7);
         Model m = bpttModel(2);
-        float[] head = m.params().getLast().data();
+        float[] head = m.params().get(m.params().size() - 1).data();
         float[][] snapshot = new float[2][];
         float[] saved = new float[1];
         Trainer.History h = new Trainer().epochs(2).batchSize(4).seed(1).nonFinite(NonFinitePolicy.SKIP_BATCH)
@@ -272,27 +272,27 @@ class TrainerCheckpointTest {
                     if (p.batch() == 2) { // poison one weight: batch 3's loss is NaN
                         saved[0] = head[0];
                         head[0] = Float.NaN;
-                        snapshot[0] = m.params().getFirst().data().clone();
+                        snapshot[0] = m.params().get(0).data().clone();
                     } else if (p.batch() == 3) {
-                        snapshot[1] = m.params().getFirst().data().clone();
+                        snapshot[1] = m.params().get(0).data().clone();
                         head[0] = saved[0];
                     }
                 }).fit(m, d);
         assertArrayEquals(snapshot[0], snapshot[1], "the skipped batch must not step");
         assertEquals(List.of(1, 0), h.epochs().stream().map(Trainer.Epoch::skippedSteps).toList());
         assertTrue(Double.isFinite(h.epochs().get(0).trainLoss()));
-        assertFalse(Arrays.equals(snapshot[1], m.params().getFirst().data()), "training must go on after the skip");
-        for (float v : m.params().getFirst().data()) assertTrue(Float.isFinite(v));
+        assertFalse(Arrays.equals(snapshot[1], m.params().get(0).data()), "training must go on after the skip");
+        for (float v : m.params().get(0).data()) assertTrue(Float.isFinite(v));
     }
 
     @Test
     void skipPolicyCountsTbpttWindows() {
         Dataset d = TrainerTest.tokens(8, 12, 4, 3);
         Model m = Model.builder(1).embedding(4, 3).gru(4).dense(4).seed(1).build();
-        m.params().getLast().data()[0] = Float.POSITIVE_INFINITY; // every window's loss is NaN
+        m.params().get(m.params().size() - 1).data()[0] = Float.POSITIVE_INFINITY; // every window's loss is NaN
         Trainer.History h = new Trainer().epochs(1).batchSize(4).tbptt(3, 6).nonFinite(NonFinitePolicy.SKIP_BATCH).fit(m, d);
-        assertEquals(2 * 4, h.epochs().getFirst().skippedSteps(), "2 batches of 4 windows");
-        assertTrue(Double.isNaN(h.epochs().getFirst().trainLoss()));
+        assertEquals(2 * 4, h.epochs().get(0).skippedSteps(), "2 batches of 4 windows");
+        assertTrue(Double.isNaN(h.epochs().get(0).trainLoss()));
     }
 
     private static byte[] readAll(Path p) {

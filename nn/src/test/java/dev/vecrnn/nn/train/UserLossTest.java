@@ -194,8 +194,8 @@ class UserLossTest {
             assertEquals(ha.epochs().get(i).validation().loss(), hb.epochs().get(i).validation().loss(), 1e-5);
             assertEquals(ha.epochs().get(i).validation().metric("accuracy"), hb.epochs().get(i).validation().metric("accuracy"));
         }
-        assertTrue(ha.epochs().getFirst().validation().metrics().containsKey("perplexity"), "the built-in cross-entropy adds perplexity");
-        assertFalse(hb.epochs().getFirst().validation().metrics().containsKey("perplexity"), "a user's loss is not known to be one");
+        assertTrue(ha.epochs().get(0).validation().metrics().containsKey("perplexity"), "the built-in cross-entropy adds perplexity");
+        assertFalse(hb.epochs().get(0).validation().metrics().containsKey("perplexity"), "a user's loss is not known to be one");
     }
 
     @Test

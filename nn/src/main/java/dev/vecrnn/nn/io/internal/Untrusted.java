@@ -1,4 +1,4 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
 
 import java.util.Collection;
 

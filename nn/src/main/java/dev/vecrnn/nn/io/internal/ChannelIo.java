@@ -1,4 +1,4 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Opening files to read, exact reads and complete writes on file channels, in bounded chunks. */
-final class ChannelIo {
+public final class ChannelIo {
 
     private ChannelIo() {
     }
@@ -27,7 +27,7 @@ final class ChannelIo {
      * @throws FileSystemException whose message reads {@code "<file>: expected a regular file, got a FIFO (named pipe)"}
      *                             (or a directory, a character device, ...) when it is something else
      */
-    static FileChannel openRegularFile(Path file) throws IOException {
+    public static FileChannel openRegularFile(Path file) throws IOException {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
         if (!a.isRegularFile()) throw new FileSystemException(file.toString(), null, "expected a regular file, got " + kind(file, a));
         return FileChannel.open(file, StandardOpenOption.READ);
@@ -56,7 +56,7 @@ final class ChannelIo {
      *
      * @throws java.io.EOFException when the file ends early (it shrank after its size was checked)
      */
-    static byte[] readFully(FileChannel ch, long position, int n, String source) throws IOException {
+    public static byte[] readFully(FileChannel ch, long position, int n, String source) throws IOException {
         byte[] out = new byte[n];
         ByteBuffer buf = ByteBuffer.wrap(out);
         while (buf.hasRemaining()) {
@@ -69,7 +69,7 @@ final class ChannelIo {
     }
 
     /** Writes {@code data} as little-endian float32, bit patterns kept, through a small buffer. */
-    static void writeFloats(FileChannel ch, float[] data) throws IOException {
+    public static void writeFloats(FileChannel ch, float[] data) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(Math.min(data.length, 1 << 14) * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < data.length; ) {
             int n = Math.min(data.length - i, buf.capacity() / 4);
@@ -82,7 +82,7 @@ final class ChannelIo {
     }
 
     /** Writes all of {@code buf} to {@code ch}, 1 MiB at a time (see {@link #readFully} for why). */
-    static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    public static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         int end = buf.limit();
         while (buf.position() < end) {
             buf.limit((int) Math.min(end, buf.position() + (1L << 20)));

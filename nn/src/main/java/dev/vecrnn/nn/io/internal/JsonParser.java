@@ -1,4 +1,6 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
+
+import dev.vecrnn.nn.io.ModelFileException;
 
 import java.io.Serial;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +19,10 @@ import java.util.LinkedHashMap;
  * file offset of each member, so later checks of a file's structure can point at the offending byte.
  * Integers that fit a long are {@link Long}; every other number is a finite {@link Double}.
  */
-final class JsonParser {
+public final class JsonParser {
 
     /** A JSON object in member order, with the file offset of each member's value. */
-    static final class Obj extends LinkedHashMap<String, Object> {
+    public static final class Obj extends LinkedHashMap<String, Object> {
         @Serial private static final long serialVersionUID = 1L;
         final long offset;
         private final HashMap<String, Long> valueOffsets = new HashMap<>();
@@ -30,14 +32,14 @@ final class JsonParser {
         }
 
         /** The file offset of the value of {@code key}, or of this object when the key is absent. */
-        long offsetOf(String key) {
+        public long offsetOf(String key) {
             Long o = valueOffsets.get(key);
             return o == null ? offset : o;
         }
     }
 
     /** A JSON array with the file offset of each element. */
-    static final class Arr extends ArrayList<Object> {
+    public static final class Arr extends ArrayList<Object> {
         @Serial private static final long serialVersionUID = 1L;
         final long offset;
         private long[] offsets = new long[0];
@@ -46,7 +48,7 @@ final class JsonParser {
             this.offset = offset;
         }
 
-        long offsetOf(int i) {
+        public long offsetOf(int i) {
             return i < size() ? offsets[i] : offset;
         }
 
@@ -82,7 +84,7 @@ final class JsonParser {
      * @param base the file offset of {@code in[0]}, added to every offset in errors and in {@link Obj}
      * @throws ModelFileException on any syntax error or exceeded limit, with the file offset
      */
-    static Object parse(byte[] in, int start, int end, long base, String source, int maxDepth, long maxValues) {
+    public static Object parse(byte[] in, int start, int end, long base, String source, int maxDepth, long maxValues) {
         JsonParser p = new JsonParser(in, start, end, base, source, maxDepth, maxValues);
         if (end - start >= 3 && (in[start] & 0xFF) == 0xEF && (in[start + 1] & 0xFF) == 0xBB && (in[start + 2] & 0xFF) == 0xBF) {
             throw p.fail(start, "a UTF-8 byte order mark is not allowed before JSON");

@@ -1,4 +1,6 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
+
+import dev.vecrnn.nn.io.ModelFileException;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -114,51 +116,50 @@ public final class Json {
 
     /** {@code indent} -1 means compact; otherwise the current indentation level. */
     private static void write(StringBuilder sb, Object value, int depth, int indent) {
-        switch (value) {
-            case null -> sb.append("null");
-            case String s -> appendString(sb, s);
-            case Boolean b -> sb.append(b);
-            case Integer n -> sb.append(n);
-            case Long n -> sb.append(n);
-            case Short n -> sb.append(n);
-            case Byte n -> sb.append(n);
-            case BigInteger n -> sb.append(n);
-            case BigDecimal n -> sb.append(n);
-            case Double d -> sb.append(finite(d, d));
-            case Float f -> sb.append(finite(f, f));
-            case Map<?, ?> map -> {
-                checkDepth(depth);
-                sb.append('{');
-                Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
-                boolean any = it.hasNext();
-                while (it.hasNext()) {
-                    Map.Entry<?, ?> e = it.next();
-                    if (!(e.getKey() instanceof String key)) {
-                        throw new IllegalArgumentException("JSON object keys must be strings, got " + typeName(e.getKey()));
-                    }
-                    newline(sb, indent, 1);
-                    appendString(sb, key);
-                    sb.append(indent < 0 ? ":" : ": ");
-                    write(sb, e.getValue(), depth + 1, indent < 0 ? -1 : indent + 1);
-                    if (it.hasNext()) sb.append(',');
+        // if-chains rather than a pattern switch: the library compiles for JDK 17 (issue 15)
+        if (value == null) {
+            sb.append("null");
+        } else if (value instanceof String s) {
+            appendString(sb, s);
+        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte || value instanceof BigInteger || value instanceof BigDecimal) {
+            sb.append(value);
+        } else if (value instanceof Double d) {
+            sb.append(finite(d, d));
+        } else if (value instanceof Float f) {
+            sb.append(finite(f, f));
+        } else if (value instanceof Map<?, ?> map) {
+            checkDepth(depth);
+            sb.append('{');
+            Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
+            boolean any = it.hasNext();
+            while (it.hasNext()) {
+                Map.Entry<?, ?> e = it.next();
+                if (!(e.getKey() instanceof String key)) {
+                    throw new IllegalArgumentException("JSON object keys must be strings, got " + typeName(e.getKey()));
                 }
-                if (any) newline(sb, indent, 0);
-                sb.append('}');
+                newline(sb, indent, 1);
+                appendString(sb, key);
+                sb.append(indent < 0 ? ":" : ": ");
+                write(sb, e.getValue(), depth + 1, indent < 0 ? -1 : indent + 1);
+                if (it.hasNext()) sb.append(',');
             }
-            case Iterable<?> list -> {
-                checkDepth(depth);
-                sb.append('[');
-                Iterator<?> it = list.iterator();
-                boolean any = it.hasNext();
-                while (it.hasNext()) {
-                    newline(sb, indent, 1);
-                    write(sb, it.next(), depth + 1, indent < 0 ? -1 : indent + 1);
-                    if (it.hasNext()) sb.append(',');
-                }
-                if (any) newline(sb, indent, 0);
-                sb.append(']');
+            if (any) newline(sb, indent, 0);
+            sb.append('}');
+        } else if (value instanceof Iterable<?> list) {
+            checkDepth(depth);
+            sb.append('[');
+            Iterator<?> it = list.iterator();
+            boolean any = it.hasNext();
+            while (it.hasNext()) {
+                newline(sb, indent, 1);
+                write(sb, it.next(), depth + 1, indent < 0 ? -1 : indent + 1);
+                if (it.hasNext()) sb.append(',');
             }
-            default -> throw new IllegalArgumentException("cannot write a " + typeName(value) + " as JSON");
+            if (any) newline(sb, indent, 0);
+            sb.append(']');
+        } else {
+            throw new IllegalArgumentException("cannot write a " + typeName(value) + " as JSON");
         }
     }
 
@@ -169,7 +170,7 @@ public final class Json {
     private static void newline(StringBuilder sb, int indent, int extra) {
         if (indent < 0) return;
         sb.append('\n');
-        sb.repeat(' ', 2 * (indent + extra));
+        for (int i = 2 * (indent + extra); i > 0; i--) sb.append(' ');
     }
 
     private static Object finite(double d, Object boxed) {
@@ -178,7 +179,7 @@ public final class Json {
     }
 
     /** Appends {@code s} as a JSON string literal; non-ASCII characters are written as they are. */
-    static void appendString(StringBuilder sb, String s) {
+    public static void appendString(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -207,15 +208,13 @@ public final class Json {
     }
 
     /** The JSON name of a parsed value's type, for messages. */
-    static String typeName(Object v) {
-        return switch (v) {
-            case null -> "null";
-            case Map<?, ?> _ -> "an object";
-            case List<?> _ -> "an array";
-            case String _ -> "a string";
-            case Boolean _ -> "a boolean";
-            case Number n -> "a number (" + n + ")";
-            default -> v.getClass().getName();
-        };
+    public static String typeName(Object v) {
+        if (v == null) return "null";
+        if (v instanceof Map<?, ?>) return "an object";
+        if (v instanceof List<?>) return "an array";
+        if (v instanceof String) return "a string";
+        if (v instanceof Boolean) return "a boolean";
+        if (v instanceof Number n) return "a number (" + n + ")";
+        return v.getClass().getName();
     }
 }

@@ -1,4 +1,4 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
 
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Tensor;
@@ -37,7 +37,7 @@ public final class StateDicts {
     public static void check(Map<String, Tensor> given, String prefix, Map<String, int[]> expected, boolean exact, String context) {
         List<String> missing = new ArrayList<>();
         for (String name : expected.keySet()) if (!given.containsKey(prefix + name)) missing.add(prefix + name);
-        if (missing.size() == 1) throw new IllegalArgumentException("state dict: missing tensor " + Untrusted.quote(missing.getFirst()));
+        if (missing.size() == 1) throw new IllegalArgumentException("state dict: missing tensor " + Untrusted.quote(missing.get(0)));
         if (!missing.isEmpty()) throw new IllegalArgumentException("state dict: missing tensors " + Untrusted.list(missing));
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
             String name = prefix + e.getKey();

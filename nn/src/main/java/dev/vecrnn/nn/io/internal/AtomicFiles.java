@@ -1,4 +1,7 @@
-package dev.vecrnn.nn.io;
+package dev.vecrnn.nn.io.internal;
+
+import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.Npy;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -28,7 +31,7 @@ public final class AtomicFiles {
 
     /** What writes the content; it may throw anything, which aborts the write. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(FileChannel out) throws IOException;
     }
 
@@ -41,7 +44,7 @@ public final class AtomicFiles {
      * @throws IOException when the directory is not writable, the disk is full, or the rename fails
      *                     (including file systems without atomic rename)
      */
-    static void write(Path target, Body body) throws IOException {
+    public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         deleteLeftovers(abs);
