@@ -22,7 +22,7 @@ import java.util.Locale;
  * <p>Float targets go to {@link #forward(float[], float[], float[])}, which every loss implements (a lambda
  * will do); class ids go to {@link #forward(float[], int[], float[])}, which refuses unless overridden.
  * Implementations allocate little, keep no state between calls and are safe to share between threads.
- * {@link #toString()} names the loss in error messages.
+ * {@code toString()} names the loss in error messages.
  *
  * <p>A training checkpoint does not record the loss, as it does not record the optimizer's hyperparameters:
  * a loss of your own may be a lambda with no stable name. Resume with the loss the checkpoint was written with.
