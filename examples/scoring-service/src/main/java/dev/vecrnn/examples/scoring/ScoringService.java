@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -46,6 +47,7 @@ public final class ScoringService implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor pool;
     private final AtomicLong steps = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final int drainSeconds;
     private volatile boolean closed;
 
@@ -103,6 +105,7 @@ public final class ScoringService implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
         try (ex) {
             int status = 200;
             byte[] body;
@@ -125,6 +128,8 @@ public final class ScoringService implements AutoCloseable {
                 ex.sendResponseHeaders(status, body.length);
                 ex.getResponseBody().write(body);
             }
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -221,17 +226,26 @@ public final class ScoringService implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections, lets the requests in flight finish (up to the drain time), then stops
-     * the request threads and the sweeper. Idempotent.
+     * Shuts down: from now on every request is answered 503 "shutting down"; the requests in flight finish
+     * (waiting up to the drain time); then the listener and the connections are closed and the request
+     * threads and the sweeper stopped. Idempotent.
      */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        server.stop(drainSeconds);   // closes the listener at once, waits for the exchanges in flight
+        // JDK 17's HttpServer.stop(delay) waits the whole delay even when nothing is in flight (fixed in 21),
+        // so the service waits for its own requests and then stops the server at once.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+        try {
+            while (inFlight.get() > 0 && System.nanoTime() < end) Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop(0);
         pool.shutdown();
         try {
-            if (!pool.awaitTermination(drainSeconds + 1L, TimeUnit.SECONDS)) pool.shutdownNow();
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) pool.shutdownNow();
         } catch (InterruptedException e) {
             pool.shutdownNow();
             Thread.currentThread().interrupt();
@@ -260,7 +274,10 @@ public final class ScoringService implements AutoCloseable {
             System.exit(2);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(s::close, "scoring-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            s.close();
+            System.out.println("scoring-service: stopped");
+        }, "scoring-shutdown"));
         RecurrentConfig c = s.config();
         System.out.println("scoring-service: " + c.type() + " " + c.inputSize() + " -> " + c.outputHidden() + " x " + c.numLayers()
                 + " layers from " + o.model() + ", listening on http://" + o.host() + ":" + s.port()
