@@ -125,6 +125,17 @@ final class SessionTable implements AutoCloseable {
         return n;
     }
 
+    long steps(String id) {
+        Session s = sessions.get(id);
+        if (s == null) return -1;
+        s.lock.lock();
+        try {
+            return s.steps;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
     void touch(Session s) {
         s.lastUsedNanos = clock.getAsLong();
     }
@@ -171,7 +182,8 @@ final class SessionTable implements AutoCloseable {
         if (c.type() == CellType.LSTM) arrays += array(c.numLayers() * c.hiddenSize());
         if (c.projSize() > 0) arrays += array(c.hiddenSize());
         long objects = 64 /* Session */ + 32 + 48 /* ReentrantLock and its FairSync */ + 48 /* StreamState */
-                + 24 + 16 + align8(idChars) /* String and its bytes */ + 32 /* map node */;
+                + 24 + 16 + align8(idChars) /* String and its bytes */ + 32 /* map node */
+                + 16 /* the map's table: a slot per node at load factor 0.75, and the tables outgrown */;
         return arrays + objects;
     }
 
