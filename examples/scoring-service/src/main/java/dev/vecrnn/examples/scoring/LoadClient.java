@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bounded load on the service: {@code sessions} sessions of {@code steps} steps each, sent by
@@ -70,90 +71,104 @@ public final class LoadClient {
      */
     public static Result run(URI base, RecurrentConfig cfg, String idPrefix, int sessions, int steps, int concurrency,
                              long seed, Duration deadline) throws Exception {
-        int in = cfg.inputSize(), p = cfg.outputHidden();
-        float[][] xs = new float[sessions][], outs = new float[sessions][steps * p];
-        for (int s = 0; s < sessions; s++) xs[s] = inputs(seed, s, steps, in);
-        long[] latency = new long[sessions * steps];
-        int[] next = new int[sessions];                       // the next step of each session; owned by whoever holds it
-        LinkedBlockingQueue<Integer> ready = new LinkedBlockingQueue<>();
-        for (int s = 0; s < sessions; s++) ready.add(s);
+        Run run = new Run(base, cfg, idPrefix, sessions, steps, concurrency, seed, deadline);
         ExecutorService threads = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "load-client");
             t.setDaemon(true);
             return t;
         });
-        HttpClient http = HttpClient.newBuilder().executor(threads).connectTimeout(Duration.ofSeconds(10)).build();
-        long start = System.nanoTime(), end = start + deadline.toNanos();
-        int[] remaining = {sessions * steps};
-        List<Future<Void>> workers = new ArrayList<>();
-        ExecutorService senders = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "load-sender");
-            t.setDaemon(true);
-            return t;
-        });
+        run.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        long start = System.nanoTime();
+        run.end = start + deadline.toNanos();
         try {
-            for (int w = 0; w < concurrency; w++) {
-                workers.add(senders.submit(() -> {
-                  try {
-                    StringBuilder body = new StringBuilder(256);
-                    for (;;) {
-                        Integer s = ready.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-                        if (s == null) {
-                            synchronized (remaining) {
-                                if (remaining[0] == 0) return null;
-                            }
-                            if (System.nanoTime() > end) throw new TimeoutException("load not done within " + deadline);
-                            continue;
-                        }
-                        if (s < 0) return null;                // the poison pill: all sessions done
-                        int t = next[s];
-                        body.setLength(0);
-                        body.append("{\"x\":[");
-                        for (int i = 0; i < in; i++) body.append(i == 0 ? "" : ",").append(xs[s][t * in + i]);
-                        body.append("]}");
-                        String id = idPrefix + s;
-                        HttpRequest req = HttpRequest.newBuilder(base.resolve("/sessions/" + id + "/step"))
-                                .timeout(Duration.ofNanos(Math.max(1, end - System.nanoTime())))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
-                        long t0 = System.nanoTime();
-                        HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                        latency[s * steps + t] = System.nanoTime() - t0;
-                        if (resp.statusCode() != 200) {
-                            throw new IOException("session " + id + " step " + (t + 1) + ": HTTP " + resp.statusCode() + " "
-                                    + new String(resp.body(), StandardCharsets.UTF_8).strip());
-                        }
-                        Json.StepReply r = Json.parseReply(resp.body(), p);
-                        if (!r.session().equals(id) || r.step() != t + 1) {
-                            throw new IOException("session " + id + " step " + (t + 1) + ": the answer is step " + r.step()
-                                    + " of session " + r.session());
-                        }
-                        System.arraycopy(r.outputs(), 0, outs[s], t * p, p);
-                        next[s] = t + 1;
-                        boolean last;
-                        synchronized (remaining) {
-                            last = --remaining[0] == 0;
-                        }
-                        if (t + 1 < steps) ready.add(s);
-                        if (last) for (int w2 = 0; w2 < concurrency; w2++) ready.add(-1);
-                    }
-                  } catch (Exception e) {
-                    for (int w2 = 0; w2 < concurrency; w2++) ready.add(-1);   // the others stop too, at once
-                    throw e;
-                  }
-                }));
-            }
-            for (Future<Void> f : workers) {
-                long left = end - System.nanoTime();
-                f.get(Math.max(1, left) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-            }
+            List<Future<Void>> workers = new ArrayList<>();
+            for (int w = 0; w < concurrency; w++) workers.add(threads.submit(run::work));
+            for (Future<Void> f : workers) f.get(Math.max(1, run.end - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         } finally {
-            senders.shutdownNow();
             threads.shutdownNow();
         }
         long wall = System.nanoTime() - start;
-        Arrays.sort(latency);
-        return new Result(sessions, steps, concurrency, wall, latency, xs, outs);
+        Arrays.sort(run.latency);
+        return new Result(sessions, steps, concurrency, wall, run.latency, run.xs, run.outs);
+    }
+
+    /** One run's shared state; a session's slots are written only by the thread that took it from the queue. */
+    private static final class Run {
+        final URI base;
+        final String idPrefix;
+        final int steps, concurrency, in, p;
+        final Duration deadline;
+        final float[][] xs, outs;     // [sessions][steps * I], [sessions][steps * Hout]
+        final long[] latency;         // [sessions * steps]
+        final int[] next;             // the next step of each session
+        final LinkedBlockingQueue<Integer> ready = new LinkedBlockingQueue<>();   // sessions waiting for their next step; -1 stops a worker
+        final AtomicInteger remaining;
+        HttpClient http;
+        long end;
+
+        Run(URI base, RecurrentConfig cfg, String idPrefix, int sessions, int steps, int concurrency, long seed, Duration deadline) {
+            this.base = base;
+            this.idPrefix = idPrefix;
+            this.steps = steps;
+            this.concurrency = concurrency;
+            this.in = cfg.inputSize();
+            this.p = cfg.outputHidden();
+            this.deadline = deadline;
+            this.xs = new float[sessions][];
+            this.outs = new float[sessions][steps * p];
+            for (int s = 0; s < sessions; s++) xs[s] = inputs(seed, s, steps, in);
+            this.latency = new long[sessions * steps];
+            this.next = new int[sessions];
+            this.remaining = new AtomicInteger(sessions * steps);
+            for (int s = 0; s < sessions; s++) ready.add(s);
+        }
+
+        Void work() throws Exception {
+            try {
+                StringBuilder body = new StringBuilder(256);
+                for (;;) {
+                    Integer s = ready.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (s == null) throw new TimeoutException("load not done within " + deadline);
+                    if (s < 0) return null;
+                    step(s, body);
+                    if (next[s] < steps) ready.add(s);
+                    if (remaining.decrementAndGet() == 0) stopAll();
+                }
+            } catch (Exception e) {
+                stopAll();   // the other workers stop at once instead of waiting out the deadline
+                throw e;
+            }
+        }
+
+        private void stopAll() {
+            for (int w = 0; w < concurrency; w++) ready.add(-1);
+        }
+
+        private void step(int s, StringBuilder body) throws Exception {
+            int t = next[s];
+            body.setLength(0);
+            body.append("{\"x\":[");
+            for (int i = 0; i < in; i++) body.append(i == 0 ? "" : ",").append(xs[s][t * in + i]);   // Float.toString: exact
+            body.append("]}");
+            String id = idPrefix + s;
+            HttpRequest req = HttpRequest.newBuilder(base.resolve("/sessions/" + id + "/step"))
+                    .timeout(Duration.ofNanos(Math.max(1, end - System.nanoTime())))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            latency[s * steps + t] = System.nanoTime() - t0;
+            if (resp.statusCode() != 200) {
+                throw new IOException("session " + id + " step " + (t + 1) + ": HTTP " + resp.statusCode() + " "
+                        + new String(resp.body(), StandardCharsets.UTF_8).strip());
+            }
+            Json.StepReply r = Json.parseReply(resp.body(), p);
+            if (!r.session().equals(id) || r.step() != t + 1) {
+                throw new IOException("session " + id + " step " + (t + 1) + ": the answer is step " + r.step() + " of session " + r.session());
+            }
+            System.arraycopy(r.outputs(), 0, outs[s], t * p, p);
+            next[s] = t + 1;
+        }
     }
 
     /**
