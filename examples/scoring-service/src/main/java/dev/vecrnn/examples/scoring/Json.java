@@ -55,7 +55,9 @@ final class Json {
             expect(p.nextToken() == null, "unexpected content after the JSON object");
             return x;
         } catch (JsonProcessingException e) {
-            throw new HttpError(400, "malformed JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            String m = e.getOriginalMessage().lines().findFirst().orElse("");
+            int advice = m.indexOf(": enable `");   // Jackson's advice to the developer, not to the client
+            throw new HttpError(400, "malformed JSON: " + (advice < 0 ? m : m.substring(0, advice)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);   // the body is in memory
         }

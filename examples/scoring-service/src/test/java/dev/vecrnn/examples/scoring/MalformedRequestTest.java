@@ -56,7 +56,7 @@ class MalformedRequestTest {
         l.add(new Bad("POST", step, "{\"x\":5}", 400, "expected an array of 8 numbers"));
         l.add(new Bad("POST", step, nums(7, null), 400, "expected 8 numbers, got 7"));
         l.add(new Bad("POST", step, nums(9, null), 400, "expected 8 numbers, got more"));
-        l.add(new Bad("POST", step, nums(8, "NaN"), 400, "malformed JSON"));
+        l.add(new Bad("POST", step, nums(8, "NaN"), 400, "malformed JSON: Non-standard token 'NaN'"));
         l.add(new Bad("POST", step, nums(8, "Infinity"), 400, "malformed JSON"));
         l.add(new Bad("POST", step, nums(8, "-Infinity"), 400, "malformed JSON"));
         l.add(new Bad("POST", step, nums(8, "1e39"), 400, "\"x\"[7]: expected a finite float, got 1e39"));
@@ -99,6 +99,7 @@ class MalformedRequestTest {
             assertTrue(r.body().startsWith("{\"error\":\"") && r.body().endsWith("\"}\n") && r.body().indexOf('\n') == r.body().length() - 1,
                     "one line of JSON: " + r.body());
             assertTrue(r.body().contains(b.says().replace("\"", "\\\"")), b + " -> " + r.body());
+            assertTrue(!r.body().contains("enable `"), "no advice to the developer: " + r.body());
             assertEquals(sessionsBefore + 1, http.health("sessions"), "no session made by " + b);
         }
         assertArrayEquals(Offline.stepLoop(net, xs, cases.size() + 1), outs, "outputs of the good steps alone");
