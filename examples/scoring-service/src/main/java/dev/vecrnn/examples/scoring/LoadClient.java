@@ -195,25 +195,31 @@ public final class LoadClient {
      * run of its inputs.
      */
     public static void main(String[] args) throws Exception {
-        Cli c;
         Path model;
+        URI url;
+        int sessions, steps, concurrency, warmup;
+        long seed;
+        Duration deadline;
         try {
-            c = Cli.parse(args, "--model", "--url", "--sessions", "--steps", "--concurrency", "--seed", "--warmup", "--deadline");
+            Cli c = Cli.parse(args, "--model", "--url", "--sessions", "--steps", "--concurrency", "--seed", "--warmup", "--deadline");
             model = c.path("--model");
+            url = c.has("--url") ? URI.create(c.string("--url", null)) : null;
+            sessions = c.integer("--sessions", 64, 1, 1_000_000);
+            steps = c.integer("--steps", 200, 1, 1_000_000);
+            concurrency = c.integer("--concurrency", 8, 1, 4096);
+            warmup = c.integer("--warmup", 100, 0, 1_000_000);
+            seed = c.number("--seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
+            deadline = Duration.ofSeconds(c.number("--deadline", 300, 1, 86_400));
         } catch (IllegalArgumentException e) {
             System.err.println("load-client: " + e.getMessage());
             System.exit(2);
             return;
         }
-        int sessions = c.integer("--sessions", 64, 1, 1_000_000), steps = c.integer("--steps", 200, 1, 1_000_000);
-        int concurrency = c.integer("--concurrency", 8, 1, 4096), warmup = c.integer("--warmup", 100, 0, 1_000_000);
-        long seed = c.number("--seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
-        Duration deadline = Duration.ofSeconds(c.number("--deadline", 300, 1, 86_400));
         Recurrent net = PyTorchFormat.read(model);
         ScoringService local = null;
         URI base;
-        if (c.has("--url")) {
-            base = URI.create(c.string("--url", null));
+        if (url != null) {
+            base = url;
         } else {
             local = ScoringService.start(ScoringService.Options.defaults(model).withPort(0)
                     .withSessions(Math.max(10_000, 2 * sessions), 600_000, 5_000));

@@ -87,7 +87,13 @@ public final class ScoringService implements AutoCloseable {
                 TimeUnit.MILLISECONDS.toNanos(o.sweepEveryMillis()), System::nanoTime);
         this.pool = new ThreadPoolExecutor(o.threads(), o.threads(), 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(o.queue()),
                 r -> new Thread(r, "scoring-http"), new ThreadPoolExecutor.CallerRunsPolicy());
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(o.host()), o.port()), 0);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(o.host()), o.port()), 0);
+        } catch (IOException e) {
+            pool.shutdown();
+            sessions.close();
+            throw new IOException(o.host() + ":" + o.port() + ": " + e.getMessage(), e);
+        }
         server.setExecutor(pool);
         server.createContext("/", this::handle);
         server.start();
