@@ -40,6 +40,7 @@ public final class ScoringService implements AutoCloseable {
     static final int MAX_ID_CHARS = 64;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1," + MAX_ID_CHARS + "}");
     private static final String SESSIONS = "/sessions/";
+    private static final System.Logger LOG = System.getLogger("dev.vecrnn.examples.scoring");
 
     static {
         // The JDK's server writes a response's headers and body in separate packets; with Nagle's algorithm
@@ -142,9 +143,11 @@ public final class ScoringService implements AutoCloseable {
                 status = e.status;
                 body = Json.error(e.getMessage());
             } catch (RuntimeException e) {
-                // the checks above leave nothing the library should refuse; if it does, say so without a trace
+                // the checks above leave nothing the library should refuse; if it does, the trace goes to the log
+                LOG.log(System.Logger.Level.ERROR, ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath(), e);
                 status = 500;
-                body = Json.error("internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                String m = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                body = Json.error("internal error: " + e.getClass().getSimpleName() + ": " + m);
             }
             if (body == null) {
                 ex.sendResponseHeaders(status, -1);
@@ -160,7 +163,6 @@ public final class ScoringService implements AutoCloseable {
 
     private byte[] route(HttpExchange ex) throws HttpError, IOException {
         String path = ex.getRequestURI().getRawPath();
-        String method = ex.getRequestMethod();
         if (path.equals("/health")) {
             requireMethod(ex, "GET");
             return healthJson();
