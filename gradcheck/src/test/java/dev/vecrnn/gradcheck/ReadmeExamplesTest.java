@@ -46,7 +46,8 @@ class ReadmeExamplesTest {
 
     /**
      * Setup for each java block of the README, in order; the examples of one section share a program
-     * where a later block uses what an earlier one made ({@code lstm} in the stepMany example).
+     * where a later block uses what an earlier one made ({@code lstm} and {@code state} in the state copy and
+     * stepMany examples).
      */
     private static final List<String> SETUP = List.of(
             // streaming inference
@@ -55,6 +56,8 @@ class ReadmeExamplesTest {
                     List<float[]> events = new ArrayList<>();
                     for (int i = 0; i < 5; i++) events.add(new float[64]);
                     """,
+            // a state copied out and in: continues the streaming program
+            "",
             // many streams: continues the streaming program
             """
                     float[] xs = new float[64 * 64];
@@ -111,7 +114,7 @@ class ReadmeExamplesTest {
             """;
 
     /** Indices into the README's java blocks that continue the program of the block before them. */
-    private static final List<Integer> CONTINUES = List.of(1);
+    private static final List<Integer> CONTINUES = List.of(1, 2);
 
     @Test
     void everyJavaExampleInTheReadmeCompilesAndRuns() throws Exception {

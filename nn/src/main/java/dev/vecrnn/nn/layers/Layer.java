@@ -91,6 +91,22 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
         /** Back to the start of a stream (nothing for a layer that keeps no state between steps). */
         default void reset() {
         }
+
+        /** How many floats carry this stream from one step to the next (0 for a layer that keeps none). */
+        default int size() {
+            return 0;
+        }
+
+        /** Writes the {@link #size()} floats that carry this stream to {@code dst[off, off + size())}. */
+        default void copyTo(float[] dst, int off) {
+        }
+
+        /**
+         * Sets them from {@code src[off, off + size())}, as {@link #copyTo} wrote them; the model checked the
+         * range (and, under its policy, that the values are finite).
+         */
+        default void copyFrom(float[] src, int off) {
+        }
     }
 
     /**

@@ -169,6 +169,21 @@ public final class RecurrentLayer implements Layer {
         public void reset() {
             state.reset();
         }
+
+        @Override
+        public int size() {
+            return state.size();
+        }
+
+        @Override
+        public void copyTo(float[] dst, int off) {
+            state.copyTo(dst, off);
+        }
+
+        @Override
+        public void copyFrom(float[] src, int off) {
+            state.copyFrom(src, off);
+        }
     }
 
     @Override

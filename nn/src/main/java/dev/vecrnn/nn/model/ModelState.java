@@ -1,6 +1,8 @@
 package dev.vecrnn.nn.model;
 
 import dev.vecrnn.nn.Exclusive;
+import dev.vecrnn.nn.NonFiniteInput;
+import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.layers.Layer;
 
 import dev.vecrnn.kernels.Kernels;
@@ -17,6 +19,10 @@ import dev.vecrnn.kernels.Kernels;
  * <p>The model is shared; a state is one stream's and used by one thread at a time: a second thread
  * stepping it while a step is running gets an {@link IllegalStateException} naming the thread that
  * holds it; handing it to another thread between steps is fine.
+ *
+ * <p>What carries the stream from one step to the next is {@link #size()} floats (the recurrent layers' h and
+ * c, in layer order), which {@link #copyTo} and {@link #copyFrom} move in and out: to keep a stream across a
+ * restart or move it to another process. The rest is scratch space of the step.
  */
 public final class ModelState extends Exclusive {
     final Model model;
@@ -47,6 +53,85 @@ public final class ModelState extends Exclusive {
     /** Back to the zero state, as a new stream starts. */
     public void reset() {
         for (Layer.StepState s : layers) s.reset();
+    }
+
+    /**
+     * How many floats carry this stream: for each recurrent layer in order, its {@link
+     * dev.vecrnn.nn.recurrent.StreamState#size()} (h of every layer of the stack, then c for an LSTM).
+     */
+    public int size() {
+        int n = 0;
+        for (Layer.StepState s : layers) n += s.size();
+        return n;
+    }
+
+    /**
+     * Copies this stream's state into {@code dst[offset, offset + size())}, layer by layer.
+     *
+     * @throws IllegalArgumentException if {@code dst} is null or too short from {@code offset}
+     * @throws IllegalStateException if another thread is stepping this state
+     */
+    public void copyTo(float[] dst, int offset) {
+        Require.range("dst", dst, offset, size());
+        enter("state", -1);
+        try {
+            int o = offset;
+            for (Layer.StepState s : layers) {
+                s.copyTo(dst, o);
+                o += s.size();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Sets this stream's state from {@code src[offset, offset + size())}, as {@link #copyTo} wrote it; the next
+     * step continues from there. Everything is checked before anything changes: the range, and, unless the
+     * model lets non-finite input through ({@link Model#setNonFiniteInput}), that every value is finite.
+     *
+     * @throws IllegalArgumentException if {@code src} is null, too short from {@code offset}, or holds NaN or
+     *         an infinity (naming the index); the state is then unchanged
+     * @throws IllegalStateException if another thread is stepping this state
+     */
+    public void copyFrom(float[] src, int offset) {
+        int n = size();
+        Require.range("src", src, offset, n);
+        if (model.nonFiniteInput() == NonFiniteInput.REJECT) {
+            for (int i = 0; i < n; i++) {
+                float v = src[offset + i];
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("src: expected finite values, got " + v + " at index " + (offset + i));
+                }
+            }
+        }
+        enter("state", -1);
+        try {
+            // a recurrent layer's own network may refuse what the model's policy lets through: undo what
+            // was set before it, so that a refused state leaves this one as it was
+            float[] before = new float[n];
+            int o = 0;
+            for (Layer.StepState s : layers) {
+                s.copyTo(before, o);
+                o += s.size();
+            }
+            o = 0;
+            try {
+                for (Layer.StepState s : layers) {
+                    s.copyFrom(src, offset + o);
+                    o += s.size();
+                }
+            } catch (RuntimeException e) {
+                o = 0;
+                for (Layer.StepState s : layers) {
+                    s.copyFrom(before, o);
+                    o += s.size();
+                }
+                throw e;
+            }
+        } finally {
+            exit();
+        }
     }
 
     // one step through every layer, for Model.step, which checked the arguments and holds this state

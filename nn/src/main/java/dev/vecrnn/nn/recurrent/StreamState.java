@@ -1,6 +1,8 @@
 package dev.vecrnn.nn.recurrent;
 
 import dev.vecrnn.nn.Exclusive;
+import dev.vecrnn.nn.NonFiniteInput;
+import dev.vecrnn.nn.Require;
 
 import java.util.Arrays;
 
@@ -13,6 +15,10 @@ import java.util.Arrays;
  * <p>One stream and one thread at a time: the network is shared, the state is not. Using a state from a
  * second thread while a step is running throws an {@link IllegalStateException} naming the thread that
  * holds it (one compare-and-set per step); handing it to another thread between steps is fine.
+ *
+ * <p>What carries a stream from one step to the next is {@link #size()} floats, which {@link #copyTo} and
+ * {@link #copyFrom} move in and out: to keep a stream across a restart, move it to another process, or
+ * start it from a state a sequence run ended in. The rest of the object is scratch space of the step.
  */
 public final class StreamState extends Exclusive {
     final Recurrent net;
@@ -40,6 +46,63 @@ public final class StreamState extends Exclusive {
     public void reset() {
         Arrays.fill(h, 0f);
         if (c != null) Arrays.fill(c, 0f);
+    }
+
+    /**
+     * How many floats carry this stream: h of every layer ({@code layers x outputHidden}), then, for an LSTM,
+     * c of every layer ({@code layers x hiddenSize}). An LSTM of 2 layers at 256 units: 1,024 floats.
+     */
+    public int size() {
+        return h.length + (c == null ? 0 : c.length);
+    }
+
+    /**
+     * Copies this stream's state into {@code dst[offset, offset + size())}: h of layer 0, 1, ..., then (LSTM)
+     * c of layer 0, 1, ..., which is PyTorch's {@code h_n} then {@code c_n} of a unidirectional stack at
+     * batch 1, so the two halves can be given to {@link Recurrent#forward} as h0 and c0.
+     *
+     * @throws IllegalArgumentException if {@code dst} is null or too short from {@code offset}
+     * @throws IllegalStateException if another thread is stepping this state
+     */
+    public void copyTo(float[] dst, int offset) {
+        Require.range("dst", dst, offset, size());
+        enter("state", -1);
+        try {
+            System.arraycopy(h, 0, dst, offset, h.length);
+            if (c != null) System.arraycopy(c, 0, dst, offset + h.length, c.length);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Sets this stream's state from {@code src[offset, offset + size())}, laid out as {@link #copyTo} writes
+     * it; the next step continues from there. Everything is checked before anything changes: the range, and,
+     * unless the network lets non-finite input through ({@link Recurrent#setNonFiniteInput}), that every value
+     * is finite. The scratch space needs nothing: a step does not read what the previous one left there.
+     *
+     * @throws IllegalArgumentException if {@code src} is null, too short from {@code offset}, or holds NaN or
+     *         an infinity (naming the index); the state is then unchanged
+     * @throws IllegalStateException if another thread is stepping this state
+     */
+    public void copyFrom(float[] src, int offset) {
+        Require.range("src", src, offset, size());
+        if (net.nonFiniteInput() == NonFiniteInput.REJECT) {
+            for (int i = 0, n = size(); i < n; i++) {
+                float v = src[offset + i];
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("src: expected finite values, got " + v + " at index "
+                            + (offset + i) + " (" + (i < h.length ? "h" : "c") + ")");
+                }
+            }
+        }
+        enter("state", -1);
+        try {
+            System.arraycopy(src, offset, h, 0, h.length);
+            if (c != null) System.arraycopy(src, offset + h.length, c, 0, c.length);
+        } finally {
+            exit();
+        }
     }
 
     /** This stream's h of layer {@code layer} (0 is the bottom one), {@code [Hout]}: a copy. */
