@@ -145,9 +145,10 @@ final class PanamaMath {
      * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
      * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
      * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call. The sign is
-     * kept in float lanes (neg and blends), not copied as a bit in int lanes: on JDK 17, in about half the
-     * measuring JVMs, C2 compiled the store of the vector that came out of {@code reinterpretAsFloats()}
-     * without its intrinsic ("missing constant: vclass=DecodeN"), 192 bytes per call for tanh and the cells.
+     * kept in float lanes (neg and blends), not copied as a bit in int lanes: on JDK 17, in 3 of 4
+     * measuring JVMs of AllocationTest, C2 compiled the store of the vector that came out of
+     * {@code reinterpretAsFloats()} without its intrinsic ("missing constant: vclass=DecodeN"), 192 bytes
+     * per call for tanh and the cells.
      */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
