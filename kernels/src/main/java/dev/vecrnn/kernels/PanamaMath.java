@@ -144,7 +144,11 @@ final class PanamaMath {
      * y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in
      * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
      * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
-     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call.
+     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call. The sign is
+     * kept in float lanes (neg and blends), not copied as a bit in int lanes: on JDK 17, in 3 of 4
+     * measuring JVMs of AllocationTest, C2 compiled the store of the vector that came out of
+     * {@code reinterpretAsFloats()} without its intrinsic ("missing constant: vclass=DecodeN"), 192 bytes
+     * per call for tanh and the cells.
      */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
@@ -157,24 +161,25 @@ final class PanamaMath {
         FloatVector hi = FloatVector.broadcast(S, EXP_HI);
         FloatVector smallBound = FloatVector.broadcast(S, TANH_SMALL);
         IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
-        IntVector magnitude = IntVector.broadcast(SI, 0x7fffffff);
-        IntVector sign = IntVector.broadcast(SI, 0x80000000);
+        FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector a = xv.abs();
             FloatVector u = xv.mul(xv);
             FloatVector small = xv.mul(u).fma(u.fma(t4, t3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-            FloatVector d = a.mul(2f);
+            FloatVector d = a.mul(TWO);
             FloatVector c = d.blend(hi, d.compare(VectorOperators.GT, hi));
             FloatVector t = c.fma(log2e, round);
             FloatVector k = t.sub(round);
             FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
             FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
             IntVector e = t.reinterpretAsInts().add(bias);
-            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(1f)));
-            // |result| with x's sign bit: tanh is odd, and this keeps tanh(-0) = -0 (the polynomial gives +0)
-            IntVector mag = big.blend(small, a.lt(smallBound)).reinterpretAsInts().and(magnitude);
-            mag.or(xv.reinterpretAsInts().and(sign)).reinterpretAsFloats().intoArray(y, yOff + i);
+            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(ONE)));
+            // x's sign in float lanes. small has it (for a NaN x too: x quieted) but for -0, where it gives +0:
+            // x itself where u = x * x is 0 (for a nonzero x there small is x). big (> 0, from |x|) is negated
+            // where x < 0. NaN fails |x| >= TANH_SMALL and takes small, as -0 and the small x do.
+            FloatVector lo = small.blend(xv, u.compare(VectorOperators.EQ, zero));
+            lo.blend(big.blend(big.neg(), xv.lt(zero)), a.compare(VectorOperators.GE, smallBound)).intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
     }
