@@ -75,11 +75,7 @@ public final class ModelState extends Exclusive {
         Require.range("dst", dst, offset, size());
         enter("state", -1);
         try {
-            int o = offset;
-            for (Layer.StepState s : layers) {
-                s.copyTo(dst, o);
-                o += s.size();
-            }
+            saveLayers(dst, offset);
         } finally {
             exit();
         }
@@ -110,27 +106,30 @@ public final class ModelState extends Exclusive {
             // a recurrent layer's own network may refuse what the model's policy lets through: undo what
             // was set before it, so that a refused state leaves this one as it was
             float[] before = new float[n];
-            int o = 0;
-            for (Layer.StepState s : layers) {
-                s.copyTo(before, o);
-                o += s.size();
-            }
-            o = 0;
+            saveLayers(before, 0);
             try {
-                for (Layer.StepState s : layers) {
-                    s.copyFrom(src, offset + o);
-                    o += s.size();
-                }
+                loadLayers(src, offset);
             } catch (RuntimeException e) {
-                o = 0;
-                for (Layer.StepState s : layers) {
-                    s.copyFrom(before, o);
-                    o += s.size();
-                }
+                loadLayers(before, 0);
                 throw e;
             }
         } finally {
             exit();
+        }
+    }
+
+    // each layer's carried floats, one after another from off (the caller checked the range and holds the state)
+    private void saveLayers(float[] dst, int off) {
+        for (Layer.StepState s : layers) {
+            s.copyTo(dst, off);
+            off += s.size();
+        }
+    }
+
+    private void loadLayers(float[] src, int off) {
+        for (Layer.StepState s : layers) {
+            s.copyFrom(src, off);
+            off += s.size();
         }
     }
 
