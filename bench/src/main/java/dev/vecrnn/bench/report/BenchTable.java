@@ -122,6 +122,11 @@ public final class BenchTable {
             System.out.println("Time on a later JDK over the time on the first, medians (above 1: slower), vecrnn's and"
                     + " in brackets the baseline's.");
         }
+        if (columns.stream().anyMatch(col -> col.width().vectorBits() < Comparison.machineBits())) {
+            System.out.println("ONNX Runtime chooses its kernels from the CPU and ignores JVM options: in a column narrower than"
+                    + " the machine's " + Comparison.machineBits() + " bits it still runs its own " + Comparison.machineBits()
+                    + "-bit code (marked), so those speed-ups are not at one width; the gate skips them.");
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.println("Machine: " + Roofline.cpuModel() + ", " + cores + (cores == 1 ? " core" : " cores") + " for this run.");
         for (Column col : columns) {
@@ -206,7 +211,8 @@ public final class BenchTable {
             vecrnn += ", " + Fmt.number(c.bound().flops() / (ours.median() * 1000)) + " GFLOP/s";
         }
         vecrnn += otherWidth(ours, width);
-        String baseline = base == null ? "" : c.baselineName() + " " + base.spread(k) + otherWidth(base, width);
+        String baseline = base == null ? "" : c.baselineName() + " " + base.spread(k) + otherWidth(base, width)
+                + (c.baselineWiderThan(width) ? " [its own " + Comparison.machineBits() + "-bit code]" : "");
         return List.of(vecrnn, baseline, base == null ? "-" : Fmt.number(speedup(ours, base)) + "x",
                 Fmt.percent(c.bound() == null ? Double.NaN : roofline.share(c.bound(), ours.median())),
                 Fmt.number(ours.bytesPerOp() / k));

@@ -107,6 +107,25 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
         return rows;
     }
 
+    /**
+     * Whether the baseline is native code that the forks' JVM options do not reach: ONNX Runtime picks its
+     * kernels from the CPU itself, so under {@code -XX:UseAVX=2} on an AVX-512 machine it still runs its
+     * AVX-512 code, and the ratio would set vecrnn at 256 bits against ONNX Runtime at 512.
+     */
+    boolean baselineIgnoresJvmOptions() {
+        return baselineName.equals("ONNX Runtime");
+    }
+
+    /** The vector width the machine gives a JVM without options: this JVM's preferred species (it runs without the forks' options). */
+    static int machineBits() {
+        return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+
+    /** Whether this row's ratio at {@code width} sets vecrnn at a narrower width than its native baseline runs. */
+    boolean baselineWiderThan(WidthProfiler.Width width) {
+        return baselineIgnoresJvmOptions() && width.vectorBits() < machineBits();
+    }
+
     static Comparison byId(String id) {
         for (Comparison c : all(false)) if (c.id().equals(id)) return c;
         List<String> ids = all(false).stream().map(Comparison::id).toList();

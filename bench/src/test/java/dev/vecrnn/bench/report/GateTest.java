@@ -139,4 +139,18 @@ class GateTest {
         var slow = new Jmh.Score("b", Map.of(), 0.6, 0.6, 0.6, "ops/ns", 0, w);
         assertEquals(4, BenchTable.speedup(fast, slow), 1e-12);
     }
+
+    @Test
+    void onlyOnnxRuntimeRatiosAtANarrowerWidthThanTheMachinesAreNotAtOneWidth() {
+        int machine = Comparison.machineBits();
+        var narrower = new WidthProfiler.Width(machine / 2, machine / 2);
+        var own = new WidthProfiler.Width(machine, machine);
+        Comparison ort = Comparison.byId("sequence-lstm-64"), scalar = Comparison.byId("tanh"), streams = Comparison.byId("streams-lstm-256");
+        assertTrue(ort.baselineIgnoresJvmOptions());
+        assertTrue(ort.baselineWiderThan(narrower));
+        assertFalse(ort.baselineWiderThan(own));
+        // Baselines on the JVM run under the forks' options: their ratios are at one width wherever they run.
+        assertFalse(scalar.baselineWiderThan(narrower));
+        assertFalse(streams.baselineWiderThan(narrower));
+    }
 }
