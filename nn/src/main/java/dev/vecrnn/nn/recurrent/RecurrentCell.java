@@ -3,7 +3,10 @@ package dev.vecrnn.nn.recurrent;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Tensor;
 
+import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.kernels.QuantizedGates;
 import dev.vecrnn.kernels.TransposedGates;
 
 import java.util.List;
@@ -12,6 +15,9 @@ import java.util.Map;
 /**
  * One layer and one direction of a recurrent stack: the packed gate weights (live, trained in place),
  * their gradient in the same packing, the two PyTorch biases and, for a projected LSTM, {@code W_hr}.
+ * An inference-only cell ({@link #RecurrentCell(RecurrentCell, Precision)}) holds its gate weights as
+ * int8 or bf16 in {@link #q} instead, and no fp32 copy of them: {@link #w}, {@link #gw} and the params are
+ * null, and only the forward products ({@link #gates}, {@link #gatesInput}, {@link #gatesRecurrent}) run.
  */
 final class RecurrentCell {
     final CellType type;
@@ -20,6 +26,8 @@ final class RecurrentCell {
     final int outHidden;
     final String suffix;
     final PackedGates w;
+    /** The int8 or bf16 gate weights of an inference-only cell (bias included); null in a trainable one. */
+    final QuantizedGates q;
     /**
      * A copy of w's recurrent columns alone (input size 0), refreshed by {@link #sync}: a sequence runs
      * the input part of every step as one GEMM on w, then per step only {@code W_hh h}, and in w those
@@ -44,6 +52,7 @@ final class RecurrentCell {
         this.outHidden = cfg.outputHidden();
         this.suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
         this.w = PackedGates.zeros(type.packing, inputSize, outHidden, hidden);
+        this.q = null;
         this.gw = w.zerosLike();
         int rows = type.gates() * hidden;
         this.packed = new Param("packed" + suffix, w.weights(), gw.weights());
@@ -65,6 +74,54 @@ final class RecurrentCell {
         }
     }
 
+    /**
+     * An inference-only copy of {@code src} with its gate weights in {@code precision} (INT8 or BF16); its
+     * biases and {@code W_hr} are fp32 copies. {@code src} is brought up to date first and is not changed.
+     */
+    RecurrentCell(RecurrentCell src, Precision precision) {
+        this.type = src.type;
+        this.inputSize = src.inputSize;
+        this.hidden = src.hidden;
+        this.outHidden = src.outHidden;
+        this.suffix = src.suffix;
+        src.fresh();
+        this.q = QuantizedGates.quantize(src.w, precision);
+        this.w = null;
+        this.gw = null;
+        this.packed = null;
+        this.biasIh = src.biasIh == null ? null : src.biasIh.clone();
+        this.biasHh = src.biasHh == null ? null : src.biasHh.clone();
+        this.whr = src.whr == null ? null : src.whr.clone();
+        this.pBiasIh = this.pBiasHh = this.pWhr = null;
+    }
+
+    /** Entries the gate products write per batch row: G*H, or 4H for GRU. */
+    int outputSize() {
+        return q != null ? q.outputSize() : w.outputSize();
+    }
+
+    /** {@code out = W_ih x + W_hh h + bias}, on whichever weights this cell holds (see {@link Kernels#gates}). */
+    void gates(Kernels k, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh, float[] out, int outOff, int ldo) {
+        if (q != null) k.gates(q, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo);
+        else k.gates(w, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo);
+    }
+
+    /** {@code out = W_ih x + bias} for many rows (see {@link Kernels#gatesInput}). */
+    void gatesInput(Kernels k, int rows, float[] x, int xOff, int ldx, float[] out, int outOff, int ldo) {
+        if (q != null) k.gatesInput(q, rows, x, xOff, ldx, out, outOff, ldo);
+        else k.gatesInput(w, rows, x, xOff, ldx, out, outOff, ldo);
+    }
+
+    /**
+     * {@code out += W_hh h} (see {@link Kernels#gatesRecurrent}): fp32 on {@link #wh()}, the recurrent columns
+     * alone; int8 and bf16 on {@link #q} itself, whose panels are a quarter or half the size, rather than
+     * keeping a second copy of {@code W_hh}.
+     */
+    void gatesRecurrent(Kernels k, int batch, float[] h, int hOff, int ldh, float[] out, int outOff, int ldo) {
+        if (q != null) k.gatesRecurrent(q, batch, h, hOff, ldh, out, outOff, ldo);
+        else k.gatesRecurrent(wh(), batch, h, hOff, ldh, out, outOff, ldo);
+    }
+
     private PackedGates[] extra = new PackedGates[0];
 
     /** Gradient accumulators for {@code parts} parallel parts: part 0 is gw, the others zeroed scratch. */
@@ -81,6 +138,7 @@ final class RecurrentCell {
     }
 
     void addParams(List<Param> out) {
+        if (q != null) return;
         out.add(packed);
         if (pBiasIh != null) {
             out.add(pBiasIh);
@@ -118,7 +176,7 @@ final class RecurrentCell {
      * One volatile read when nothing changed; forward passes racing after a change sync once.
      */
     void fresh() {
-        if (paramsVersion() == synced) return;
+        if (q != null || paramsVersion() == synced) return;
         synchronized (this) {
             if (paramsVersion() != synced) sync();
         }
