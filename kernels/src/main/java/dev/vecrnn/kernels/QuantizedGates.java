@@ -223,10 +223,10 @@ public final class QuantizedGates {
 
     /** Copies the int8 weights and scales out in PyTorch's layout (the arrays {@link #ofInt8} takes). */
     public void unpackInt8(byte[] weightIh, float[] scaleIh, byte[] weightHh, float[] scaleHh) {
-        if (precision != Precision.INT8) throw new IllegalStateException("these weights are " + precision + ", not INT8");
         int rows = checkWeights(cell, inputSize, recurrentSize, hiddenSize, weightIh, weightHh);
         Kernels.checkLength("scaleIh", scaleIh, rows);
         Kernels.checkLength("scaleHh", scaleHh, rows);
+        if (precision != Precision.INT8) throw new IllegalStateException("these weights are " + precision + ", not INT8");
         forEachRowPart((row, recurrent, kFrom, kTo, idx, slot) -> {
             byte[] dst = recurrent ? weightHh : weightIh;
             int width = recurrent ? recurrentSize : inputSize, first = recurrent ? inputSize : 0;
@@ -237,8 +237,8 @@ public final class QuantizedGates {
 
     /** Copies the bf16 weights out in PyTorch's layout (the arrays {@link #ofBf16} takes). */
     public void unpackBf16(short[] weightIh, short[] weightHh) {
-        if (precision != Precision.BF16) throw new IllegalStateException("these weights are " + precision + ", not BF16");
         int rows = checkWeights(cell, inputSize, recurrentSize, hiddenSize, weightIh, weightHh);
+        if (precision != Precision.BF16) throw new IllegalStateException("these weights are " + precision + ", not BF16");
         forEachRowPart((row, recurrent, kFrom, kTo, idx, slot) -> {
             short[] dst = recurrent ? weightHh : weightIh;
             int width = recurrent ? recurrentSize : inputSize, first = recurrent ? inputSize : 0;

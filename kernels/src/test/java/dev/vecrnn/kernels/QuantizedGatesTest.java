@@ -55,7 +55,10 @@ class QuantizedGatesTest {
         GateModel m = c.dequantized(q);
         int xo = d.offset(), ldx = d.stride(m.in()), ho = d.offset(), ldh = d.stride(m.rec()), oo = d.offset(), ldo = d.stride(m.outputs());
         float[] x = d.matrix(xo, batch, m.in(), ldx), h = d.matrix(ho, batch, m.rec(), ldh), out = d.matrix(oo, batch, m.outputs(), ldo);
-        Fp[] ref = m.gates(batch, x, xo, ldx, h, ho, ldh, true, null, 0, 0);
+        // bf16 weights are floats, exactly the dequantized ones; int8 ones stand for q * scale, which a float
+        // may not hold, and the kernels compute scale * sum(q x): the reference does the same in double.
+        Fp[] ref = precision == Precision.BF16 ? m.gates(batch, x, xo, ldx, h, ho, ldh, true, null, 0, 0)
+                : int8Reference(c.model, q, batch, x, xo, ldx, h, ho, ldh);
         String what = precision + " gates " + c + " batch=" + batch + " biases=" + biases;
         new Check(what).matrix("out", oo, batch, m.outputs(), ldo, ref).readOnly(x, h).on(k -> {
             float[] o = out.clone();
@@ -68,6 +71,53 @@ class QuantizedGatesTest {
             k.gatesRecurrent(q, batch, h, ho, ldh, o, oo, ldo);
             return Map.of("out", o);
         });
+    }
+
+    /**
+     * out[b, j] = biases + scaleIh[row] sum_k q_ih[row, k] x[k] + scaleHh[row] sum_k q_hh[row, k] h[k], each part
+     * where entry j uses it, in double; each part's sum has its column terms plus the scaling's rounding.
+     */
+    private static Fp[] int8Reference(GateModel m, QuantizedGates q, int batch, float[] x, int xOff, int ldx,
+                                      float[] h, int hOff, int ldh) {
+        int rows = m.rows();
+        byte[] qih = new byte[rows * m.in()], qhh = new byte[rows * m.rec()];
+        float[] sih = new float[rows], shh = new float[rows];
+        q.unpackInt8(qih, sih, qhh, shh);
+        Fp[] r = new Fp[batch * m.outputs()];
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < m.outputs(); j++) {
+                int row = m.row(j), terms = 0;
+                double s = 0, abs = 0;
+                if (m.usesInput(j)) {
+                    if (m.bih() != null) {
+                        s += m.bih()[row];
+                        abs += Math.abs(m.bih()[row]);
+                        terms++;
+                    }
+                    for (int k = 0; k < m.in(); k++) {
+                        double t = (double) sih[row] * qih[row * m.in() + k] * x[xOff + b * ldx + k];
+                        s += t;
+                        abs += Math.abs(t);
+                    }
+                    terms += m.in() + 1;
+                }
+                if (m.usesRecurrent(j)) {
+                    if (m.bhh() != null) {
+                        s += m.bhh()[row];
+                        abs += Math.abs(m.bhh()[row]);
+                        terms++;
+                    }
+                    for (int k = 0; k < m.rec(); k++) {
+                        double t = (double) shh[row] * qhh[row * m.rec() + k] * h[hOff + b * ldh + k];
+                        s += t;
+                        abs += Math.abs(t);
+                    }
+                    terms += m.rec() + 1;
+                }
+                r[b * m.outputs() + j] = Fp.sum(s, abs, terms, 0);
+            }
+        }
+        return r;
     }
 
     // Each lane of the Vector API kernels makes the scalar kernel's roundings in the scalar kernel's order

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Param;
@@ -72,6 +74,14 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
 
     /** The architecture as key/value strings, for model files. */
     Map<String, Object> spec();
+
+    /**
+     * An inference-only copy for {@link dev.vecrnn.nn.model.Model#quantized}: a recurrent layer with its gate
+     * weights in {@code precision} (INT8 or BF16), every other layer with copies of its fp32 weights (so that
+     * training this layer later does not reach the copy); a layer without weights may return itself.
+     */
+    @Internal
+    Layer quantized(Precision precision);
 
     // ------------------------------------------------------------------ for the model package
 

@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Param;
@@ -219,5 +221,17 @@ public final class RecurrentLayer implements Layer {
         s.put("proj_size", c.projSize());
         s.put("return_sequences", returnSequences);
         return s;
+    }
+
+    private RecurrentLayer(Recurrent rnn, boolean returnSequences) {
+        this.rnn = rnn;
+        this.returnSequences = returnSequences;
+    }
+
+    /** A layer over {@link Recurrent#quantized}: inference only (a training forward is refused). */
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return new RecurrentLayer(rnn.quantized(precision), returnSequences);
     }
 }

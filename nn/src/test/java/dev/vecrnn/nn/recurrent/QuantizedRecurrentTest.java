@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.recurrent;
 
 import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.Diffs;
 import dev.vecrnn.nn.Tensor;
 
 import org.junit.jupiter.api.Test;
@@ -80,12 +81,6 @@ class QuantizedRecurrentTest {
         return Tensor.of(a, shape);
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertEquals(a.length, b.length);
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
-        return m;
-    }
 
     @ParameterizedTest
     @MethodSource("configs")
@@ -105,10 +100,10 @@ class QuantizedRecurrentTest {
         int[] lengths = {steps, 5, 9};
         Recurrent.Output got = q.forward(x, lengths, h0, c0), want = rounded.forward(x, lengths, h0, c0);
         // Same weights; only the order of the roundings differs (int8 sums q x and scales once).
-        double err = maxAbsDiff(got.output().data(), want.output().data());
+        double err = Diffs.maxAbs(got.output().data(), want.output().data());
         assertTrue(err < 2e-5, precision + " " + cfg + ": output differs from fp32 on the rounded weights by " + err);
-        assertTrue(maxAbsDiff(got.hN().data(), want.hN().data()) < 2e-5);
-        if (c0 != null) assertTrue(maxAbsDiff(got.cN().data(), want.cN().data()) < 1e-4);
+        assertTrue(Diffs.maxAbs(got.hN().data(), want.hN().data()) < 2e-5);
+        if (c0 != null) assertTrue(Diffs.maxAbs(got.cN().data(), want.cN().data()) < 1e-4);
     }
 
     @ParameterizedTest
@@ -160,7 +155,7 @@ class QuantizedRecurrentTest {
         Recurrent q = net.quantized(precision);
         Tensor x = uniform(new Random(9), 100, 2, size);
         Recurrent.Output want = net.forward(x, null, null, null), got = q.forward(x, null, null, null);
-        double err = maxAbsDiff(got.output().data(), want.output().data());
+        double err = Diffs.maxAbs(got.output().data(), want.output().data());
         double limit = precision == Precision.INT8 ? 2e-2 : 1e-2;
         System.out.printf("ACCURACY %s %s %d: max |quantized - fp32| over T = 100: %.3g%n", precision, type, size, err);
         if (!(err <= limit)) fail(precision + " " + type + " " + size + ": " + err + " > " + limit);
