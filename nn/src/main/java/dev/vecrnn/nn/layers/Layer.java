@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.layers;
 
 import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.io.TensorData;
 
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Internal;
@@ -82,6 +83,23 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
      */
     @Internal
     Layer quantized(Precision precision);
+
+    /** How this layer's weights are stored: FP32 but for a quantized recurrent layer. */
+    @Internal
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
+    /**
+     * This layer's tensors as a model file stores them, under {@code prefix}: its {@link #stateDict} as F32,
+     * but for a quantized recurrent layer (see {@link dev.vecrnn.nn.recurrent.Recurrent#storedTensors}).
+     */
+    @Internal
+    default void storedTensors(String prefix, Map<String, TensorData> out) {
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        stateDict(prefix, sd);
+        sd.forEach((k, v) -> out.put(k, TensorData.of(v)));
+    }
 
     // ------------------------------------------------------------------ for the model package
 

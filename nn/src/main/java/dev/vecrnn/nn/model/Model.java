@@ -1,6 +1,8 @@
 package dev.vecrnn.nn.model;
 
 import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.Internal;
+import dev.vecrnn.nn.io.TensorData;
 
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.NonFiniteInput;
@@ -281,6 +283,23 @@ public final class Model {
         Model m = new Model(inputFeatures, copies);
         m.setNonFiniteInput(nonFiniteInput);
         return m;
+    }
+
+    /** How the recurrent weights are stored: FP32, or INT8 or BF16 for a {@link #quantized} model. */
+    public Precision precision() {
+        for (Layer l : layers) if (l.precision() != Precision.FP32) return l.precision();
+        return Precision.FP32;
+    }
+
+    /**
+     * Every tensor as a model file stores it, {@code layers.<i>.<name>}: the {@link #stateDict()} as F32 for
+     * an fp32 model; a quantized model's recurrent weights as I8 with per-row scales, or BF16.
+     */
+    @Internal
+    public Map<String, TensorData> storedTensors() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) layers.get(i).storedTensors("layers." + i + ".", out);
+        return out;
     }
 
     /** The architecture: input features and each layer's spec. */

@@ -5,6 +5,7 @@ import dev.vecrnn.nn.NonFiniteInput;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.io.internal.StateDicts;
 
 import dev.vecrnn.kernels.Kernels;
@@ -96,6 +97,51 @@ public final class Recurrent {
         if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
         requireTrainable("quantized");
         return new Recurrent(this, precision);
+    }
+
+    private Recurrent(RecurrentConfig config, Precision precision, Map<String, TensorData> in) {
+        this.config = config;
+        this.precision = precision;
+        int d = config.directions();
+        this.cells = new RecurrentCell[config.numLayers() * d];
+        for (int l = 0; l < config.numLayers(); l++) {
+            for (int dir = 0; dir < d; dir++) cells[l * d + dir] = new RecurrentCell(config, l, dir, precision, in);
+        }
+        this.params = List.of();
+    }
+
+    /**
+     * The tensors of a model file: for an fp32 network its {@link #stateDict()} as F32; for a quantized one
+     * {@code weight_ih_l<k>} and {@code weight_hh_l<k>} in PyTorch's layout as I8 with
+     * {@code weight_ih_l<k>_scale} and {@code weight_hh_l<k>_scale} (F32, one scale per row), or as BF16;
+     * biases and {@code weight_hr} as F32.
+     */
+    @Internal
+    public Map<String, TensorData> storedTensors() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        if (precision == Precision.FP32) {
+            stateDict().forEach((k, v) -> out.put(k, TensorData.of(v)));
+        } else {
+            for (RecurrentCell c : cells) c.storedTensors(out);
+        }
+        return out;
+    }
+
+    /**
+     * The inference-only network of {@code config} in {@code precision} (INT8 or BF16) from tensors as
+     * {@link #storedTensors} writes them, named without prefix. Each is checked (dtype, shape, finite
+     * non-negative scales, finite bf16 weights) and removed from {@code in}; what is left is the caller's.
+     * No fp32 copy of the gate weights is made.
+     *
+     * @throws IllegalArgumentException naming a missing tensor or the first wrong one
+     */
+    @Internal
+    public static Recurrent fromStored(RecurrentConfig config, Precision precision, Map<String, TensorData> in) {
+        Require.notNull("config", config);
+        Require.notNull("precision", precision);
+        Require.notNull("in", in);
+        if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
+        return new Recurrent(config, precision, in);
     }
 
     /** How the gate weights are stored: FP32 for a trainable network, INT8 or BF16 for a {@link #quantized} copy. */

@@ -2,6 +2,8 @@ package dev.vecrnn.nn.recurrent;
 
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.DType;
+import dev.vecrnn.nn.io.TensorData;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
@@ -93,6 +95,101 @@ final class RecurrentCell {
         this.biasHh = src.biasHh == null ? null : src.biasHh.clone();
         this.whr = src.whr == null ? null : src.whr.clone();
         this.pBiasIh = this.pBiasHh = this.pWhr = null;
+    }
+
+    /**
+     * An inference-only cell of layer {@code layer}, direction {@code dir} of {@code cfg} from its stored
+     * tensors ({@link #storedTensors}'s names and layout, without prefix), each checked for its dtype and
+     * shape; the ones it uses are removed from {@code in}.
+     *
+     * @throws IllegalArgumentException naming a missing tensor, or one of the wrong dtype or shape
+     */
+    RecurrentCell(RecurrentConfig cfg, int layer, int dir, Precision precision, Map<String, TensorData> in) {
+        this.type = cfg.type();
+        this.inputSize = cfg.layerInput(layer);
+        this.hidden = cfg.hiddenSize();
+        this.outHidden = cfg.outputHidden();
+        this.suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
+        int rows = type.gates() * hidden;
+        DType weights = precision == Precision.INT8 ? DType.I8 : DType.BF16;
+        TensorData wih = stored(in, "weight_ih" + suffix, weights, rows, inputSize);
+        TensorData whh = stored(in, "weight_hh" + suffix, weights, rows, outHidden);
+        if (precision == Precision.INT8) {
+            TensorData sih = stored(in, "weight_ih" + suffix + "_scale", DType.F32, rows);
+            TensorData shh = stored(in, "weight_hh" + suffix + "_scale", DType.F32, rows);
+            this.biasIh = cfg.bias() ? stored(in, "bias_ih" + suffix, DType.F32, rows).toFloats() : null;
+            this.biasHh = cfg.bias() ? stored(in, "bias_hh" + suffix, DType.F32, rows).toFloats() : null;
+            this.q = QuantizedGates.ofInt8(type.packing, inputSize, outHidden, hidden, bytes(wih), sih.toFloats(),
+                    bytes(whh), shh.toFloats(), biasIh, biasHh);
+        } else {
+            this.biasIh = cfg.bias() ? stored(in, "bias_ih" + suffix, DType.F32, rows).toFloats() : null;
+            this.biasHh = cfg.bias() ? stored(in, "bias_hh" + suffix, DType.F32, rows).toFloats() : null;
+            this.q = QuantizedGates.ofBf16(type.packing, inputSize, outHidden, hidden, words(wih), words(whh), biasIh, biasHh);
+        }
+        this.whr = cfg.projSize() > 0 ? stored(in, "weight_hr" + suffix, DType.F32, outHidden, hidden).toFloats() : null;
+        this.w = null;
+        this.gw = null;
+        this.packed = null;
+        this.pBiasIh = this.pBiasHh = this.pWhr = null;
+    }
+
+    /** Takes tensor {@code name} out of {@code in} after checking its dtype and shape. */
+    private static TensorData stored(Map<String, TensorData> in, String name, DType dtype, int... shape) {
+        TensorData t = in.get(name);
+        if (t == null) throw new IllegalArgumentException("missing tensor '" + name + "'");
+        if (t.dtype() != dtype) throw new IllegalArgumentException(name + ": expected dtype " + dtype + ", got " + t.dtype());
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(name + ": expected shape " + java.util.Arrays.toString(shape) + ", got "
+                    + java.util.Arrays.toString(t.shape()));
+        }
+        in.remove(name);
+        return t;
+    }
+
+    private static byte[] bytes(TensorData t) {
+        byte[] b = new byte[t.elementCount()];
+        t.bytes().get(b);
+        return b;
+    }
+
+    private static short[] words(TensorData t) {
+        short[] w = new short[t.elementCount()];
+        t.bytes().asShortBuffer().get(w);
+        return w;
+    }
+
+    /**
+     * This inference-only cell's tensors as stored in a model file: {@code weight_ih}/{@code weight_hh} in
+     * PyTorch's layout as I8 (with {@code weight_ih_scale}/{@code weight_hh_scale}, F32, one per row) or
+     * BF16; the biases and {@code weight_hr} as F32.
+     */
+    void storedTensors(Map<String, TensorData> out) {
+        int rows = type.gates() * hidden;
+        if (q.precision() == Precision.INT8) {
+            byte[] wih = new byte[rows * inputSize], whh = new byte[rows * outHidden];
+            float[] sih = new float[rows], shh = new float[rows];
+            q.unpackInt8(wih, sih, whh, shh);
+            out.put("weight_ih" + suffix, TensorData.ofBytes(DType.I8, wih, rows, inputSize));
+            out.put("weight_ih" + suffix + "_scale", TensorData.floats(sih, rows));
+            out.put("weight_hh" + suffix, TensorData.ofBytes(DType.I8, whh, rows, outHidden));
+            out.put("weight_hh" + suffix + "_scale", TensorData.floats(shh, rows));
+        } else {
+            short[] wih = new short[rows * inputSize], whh = new short[rows * outHidden];
+            q.unpackBf16(wih, whh);
+            out.put("weight_ih" + suffix, TensorData.ofBytes(DType.BF16, littleEndian(wih), rows, inputSize));
+            out.put("weight_hh" + suffix, TensorData.ofBytes(DType.BF16, littleEndian(whh), rows, outHidden));
+        }
+        if (biasIh != null) {
+            out.put("bias_ih" + suffix, TensorData.floats(biasIh, rows));
+            out.put("bias_hh" + suffix, TensorData.floats(biasHh, rows));
+        }
+        if (whr != null) out.put("weight_hr" + suffix, TensorData.floats(whr, outHidden, hidden));
+    }
+
+    private static byte[] littleEndian(short[] w) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * w.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(w);
+        return b.array();
     }
 
     /** Entries the gate products write per batch row: G*H, or 4H for GRU. */
