@@ -38,6 +38,12 @@ final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model " + model.resolve(TextModel.VOCAB) + ": holds " + vocab.size()
                     + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
         }
+        try {
+            vocab.encode(prime, "--prime");
+        } catch (IllegalArgumentException e) {
+            // the default prime too: name the vocabulary, which may be the file at fault
+            throw new IllegalArgumentException(e.getMessage() + " (" + model.resolve(TextModel.VOCAB) + ")");
+        }
         System.out.println(printable(sample(m, vocab, prime, length, temperature, new Random(seed.get()))));
         return 0;
     }

@@ -25,5 +25,20 @@ class TextCommandsTest {
         assertEquals(55, s.length());
         assertTrue(s.contains("abcabcabcd abcabcabcd"), s);
         assertEquals(2, Main.run("sample", "--model", dir.resolve("m").toString(), "--prime", "xyz"));
+
+        // quantize: an int8 copy with its vocabulary, smaller, that samples the pattern too; refusals change nothing
+        assertEquals(0, Main.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q").toString(), "--precision", "int8"));
+        assertTrue(Files.isRegularFile(dir.resolve("q/vocab.json")));
+        assertTrue(Files.size(dir.resolve("q/model.safetensors")) < Files.size(dir.resolve("m/model.safetensors")));
+        var q = dev.vecrnn.nn.format.ModelFile.load(dir.resolve("q/model.safetensors"));
+        assertEquals(dev.vecrnn.kernels.Precision.INT8, q.precision());
+        String sq = SampleCommand.sample(q, vocab, "abcabcabcd ", 44, 0.2, new Random(1));
+        assertTrue(sq.contains("abcabcabcd abcabcabcd"), sq);
+        byte[] before = Files.readAllBytes(dir.resolve("q/model.safetensors"));
+        assertEquals(2, Main.run("quantize", "--model", dir.resolve("q").toString(), "--out", dir.resolve("q2").toString(), "--precision", "bf16"));
+        assertEquals(2, Main.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q").toString(), "--precision", "bf16"));
+        assertEquals(2, Main.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q3").toString(), "--precision", "int4"));
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("q/model.safetensors"))));
+        assertTrue(!Files.exists(dir.resolve("q2")) && !Files.exists(dir.resolve("q3")));
     }
 }

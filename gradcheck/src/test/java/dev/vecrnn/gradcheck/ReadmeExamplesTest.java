@@ -40,6 +40,7 @@ class ReadmeExamplesTest {
             import dev.vecrnn.nn.train.*;
             import dev.vecrnn.nn.io.*;
             import dev.vecrnn.gradcheck.GradCheck;
+            import dev.vecrnn.kernels.Precision;
             import java.nio.file.Path;
             import java.util.*;
             """;
@@ -65,6 +66,8 @@ class ReadmeExamplesTest {
                     for (int i = 0; i < 64; i++) states[i] = lstm.newState();
                     float[] outs = new float[64 * 128];
                     """,
+            // quantized weights: continues the streaming program
+            "",
             // sequences
             """
                     Recurrent gru = new Recurrent(RecurrentConfig.of(CellType.GRU, 3, 5), 2);
@@ -114,7 +117,7 @@ class ReadmeExamplesTest {
             """;
 
     /** Indices into the README's java blocks that continue the program of the block before them. */
-    private static final List<Integer> CONTINUES = List.of(1, 2);
+    private static final List<Integer> CONTINUES = List.of(1, 2, 3);
 
     @Test
     void everyJavaExampleInTheReadmeCompilesAndRuns() throws Exception {

@@ -62,6 +62,10 @@ sealed interface KernelSupport permits ScalarSupport, PanamaSupport {
     void gates(PackedGates p, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
                float[] out, int outOff, int ldo, boolean bias, boolean recurrent);
 
+    /** As {@link #gates(PackedGates, int, float[], int, int, float[], int, int, float[], int, int, boolean, boolean)}, on int8 or bf16 weights. */
+    void gates(QuantizedGates q, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
+               float[] out, int outOff, int ldo, boolean bias);
+
     void gatesBackwardData(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
                            float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh);
 

@@ -194,6 +194,40 @@ public final class Kernels {
     }
 
     /**
+     * {@link #gates(PackedGates, int, float[], int, int, float[], int, int, float[], int, int)} on int8 or bf16
+     * weights, widened to fp32 in registers: {@code out = W_ih x + W_hh h + bias}. For int8 each row's input
+     * and recurrent parts are summed in fp32 and scaled once each ({@link QuantizedGates}). Rows are
+     * independent of the batch they are computed in, as for fp32.
+     */
+    public final void gates(QuantizedGates q, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
+                            float[] out, int outOff, int ldo) {
+        checkNotNull("q", q);
+        checkBatch(batch);
+        checkMatrix("x", x, xOff, batch, q.inputSize(), ldx);
+        checkMatrix("h", h, hOff, batch, q.recurrentSize(), ldh);
+        checkMatrix("out", out, outOff, batch, q.outputSize(), ldo);
+        impl.gates(q, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo, true);
+    }
+
+    /** {@link #gatesInput(PackedGates, int, float[], int, int, float[], int, int)} on int8 or bf16 weights. */
+    public final void gatesInput(QuantizedGates q, int rows, float[] x, int xOff, int ldx, float[] out, int outOff, int ldo) {
+        checkNotNull("q", q);
+        checkBatch(rows);
+        checkMatrix("x", x, xOff, rows, q.inputSize(), ldx);
+        checkMatrix("out", out, outOff, rows, q.outputSize(), ldo);
+        impl.gates(q, rows, x, xOff, ldx, null, 0, 0, out, outOff, ldo, true);
+    }
+
+    /** {@link #gatesRecurrent(PackedGates, int, float[], int, int, float[], int, int)} on int8 or bf16 weights. */
+    public final void gatesRecurrent(QuantizedGates q, int batch, float[] h, int hOff, int ldh, float[] out, int outOff, int ldo) {
+        checkNotNull("q", q);
+        checkBatch(batch);
+        checkMatrix("h", h, hOff, batch, q.recurrentSize(), ldh);
+        checkMatrix("out", out, outOff, batch, q.outputSize(), ldo);
+        impl.gates(q, batch, null, 0, 0, h, hOff, ldh, out, outOff, ldo, false);
+    }
+
+    /**
      * Backward through the gate matmul to its inputs: {@code dx += dG W_ih}, {@code dh += dG W_hh}
      * (for GRU the n rows take {@code dn_x} on the input side and {@code dn_h} on the recurrent side).
      * Either of dx and dh may be null to skip it.

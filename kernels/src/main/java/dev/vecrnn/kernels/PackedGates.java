@@ -85,7 +85,7 @@ public final class PackedGates {
         this.bias = bias;
     }
 
-    private static Block[] layout(Cell cell, int in, int rec, int hid) {
+    static Block[] layout(Cell cell, int in, int rec, int hid) {
         int s = in + rec;
         if (cell == Cell.GRU) {
             Block rz = new Block(2 * hid, 0, 0, s, 0, 0);
@@ -98,7 +98,7 @@ public final class PackedGates {
         return new Block[] {new Block(cell.gates * hid, 0, 0, s, 0, 0)};
     }
 
-    private static int weightsLength(Block[] blocks) {
+    static int weightsLength(Block[] blocks) {
         long n = 0;
         for (Block b : blocks) {
             n += (long) b.panels() * PANEL * (b.colTo() - b.colFrom());
@@ -123,7 +123,7 @@ public final class PackedGates {
         return zeros(cell, inputSize, recurrentSize, hiddenSize);
     }
 
-    private static void checkSizes(int in, int rec, int hid) {
+    static void checkSizes(int in, int rec, int hid) {
         if (in < 0) throw new IllegalArgumentException("inputSize: expected >= 0, got " + in);
         if (rec < 0) throw new IllegalArgumentException("recurrentSize: expected >= 0, got " + rec);
         if (hid < 1) throw new IllegalArgumentException("hiddenSize: expected >= 1, got " + hid);
@@ -155,6 +155,11 @@ public final class PackedGates {
 
     /** Writes the two PyTorch biases ({@code [G*H]} each) into the packed bias (null means zero). */
     public void setBias(float[] biasIh, float[] biasHh) {
+        packBias(cell, hiddenSize, biasIh, biasHh, bias);
+    }
+
+    /** The packed bias ({@code outputSize} entries, into {@code bias}) of the two PyTorch biases (null means zero). */
+    static void packBias(Cell cell, int hiddenSize, float[] biasIh, float[] biasHh, float[] bias) {
         int rows = cell.gates * hiddenSize;
         if (biasIh != null) Kernels.checkLength("biasIh", biasIh, rows);
         if (biasHh != null) Kernels.checkLength("biasHh", biasHh, rows);

@@ -73,6 +73,12 @@ final class PanamaSupport implements KernelSupport {
         PanamaForward.gates(p, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo, bias, recurrent);
     }
 
+    @Override
+    public void gates(QuantizedGates q, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
+                      float[] out, int outOff, int ldo, boolean bias) {
+        PanamaQuantized.gates(q, batch, x, xOff, ldx, h, hOff, ldh, out, outOff, ldo, bias);
+    }
+
     // ---------------------------------------------------------------- backward products (PanamaBackward)
 
     @Override

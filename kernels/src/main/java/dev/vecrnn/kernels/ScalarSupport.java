@@ -95,6 +95,48 @@ final class ScalarSupport implements KernelSupport {
     }
 
     @Override
+    public void gates(QuantizedGates q, int batch, float[] x, int xOff, int ldx, float[] h, int hOff, int ldh,
+                      float[] out, int outOff, int ldo, boolean bias) {
+        int in = q.inputSize();
+        for (int b = 0; b < batch; b++) {
+            int o = outOff + b * ldo;
+            if (bias) System.arraycopy(q.bias(), 0, out, o, q.outputSize());
+            for (PackedGates.Block blk : q.blocks()) {
+                int xTo = Math.min(blk.colTo(), in);
+                int hFrom = Math.max(blk.colFrom(), in);
+                if (x != null && xTo > blk.colFrom()) {
+                    quantizedGemv(q, blk, q.scaleX(), x, xOff + b * ldx, blk.colFrom(), xTo, out, o);
+                }
+                if (h != null && blk.colTo() > hFrom) {
+                    quantizedGemv(q, blk, q.scaleH(), h, hOff + b * ldh - in, hFrom, blk.colTo(), out, o);
+                }
+            }
+        }
+    }
+
+    /**
+     * One part of a block's rows: each row's sum over k in [kFrom, kTo) of q[r, k] * src[s + k] in fp32, in
+     * column order, then out[r] = fma(sum, scale[r], out[r]) for int8 or out[r] + sum for bf16: per row, the
+     * arithmetic of the Vector API kernels' lanes.
+     */
+    private static void quantizedGemv(QuantizedGates q, PackedGates.Block blk, float[] scale, float[] src, int s,
+                                      int kFrom, int kTo, float[] out, int o) {
+        int width = blk.colTo() - blk.colFrom();
+        byte[] i8 = q.int8();
+        short[] b16 = q.bf16();
+        for (int r = 0; r < blk.rows(); r++) {
+            int wk = blk.weightOffset() + (r / PANEL) * PANEL * width + r % PANEL - blk.colFrom() * PANEL;
+            float sum = 0f;
+            for (int k = kFrom; k < kTo; k++) {
+                float w = i8 != null ? i8[wk + k * PANEL] : QuantizedGates.fromBf16(b16[wk + k * PANEL]);
+                sum = Math.fma(w, src[s + k], sum);
+            }
+            int oi = o + blk.outOffset() + r;
+            out[oi] = i8 != null ? Math.fma(sum, scale[blk.outOffset() + r], out[oi]) : out[oi] + sum;
+        }
+    }
+
+    @Override
     public void gatesBackwardData(PackedGates p, int batch, float[] dG, int dgOff, int ldg,
                                   float[] dx, int dxOff, int ldx, float[] dh, int dhOff, int ldh) {
         int in = p.inputSize();

@@ -148,6 +148,20 @@ class AllocationTest {
         m.put("gates-GRU-batch-1", (k, t) -> {
             for (int i = 0; i < t; i++) k.gates(gru, 1, in, 0, 23, h, 0, n, out, 0, 4 * n);
         });
+        QuantizedGates lstm8 = QuantizedGates.quantize(lstm, Precision.INT8), gru8 = QuantizedGates.quantize(gru, Precision.INT8);
+        QuantizedGates lstm16 = QuantizedGates.quantize(lstm, Precision.BF16), gru16 = QuantizedGates.quantize(gru, Precision.BF16);
+        m.put("gates-int8-LSTM-batch-1", (k, t) -> {
+            for (int i = 0; i < t; i++) k.gates(lstm8, 1, in, 0, 23, h, 0, n, out, 0, 4 * n);
+        });
+        m.put("gates-int8-GRU", (k, t) -> {
+            for (int i = 0; i < t; i++) k.gates(gru8, b, in, 0, 23, h, 0, n, out, 0, 4 * n);
+        });
+        m.put("gates-bf16-LSTM-batch-1", (k, t) -> {
+            for (int i = 0; i < t; i++) k.gates(lstm16, 1, in, 0, 23, h, 0, n, out, 0, 4 * n);
+        });
+        m.put("gates-bf16-GRU", (k, t) -> {
+            for (int i = 0; i < t; i++) k.gates(gru16, b, in, 0, 23, h, 0, n, out, 0, 4 * n);
+        });
         m.put("gatesBackwardData", (k, t) -> {
             for (int i = 0; i < t; i++) k.gatesBackwardData(lstm, b, y, 0, 4 * n, z, 0, 23, w, 0, n);
         });

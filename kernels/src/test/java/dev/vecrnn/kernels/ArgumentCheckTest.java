@@ -65,7 +65,8 @@ class ArgumentCheckTest {
         l.add(c("gates", "h", k -> k.gates(lstm, 2, f(14), 0, 7, f(9), 0, 5, f(24), 0, 12), "10", "9"));
         l.add(c("gates", "h", k -> k.gates(lstm, 2, f(14), 0, 7, f(20), 0, 4, f(24), 0, 12), "5", "4"));
         l.add(c("gates", "out", k -> k.gates(lstm, 2, f(14), 0, 7, f(10), 0, 5, f(23), 0, 12), "24", "23"));
-        l.add(c("gates", "p", k -> k.gates(null, 2, f(14), 0, 7, f(10), 0, 5, f(24), 0, 12), "null"));
+        l.add(c("gates", "p", k -> k.gates((PackedGates) null, 2, f(14), 0, 7, f(10), 0, 5, f(24), 0, 12), "null"));
+        l.add(c("gates", "q", k -> k.gates((QuantizedGates) null, 2, f(14), 0, 7, f(10), 0, 5, f(24), 0, 12), "null"));
         l.add(c("gates", "batch", k -> k.gates(lstm, -2, f(14), 0, 7, f(10), 0, 5, f(24), 0, 12), "0", "-2"));
         l.add(c("gatesInput", "x", k -> k.gatesInput(gru, 3, f(20), 0, 7, f(36), 0, 12), "21", "20"));
         l.add(c("gatesInput", "out", k -> k.gatesInput(gru, 3, f(21), 0, 7, f(35), 0, 12), "36", "35"));

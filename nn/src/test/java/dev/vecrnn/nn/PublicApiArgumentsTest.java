@@ -88,6 +88,7 @@ class PublicApiArgumentsTest {
     private static final Set<String> NULLABLE = Set.of(
             "PackedGates.pack(biasIh)", "PackedGates.pack(biasHh)",        // bias=False
             "PackedGates.setBias(biasIh)", "PackedGates.setBias(biasHh)",  // null means zero
+            "QuantizedGates.ofInt8(biasIh)", "QuantizedGates.ofInt8(biasHh)", "QuantizedGates.ofBf16(biasIh)", "QuantizedGates.ofBf16(biasHh)",
             "Kernels.lstmForward(cPrev)", "Kernels.lstmBackward(cPrev)",   // null means a zero state
             "Kernels.gruForward(hPrev)", "Kernels.gruBackward(hPrev)",
             "Kernels.gatesBackwardData(dx)", "Kernels.gatesBackwardData(dh)",   // skip that side
@@ -171,6 +172,8 @@ class PublicApiArgumentsTest {
         sample(Kernels.class, Kernels::get);
         sample(PackedGates.class, () -> PackedGates.zeros(PackedGates.Cell.LSTM, 1, 1, 1));
         sample(TransposedGates.class, () -> TransposedGates.of(PackedGates.zeros(PackedGates.Cell.LSTM, 1, 1, 1)));
+        sample(dev.vecrnn.kernels.QuantizedGates.class, () -> dev.vecrnn.kernels.QuantizedGates.quantize(
+                PackedGates.zeros(PackedGates.Cell.LSTM, 1, 1, 1), dev.vecrnn.kernels.Precision.INT8));
         // nn
         sample(Tensor.class, () -> Tensor.zeros(1));
         sample(Batch.class, PublicApiArgumentsTest::batch);
@@ -242,6 +245,11 @@ class PublicApiArgumentsTest {
         call("PackedGates.pack/8", r -> new Object[]{PackedGates.Cell.LSTM, 1, 1, 1, new float[4], new float[4], new float[4], new float[4]});
         call("PackedGates.setBias/2", r -> new Object[]{new float[4], new float[4]});
         call("PackedGates.unpackWeights/2", r -> new Object[]{new float[4], new float[4]});
+        call("QuantizedGates.ofInt8/10", r -> new Object[]{PackedGates.Cell.LSTM, 1, 1, 1, new byte[4], new float[4], new byte[4], new float[4],
+            new float[4], new float[4]});
+        call("QuantizedGates.ofBf16/8", r -> new Object[]{PackedGates.Cell.LSTM, 1, 1, 1, new short[4], new short[4], new float[4], new float[4]});
+        call("QuantizedGates.unpackInt8/4", r -> new Object[]{new byte[4], new float[4], new byte[4], new float[4]});
+        call("QuantizedGates.unpackBf16/2", r -> new Object[]{new short[4], new short[4]});
         call("Batch.new/6", r -> new Object[]{new float[1], 1, 1, 1, new int[]{1}, true});
         call("Batch.sequences/5", r -> new Object[]{new float[1], 1, 1, 1, new int[]{1}});
         call("Batch.sequences/4", r -> new Object[]{new float[1], 1, 1, 1});

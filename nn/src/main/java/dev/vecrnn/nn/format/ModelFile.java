@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.format;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.layers.Activation;
@@ -39,6 +41,12 @@ import java.util.Random;
  */
 public final class ModelFile {
     public static final String ARCHITECTURE_KEY = "vecrnn";
+    /**
+     * The {@code __metadata__} key of a quantized model's precision, {@code "int8"} or {@code "bf16"}; absent
+     * for fp32. Its recurrent layers' {@code weight_ih_l<k>}/{@code weight_hh_l<k>} are then I8 tensors with
+     * F32 {@code weight_ih_l<k>_scale}/{@code weight_hh_l<k>_scale} (one scale per row), or BF16 tensors.
+     */
+    public static final String PRECISION_KEY = "precision";
 
     private ModelFile() {
     }
@@ -47,10 +55,11 @@ public final class ModelFile {
         if (model == null) throw new IllegalArgumentException("model: expected non-null, got null");
         if (file == null) throw new IllegalArgumentException("file: expected a path, got null");
         Map<String, Object> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) tensors.put(e.getKey(), TensorData.of(e.getValue()));
+        for (Map.Entry<String, TensorData> e : model.storedTensors().entrySet()) tensors.put(e.getKey(), e.getValue());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "vecrnn-model/1");
         meta.put(ARCHITECTURE_KEY, Json.write(model.spec()));
+        if (model.precision() != Precision.FP32) meta.put(PRECISION_KEY, model.precision().name().toLowerCase(java.util.Locale.ROOT));
         SafeTensors.write(file, tensors, meta);
     }
 
@@ -87,9 +96,13 @@ public final class ModelFile {
         try {
             Map<String, Object> s = asMap(spec, "architecture");
             requireParameters(src, "the architecture", minParameters(s), c);
-            Model m = fromSpec(s, "architecture");
-            m.loadStateDict(c.stateDict(""));
-            return m;
+            Precision precision = precision(c.metadata().get(PRECISION_KEY));
+            if (precision == Precision.FP32) {
+                Model m = fromSpec(s, "architecture");
+                m.loadStateDict(c.stateDict(""));
+                return m;
+            }
+            return fromStored(src, s, precision, c);
         } catch (ModelFileException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -171,8 +184,62 @@ public final class ModelFile {
         return p;
     }
 
+    /** The precision named in a file's metadata: absent is fp32. */
+    private static Precision precision(String name) {
+        if (name == null) return Precision.FP32;
+        return switch (name) {
+            case "int8" -> Precision.INT8;
+            case "bf16" -> Precision.BF16;
+            default -> throw new IllegalArgumentException("__metadata__ '" + PRECISION_KEY + "': expected int8 or bf16, got "
+                    + Untrusted.quote(name));
+        };
+    }
+
+    /**
+     * A quantized model: its recurrent layers straight from their I8 or BF16 tensors (no fp32 copy of their
+     * weights is ever made), the other layers built and loaded as fp32; any tensor left over is refused.
+     */
+    private static Model fromStored(String src, Map<String, Object> spec, Precision precision, SafeTensors.Contents c) {
+        Map<String, TensorData> left = new LinkedHashMap<>(c.tensors());
+        Model built = fromSpec(spec, "architecture", (i, config, returnSequences) -> {
+            String prefix = "layers." + i + ".";
+            Map<String, TensorData> mine = new LinkedHashMap<>();
+            left.forEach((k, v) -> {
+                if (k.startsWith(prefix)) mine.put(k.substring(prefix.length()), v);
+            });
+            RecurrentLayer layer;
+            try {
+                layer = RecurrentLayer.fromStored(config, returnSequences, precision, mine);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + i + " (" + precision.name().toLowerCase(java.util.Locale.ROOT)
+                        + " recurrent): " + e.getMessage(), e);
+            }
+            left.keySet().removeIf(k -> k.startsWith(prefix) && !mine.containsKey(k.substring(prefix.length())));
+            return layer;
+        });
+        Map<String, Tensor> rest = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : left.entrySet()) rest.put(e.getKey(), e.getValue().toTensor());
+        for (int i = 0; i < built.layers().size(); i++) {
+            if (built.layers().get(i).precision() == Precision.FP32) built.layers().get(i).loadStateDict("layers." + i + ".", rest);
+        }
+        if (!rest.isEmpty()) {
+            throw new ModelFileException(src, -1, "unexpected tensors " + Untrusted.list(rest.keySet()) + " for the architecture");
+        }
+        return built;
+    }
+
+    /** How {@link #fromSpec} makes a recurrent layer: layer index, its config (batch-first) and whether it returns sequences. */
+    private interface RecurrentMaker {
+        Layer make(int index, RecurrentConfig config, boolean returnSequences);
+    }
+
     /** Rebuilds the layers of an architecture (weights left to a following load). */
     static Model fromSpec(Map<String, Object> spec, String where) {
+        return fromSpec(spec, where, (i, config, returnSequences) -> new RecurrentLayer(config, returnSequences, 0));
+    }
+
+    /** Rebuilds the layers of an architecture, the recurrent ones through {@code recurrent}. */
+    private static Model fromSpec(Map<String, Object> spec, String where, RecurrentMaker recurrent) {
         int input = intOf(spec, "input_features", where);
         Object ls = spec.get("layers");
         if (!(ls instanceof List<?> list) || list.isEmpty()) throw new IllegalArgumentException(where + ": no layers");
@@ -188,10 +255,10 @@ public final class ModelFile {
                 case "dropout" -> new Dropout((float) doubleOf(l, "p", at));
                 case "last_step" -> new LastStep();
                 case "attention" -> new AttentionPooling(intOf(l, "features", at), r);
-                case "recurrent" -> new RecurrentLayer(new RecurrentConfig(CellType.parse(String.valueOf(l.get("type"))),
+                case "recurrent" -> recurrent.make(i, new RecurrentConfig(CellType.parse(String.valueOf(l.get("type"))),
                         intOf(l, "input_size", at), intOf(l, "hidden_size", at), intOf(l, "num_layers", at),
                         boolOf(l, "bias", at), true, boolOf(l, "bidirectional", at), (float) doubleOf(l, "dropout", at),
-                        intOf(l, "proj_size", at)), boolOf(l, "return_sequences", at), 0);
+                        intOf(l, "proj_size", at)), boolOf(l, "return_sequences", at));
                 default -> throw new IllegalArgumentException(at + ": unknown layer kind");
             });
         }

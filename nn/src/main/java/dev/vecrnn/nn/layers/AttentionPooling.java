@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Param;
@@ -121,5 +123,11 @@ public final class AttentionPooling implements Layer {
         s.put("kind", "attention");
         s.put("features", features);
         return s;
+    }
+
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return LayerChecks.withWeightsOf(new AttentionPooling(features, new Random(0)), this);
     }
 }

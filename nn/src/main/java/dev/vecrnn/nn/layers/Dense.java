@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Param;
@@ -136,5 +138,11 @@ public final class Dense implements Layer {
         s.put("units", out);
         s.put("activation", act.name().toLowerCase());
         return s;
+    }
+
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return LayerChecks.withWeightsOf(new Dense(in, out, act, new Random(0)), this);
     }
 }

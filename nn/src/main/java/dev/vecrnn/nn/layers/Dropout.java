@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Require;
@@ -74,5 +76,12 @@ public final class Dropout implements Layer {
         s.put("kind", "dropout");
         s.put("p", (double) p);
         return s;
+    }
+
+    /** Itself: dropout has no weights, and does nothing in inference. */
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return this;
     }
 }

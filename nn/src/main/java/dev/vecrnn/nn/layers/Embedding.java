@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Param;
@@ -129,5 +131,11 @@ public final class Embedding implements Layer {
         s.put("vocab", vocab);
         s.put("dim", dim);
         return s;
+    }
+
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return LayerChecks.withWeightsOf(new Embedding(vocab, dim, new Random(0)), this);
     }
 }

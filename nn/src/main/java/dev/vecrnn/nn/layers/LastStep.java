@@ -1,5 +1,7 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Require;
@@ -68,5 +70,12 @@ public final class LastStep implements Layer {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("kind", "last_step");
         return s;
+    }
+
+    /** Itself: no weights. */
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return this;
     }
 }

@@ -1,5 +1,8 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.io.TensorData;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Param;
@@ -72,6 +75,31 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
 
     /** The architecture as key/value strings, for model files. */
     Map<String, Object> spec();
+
+    /**
+     * An inference-only copy for {@link dev.vecrnn.nn.model.Model#quantized}: a recurrent layer with its gate
+     * weights in {@code precision} (INT8 or BF16), every other layer with copies of its fp32 weights (so that
+     * training this layer later does not reach the copy); a layer without weights may return itself.
+     */
+    @Internal
+    Layer quantized(Precision precision);
+
+    /** How this layer's weights are stored: FP32 but for a quantized recurrent layer. */
+    @Internal
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
+    /**
+     * This layer's tensors as a model file stores them, under {@code prefix}: its {@link #stateDict} as F32,
+     * but for a quantized recurrent layer (see {@link dev.vecrnn.nn.recurrent.Recurrent#storedTensors}).
+     */
+    @Internal
+    default void storedTensors(String prefix, Map<String, TensorData> out) {
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        stateDict(prefix, sd);
+        sd.forEach((k, v) -> out.put(k, TensorData.of(v)));
+    }
 
     // ------------------------------------------------------------------ for the model package
 

@@ -35,4 +35,12 @@ final class LayerChecks {
         layer.stateDict("", sd);
         return StateDicts.shapes(sd);
     }
+
+    /** {@code copy} with {@code src}'s tensors (the same kind of layer and shapes); returns copy. */
+    static <L extends Layer> L withWeightsOf(L copy, Layer src) {
+        java.util.Map<String, dev.vecrnn.nn.Tensor> sd = new java.util.LinkedHashMap<>();
+        src.stateDict("", sd);
+        copy.loadStateDict("", sd);
+        return copy;
+    }
 }

@@ -1,5 +1,8 @@
 package dev.vecrnn.nn.layers;
 
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.io.TensorData;
+
 import dev.vecrnn.nn.Internal;
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Param;
@@ -219,5 +222,42 @@ public final class RecurrentLayer implements Layer {
         s.put("proj_size", c.projSize());
         s.put("return_sequences", returnSequences);
         return s;
+    }
+
+    private RecurrentLayer(Recurrent rnn, boolean returnSequences) {
+        this.rnn = rnn;
+        this.returnSequences = returnSequences;
+    }
+
+    /**
+     * A quantized layer of {@code config} (batch-first is implied) from the tensors of a model file, named
+     * without prefix: see {@link Recurrent#fromStored}, which removes what it uses from {@code in}.
+     */
+    @Internal
+    public static RecurrentLayer fromStored(RecurrentConfig config, boolean returnSequences, Precision precision,
+                                            Map<String, TensorData> in) {
+        Require.notNull("config", config);
+        return new RecurrentLayer(Recurrent.fromStored(config.withBatchFirst(true), precision, in), returnSequences);
+    }
+
+    @Override
+    @Internal
+    public Precision precision() {
+        return rnn.precision();
+    }
+
+    @Override
+    @Internal
+    public void storedTensors(String prefix, Map<String, TensorData> out) {
+        Require.notNull("prefix", prefix);
+        Require.notNull("out", out);
+        rnn.storedTensors().forEach((k, v) -> out.put(prefix + k, v));
+    }
+
+    /** A layer over {@link Recurrent#quantized}: inference only (a training forward is refused). */
+    @Override
+    @Internal
+    public Layer quantized(Precision precision) {
+        return new RecurrentLayer(rnn.quantized(precision), returnSequences);
     }
 }

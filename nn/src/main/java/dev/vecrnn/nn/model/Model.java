@@ -1,5 +1,9 @@
 package dev.vecrnn.nn.model;
 
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.Internal;
+import dev.vecrnn.nn.io.TensorData;
+
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.NonFiniteInput;
 import dev.vecrnn.nn.Param;
@@ -258,6 +262,44 @@ public final class Model {
         StateDicts.check(sd, "", StateDicts.shapes(stateDict()), true, "");
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);
+    }
+
+    /**
+     * An inference-only copy of this model with the gate weights of its recurrent layers stored as
+     * {@code INT8} or {@code BF16} (see {@link dev.vecrnn.nn.recurrent.Recurrent#quantized}); its other
+     * layers keep fp32 copies of their weights. It predicts, runs forward outside training and streams
+     * ({@link #newState}, {@link #step}) as this model does, with the same thread-safety, and holds a
+     * quarter (int8) or half (bf16) of the recurrent weights' bytes; a training forward is refused. This
+     * model is not changed, and the copy starts with its non-finite policy.
+     *
+     * @throws IllegalArgumentException for FP32 or null
+     * @throws IllegalStateException    when this model is already quantized
+     */
+    public Model quantized(Precision precision) {
+        Require.notNull("precision", precision);
+        if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
+        List<Layer> copies = new ArrayList<>();
+        for (Layer l : layers) copies.add(l.quantized(precision));
+        Model m = new Model(inputFeatures, copies);
+        m.setNonFiniteInput(nonFiniteInput);
+        return m;
+    }
+
+    /** How the recurrent weights are stored: FP32, or INT8 or BF16 for a {@link #quantized} model. */
+    public Precision precision() {
+        for (Layer l : layers) if (l.precision() != Precision.FP32) return l.precision();
+        return Precision.FP32;
+    }
+
+    /**
+     * Every tensor as a model file stores it, {@code layers.<i>.<name>}: the {@link #stateDict()} as F32 for
+     * an fp32 model; a quantized model's recurrent weights as I8 with per-row scales, or BF16.
+     */
+    @Internal
+    public Map<String, TensorData> storedTensors() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) layers.get(i).storedTensors("layers." + i + ".", out);
+        return out;
     }
 
     /** The architecture: input features and each layer's spec. */

@@ -5,10 +5,12 @@ import dev.vecrnn.nn.NonFiniteInput;
 import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.io.internal.StateDicts;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.Precision;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,6 +50,7 @@ public final class Recurrent {
     public Recurrent(RecurrentConfig config, long seed) {
         if (config == null) throw new IllegalArgumentException("config: expected non-null, got null");
         this.config = config;
+        this.precision = Precision.FP32;
         int d = config.directions();
         this.cells = new RecurrentCell[config.numLayers() * d];
         List<Param> ps = new ArrayList<>();
@@ -62,8 +65,100 @@ public final class Recurrent {
         initDefault(seed);
     }
 
+    private final Precision precision;
+
+    /** An inference-only copy of {@code src} with its gate weights in {@code precision}; see {@link #quantized}. */
+    private Recurrent(Recurrent src, Precision precision) {
+        this.config = src.config;
+        this.precision = precision;
+        this.cells = new RecurrentCell[src.cells.length];
+        for (int i = 0; i < cells.length; i++) cells[i] = new RecurrentCell(src.cells[i], precision);
+        this.params = List.of();
+        this.threads = src.threads;
+        this.nonFiniteInput = src.nonFiniteInput;
+    }
+
+    /**
+     * An inference-only copy of this network with its gate weights stored as {@code INT8} (symmetric, one
+     * scale per row of {@code W_ih} and one per row of {@code W_hh}) or {@code BF16} (rounded to nearest
+     * even); biases and a projection's {@code W_hr} stay fp32, as do activations and states. The copy holds no
+     * fp32 copy of the gate weights (a quarter or half the bytes) and widens them in registers as each
+     * product streams them. It runs every inference path of this class ({@link #forward}, {@link #step},
+     * {@link #stepMany}) with the same shapes, options and thread-safety as the original; training
+     * ({@link #forwardTrain}, {@link #backward}) and changing its weights are refused. This network is
+     * not changed; the copy starts with its threads and non-finite policy. Outputs differ from fp32 by the
+     * rounding of the weights: measured in the README.
+     *
+     * @throws IllegalArgumentException for FP32 or null
+     * @throws IllegalStateException    when this network is already quantized
+     */
+    public Recurrent quantized(Precision precision) {
+        Require.notNull("precision", precision);
+        if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
+        requireTrainable("quantized");
+        return new Recurrent(this, precision);
+    }
+
+    private Recurrent(RecurrentConfig config, Precision precision, Map<String, TensorData> in) {
+        this.config = config;
+        this.precision = precision;
+        int d = config.directions();
+        this.cells = new RecurrentCell[config.numLayers() * d];
+        for (int l = 0; l < config.numLayers(); l++) {
+            for (int dir = 0; dir < d; dir++) cells[l * d + dir] = new RecurrentCell(config, l, dir, precision, in);
+        }
+        this.params = List.of();
+    }
+
+    /**
+     * The tensors of a model file: for an fp32 network its {@link #stateDict()} as F32; for a quantized one
+     * {@code weight_ih_l<k>} and {@code weight_hh_l<k>} in PyTorch's layout as I8 with
+     * {@code weight_ih_l<k>_scale} and {@code weight_hh_l<k>_scale} (F32, one scale per row), or as BF16;
+     * biases and {@code weight_hr} as F32.
+     */
+    @Internal
+    public Map<String, TensorData> storedTensors() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        if (precision == Precision.FP32) {
+            stateDict().forEach((k, v) -> out.put(k, TensorData.of(v)));
+        } else {
+            for (RecurrentCell c : cells) c.storedTensors(out);
+        }
+        return out;
+    }
+
+    /**
+     * The inference-only network of {@code config} in {@code precision} (INT8 or BF16) from tensors as
+     * {@link #storedTensors} writes them, named without prefix. Each is checked (dtype, shape, finite
+     * non-negative scales, finite bf16 weights) and removed from {@code in}; what is left is the caller's.
+     * No fp32 copy of the gate weights is made.
+     *
+     * @throws IllegalArgumentException naming a missing tensor or the first wrong one
+     */
+    @Internal
+    public static Recurrent fromStored(RecurrentConfig config, Precision precision, Map<String, TensorData> in) {
+        Require.notNull("config", config);
+        Require.notNull("precision", precision);
+        Require.notNull("in", in);
+        if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
+        return new Recurrent(config, precision, in);
+    }
+
+    /** How the gate weights are stored: FP32 for a trainable network, INT8 or BF16 for a {@link #quantized} copy. */
+    public Precision precision() {
+        return precision;
+    }
+
+    private void requireTrainable(String what) {
+        if (precision != Precision.FP32) {
+            throw new IllegalStateException(what + ": this network is an inference-only " + precision
+                    + " copy (Recurrent.quantized); use the fp32 network it was made from");
+        }
+    }
+
     /** Re-draws every weight and bias from U(-1/sqrt(H), 1/sqrt(H)) in state-dict order. */
     public void initDefault(long seed) {
+        requireTrainable("initDefault");
         Random rnd = new Random(seed);
         float k = (float) (1.0 / Math.sqrt(config.hiddenSize()));
         Map<String, Tensor> sd = stateDict();
@@ -87,6 +182,7 @@ public final class Recurrent {
 
     /** Re-initialises every cell, in state-dict order (layer by layer, forward before reverse), through {@code init}. */
     public void initWeights(CellInit init) {
+        requireTrainable("initWeights");
         Require.notNull("init", init);
         for (RecurrentCell c : cells) {
             int rows = c.type.gates() * c.hidden;
@@ -133,6 +229,7 @@ public final class Recurrent {
 
     /** PyTorch's state_dict: names such as weight_ih_l0, bias_hh_l1_reverse, weight_hr_l0; copies. */
     public Map<String, Tensor> stateDict() {
+        requireTrainable("stateDict");
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (RecurrentCell c : cells) c.stateDict(out, false);
         return out;
@@ -140,6 +237,7 @@ public final class Recurrent {
 
     /** The accumulated gradients under the state_dict names. */
     public Map<String, Tensor> gradDict() {
+        requireTrainable("gradDict");
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (RecurrentCell c : cells) c.stateDict(out, true);
         return out;
@@ -151,6 +249,7 @@ public final class Recurrent {
      * packed and transposed copies made from them, as they were.
      */
     public void loadStateDict(Map<String, Tensor> stateDict) {
+        requireTrainable("loadStateDict");
         if (stateDict == null) throw new IllegalArgumentException("state dict: expected non-null, got null");
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (RecurrentCell c : cells) c.shapes(shapes);
@@ -215,6 +314,7 @@ public final class Recurrent {
      * padding of x is ignored as by {@link #forward(Tensor, int[], Tensor, Tensor)}, in the gradients too.
      */
     public Trace forwardTrain(Tensor x, int[] lengths, Tensor h0, Tensor c0, Random dropoutRng) {
+        requireTrainable("forwardTrain");
         return RecurrentPass.forward(this, x, lengths, h0, c0, dropoutRng == null ? new Random(0) : dropoutRng);
     }
 
@@ -243,6 +343,7 @@ public final class Recurrent {
      * dc0 are the same bit for bit either way.
      */
     public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN, boolean inputGrad) {
+        requireTrainable("backward");
         if (trace == null || trace.owner != this) {
             throw new IllegalArgumentException("trace: expected a trace from this layer's forwardTrain, got "
                     + (trace == null ? "null" : "one from another layer"));

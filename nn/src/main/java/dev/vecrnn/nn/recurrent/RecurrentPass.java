@@ -140,18 +140,17 @@ final class RecurrentPass {
      */
     private static void runDirection(Kernels k, RecurrentCell cell, Recurrent.DirTrace t, int steps, int batch, int[] len,
                                      int dir, float[] h0, float[] c0, int idx, int threads, float[] layerOut, int out) {
-        int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
+        int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.outputSize();
         boolean lstm = cell.type == CellType.LSTM, relu = cell.type == CellType.RNN_RELU, ring = t.ring;
         if (h0 != null) System.arraycopy(h0, idx * batch * p, t.states, 0, batch * p);
         else if (ring) Arrays.fill(t.states, 0, batch * p, 0f);
         if (lstm && c0 != null) System.arraycopy(c0, idx * batch * h, t.cells, 0, batch * h);
         else if (lstm && ring) Arrays.fill(t.cells, 0, batch * h, 0f);
-        gatesInput(k, cell.w, threads, steps * batch, t.x, in, t.gates, o);
-        PackedGates wh = cell.wh();
+        gatesInput(k, cell, threads, steps * batch, t.x, in, t.gates, o);
         for (int s = 0; s < steps; s++) {
             int cur = ring ? s & 1 : s, nxt = ring ? cur ^ 1 : s + 1, full = ring ? 0 : s;
             int g = s * batch * o, prev = cur * batch * p, next = nxt * batch * p;
-            gatesRecurrent(k, wh, threads, batch, t.states, prev, p, t.gates, g, o);
+            gatesRecurrent(k, cell, threads, batch, t.states, prev, p, t.gates, g, o);
             for (int b = 0; b < batch; b++) {
                 int hp = prev + b * p, hn = next + b * p, cp = (cur * batch + b) * h, cn = (nxt * batch + b) * h;
                 if (s >= len[b]) {
@@ -182,22 +181,22 @@ final class RecurrentPass {
     }
 
     // x [rows, in] -> gates [rows, o] = W_ih x + bias; on the calling thread, without a task, when one part will do
-    private static void gatesInput(Kernels k, PackedGates w, int threads, int rows, float[] x, int in, float[] gates, int o) {
+    private static void gatesInput(Kernels k, RecurrentCell cell, int threads, int rows, float[] x, int in, float[] gates, int o) {
         if (Parallel.parts(threads, rows) == 1) {
-            k.gatesInput(w, rows, x, 0, in, gates, 0, o);
+            cell.gatesInput(k, rows, x, 0, in, gates, 0, o);
         } else {
-            Parallel.rows(threads, rows, (part, from, to) -> k.gatesInput(w, to - from, x, from * in, in, gates, from * o, o));
+            Parallel.rows(threads, rows, (part, from, to) -> cell.gatesInput(k, to - from, x, from * in, in, gates, from * o, o));
         }
     }
 
     // h [batch, p] at hOff -> gates [batch, o] at gOff, += W_hh h; as gatesInput, no task for one part
-    private static void gatesRecurrent(Kernels k, PackedGates wh, int threads, int batch, float[] h, int hOff, int p,
+    private static void gatesRecurrent(Kernels k, RecurrentCell cell, int threads, int batch, float[] h, int hOff, int p,
                                        float[] gates, int gOff, int o) {
         if (Parallel.parts(threads, batch) == 1) {
-            k.gatesRecurrent(wh, batch, h, hOff, p, gates, gOff, o);
+            cell.gatesRecurrent(k, batch, h, hOff, p, gates, gOff, o);
         } else {
             Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesRecurrent(wh, to - from, h, hOff + from * p, p, gates, gOff + from * o, o));
+                    cell.gatesRecurrent(k, to - from, h, hOff + from * p, p, gates, gOff + from * o, o));
         }
     }
 

@@ -51,7 +51,7 @@ abstract class SequenceBuffers {
             int rows = steps * batch;
             Recurrent.DirTrace t = new Recurrent.DirTrace();
             t.x = idx % directions == 0 ? input : reverse(input, steps, batch, cell.inputSize, len, new float[rows * cell.inputSize]);
-            t.gates = new float[rows * cell.w.outputSize()];
+            t.gates = new float[rows * cell.outputSize()];
             t.states = new float[(steps + 1) * batch * cell.outHidden];
             if (cell.type == CellType.LSTM) t.cells = new float[(steps + 1) * batch * cell.hidden];
             if (cell.whr != null) t.hfull = new float[rows * cell.hidden];
@@ -88,7 +88,7 @@ abstract class SequenceBuffers {
 
         Reused(Recurrent net) {
             this.cfg = net.config();
-            this.gateWidth = net.cells[0].w.outputSize();
+            this.gateWidth = net.cells[0].outputSize();
             dir.ring = true;
             dir.gates = dir.states = new float[0];
             if (cfg.type() == CellType.LSTM) dir.cells = new float[0];

@@ -27,7 +27,7 @@ public final class StepWorkspace extends Exclusive {
         this.capacity = capacity;
         this.h = new float[capacity * cfg.outputHidden()];
         this.c = cfg.type() == CellType.LSTM ? new float[capacity * cfg.hiddenSize()] : null;
-        this.gates = new float[capacity * net.cells[0].w.outputSize()];
+        this.gates = new float[capacity * net.cells[0].outputSize()];
         this.hfull = cfg.projSize() > 0 ? new float[capacity * cfg.hiddenSize()] : null;
     }
 

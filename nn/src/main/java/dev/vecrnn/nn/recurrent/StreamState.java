@@ -33,7 +33,7 @@ public final class StreamState extends Exclusive {
         int layers = cfg.numLayers();
         this.h = new float[layers * cfg.outputHidden()];
         this.c = cfg.type() == CellType.LSTM ? new float[layers * cfg.hiddenSize()] : null;
-        this.gates = new float[net.cells[0].w.outputSize()];
+        this.gates = new float[net.cells[0].outputSize()];
         this.hfull = cfg.projSize() > 0 ? new float[cfg.hiddenSize()] : null;
     }
 

@@ -63,8 +63,8 @@ final class Streaming {
         int srcOff = xOff;
         for (int l = 0; l < cfg.numLayers(); l++) {
             RecurrentCell cell = net.cells[l];
-            int o = cell.w.outputSize();
-            k.gates(cell.w, 1, src, srcOff, cell.inputSize, s.h, l * p, p, s.gates, 0, o);
+            int o = cell.outputSize();
+            cell.gates(k, 1, src, srcOff, cell.inputSize, s.h, l * p, p, s.gates, 0, o);
             switch (cell.type) {
                 case LSTM -> {
                     if (cell.whr == null) {
@@ -127,13 +127,13 @@ final class Streaming {
         int ld = in;
         for (int l = 0; l < cfg.numLayers(); l++) {
             RecurrentCell cell = net.cells[l];
-            int o = cell.w.outputSize();
+            int o = cell.outputSize();
             for (int i = 0; i < n; i++) {
                 System.arraycopy(states[i].h, l * p, ws.h, i * p, p);
                 if (ws.c != null) System.arraycopy(states[i].c, l * hid, ws.c, i * hid, hid);
             }
             // ws.h is read as h_prev by the matmul and rewritten below; the layer input src is xs or a copy
-            k.gates(cell.w, n, src, 0, ld, ws.h, 0, p, ws.gates, 0, o);
+            cell.gates(k, n, src, 0, ld, ws.h, 0, p, ws.gates, 0, o);
             for (int i = 0; i < n; i++) {
                 switch (cell.type) {
                     case LSTM -> {

@@ -1,5 +1,6 @@
 package dev.vecrnn.nn.model;
 
+import dev.vecrnn.kernels.Precision;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.layers.Layer;
 import dev.vecrnn.nn.layers.LayerStepStates;
@@ -38,7 +39,11 @@ class ConcurrentStreamsTest {
 
     /** The shared network and how one thread's streams are made and stepped. */
     enum Workload {
-        LSTM_TWO_LAYERS_STEP, GRU_STEP_MANY, RNN_TANH_STEP, MODEL_EMBEDDING_LSTM_DENSE;
+        LSTM_TWO_LAYERS_STEP, GRU_STEP_MANY, RNN_TANH_STEP, MODEL_EMBEDDING_LSTM_DENSE, LSTM_INT8_STEP, GRU_BF16_STEP_MANY;
+
+        boolean stepMany() {
+            return this == GRU_STEP_MANY || this == GRU_BF16_STEP_MANY;
+        }
 
         Shared build() {
             return switch (this) {
@@ -46,6 +51,9 @@ class ConcurrentStreamsTest {
                 case GRU_STEP_MANY -> new Shared(new Recurrent(RecurrentConfig.of(CellType.GRU, 32, 32), 12), null);
                 case RNN_TANH_STEP -> new Shared(new Recurrent(RecurrentConfig.of(CellType.RNN_TANH, 20, 20), 13), null);
                 case MODEL_EMBEDDING_LSTM_DENSE -> new Shared(null, Model.builder(1).embedding(40, 16).lstm(24).dense(10).seed(14).build());
+                case LSTM_INT8_STEP -> new Shared(new Recurrent(new RecurrentConfig(CellType.LSTM, 24, 40, 2, true, false, false, 0f, 0), 15)
+                        .quantized(Precision.INT8), null);
+                case GRU_BF16_STEP_MANY -> new Shared(new Recurrent(RecurrentConfig.of(CellType.GRU, 32, 37), 16).quantized(Precision.BF16), null);
             };
         }
     }
@@ -79,7 +87,7 @@ class ConcurrentStreamsTest {
                 if (model) modelStates[s] = shared.model.newState(); else states[s] = shared.net.newState();
             }
             int outWidth = model ? shared.model.outputFeatures() : shared.net.config().outputHidden();
-            batch = kind == Workload.GRU_STEP_MANY ? shared.net.newStepWorkspace(2) : null;
+            batch = kind.stepMany() ? shared.net.newStepWorkspace(2) : null;
             x = new float[width];
             xs = new float[2 * width];
             out = new float[outWidth];

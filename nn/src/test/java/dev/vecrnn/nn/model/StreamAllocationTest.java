@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class StreamAllocationTest {
     private static final int ROUND = 5_000;
     private static final long PATIENCE_NANOS = 20_000_000_000L;
-    private static final String[] PATHS = {"Recurrent.step", "Recurrent.stepMany", "Model.step"};
+    private static final String[] PATHS = {"Recurrent.step", "Recurrent.stepMany", "Model.step", "Recurrent.step int8",
+        "Recurrent.stepMany bf16"};
 
     @Test
     void eightThreadsSteppingSharedNetworksDoNotAllocate() throws Exception {
@@ -44,7 +45,8 @@ class StreamAllocationTest {
     /** In the fresh JVM: per path and thread, "RESULT path thread bytes-per-step". */
     public static void main(String[] args) throws Exception {
         ConcurrentStreamsTest.Workload[] kinds = {ConcurrentStreamsTest.Workload.LSTM_TWO_LAYERS_STEP,
-                ConcurrentStreamsTest.Workload.GRU_STEP_MANY, ConcurrentStreamsTest.Workload.MODEL_EMBEDDING_LSTM_DENSE};
+                ConcurrentStreamsTest.Workload.GRU_STEP_MANY, ConcurrentStreamsTest.Workload.MODEL_EMBEDDING_LSTM_DENSE,
+                ConcurrentStreamsTest.Workload.LSTM_INT8_STEP, ConcurrentStreamsTest.Workload.GRU_BF16_STEP_MANY};
         for (int p = 0; p < PATHS.length; p++) {
             ConcurrentStreamsTest.Workload kind = kinds[p];
             ConcurrentStreamsTest.Shared shared = kind.build();

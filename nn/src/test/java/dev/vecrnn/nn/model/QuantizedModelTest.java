@@ -1,0 +1,66 @@
+package dev.vecrnn.nn.model;
+
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.Diffs;
+import dev.vecrnn.nn.Param;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Model#quantized}: close to the fp32 model, streams as it predicts, independent of it, inference only. */
+class QuantizedModelTest {
+
+    private static Model model() {
+        return Model.builder(1).embedding(30, 16).lstm(48).gru(32).dense(7).seed(21).build();
+    }
+
+    private static Batch tokens(int batch, int steps, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[batch * steps];
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextInt(30);
+        return Batch.sequences(x, batch, steps, 1);
+    }
+
+
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"INT8", "BF16"})
+    void aQuantizedModelPredictsCloseToFp32AndStreamsAsItPredicts(Precision precision) {
+        Model fp32 = model();
+        Model q = fp32.quantized(precision);
+        Batch x = tokens(4, 60, 3);
+        float[] want = fp32.predict(x).data(), got = q.predict(x).data();
+        double err = Diffs.maxAbs(got, want);
+        assertTrue(err < (precision == Precision.INT8 ? 2e-2 : 1e-2), precision + ": " + err);
+
+        // One stream stepped through the quantized model ends where its prediction does.
+        ModelState state = q.newState();
+        float[] out = new float[q.outputFeatures()];
+        for (int t = 0; t < 60; t++) q.step(new float[] {x.data()[t]}, state, out);
+        int f = q.outputFeatures(), at = q.outputIsSequence() ? 59 * f : 0;   // sample 0's last step
+        float[] first = java.util.Arrays.copyOfRange(got, at, at + f);
+        assertTrue(Diffs.maxAbs(out, first) < 1e-5, "step against predict: " + Diffs.maxAbs(out, first));
+    }
+
+    @Test
+    void theCopyIsIndependentOfTheModelAndRefusesTraining() {
+        Model fp32 = model();
+        Model q = fp32.quantized(Precision.INT8);
+        Batch x = tokens(2, 10, 4);
+        float[] before = q.predict(x).data();
+        for (Param p : fp32.params()) java.util.Arrays.fill(p.data(), 0.5f);
+        for (Param p : fp32.params()) p.changed();
+        assertArrayEquals(before, q.predict(x).data(), "changing the fp32 model changed its quantized copy");
+        assertThrows(IllegalStateException.class, () -> q.forward(x, true, new Random(1)));
+        assertThrows(IllegalStateException.class, () -> q.quantized(Precision.BF16));
+        assertThrows(IllegalArgumentException.class, () -> fp32.quantized(Precision.FP32));
+    }
+}
