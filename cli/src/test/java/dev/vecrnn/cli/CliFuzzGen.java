@@ -48,6 +48,8 @@ final class CliFuzzGen {
     /** A train-text model directory for sample, and the vocabulary of another one (a different size). */
     static byte[] textModel;
     static byte[] textVocab;
+    /** An int8 copy of PREDICT_MODELS[0], for quantize's "already quantized" fault. */
+    static byte[] quantizedModel;
     static byte[] otherVocab;
     static String textAlphabet;
 
@@ -66,6 +68,9 @@ final class CliFuzzGen {
                 PREDICT_MODELS[(f - 1) + 2 * seq] = Files.readAllBytes(p);
             }
         }
+        Path qp = dir.resolve("quantized.safetensors");
+        ModelFile.save(ModelFile.load(dir.resolve("predict-1-0.safetensors")).quantized(dev.vecrnn.kernels.Precision.INT8), qp);
+        quantizedModel = Files.readAllBytes(qp);
         TORCH.add(new Torch("fixture lstm-proj-bidir", Files.readAllBytes(fixture.resolve("m/config.json")),
                 Files.readAllBytes(fixture.resolve("m/model.safetensors")), CellType.LSTM, 5, 7, 3, 2, 2, true));
         RecurrentConfig[] cfgs = {
@@ -167,6 +172,7 @@ final class CliFuzzGen {
             case "fit" -> g.fit(false);
             case "tune" -> g.fit(true);
             case "predict" -> g.predict();
+            case "quantize" -> g.quantize();
             case "infer" -> g.infer();
             case "train-text" -> g.trainText();
             case "sample" -> g.sample();
@@ -435,6 +441,7 @@ final class CliFuzzGen {
         return switch (c.command) {
             case "fit", "tune" -> List.of("--x", "--y", "--task", "--out");
             case "predict" -> List.of("--model", "--x", "--out");
+            case "quantize" -> List.of("--model", "--out", "--precision");
             case "infer" -> List.of("--model", "--input", "--out");
             case "train-text" -> List.of("--text", "--out");
             case "sample" -> List.of("--model");
@@ -1114,7 +1121,9 @@ final class CliFuzzGen {
                 case 5 -> {
                     if (tokens) {
                         double[] v = x.v().clone();
-                        v[r.nextInt(v.length)] = pickD(vocab, -1, 0.5);
+                        // in the first step of a sequence, as for the NaN above: padding past --lengths is never read
+                        int perRow = v.length / x.dim(0);
+                        v[r.nextInt(x.dim(0)) * perRow + r.nextInt(perRow / x.dim(1))] = pickD(vocab, -1, 0.5);
                         bad = x.withDtype(DType.F32).withValues(v);
                         fault = "a token id outside [0, --vocab)";
                     } else {
@@ -1279,6 +1288,52 @@ final class CliFuzzGen {
             c.put("--out", arg(mfile));
             c.flag("--overwrite");
             c.fault("--out: the model file", "--out", mfile);
+        }));
+        flagOpt("--overwrite", c.has("--overwrite"));
+    }
+
+    // ---- quantize ------------------------------------------------------------------------------------------------
+
+    private void quantize() {
+        boolean text = r.nextBoolean();
+        int f = text ? 1 : between(1, 2);
+        boolean seq = r.nextBoolean();
+        Path mdir = path("model"), mfile = mdir.resolve("model.safetensors"), vfile = mdir.resolve("vocab.json");
+        files.put(mdir, Node.DIR);
+        files.put(mfile, Node.file(text ? textModel : PREDICT_MODELS[(f - 1) + 2 * (seq ? 1 : 0)]));
+        if (text) files.put(vfile, Node.file(textVocab));
+        boolean asDir = r.nextBoolean();
+        c.put("--model", arg(asDir ? mdir : mfile));
+        enumOpt("--precision", true, "int8", "bf16");
+        // an .npy beside the model, given as --x now and then (and to modelFaults as a file that is not a model)
+        Path xp = inPath("x.npy");
+        Arr x = text ? tokenIds(between(1, 4), between(1, 4), (int) textAlphabet.codePoints().distinct().count())
+                : features(between(1, 4), between(1, 4), f);
+        files.put(xp, Node.file(x.npy()));
+        Map<String, Path> ins = new java.util.HashMap<>(Map.of("--model", mfile));
+        if (r.nextBoolean()) {
+            input("--x", xp, x.npy());
+            ins.put("--x", xp);
+            npyFaults("--x", xp, x);
+            if (!text) {
+                planters.add(new Planter("--x", () -> {
+                    Arr bad = features(x.shape()[0], x.shape()[1], 3 - f);
+                    if (bad.rank() == 2) bad = bad.withShape(x.shape()[0], x.shape()[1], 3 - f);
+                    files.put(xp, Node.file(bad.npy()));
+                    c.fault("--x: a feature count other than the model's", "--x", xp, "--model");
+                }));
+            }
+        }
+        c.note("model: " + (text ? "a text model" : f + " features, " + (seq ? "per-step" : "last-step") + " output")
+                + (asDir ? ", given as its directory" : ", given as its file"));
+        List<String> outs = text && asDir ? List.of("model.safetensors", "vocab.json") : List.of("model.safetensors");
+        dirOutput("--out", outs, outs, ins);
+        fileFaults("--model", mfile);
+        modelFaults(mdir, mfile, asDir, xp);
+        planters.add(new Planter("--model", () -> {
+            files.put(mfile, Node.file(quantizedModel));
+            if (c.has("--x")) c.put("--x", arg(xp));
+            c.fault("--model: already quantized", "--model", mdir, mfile);
         }));
         flagOpt("--overwrite", c.has("--overwrite"));
     }
@@ -1840,7 +1895,7 @@ final class CliFuzzGen {
     }
 
     private void topLevel() {
-        String[] cmds = {"fit", "predict", "infer", "train-text", "sample", "demo", "tune", "forecast"};
+        String[] cmds = {"fit", "predict", "quantize", "infer", "train-text", "sample", "demo", "tune", "forecast"};
         switch (r.nextInt(8)) {
             case 0 -> c.maybe("no arguments (usage)");
             case 1 -> {

@@ -191,6 +191,11 @@ class ContractFuzzTest {
         fuzz("predict", seed);
     }
 
+    @Property(tries = 150, shrinking = ShrinkingMode.OFF)
+    void quantize(@ForAll long seed) {
+        fuzz("quantize", seed);
+    }
+
     @Property(tries = 300, shrinking = ShrinkingMode.OFF)
     void infer(@ForAll long seed) {
         fuzz("infer", seed);
