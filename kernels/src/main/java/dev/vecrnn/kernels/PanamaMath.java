@@ -2,6 +2,7 @@ package dev.vecrnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,15 +20,6 @@ final class PanamaMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
-    private static final float ROUND = 12582912f;
-    /**
-     * 127 minus ROUND's bits. For an integer k with |k| < 2^22, ROUND + k is exact and its bits are
-     * ROUND's plus k, so the biased exponent 127 + k is those bits plus this: an integer add, where
-     * {@code convert(F2I)} needs NaN and overflow fix-ups on AVX2 (eleven instructions in its machine code).
-     */
-    private static final int EXP_BIAS = 127 - Float.floatToRawIntBits(ROUND);
-
     /** The largest finite float: a lane is finite when its magnitude is at most this (NaN fails every compare). */
     private static final FloatVector MAX_FINITE = FloatVector.broadcast(S, Float.MAX_VALUE);
 
@@ -39,9 +31,6 @@ final class PanamaMath {
     private static final FloatVector V_C3 = FloatVector.broadcast(S, C3);
     private static final FloatVector V_C4 = FloatVector.broadcast(S, C4);
     private static final FloatVector V_C5 = FloatVector.broadcast(S, C5);
-    private static final FloatVector V_T0 = FloatVector.broadcast(S, T0);
-    private static final FloatVector V_T1 = FloatVector.broadcast(S, T1);
-    private static final FloatVector V_T2 = FloatVector.broadcast(S, T2);
     /** The int species of S's shape, for the exponent and sign-bit constants. */
     private static final VectorSpecies<Integer> SI = S.withLanes(int.class);
 
@@ -141,45 +130,48 @@ final class PanamaMath {
     }
 
     /**
-     * y = tanh(x): odd polynomial below TANH_SMALL, 1 - 2/(exp(2|x|) + 1) with x's sign above. Tail in
-     * scalar code. The body is written out in the loop, as in the exp and sigmoid loops: as a helper
-     * taking a vector it was compiled apart from the loop on JDK 17 in some runs (after other kernels had
-     * run), and its argument and intermediates were then boxed, 944 bytes per 37-float call. The sign is
-     * kept in float lanes (neg and blends), not copied as a bit in int lanes: on JDK 17, in 3 of 4
-     * measuring JVMs of AllocationTest, C2 compiled the store of the vector that came out of
-     * {@code reinterpretAsFloats()} without its intrinsic ("missing constant: vclass=DecodeN"), 192 bytes
-     * per call for tanh and the cells.
+     * y = tanh(x) = q/(q + 2), q = expm1(2|x|), with the division's rounding corrected, +-1 above TANH_HI,
+     * and x's sign bit (see {@link Approx}). Tail in scalar code. The body is written out in the loop, as in
+     * the exp and sigmoid loops: as a helper taking a vector it was compiled apart from the loop on JDK 17 in
+     * some runs (after other kernels had run), and its argument and intermediates were then boxed, 944 bytes
+     * per 37-float call. The sign bit is ORed in int lanes (two ops, where compares and blends took five and
+     * a constant: at 256 bits that was 1.15 against 1.27 elements per ns, and it keeps -0 without a case
+     * of its own), and the result is multiplied by 1 before the store: on JDK 17, in 3 of 4 measuring JVMs
+     * of AllocationTest, C2 compiled the store of a vector straight out of {@code reinterpretAsFloats()}
+     * without its intrinsic ("missing constant: vclass=DecodeN"), 192 bytes per call for tanh and the cells.
      */
     static void tanhLoop(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = S.loopBound(n);
-        FloatVector t3 = FloatVector.broadcast(S, T3);
-        FloatVector t4 = FloatVector.broadcast(S, T4);
-        FloatVector c6 = FloatVector.broadcast(S, C6);
-        FloatVector c7 = FloatVector.broadcast(S, C7);
+        FloatVector e1 = FloatVector.broadcast(S, E1);
+        FloatVector e2 = FloatVector.broadcast(S, E2);
+        FloatVector e3 = FloatVector.broadcast(S, E3);
+        FloatVector e4 = FloatVector.broadcast(S, E4);
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector negLn2 = FloatVector.broadcast(S, -LN2);
         FloatVector log2e = FloatVector.broadcast(S, LOG2E);
         FloatVector round = FloatVector.broadcast(S, ROUND);
-        FloatVector hi = FloatVector.broadcast(S, EXP_HI);
-        FloatVector smallBound = FloatVector.broadcast(S, TANH_SMALL);
+        FloatVector hi = FloatVector.broadcast(S, TANH_HI);
         IntVector bias = IntVector.broadcast(SI, EXP_BIAS);
-        FloatVector zero = FloatVector.zero(S);
+        IntVector signBit = IntVector.broadcast(SI, 0x80000000);
         for (int i = 0; i < bound; i += L) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector a = xv.abs();
-            FloatVector u = xv.mul(xv);
-            FloatVector small = xv.mul(u).fma(u.fma(t4, t3).fma(u, V_T2).fma(u, V_T1).fma(u, V_T0), xv);
-            FloatVector d = a.mul(TWO);
-            FloatVector c = d.blend(hi, d.compare(VectorOperators.GT, hi));
+            FloatVector d = a.add(a);
+            VectorMask<Float> sat = d.compare(VectorOperators.GT, hi);
+            FloatVector c = d.blend(hi, sat);
             FloatVector t = c.fma(log2e, round);
-            FloatVector k = t.sub(round);
-            FloatVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, c));
-            FloatVector p = r.fma(c7, c6).fma(r, V_C5).fma(r, V_C4).fma(r, V_C3).fma(r, V_C2).fma(r, ONE).fma(r, ONE);
-            IntVector e = t.reinterpretAsInts().add(bias);
-            FloatVector big = ONE.sub(TWO.div(p.mul(e.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).add(ONE)));
-            // x's sign in float lanes. small has it (for a NaN x too: x quieted) but for -0, where it gives +0:
-            // x itself where u = x * x is 0 (for a nonzero x there small is x). big (> 0, from |x|) is negated
-            // where x < 0. NaN fails |x| >= TANH_SMALL and takes small, as -0 and the small x do.
-            FloatVector lo = small.blend(xv, u.compare(VectorOperators.EQ, zero));
-            lo.blend(big.blend(big.neg(), xv.lt(zero)), a.compare(VectorOperators.GE, smallBound)).intoArray(y, yOff + i);
+            FloatVector r = t.sub(round).fma(negLn2, c);
+            FloatVector p = r.mul(r).fma(r.fma(e4, e3).fma(r, e2).fma(r, e1).fma(r, half), r);
+            FloatVector s = t.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector q = s.fma(p, s.sub(one));
+            FloatVector den = q.add(two);
+            FloatVector w = q.div(den);
+            FloatVector nw = w.neg();
+            FloatVector b = nw.fma(two.sub(den).add(q), nw.fma(den, q));
+            FloatVector v = b.fma(nw.fma(half, half), w).blend(one, sat);
+            v.reinterpretAsInts().or(xv.reinterpretAsInts().and(signBit)).reinterpretAsFloats().mul(one).intoArray(y, yOff + i);
         }
         for (int i = bound; i < n; i++) y[yOff + i] = Approx.tanh(x[xOff + i]);
     }
