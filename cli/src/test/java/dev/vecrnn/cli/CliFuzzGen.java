@@ -400,8 +400,10 @@ final class CliFuzzGen {
         }
         List<String> required = requiredOptions();
         if (!required.isEmpty()) {
-            planters.add(new Planter("missing", () -> {
-                String o = required.get(r.nextInt(required.size()));
+            // the option is chosen here and is the planter's target, so that no second fault puts it back
+            // (one that gives --y another input's file would make the command whole again)
+            String o = required.get(r.nextInt(required.size()));
+            planters.add(new Planter(o, () -> {
                 c.remove(o);
                 c.fault("required option missing", o);
             }));
