@@ -1312,8 +1312,12 @@ final class CliFuzzGen {
         Arr x = text ? tokenIds(between(1, 4), between(1, 4), (int) textAlphabet.codePoints().distinct().count())
                 : features(between(1, 4), between(1, 4), f);
         files.put(xp, Node.file(x.npy()));
-        Map<String, Path> ins = new java.util.HashMap<>(Map.of("--model", mfile));
-        if (r.nextBoolean()) {
+        // --model given as its file may be moved into the output directory under the output's name; a text model's
+        // directory is not an input file (moving its model.safetensors to DIR/vocab.json would make it a plain file
+        // argument, whose output is model.safetensors alone)
+        Map<String, Path> ins = new java.util.HashMap<>();
+        if (!(text && asDir)) ins.put("--model", mfile);
+        if (ins.isEmpty() || r.nextBoolean()) {   // the output directory's faults need an input file to move
             input("--x", xp, x.npy());
             ins.put("--x", xp);
             npyFaults("--x", xp, x);

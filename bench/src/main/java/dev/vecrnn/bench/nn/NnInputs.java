@@ -1,6 +1,8 @@
 package dev.vecrnn.bench.nn;
 
+import dev.vecrnn.kernels.Precision;
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.recurrent.Recurrent;
 
 import java.util.Random;
 
@@ -24,5 +26,11 @@ final class NnInputs {
         int n = 1;
         for (int d : shape) n *= d;
         return Tensor.of(uniform(rnd, n, -1f, 1f), shape);
+    }
+
+    /** {@code net} itself for "FP32", else its {@link Recurrent#quantized} copy in that precision ("INT8", "BF16"). */
+    static Recurrent withPrecision(Recurrent net, String precision) {
+        Precision p = Precision.valueOf(precision);
+        return p == Precision.FP32 ? net : net.quantized(p);
     }
 }

@@ -52,6 +52,15 @@ public class SequenceBench {
     @Param({"64", "256", "1024"})
     public int size;
 
+    /**
+     * The network's weights: FP32 as trained, or its {@link Recurrent#quantized} INT8 or BF16 copy (the table
+     * runs FP32; {@code -p precision=FP32,BF16,INT8} compares them). ONNX Runtime's side runs its
+     * {@code LSTM} on FP32 and its {@code DynamicQuantizeLSTM} on the same int8 weights for INT8; it has no
+     * bf16 LSTM.
+     */
+    @Param({"FP32"})
+    public String precision;
+
     private Recurrent net;
     private Tensor x;
     private Tensor output;
@@ -63,7 +72,7 @@ public class SequenceBench {
 
     @Setup
     public void setup(BenchmarkParams params) throws OrtException {
-        net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED);
+        net = NnInputs.withPrecision(new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size), NnInputs.SEED), precision);
         x = NnInputs.tensor(new Random(NnInputs.SEED), STEPS, 1, size);
         output = Tensor.zeros(STEPS, 1, size);
         hN = Tensor.zeros(1, 1, size);

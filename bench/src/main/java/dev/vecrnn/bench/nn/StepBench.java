@@ -60,6 +60,15 @@ public class StepBench {
     @Param({"64", "256", "1024"})
     public int size;
 
+    /**
+     * The network's weights: FP32 as trained, or its {@link Recurrent#quantized} INT8 or BF16 copy (the table
+     * runs FP32; {@code -p precision=FP32,BF16,INT8} compares them). ONNX Runtime's side runs its
+     * {@code LSTM} on FP32 and its {@code DynamicQuantizeLSTM} on the same int8 weights for INT8; it has no
+     * bf16 LSTM.
+     */
+    @Param({"FP32"})
+    public String precision;
+
     /** Stacked layers (the table uses 1; ONNX Runtime's side is built for one layer only). */
     @Param({"1"})
     public int layers;
@@ -72,7 +81,8 @@ public class StepBench {
 
     @Setup
     public void setup(BenchmarkParams params) throws OrtException {
-        net = new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size).withLayers(layers), NnInputs.SEED);
+        net = NnInputs.withPrecision(new Recurrent(RecurrentConfig.of(CellType.parse(cell), size, size).withLayers(layers), NnInputs.SEED),
+                precision);
         state = net.newState();
         x = NnInputs.uniform(new Random(NnInputs.SEED), size, -1f, 1f);
         out = new float[size];

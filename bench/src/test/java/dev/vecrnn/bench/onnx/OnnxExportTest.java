@@ -73,6 +73,47 @@ class OnnxExportTest {
         for (int i = 0; i < ours.length; i++) assertEquals(ours[i], theirs[i], 1e-5, type + " Y[" + i / H + ", " + i % H + "]");
     }
 
+    /**
+     * An int8 LSTM as ONNX Runtime's DynamicQuantizeLSTM on the same int8 weights and scales: ONNX Runtime also
+     * quantizes x and h to uint8 on every call, so it agrees with vecrnn's int8 step (fp32 activations) only
+     * within that rounding. The tolerance is tight enough to tell networks apart: another network's outputs,
+     * on the same inputs, are more than ten times as far from ONNX Runtime's.
+     */
+    @Test
+    void anInt8LstmAgreesWithOnnxRuntimesDynamicQuantizeLstm() throws Exception {
+        Recurrent fp32 = new Recurrent(RecurrentConfig.of(CellType.LSTM, I, H), 13);
+        Recurrent q = fp32.quantized(dev.vecrnn.kernels.Precision.INT8);
+        int steps = 40;
+        Random rnd = new Random(7);
+        float[] xs = new float[steps * I];
+        for (int i = 0; i < xs.length; i++) xs[i] = 2 * rnd.nextFloat() - 1;
+        float[] ours = q.forward(Tensor.of(xs, steps, 1, I), null, null, null).output().data();
+        float[] theirs = new float[steps * H], stepped = new float[H];
+        double worst = 0;
+        try (OrtRecurrent ort = new OrtRecurrent(q, steps)) {
+            ort.sequence(xs, theirs);
+        }
+        for (int i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+        assertTrue(worst < 5e-3, "vecrnn int8 against ONNX Runtime's DynamicQuantizeLSTM: " + worst);
+        // step by step too (ONNX Runtime then quantizes each step's x alone, not the whole sequence with one scale)
+        double worstStep = 0;
+        try (OrtRecurrent ort = new OrtRecurrent(q, 1)) {
+            for (int t = 0; t < steps; t++) {
+                ort.step(java.util.Arrays.copyOfRange(xs, t * I, t * I + I), stepped);
+                for (int j = 0; j < H; j++) worstStep = Math.max(worstStep, Math.abs(ours[t * H + j] - stepped[j]));
+            }
+        }
+        assertTrue(worstStep < 5e-3, "vecrnn int8 against ONNX Runtime's DynamicQuantizeLSTM step by step: " + worstStep);
+        // the check can fail: another network's outputs are far off
+        double wrong = 0;
+        float[] shuffled = new Recurrent(RecurrentConfig.of(CellType.LSTM, I, H), 14).forward(Tensor.of(xs, steps, 1, I), null, null, null)
+                .output().data();
+        for (int i = 0; i < ours.length; i++) wrong = Math.max(wrong, Math.abs(shuffled[i] - theirs[i]));
+        assertTrue(wrong > 10 * worst, "another network's outputs " + wrong + " against " + worst);
+        System.out.printf("DynamicQuantizeLSTM against vecrnn int8: max |diff| %.3g over a %d-step sequence, %.3g step by step%n",
+                worst, steps, worstStep);
+    }
+
     @Test
     void refusesWhatOneOperatorCannotHold() {
         Recurrent twoLayers = new Recurrent(RecurrentConfig.of(CellType.LSTM, I, H).withLayers(2), 1);
