@@ -98,6 +98,15 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
                         "ONNX Runtime", 100, null));
             }
         }
+        // issue 16: the int8 step against ONNX Runtime's DynamicQuantizeLSTM on the same int8 weights, and against fp32
+        rows.add(new Comparison("step-lstm-256-int8", "LSTM step 256, int8 weights, batch 1 (us)",
+                N + "StepBench.vecrnn", new String[] {"cell=LSTM", "size=256", "precision=INT8"},
+                N + "StepBench.onnxruntime", new String[] {"cell=LSTM", "size=256", "precision=INT8"},
+                "ONNX Runtime int8", 1, null));
+        rows.add(new Comparison("step-lstm-1024-int8", "LSTM step 1024, int8 weights, batch 1 (us)",
+                N + "StepBench.vecrnn", new String[] {"cell=LSTM", "size=1024", "precision=INT8"},
+                N + "StepBench.vecrnn", new String[] {"cell=LSTM", "size=1024", "precision=FP32"},
+                "vecrnn fp32", 1, null));
         rows.add(new Comparison("streams-lstm-256", "64 LSTM streams at 256, one step each (us)",
                 N + "StreamsBench.stepMany", new String[] {"size=256"},
                 N + "StreamsBench.stepEach", new String[] {"size=256"}, "one by one", 1, null));
@@ -113,7 +122,7 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
      * AVX-512 code, and the ratio would set vecrnn at 256 bits against ONNX Runtime at 512.
      */
     boolean baselineIgnoresJvmOptions() {
-        return baselineName.equals("ONNX Runtime");
+        return baselineName.startsWith("ONNX Runtime");
     }
 
     /** The vector width the machine gives a JVM without options: this JVM's preferred species (it runs without the forks' options). */

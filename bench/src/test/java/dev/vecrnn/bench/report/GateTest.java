@@ -149,6 +149,8 @@ class GateTest {
         assertTrue(ort.baselineIgnoresJvmOptions());
         assertTrue(ort.baselineWiderThan(narrower));
         assertFalse(ort.baselineWiderThan(own));
+        assertTrue(Comparison.byId("step-lstm-256-int8").baselineWiderThan(narrower), "ONNX Runtime's int8 LSTM is native code too");
+        assertFalse(Comparison.byId("step-lstm-1024-int8").baselineWiderThan(narrower), "vecrnn fp32 runs under the forks' options");
         // Baselines on the JVM run under the forks' options: their ratios are at one width wherever they run.
         assertFalse(scalar.baselineWiderThan(narrower));
         assertFalse(streams.baselineWiderThan(narrower));
