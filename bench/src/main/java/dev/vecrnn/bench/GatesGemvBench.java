@@ -2,6 +2,8 @@ package dev.vecrnn.bench;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.kernels.QuantizedGates;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,8 +43,13 @@ public class GatesGemvBench {
     @Param({"panama", "scalar"})
     public String impl;
 
+    /** The weights: FP32 as packed, or an INT8 or BF16 {@link QuantizedGates} of them (the table runs FP32). */
+    @Param({"FP32"})
+    public String precision;
+
     private Kernels kernels;
     private PackedGates p;
+    private QuantizedGates q;
     private float[] x;
     private float[] h;
     private float[] out;
@@ -52,6 +59,8 @@ public class GatesGemvBench {
         kernels = BenchInputs.kernels(impl);
         Random rnd = new Random(BenchInputs.SEED);
         p = BenchInputs.cell(rnd, PackedGates.Cell.valueOf(cell), size, size);
+        Precision pr = Precision.valueOf(precision);
+        q = pr == Precision.FP32 ? null : QuantizedGates.quantize(p, pr);
         x = BenchInputs.uniform(rnd, size, -1f, 1f);
         h = BenchInputs.uniform(rnd, size, -1f, 1f);
         out = new float[p.outputSize()];
@@ -60,7 +69,8 @@ public class GatesGemvBench {
     // x [1, I], h [1, H] -> out [1, outputSize]
     @Benchmark
     public float[] gates() {
-        kernels.gates(p, 1, x, 0, size, h, 0, size, out, 0, p.outputSize());
+        if (q == null) kernels.gates(p, 1, x, 0, size, h, 0, size, out, 0, p.outputSize());
+        else kernels.gates(q, 1, x, 0, size, h, 0, size, out, 0, p.outputSize());
         return out;
     }
 }
