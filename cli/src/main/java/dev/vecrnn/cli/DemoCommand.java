@@ -2,6 +2,8 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.PackedGates;
+import dev.vecrnn.kernels.Precision;
+import dev.vecrnn.kernels.QuantizedGates;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.Dataset;
@@ -97,6 +99,10 @@ final class DemoCommand implements Callable<Integer> {
         double ppl = Trainer.evaluate(model, held).metric("perplexity");
         System.out.printf("trained %d batches (%.2f epochs) in %.0f s; held-out perplexity %.2f, unigram baseline %.2f%n",
                 done[0], done[0] / (double) batches, secs, ppl, unigram);
+        double int8 = Trainer.evaluate(model.quantized(Precision.INT8), held).metric("perplexity");
+        double bf16 = Trainer.evaluate(model.quantized(Precision.BF16), held).metric("perplexity");
+        System.out.printf("quantized copies of this model (Model.quantized): held-out perplexity int8 %.3f (%+.2f%%), bf16 %.3f (%+.2f%%), fp32 %.3f%n",
+                int8, 100 * (int8 / ppl - 1), bf16, 100 * (bf16 / ppl - 1), ppl);
         System.out.println("sample: " + SampleCommand.sample(model, vocab, "And God said", 240, 0.7, new Random(3)).replace('\n', ' '));
 
         XYChart chart = new XYChartBuilder().width(800).height(450).title("vecrnn demo: character LSTM training loss")
@@ -111,21 +117,22 @@ final class DemoCommand implements Callable<Integer> {
         latencyTable();
     }
 
-    /** One streaming LSTM step (gate matmul and pointwise update), per kernel implementation. */
+    /** One streaming LSTM step (gate matmul and pointwise update), per kernel implementation and weight precision. */
     static void latencyTable() {
         System.out.println();
-        System.out.println("streaming LSTM step latency, batch 1 (median of 15 rounds; JMH: ./vecrnn bench nn.StepBench)");
-        System.out.printf("%-12s %14s %14s %9s%n", "I = H", "Vector API", "scalar", "speed-up");
+        System.out.println("streaming LSTM step latency, batch 1 (median of 15 rounds; JMH: ./vecrnn bench nn.StepBench -p precision=FP32,INT8)");
+        System.out.printf("%-12s %14s %14s %9s %16s %9s%n", "I = H", "Vector API", "scalar", "speed-up", "int8 Vector API", "over fp32");
         Kernels panama = Kernels.panama();
         for (int size : new int[] {64, 128, 256}) {
-            double v = panama == null ? Double.NaN : stepMicros(panama, size);
-            double s = stepMicros(Kernels.scalar(), size);
-            System.out.printf("%-12d %11.2f us %11.2f us %8.1fx%n", size, v, s, s / v);
+            double v = panama == null ? Double.NaN : stepMicros(panama, size, Precision.FP32);
+            double s = stepMicros(Kernels.scalar(), size, Precision.FP32);
+            double q = panama == null ? Double.NaN : stepMicros(panama, size, Precision.INT8);
+            System.out.printf("%-12d %11.2f us %11.2f us %8.1fx %13.2f us %8.2fx%n", size, v, s, s / v, q, v / q);
         }
         if (panama == null) System.out.println("(Vector API unavailable: " + Kernels.whyNoPanama() + ")");
     }
 
-    private static double stepMicros(Kernels k, int n) {
+    private static double stepMicros(Kernels k, int n, Precision precision) {
         Random r = new Random(1);
         float[] w = new float[4 * n * n], u = new float[4 * n * n];
         for (int i = 0; i < w.length; i++) {
@@ -133,22 +140,24 @@ final class DemoCommand implements Callable<Integer> {
             u[i] = (float) r.nextGaussian() * 0.05f;
         }
         PackedGates p = PackedGates.pack(PackedGates.Cell.LSTM, n, n, n, w, u, null, null);
+        QuantizedGates q = precision == Precision.FP32 ? null : QuantizedGates.quantize(p, precision);
         float[] x = new float[n], h = new float[n], c = new float[n], g = new float[4 * n];
         Arrays.fill(x, 0.1f);
         int reps = Math.max(50, 2_000_000 / (n * n));
         double[] rounds = new double[15];
-        for (int warm = 0; warm < 3; warm++) for (int i = 0; i < reps * 4; i++) step(k, p, n, x, h, c, g);
+        for (int warm = 0; warm < 3; warm++) for (int i = 0; i < reps * 4; i++) step(k, p, q, n, x, h, c, g);
         for (int round = 0; round < rounds.length; round++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) step(k, p, n, x, h, c, g);
+            for (int i = 0; i < reps; i++) step(k, p, q, n, x, h, c, g);
             rounds[round] = (System.nanoTime() - t0) / 1e3 / reps;
         }
         Arrays.sort(rounds);
         return rounds[rounds.length / 2];
     }
 
-    private static void step(Kernels k, PackedGates p, int n, float[] x, float[] h, float[] c, float[] g) {
-        k.gates(p, 1, x, 0, n, h, 0, n, g, 0, 4 * n);
+    private static void step(Kernels k, PackedGates p, QuantizedGates q, int n, float[] x, float[] h, float[] c, float[] g) {
+        if (q == null) k.gates(p, 1, x, 0, n, h, 0, n, g, 0, 4 * n);
+        else k.gates(q, 1, x, 0, n, h, 0, n, g, 0, 4 * n);
         k.lstmForward(n, g, 0, c, 0, c, 0, h, 0);
     }
 

@@ -162,6 +162,17 @@ class AllocationTest {
         m.put("gates-bf16-GRU", (k, t) -> {
             for (int i = 0; i < t; i++) k.gates(gru16, b, in, 0, 23, h, 0, n, out, 0, 4 * n);
         });
+        // a GRU's stepMany on two streams: input and recurrent parts apart, batch 2 (Row8 tiles and partial chunks)
+        PackedGates gru32 = GateModel.random(d, Cell.GRU, 32, n, n, true).pack();
+        for (Precision p : new Precision[] {Precision.INT8, Precision.BF16}) {
+            QuantizedGates g = QuantizedGates.quantize(gru32, p);
+            m.put("gatesInput-" + p + "-GRU-rows-2", (k, t) -> {
+                for (int i = 0; i < t; i++) k.gatesInput(g, 2, x, 0, 32, out, 0, 4 * n);
+            });
+            m.put("gatesRecurrent-" + p + "-GRU-batch-2", (k, t) -> {
+                for (int i = 0; i < t; i++) k.gatesRecurrent(g, 2, h, 0, n, out, 0, 4 * n);
+            });
+        }
         m.put("gatesBackwardData", (k, t) -> {
             for (int i = 0; i < t; i++) k.gatesBackwardData(lstm, b, y, 0, 4 * n, z, 0, 23, w, 0, n);
         });

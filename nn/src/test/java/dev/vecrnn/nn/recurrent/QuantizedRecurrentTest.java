@@ -165,7 +165,7 @@ class QuantizedRecurrentTest {
         List<Arguments> out = new ArrayList<>();
         for (Precision p : new Precision[] {Precision.INT8, Precision.BF16}) {
             for (CellType t : new CellType[] {CellType.LSTM, CellType.GRU, CellType.RNN_TANH}) {
-                for (int size : new int[] {64, 256}) out.add(Arguments.of(p, t, size));
+                for (int size : new int[] {64, 256, 1024}) out.add(Arguments.of(p, t, size));
             }
         }
         return out.stream();

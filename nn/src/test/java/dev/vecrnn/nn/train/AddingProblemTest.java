@@ -1,5 +1,6 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.kernels.Precision;
 import dev.vecrnn.nn.model.Model;
 
 import org.junit.jupiter.api.Test;
@@ -48,5 +49,12 @@ class AddingProblemTest {
         System.out.printf("adding problem: test MSE %.4f (mean predictor %.4f) in %.1f s%n", mse, baseline, (System.nanoTime() - t0) / 1e9);
         assertTrue(baseline > 0.14 && baseline < 0.2, "baseline MSE of predicting the mean: " + baseline);
         assertTrue(mse < 0.02, "test MSE " + mse + " should be under 0.02 (mean predictor: " + baseline + ")");
+
+        // the trained model with int8 and bf16 recurrent weights (issue 16): still under 0.01
+        double int8 = Trainer.evaluate(model.quantized(Precision.INT8), test).loss();
+        double bf16 = Trainer.evaluate(model.quantized(Precision.BF16), test).loss();
+        System.out.printf("ACCURACY adding problem LSTM 48 test MSE: fp32 %.5f, int8 %.5f, bf16 %.5f%n", mse, int8, bf16);
+        assertTrue(int8 < 0.01, "int8 test MSE " + int8 + " should be under 0.01 (fp32 " + mse + ")");
+        assertTrue(bf16 < 0.01, "bf16 test MSE " + bf16 + " should be under 0.01 (fp32 " + mse + ")");
     }
 }

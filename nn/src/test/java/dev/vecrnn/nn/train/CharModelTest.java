@@ -1,5 +1,6 @@
 package dev.vecrnn.nn.train;
 
+import dev.vecrnn.kernels.Precision;
 import dev.vecrnn.nn.model.Model;
 
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,14 @@ class CharModelTest {
         System.out.printf("char GRU: held-out perplexity %.2f, unigram %.2f (%.1f s)%n", ppl, unigram, (System.nanoTime() - t0) / 1e9);
         assertTrue(unigram > 10, "unigram perplexity of English text should be above 10, got " + unigram);
         assertTrue(ppl < 0.6 * unigram, "GRU perplexity " + ppl + " should beat the unigram baseline " + unigram + " clearly");
+
+        // the trained model's quantized copies on the same held-out text (issue 16): int8 within 2%, bf16 within 0.5%
+        double int8 = Trainer.evaluate(model.quantized(Precision.INT8), held).metric("perplexity");
+        double bf16 = Trainer.evaluate(model.quantized(Precision.BF16), held).metric("perplexity");
+        System.out.printf("ACCURACY char GRU 128 held-out perplexity: fp32 %.4f, int8 %.4f (%+.3f%%), bf16 %.4f (%+.3f%%)%n",
+                ppl, int8, 100 * (int8 / ppl - 1), bf16, 100 * (bf16 / ppl - 1));
+        assertTrue(Math.abs(int8 / ppl - 1) <= 0.02, "int8 perplexity " + int8 + " should be within 2% of fp32 " + ppl);
+        assertTrue(Math.abs(bf16 / ppl - 1) <= 0.005, "bf16 perplexity " + bf16 + " should be within 0.5% of fp32 " + ppl);
     }
 
     /** Non-overlapping windows of {@code steps} characters predicting the next character at each step. */
