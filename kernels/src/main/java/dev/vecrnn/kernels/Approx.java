@@ -65,15 +65,15 @@ final class Approx {
         float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
         if (c != c) return c;
         float n = (float) Math.rint(c * LOG2E);
-        float r = Math.fma(-n, LN2_HI, c);
-        r = Math.fma(-n, LN2_LO, r);
-        float p = Math.fma(C7, r, C6);
-        p = Math.fma(p, r, C5);
-        p = Math.fma(p, r, C4);
-        p = Math.fma(p, r, C3);
-        p = Math.fma(p, r, C2);
-        p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);
+        float r = Fma.fma(-n, LN2_HI, c);
+        r = Fma.fma(-n, LN2_LO, r);
+        float p = Fma.fma(C7, r, C6);
+        p = Fma.fma(p, r, C5);
+        p = Fma.fma(p, r, C4);
+        p = Fma.fma(p, r, C3);
+        p = Fma.fma(p, r, C2);
+        p = Fma.fma(p, r, 1f);
+        p = Fma.fma(p, r, 1f);
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
@@ -87,20 +87,20 @@ final class Approx {
         if (!(a >= TANH_TINY)) return x;
         float d = a + a;
         if (d > TANH_HI) return Math.copySign(1f, x);
-        float t = Math.fma(d, LOG2E, ROUND);
+        float t = Fma.fma(d, LOG2E, ROUND);
         float k = t - ROUND;
-        float r = Math.fma(-k, LN2, d);
-        float e = Math.fma(E4, r, E3);
-        e = Math.fma(e, r, E2);
-        e = Math.fma(e, r, E1);
-        e = Math.fma(e, r, 0.5f);
-        float p = Math.fma(r * r, e, r);
+        float r = Fma.fma(-k, LN2, d);
+        float e = Fma.fma(E4, r, E3);
+        e = Fma.fma(e, r, E2);
+        e = Fma.fma(e, r, E1);
+        e = Fma.fma(e, r, 0.5f);
+        float p = Fma.fma(r * r, e, r);
         float s = Float.intBitsToFloat((Float.floatToRawIntBits(t) + EXP_BIAS) << 23);
-        float q = Math.fma(s, p, s - 1f);
+        float q = Fma.fma(s, p, s - 1f);
         float den = q + 2f;
         float w = q / den;
         float nw = -w;
-        float b = Math.fma(nw, (2f - den) + q, Math.fma(nw, den, q));
-        return Math.copySign(Math.fma(b, Math.fma(nw, 0.5f, 0.5f), w), x);
+        float b = Fma.fma(nw, (2f - den) + q, Fma.fma(nw, den, q));
+        return Math.copySign(Fma.fma(b, Fma.fma(nw, 0.5f, 0.5f), w), x);
     }
 }

@@ -26,7 +26,7 @@ final class ScalarPointwise {
     static void tanhBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         for (int i = 0; i < n; i++) {
             float t = y[yOff + i];
-            dx[dxOff + i] = dy[dyOff + i] * Math.fma(-t, t, 1f);
+            dx[dxOff + i] = dy[dyOff + i] * Fma.fma(-t, t, 1f);
         }
     }
 
@@ -71,14 +71,14 @@ final class ScalarPointwise {
 
     static void softmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         float s = 0f;
-        for (int i = 0; i < n; i++) s = Math.fma(dy[dyOff + i], y[yOff + i], s);
+        for (int i = 0; i < n; i++) s = Fma.fma(dy[dyOff + i], y[yOff + i], s);
         for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] * (dy[dyOff + i] - s);
     }
 
     static void logSoftmaxBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         float s = 0f;
         for (int i = 0; i < n; i++) s += dy[dyOff + i];
-        for (int i = 0; i < n; i++) dx[dxOff + i] = Math.fma(-Approx.exp(y[yOff + i]), s, dy[dyOff + i]);
+        for (int i = 0; i < n; i++) dx[dxOff + i] = Fma.fma(-Approx.exp(y[yOff + i]), s, dy[dyOff + i]);
     }
 
     static void lstmForward(int n, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
@@ -99,7 +99,7 @@ final class ScalarPointwise {
             gates[gOff + 2 * n + j] = g;
             gates[gOff + 3 * n + j] = o;
             float cp = cPrev == null ? 0f : cPrev[cpOff + j];
-            float cn = Math.fma(f, cp, i * g);
+            float cn = Fma.fma(f, cp, i * g);
             c[cOff + j] = cn;
             h[hOff + j] = o * Approx.tanh(cn);
         }
@@ -120,11 +120,11 @@ final class ScalarPointwise {
             float o = acts[aOff + 3 * n + j];
             float tc = Approx.tanh(c[cOff + j]);
             float dhj = dh[dhOff + j];
-            float dct = dc[dcOff + j] + dhj * o * Math.fma(-tc, tc, 1f);
+            float dct = dc[dcOff + j] + dhj * o * Fma.fma(-tc, tc, 1f);
             float cp = cPrev == null ? 0f : cPrev[cpOff + j];
             dGates[dgOff + j] = dct * g * (i * (1f - i));
             dGates[dgOff + n + j] = dct * cp * (f * (1f - f));
-            dGates[dgOff + 2 * n + j] = dct * i * Math.fma(-g, g, 1f);
+            dGates[dgOff + 2 * n + j] = dct * i * Fma.fma(-g, g, 1f);
             dGates[dgOff + 3 * n + j] = dhj * tc * (o * (1f - o));
             dc[dcOff + j] = dct * f;
         }
@@ -140,12 +140,12 @@ final class ScalarPointwise {
             float r = Approx.sigmoid(gates[gOff + j]);
             float z = Approx.sigmoid(gates[gOff + n + j]);
             float nh = gates[gOff + 3 * n + j];
-            float nn = Approx.tanh(Math.fma(r, nh, gates[gOff + 2 * n + j]));
+            float nn = Approx.tanh(Fma.fma(r, nh, gates[gOff + 2 * n + j]));
             float hp = hPrev == null ? 0f : hPrev[hpOff + j];
             gates[gOff + j] = r;
             gates[gOff + n + j] = z;
             gates[gOff + 2 * n + j] = nn;
-            h[hOff + j] = Math.fma(z, hp - nn, nn);
+            h[hOff + j] = Fma.fma(z, hp - nn, nn);
         }
     }
 
@@ -164,7 +164,7 @@ final class ScalarPointwise {
             float nh = acts[aOff + 3 * n + j];
             float hp = hPrev == null ? 0f : hPrev[hpOff + j];
             float d = dh[dhOff + j];
-            float dnPre = d * (1f - z) * Math.fma(-nn, nn, 1f);
+            float dnPre = d * (1f - z) * Fma.fma(-nn, nn, 1f);
             dGates[dgOff + j] = dnPre * nh * (r * (1f - r));
             dGates[dgOff + n + j] = d * (hp - nn) * (z * (1f - z));
             dGates[dgOff + 2 * n + j] = dnPre;
@@ -183,13 +183,13 @@ final class ScalarPointwise {
                          float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
-            float gi = Math.fma(weightDecay, pi, g[gOff + i]);
+            float gi = Fma.fma(weightDecay, pi, g[gOff + i]);
             if (momentum != 0f) {
-                float b = Math.fma(momentum, buf[bOff + i], (1f - dampening) * gi);
+                float b = Fma.fma(momentum, buf[bOff + i], (1f - dampening) * gi);
                 buf[bOff + i] = b;
-                gi = nesterov ? Math.fma(momentum, b, gi) : b;
+                gi = nesterov ? Fma.fma(momentum, b, gi) : b;
             }
-            p[pOff + i] = Math.fma(-lr, gi, pi);
+            p[pOff + i] = Fma.fma(-lr, gi, pi);
         }
     }
 
@@ -208,9 +208,9 @@ final class ScalarPointwise {
         float l2 = decoupled ? 0f : weightDecay;
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i] * decay;
-            float gi = Math.fma(l2, pi, g[gOff + i]);
-            float mi = Math.fma(beta1, m[mOff + i], (1f - beta1) * gi);
-            float vi = Math.fma(beta2, v[vOff + i], (1f - beta2) * gi * gi);
+            float gi = Fma.fma(l2, pi, g[gOff + i]);
+            float mi = Fma.fma(beta1, m[mOff + i], (1f - beta1) * gi);
+            float vi = Fma.fma(beta2, v[vOff + i], (1f - beta2) * gi * gi);
             m[mOff + i] = mi;
             v[vOff + i] = vi;
             float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
@@ -228,15 +228,15 @@ final class ScalarPointwise {
                              float lr, float alpha, float eps, float weightDecay, float momentum) {
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
-            float gi = Math.fma(weightDecay, pi, g[gOff + i]);
-            float s = Math.fma(alpha, sq[sOff + i], (1f - alpha) * gi * gi);
+            float gi = Fma.fma(weightDecay, pi, g[gOff + i]);
+            float s = Fma.fma(alpha, sq[sOff + i], (1f - alpha) * gi * gi);
             sq[sOff + i] = s;
             float step = gi / ((float) Math.sqrt(s) + eps);
             if (momentum != 0f) {
-                step = Math.fma(momentum, buf[bOff + i], step);
+                step = Fma.fma(momentum, buf[bOff + i], step);
                 buf[bOff + i] = step;
             }
-            p[pOff + i] = Math.fma(-lr, step, pi);
+            p[pOff + i] = Fma.fma(-lr, step, pi);
         }
     }
 }

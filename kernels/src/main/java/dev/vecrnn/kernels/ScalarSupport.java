@@ -25,13 +25,13 @@ final class ScalarSupport implements KernelSupport {
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         float s = 0f;
-        for (int i = 0; i < n; i++) s = Math.fma(x[xOff + i], y[yOff + i], s);
+        for (int i = 0; i < n; i++) s = Fma.fma(x[xOff + i], y[yOff + i], s);
         return s;
     }
 
     @Override
     public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+        for (int i = 0; i < n; i++) y[yOff + i] = Fma.fma(a, x[xOff + i], y[yOff + i]);
     }
 
     @Override
@@ -89,7 +89,7 @@ final class ScalarSupport implements KernelSupport {
             for (int k = kFrom; k < kTo; k++) {
                 float v = src[s + k];
                 int wk = base + k * PANEL;
-                for (int l = 0; l < lanes; l++) out[op + l] = Math.fma(w[wk + l], v, out[op + l]);
+                for (int l = 0; l < lanes; l++) out[op + l] = Fma.fma(w[wk + l], v, out[op + l]);
             }
         }
     }
@@ -129,10 +129,10 @@ final class ScalarSupport implements KernelSupport {
             float sum = 0f;
             for (int k = kFrom; k < kTo; k++) {
                 float w = i8 != null ? i8[wk + k * PANEL] : QuantizedGates.fromBf16(b16[wk + k * PANEL]);
-                sum = Math.fma(w, src[s + k], sum);
+                sum = Fma.fma(w, src[s + k], sum);
             }
             int oi = o + blk.outOffset() + r;
-            out[oi] = i8 != null ? Math.fma(sum, scale[blk.outOffset() + r], out[oi]) : out[oi] + sum;
+            out[oi] = i8 != null ? Fma.fma(sum, scale[blk.outOffset() + r], out[oi]) : out[oi] + sum;
         }
     }
 
@@ -150,7 +150,7 @@ final class ScalarSupport implements KernelSupport {
                     float s = 0f;
                     for (int r = 0; r < blk.rows(); r++) {
                         int wi = blk.weightOffset() + (r / PANEL) * PANEL * width + (col - blk.colFrom()) * PANEL + r % PANEL;
-                        s = Math.fma(dG[dgOff + b * ldg + blk.outOffset() + r], w[wi], s);
+                        s = Fma.fma(dG[dgOff + b * ldg + blk.outOffset() + r], w[wi], s);
                     }
                     if (col < in) dx[dxOff + b * ldx + col] += s; else dh[dhOff + b * ldh + col - in] += s;
                 }
@@ -180,7 +180,7 @@ final class ScalarSupport implements KernelSupport {
                     }
                     for (int r = 0; r < blk.rows(); r++) {
                         int wi = blk.weightOffset() + (r / PANEL) * PANEL * width + (col - blk.colFrom()) * PANEL + r % PANEL;
-                        gw[wi] = Math.fma(dG[g + blk.outOffset() + r], v, gw[wi]);
+                        gw[wi] = Fma.fma(dG[g + blk.outOffset() + r], v, gw[wi]);
                     }
                 }
             }

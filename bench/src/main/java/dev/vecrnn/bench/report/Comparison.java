@@ -50,6 +50,15 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
         return Bound.bandwidth(4 * (weights + gates(cell) * size), 2 * weights);
     }
 
+    /**
+     * The int8 step's read bound (issue 16): one byte per weight, plus the fp32 bias and the two row scales
+     * (of W_ih and of W_hh) per gate row; flops as in fp32.
+     */
+    private static Bound gemvInt8(String cell, int size) {
+        double weights = (double) gates(cell) * size * (2.0 * size);
+        return Bound.bandwidth(weights + 3 * 4.0 * gates(cell) * size, 2 * weights);
+    }
+
     static String cellName(String cell) {
         return cell.equals("RNN_TANH") || cell.equals("RNN") ? "RNN" : cell;
     }
@@ -102,11 +111,11 @@ record Comparison(String id, String label, String ours, String[] ourParams, Stri
         rows.add(new Comparison("step-lstm-256-int8", "LSTM step 256, int8 weights, batch 1 (us)",
                 N + "StepBench.vecrnn", new String[] {"cell=LSTM", "size=256", "precision=INT8"},
                 N + "StepBench.onnxruntime", new String[] {"cell=LSTM", "size=256", "precision=INT8"},
-                "ONNX Runtime int8", 1, null));
+                "ONNX Runtime int8", 1, gemvInt8("LSTM", 256)));
         rows.add(new Comparison("step-lstm-1024-int8", "LSTM step 1024, int8 weights, batch 1 (us)",
                 N + "StepBench.vecrnn", new String[] {"cell=LSTM", "size=1024", "precision=INT8"},
                 N + "StepBench.vecrnn", new String[] {"cell=LSTM", "size=1024", "precision=FP32"},
-                "vecrnn fp32", 1, null));
+                "vecrnn fp32", 1, gemvInt8("LSTM", 1024)));
         rows.add(new Comparison("streams-lstm-256", "64 LSTM streams at 256, one step each (us)",
                 N + "StreamsBench.stepMany", new String[] {"size=256"},
                 N + "StreamsBench.stepEach", new String[] {"size=256"}, "one by one", 1, null));

@@ -1,0 +1,163 @@
+package dev.vecrnn.flink;
+
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelState;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.StreamState;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * The model a job steps, carried inside the job graph as its files' bytes (read once when the job is built,
+ * so task managers need no shared file system) and loaded once per task by {@link #load()}: a vecrnn model
+ * file ({@code ModelFile}, fp32 or quantized) or a PyTorch recurrent network exported as {@code config.json}
+ * and {@code model.safetensors} ({@code PyTorchFormat}). Its version, kept with every key's state, is the
+ * CRC-32 of the files unless the job names one.
+ */
+public final class StepModel implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private enum Kind { VECRNN, PYTORCH }
+
+    private final Kind kind;
+    private final LinkedHashMap<String, byte[]> files;
+    private final long version;
+
+    private StepModel(Kind kind, LinkedHashMap<String, byte[]> files, long version) {
+        this.kind = kind;
+        this.files = files;
+        this.version = version;
+    }
+
+    /** A vecrnn model file (what {@code ModelFile.save} and {@code vecrnn fit} write). */
+    public static StepModel vecrnn(Path modelFile) throws IOException {
+        LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
+        f.put("model.safetensors", Files.readAllBytes(modelFile));
+        StepModel m = new StepModel(Kind.VECRNN, f, 0);
+        return m.withVersion(m.crc());
+    }
+
+    /** A PyTorch nn.RNN/LSTM/GRU directory: config.json and model.safetensors ({@code PyTorchFormat}). */
+    public static StepModel pytorch(Path dir) throws IOException {
+        LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
+        f.put(PyTorchFormat.CONFIG, Files.readAllBytes(dir.resolve(PyTorchFormat.CONFIG)));
+        f.put(PyTorchFormat.WEIGHTS, Files.readAllBytes(dir.resolve(PyTorchFormat.WEIGHTS)));
+        StepModel m = new StepModel(Kind.PYTORCH, f, 0);
+        return m.withVersion(m.crc());
+    }
+
+    /** The same model under another version (for example a release number). */
+    public StepModel withVersion(long v) {
+        return new StepModel(kind, files, v);
+    }
+
+    public long version() {
+        return version;
+    }
+
+    private long crc() {
+        CRC32 c = new CRC32();
+        for (byte[] b : files.values()) c.update(b);
+        return c.getValue();
+    }
+
+    /** Loads the model (from a temporary copy of its files, deleted before this returns). */
+    public Stepper load() throws IOException {
+        Path dir = Files.createTempDirectory("vecrnn-flink-model");
+        try {
+            for (Map.Entry<String, byte[]> e : files.entrySet()) Files.write(dir.resolve(e.getKey()), e.getValue());
+            if (kind == Kind.VECRNN) return new ModelStepper(ModelFile.load(dir.resolve("model.safetensors")));
+            return new RecurrentStepper(PyTorchFormat.read(dir));
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    /** One task's loaded model and its scratch state: steps a key's state floats in place. Not thread-safe. */
+    public interface Stepper {
+        int inputs();
+
+        int outputs();
+
+        /** Floats in one key's state. */
+        int stateSize();
+
+        /** state (stateSize floats) and x (inputs) -> out (outputs); state is advanced in place. */
+        void step(float[] x, float[] state, float[] out);
+    }
+
+    private static final class ModelStepper implements Stepper {
+        private final Model model;
+        private final ModelState scratch;
+
+        ModelStepper(Model model) {
+            this.model = model;
+            this.scratch = model.newState();
+        }
+
+        public int inputs() {
+            return model.inputFeatures();
+        }
+
+        public int outputs() {
+            return model.outputFeatures();
+        }
+
+        public int stateSize() {
+            return scratch.size();
+        }
+
+        public void step(float[] x, float[] state, float[] out) {
+            scratch.copyFrom(state, 0);
+            model.step(x, scratch, out);
+            scratch.copyTo(state, 0);
+        }
+    }
+
+    private static final class RecurrentStepper implements Stepper {
+        private final Recurrent net;
+        private final StreamState scratch;
+
+        RecurrentStepper(Recurrent net) {
+            this.net = net;
+            this.scratch = net.newState();
+        }
+
+        public int inputs() {
+            return net.config().inputSize();
+        }
+
+        public int outputs() {
+            return net.config().outputHidden();
+        }
+
+        public int stateSize() {
+            return scratch.size();
+        }
+
+        public void step(float[] x, float[] state, float[] out) {
+            scratch.copyFrom(state, 0);
+            net.step(x, scratch, out);
+            scratch.copyTo(state, 0);
+        }
+    }
+}
