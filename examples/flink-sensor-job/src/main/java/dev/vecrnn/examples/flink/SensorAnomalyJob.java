@@ -1,4 +1,4 @@
-package dev.vecrnn.examples;
+package dev.vecrnn.examples.flink;
 
 import dev.vecrnn.flink.FeatureEvent;
 import dev.vecrnn.flink.Refused;
@@ -37,9 +37,9 @@ import java.util.SplittableRandom;
  * scores, then how many it flagged and how many of the injected spikes it caught.
  *
  * <pre>
- * examples/run                                           # local MiniCluster, defaults
- * examples/run --devices 200 --readings 100 --parallelism 2
- * flink run examples/target/vecrnn-flink-example.jar --devices 10000 --readings 0 --model lstm.safetensors
+ * examples/flink-sensor-job/run                          # local MiniCluster, defaults
+ * examples/flink-sensor-job/run --devices 200 --readings 100 --parallelism 2
+ * flink run examples/flink-sensor-job/target/vecrnn-flink-example.jar --devices 10000 --readings 0 --model lstm.safetensors
  * </pre>
  *
  * Options: {@code --devices N} (50), {@code --readings R} per device (200; 0: unbounded),

@@ -1,4 +1,4 @@
-package dev.vecrnn.examples;
+package dev.vecrnn.examples.flink;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.vecrnn.examples;
+package dev.vecrnn.examples.flink;
 
 import dev.vecrnn.flink.FeatureEvent;
 import dev.vecrnn.flink.RecurrentStepFunction;
@@ -27,10 +27,10 @@ import java.util.Arrays;
  * (start-up included, hence runs of several seconds). A benchmark to run on an idle machine, not a test:
  *
  * <pre>
- * mvn -q -B -pl examples -am install -DskipTests
- * java --add-modules jdk.incubator.vector -cp "examples/target/classes:$(cat examples/target/classpath.txt)" dev.vecrnn.examples.ThroughputBench
- * </pre>
- * (examples/run writes that class path file.) Options: sizes ("64,256"), then the events per run for each.
+ * examples/flink-sensor-job/run --readings 1     # builds, and writes the class path file
+ * cd examples/flink-sensor-job
+ * java --add-modules jdk.incubator.vector -cp "target/classes:$(cat target/classpath.txt)" dev.vecrnn.examples.flink.ThroughputBench
+ * </pre> Options: sizes ("64,256"), then the events per run for each.
  */
 public final class ThroughputBench {
     private ThroughputBench() {
