@@ -5,7 +5,15 @@ import dev.vecrnn.nn.model.Model;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -14,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -198,6 +207,52 @@ class OperatorOptionsTest {
         bad.writeInt(-5);
         var e = assertThrows(java.io.IOException.class, () -> KeyStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bad.getCopyOfBuffer())));
         assertTrue(e.getMessage().contains("float count -5"), e.getMessage());
+    }
+
+    @Test
+    void theMetricsCountStepsRefusalsResetsAndModelChangesAndTimeTheSteps() throws Exception {
+        StepModel v1 = model(8, 7), v2 = model(8, 8);
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
+            @Override
+            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
+                return metrics;
+            }
+        };
+        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).build();
+        OperatorSubtaskState snap;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RecurrentStepFunction(v1).maxSteps(2)),
+                FeatureEvent::getKey, Types.STRING, env)) {
+            h.open();
+            for (int i = 0; i < 5; i++) h.processElement(ev("a", i), 0);                      // 5 steps, resets after 2 and 4
+            h.processElement(new FeatureEvent("a", 9, new float[] {Float.NaN, 0, 0}), 0);     // refused
+            h.processElement(ev("b", 10), 0);
+            assertEquals(6, ((Counter) metrics.get("vecrnnSteps")).getCount());
+            assertEquals(1, ((Counter) metrics.get("vecrnnRefused")).getCount());
+            assertEquals(2, ((Counter) metrics.get("vecrnnResets")).getCount());
+            assertEquals(0, ((Counter) metrics.get("vecrnnModelChanges")).getCount());
+            Histogram nanos = (Histogram) metrics.get("vecrnnStepNanos");
+            assertEquals(6, nanos.getCount());
+            assertTrue(nanos.getStatistics().getMin() > 0, "step times are positive");
+            snap = h.snapshot(1, 1);
+        }
+        InterceptingOperatorMetricGroup metrics2 = new InterceptingOperatorMetricGroup();
+        InterceptingTaskMetricGroup task2 = new InterceptingTaskMetricGroup() {
+            @Override
+            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
+                return metrics2;
+            }
+        };
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RecurrentStepFunction(v2)),
+                FeatureEvent::getKey, Types.STRING, new MockEnvironmentBuilder().setMetricGroup(task2).build())) {
+            h.initializeState(snap);
+            h.open();
+            h.processElement(ev("a", 11), 0);
+            h.processElement(ev("b", 12), 0);
+            h.processElement(ev("b", 13), 0);
+            assertEquals(2, ((Counter) metrics2.get("vecrnnModelChanges")).getCount(), "a and b met the new model once each");
+            assertEquals(0, ((Counter) metrics2.get("vecrnnResets")).getCount(), "same sizes: continued");
+        }
     }
 
     @Test
