@@ -85,10 +85,22 @@ public final class Gate {
                     continue;
                 }
                 Result r = check(c, settings, forks, factor);
+                String second = "";
+                if (!r.ok() && r.width().equals(width)) {
+                    // One short measurement on a shared machine can fall in a noisy window (a CI run here read
+                    // speedup.tanh 3.23x once, 15.4x on the next run): a check below its limit is measured once
+                    // more, and fails only if both measurements do. The first one is printed either way.
+                    Result again = check(c, settings, forks, factor);
+                    System.err.println("gate: " + c.key() + " measured " + r.measured() + " against " + r.limit()
+                            + " (" + r.detail() + "); measured again: " + again.measured());
+                    second = " (second measurement; the first read " + r.measured() + ")";
+                    r = again;
+                }
                 // A floor chosen for one width says nothing about a fork that ran at another.
                 boolean ok = r.ok() && r.width().equals(width);
                 String at = jdks ? r.width().describeWithJava() : r.width().describe();
-                table.add(String.format(columns, c.key(), at, r.measured(), r.limit(), ok ? "ok" : r.ok() ? "WRONG WIDTH" : "REGRESSED"));
+                table.add(String.format(columns, c.key(), at, r.measured(), r.limit(),
+                        (ok ? "ok" : r.ok() ? "WRONG WIDTH" : "REGRESSED") + second));
                 if (!ok) failed.add(c.key() + " at " + at + ": " + r.measured() + ", limit " + r.limit()
                         + " (" + r.detail() + (r.width().equals(width) ? "" : "; the probe ran at " + width.describe()) + ")");
                 count++;
