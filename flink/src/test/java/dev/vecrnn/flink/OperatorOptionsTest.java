@@ -48,6 +48,19 @@ class OperatorOptionsTest {
         return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), FeatureEvent::getKey, Types.STRING);
     }
 
+    /** A harness whose operator registers its metrics in {@code metrics}, where the test reads them by name. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureEvent, Scored> harness(RecurrentStepFunction f,
+                                                                                             InterceptingOperatorMetricGroup metrics) throws Exception {
+        InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
+            @Override
+            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
+                return metrics;
+            }
+        };
+        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).build();
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), FeatureEvent::getKey, Types.STRING, env);
+    }
+
     private static final Random R = new Random(3);
 
     private static FeatureEvent ev(String key, long id) {
@@ -213,16 +226,8 @@ class OperatorOptionsTest {
     void theMetricsCountStepsRefusalsResetsAndModelChangesAndTimeTheSteps() throws Exception {
         StepModel v1 = model(8, 7), v2 = model(8, 8);
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
-        InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
-            @Override
-            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
-                return metrics;
-            }
-        };
-        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).build();
         OperatorSubtaskState snap;
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RecurrentStepFunction(v1).maxSteps(2)),
-                FeatureEvent::getKey, Types.STRING, env)) {
+        try (var h = harness(new RecurrentStepFunction(v1).maxSteps(2), metrics)) {
             h.open();
             for (int i = 0; i < 5; i++) h.processElement(ev("a", i), 0);                      // 5 steps, resets after 2 and 4
             h.processElement(new FeatureEvent("a", 9, new float[] {Float.NaN, 0, 0}), 0);     // refused
@@ -237,14 +242,7 @@ class OperatorOptionsTest {
             snap = h.snapshot(1, 1);
         }
         InterceptingOperatorMetricGroup metrics2 = new InterceptingOperatorMetricGroup();
-        InterceptingTaskMetricGroup task2 = new InterceptingTaskMetricGroup() {
-            @Override
-            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
-                return metrics2;
-            }
-        };
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RecurrentStepFunction(v2)),
-                FeatureEvent::getKey, Types.STRING, new MockEnvironmentBuilder().setMetricGroup(task2).build())) {
+        try (var h = harness(new RecurrentStepFunction(v2), metrics2)) {
             h.initializeState(snap);
             h.open();
             h.processElement(ev("a", 11), 0);

@@ -52,10 +52,8 @@ public final class SensorAnomalyJob {
 
     /** Reading t of device d: a sine of the device's own period and phase, noise, and a spike in about 1 of 400. */
     static float reading(int d, long t) {
-        SplittableRandom dev = new SplittableRandom(1000 + d);
-        double period = 20 + 30 * dev.nextDouble(), phase = 2 * Math.PI * dev.nextDouble();
         SplittableRandom r = new SplittableRandom(0x9E3779B97F4A7C15L * (d * 1_000_003L + t + 1));
-        double v = Math.sin(2 * Math.PI * t / period + phase) + 0.05 * r.nextGaussian();
+        double v = sine(d, t) + 0.05 * r.nextGaussian();
         return (float) (spike(d, t) ? v + 2.5 : v);
     }
 
@@ -81,9 +79,14 @@ public final class SensorAnomalyJob {
     }
 
     private static float clean(int d, long t) {
+        return (float) sine(d, t);
+    }
+
+    /** Device d's signal at t, before noise and spikes: a sine of the device's own period and phase. */
+    private static double sine(int d, long t) {
         SplittableRandom dev = new SplittableRandom(1000 + d);
         double period = 20 + 30 * dev.nextDouble(), phase = 2 * Math.PI * dev.nextDouble();
-        return (float) Math.sin(2 * Math.PI * t / period + phase);
+        return Math.sin(2 * Math.PI * t / period + phase);
     }
 
     /** Scores reading t by |reading t - the prediction made at t - 1|; flags those above the threshold. */
