@@ -3,12 +3,11 @@ package dev.vecrnn.flink;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Steps a vecrnn (or PyTorch) recurrent model once per event, per key, with each key's recurrent state in
@@ -36,6 +35,7 @@ import org.apache.flink.util.OutputTag;
  */
 public class RecurrentStepFunction extends KeyedProcessFunction<String, FeatureEvent, Scored> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RecurrentStepFunction.class);
 
     /** Events that were not stepped, with the reason. */
     public static final OutputTag<Refused> REFUSED = new OutputTag<>("vecrnn-refused") { };
@@ -48,114 +48,64 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, FeatureE
         RESET
     }
 
-    private final StepModel source;
-    private long idleMillis;
-    private long maxSteps;
-    private ModelChange modelChange = ModelChange.CONTINUE_IF_SAME_SIZE;
+    private final StepCore core;
 
-    private transient StepModel.Stepper model;
     private transient ValueState<KeyState> state;
     private transient float[] out;
-    private transient Counter steps;
-    private transient Counter refused;
-    private transient Counter resets;
-    private transient Counter modelChanges;
-    private transient Histogram stepNanos;
 
     public RecurrentStepFunction(StepModel model) {
-        if (model == null) throw new IllegalArgumentException("model: expected a StepModel, got null");
-        this.source = model;
+        this.core = new StepCore(model);
     }
 
     /** Clears a key's state after {@code millis} of processing time without an event for it (0: never). */
     public RecurrentStepFunction resetAfterIdle(long millis) {
-        if (millis < 0) throw new IllegalArgumentException("millis: expected >= 0, got " + millis);
-        this.idleMillis = millis;
+        core.resetAfterIdle(millis);
         return this;
     }
 
     /** Restarts a key's state after {@code n} steps (0: never). */
     public RecurrentStepFunction maxSteps(long n) {
-        if (n < 0) throw new IllegalArgumentException("n: expected >= 0, got " + n);
-        this.maxSteps = n;
+        core.maxSteps(n);
         return this;
     }
 
+    /** What a key's state written by another model version becomes (default: continue if the size fits). */
     public RecurrentStepFunction onModelChange(ModelChange policy) {
-        if (policy == null) throw new IllegalArgumentException("policy: expected a ModelChange, got null");
-        this.modelChange = policy;
+        core.onModelChange(policy);
         return this;
     }
 
     @Override
     public void open(OpenContext ctx) throws Exception {
-        model = source.load();
-        out = new float[model.outputs()];
+        core.open(getRuntimeContext().getMetricGroup(), LOG);
+        out = new float[core.model.outputs()];
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("vecrnn-key-state", KeyStateSerializer.INSTANCE));
-        var group = getRuntimeContext().getMetricGroup();
-        steps = group.counter("vecrnnSteps");
-        refused = group.counter("vecrnnRefused");
-        resets = group.counter("vecrnnResets");
-        modelChanges = group.counter("vecrnnModelChanges");
-        stepNanos = group.histogram("vecrnnStepNanos", new DescriptiveStatisticsHistogram(1024));
     }
 
     @Override
     public void processElement(FeatureEvent e, Context ctx, Collector<Scored> collector) throws Exception {
-        String why = refusal(e);
+        String why = core.refusal(e);
         if (why != null) {
-            refused.inc();
+            core.refused.inc();
             ctx.output(REFUSED, new Refused(ctx.getCurrentKey(), e == null ? -1 : e.id, why));
             return;
         }
         long now = ctx.timerService().currentProcessingTime();
-        KeyState s = state.value();
-        if (s != null && s.modelVersion != source.version()) {
-            modelChanges.inc();
-            if (modelChange == ModelChange.RESET || s.state.length != model.stateSize()) {
-                resets.inc();
-                s = null;
-            } else {
-                s.modelVersion = source.version();
-            }
-        }
-        if (s != null && maxSteps > 0 && s.steps >= maxSteps) {
-            resets.inc();
-            s = null;
-        }
-        if (s == null) s = new KeyState(source.version(), 0, now, new float[model.stateSize()]);
-        if (idleMillis > 0) {
-            if (s.steps > 0) ctx.timerService().deleteProcessingTimeTimer(s.lastSeen + idleMillis);
-            ctx.timerService().registerProcessingTimeTimer(now + idleMillis);
+        KeyState s = core.begin(state.value(), now);
+        if (core.idleMillis > 0) {
+            if (s.steps > 0) ctx.timerService().deleteProcessingTimeTimer(s.lastSeen + core.idleMillis);
+            ctx.timerService().registerProcessingTimeTimer(now + core.idleMillis);
         }
         long t0 = System.nanoTime();
-        model.step(e.features, s.state, out);
-        stepNanos.update(System.nanoTime() - t0);
-        s.steps++;
-        s.lastSeen = now;
+        core.model.step(e.features, s.state, out);
+        core.stepNanos.update(System.nanoTime() - t0);
+        core.stepped(s, now);
         state.update(s);
-        steps.inc();
         collector.collect(new Scored(ctx.getCurrentKey(), e.id, s.steps, out.clone()));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Scored> collector) throws Exception {
-        KeyState s = state.value();
-        if (s != null && idleMillis > 0 && timestamp >= s.lastSeen + idleMillis) {
-            state.clear();
-            resets.inc();
-        }
-    }
-
-    /** Why the event cannot be stepped, or null. */
-    private String refusal(FeatureEvent e) {
-        if (e == null || e.features == null) return "no features";
-        if (e.features.length != model.inputs()) {
-            return "expected " + model.inputs() + " features, got " + e.features.length;
-        }
-        for (int i = 0; i < e.features.length; i++) {
-            if (!Float.isFinite(e.features[i])) return "feature " + i + " is " + e.features[i] + ", expected a finite number";
-        }
-        return null;
+        if (core.expired(state.value(), timestamp)) state.clear();
     }
 }

@@ -5,6 +5,7 @@ import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelState;
 import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.StepWorkspace;
 import dev.vecrnn.nn.recurrent.StreamState;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,6 +105,21 @@ public final class StepModel implements Serializable {
 
         /** state (stateSize floats) and x (inputs) -> out (outputs); state is advanced in place. */
         void step(float[] x, float[] state, float[] out);
+
+        /**
+         * n streams one step each: xs {@code [n, inputs]}, states[j] advanced in place, outs {@code [n, outputs]};
+         * bit for bit what n calls of {@link #step} give. No state may appear twice. A PyTorch network steps
+         * them in one pass over its weights ({@code Recurrent.stepMany}); a vecrnn model one by one.
+         */
+        default void stepMany(int n, float[] xs, float[][] states, float[] outs) {
+            int in = inputs(), o = outputs();
+            float[] x = new float[in], y = new float[o];
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(xs, j * in, x, 0, in);
+                step(x, states[j], y);
+                System.arraycopy(y, 0, outs, j * o, o);
+            }
+        }
     }
 
     private static final class ModelStepper implements Stepper {
@@ -136,6 +153,8 @@ public final class StepModel implements Serializable {
     private static final class RecurrentStepper implements Stepper {
         private final Recurrent net;
         private final StreamState scratch;
+        private StreamState[] many = new StreamState[0];
+        private StepWorkspace workspace;
 
         RecurrentStepper(Recurrent net) {
             this.net = net;
@@ -158,6 +177,19 @@ public final class StepModel implements Serializable {
             scratch.copyFrom(state, 0);
             net.step(x, scratch, out);
             scratch.copyTo(state, 0);
+        }
+
+        @Override
+        public void stepMany(int n, float[] xs, float[][] states, float[] outs) {
+            if (many.length < n) {
+                StreamState[] grown = Arrays.copyOf(many, n);
+                for (int j = many.length; j < n; j++) grown[j] = net.newState();
+                many = grown;
+                workspace = net.newStepWorkspace(n);
+            }
+            for (int j = 0; j < n; j++) many[j].copyFrom(states[j], 0);
+            net.stepMany(n, xs, many, outs, workspace);
+            for (int j = 0; j < n; j++) many[j].copyTo(states[j], 0);
         }
     }
 }

@@ -11,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -18,7 +19,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,9 +94,9 @@ class FailureRecoveryTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"hashmap", "rocksdb"})
-    void aJobRestartedFromItsCheckpointContinuesEveryKeyExactly(String backend) throws Exception {
+    @ParameterizedTest(name = "{0}, batched {1}")
+    @CsvSource({"hashmap, false", "rocksdb, false", "hashmap, true"})
+    void aJobRestartedFromItsCheckpointContinuesEveryKeyExactly(String backend, boolean batched) throws Exception {
         SEEN.set(0);
         FAILED.set(false);
         READY.set(false);
@@ -115,12 +116,15 @@ class FailureRecoveryTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         env.enableCheckpointing(100);
-        SingleOutputStreamOperator<Scored> scored = env.fromData(events).setParallelism(1)
+        KeyedStream<FeatureEvent, String> keyed = env.fromData(events).setParallelism(1)
                 .map(new FailOnce(failAfter)).setParallelism(1)
-                .keyBy(FeatureEvent::getKey)
-                .process(new RecurrentStepFunction(model));
+                .keyBy(FeatureEvent::getKey);
+        // batched: events held across the checkpoints must be stepped before each barrier
+        SingleOutputStreamOperator<Scored> scored = batched
+                ? new BatchedRecurrentStep(model, 16, 50).applyTo(keyed)
+                : keyed.process(new RecurrentStepFunction(model));
         CloseableIterator<Scored> it = scored.collectAsync();
-        env.execute("vecrnn failure recovery, " + backend);
+        env.execute("vecrnn failure recovery, " + backend + (batched ? ", batched" : ""));
 
         Map<String, Map<Long, Scored>> byKey = new TreeMap<>();
         int received = 0;
@@ -143,7 +147,7 @@ class FailureRecoveryTest {
         byKey.forEach((k, v) -> got.put(k, new ArrayList<>(v.values())));
         // ids rise with the event order within each key, so the TreeMap order is the key's order
         RecurrentStepFunctionTest.assertSameOutputs(RecurrentStepFunctionTest.offline(model.load(), events), new TreeMap<>(got));
-        System.out.printf("failure recovery (%s): %d events, failure after %d or more, %d seen by the map, %d outputs received%n",
-                backend, events.size(), failAfter, SEEN.get(), received);
+        System.out.printf("failure recovery (%s%s): %d events, failure after %d or more, %d seen by the map, %d outputs received%n",
+                backend, batched ? ", batched" : "", events.size(), failAfter, SEEN.get(), received);
     }
 }

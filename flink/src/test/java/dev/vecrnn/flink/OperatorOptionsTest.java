@@ -51,14 +51,18 @@ class OperatorOptionsTest {
     /** A harness whose operator registers its metrics in {@code metrics}, where the test reads them by name. */
     private static KeyedOneInputStreamOperatorTestHarness<String, FeatureEvent, Scored> harness(RecurrentStepFunction f,
                                                                                              InterceptingOperatorMetricGroup metrics) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), FeatureEvent::getKey, Types.STRING, environment(metrics));
+    }
+
+    /** A task environment whose operators register their metrics in {@code metrics}. */
+    static MockEnvironment environment(InterceptingOperatorMetricGroup metrics) {
         InterceptingTaskMetricGroup task = new InterceptingTaskMetricGroup() {
             @Override
             public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
                 return metrics;
             }
         };
-        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).build();
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), FeatureEvent::getKey, Types.STRING, env);
+        return new MockEnvironmentBuilder().setMetricGroup(task).build();
     }
 
     private static final Random R = new Random(3);

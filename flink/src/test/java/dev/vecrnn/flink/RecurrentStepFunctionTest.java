@@ -9,6 +9,7 @@ import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import dev.vecrnn.nn.recurrent.StreamState;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,10 +88,15 @@ class RecurrentStepFunctionTest {
     }
 
     static Run run(StepModel model, List<FeatureEvent> events, int parallelism) throws Exception {
+        return run(keyed -> keyed.process(new RecurrentStepFunction(model)).name("vecrnn"), events, parallelism);
+    }
+
+    /** The events through {@code operator} (applied to them keyed by key) at this parallelism: outputs by key, refusals. */
+    static Run run(Function<KeyedStream<FeatureEvent, String>, SingleOutputStreamOperator<Scored>> operator,
+                   List<FeatureEvent> events, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
-        SingleOutputStreamOperator<Scored> scored = env.fromData(events).keyBy(FeatureEvent::getKey)
-                .process(new RecurrentStepFunction(model)).name("vecrnn");
+        SingleOutputStreamOperator<Scored> scored = operator.apply(env.fromData(events).keyBy(FeatureEvent::getKey));
         CloseableIterator<Scored> main = scored.collectAsync();
         CloseableIterator<Refused> side = scored.getSideOutput(RecurrentStepFunction.REFUSED).collectAsync();
         env.execute("vecrnn parity at parallelism " + parallelism);
@@ -155,19 +162,27 @@ class RecurrentStepFunctionTest {
         StepModel model = StepModel.pytorch(dir);
         List<FeatureEvent> events = events(4, 9);
         Run run = run(model, events, 2);
-        // the reference here is the network itself, not the stepper the operator uses
+        assertSameOutputs(networkSteps(net, events), run.scored);
+    }
+
+    /**
+     * What the job must emit per key, with the network itself as the reference (not the stepper the operator
+     * uses): the events with good features stepped one by one by {@code net.step}.
+     */
+    static Map<String, List<Scored>> networkSteps(Recurrent net, List<FeatureEvent> events) {
+        int in = net.config().inputSize(), out = net.config().outputHidden();
         Map<String, StreamState> states = new HashMap<>();
         Map<String, List<Scored>> want = new TreeMap<>();
         for (FeatureEvent e : events) {
-            boolean good = e.features.length == 4;
+            boolean good = e.features.length == in;
             for (float f : e.features) good &= Float.isFinite(f);
             if (!good) continue;
-            float[] y = new float[12];
+            float[] y = new float[out];
             net.step(e.features, states.computeIfAbsent(e.key, k -> net.newState()), y);
             List<Scored> l = want.computeIfAbsent(e.key, k -> new ArrayList<>());
             l.add(new Scored(e.key, e.id, l.size() + 1, y));
         }
-        assertSameOutputs(want, run.scored);
+        return want;
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.vecrnn.examples.flink;
 
 import dev.vecrnn.flink.FeatureEvent;
 import dev.vecrnn.flink.RecurrentStepFunction;
+import dev.vecrnn.flink.Scored;
 import dev.vecrnn.flink.StepModel;
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.model.Model;
@@ -12,12 +13,15 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Issue 17's throughput figures: events per second through {@link RecurrentStepFunction} on a local
@@ -63,6 +67,12 @@ public final class ThroughputBench {
     }
 
     static double flink(StepModel model, int features, long n, String backend, int parallelism) throws Exception {
+        return bestOf3(features, n, backend, parallelism, keyed -> keyed.process(new RecurrentStepFunction(model)));
+    }
+
+    /** Events per second of the best of 3 whole jobs: n generated events over KEYS keys through {@code operator}, outputs discarded. */
+    static double bestOf3(int features, long n, String backend, int parallelism,
+                          Function<KeyedStream<FeatureEvent, String>, DataStream<Scored>> operator) throws Exception {
         double best = 0;
         for (int run = 0; run < 3; run++) {
             Configuration conf = new Configuration();
@@ -71,9 +81,7 @@ public final class ThroughputBench {
             env.setParallelism(parallelism);
             DataGeneratorSource<FeatureEvent> source = new DataGeneratorSource<>(i -> event(i, features), n,
                     RateLimiterStrategy.noOp(), TypeInformation.of(FeatureEvent.class));
-            env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
-                    .keyBy(FeatureEvent::getKey)
-                    .process(new RecurrentStepFunction(model))
+            operator.apply(env.fromSource(source, WatermarkStrategy.noWatermarks(), "events").keyBy(FeatureEvent::getKey))
                     .sinkTo(new DiscardingSink<>());
             long t0 = System.nanoTime();
             env.execute("throughput");

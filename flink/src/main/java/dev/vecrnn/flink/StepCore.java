@@ -1,0 +1,119 @@
+package dev.vecrnn.flink;
+
+import dev.vecrnn.kernels.Kernels;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.slf4j.Logger;
+
+import java.io.IOException;
+import java.io.Serializable;
+
+/**
+ * What {@link RecurrentStepFunction} (one step per event) and {@link BatchedRecurrentStep} (many keys' events
+ * in one step) share: the model, the options and their rules for a key's state, the refusal of bad events,
+ * the metrics and the start-up log line. Options are set while the job is built; the rest once per task in
+ * {@link #open}.
+ */
+final class StepCore implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final StepModel source;
+    long idleMillis;
+    long maxSteps;
+    RecurrentStepFunction.ModelChange modelChange = RecurrentStepFunction.ModelChange.CONTINUE_IF_SAME_SIZE;
+
+    transient StepModel.Stepper model;
+    transient Counter steps;
+    transient Counter refused;
+    transient Counter resets;
+    transient Counter modelChanges;
+    transient Histogram stepNanos;
+
+    StepCore(StepModel source) {
+        if (source == null) throw new IllegalArgumentException("model: expected a StepModel, got null");
+        this.source = source;
+    }
+
+    void resetAfterIdle(long millis) {
+        if (millis < 0) throw new IllegalArgumentException("millis: expected >= 0, got " + millis);
+        this.idleMillis = millis;
+    }
+
+    void maxSteps(long n) {
+        if (n < 0) throw new IllegalArgumentException("n: expected >= 0, got " + n);
+        this.maxSteps = n;
+    }
+
+    void onModelChange(RecurrentStepFunction.ModelChange policy) {
+        if (policy == null) throw new IllegalArgumentException("policy: expected a ModelChange, got null");
+        this.modelChange = policy;
+    }
+
+    /** Loads the model and registers the metrics in the operator's group; logs which kernels step it. */
+    void open(MetricGroup group, Logger log) throws IOException {
+        model = source.load();
+        steps = group.counter("vecrnnSteps");
+        refused = group.counter("vecrnnRefused");
+        resets = group.counter("vecrnnResets");
+        modelChanges = group.counter("vecrnnModelChanges");
+        stepNanos = group.histogram("vecrnnStepNanos", new DescriptiveStatisticsHistogram(1024));
+        String why = Kernels.whyNoPanama();
+        if (why == null) {
+            log.info("vecrnn: model version {} loaded ({} inputs, {} outputs, {} state floats a key), kernels {}: {}",
+                    source.version(), model.inputs(), model.outputs(), model.stateSize(), Kernels.get().name(), Kernels.get().shape());
+        } else {
+            log.warn("vecrnn: model version {} loaded, on the scalar kernels: {}; on a cluster that option goes in"
+                    + " env.java.opts.taskmanager", source.version(), why);
+        }
+    }
+
+    /** Why the event cannot be stepped, or null. */
+    String refusal(FeatureEvent e) {
+        if (e == null || e.features == null) return "no features";
+        if (e.features.length != model.inputs()) {
+            return "expected " + model.inputs() + " features, got " + e.features.length;
+        }
+        for (int i = 0; i < e.features.length; i++) {
+            if (!Float.isFinite(e.features[i])) return "feature " + i + " is " + e.features[i] + ", expected a finite number";
+        }
+        return null;
+    }
+
+    /**
+     * The state a key's next event steps from, given what Flink holds for it (null: nothing): a state of
+     * another model version continues or starts over ({@link #modelChange}, and always on a size change), a
+     * state at the length cap starts over, and a new state is zeros. Counts model changes and resets.
+     */
+    KeyState begin(KeyState s, long now) {
+        if (s != null && s.modelVersion != source.version()) {
+            modelChanges.inc();
+            if (modelChange == RecurrentStepFunction.ModelChange.RESET || s.state.length != model.stateSize()) {
+                resets.inc();
+                s = null;
+            } else {
+                s.modelVersion = source.version();
+            }
+        }
+        if (s != null && maxSteps > 0 && s.steps >= maxSteps) {
+            resets.inc();
+            s = null;
+        }
+        return s != null ? s : new KeyState(source.version(), 0, now, new float[model.stateSize()]);
+    }
+
+    /** After a key's step at processing time {@code now}. */
+    void stepped(KeyState s, long now) {
+        s.steps++;
+        s.lastSeen = now;
+        steps.inc();
+    }
+
+    /** Whether the idle timer firing at {@code timestamp} clears {@code s} (counted as a reset when it does). */
+    boolean expired(KeyState s, long timestamp) {
+        if (s == null || idleMillis <= 0 || timestamp < s.lastSeen + idleMillis) return false;
+        resets.inc();
+        return true;
+    }
+}
