@@ -11,13 +11,15 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Stop with a savepoint at parallelism 2, restore at 3 and at 1: every key continues exactly where it was.
+ * Stop with a savepoint at parallelism 2, restore at 3 and at 1 (and, with the batched operator, at 3): every
+ * key continues exactly where it was.
  * The source generates event i from i alone (so the one-JVM reference can make the same events) and keeps
  * its position in the savepoint; the outputs of both jobs together, per key, must be the first outputs of
  * the one-JVM run, bit for bit, with no gap and no repeat.
@@ -57,17 +60,21 @@ class RescalingTest {
         return new FeatureEvent("key-" + (i % KEYS), i + 1, x);
     }
 
-    private static StreamExecutionEnvironment env(Configuration conf, int parallelism, StepModel model,
+    private static StreamExecutionEnvironment env(Configuration conf, int parallelism, StepModel model, boolean batched,
                                                   List<CloseableIterator<Scored>> out) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(200);
         DataGeneratorSource<FeatureEvent> source = new DataGeneratorSource<>(RescalingTest::event, Long.MAX_VALUE,
                 RateLimiterStrategy.perSecond(500), TypeInformation.of(FeatureEvent.class));
-        out.add(env.fromSource(source, WatermarkStrategy.noWatermarks(), "events").uid("events").setParallelism(1)
-                .keyBy(FeatureEvent::getKey)
-                .process(new RecurrentStepFunction(model)).uid("vecrnn")
-                .collectAsync());
+        KeyedStream<FeatureEvent, String> keyed = env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
+                .uid("events").setParallelism(1)
+                .keyBy(FeatureEvent::getKey);
+        // batched: the events held when the savepoint's barrier comes are stepped before it
+        SingleOutputStreamOperator<Scored> scored = batched
+                ? new BatchedRecurrentStep(model, 8, 50).applyTo(keyed)
+                : keyed.process(new RecurrentStepFunction(model));
+        out.add(scored.uid("vecrnn").collectAsync());
         return env;
     }
 
@@ -75,9 +82,9 @@ class RescalingTest {
         for (int i = 0; i < n && it.hasNext(); i++) into.add(it.next());
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {3, 1})
-    void everyKeyContinuesWhereItWasAfterRescaling(int restoredParallelism) throws Exception {
+    @ParameterizedTest(name = "2 -> {0}, batched {1}")
+    @CsvSource({"3, false", "1, false", "3, true"})
+    void everyKeyContinuesWhereItWasAfterRescaling(int restoredParallelism, boolean batched) throws Exception {
         Model m = Model.builder(FEATURES).gru(20).dense(2).seed(47).build();
         Path file = dir.resolve("model.safetensors");
         ModelFile.save(m, file);
@@ -85,7 +92,7 @@ class RescalingTest {
         List<Scored> got = new ArrayList<>();
 
         List<CloseableIterator<Scored>> first = new ArrayList<>();
-        JobClient a = env(new Configuration(), 2, model, first).executeAsync("vecrnn at parallelism 2");
+        JobClient a = env(new Configuration(), 2, model, batched, first).executeAsync("vecrnn at parallelism 2");
         take(first.get(0), 200, got);
         String savepoint = a.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
@@ -100,7 +107,7 @@ class RescalingTest {
         // operator, which have, must be restored (the prefix check below fails otherwise)
         restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
         List<CloseableIterator<Scored>> second = new ArrayList<>();
-        JobClient b = env(restore, restoredParallelism, model, second).executeAsync("vecrnn restored at parallelism " + restoredParallelism);
+        JobClient b = env(restore, restoredParallelism, model, batched, second).executeAsync("vecrnn restored at parallelism " + restoredParallelism);
         take(second.get(0), 200, got);
         b.cancel().get(60, TimeUnit.SECONDS);
         second.get(0).close();
@@ -127,7 +134,7 @@ class RescalingTest {
         }
         assertEquals(KEYS, byKey.size(), "every key had outputs");
         assertTrue(beforeStop >= 200 && got.size() > beforeStop, "outputs before the stop " + beforeStop + ", in all " + got.size());
-        System.out.printf("rescaling 2 -> %d: %d outputs before the savepoint, %d after; %d keys continued%n",
-                restoredParallelism, beforeStop, got.size() - beforeStop, resumed);
+        System.out.printf("rescaling 2 -> %d%s: %d outputs before the savepoint, %d after; %d keys continued%n",
+                restoredParallelism, batched ? " (batched)" : "", beforeStop, got.size() - beforeStop, resumed);
     }
 }
