@@ -29,6 +29,7 @@ public final class ModelState extends Exclusive {
     final Layer.StepState[] layers;
     final float[][] buf;
     final int outputFeatures;
+    private float[] undo;
 
     ModelState(Model m) {
         this.model = m;
@@ -104,8 +105,10 @@ public final class ModelState extends Exclusive {
         enter("state", -1);
         try {
             // a recurrent layer's own network may refuse what the model's policy lets through: undo what
-            // was set before it, so that a refused state leaves this one as it was
-            float[] before = new float[n];
+            // was set before it, so that a refused state leaves this one as it was (the undo copy is kept,
+            // so that a copyFrom per step, as a service or Flink keeping states elsewhere makes, allocates nothing)
+            if (undo == null) undo = new float[n];
+            float[] before = undo;
             saveLayers(before, 0);
             try {
                 loadLayers(src, offset);

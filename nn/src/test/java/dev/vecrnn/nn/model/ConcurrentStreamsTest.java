@@ -39,7 +39,9 @@ class ConcurrentStreamsTest {
 
     /** The shared network and how one thread's streams are made and stepped. */
     enum Workload {
-        LSTM_TWO_LAYERS_STEP, GRU_STEP_MANY, RNN_TANH_STEP, MODEL_EMBEDDING_LSTM_DENSE, LSTM_INT8_STEP, GRU_BF16_STEP_MANY;
+        LSTM_TWO_LAYERS_STEP, GRU_STEP_MANY, RNN_TANH_STEP, MODEL_EMBEDDING_LSTM_DENSE, LSTM_INT8_STEP, GRU_BF16_STEP_MANY,
+        /** A model whose streams' states live outside it, as a service or Flink keeps them: copyFrom, step, copyTo. */
+        MODEL_STATE_COPY;
 
         boolean stepMany() {
             return this == GRU_STEP_MANY || this == GRU_BF16_STEP_MANY;
@@ -54,6 +56,7 @@ class ConcurrentStreamsTest {
                 case LSTM_INT8_STEP -> new Shared(new Recurrent(new RecurrentConfig(CellType.LSTM, 24, 40, 2, true, false, false, 0f, 0), 15)
                         .quantized(Precision.INT8), null);
                 case GRU_BF16_STEP_MANY -> new Shared(new Recurrent(RecurrentConfig.of(CellType.GRU, 32, 37), 16).quantized(Precision.BF16), null);
+                case MODEL_STATE_COPY -> new Shared(null, Model.builder(1).embedding(40, 16).lstm(24).dense(10).seed(17).build());
             };
         }
     }
@@ -72,6 +75,8 @@ class ConcurrentStreamsTest {
         final StepWorkspace batch;
         final float[] x, xs, out, outs;
         final long[] hash = new long[2];
+        /** MODEL_STATE_COPY: each stream's state between steps. */
+        final float[][] external = new float[2][];
 
         Streams(Workload kind, Shared shared, int thread) {
             this.kind = kind;
@@ -85,6 +90,7 @@ class ConcurrentStreamsTest {
                     inputs[s][i] = model ? rnd.nextInt(40) : (float) (2 * rnd.nextGaussian());
                 }
                 if (model) modelStates[s] = shared.model.newState(); else states[s] = shared.net.newState();
+                if (kind == Workload.MODEL_STATE_COPY) external[s] = new float[modelStates[s].size()];
             }
             int outWidth = model ? shared.model.outputFeatures() : shared.net.config().outputHidden();
             batch = kind.stepMany() ? shared.net.newStepWorkspace(2) : null;
@@ -108,7 +114,15 @@ class ConcurrentStreamsTest {
                 }
                 for (int s = 0; s < 2; s++) {
                     System.arraycopy(inputs[s], row, x, 0, width);
-                    if (modelStates[s] != null) shared.model.step(x, modelStates[s], out); else shared.net.step(x, states[s], out);
+                    if (external[s] != null) {
+                        modelStates[s].copyFrom(external[s], 0);
+                        shared.model.step(x, modelStates[s], out);
+                        modelStates[s].copyTo(external[s], 0);
+                    } else if (modelStates[s] != null) {
+                        shared.model.step(x, modelStates[s], out);
+                    } else {
+                        shared.net.step(x, states[s], out);
+                    }
                     hash[s] = mix(hash[s], out, 0, out.length);
                 }
             }
