@@ -1,7 +1,6 @@
 package dev.vecrnn.flink;
 
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -117,7 +116,7 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
         super.open();
         core.open(getMetricGroup(), LOG);
         batchSizes = getMetricGroup().histogram("vecrnnBatchSize", new DescriptiveStatisticsHistogram(1024));
-        state = getPartitionedState(new ValueStateDescriptor<>("vecrnn-key-state", KeyStateSerializer.INSTANCE));
+        state = getPartitionedState(StepCore.stateDescriptor());
         idleTimers = getInternalTimerService("vecrnn-idle", VoidNamespaceSerializer.INSTANCE, this);
         held = new FeatureEvent[maxEvents];
         timestamps = new long[maxEvents];
@@ -138,8 +137,7 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
         String why = core.refusal(e);
         if (why != null) {
             core.refused.inc();
-            Object key = getCurrentKey();
-            output.collect(RecurrentStepFunction.REFUSED, stamp(new Refused((String) key, e == null ? -1 : e.id, why), record));
+            output.collect(RecurrentStepFunction.REFUSED, stamp(new Refused((String) getCurrentKey(), e == null ? -1 : e.id, why), record));
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();

@@ -2,7 +2,6 @@ package dev.vecrnn.flink;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -79,7 +78,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, FeatureE
     public void open(OpenContext ctx) throws Exception {
         core.open(getRuntimeContext().getMetricGroup(), LOG);
         out = new float[core.model.outputs()];
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("vecrnn-key-state", KeyStateSerializer.INSTANCE));
+        state = getRuntimeContext().getState(StepCore.stateDescriptor());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.vecrnn.flink;
 
 import dev.vecrnn.kernels.Kernels;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -30,6 +31,14 @@ final class StepCore implements Serializable {
     transient Counter resets;
     transient Counter modelChanges;
     transient Histogram stepNanos;
+
+    /**
+     * Each key's state, under one name for both operators, so that a savepoint written by one restores into
+     * the other (same uid).
+     */
+    static ValueStateDescriptor<KeyState> stateDescriptor() {
+        return new ValueStateDescriptor<>("vecrnn-key-state", KeyStateSerializer.INSTANCE);
+    }
 
     StepCore(StepModel source) {
         if (source == null) throw new IllegalArgumentException("model: expected a StepModel, got null");
