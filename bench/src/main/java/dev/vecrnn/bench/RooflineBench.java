@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -53,9 +54,12 @@ public class RooflineBench {
     // (acc = m * c + acc), the form of every kernel: C2's x86 rule for a vector FMA writes its result over
     // the addend, so a chain held in a multiplicand (acc = acc * m + c, this probe until 2026-12-05) costs
     // a register copy per FMA and read 2.82 vector FMAs/ns at 512 bits and 5.75 at 256 on a Zen 5 where
-    // this form reads 8.4 at both. The kib parameter does not matter here.
+    // this form reads 8.4 at both. Not inlined into JMH's loop: on JDK 25, once C2 compiled the JMH stub
+    // with this method inlined (the fourth warm-up iteration), the probe read half (4.3 against 8.6 vector
+    // FMAs/ns, both widths, Zen 5); JDK 17 did not. The kib parameter does not matter here.
     @Benchmark
     @OperationsPerInvocation(FMA_ITERS * 12)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float fmaPeak() {
         FloatVector m = FloatVector.broadcast(S, 0.999f), c = FloatVector.broadcast(S, 0.001f);
         FloatVector a0 = FloatVector.broadcast(S, seed), a1 = a0.add(1f), a2 = a0.add(2f), a3 = a0.add(3f);
