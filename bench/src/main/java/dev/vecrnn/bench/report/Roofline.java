@@ -19,12 +19,21 @@ final class Roofline {
     private final Jmh.Settings settings;
     private final Widths.Forks forks;
     private double peakGflops = Double.NaN;
+    /** The largest share of the FMA peak any row reached (above 1: the probe read low). */
+    private double maxFlopShare;
     private WidthProfiler.Width width;
     private final Map<Long, Double> bandwidth = new LinkedHashMap<>();
 
     Roofline(Jmh.Settings settings, Widths.Forks forks) {
         this.settings = settings;
         this.forks = forks;
+    }
+
+    /** With the FMA peak already known (in GFLOP/s, at {@code width}): no probe is run for it. */
+    Roofline(Jmh.Settings settings, Widths.Forks forks, double peakGflops, WidthProfiler.Width width) {
+        this(settings, forks);
+        this.peakGflops = peakGflops;
+        this.width = width;
     }
 
     /** fp32 GFLOP/s: vector FMAs per ns x 2 flops x the lanes of the probe's fork (not of this JVM). */
@@ -59,7 +68,9 @@ final class Roofline {
     double share(Comparison.Bound bound, double micros) throws RunnerException {
         if (bound == null) return Double.NaN;
         if (bound.isBandwidth()) return bound.bytes() / readGBs(bound.bytes()) / (micros * 1000);
-        return bound.flops() / (micros * 1000) / peakGflops();
+        double share = bound.flops() / (micros * 1000) / peakGflops();
+        maxFlopShare = Math.max(maxFlopShare, share);
+        return share;
     }
 
     /** A line on the bounds probed so far, for under the table. */
@@ -67,7 +78,14 @@ final class Roofline {
         List<String> parts = new ArrayList<>();
         if (!Double.isNaN(peakGflops)) parts.add("fp32 FMA peak " + Fmt.number(peakGflops) + " GFLOP/s");
         bandwidth.forEach((kib, bw) -> parts.add("read " + Fmt.number(bw) + " GB/s at " + kib + " KiB"));
-        return parts.isEmpty() ? "no bounds were probed in this run" : "bounds probed in this run: " + String.join("; ", parts);
+        String line = parts.isEmpty() ? "no bounds were probed in this run" : "bounds probed in this run: " + String.join("; ", parts);
+        // A product cannot beat the FMA peak; past it (with a margin for the two runs' noise), the probe
+        // read low, as it did before 2026-12-05 (its chains were multiplicands, and JDK 25 inlined it).
+        if (maxFlopShare > 1.05) {
+            line += "; a product ran at " + Fmt.percent(maxFlopShare) + " of the FMA peak probed, so the probe read"
+                    + " low in this run and the FMA shares are overstated";
+        }
+        return line;
     }
 
     /** The CPU's model name from /proc/cpuinfo, or the architecture where there is none. */
