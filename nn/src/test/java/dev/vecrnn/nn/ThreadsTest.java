@@ -13,15 +13,24 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Two threads: forward outputs bit-identical to one thread; gradients equal within float rounding. */
+/** Two and three threads: forward outputs bit-identical to one thread; gradients equal within float rounding. */
 class ThreadsTest {
 
     @ParameterizedTest
     @EnumSource(CellType.class)
     void twoThreadsMatchOne(CellType type) {
-        RecurrentConfig cfg = new RecurrentConfig(type, 7, 10, 2, true, false, true, 0f, 0);
+        matchesOneThread(new RecurrentConfig(type, 7, 10, 2, true, false, true, 0f, 0), 2);
+    }
+
+    // three threads split B = 23 into uneven parts (7, 8, 8); an LSTM with a projection (P = 4 < H = 10)
+    @org.junit.jupiter.api.Test
+    void threeThreadsMatchOneWithProjection() {
+        matchesOneThread(new RecurrentConfig(CellType.LSTM, 7, 10, 2, true, false, true, 0f, 4), 3);
+    }
+
+    private static void matchesOneThread(RecurrentConfig cfg, int threads) {
         Random rnd = new Random(4);
-        int steps = 9, batch = 21;
+        int steps = 9, batch = threads == 2 ? 21 : 23;
         Tensor x = Tensor.zeros(steps, batch, 7);
         for (int i = 0; i < x.size(); i++) x.data()[i] = (float) rnd.nextGaussian();
         int[] len = new int[batch];
@@ -30,7 +39,7 @@ class ThreadsTest {
         for (int i = 0; i < dOut.size(); i++) dOut.data()[i] = (float) rnd.nextGaussian();
         Recurrent one = new Recurrent(cfg, 3);
         Recurrent two = new Recurrent(cfg, 3);
-        two.setThreads(2);
+        two.setThreads(threads);
         Recurrent.Trace a = one.forwardTrain(x, len, null, null, new Random(1));
         Recurrent.Trace b = two.forwardTrain(x, len, null, null, new Random(1));
         assertArrayEquals(a.output().data(), b.output().data(), 0f, "forward must not depend on the thread count");

@@ -1,15 +1,22 @@
 package dev.vecrnn.nn.recurrent;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Splits the rows of a batched product into contiguous parts run on a shared pool of daemon threads.
+ * Splits the rows of a batched product into contiguous parts run on a shared team of daemon threads.
  * A part's rows are computed exactly as they would be alone, so products whose rows are independent
  * give the same bits with any thread count; only reductions across rows (weight gradients) depend on
  * the split, and a given thread count always splits the same way.
+ *
+ * <p>Training forks once per time step (a step's product and pointwise work for its rows), 128 times
+ * an iteration at T = 64, each part some tens of microseconds. A thread pool's hand-off parks its
+ * workers between tasks, and waking a parked thread costs tens of microseconds on a virtual machine,
+ * as much as the part itself. So the team's workers spin for a while ({@link #SPIN_NANOS}) after each
+ * part before they park, and the caller spins as long while it waits: a fork costs a few hundred
+ * nanoseconds while the team is warm. One caller at a time uses the team; another caller that finds
+ * it busy runs its parts itself, in order (the same bits: the split and the parts do not change).
  */
 final class Parallel {
     /**
@@ -18,8 +25,9 @@ final class Parallel {
      * path below 4 rows, so no part may be smaller than that.
      */
     static final int MIN_ROWS_PER_PART = 4;
-    private static volatile ExecutorService pool;
-    private static int poolSize;
+    /** How long a worker (or a waiting caller) spins before it parks. */
+    static final long SPIN_NANOS = 200_000;
+    private static Team team;
 
     interface RowTask {
         void run(int part, int from, int to);
@@ -33,6 +41,11 @@ final class Parallel {
         return Math.max(1, Math.min(threads, rows / MIN_ROWS_PER_PART));
     }
 
+    /** First row of part {@code p} of {@code parts}. */
+    static int from(int rows, int p, int parts) {
+        return (int) ((long) rows * p / parts);
+    }
+
     /** Runs task over [0, rows) in {@link #parts} contiguous parts; part 0 on the calling thread. */
     static void rows(int threads, int rows, RowTask task) {
         int parts = parts(threads, rows);
@@ -40,41 +53,137 @@ final class Parallel {
             task.run(0, 0, rows);
             return;
         }
-        ExecutorService ex = pool(parts - 1);
-        @SuppressWarnings("unchecked")
-        Future<?>[] fs = new Future<?>[parts - 1];
-        for (int p = 1; p < parts; p++) {
-            int part = p, from = (int) ((long) rows * p / parts), to = (int) ((long) rows * (p + 1) / parts);
-            fs[p - 1] = ex.submit(() -> task.run(part, from, to));
+        Team t = team(parts - 1);
+        if (!t.lock.tryLock()) {
+            // another caller has the team: run the same parts here, one after the other
+            for (int p = 0; p < parts; p++) task.run(p, from(rows, p, parts), from(rows, p + 1, parts));
+            return;
         }
-        task.run(0, 0, (int) ((long) rows / parts));
-        for (Future<?> f : fs) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a parallel part", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) throw re;
-                if (c instanceof Error er) throw er;
-                throw new IllegalStateException(c);
-            }
+        try {
+            t.run(parts, rows, task);
+        } finally {
+            t.lock.unlock();
         }
     }
 
-    private static synchronized ExecutorService pool(int workers) {
-        if (pool == null || poolSize < workers) {
-            ExecutorService old = pool;
-            ThreadFactory tf = r -> {
-                Thread t = new Thread(r, "vecrnn-worker");
-                t.setDaemon(true);
-                return t;
-            };
-            pool = Executors.newFixedThreadPool(workers, tf);
-            poolSize = workers;
-            if (old != null) old.shutdown();
+    private static synchronized Team team(int workers) {
+        if (team == null || team.workers.length < workers) {
+            // a larger team replaces the old one; the old one's workers park for good once idle
+            team = new Team(workers);
         }
-        return pool;
+        return team;
+    }
+
+    /** Workers that take part p + 1 of a fork, the caller taking part 0. */
+    private static final class Team {
+        final ReentrantLock lock = new ReentrantLock();
+        final Worker[] workers;
+        final AtomicInteger pending = new AtomicInteger();
+        volatile Thread waiter;
+        volatile boolean waiterParked;
+        // the current fork, written by the caller before it signals the workers
+        RowTask task;
+        int rows;
+        int parts;
+        volatile Throwable failure;
+
+        Team(int n) {
+            workers = new Worker[n];
+            for (int i = 0; i < n; i++) {
+                workers[i] = new Worker(this, i + 1);
+                Thread th = new Thread(workers[i], "vecrnn-worker-" + (i + 1));
+                th.setDaemon(true);
+                workers[i].thread = th;
+                th.start();
+            }
+        }
+
+        void run(int parts, int rows, RowTask task) {
+            this.task = task;
+            this.rows = rows;
+            this.parts = parts;
+            this.failure = null;
+            this.waiter = Thread.currentThread();
+            pending.set(parts - 1);
+            for (int i = 0; i < parts - 1; i++) workers[i].signal();
+            Throwable own = null;
+            try {
+                task.run(0, 0, from(rows, 1, parts));
+            } catch (Throwable e) {
+                own = e;
+            }
+            awaitParts();
+            this.task = null;
+            Throwable f = own != null ? own : failure;
+            if (f instanceof RuntimeException re) throw re;
+            if (f instanceof Error er) throw er;
+            if (f != null) throw new IllegalStateException(f);
+        }
+
+        private void awaitParts() {
+            long start = System.nanoTime();
+            int spins = 0;
+            boolean interrupted = false;
+            while (pending.get() != 0) {
+                if (++spins < 64 || System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                waiterParked = true;
+                if (pending.get() != 0) LockSupport.park(this);
+                waiterParked = false;
+                if (Thread.interrupted()) interrupted = true; // finish the fork first: the parts write our arrays
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+
+        void partDone() {
+            if (pending.decrementAndGet() == 0 && waiterParked) LockSupport.unpark(waiter);
+        }
+    }
+
+    private static final class Worker implements Runnable {
+        final Team team;
+        final int part;
+        Thread thread;
+        private volatile long epoch;
+        private volatile boolean parked;
+
+        Worker(Team team, int part) {
+            this.team = team;
+            this.part = part;
+        }
+
+        void signal() {
+            epoch = epoch + 1; // only the caller holding the team's lock writes it
+            if (parked) LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                long start = System.nanoTime();
+                int spins = 0;
+                while (epoch == seen) {
+                    if (++spins < 64 || System.nanoTime() - start < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    parked = true;
+                    if (epoch == seen) LockSupport.park(this);
+                    parked = false;
+                    Thread.interrupted(); // a worker is never interrupted on purpose; do not spin on a stale flag
+                }
+                seen = epoch;
+                Team t = team; // signalled only for part < t.parts
+                try {
+                    t.task.run(part, from(t.rows, part, t.parts), from(t.rows, part + 1, t.parts));
+                } catch (Throwable e) {
+                    t.failure = e;
+                }
+                t.partDone();
+            }
+        }
     }
 }

@@ -148,35 +148,49 @@ final class RecurrentPass {
         else if (lstm && ring) Arrays.fill(t.cells, 0, batch * h, 0f);
         gatesInput(k, cell, threads, steps * batch, t.x, in, t.gates, o);
         for (int s = 0; s < steps; s++) {
-            int cur = ring ? s & 1 : s, nxt = ring ? cur ^ 1 : s + 1, full = ring ? 0 : s;
-            int g = s * batch * o, prev = cur * batch * p, next = nxt * batch * p;
-            gatesRecurrent(k, cell, threads, batch, t.states, prev, p, t.gates, g, o);
-            for (int b = 0; b < batch; b++) {
-                int hp = prev + b * p, hn = next + b * p, cp = (cur * batch + b) * h, cn = (nxt * batch + b) * h;
-                if (s >= len[b]) {
-                    System.arraycopy(t.states, hp, t.states, hn, p);
-                    if (lstm) System.arraycopy(t.cells, cp, t.cells, cn, h);
-                    int pad = (s * batch + b) * out + dir * p;
-                    Arrays.fill(layerOut, pad, pad + p, 0f);
-                    continue;
-                }
-                int gr = g + b * o;
-                switch (cell.type) {
-                    case LSTM -> {
-                        if (cell.whr == null) {
-                            k.lstmForward(h, t.gates, gr, t.cells, cp, t.cells, cn, t.states, hn);
-                        } else {
-                            int hf = (full * batch + b) * h;
-                            k.lstmForward(h, t.gates, gr, t.cells, cp, t.cells, cn, t.hfull, hf);
-                            k.gemmNT(1, p, h, t.hfull, hf, h, cell.whr, 0, h, t.states, hn, p, false);
-                        }
-                    }
-                    case GRU -> k.gruForward(h, t.gates, gr, t.states, hp, t.states, hn);
-                    default -> k.rnnForward(h, relu, t.gates, gr, t.states, hn);
-                }
-                int tt = dir == 0 ? s : len[b] - 1 - s;
-                System.arraycopy(t.states, hn, layerOut, (tt * batch + b) * out + dir * p, p);
+            if (Parallel.parts(threads, batch) == 1) {
+                stepRows(k, cell, t, s, batch, len, dir, layerOut, out, 0, batch); // no task: inference allocates nothing
+            } else {
+                int step = s;
+                Parallel.rows(threads, batch, (part, from, to) -> stepRows(k, cell, t, step, batch, len, dir, layerOut, out, from, to));
             }
+        }
+    }
+
+    // step s of one direction for batch rows [from, to): their recurrent product, then their cells. Rows are
+    // independent, so the parts of a step run on separate threads with the same bits as one part.
+    private static void stepRows(Kernels k, RecurrentCell cell, Recurrent.DirTrace t, int s, int batch, int[] len, int dir,
+                                 float[] layerOut, int out, int from, int to) {
+        int h = cell.hidden, p = cell.outHidden, o = cell.outputSize();
+        boolean lstm = cell.type == CellType.LSTM, relu = cell.type == CellType.RNN_RELU, ring = t.ring;
+        int cur = ring ? s & 1 : s, nxt = ring ? cur ^ 1 : s + 1, full = ring ? 0 : s;
+        int g = s * batch * o, prev = cur * batch * p, next = nxt * batch * p;
+        cell.gatesRecurrent(k, to - from, t.states, prev + from * p, p, t.gates, g + from * o, o);
+        for (int b = from; b < to; b++) {
+            int hp = prev + b * p, hn = next + b * p, cp = (cur * batch + b) * h, cn = (nxt * batch + b) * h;
+            if (s >= len[b]) {
+                System.arraycopy(t.states, hp, t.states, hn, p);
+                if (lstm) System.arraycopy(t.cells, cp, t.cells, cn, h);
+                int pad = (s * batch + b) * out + dir * p;
+                Arrays.fill(layerOut, pad, pad + p, 0f);
+                continue;
+            }
+            int gr = g + b * o;
+            switch (cell.type) {
+                case LSTM -> {
+                    if (cell.whr == null) {
+                        k.lstmForward(h, t.gates, gr, t.cells, cp, t.cells, cn, t.states, hn);
+                    } else {
+                        int hf = (full * batch + b) * h;
+                        k.lstmForward(h, t.gates, gr, t.cells, cp, t.cells, cn, t.hfull, hf);
+                        k.gemmNT(1, p, h, t.hfull, hf, h, cell.whr, 0, h, t.states, hn, p, false);
+                    }
+                }
+                case GRU -> k.gruForward(h, t.gates, gr, t.states, hp, t.states, hn);
+                default -> k.rnnForward(h, relu, t.gates, gr, t.states, hn);
+            }
+            int tt = dir == 0 ? s : len[b] - 1 - s;
+            System.arraycopy(t.states, hn, layerOut, (tt * batch + b) * out + dir * p, p);
         }
     }
 
@@ -186,17 +200,6 @@ final class RecurrentPass {
             cell.gatesInput(k, rows, x, 0, in, gates, 0, o);
         } else {
             Parallel.rows(threads, rows, (part, from, to) -> cell.gatesInput(k, to - from, x, from * in, in, gates, from * o, o));
-        }
-    }
-
-    // h [batch, p] at hOff -> gates [batch, o] at gOff, += W_hh h; as gatesInput, no task for one part
-    private static void gatesRecurrent(Kernels k, RecurrentCell cell, int threads, int batch, float[] h, int hOff, int p,
-                                       float[] gates, int gOff, int o) {
-        if (Parallel.parts(threads, batch) == 1) {
-            cell.gatesRecurrent(k, batch, h, hOff, p, gates, gOff, o);
-        } else {
-            Parallel.rows(threads, batch, (part, from, to) ->
-                    cell.gatesRecurrent(k, to - from, h, hOff + from * p, p, gates, gOff + from * o, o));
         }
     }
 
@@ -249,39 +252,23 @@ final class RecurrentPass {
         float[] dG = new float[steps * batch * o];
         float[] dhNext = new float[batch * p];
         float[] dhPrev = new float[batch * p];
-        float[] dh = new float[p];
-        float[] dhFull = cell.whr == null ? null : new float[h];
+        int parts = Parallel.parts(threads, batch);
+        float[][] dh = new float[parts][p]; // scratch of each part
+        float[][] dhFull = cell.whr == null ? null : new float[parts][h];
         float[] dhAll = cell.whr == null ? null : new float[steps * batch * p];
         float[] dc = lstm ? new float[batch * h] : null;
         if (dhN != null) System.arraycopy(dhN.data(), idx * batch * p, dhNext, 0, batch * p);
         if (lstm && dcN != null) System.arraycopy(dcN.data(), idx * batch * h, dc, 0, batch * h);
         for (int s = steps - 1; s >= 0; s--) {
-            int g = s * batch * o;
-            System.arraycopy(dhNext, 0, dhPrev, 0, batch * p);
-            for (int b = 0; b < batch; b++) {
-                if (s >= len[b]) continue;
-                int tt = dir == 0 ? s : len[b] - 1 - s;
-                int src = (tt * batch + b) * out + dir * p;
-                for (int j = 0; j < p; j++) dh[j] = dOut[src + j] + dhNext[b * p + j];
-                int gr = g + b * o;
-                int prev = (s * batch + b) * p, cur = ((s + 1) * batch + b) * p;
-                Arrays.fill(dhPrev, b * p, (b + 1) * p, 0f);
-                switch (cell.type) {
-                    case LSTM -> {
-                        float[] dhc = dh;
-                        if (cell.whr != null) {
-                            System.arraycopy(dh, 0, dhAll, (s * batch + b) * p, p);
-                            k.gemmNN(1, h, p, dh, 0, p, cell.whr, 0, h, dhFull, 0, h, false);
-                            dhc = dhFull;
-                        }
-                        k.lstmBackward(h, t.gates, gr, t.cells, (s * batch + b) * h, t.cells, ((s + 1) * batch + b) * h,
-                                dhc, 0, dc, b * h, dG, gr);
-                    }
-                    case GRU -> k.gruBackward(h, t.gates, gr, t.states, prev, dh, 0, dG, gr, dhPrev, b * p);
-                    default -> k.rnnBackward(h, relu, t.states, cur, dh, 0, dG, gr);
-                }
+            if (parts == 1) {
+                backStepRows(k, cell, t, wt, tr, dOut, dir, out, s, dhNext, dhPrev, dh[0],
+                        dhFull == null ? null : dhFull[0], dhAll, dc, dG, 0, batch);
+            } else {
+                int step = s;
+                float[] next = dhNext, prev = dhPrev;
+                Parallel.rows(threads, batch, (part, from, to) -> backStepRows(k, cell, t, wt, tr, dOut, dir, out, step,
+                        next, prev, dh[part], dhFull == null ? null : dhFull[part], dhAll, dc, dG, from, to));
             }
-            recurrentBackward(k, wt, threads, batch, dG, g, o, dhPrev, p);
             float[] swap = dhNext;
             dhNext = dhPrev;
             dhPrev = swap;
@@ -321,15 +308,40 @@ final class RecurrentPass {
         }
     }
 
-    // dG [batch, o] at gOff -> dh [batch, p] += dG W_hh; on the calling thread, without a task, when one part will do
-    private static void recurrentBackward(Kernels k, TransposedGates wt, int threads, int batch, float[] dG, int gOff, int o,
-                                          float[] dh, int p) {
-        if (Parallel.parts(threads, batch) == 1) {
-            k.gatesBackwardData(wt, batch, dG, gOff, o, null, 0, 0, dh, 0, p);
-        } else {
-            Parallel.rows(threads, batch, (part, from, to) ->
-                    k.gatesBackwardData(wt, to - from, dG, gOff + from * o, o, null, 0, 0, dh, from * p, p));
+    // step s of backpropagation through time for batch rows [from, to): their cells' backward into dG, then
+    // dh of the step before = dG W_hh (+ the carried dh past a sequence's end). Rows are independent, as forward.
+    private static void backStepRows(Kernels k, RecurrentCell cell, Recurrent.DirTrace t, TransposedGates wt, Recurrent.Trace tr,
+                                     float[] dOut, int dir, int out, int s, float[] dhNext, float[] dhPrev, float[] dh,
+                                     float[] dhFull, float[] dhAll, float[] dc, float[] dG, int from, int to) {
+        int batch = tr.batch, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
+        int[] len = tr.lengths;
+        boolean relu = cell.type == CellType.RNN_RELU;
+        int g = s * batch * o;
+        System.arraycopy(dhNext, from * p, dhPrev, from * p, (to - from) * p);
+        for (int b = from; b < to; b++) {
+            if (s >= len[b]) continue;
+            int tt = dir == 0 ? s : len[b] - 1 - s;
+            int src = (tt * batch + b) * out + dir * p;
+            for (int j = 0; j < p; j++) dh[j] = dOut[src + j] + dhNext[b * p + j];
+            int gr = g + b * o;
+            int prev = (s * batch + b) * p, cur = ((s + 1) * batch + b) * p;
+            Arrays.fill(dhPrev, b * p, (b + 1) * p, 0f);
+            switch (cell.type) {
+                case LSTM -> {
+                    float[] dhc = dh;
+                    if (cell.whr != null) {
+                        System.arraycopy(dh, 0, dhAll, (s * batch + b) * p, p);
+                        k.gemmNN(1, h, p, dh, 0, p, cell.whr, 0, h, dhFull, 0, h, false);
+                        dhc = dhFull;
+                    }
+                    k.lstmBackward(h, t.gates, gr, t.cells, (s * batch + b) * h, t.cells, ((s + 1) * batch + b) * h,
+                            dhc, 0, dc, b * h, dG, gr);
+                }
+                case GRU -> k.gruBackward(h, t.gates, gr, t.states, prev, dh, 0, dG, gr, dhPrev, b * p);
+                default -> k.rnnBackward(h, relu, t.states, cur, dh, 0, dG, gr);
+            }
         }
+        k.gatesBackwardData(wt, to - from, dG, g + from * o, o, null, 0, 0, dhPrev, from * p, p);
     }
 
     /** x: a tensor [T, B, I] or (batch_first) [B, T, I] with T >= 1 (PyTorch refuses zero-length sequences too). */
