@@ -52,16 +52,22 @@ public final class TransposedGates {
         int cols = input.colTo();
         for (PackedGates.Block blk : source.blocks()) {
             int width = blk.colTo() - blk.colFrom();
-            for (int r = 0; r < blk.rows(); r++) {
-                int entry = blk.outOffset() + r;
-                int from = blk.weightOffset() + (r / PANEL) * PANEL * width + r % PANEL;
-                for (int k = blk.colFrom(); k < blk.colTo(); k++) {
-                    float v = w[from + (k - blk.colFrom()) * PANEL];
-                    if (k < in) {
-                        weights[input.weightOffset() + (k / PANEL) * PANEL * cols + entry * PANEL + k % PANEL] = v;
-                    } else {
-                        int row = k - in, col = gru && entry >= 3 * hid ? entry - hid : entry;
-                        weights[recurrent.weightOffset() + (row / PANEL) * PANEL * cols + col * PANEL + row % PANEL] = v;
+            // in tiles of PANEL x PANEL, so that reads and writes both stay within a few cache lines
+            for (int r0 = 0; r0 < blk.rows(); r0 += PANEL) {
+                for (int k0 = blk.colFrom(); k0 < blk.colTo(); k0 += PANEL) {
+                    int rEnd = Math.min(r0 + PANEL, blk.rows()), kEnd = Math.min(k0 + PANEL, blk.colTo());
+                    for (int r = r0; r < rEnd; r++) {
+                        int entry = blk.outOffset() + r;
+                        int from = blk.weightOffset() + (r / PANEL) * PANEL * width + r % PANEL;
+                        for (int k = k0; k < kEnd; k++) {
+                            float v = w[from + (k - blk.colFrom()) * PANEL];
+                            if (k < in) {
+                                weights[input.weightOffset() + (k / PANEL) * PANEL * cols + entry * PANEL + k % PANEL] = v;
+                            } else {
+                                int row = k - in, col = gru && entry >= 3 * hid ? entry - hid : entry;
+                                weights[recurrent.weightOffset() + (row / PANEL) * PANEL * cols + col * PANEL + row % PANEL] = v;
+                            }
+                        }
                     }
                 }
             }
