@@ -15,8 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * workers between tasks, and waking a parked thread costs tens of microseconds on a virtual machine,
  * as much as the part itself. So the team's workers spin for a while ({@link #SPIN_NANOS}) after each
  * part before they park, and the caller spins as long while it waits: a fork costs a few hundred
- * nanoseconds while the team is warm. One caller at a time uses the team; another caller that finds
- * it busy runs its parts itself, in order (the same bits: the split and the parts do not change).
+ * nanoseconds while the team is warm. Where there are more parts than processors to run them (a
+ * process pinned to one core), a waiting thread yields its core instead of spinning on it: the thread it
+ * waits for may be queued behind it. One caller at a time uses the team; another caller that finds it
+ * busy runs its parts itself, in order (the same bits: the split and the parts do not change).
  */
 final class Parallel {
     /**
@@ -60,10 +62,41 @@ final class Parallel {
             return;
         }
         try {
+            t.yield = parts > processors();
             t.run(parts, rows, task);
         } finally {
             t.lock.unlock();
         }
+    }
+
+    /**
+     * One round of waiting, spins rounds since start: false once it is time to park. Where the team's
+     * threads outnumber the processors this process may use (pinned to one core, a container's CPU quota),
+     * the thread being waited for may need this very core, so every round past the first few yields it;
+     * otherwise the round spins, which reacts within nanoseconds.
+     */
+    private static boolean spin(int spins, long start, boolean yield) {
+        if (spins < 64) {
+            Thread.onSpinWait();
+            return true;
+        }
+        if (System.nanoTime() - start >= SPIN_NANOS) return false;
+        if (yield) Thread.yield();
+        else Thread.onSpinWait();
+        return true;
+    }
+
+    private static volatile long processorsCheckedAt = System.nanoTime();
+    private static volatile int processors = Runtime.getRuntime().availableProcessors();
+
+    /** Processors this process may use (affinity, container quota), checked again at most once a second. */
+    private static int processors() {
+        long now = System.nanoTime();
+        if (now - processorsCheckedAt > 1_000_000_000L) {
+            processors = Runtime.getRuntime().availableProcessors();
+            processorsCheckedAt = now;
+        }
+        return processors;
     }
 
     private static synchronized Team team(int workers) {
@@ -86,6 +119,7 @@ final class Parallel {
         int rows;
         int parts;
         volatile Throwable failure;
+        volatile boolean yield; // more parts than processors: waiting threads yield their core (see spin)
 
         Team(int n) {
             workers = new Worker[n];
@@ -125,10 +159,7 @@ final class Parallel {
             int spins = 0;
             boolean interrupted = false;
             while (pending.get() != 0) {
-                if (++spins < 64 || System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                    continue;
-                }
+                if (spin(++spins, start, yield)) continue;
                 waiterParked = true;
                 if (pending.get() != 0) LockSupport.park(this);
                 waiterParked = false;
@@ -166,10 +197,7 @@ final class Parallel {
                 long start = System.nanoTime();
                 int spins = 0;
                 while (epoch == seen) {
-                    if (++spins < 64 || System.nanoTime() - start < SPIN_NANOS) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
+                    if (spin(++spins, start, team.yield)) continue;
                     parked = true;
                     if (epoch == seen) LockSupport.park(this);
                     parked = false;
