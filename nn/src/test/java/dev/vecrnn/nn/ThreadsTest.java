@@ -46,6 +46,9 @@ class ThreadsTest {
         Recurrent.InputGrads ga = one.backward(a, dOut, null, null);
         Recurrent.InputGrads gb = two.backward(b, dOut, null, null);
         assertArrayEquals(ga.dx().data(), gb.dx().data(), 0f, "input gradients are row-independent");
+        assertArrayEquals(ga.dh0().data(), gb.dh0().data(), 0f, "dh0 is row-independent");
+        if (ga.dc0() != null) assertArrayEquals(ga.dc0().data(), gb.dc0().data(), 0f, "dc0 is row-independent");
+        assertArrayEquals(a.hN().data(), b.hN().data(), 0f, "h_n must not depend on the thread count");
         Map<String, Tensor> pa = one.gradDict(), pb = two.gradDict();
         for (String k : pa.keySet()) {
             float[] u = pa.get(k).data(), v = pb.get(k).data();

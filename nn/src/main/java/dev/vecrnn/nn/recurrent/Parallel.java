@@ -56,8 +56,9 @@ final class Parallel {
             return;
         }
         Team t = team(parts - 1);
-        if (!t.lock.tryLock()) {
-            // another caller has the team: run the same parts here, one after the other
+        if (t.lock.isHeldByCurrentThread() || !t.lock.tryLock()) {
+            // another caller has the team, or this one from within a part (the lock is reentrant, the team's
+            // fork is not): run the same parts here, one after the other
             for (int p = 0; p < parts; p++) task.run(p, from(rows, p, parts), from(rows, p + 1, parts));
             return;
         }
@@ -118,11 +119,12 @@ final class Parallel {
         RowTask task;
         int rows;
         int parts;
-        volatile Throwable failure;
+        final Throwable[] failures; // by part, each written by the thread that runs the part
         volatile boolean yield; // more parts than processors: waiting threads yield their core (see spin)
 
         Team(int n) {
             workers = new Worker[n];
+            failures = new Throwable[n + 1];
             for (int i = 0; i < n; i++) {
                 workers[i] = new Worker(this, i + 1);
                 Thread th = new Thread(workers[i], "vecrnn-worker-" + (i + 1));
@@ -136,19 +138,25 @@ final class Parallel {
             this.task = task;
             this.rows = rows;
             this.parts = parts;
-            this.failure = null;
             this.waiter = Thread.currentThread();
             pending.set(parts - 1);
             for (int i = 0; i < parts - 1; i++) workers[i].signal();
-            Throwable own = null;
             try {
                 task.run(0, 0, from(rows, 1, parts));
             } catch (Throwable e) {
-                own = e;
+                failures[0] = e;
             }
             awaitParts();
             this.task = null;
-            Throwable f = own != null ? own : failure;
+            // the first part's failure (in part order), with any other part's added to it as suppressed
+            Throwable f = null;
+            for (int p = 0; p < parts; p++) {
+                Throwable e = failures[p];
+                failures[p] = null;
+                if (e == null) continue;
+                if (f == null) f = e;
+                else if (e != f) f.addSuppressed(e);
+            }
             if (f instanceof RuntimeException re) throw re;
             if (f instanceof Error er) throw er;
             if (f != null) throw new IllegalStateException(f);
@@ -208,7 +216,7 @@ final class Parallel {
                 try {
                     t.task.run(part, from(t.rows, part, t.parts), from(t.rows, part + 1, t.parts));
                 } catch (Throwable e) {
-                    t.failure = e;
+                    t.failures[part] = e;
                 }
                 t.partDone();
             }

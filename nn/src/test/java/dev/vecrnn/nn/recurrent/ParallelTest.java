@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.recurrent;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,26 +11,29 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The team that runs the parts of a fork: coverage, failures, and callers that find it busy. */
+/** The team that runs the parts of a fork: coverage, failures, nested forks, and callers that find it busy. */
+@Timeout(120) // a lost part would leave its caller waiting for ever
 class ParallelTest {
 
-    // every row of every fork is run exactly once, by the part the split gives it
+    // every row of every fork is run exactly once, by the part the split gives it; plain arrays, so that
+    // what the parts wrote is seen only through the fork's own happens-before edges
     private static void forkAndCheck(int threads, int rows) {
-        AtomicIntegerArray hits = new AtomicIntegerArray(rows);
+        int[] hits = new int[rows];
+        int[] partOf = new int[rows];
         int parts = Parallel.parts(threads, rows);
-        AtomicIntegerArray partOf = new AtomicIntegerArray(rows);
         Parallel.rows(threads, rows, (part, from, to) -> {
             for (int r = from; r < to; r++) {
-                hits.incrementAndGet(r);
-                partOf.set(r, part);
+                hits[r]++;
+                partOf[r] = part;
             }
         });
         for (int r = 0; r < rows; r++) {
-            assertEquals(1, hits.get(r), "row " + r + " of " + rows + " with " + threads + " threads");
+            assertEquals(1, hits[r], "row " + r + " of " + rows + " with " + threads + " threads");
             int expected = 0;
             while (expected + 1 < parts && r >= (long) rows * (expected + 1) / parts) expected++;
-            assertEquals(expected, partOf.get(r), "part of row " + r);
+            assertEquals(expected, partOf[r], "part of row " + r);
         }
     }
 
@@ -41,16 +45,57 @@ class ParallelTest {
     }
 
     @Test
-    void aFailingPartReachesTheCallerAndTheTeamGoesOn() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.rows(2, 64, (part, from, to) -> {
-            if (part == 1) throw new IllegalStateException("part 1 failed");
+    void aFailingPartReachesTheCallerAfterEveryPartHasEnded() {
+        boolean[] slowPartEnded = new boolean[1];
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.rows(3, 64, (part, from, to) -> {
+            if (part == 1) {
+                sleep(5); // far past the spin: the caller parks, and the part's end must wake it
+                slowPartEnded[0] = true;
+                throw new IllegalStateException("part 1 failed");
+            }
+            if (part == 2) throw new IllegalStateException("part 2 failed");
         }));
-        assertEquals("part 1 failed", e.getMessage());
+        assertEquals("part 1 failed", e.getMessage(), "the first part's failure, in part order");
+        assertEquals(1, e.getSuppressed().length);
+        assertEquals("part 2 failed", e.getSuppressed()[0].getMessage());
+        assertTrue(slowPartEnded[0], "the caller returned before its slow part ended");
         AssertionError a = assertThrows(AssertionError.class, () -> Parallel.rows(3, 64, (part, from, to) -> {
             if (part == 0) throw new AssertionError("part 0 failed");
         }));
         assertEquals("part 0 failed", a.getMessage());
+        assertEquals(0, a.getSuppressed().length);
         forkAndCheck(3, 64);
+    }
+
+    @Test
+    void workersThatHaveParkedAreWokenForTheNextFork() {
+        for (int i = 0; i < 5; i++) {
+            forkAndCheck(2, 32);
+            sleep(3); // far past the spin: the workers park between these forks
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aPartMayForkItself() {
+        AtomicIntegerArray hits = new AtomicIntegerArray(64 * 16);
+        Parallel.rows(2, 64, (part, from, to) -> {
+            for (int r = from; r < to; r++) {
+                int row = r;
+                Parallel.rows(2, 16, (p2, f2, t2) -> {
+                    for (int c = f2; c < t2; c++) hits.incrementAndGet(row * 16 + c);
+                });
+            }
+        });
+        for (int i = 0; i < hits.length(); i++) assertEquals(1, hits.get(i), "cell " + i);
     }
 
     @Test
