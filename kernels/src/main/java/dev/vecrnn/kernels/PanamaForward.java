@@ -170,8 +170,21 @@ final class PanamaForward {
         for (int i = 0; i < cTo; i += 8) {
             int c = down ? cTo - 8 - i : i;
             for (int b = 0; b < batch; b++) {
-                tile1x8(w, blk, c, x, xOff + b * ldx, blk.colFrom(), xTo, h, hOff + b * ldh, hFrom, blk.colTo(), out, outOff + b * ldo);
+                rowBlocks(w, blk, c, x, xOff + b * ldx, blk.colFrom(), xTo, out, outOff + b * ldo);
+                rowBlocks(w, blk, c, h, hOff + b * ldh, hFrom, blk.colTo(), out, outOff + b * ldo);
             }
+        }
+    }
+
+    /**
+     * Eight chunks of one row over columns [kFrom, kTo), added to out once per K_BLOCK columns counted from
+     * kFrom, as the batched tiles add theirs: so a row gets the same bits whether it is stepped alone or in a
+     * batch (Recurrent.stepMany, Model.stepMany against step), whatever the number of columns.
+     */
+    private static void rowBlocks(float[] w, PackedGates.Block blk, int c, float[] src, int s, int kFrom, int kTo,
+                                  float[] out, int o) {
+        for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
+            tile1x8(w, blk, c, src, s, k0, Math.min(kTo, k0 + K_BLOCK), src, 0, 0, 0, out, o);
         }
     }
 
@@ -212,7 +225,7 @@ final class PanamaForward {
         }
         for (int i = cFrom; i < e8; i += 8) {
             int c = down ? e8 - 8 - (i - cFrom) : i;
-            for (int b = 0; b < batch; b++) tile1x8(w, blk, c, src, srcOff + b * ld, kFrom, kTo, src, 0, 0, 0, out, outOff + b * ldo);
+            for (int b = 0; b < batch; b++) rowBlocks(w, blk, c, src, srcOff + b * ld, kFrom, kTo, out, outOff + b * ldo);
         }
         if (!down) {
             for (int c = eT; c < chunks; c++) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
@@ -233,16 +246,20 @@ final class PanamaForward {
         float[] t = PanamaMath.LANES.get();
         for (int b = 0; b < batch; b++) {
             int s = srcOff + b * ld;
-            FloatVector acc = FloatVector.zero(S);
-            for (int k = kFrom; k < kTo; k++) {
-                acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(FloatVector.broadcast(S, src[s + k]), acc);
-            }
             int o = outOff + b * ldo + blk.outOffset() + c * L;
-            if (rows == L) {
-                FloatVector.fromArray(S, out, o).add(acc).intoArray(out, o);
-            } else {
-                acc.intoArray(t, 0);
-                for (int j = 0; j < rows; j++) out[o + j] += t[j];
+            // added once per K_BLOCK columns, as the tiles add theirs (see rowBlocks)
+            for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
+                int k1 = Math.min(kTo, k0 + K_BLOCK);
+                FloatVector acc = FloatVector.zero(S);
+                for (int k = k0; k < k1; k++) {
+                    acc = FloatVector.fromArray(S, w, base + k * PANEL).fma(FloatVector.broadcast(S, src[s + k]), acc);
+                }
+                if (rows == L) {
+                    FloatVector.fromArray(S, out, o).add(acc).intoArray(out, o);
+                } else {
+                    acc.intoArray(t, 0);
+                    for (int j = 0; j < rows; j++) out[o + j] += t[j];
+                }
             }
         }
     }

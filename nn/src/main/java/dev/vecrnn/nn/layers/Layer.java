@@ -146,6 +146,30 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
     StepState newStepState(int index);
 
     /**
+     * Steps n streams through this layer at once: in {@code [n, inWidth]} -> out {@code [n, outWidth]}
+     * (outWidth this layer's output features), states[i] being stream i's {@link StepState} of this layer.
+     * Bit for bit what n calls of {@link StepState#step} give. By default one by one, through rowIn and
+     * rowOut ({@code inWidth} and exactly {@code outWidth} long); a recurrent layer reads its weights once for
+     * all of them, in scratch from {@link #newManyStepScratch}. No checks: the model checked the arguments
+     * and holds the streams.
+     */
+    @Internal
+    default void stepMany(Kernels k, int n, float[] in, int inWidth, StepState[] states, float[] out, int outWidth,
+                          Object scratch, float[] rowIn, float[] rowOut) {
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(in, i * inWidth, rowIn, 0, inWidth);
+            states[i].step(k, rowIn, rowOut);
+            System.arraycopy(rowOut, 0, out, i * outWidth, outWidth);
+        }
+    }
+
+    /** Scratch space for {@link #stepMany} of up to {@code capacity} streams (null when it needs none). */
+    @Internal
+    default Object newManyStepScratch(int capacity) {
+        return null;
+    }
+
+    /**
      * Forward starting from a state carried over from the previous chunk of the same sequences
      * ({@link #finalState}; null: from zeros). Only a layer with a state across time uses it; the others
      * run {@link #forward(Batch, boolean, Random)}.

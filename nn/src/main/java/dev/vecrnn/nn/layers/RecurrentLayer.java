@@ -11,6 +11,7 @@ import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.internal.StateDicts;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import dev.vecrnn.nn.recurrent.StepWorkspace;
 import dev.vecrnn.nn.recurrent.StreamState;
 
 import dev.vecrnn.kernels.Kernels;
@@ -159,6 +160,28 @@ public final class RecurrentLayer implements Layer {
     @Internal
     public StepState newStepState(int index) {
         return new RecurrentStep(rnn, rnn.newState());
+    }
+
+    @Override
+    @Internal
+    public Object newManyStepScratch(int capacity) {
+        return new ManyStepScratch(rnn.newStepWorkspace(capacity), new StreamState[capacity]);
+    }
+
+    private record ManyStepScratch(StepWorkspace ws, StreamState[] streams) {
+    }
+
+    @Override
+    @Internal
+    public void stepMany(Kernels k, int n, float[] in, int inWidth, StepState[] states, float[] out, int outWidth,
+                         Object scratch, float[] rowIn, float[] rowOut) {
+        ManyStepScratch s = (ManyStepScratch) scratch;
+        for (int i = 0; i < n; i++) s.streams[i] = ((RecurrentStep) states[i]).state();
+        try {
+            rnn.stepManyUnchecked(k, n, in, s.streams, out, s.ws);
+        } finally {
+            java.util.Arrays.fill(s.streams, 0, n, null); // hold no stream past the call
+        }
     }
 
     /** One stream of a recurrent layer: the stack's state for that stream. */

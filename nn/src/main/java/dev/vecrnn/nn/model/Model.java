@@ -357,4 +357,61 @@ public final class Model {
             state.exit();
         }
     }
+
+    /**
+     * Scratch space for {@link #stepMany}, for up to {@code capacity} streams at once; the model must be
+     * streamable, as for {@link #newState}. One per thread; it allocates nothing once made.
+     */
+    public ModelStepWorkspace newStepWorkspace(int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
+        newState(); // refuses a model that cannot stream, with the same words
+        return new ModelStepWorkspace(this, capacity);
+    }
+
+    /**
+     * One step of each of n streams, every layer taking all of them at once (a recurrent layer reads its
+     * weights once for the n streams): xs {@code [n, inputFeatures]} -> outs {@code [n, outputFeatures]},
+     * bit for bit what n calls of {@link #step} give, allocation-free. Everything is checked before any
+     * state changes: the workspace and every state are this model's, no state appears twice or is being
+     * stepped by another thread, and (under {@link #setNonFiniteInput}) every input is finite, a refusal
+     * naming the stream and feature.
+     */
+    public void stepMany(int n, float[] xs, ModelState[] states, float[] outs, ModelStepWorkspace ws) {
+        if (ws == null || ws.model != this) throw new IllegalArgumentException("ws: expected a workspace made by newStepWorkspace() of this model");
+        if (n < 0 || n > ws.capacity) throw new IllegalArgumentException("n: expected in [0, " + ws.capacity + "], got " + n);
+        if (states == null || states.length < n) {
+            throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
+        }
+        int in = inputFeatures, outF = ws.width[layers.size()];
+        if (xs == null || xs.length < n * in) {
+            throw new IllegalArgumentException("xs: expected length >= " + (n * in) + ", got " + (xs == null ? "null" : xs.length));
+        }
+        if (outs == null || outs.length < n * outF) {
+            throw new IllegalArgumentException("outs: expected length >= " + (n * outF) + ", got " + (outs == null ? "null" : outs.length));
+        }
+        for (int i = 0; i < n; i++) {
+            if (states[i] == null || states[i].model != this) {
+                throw new IllegalArgumentException("states[" + i + "]: expected a state from this model's newState()");
+            }
+        }
+        Kernels k = Kernels.get();
+        if (nonFiniteInput == NonFiniteInput.REJECT) NonFiniteInput.checkRows(k, "xs", "stream", xs, n, in);
+        ws.enter("ws", -1);
+        int held = 0;
+        try {
+            for (; held < n; held++) states[held].enter("states", held);
+            float[] cur = xs;
+            for (int l = 0; l < layers.size(); l++) {
+                Layer.StepState[] ls = ws.states[l];
+                for (int i = 0; i < n; i++) ls[i] = states[i].layers[l];
+                layers.get(l).stepMany(k, n, cur, ws.width[l], ls, ws.outs[l], ws.width[l + 1], ws.scratch[l], ws.rowIn[l], ws.rowOut[l]);
+                java.util.Arrays.fill(ls, 0, n, null); // hold no stream past the call
+                cur = ws.outs[l];
+            }
+            System.arraycopy(cur, 0, outs, 0, n * outF);
+        } finally {
+            for (int i = 0; i < held; i++) states[i].exit();
+            ws.exit();
+        }
+    }
 }

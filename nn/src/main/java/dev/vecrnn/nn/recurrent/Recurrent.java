@@ -388,6 +388,15 @@ public final class Recurrent {
         Streaming.advance(k, this, x, xOff, state, out, outOff);
     }
 
+    /**
+     * {@link #stepMany} without argument checks, for the layers above that checked (or own) the arguments and
+     * hold the states and the workspace: no non-finite check, no ownership check.
+     */
+    @Internal
+    public void stepManyUnchecked(Kernels k, int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
+        Streaming.advanceMany(k, this, n, xs, states, outs, ws);
+    }
+
     /** Scratch space for {@link #stepMany}, for up to {@code capacity} streams at once (unidirectional stacks only). */
     public StepWorkspace newStepWorkspace(int capacity) {
         return Streaming.newWorkspace(this, capacity);

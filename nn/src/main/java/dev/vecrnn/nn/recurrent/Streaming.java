@@ -119,7 +119,7 @@ final class Streaming {
         }
     }
 
-    private static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
+    static void advanceMany(Kernels k, Recurrent net, int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
         net.fresh();
         RecurrentConfig cfg = net.config();
         int in = cfg.inputSize(), p = cfg.outputHidden(), hid = cfg.hiddenSize();

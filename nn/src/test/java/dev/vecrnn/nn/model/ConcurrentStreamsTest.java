@@ -41,7 +41,9 @@ class ConcurrentStreamsTest {
     enum Workload {
         LSTM_TWO_LAYERS_STEP, GRU_STEP_MANY, RNN_TANH_STEP, MODEL_EMBEDDING_LSTM_DENSE, LSTM_INT8_STEP, GRU_BF16_STEP_MANY,
         /** A model whose streams' states live outside it, as a service or Flink keeps them: copyFrom, step, copyTo. */
-        MODEL_STATE_COPY;
+        MODEL_STATE_COPY,
+        /** A model's two streams stepped together by Model.stepMany. */
+        MODEL_STEP_MANY;
 
         boolean stepMany() {
             return this == GRU_STEP_MANY || this == GRU_BF16_STEP_MANY;
@@ -57,6 +59,7 @@ class ConcurrentStreamsTest {
                         .quantized(Precision.INT8), null);
                 case GRU_BF16_STEP_MANY -> new Shared(new Recurrent(RecurrentConfig.of(CellType.GRU, 32, 37), 16).quantized(Precision.BF16), null);
                 case MODEL_STATE_COPY -> new Shared(null, Model.builder(1).embedding(40, 16).lstm(24).dense(10).seed(17).build());
+                case MODEL_STEP_MANY -> new Shared(null, Model.builder(1).embedding(40, 16).lstm(24).dense(10).seed(18).build());
             };
         }
     }
@@ -73,6 +76,7 @@ class ConcurrentStreamsTest {
         final StreamState[] states = new StreamState[2];
         final ModelState[] modelStates = new ModelState[2];
         final StepWorkspace batch;
+        final ModelStepWorkspace modelBatch;
         final float[] x, xs, out, outs;
         final long[] hash = new long[2];
         /** MODEL_STATE_COPY: each stream's state between steps. */
@@ -94,6 +98,7 @@ class ConcurrentStreamsTest {
             }
             int outWidth = model ? shared.model.outputFeatures() : shared.net.config().outputHidden();
             batch = kind.stepMany() ? shared.net.newStepWorkspace(2) : null;
+            modelBatch = kind == Workload.MODEL_STEP_MANY ? shared.model.newStepWorkspace(2) : null;
             x = new float[width];
             xs = new float[2 * width];
             out = new float[outWidth];
@@ -104,10 +109,11 @@ class ConcurrentStreamsTest {
         void run(int steps) {
             for (int j = 0; j < steps / 2; j++) {
                 int row = j % PERIOD * width;
-                if (batch != null) {
+                if (batch != null || modelBatch != null) {
                     System.arraycopy(inputs[0], row, xs, 0, width);
                     System.arraycopy(inputs[1], row, xs, width, width);
-                    shared.net.stepMany(2, xs, states, outs, batch);
+                    if (batch != null) shared.net.stepMany(2, xs, states, outs, batch);
+                    else shared.model.stepMany(2, xs, modelStates, outs, modelBatch);
                     hash[0] = mix(hash[0], outs, 0, out.length);
                     hash[1] = mix(hash[1], outs, out.length, out.length);
                     continue;
