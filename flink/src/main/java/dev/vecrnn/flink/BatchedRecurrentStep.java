@@ -30,8 +30,9 @@ import java.util.Set;
  * bit, the same per-key state, options, side output and metrics; what it trades is latency (an event waits
  * at most {@code maxDelayMillis}) for throughput where the step is the cost (LSTM 256: 2.2x to 2.9x the
  * events per second of one step per event in Flink, measured by the example's {@code MicroBatchBench}; LSTM
- * 64: 1.15x to 1.3x). Only a PyTorch network ({@link StepModel#pytorch}) is stepped in one pass; a vecrnn
- * model file is stepped event by event inside the batch, so it gains nothing here.
+ * 64: 1.15x to 1.3x). A PyTorch network ({@link StepModel#pytorch}) is stepped by {@code Recurrent.stepMany},
+ * a vecrnn model file ({@link StepModel#vecrnn}) by {@code Model.stepMany}: each recurrent layer in one pass
+ * for all the events, the other layers event by event.
  *
  * <pre>{@code
  * SingleOutputStreamOperator<Scored> scores = new BatchedRecurrentStep(StepModel.pytorch(dir), 64, 5)

@@ -4,6 +4,7 @@ import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelState;
+import dev.vecrnn.nn.model.ModelStepWorkspace;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.StepWorkspace;
 import dev.vecrnn.nn.recurrent.StreamState;
@@ -109,7 +110,8 @@ public final class StepModel implements Serializable {
         /**
          * n streams one step each: xs {@code [n, inputs]}, states[j] advanced in place, outs {@code [n, outputs]};
          * bit for bit what n calls of {@link #step} give. No state may appear twice. A PyTorch network steps
-         * them in one pass over its weights ({@code Recurrent.stepMany}); a vecrnn model one by one.
+         * them in one pass over its weights ({@code Recurrent.stepMany}), a vecrnn model likewise layer by
+         * layer ({@code Model.stepMany}).
          */
         default void stepMany(int n, float[] xs, float[][] states, float[] outs) {
             int in = inputs(), o = outputs();
@@ -125,6 +127,8 @@ public final class StepModel implements Serializable {
     private static final class ModelStepper implements Stepper {
         private final Model model;
         private final ModelState scratch;
+        private ModelState[] many = new ModelState[0];
+        private ModelStepWorkspace workspace;
 
         ModelStepper(Model model) {
             this.model = model;
@@ -147,6 +151,19 @@ public final class StepModel implements Serializable {
             scratch.copyFrom(state, 0);
             model.step(x, scratch, out);
             scratch.copyTo(state, 0);
+        }
+
+        @Override
+        public void stepMany(int n, float[] xs, float[][] states, float[] outs) {
+            if (many.length < n) {
+                ModelState[] grown = Arrays.copyOf(many, n);
+                for (int j = many.length; j < n; j++) grown[j] = model.newState();
+                many = grown;
+                workspace = model.newStepWorkspace(n);
+            }
+            for (int j = 0; j < n; j++) many[j].copyFrom(states[j], 0);
+            model.stepMany(n, xs, many, outs, workspace);
+            for (int j = 0; j < n; j++) many[j].copyTo(states[j], 0);
         }
     }
 

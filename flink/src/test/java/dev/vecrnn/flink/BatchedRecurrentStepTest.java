@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The micro-batching operator: on a MiniCluster its outputs per key equal one JVM's single steps bit for bit
- * at parallelism 1, 2 and 3 (a PyTorch network, stepped in one pass per batch, and a vecrnn model); in the
+ * at parallelism 1, 2 and 3 (a PyTorch network and a vecrnn model, both stepped in one pass per batch); in the
  * operator harness, where processing time is set by hand, it holds events until the batch is full, the
  * oldest has waited the delay, a checkpoint barrier or a watermark comes; it keeps timestamps, refuses bad
  * events at once and resets idle keys.
@@ -68,10 +68,12 @@ class BatchedRecurrentStepTest {
         assertEquals(bad, run.refused().size(), "every bad event refused, once");
     }
 
+    // stepped in one pass per batch too (Model.stepMany); an LSTM of 40 units has ten vectors of gate rows at
+    // 512 bits, past the eight from which the batch-1 product groups them
     @Test
-    void aVecrnnModelInBatchesStepsLikeOneEventAtATime() throws Exception {
+    void aVecrnnModelSteppedInBatchesGivesEachKeyItsSingleStepsBitForBit() throws Exception {
         Path file = dir.resolve("model.safetensors");
-        ModelFile.save(Model.builder(5).gru(16).dense(2).seed(8).build(), file);
+        ModelFile.save(Model.builder(5).lstm(40).dense(2).seed(8).build(), file);
         StepModel model = StepModel.vecrnn(file);
         List<FeatureEvent> events = RecurrentStepFunctionTest.events(5, 23);
         RecurrentStepFunctionTest.Run run = RecurrentStepFunctionTest.run(
