@@ -156,10 +156,11 @@ public final class StepModel implements Serializable {
         @Override
         public void stepMany(int n, float[] xs, float[][] states, float[] outs) {
             if (many.length < n) {
+                ModelStepWorkspace ws = model.newStepWorkspace(n); // first: if it fails, nothing has grown
                 ModelState[] grown = Arrays.copyOf(many, n);
                 for (int j = many.length; j < n; j++) grown[j] = model.newState();
+                workspace = ws;
                 many = grown;
-                workspace = model.newStepWorkspace(n);
             }
             for (int j = 0; j < n; j++) many[j].copyFrom(states[j], 0);
             model.stepMany(n, xs, many, outs, workspace);

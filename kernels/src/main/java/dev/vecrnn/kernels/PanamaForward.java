@@ -113,8 +113,9 @@ final class PanamaForward {
         }
         boolean down = batch < 4 && Sweep.next(p);
         // A streaming step: each group of eight chunks (eight weight streams in flight) reads its panels'
-        // x and h columns in one pass. They are contiguous in a panel, so the weights stream without a
-        // break; two passes (x part, then h part) leave the prefetcher fetching past each half's end.
+        // x and then h columns before the next group. They are contiguous in a panel, so the weights stream
+        // without a break; two passes over all chunks (x part, then h part) leave the prefetcher fetching
+        // past each half's end. The sums go to out per part and per K_BLOCK columns (rowBlocks), as a batch's.
         boolean fused = batch < 4 && x != null && h != null;
         PackedGates.Block[] blocks = p.blocks();
         for (int i = 0; i < blocks.length; i++) {
@@ -196,8 +197,9 @@ final class PanamaForward {
                              int srcOff, int ld, int kFrom, int kTo, float[] out, int outOff, int ldo) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
-        // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once, over
-        // all columns; the weights are read once, so no column blocking. Batches of 4 and more: the register tile.
+        // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once, column
+        // block after column block (rowBlocks: the blocks set only where sums are added to out, the same
+        // points as the tiles'). Batches of 4 and more: the register tile.
         int e8 = batch < 4 ? cFrom + (full - cFrom) / 8 * 8 : cFrom;
         int eT = e8 + (full - e8) / TILE_CHUNKS * TILE_CHUNKS;
         if (down) {

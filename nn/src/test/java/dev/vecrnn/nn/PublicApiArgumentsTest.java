@@ -204,6 +204,7 @@ class PublicApiArgumentsTest {
         sample(dev.vecrnn.nn.recurrent.StepWorkspace.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newStepWorkspace(1));
         sample(SequenceWorkspace.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1).newSequenceWorkspace());
         sample(ModelState.class, () -> Model.builder(1).dense(1).build().newState());
+        sample(dev.vecrnn.nn.model.ModelStepWorkspace.class, () -> Model.builder(1).dense(1).build().newStepWorkspace(1));
         sample(Model.Carry.class, Model.Carry::new);
         sample(Recurrent.Output.class, () -> new Recurrent(RecurrentConfig.of(CellType.LSTM, 1, 1), 1)
                 .forward(Tensor.zeros(1, 1, 1), null, null, null));
@@ -296,6 +297,8 @@ class PublicApiArgumentsTest {
             return new Object[]{t, t.output()};
         });
         call("Model.step/3", r -> new Object[]{new float[1], ((Model) r).newState(), new float[1]});
+        call("Model.stepMany/5", r -> new Object[]{1, new float[1], new ModelState[]{((Model) r).newState()}, new float[1],
+                ((Model) r).newStepWorkspace(1)});
         call("Model.loadStateDict/1", r -> new Object[]{((Model) r).stateDict()});
         call("Evaluation.of/4", r -> new Object[]{Model.builder(1).dense(1).build(),
                 Dataset.regression(new float[1], 1, 1, 1, null, new float[1], 1, false), Loss.mse(), 1});

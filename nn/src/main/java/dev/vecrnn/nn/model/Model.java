@@ -405,11 +405,11 @@ public final class Model {
                 Layer.StepState[] ls = ws.states[l];
                 for (int i = 0; i < n; i++) ls[i] = states[i].layers[l];
                 layers.get(l).stepMany(k, n, cur, ws.width[l], ls, ws.outs[l], ws.width[l + 1], ws.scratch[l], ws.rowIn[l], ws.rowOut[l]);
-                java.util.Arrays.fill(ls, 0, n, null); // hold no stream past the call
                 cur = ws.outs[l];
             }
             System.arraycopy(cur, 0, outs, 0, n * outF);
         } finally {
+            for (Layer.StepState[] ls : ws.states) java.util.Arrays.fill(ls, 0, n, null); // hold no stream past the call
             for (int i = 0; i < held; i++) states[i].exit();
             ws.exit();
         }
