@@ -47,6 +47,13 @@ public final class Model {
      */
     public Model(int inputFeatures, List<Layer> layers) {
         Require.notNull("layers", layers);
+        for (int i = 1; i < layers.size(); i++) {
+            // an embedding reads token ids; past the first layer its ids would be computed, and one that is
+            // not an id would be refused by a step only after the layers before it had advanced the stream
+            if (layers.get(i) instanceof dev.vecrnn.nn.layers.Embedding) {
+                throw new IllegalArgumentException("layers[" + i + "]: an embedding takes token ids, so it can only be the first layer");
+            }
+        }
         this.inputFeatures = inputFeatures;
         this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
         List<Param> ps = new ArrayList<>();

@@ -120,6 +120,14 @@ class ModelStepManyTest {
         m.stepMany(4, inputs(m, rnd, 4), states, outs, ws); // and the states and workspace are free again
     }
 
+    // a bad token id is refused before any stream moves: possible only because an embedding comes first
+    @Test
+    void anEmbeddingCanOnlyBeTheFirstLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Model.builder(3).lstm(4).dense(1).embedding(5, 2).build());
+        assertEquals("layers[2]: an embedding takes token ids, so it can only be the first layer", e.getMessage());
+    }
+
     @Test
     void aModelThatCannotStreamHasNoStepWorkspace() {
         Model bi = Model.builder(3).recurrent(CellType.GRU, 8, 1, true, 0f, 0).dense(2).seed(1).build();
