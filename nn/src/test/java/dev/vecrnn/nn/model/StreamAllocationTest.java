@@ -20,7 +20,7 @@ class StreamAllocationTest {
     private static final int ROUND = 5_000;
     private static final long PATIENCE_NANOS = 20_000_000_000L;
     private static final String[] PATHS = {"Recurrent.step", "Recurrent.stepMany", "Model.step", "Recurrent.step int8",
-        "Recurrent.stepMany bf16", "ModelState.copyFrom, Model.step, copyTo", "Model.stepMany"};
+        "Recurrent.stepMany bf16", "ModelState.copyFrom, Model.step, copyTo", "Model.stepMany, 8 streams"};
 
     @Test
     void eightThreadsSteppingSharedNetworksDoNotAllocate() throws Exception {
@@ -50,11 +50,34 @@ class StreamAllocationTest {
                 ConcurrentStreamsTest.Workload.MODEL_STATE_COPY, ConcurrentStreamsTest.Workload.MODEL_STEP_MANY};
         for (int p = 0; p < PATHS.length; p++) {
             ConcurrentStreamsTest.Workload kind = kinds[p];
+            if (kind == ConcurrentStreamsTest.Workload.MODEL_STEP_MANY) {
+                modelStepMany(PATHS[p]);
+                continue;
+            }
             ConcurrentStreamsTest.Shared shared = kind.build();
             FreshJvm.measure(PATHS[p], ConcurrentStreamsTest.THREADS, ROUND, PATIENCE_NANOS, thread -> {
                 var streams = new ConcurrentStreamsTest.Streams(kind, shared, thread);
                 return () -> streams.run(ROUND);
             });
         }
+    }
+
+    // eight streams a call (the batched tiles' path, 4 rows and more), an LSTM of 40 units (grouped chunks)
+    private static void modelStepMany(String path) throws Exception {
+        Model m = Model.builder(1).embedding(40, 16).lstm(40).dense(10).seed(18).build();
+        int n = 8;
+        FreshJvm.measure(path, ConcurrentStreamsTest.THREADS, ROUND, PATIENCE_NANOS, thread -> {
+            ModelState[] states = new ModelState[n];
+            for (int i = 0; i < n; i++) states[i] = m.newState();
+            ModelStepWorkspace ws = m.newStepWorkspace(n);
+            float[] xs = new float[n], outs = new float[n * m.outputFeatures()];
+            for (int i = 0; i < n; i++) xs[i] = (thread * 7 + i * 5) % 40;
+            return () -> {
+                for (int j = 0; j < ROUND / n; j++) {
+                    xs[j % n] = (xs[j % n] + 1) % 40;
+                    m.stepMany(n, xs, states, outs, ws);
+                }
+            };
+        });
     }
 }
