@@ -73,7 +73,13 @@ final class PredictCommand implements Callable<Integer> {
             int rows = Math.min(CHUNK, n - from);
             float[] part = java.util.Arrays.copyOfRange(x.data(), from * t * f, (from + rows) * t * f);
             int[] partLen = len == null ? null : java.util.Arrays.copyOfRange(len, from, from + rows);
-            Batch o = m.predict(Batch.sequences(part, rows, t, f, partLen));
+            Batch o;
+            try {
+                o = m.predict(Batch.sequences(part, rows, t, f, partLen));
+            } catch (IllegalArgumentException e) {
+                // the model was checked when it loaded: what it refuses now is in X (a token id out of range)
+                throw new IllegalArgumentException(xOption + " " + xFile + ": " + e.getMessage(), e);
+            }
             System.arraycopy(o.data(), 0, all, from * rowOut, rows * rowOut);
         }
         int[] shape = seq ? new int[] {n, t, k} : new int[] {n, k};

@@ -57,7 +57,14 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             Batch sample = x != null ? sample(fp32, x) : randomSample(fp32);
             Model q = fp32.quantized(p);
-            double err = maxAbsDiff(fp32.predict(sample).data(), q.predict(sample).data());
+            double err;
+            try {
+                err = maxAbsDiff(fp32.predict(sample).data(), q.predict(sample).data());
+            } catch (IllegalArgumentException e) {
+                // the model was checked when it loaded: what it refuses now is in the sample (a token id out of range)
+                if (x == null) throw e;
+                throw new IllegalArgumentException("--x " + x + ": " + e.getMessage(), e);
+            }
             Path staged = outs.stage(target);
             ModelFile.save(q, staged);
             long before = Files.size(file), after = Files.size(staged);

@@ -40,5 +40,18 @@ class TextCommandsTest {
         assertEquals(2, Main.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q3").toString(), "--precision", "int4"));
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("q/model.safetensors"))));
         assertTrue(!Files.exists(dir.resolve("q2")) && !Files.exists(dir.resolve("q3")));
+
+        // a token id past the vocabulary in X: refused naming --x and its file, nothing written
+        Path x = dir.resolve("x.npy");
+        dev.vecrnn.nn.io.Npy.write(x, dev.vecrnn.nn.Tensor.of(new float[] {1, 2, 3, 1, 999, 2}, 2, 3));
+        ContractTest.Result r = ContractTest.run("quantize", "--model", dir.resolve("m").toString(), "--out",
+                dir.resolve("q4").toString(), "--precision", "int8", "--x", x.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--x " + x) && r.err().contains("999"), r.err());
+        assertTrue(!Files.exists(dir.resolve("q4")));
+        r = ContractTest.run("predict", "--model", dir.resolve("m").toString(), "--x", x.toString(), "--out", dir.resolve("p.npy").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--x " + x) && r.err().contains("999"), r.err());
+        assertTrue(!Files.exists(dir.resolve("p.npy")));
     }
 }
