@@ -141,7 +141,7 @@ final class RecurrentPass {
     private static void runDirection(Kernels k, RecurrentCell cell, Recurrent.DirTrace t, int steps, int batch, int[] len,
                                      int dir, float[] h0, float[] c0, int idx, int threads, float[] layerOut, int out) {
         int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.outputSize();
-        boolean lstm = cell.type == CellType.LSTM, relu = cell.type == CellType.RNN_RELU, ring = t.ring;
+        boolean lstm = cell.type == CellType.LSTM, ring = t.ring;
         if (h0 != null) System.arraycopy(h0, idx * batch * p, t.states, 0, batch * p);
         else if (ring) Arrays.fill(t.states, 0, batch * p, 0f);
         if (lstm && c0 != null) System.arraycopy(c0, idx * batch * h, t.cells, 0, batch * h);
@@ -247,7 +247,7 @@ final class RecurrentPass {
         int steps = tr.steps, batch = tr.batch;
         int[] len = tr.lengths;
         int in = cell.inputSize, h = cell.hidden, p = cell.outHidden, o = cell.w.outputSize();
-        boolean lstm = cell.type == CellType.LSTM, relu = cell.type == CellType.RNN_RELU;
+        boolean lstm = cell.type == CellType.LSTM;
         TransposedGates wt = cell.transposed();
         float[] dG = new float[steps * batch * o];
         float[] dhNext = new float[batch * p];
