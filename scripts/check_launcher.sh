@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The launcher's side of the error contract, checked through ./vecrnn itself (the cli suites call the
+# commands in process and never see what the JVM prints before main): a refused command writes exactly
+# one line to stderr, naming the option, and exits 2; a command that succeeds writes nothing to stderr.
+# Run by .ci/run after the build; needs the jars in place (./vecrnn builds them otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+# expect STATUS PATTERN LINES -- ARGS...: the status, stderr's line count, and a pattern stderr must hold
+expect() {
+    local want_rc="$1" pattern="$2" want_lines="$3"; shift 4
+    local rc=0
+    ./vecrnn "$@" > "$work/out" 2> "$work/err" < /dev/null || rc=$?
+    local lines
+    lines="$(wc -l < "$work/err")"
+    if [[ "$rc" != "$want_rc" || "$lines" != "$want_lines" ]] || { [[ -n "$pattern" ]] && ! grep -q -e "$pattern" "$work/err"; }; then
+        echo "check_launcher: ./vecrnn $*: expected status $want_rc and $want_lines line(s) on stderr matching '$pattern'," \
+             "got status $rc and $lines:" >&2
+        sed 's/^/  | /' "$work/err" >&2
+        failed=1
+    fi
+}
+
+expect 2 '^vecrnn fit: --epochs' 1 -- fit --x "$work/none.npy" --y "$work/none.npy" --task regression --out "$work/m" --epochs 0
+expect 2 '^vecrnn infer: --model' 1 -- infer --model "$work/none" --input "$work/x.npy" --out "$work/o"
+expect 2 '^vecrnn predict: --model' 1 -- predict --model "$work/none" --x "$work/x.npy" --out "$work/p.npy"
+expect 2 '^vecrnn: unknown command' 1 -- frobnicate
+expect 0 '' 0 -- fit --help
+[[ ! -e "$work/m" && ! -e "$work/o" && ! -e "$work/p.npy" ]] || { echo "check_launcher: a refused command left output" >&2; failed=1; }
+
+if [[ "$failed" != 0 ]]; then exit 1; fi
+echo "check_launcher: ok (refusals print one line on stderr and exit 2)"
