@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +42,10 @@ public final class PyTorchFormat {
         RecurrentConfig c = net.config();
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("type", c.type().name());
+        // nn.RNN's own word as well, for a reader that builds the module from the keys of its constructor
+        if (c.type() == CellType.RNN_TANH || c.type() == CellType.RNN_RELU) {
+            cfg.put("nonlinearity", c.type() == CellType.RNN_RELU ? "relu" : "tanh");
+        }
         cfg.put("input_size", c.inputSize());
         cfg.put("hidden_size", c.hiddenSize());
         cfg.put("num_layers", c.numLayers());
@@ -108,9 +113,14 @@ public final class PyTorchFormat {
         Map<String, Object> m = Json.readObject(file, MAX_CONFIG_BYTES);
         String where = file.toString();
         try {
+            for (String key : m.keySet()) {
+                if (!KEYS.contains(key)) {
+                    throw new IllegalArgumentException("unknown key " + Untrusted.quote(key) + ", expected only " + String.join(", ", KEYS));
+                }
+            }
             Object type = m.get("type");
-            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
-            return new RecurrentConfig(CellType.parse(t), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
+            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
+            return new RecurrentConfig(cellType(t, m.get("nonlinearity")), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
                     integer(m, "num_layers", 1), bool(m, "bias", true), bool(m, "batch_first", false),
                     bool(m, "bidirectional", false), (float) number(m, "dropout"), integer(m, "proj_size", 0));
         } catch (ModelFileException e) {
@@ -118,6 +128,32 @@ public final class PyTorchFormat {
         } catch (IllegalArgumentException e) {
             throw ModelFile.refusal(where, e);
         }
+    }
+
+    /** The keys a config may hold: those of the PyTorch constructors, and {@code type}. */
+    private static final List<String> KEYS = List.of("type", "input_size", "hidden_size", "num_layers", "nonlinearity",
+            "bias", "batch_first", "dropout", "bidirectional", "proj_size");
+
+    /**
+     * The cell from {@code type} and nn.RNN's {@code nonlinearity} ("tanh", its default, or "relu"). "RNN" takes
+     * the nonlinearity; RNN_TANH and RNN_RELU must agree with it when it is given; LSTM and GRU have none (their
+     * constructors refuse the keyword). A "relu" that was ignored would run tanh and return wrong outputs.
+     */
+    private static CellType cellType(String type, Object nonlinearity) {
+        CellType cell = CellType.parse(type);
+        if (nonlinearity == null) return cell;
+        if (cell == CellType.LSTM || cell == CellType.GRU) {
+            throw new IllegalArgumentException("'nonlinearity' is nn.RNN's option; a " + cell + " has none");
+        }
+        CellType wanted;
+        if ("tanh".equals(nonlinearity)) wanted = CellType.RNN_TANH;
+        else if ("relu".equals(nonlinearity)) wanted = CellType.RNN_RELU;
+        else throw new IllegalArgumentException("'nonlinearity' expected \"tanh\" or \"relu\", got " + Untrusted.describe(nonlinearity));
+        if (type.trim().equalsIgnoreCase("RNN")) return wanted;
+        if (cell != wanted) {
+            throw new IllegalArgumentException("'type' " + cell + " and 'nonlinearity' " + Untrusted.describe(nonlinearity) + " disagree");
+        }
+        return cell;
     }
 
     private static int integer(Map<String, Object> m, String key, int dflt) {

@@ -5,6 +5,7 @@ import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
+import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.Npy;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,45 @@ class PyTorchFormatTest {
         Files.writeString(dir.resolve(PyTorchFormat.CONFIG), "{\"type\": \"LSTMX\", \"input_size\": 3, \"hidden_size\": 4}");
         e = assertThrows(IllegalArgumentException.class, () -> PyTorchFormat.read(dir));
         assertTrue(e.getMessage().contains("LSTMX"), e.getMessage());
+    }
+
+    /**
+     * nn.RNN's nonlinearity: {"type": "RNN", "nonlinearity": "relu"} is what a PyTorch user writes for
+     * nn.RNN(nonlinearity="relu"). It used to be read as tanh, silently (found by running ./vecrnn infer on
+     * random PyTorch modules: errors near 1 against torch for every relu RNN). An unknown key is refused,
+     * as PyTorch's constructors refuse an unknown keyword: a misspelled "batch_first" would otherwise
+     * read the input in the wrong layout.
+     */
+    @Test
+    void readsTheNonlinearityAndRefusesKeysItDoesNotKnow(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("config.json");
+        String sizes = "\"input_size\": 3, \"hidden_size\": 4";
+        Map<String, CellType> read = Map.of(
+                "{\"type\": \"RNN\", \"nonlinearity\": \"relu\", " + sizes + "}", CellType.RNN_RELU,
+                "{\"type\": \"RNN\", \"nonlinearity\": \"tanh\", " + sizes + "}", CellType.RNN_TANH,
+                "{\"type\": \"rnn\", " + sizes + "}", CellType.RNN_TANH,
+                "{\"type\": \"RNN_RELU\", \"nonlinearity\": \"relu\", " + sizes + "}", CellType.RNN_RELU,
+                "{\"type\": \"RNN_RELU\", " + sizes + "}", CellType.RNN_RELU);
+        for (var e : read.entrySet()) {
+            Files.writeString(f, e.getKey());
+            assertEquals(e.getValue(), PyTorchFormat.readConfig(f).type(), e.getKey());
+        }
+        Map<String, String> refused = Map.of(
+                "{\"type\": \"RNN_TANH\", \"nonlinearity\": \"relu\", " + sizes + "}", "disagree",
+                "{\"type\": \"LSTM\", \"nonlinearity\": \"tanh\", " + sizes + "}", "nn.RNN's option",
+                "{\"type\": \"RNN\", \"nonlinearity\": \"gelu\", " + sizes + "}", "\"tanh\" or \"relu\"",
+                "{\"type\": \"RNN\", \"nonlinearity\": 1, " + sizes + "}", "\"tanh\" or \"relu\"",
+                "{\"type\": \"GRU\", \"batchfirst\": true, " + sizes + "}", "unknown key 'batchfirst'");
+        for (var e : refused.entrySet()) {
+            Files.writeString(f, e.getKey());
+            ModelFileException x = assertThrows(ModelFileException.class, () -> PyTorchFormat.readConfig(f), e.getKey());
+            assertTrue(x.getMessage().startsWith(f + ": ") && x.getMessage().contains(e.getValue()), x.getMessage());
+        }
+        // and what write leaves says it in both words
+        PyTorchFormat.write(new Recurrent(RecurrentConfig.of(CellType.RNN_RELU, 3, 4), 1), dir.resolve("m"));
+        String written = Files.readString(dir.resolve("m").resolve(PyTorchFormat.CONFIG));
+        assertTrue(written.contains("\"RNN_RELU\"") && written.contains("\"nonlinearity\": \"relu\""), written);
+        assertEquals(CellType.RNN_RELU, PyTorchFormat.readConfig(dir.resolve("m").resolve(PyTorchFormat.CONFIG)).type());
     }
 
     @Test
