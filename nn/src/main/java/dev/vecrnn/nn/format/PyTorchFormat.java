@@ -83,7 +83,7 @@ public final class PyTorchFormat {
         String src = weights.toString();
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
                 cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
-        Map<String, Tensor> sd = st.stateDict("");
+        Map<String, Tensor> sd = st.stateDict(modulePrefix(src, st));
         try {
             Recurrent net = new Recurrent(cfg, 0);
             net.loadStateDict(sd);
@@ -128,6 +128,29 @@ public final class PyTorchFormat {
         } catch (IllegalArgumentException e) {
             throw ModelFile.refusal(where, e);
         }
+    }
+
+    /**
+     * Where the recurrent module's tensors are in the file: unprefixed (what {@code rnn.state_dict()}
+     * saves), or under the one prefix that holds a {@code weight_ih_l0} (what the whole model's
+     * {@code state_dict()} saves, such as {@code lstm.weight_ih_l0} beside {@code fc.weight}); the tensors
+     * outside it are left alone. Two such prefixes (an encoder and a decoder) are refused, naming both.
+     */
+    private static String modulePrefix(String src, SafeTensors.Contents st) {
+        String first = "weight_ih_l0";
+        if (st.contains(first)) return "";
+        List<String> prefixes = new java.util.ArrayList<>();
+        for (String name : st.names()) {
+            if (name.endsWith("." + first)) prefixes.add(name.substring(0, name.length() - first.length()));
+        }
+        if (prefixes.size() > 1) {
+            List<String> shown = new java.util.ArrayList<>();
+            for (String p : prefixes.subList(0, Math.min(4, prefixes.size()))) shown.add(Untrusted.quote(p));
+            throw ModelFile.refusal(src, new IllegalArgumentException("holds " + prefixes.size() + " recurrent modules ("
+                    + String.join(", ", shown) + (prefixes.size() > 4 ? ", ..." : "")
+                    + "); expected one: save the one to run, module.state_dict()"));
+        }
+        return prefixes.isEmpty() ? "" : prefixes.get(0);
     }
 
     /** The keys a config may hold: those of the PyTorch constructors, and {@code type}. */

@@ -101,6 +101,30 @@ class PyTorchFormatTest {
         assertEquals(CellType.RNN_RELU, PyTorchFormat.readConfig(dir.resolve("m").resolve(PyTorchFormat.CONFIG)).type());
     }
 
+    /**
+     * A whole model's state_dict (torch.save of model.state_dict(), where the LSTM is model.lstm) names the
+     * tensors "lstm.weight_ih_l0" beside the head's "fc.weight": read under the one prefix; two recurrent
+     * modules are refused, naming both.
+     */
+    @Test
+    void readsTheRecurrentModuleOutOfAWholeModelsStateDict(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Recurrent net = new Recurrent(new RecurrentConfig(CellType.LSTM, 3, 4, 2, true, false, true, 0f, 0), 5);
+        PyTorchFormat.write(net, dir);
+        Map<String, Tensor> whole = new java.util.LinkedHashMap<>();
+        whole.put("embedding.weight", Tensor.zeros(10, 3));
+        for (var e : net.stateDict().entrySet()) whole.put("encoder.lstm." + e.getKey(), e.getValue());
+        whole.put("fc.weight", Tensor.zeros(2, 8));
+        dev.vecrnn.nn.io.SafeTensors.write(dir.resolve(PyTorchFormat.WEIGHTS), whole, Map.of());
+        Recurrent back = PyTorchFormat.read(dir);
+        for (var e : net.stateDict().entrySet()) assertArrayEquals(e.getValue().data(), back.stateDict().get(e.getKey()).data(), 0f, e.getKey());
+
+        for (var e : net.stateDict().entrySet()) whole.put("decoder." + e.getKey(), e.getValue());
+        dev.vecrnn.nn.io.SafeTensors.write(dir.resolve(PyTorchFormat.WEIGHTS), whole, Map.of());
+        ModelFileException x = assertThrows(ModelFileException.class, () -> PyTorchFormat.read(dir));
+        assertTrue(x.getMessage().contains("2 recurrent modules") && x.getMessage().contains("encoder.lstm.")
+                && x.getMessage().contains("decoder."), x.getMessage());
+    }
+
     @Test
     void configAndWeightsAreWrittenWithTheSameModeAsAnyNewFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
