@@ -213,7 +213,8 @@ final class FitCommand implements Callable<Integer> {
         }
         if (classification) {
             if (yd.elementCount() != rows) {
-                throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels, got " + yd.elementCount());
+                String hint = !perStep && yd.elementCount() == (long) n * t ? " (one per step? add --per-step)" : "";
+                throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels, got " + yd.elementCount() + hint);
             }
             if (yd.dtype() == dev.vecrnn.nn.io.DType.BOOL) throw new IllegalArgumentException("--y " + y + ": expected class labels, got a BOOL array");
             double[] raw = yd.dtype().isFloatingPoint() ? yd.toDoubles() : Arrays.stream(yd.toLongs()).asDoubleStream().toArray();

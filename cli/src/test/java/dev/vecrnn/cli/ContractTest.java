@@ -94,6 +94,16 @@ class ContractTest {
     // 1. out of memory
 
     @Test
+    void perStepLabelsWithoutPerStepAreRefusedWithTheHint(@TempDir Path dir) throws Exception {
+        data(dir);
+        Npy.writeLongs(dir.resolve("ys.npy"), new long[40 * 5], 40, 5);
+        String[] a = fit(dir);
+        a[4] = dir.resolve("ys.npy").toString();
+        run(a).refused("--y", "ys.npy", "200", "--per-step");
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
+
+    @Test
     void sizesBeyondTheHeapAreRefusedBeforeAllocatingNamingTheOptionAndBytes(@TempDir Path dir) throws Exception {
         data(dir);
         List<String> before = snapshot(dir);
