@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 @Command(name = "sample", mixinStandardHelpOptions = true, defaultValueProvider = SampleCommand.Defaults.class, description = "Generate text from a train-text model, step by step.")
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODELDIR") Path model;
-    @Option(names = "--prime", defaultValue = "The ", description = "text to start from (default '${DEFAULT-VALUE}')") String prime;
+    static final String DEFAULT_PRIME = "The ";
+    @Option(names = "--prime", description = "text to start from (default 'The ' where the model knows those characters, "
+            + "else none: the first step reads the vocabulary's first character)") String prime;
     @Option(names = "--length", defaultValue = "300", description = "characters to generate (default ${DEFAULT-VALUE})") int length;
     @Option(names = "--temperature", defaultValue = "0.8", description = "(default ${DEFAULT-VALUE})") double temperature;
     @Mixin TrainingOptions.Seed seed;
@@ -37,6 +39,11 @@ final class SampleCommand implements Callable<Integer> {
         if (m.outputFeatures() != vocab.size() || m.inputFeatures() != 1) {
             throw new IllegalArgumentException("--model " + model.resolve(TextModel.VOCAB) + ": holds " + vocab.size()
                     + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
+        }
+        if (prime == null) {
+            // the default, unless the text had no 'T' (a lower-case corpus): then no prime rather than a refusal
+            // of an option the user never gave
+            prime = DEFAULT_PRIME.codePoints().allMatch(vocab::contains) ? DEFAULT_PRIME : "";
         }
         try {
             vocab.encode(prime, "--prime");

@@ -33,6 +33,10 @@ final class TextModel {
         return codePoints.length;
     }
 
+    boolean contains(int codePoint) {
+        return ids.containsKey(codePoint);
+    }
+
     int[] encode(String text, String where) {
         int[] cps = text.codePoints().toArray();
         int[] out = new int[cps.length];

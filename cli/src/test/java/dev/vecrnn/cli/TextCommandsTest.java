@@ -25,6 +25,8 @@ class TextCommandsTest {
         assertEquals(55, s.length());
         assertTrue(s.contains("abcabcabcd abcabcabcd"), s);
         assertEquals(2, Main.run("sample", "--model", dir.resolve("m").toString(), "--prime", "xyz"));
+        // no --prime on a text without 'T': the default "The " does not apply, and nothing is refused
+        assertEquals(0, Main.run("sample", "--model", dir.resolve("m").toString(), "--length", "20"));
 
         // quantize: an int8 copy with its vocabulary, smaller, that samples the pattern too; refusals change nothing
         assertEquals(0, Main.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q").toString(), "--precision", "int8"));
