@@ -26,6 +26,25 @@ final class Inputs {
     }
 
     /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
+    /**
+     * The vecrnn model file (from fit, train-text or quantize) at {@code file}. A PyTorch state_dict with its
+     * config.json beside it is refused with the command that runs it ({@code infer}), where the file reader's
+     * refusal would only say what the file lacks.
+     */
+    static dev.vecrnn.nn.model.Model model(String option, Path file) throws IOException {
+        try {
+            return dev.vecrnn.nn.format.ModelFile.load(file);
+        } catch (dev.vecrnn.nn.io.ModelFileException e) {
+            Path config = file.resolveSibling(dev.vecrnn.nn.format.PyTorchFormat.CONFIG);
+            if (Files.isRegularFile(config)
+                    && !dev.vecrnn.nn.io.SafeTensors.read(file).metadata().containsKey(dev.vecrnn.nn.format.ModelFile.ARCHITECTURE_KEY)) {
+                throw new IllegalArgumentException(option + " " + file + ": a PyTorch state_dict (" + config.getFileName()
+                        + " beside it), not a vecrnn model file (from fit, train-text or quantize); ./vecrnn infer runs it");
+            }
+            throw e;
+        }
+    }
+
     static Path file(String option, Path file) {
         String what = option + " " + file;
         if (!Files.exists(file)) {

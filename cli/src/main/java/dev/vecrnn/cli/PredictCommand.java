@@ -2,7 +2,6 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.Npy;
 import dev.vecrnn.nn.model.Model;
 import picocli.CommandLine.Command;
@@ -42,7 +41,7 @@ final class PredictCommand implements Callable<Integer> {
         try (Outputs outs = new Outputs(overwrite).inputs(file, x, lengths)) {
             Path target = outs.declare("--out", out);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
-            predictToFile(ModelFile.load(file), "--x", x, lengths, target, outs, "--out");
+            predictToFile(Inputs.model("--model", file), "--x", x, lengths, target, outs, "--out");
             outs.commit();
             System.out.println("wrote " + out);
         }

@@ -50,7 +50,7 @@ final class QuantizeCommand implements Callable<Integer> {
             Path target = outs.declare("--out", out.resolve("model.safetensors"));
             Path vocabTarget = vocab == null ? null : outs.declare("--out", out.resolve(TextModel.VOCAB));
             HeapBudget.require(3 * Files.size(file), "--model " + file);
-            Model fp32 = ModelFile.load(file);
+            Model fp32 = Inputs.model("--model", file);
             if (fp32.precision() != Precision.FP32) {
                 throw new IllegalArgumentException("--model " + file + ": expected an fp32 model, got one already stored as "
                         + fp32.precision().name().toLowerCase(java.util.Locale.ROOT));

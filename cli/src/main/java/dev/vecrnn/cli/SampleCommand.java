@@ -1,6 +1,5 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelState;
 import picocli.CommandLine.Command;
@@ -35,7 +34,7 @@ final class SampleCommand implements Callable<Integer> {
         if (!java.nio.file.Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": expected a directory from train-text");
         TextModel vocab = TextModel.load(model);
         Path file = Inputs.file("--model", model.resolve("model.safetensors"));
-        Model m = ModelFile.load(file);
+        Model m = Inputs.model("--model", file);
         if (m.outputFeatures() != vocab.size() || m.inputFeatures() != 1) {
             throw new IllegalArgumentException("--model " + model.resolve(TextModel.VOCAB) + ": holds " + vocab.size()
                     + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
