@@ -4,6 +4,9 @@ import dev.vecrnn.kernels.Precision;
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import dev.vecrnn.nn.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +28,7 @@ import java.util.concurrent.Callable;
                 + " and print the size before and after and the largest output difference on a sample.")
 final class QuantizeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODELDIR", description = "a directory from fit or train-text (model.safetensors) or the file")
+    @Option(names = "--model", required = true, paramLabel = "MODELDIR", description = "a directory from fit or train-text (model.safetensors) or the file, or a PyTorch state_dict directory (with config.json)")
     Path model;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the quantized model.safetensors goes (with the vocabulary of a text model)")
@@ -45,6 +48,10 @@ final class QuantizeCommand implements Callable<Integer> {
         Precision p = Check.oneOf("--precision", precision, "int8", "bf16").equals("int8") ? Precision.INT8 : Precision.BF16;
         Path dir = Files.isDirectory(model) ? model : null;
         Path file = Inputs.file("--model", dir != null ? model.resolve("model.safetensors") : model);
+        if (dir != null && Files.isRegularFile(dir.resolve(PyTorchFormat.CONFIG))
+                && !dev.vecrnn.nn.io.SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
+            return pytorch(p, file, Inputs.file("--model", dir.resolve(PyTorchFormat.CONFIG)));
+        }
         Path vocab = dir != null && Files.isRegularFile(dir.resolve(TextModel.VOCAB)) ? dir.resolve(TextModel.VOCAB) : null;
         try (Outputs outs = new Outputs(overwrite).inputs(x == null ? new Path[] {file} : new Path[] {file, x})) {
             Path target = outs.declare("--out", out.resolve("model.safetensors"));
@@ -75,6 +82,55 @@ final class QuantizeCommand implements Callable<Integer> {
             System.out.printf("largest output difference from fp32 on %s: %.3g%n",
                     x != null ? x.toString() : "16 random sequences of 50 steps", err);
             System.out.println("saved " + out.resolve("model.safetensors") + (vocabTarget == null ? "" : " and " + out.resolve(TextModel.VOCAB)));
+        }
+        return 0;
+    }
+
+    /**
+     * A PyTorch state_dict with its config.json: the recurrent module quantized and written back in PyTorch's
+     * layout (the same config.json; I8 or BF16 weights with their scales, the precision in the metadata),
+     * which {@code infer} runs with PyTorch's shapes and options. The error is measured on {@code --x} in the
+     * module's own layout, or on 16 random sequences of 50 steps.
+     */
+    private Integer pytorch(Precision p, Path weights, Path config) throws Exception {
+        try (Outputs outs = new Outputs(overwrite).inputs(x == null ? new Path[] {weights, config} : new Path[] {weights, config, x})) {
+            Path target = outs.declare("--out", out.resolve(PyTorchFormat.WEIGHTS));
+            Path configTarget = outs.declare("--out", out.resolve(PyTorchFormat.CONFIG));
+            HeapBudget.require(3 * Files.size(weights), "--model " + weights);
+            Recurrent fp32 = PyTorchFormat.read(model);
+            if (fp32.precision() != Precision.FP32) {
+                throw new IllegalArgumentException("--model " + weights + ": expected an fp32 model, got one already stored as "
+                        + fp32.precision().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            RecurrentConfig cfg = fp32.config();
+            Tensor sample;
+            if (x != null) {
+                sample = Inputs.floats("--x", x);
+                if (sample.rank() == 2) sample = Tensor.of(sample.data(), cfg.batchFirst() ? new int[] {1, sample.dim(0), sample.dim(1)}
+                        : new int[] {sample.dim(0), 1, sample.dim(1)});
+                if (sample.rank() != 3 || sample.dim(2) != cfg.inputSize() || sample.dim(0) == 0 || sample.dim(1) == 0) {
+                    throw new IllegalArgumentException("--x " + x + ": expected " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ") + cfg.inputSize()
+                            + "] or [T, " + cfg.inputSize() + "] (the module's layout and input_size), got " + java.util.Arrays.toString(sample.shape()));
+                }
+                int steps = cfg.batchFirst() ? sample.dim(1) : sample.dim(0), batch = cfg.batchFirst() ? sample.dim(0) : sample.dim(1);
+                Inputs.finiteSteps("--x", x, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst());
+            } else {
+                Random rnd = new Random(1);
+                sample = cfg.batchFirst() ? Tensor.zeros(16, 50, cfg.inputSize()) : Tensor.zeros(50, 16, cfg.inputSize());
+                for (int i = 0; i < sample.size(); i++) sample.data()[i] = 2f * rnd.nextFloat() - 1f;
+            }
+            Recurrent q = fp32.quantized(p);
+            double err = maxAbsDiff(fp32.forward(sample, null, null, null).output().data(), q.forward(sample, null, null, null).output().data());
+            Path staged = outs.stage(target);
+            PyTorchFormat.write(q, staged, outs.stage(configTarget));
+            long before = Files.size(weights), after = Files.size(staged);
+            outs.commit();
+            System.out.printf("%s: %,d bytes -> %,d bytes (%.2fx smaller)%n", p.name().toLowerCase(java.util.Locale.ROOT), before, after,
+                    (double) before / after);
+            System.out.printf("largest output difference from fp32 on %s: %.3g%n",
+                    x != null ? x.toString() : "16 random sequences of 50 steps", err);
+            System.out.println("saved " + out.resolve(PyTorchFormat.WEIGHTS) + " and " + out.resolve(PyTorchFormat.CONFIG)
+                    + " (PyTorch's layout with " + p.name().toLowerCase(java.util.Locale.ROOT) + " weights: ./vecrnn infer runs it)");
         }
         return 0;
     }

@@ -37,6 +37,35 @@ class InferCommandTest {
         }
     }
 
+    /**
+     * quantize takes a PyTorch state_dict too and writes it back in PyTorch's layout with int8 (bf16) weights;
+     * infer runs that with the module's options (here batch_first, bidirectional, two layers, proj_size,
+     * lengths) and PyTorch's outputs, within issue 16's bounds of PyTorch's own fp32 outputs (2e-2 int8,
+     * 1e-2 bf16) for this unit-scale input. A second quantize of the copy is refused.
+     */
+    @Test
+    void quantizeTakesAPyTorchStateDictAndInferRunsTheCopy(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        for (String[] pb : new String[][] {{"int8", "2e-2"}, {"bf16", "1e-2"}}) {
+            Path q = out.resolve(pb[0]);
+            assertEquals(0, Main.run("quantize", "--model", f.resolve("m").toString(), "--out", q.toString(), "--precision", pb[0]));
+            assertTrue(java.nio.file.Files.size(q.resolve("model.safetensors")) < java.nio.file.Files.size(f.resolve("m/model.safetensors")));
+            Path o = out.resolve(pb[0] + "-out");
+            assertEquals(0, Main.run("infer", "--model", q.toString(), "--input", f.resolve("x.npy").toString(),
+                    "--lengths", f.resolve("lengths.npy").toString(), "--out", o.toString()));
+            double worst = 0;
+            for (String[] pair : new String[][] {{"output.npy", "ref_out.npy"}, {"h_n.npy", "ref_h.npy"}, {"c_n.npy", "ref_c.npy"}}) {
+                var got = Npy.read(o.resolve(pair[0]));
+                var ref = Npy.read(f.resolve(pair[1]));
+                assertArrayEquals(ref.shape(), got.shape(), pair[0]);
+                float[] g = got.toFloats(), r = ref.toFloats();
+                for (int i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(r[i] - g[i]));
+            }
+            assertTrue(worst <= Double.parseDouble(pb[1]) && worst > 0, pb[0] + ": largest difference from PyTorch " + worst);
+            assertEquals(2, Main.run("quantize", "--model", q.toString(), "--out", out.resolve("again").toString(), "--precision", "int8"));
+        }
+    }
+
     @Test
     void errorsAreOneLineWithExitCode2AndNoOutput(@TempDir Path out) throws Exception {
         Path f = fixture();

@@ -185,7 +185,7 @@ public final class ModelFile {
     }
 
     /** The precision named in a file's metadata: absent is fp32. */
-    private static Precision precision(String name) {
+    static Precision precision(String name) {
         if (name == null) return Precision.FP32;
         return switch (name) {
             case "int8" -> Precision.INT8;

@@ -9,6 +9,8 @@ import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.io.ModelFileException;
 import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.io.TensorData;
+import dev.vecrnn.kernels.Precision;
 import dev.vecrnn.nn.io.internal.Untrusted;
 
 import java.io.IOException;
@@ -34,11 +36,24 @@ public final class PyTorchFormat {
     private PyTorchFormat() {
     }
 
-    /** Writes model.safetensors and config.json into dir (created if missing). */
+    /**
+     * Writes model.safetensors and config.json into dir (created if missing). A quantized network
+     * ({@link Recurrent#quantized}) is written with its I8 or BF16 weights and their scales under the same
+     * names, and its precision in the metadata: {@link #read} and {@code vecrnn infer} run it, PyTorch cannot
+     * load it.
+     */
     public static void write(Recurrent net, Path dir) throws IOException {
         Require.notNull("net", net);
         Require.notNull("dir", dir);
         Files.createDirectories(dir);
+        write(net, dir.resolve(WEIGHTS), dir.resolve(CONFIG));
+    }
+
+    /** As {@link #write(Recurrent, Path)}, to the two files named (an atomic writer's staged paths). */
+    public static void write(Recurrent net, Path weights, Path config) throws IOException {
+        Require.notNull("net", net);
+        Require.notNull("weights", weights);
+        Require.notNull("config", config);
         RecurrentConfig c = net.config();
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("type", c.type().name());
@@ -54,9 +69,14 @@ public final class PyTorchFormat {
         cfg.put("dropout", (double) c.dropout());
         cfg.put("bidirectional", c.bidirectional());
         cfg.put("proj_size", c.projSize());
-        SafeTensors.write(dir.resolve(WEIGHTS), new LinkedHashMap<>(net.stateDict()), Map.of("format", "pt"));
+        if (net.precision() == Precision.FP32) {
+            SafeTensors.write(weights, new LinkedHashMap<>(net.stateDict()), Map.of("format", "pt"));
+        } else {
+            SafeTensors.write(weights, net.storedTensors(), Map.of("format", "pt",
+                    ModelFile.PRECISION_KEY, net.precision().name().toLowerCase(java.util.Locale.ROOT)));
+        }
         // through the one atomic writer, so config.json gets the same mode as the weights (not createTempFile's 0600)
-        dev.vecrnn.nn.io.internal.AtomicFiles.writeString(dir.resolve(CONFIG), Json.writePretty(cfg) + "\n");
+        dev.vecrnn.nn.io.internal.AtomicFiles.writeString(config, Json.writePretty(cfg) + "\n");
     }
 
     /**
@@ -83,10 +103,23 @@ public final class PyTorchFormat {
         String src = weights.toString();
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
                 cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
-        Map<String, Tensor> sd = st.stateDict(modulePrefix(src, st));
+        String prefix = modulePrefix(src, st);
         try {
+            Precision precision = ModelFile.precision(st.metadata().get(ModelFile.PRECISION_KEY));
+            if (precision != Precision.FP32) {
+                // a copy quantized by vecrnn (quantize, or write of a quantized network): I8 or BF16 weights
+                Map<String, TensorData> stored = new LinkedHashMap<>();
+                st.tensors().forEach((k, v) -> {
+                    if (k.startsWith(prefix)) stored.put(k.substring(prefix.length()), v);
+                });
+                Recurrent net = Recurrent.fromStored(cfg, precision, stored);
+                if (!stored.isEmpty()) {
+                    throw new IllegalArgumentException("unexpected tensors " + Untrusted.quote(String.join(", ", stored.keySet())));
+                }
+                return net;
+            }
             Recurrent net = new Recurrent(cfg, 0);
-            net.loadStateDict(sd);
+            net.loadStateDict(st.stateDict(prefix));
             return net;
         } catch (ModelFileException e) {
             throw e;

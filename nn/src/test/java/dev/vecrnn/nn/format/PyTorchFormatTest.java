@@ -125,6 +125,30 @@ class PyTorchFormatTest {
                 && x.getMessage().contains("decoder."), x.getMessage());
     }
 
+    /**
+     * A quantized network written in PyTorch's layout (I8 or BF16 weights, their scales, the precision in
+     * the metadata) reads back as the same network: the same outputs bit for bit, the same precision.
+     */
+    @Test
+    void aQuantizedNetworkWritesAndReadsBack(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (dev.vecrnn.kernels.Precision p : new dev.vecrnn.kernels.Precision[] {dev.vecrnn.kernels.Precision.INT8, dev.vecrnn.kernels.Precision.BF16}) {
+            for (CellType type : CellType.values()) {
+                RecurrentConfig cfg = new RecurrentConfig(type, 5, 7, 2, true, true, true, 0f, type == CellType.LSTM ? 3 : 0);
+                Recurrent q = new Recurrent(cfg, 3).quantized(p);
+                Path d = dir.resolve(p + "-" + type);
+                PyTorchFormat.write(q, d);
+                Recurrent back = PyTorchFormat.read(d);
+                assertEquals(p, back.precision());
+                assertEquals(cfg, back.config());
+                Tensor x = Tensor.zeros(2, 6, 5);
+                Random r = new Random(4);
+                for (int i = 0; i < x.size(); i++) x.data()[i] = (float) r.nextGaussian();
+                assertArrayEquals(q.forward(x, null, null, null).output().data(), back.forward(x, null, null, null).output().data(), 0f, p + " " + type);
+                assertArrayEquals(q.forward(x, null, null, null).hN().data(), back.forward(x, null, null, null).hN().data(), 0f, p + " " + type);
+            }
+        }
+    }
+
     @Test
     void configAndWeightsAreWrittenWithTheSameModeAsAnyNewFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
