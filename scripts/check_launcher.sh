@@ -24,6 +24,8 @@ expect() {
     fi
 }
 
+# a source newer than the jars: the launcher rebuilds first, and says nothing about it on a non-terminal stderr
+touch cli/src/main/java/dev/vecrnn/cli/Main.java
 expect 2 '^vecrnn fit: --epochs' 1 -- fit --x "$work/none.npy" --y "$work/none.npy" --task regression --out "$work/m" --epochs 0
 expect 2 '^vecrnn infer: --model' 1 -- infer --model "$work/none" --input "$work/x.npy" --out "$work/o"
 expect 2 '^vecrnn predict: --model' 1 -- predict --model "$work/none" --x "$work/x.npy" --out "$work/p.npy"

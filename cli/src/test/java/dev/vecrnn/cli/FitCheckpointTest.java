@@ -59,5 +59,12 @@ class FitCheckpointTest {
         // --resume without a checkpoint yet starts afresh and writes one
         assertEquals(0, Main.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("c.ckpt").toString(), "--resume").toArray(String[]::new)));
         assertTrue(Files.isRegularFile(dir.resolve("c.ckpt")));
+        // resuming another architecture names where it differs, not two copies of the whole model's spec
+        byte[] before = Files.readAllBytes(dir.resolve("c.ckpt"));
+        ContractTest.Result r = ContractTest.run(fit(dir, "m2", 1, "--checkpoint", dir.resolve("c.ckpt").toString(), "--resume",
+                "--layers", "2").toArray(String[]::new)).refused("c.ckpt", "another architecture", "layers[0].num_layers: '2' here, '1' in the file");
+        assertTrue(r.err().strip().length() < 200, r.err());
+        assertArrayEquals(before, Files.readAllBytes(dir.resolve("c.ckpt")));
+        assertFalse(Files.exists(dir.resolve("m2")));
     }
 }

@@ -111,6 +111,45 @@ final class Checkpoint {
      *                                  or another architecture (naming the setting, expected and got), or holds
      *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
+    /**
+     * Where the file's architecture first differs from this model's, as "; layers[0].hidden_size: 99 here,
+     * 64 in the file", or null when the file's text is not JSON (the caller then shows both in full).
+     */
+    static String firstDifference(Map<String, Object> mine, String stored) {
+        Object theirs;
+        try {
+            theirs = stored == null ? null : Json.parse(stored);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        String path = difference("", mine, theirs);
+        if (path == null) return null;
+        return "; " + path;
+    }
+
+    private static String difference(String path, Object a, Object b) {
+        if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
+            for (Object k : ma.keySet()) {
+                String d = difference(path.isEmpty() ? String.valueOf(k) : path + "." + k, ma.get(k), mb.get(k));
+                if (d != null) return d;
+            }
+            for (Object k : mb.keySet()) {
+                if (!ma.containsKey(k)) return (path.isEmpty() ? "" : path + ".") + Untrusted.quote(String.valueOf(k)) + ": absent here, "
+                        + Untrusted.quote(Json.write(mb.get(k))) + " in the file";
+            }
+            return null;
+        }
+        if (a instanceof List<?> la && b instanceof List<?> lb) {
+            for (int i = 0; i < Math.min(la.size(), lb.size()); i++) {
+                String d = difference(path + "[" + i + "]", la.get(i), lb.get(i));
+                if (d != null) return d;
+            }
+            return la.size() == lb.size() ? null : path + ": " + la.size() + " entries here, " + lb.size() + " in the file";
+        }
+        if (java.util.Objects.equals(a, b) || a instanceof Number x && b instanceof Number y && x.doubleValue() == y.doubleValue()) return null;
+        return path + ": " + Untrusted.quote(Json.write(a)) + " here, " + (b == null ? "absent" : Untrusted.quote(Json.write(b))) + " in the file";
+    }
+
     static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
         AtomicFiles.deleteLeftovers(file);
         SafeTensors.Contents c = SafeTensors.read(file);
@@ -121,8 +160,9 @@ final class Checkpoint {
         }
         String arch = Json.write(model.spec());
         if (!arch.equals(meta.get(ModelFile.ARCHITECTURE_KEY))) {
-            throw new IllegalArgumentException(file + ": written for another architecture; expected " + arch + ", got "
-                    + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY)));
+            String where = firstDifference(model.spec(), meta.get(ModelFile.ARCHITECTURE_KEY));
+            throw new IllegalArgumentException(file + ": written for another architecture" + (where != null ? where
+                    : "; expected " + arch + ", got " + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY))));
         }
         for (Map.Entry<String, String> s : settings.entrySet()) {
             if (!s.getValue().equals(meta.get(s.getKey()))) {
