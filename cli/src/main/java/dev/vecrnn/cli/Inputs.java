@@ -25,7 +25,6 @@ final class Inputs {
     private Inputs() {
     }
 
-    /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
     /**
      * The vecrnn model file (from fit, train-text or quantize) at {@code file}. A PyTorch state_dict with its
      * config.json beside it is refused with the command that runs it ({@code infer}), where the file reader's
@@ -45,6 +44,7 @@ final class Inputs {
         }
     }
 
+    /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
     static Path file(String option, Path file) {
         String what = option + " " + file;
         if (!Files.exists(file)) {

@@ -102,16 +102,6 @@ final class Checkpoint {
     }
 
     /**
-     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
-     * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
-     * Temporary files that interrupted saves of {@code file} left next to it are deleted first
-     * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
-     *
-     * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
-     *                                  or another architecture (naming the setting, expected and got), or holds
-     *                                  weights, optimizer state or metadata that do not fit (naming the file)
-     */
-    /**
      * Where the file's architecture first differs from this model's, as "; layers[0].hidden_size: 99 here,
      * 64 in the file", or null when the file's text is not JSON (the caller then shows both in full).
      */
@@ -150,6 +140,16 @@ final class Checkpoint {
         return path + ": " + Untrusted.quote(Json.write(a)) + " here, " + (b == null ? "absent" : Untrusted.quote(Json.write(b))) + " in the file";
     }
 
+    /**
+     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
+     * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
+     * Temporary files that interrupted saves of {@code file} left next to it are deleted first
+     * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
+     *
+     * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
+     *                                  or another architecture (naming the setting, expected and got), or holds
+     *                                  weights, optimizer state or metadata that do not fit (naming the file)
+     */
     static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
         AtomicFiles.deleteLeftovers(file);
         SafeTensors.Contents c = SafeTensors.read(file);
