@@ -5,6 +5,7 @@ import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.io.Npy;
 import dev.vecrnn.nn.io.SafeTensors;
+import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /**
@@ -53,7 +55,7 @@ final class InferCommand implements Callable<Integer> {
             if (Files.isRegularFile(model) || !Files.exists(model.resolve(PyTorchFormat.CONFIG))) {
                 Path file = Files.isRegularFile(model) ? model : model.resolve(PyTorchFormat.WEIGHTS);
                 Inputs.file("--model", file);
-                if (SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
+                if (SafeTensors.metadata(file).containsKey(ModelFile.ARCHITECTURE_KEY)) {
                     outs.inputs(file);
                     Path target = outs.declare("--out", out.resolve("output.npy"));
                     PredictCommand.predictToFile(ModelFile.load(file), "--input", input, lengths, target, outs, "--out");
@@ -67,32 +69,23 @@ final class InferCommand implements Callable<Integer> {
             RecurrentConfig cfg = net.config();
             Path outFile = outs.declare("--out", out.resolve("output.npy"));
             Path hFile = outs.declare("--out", out.resolve("h_n.npy"));
-            Path cFile = cfg.type() == dev.vecrnn.nn.recurrent.CellType.LSTM ? outs.declare("--out", out.resolve("c_n.npy")) : null;
+            Path cFile = cfg.type() == CellType.LSTM ? outs.declare("--out", out.resolve("c_n.npy")) : null;
 
-            Tensor x = Inputs.floats("--input", input);
-            boolean unbatched = x.rank() == 2;
-            if (unbatched) {  // PyTorch's unbatched input [T, I]: one sequence
-                x = Tensor.of(x.data(), cfg.batchFirst() ? new int[] {1, x.dim(0), x.dim(1)} : new int[] {x.dim(0), 1, x.dim(1)});
+            if (cfg.type() == CellType.LSTM && (h0 == null) != (c0 == null)) {
+                // PyTorch's LSTM takes its initial state as the pair hx = (h_0, c_0) or not at all
+                throw new IllegalArgumentException((h0 == null ? "--c0 " + c0 : "--h0 " + h0) + ": an LSTM's initial state is both h_0 and c_0"
+                        + " (PyTorch's hx = (h_0, c_0)); give " + (h0 == null ? "--h0" : "--c0") + " too, or neither for zeros");
             }
-            if (x.rank() != 3) {
-                throw new IllegalArgumentException("--input " + input + ": expected " + (cfg.batchFirst() ? "[B, T, I]" : "[T, B, I]")
-                        + " or [T, I], got " + java.util.Arrays.toString(x.shape()));
+            if (c0 != null && cfg.type() != CellType.LSTM) {
+                throw new IllegalArgumentException("--c0 " + c0 + ": only an LSTM has a cell state; this model is " + cfg.type());
             }
+            Tensor read = Inputs.floats("--input", input);
+            boolean unbatched = read.rank() == 2;
+            Tensor x = batched("--input", input, read, cfg);
             int steps = cfg.batchFirst() ? x.dim(1) : x.dim(0), batch = cfg.batchFirst() ? x.dim(0) : x.dim(1);
-            if (steps == 0 || batch == 0) {
-                throw new IllegalArgumentException("--input " + input + ": expected at least one sequence of at least one step, got "
-                        + java.util.Arrays.toString(x.shape()) + " (PyTorch refuses empty sequences too)");
-            }
             // the output, the gates of one layer and direction over all steps, and the layer's input copy
             double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
             HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
-            if (x.dim(2) != cfg.inputSize()) {
-                throw new IllegalArgumentException("--input " + input + ": expected " + cfg.inputSize() + " features per step (the model's input_size), got "
-                        + x.dim(2) + " in " + java.util.Arrays.toString(x.shape()));
-            }
-            if (c0 != null && cfg.type() != dev.vecrnn.nn.recurrent.CellType.LSTM) {
-                throw new IllegalArgumentException("--c0 " + c0 + ": only an LSTM has a cell state; this model is " + cfg.type());
-            }
             int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);
             Inputs.finiteSteps("--input", input, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst());
             int stacked = cfg.numLayers() * cfg.directions();
@@ -110,10 +103,32 @@ final class InferCommand implements Callable<Integer> {
             Npy.write(outs.stage(hFile), hN);
             if (cFile != null) Npy.write(outs.stage(cFile), cN);
             outs.commit();
-            System.out.println("wrote " + out.resolve("output.npy") + " " + java.util.Arrays.toString(output.shape()) + ", h_n "
-                    + java.util.Arrays.toString(hN.shape()) + (cN == null ? "" : ", c_n " + java.util.Arrays.toString(cN.shape())));
+            System.out.println("wrote " + out.resolve("output.npy") + " " + Arrays.toString(output.shape()) + ", h_n "
+                    + Arrays.toString(hN.shape()) + (cN == null ? "" : ", c_n " + Arrays.toString(cN.shape())));
         }
         return 0;
+    }
+
+    /**
+     * PyTorch's input to a module of {@code cfg}, {@code x} as read from {@code file}: [T, B, I] ([B, T, I] with
+     * batch_first) as it is, and one sequence [T, I] (PyTorch's unbatched input) as a batch of one; at least one
+     * step of one sequence (PyTorch refuses empty ones), input_size features a step.
+     */
+    static Tensor batched(String option, Path file, Tensor x, RecurrentConfig cfg) {
+        String layout = cfg.batchFirst() ? "[B, T, I]" : "[T, B, I]";
+        if (x.rank() == 2) x = Tensor.of(x.data(), cfg.batchFirst() ? new int[] {1, x.dim(0), x.dim(1)} : new int[] {x.dim(0), 1, x.dim(1)});
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException(option + " " + file + ": expected " + layout + " or [T, I], got " + Arrays.toString(x.shape()));
+        }
+        if (x.dim(0) == 0 || x.dim(1) == 0) {
+            throw new IllegalArgumentException(option + " " + file + ": expected at least one sequence of at least one step, got "
+                    + Arrays.toString(x.shape()) + " (PyTorch refuses empty sequences too)");
+        }
+        if (x.dim(2) != cfg.inputSize()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected " + cfg.inputSize() + " features per step (the model's input_size), got "
+                    + x.dim(2) + " in " + Arrays.toString(x.shape()));
+        }
+        return x;
     }
 
     /** An initial state from {@code file}: [L*D, B, size] of finite values ([L*D, size] for unbatched input). */
@@ -123,7 +138,7 @@ final class InferCommand implements Callable<Integer> {
         if (unbatched ? t.rank() != 2 || t.dim(0) != stacked || t.dim(1) != size
                 : t.rank() != 3 || t.dim(0) != stacked || t.dim(1) != batch || t.dim(2) != size) {
             throw new IllegalArgumentException(option + " " + file + ": expected " + expected
-                    + " (num_layers * directions, " + (unbatched ? "" : "batch, ") + "size), got " + java.util.Arrays.toString(t.shape()));
+                    + " (num_layers * directions, " + (unbatched ? "" : "batch, ") + "size), got " + Arrays.toString(t.shape()));
         }
         for (int i = 0; i < t.data().length; i++) {
             if (!Float.isFinite(t.data()[i])) throw new IllegalArgumentException(option + " " + file + ": expected finite values, got " + t.data()[i] + " at element " + i);

@@ -36,7 +36,7 @@ final class Inputs {
         } catch (dev.vecrnn.nn.io.ModelFileException e) {
             Path config = file.resolveSibling(dev.vecrnn.nn.format.PyTorchFormat.CONFIG);
             if (Files.isRegularFile(config)
-                    && !dev.vecrnn.nn.io.SafeTensors.read(file).metadata().containsKey(dev.vecrnn.nn.format.ModelFile.ARCHITECTURE_KEY)) {
+                    && !dev.vecrnn.nn.io.SafeTensors.metadata(file).containsKey(dev.vecrnn.nn.format.ModelFile.ARCHITECTURE_KEY)) {
                 throw new IllegalArgumentException(option + " " + file + ": a PyTorch state_dict (" + config.getFileName()
                         + " beside it), not a vecrnn model file (from fit, train-text or quantize); ./vecrnn infer runs it");
             }

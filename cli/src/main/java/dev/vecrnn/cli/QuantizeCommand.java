@@ -49,7 +49,7 @@ final class QuantizeCommand implements Callable<Integer> {
         Path dir = Files.isDirectory(model) ? model : null;
         Path file = Inputs.file("--model", dir != null ? model.resolve("model.safetensors") : model);
         if (dir != null && Files.isRegularFile(dir.resolve(PyTorchFormat.CONFIG))
-                && !dev.vecrnn.nn.io.SafeTensors.read(file).metadata().containsKey(ModelFile.ARCHITECTURE_KEY)) {
+                && !dev.vecrnn.nn.io.SafeTensors.metadata(file).containsKey(ModelFile.ARCHITECTURE_KEY)) {
             return pytorch(p, file, Inputs.file("--model", dir.resolve(PyTorchFormat.CONFIG)));
         }
         Path vocab = dir != null && Files.isRegularFile(dir.resolve(TextModel.VOCAB)) ? dir.resolve(TextModel.VOCAB) : null;
@@ -105,13 +105,7 @@ final class QuantizeCommand implements Callable<Integer> {
             RecurrentConfig cfg = fp32.config();
             Tensor sample;
             if (x != null) {
-                sample = Inputs.floats("--x", x);
-                if (sample.rank() == 2) sample = Tensor.of(sample.data(), cfg.batchFirst() ? new int[] {1, sample.dim(0), sample.dim(1)}
-                        : new int[] {sample.dim(0), 1, sample.dim(1)});
-                if (sample.rank() != 3 || sample.dim(2) != cfg.inputSize() || sample.dim(0) == 0 || sample.dim(1) == 0) {
-                    throw new IllegalArgumentException("--x " + x + ": expected " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ") + cfg.inputSize()
-                            + "] or [T, " + cfg.inputSize() + "] (the module's layout and input_size), got " + java.util.Arrays.toString(sample.shape()));
-                }
+                sample = InferCommand.batched("--x", x, Inputs.floats("--x", x), cfg);
                 int steps = cfg.batchFirst() ? sample.dim(1) : sample.dim(0), batch = cfg.batchFirst() ? sample.dim(0) : sample.dim(1);
                 Inputs.finiteSteps("--x", x, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst());
             } else {

@@ -1413,7 +1413,7 @@ final class CliFuzzGen {
             h0 = state(ld, b, m.out(), unbatched);
             input("--h0", hp, h0.npy());
         }
-        if (m.type() == CellType.LSTM && r.nextInt(3) == 0) {
+        if (m.type() == CellType.LSTM && h0 != null) { // PyTorch's hx = (h_0, c_0): both or neither
             c0 = state(ld, b, m.hidden(), unbatched);
             input("--c0", cp, c0.npy());
         }

@@ -86,4 +86,21 @@ class InferCommandTest {
         assertEquals(2, Main.run("infer", "--model", out.resolve("missing").toString(), "--input", "x", "--out", "y"));
         assertEquals(2, Main.run("infer", "--bogus"));
     }
+
+    /**
+     * PyTorch's LSTM takes its initial state as the pair hx = (h_0, c_0): one without the other is refused,
+     * naming the one given, where it used to run with zeros for the other. Both together run.
+     */
+    @Test
+    void anLstmTakesH0AndC0TogetherOrNeither(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        String h = f.resolve("ref_h.npy").toString(), c = f.resolve("ref_c.npy").toString();
+        for (String[] given : new String[][] {{"--h0", h}, {"--c0", c}}) {
+            ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(),
+                    given[0], given[1], "--out", out.resolve("o").toString()).refused(given[0] + " ", "both h_0 and c_0");
+            assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+        }
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(),
+                "--h0", h, "--c0", c, "--out", out.resolve("both").toString()));
+    }
 }

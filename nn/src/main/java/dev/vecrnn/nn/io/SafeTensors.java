@@ -138,47 +138,70 @@ public final class SafeTensors {
     public static Contents read(Path file) throws IOException {
         String src = file.toString();
         try (FileChannel ch = ChannelIo.openRegularFile(file)) {
-            long size = ch.size();
-            if (size < 8) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for the 8-byte header length");
-            long n = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, 8, src)).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (Long.compareUnsigned(n, size - 8) > 0) {
-                throw new ModelFileException(src, 0, "header length " + Long.toUnsignedString(n) + " is larger than the "
-                        + (size - 8) + " bytes after the length field");
-            }
-            if (n > MAX_HEADER_BYTES) {
-                throw new ModelFileException(src, 0, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
-            }
-            byte[] header = ChannelIo.readFully(ch, 8, (int) n, src);
-            Object root = JsonParser.parse(header, 0, header.length, 8, src, Json.MAX_DEPTH, Json.MAX_VALUES);
-            long dataStart = 8 + n;
-            long dataLen = size - dataStart;
-
-            if (!(root instanceof JsonParser.Obj top)) {
-                throw new ModelFileException(src, 8, "header must be a JSON object, got " + Json.typeName(root));
-            }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<Slot> slots = new ArrayList<>();
-            for (Map.Entry<String, Object> e : top.entrySet()) {
-                long at = top.offsetOf(e.getKey());
-                if (e.getKey().equals(METADATA_KEY)) {
-                    readMetadata(src, e.getValue(), at, metadata);
-                } else {
-                    if (slots.size() == MAX_TENSORS) {
-                        throw new ModelFileException(src, at, "header lists more than " + MAX_TENSORS + " tensors");
-                    }
-                    slots.add(slot(src, e.getKey(), e.getValue(), at, dataLen));
-                }
-            }
-            checkCoverage(src, slots, dataStart, dataLen);
-            TensorData.requireHeap(src, dataLen, "tensor data");
-
+            Header h = header(ch, src);
+            TensorData.requireHeap(src, h.dataLen, "tensor data");
             Map<String, TensorData> tensors = new LinkedHashMap<>();
-            for (Slot s : slots) {
-                byte[] bytes = ChannelIo.readFully(ch, dataStart + s.begin, (int) (s.end - s.begin), src);
-                tensors.put(s.name, new TensorData(s.name, src, dataStart + s.begin, s.dtype, s.shape, bytes));
+            for (Slot s : h.slots) {
+                byte[] bytes = ChannelIo.readFully(ch, h.dataStart + s.begin, (int) (s.end - s.begin), src);
+                tensors.put(s.name, new TensorData(s.name, src, h.dataStart + s.begin, s.dtype, s.shape, bytes));
             }
-            return new Contents(src, metadata, tensors);
+            return new Contents(src, h.metadata, tensors);
         }
+    }
+
+    /**
+     * The {@code __metadata__} entries of a safetensors file (empty when it has none), reading only its header:
+     * what a caller needs to tell one kind of file from another before it reads the tensors. The header is
+     * checked as {@link #read} checks it, so a file this accepts is one whose tensors {@code read} can place.
+     *
+     * @throws ModelFileException when the header breaks the format or a limit, as for {@link #read}
+     * @throws IOException        when it cannot be read, or is not a regular file
+     */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        String src = file.toString();
+        try (FileChannel ch = ChannelIo.openRegularFile(file)) {
+            return Collections.unmodifiableMap(header(ch, src).metadata);
+        }
+    }
+
+    /** A checked header: the metadata, where each tensor lives, and where the data begins and how long it is. */
+    private record Header(Map<String, String> metadata, List<Slot> slots, long dataStart, long dataLen) {
+    }
+
+    private static Header header(FileChannel ch, String src) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for the 8-byte header length");
+        long n = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, 8, src)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (Long.compareUnsigned(n, size - 8) > 0) {
+            throw new ModelFileException(src, 0, "header length " + Long.toUnsignedString(n) + " is larger than the "
+                    + (size - 8) + " bytes after the length field");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw new ModelFileException(src, 0, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        byte[] header = ChannelIo.readFully(ch, 8, (int) n, src);
+        Object root = JsonParser.parse(header, 0, header.length, 8, src, Json.MAX_DEPTH, Json.MAX_VALUES);
+        long dataStart = 8 + n;
+        long dataLen = size - dataStart;
+
+        if (!(root instanceof JsonParser.Obj top)) {
+            throw new ModelFileException(src, 8, "header must be a JSON object, got " + Json.typeName(root));
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Slot> slots = new ArrayList<>();
+        for (Map.Entry<String, Object> e : top.entrySet()) {
+            long at = top.offsetOf(e.getKey());
+            if (e.getKey().equals(METADATA_KEY)) {
+                readMetadata(src, e.getValue(), at, metadata);
+            } else {
+                if (slots.size() == MAX_TENSORS) {
+                    throw new ModelFileException(src, at, "header lists more than " + MAX_TENSORS + " tensors");
+                }
+                slots.add(slot(src, e.getKey(), e.getValue(), at, dataLen));
+            }
+        }
+        checkCoverage(src, slots, dataStart, dataLen);
+        return new Header(metadata, slots, dataStart, dataLen);
     }
 
     private static void readMetadata(String src, Object value, long at, Map<String, String> out) {

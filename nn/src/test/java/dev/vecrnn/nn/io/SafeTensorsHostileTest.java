@@ -31,11 +31,13 @@ class SafeTensorsHostileTest {
         if (marker != null && header.indexOf(marker) < 0) throw new AssertionError("marker not in header: " + marker);
         ModelFileException e = assertBad(() -> SafeTensors.read(f), offset, fragments);
         if (!e.getMessage().startsWith(f.toString() + ": ")) throw new AssertionError("message does not name the file: " + e.getMessage());
+        assertBad(() -> SafeTensors.metadata(f), offset, fragments); // the header-only reader checks the header as read does
     }
 
     private void badBytes(byte[] file, long offset, String... fragments) throws IOException {
         Path f = put(dir, "b.safetensors", file);
         assertBad(() -> SafeTensors.read(f), offset, fragments);
+        assertBad(() -> SafeTensors.metadata(f), offset, fragments);
     }
 
     @Test

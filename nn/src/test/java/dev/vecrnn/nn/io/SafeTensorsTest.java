@@ -152,6 +152,7 @@ class SafeTensorsTest {
         SafeTensors.Contents c = SafeTensors.read(f);
         assertEquals(meta, c.metadata());
         assertArrayEquals(new int[]{0, 3}, c.get("é 😀 \"x\"").shape());
+        assertEquals(meta, SafeTensors.metadata(f)); // the header alone
     }
 
     @Test
