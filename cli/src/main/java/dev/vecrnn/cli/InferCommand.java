@@ -63,6 +63,10 @@ final class InferCommand implements Callable<Integer> {
                     System.out.println("wrote " + out.resolve("output.npy"));
                     return 0;
                 }
+                if (Files.isRegularFile(model)) {
+                    throw new IllegalArgumentException("--model " + model + ": not a vecrnn model file (no architecture in its metadata);"
+                            + " for a PyTorch state_dict give its directory, with " + PyTorchFormat.CONFIG + " beside " + PyTorchFormat.WEIGHTS);
+                }
             }
             outs.inputs(Inputs.file("--model", model.resolve(PyTorchFormat.WEIGHTS)), Inputs.file("--model", model.resolve(PyTorchFormat.CONFIG)));
             Recurrent net = PyTorchFormat.read(model);

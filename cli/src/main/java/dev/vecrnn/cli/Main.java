@@ -37,9 +37,21 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // "@name" arguments stay arguments: picocli would open and read the file (a FIFO blocks) before any check
         cl.setExpandAtFiles(false);
+        // an empty path is the current directory to Path.of: `--out ""` wrote into it
+        cl.registerConverter(java.nio.file.Path.class, Main::path);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(cmd.getErr(), "vecrnn " + cmd.getCommandName(), message(e)));
         cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), "vecrnn", e.getMessage() + " (try --help)"));
         return cl;
+    }
+
+    /** A path option's value: any path but the empty string (and one the file system can name). */
+    private static java.nio.file.Path path(String value) {
+        if (value.isEmpty()) throw new CommandLine.TypeConversionException("expected a path, got an empty string");
+        try {
+            return java.nio.file.Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("expected a path, got " + Untrusted.quote(value) + " (" + e.getReason() + ")");
+        }
     }
 
     /** Runs {@code args} on {@code cl}; an Error no check foresaw is one line and exit code 2 as well. */

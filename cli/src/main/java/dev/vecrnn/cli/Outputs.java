@@ -1,5 +1,7 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.io.internal.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ import java.util.function.Function;
  *       any directory this object created.</li>
  * </ul>
  * Every output is made as a new file, so all get the same mode (the umask's, usually 0644), and the
- * staged names follow the pattern of the library's atomic writer ({@code .<name>.<hex>.tmp}).
+ * staged names follow the pattern of the library's atomic writer ({@code .<name>.vecrnn-<hex>.tmp}).
  */
 final class Outputs implements AutoCloseable {
     private final boolean overwrite;
@@ -186,19 +188,27 @@ final class Outputs implements AutoCloseable {
         }
     }
 
-    /** Deletes what an earlier run killed (SIGKILL, power loss) left beside {@code target}: its staged and backup files. */
-    private static void removeLeftovers(Path target) throws IOException {
-        String prefix = "." + target.getFileName() + ".";
+    /**
+     * Deletes what an earlier run killed (SIGKILL, power loss) left beside {@code target}: its staged and backup
+     * files, {@code .<name>.vecrnn-<hex>.tmp} and {@code .bak}. Never one of this command's inputs, even one so
+     * named, and nothing without the mark (a user's {@code .p.npy.1a.bak} is not vecrnn's).
+     */
+    private void removeLeftovers(Path target) throws IOException {
+        String prefix = "." + target.getFileName() + "." + AtomicFiles.MARK;
         try (var siblings = Files.newDirectoryStream(target.getParent(), p -> {
             String n = p.getFileName().toString();
             return n.startsWith(prefix) && n.substring(prefix.length()).matches("[0-9a-f]{1,16}\\.(tmp|bak)");
         })) {
-            for (Path p : siblings) Files.deleteIfExists(p);
+            for (Path p : siblings) {
+                if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || inputs.stream().anyMatch(in -> same(p, in))) continue;
+                Files.deleteIfExists(p);
+            }
         }
     }
 
     private static Path sibling(Path target, String suffix) {
-        return target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + suffix);
+        return target.resolveSibling("." + target.getFileName() + "." + AtomicFiles.MARK
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + suffix);
     }
 
     /** Whether the output {@code abs} (absolute, normalized) is the file {@code input}: the same file where both exist, else the same path. */

@@ -93,6 +93,25 @@ class ContractTest {
 
     // 1. out of memory
 
+    /**
+     * A PyTorch state_dict's weights file given to infer instead of its directory: refused naming the file the
+     * user gave and what to give, not a path the user never wrote (DIR/model.safetensors/model.safetensors).
+     * And an empty path, which Path.of reads as the current directory: infer --out "" wrote there.
+     */
+    @Test
+    void infersCarelessPathsAreRefusedAsGiven(@TempDir Path dir) throws Exception {
+        Path f = InferCommandTest.fixture();
+        Path weights = f.resolve("m/model.safetensors");
+        String err = run("infer", "--model", weights.toString(), "--input", f.resolve("x.npy").toString(), "--out", dir.resolve("o").toString())
+                .refused("--model " + weights + ":", "config.json").err();
+        assertFalse(err.contains("model.safetensors/model.safetensors"), err);
+        run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(), "--out", "")
+                .refused("--out", "empty");
+        run("predict", "--model", "", "--x", f.resolve("x.npy").toString(), "--out", dir.resolve("p.npy").toString())
+                .refused("--model", "empty");
+        assertFalse(Files.exists(dir.resolve("o")) || Files.exists(Path.of("output.npy")));
+    }
+
     @Test
     void aPyTorchStateDictGivenToPredictIsReferredToInfer(@TempDir Path dir) throws Exception {
         Path f = InferCommandTest.fixture();
@@ -423,7 +442,7 @@ class ContractTest {
     @Test
     void theNextCheckpointSaveRemovesWhatAKilledSaveLeft(@TempDir Path dir) throws Exception {
         data(dir);
-        Path leftover = dir.resolve(".c.ckpt.5f3e2a1b9c.tmp");
+        Path leftover = dir.resolve(".c.ckpt.vecrnn-5f3e2a1b9c.tmp");
         Files.writeString(leftover, "half a checkpoint");
         Files.writeString(dir.resolve(".other.tmp"), "not ours");
         assertEquals(0, run(fit(dir, "--checkpoint", dir.resolve("c.ckpt").toString())).code());
@@ -436,11 +455,25 @@ class ContractTest {
     void aCommandRemovesWhatAKilledRunLeftBesideItsOutputs(@TempDir Path dir) throws Exception {
         data(dir);
         assertEquals(0, run(fit(dir)).code());
-        Path staged = dir.resolve(".p.npy.3fa9c0de12.tmp"), backup = dir.resolve(".p.npy.77ab.bak"), other = dir.resolve(".p.npy.notes");
-        for (Path p : List.of(staged, backup, other)) Files.writeString(p, "left");
+        Path staged = dir.resolve(".p.npy.vecrnn-3fa9c0de12.tmp"), backup = dir.resolve(".p.npy.vecrnn-77ab.bak");
+        Path other = dir.resolve(".p.npy.notes"), users = dir.resolve(".p.npy.77ab.bak");
+        for (Path p : List.of(staged, backup, other, users)) Files.writeString(p, "left");
         assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
                 "--out", dir.resolve("p.npy").toString()).code());
         assertFalse(Files.exists(staged) || Files.exists(backup), "leftovers of p.npy removed");
-        assertTrue(Files.exists(other), "a file that only looks alike is kept");
+        assertTrue(Files.exists(other) && Files.exists(users), "files that only look alike are kept (no vecrnn mark)");
+    }
+
+    /** An input named as a leftover of one of the outputs is still an input: it is read, never deleted. */
+    @Test
+    void anInputNamedAsALeftoverIsKept(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        Path x = dir.resolve(".p.npy.vecrnn-1234abcd.tmp");
+        Files.copy(dir.resolve("x.npy"), x);
+        byte[] before = Files.readAllBytes(x);
+        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", x.toString(),
+                "--out", dir.resolve("p.npy").toString()).code());
+        assertArrayEquals(before, Files.readAllBytes(x), "the input is untouched");
     }
 }

@@ -96,6 +96,7 @@ public final class ModelFile {
         try {
             Map<String, Object> s = asMap(spec, "architecture");
             requireParameters(src, "the architecture", minParameters(s), c);
+            for (TensorData t : c.tensors().values()) t.requireFinite();
             Precision precision = precision(c.metadata().get(PRECISION_KEY));
             if (precision == Precision.FP32) {
                 Model m = fromSpec(s, "architecture");

@@ -104,6 +104,9 @@ public final class PyTorchFormat {
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
                 cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
         String prefix = modulePrefix(src, st);
+        st.tensors().forEach((k, v) -> {
+            if (k.startsWith(prefix)) v.requireFinite(); // the module's own; the rest of a whole model's are not read
+        });
         try {
             Precision precision = ModelFile.precision(st.metadata().get(ModelFile.PRECISION_KEY));
             if (precision != Precision.FP32) {

@@ -291,7 +291,39 @@ public final class TensorData {
     }
 
     private ModelFileException wrongType(String method, String accepted) {
-        return new ModelFileException(sourceLabel(), -1, label() + " has dtype " + dtype + "; " + method + " reads " + accepted);
+        return new ModelFileException(sourceLabel(), -1, label() + " has dtype " + dtype + ", expected " + accepted
+                + (method.equals("toFloats()") || method.equals("toDoubles()") ? " (floating point)" : " (integers)"));
+    }
+
+    /**
+     * This tensor, once every element of a floating-point dtype is known to be finite as a float (integer
+     * and BOOL tensors always are): what a model's parameters must be, since one NaN weight makes every
+     * output NaN.
+     *
+     * @throws ModelFileException naming the tensor, the first non-finite element and, for data read from a
+     *                            file, its byte offset
+     */
+    public TensorData requireFinite() {
+        if (!dtype.isFloatingPoint()) return this;
+        ByteBuffer b = bytes();
+        int n = elementCount();
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(floatAt(b, i))) { // an F64 beyond float's range too: it would load as infinity
+                throw bad(i, "expected finite values, got " + (dtype == DType.F64 ? b.getDouble(8 * i) : floatAt(b, i))
+                        + " at element " + i + (shape.length > 1 ? " " + Arrays.toString(index(i)) : ""));
+            }
+        }
+        return this;
+    }
+
+    /** The multi-index of element i in this tensor's shape (row-major). */
+    private int[] index(int i) {
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = shape[d] == 0 ? 0 : i % shape[d];
+            i = shape[d] == 0 ? 0 : i / shape[d];
+        }
+        return at;
     }
 
     private ModelFileException bad(int element, String problem) {

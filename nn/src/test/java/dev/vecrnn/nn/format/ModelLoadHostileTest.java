@@ -82,6 +82,36 @@ class ModelLoadHostileTest {
         refused(g, () -> ModelFile.load(g), "'layers.2.bias' has dtype I64");
     }
 
+    /**
+     * A NaN or infinite parameter makes every output NaN: refused at load, naming the tensor and the element,
+     * in an fp32 file and in a quantized one (a bias stays fp32 there). An F64 tensor beyond float's range
+     * would load as infinity and is refused too.
+     */
+    @Test
+    void modelFileNamesANonFiniteParameter() throws IOException {
+        float[] w = SafeTensors.read(writtenSmall()).get("layers.2.weight").toFloats();
+        w[3] = Float.NaN;
+        Path f = rewritten(t -> t.put("layers.2.weight", TensorData.floats(w.clone(), 2, 4)), null);
+        refused(f, () -> ModelFile.load(f), "'layers.2.weight'", "NaN", "element 3 [0, 3]");
+        Path g = rewritten(t -> t.put("layers.2.bias", TensorData.doubles(new double[] {0, 1e300}, 2)), null);
+        refused(g, () -> ModelFile.load(g), "'layers.2.bias'", "1.0E300", "element 1");
+        Path q = dir.resolve("q.safetensors");
+        ModelFile.save(small().quantized(dev.vecrnn.kernels.Precision.INT8), q);
+        SafeTensors.Contents c = SafeTensors.read(q);
+        Map<String, Object> tensors = new LinkedHashMap<>(c.tensors());
+        float[] b = c.get("layers.1.bias_hh_l0").toFloats();
+        b[0] = Float.NEGATIVE_INFINITY;
+        tensors.put("layers.1.bias_hh_l0", TensorData.floats(b, b.length));
+        SafeTensors.write(q, tensors, c.metadata());
+        refused(q, () -> ModelFile.load(q), "'layers.1.bias_hh_l0'", "-Infinity", "element 0");
+    }
+
+    private Path writtenSmall() throws IOException {
+        Path f = dir.resolve("small.safetensors");
+        ModelFile.save(small(), f);
+        return f;
+    }
+
     @Test
     void modelFileRefusesAnArchitectureFarLargerThanItsTensors() throws IOException {
         String embedding = "{\"input_features\":1,\"layers\":[{\"kind\":\"embedding\",\"vocab\":40000,\"dim\":40000}]}";

@@ -62,6 +62,22 @@ class PyTorchFormatTest {
         assertTrue(e.getMessage().contains("LSTMX"), e.getMessage());
     }
 
+    /** A NaN weight in a PyTorch state_dict (a diverged run) is refused at read, naming the file, tensor and element. */
+    @Test
+    void readRefusesANonFiniteWeight(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        PyTorchFormat.write(new Recurrent(RecurrentConfig.of(CellType.LSTM, 3, 4), 1), dir);
+        Path weights = dir.resolve(PyTorchFormat.WEIGHTS);
+        dev.vecrnn.nn.io.SafeTensors.Contents c = dev.vecrnn.nn.io.SafeTensors.read(weights);
+        java.util.Map<String, Object> tensors = new java.util.LinkedHashMap<>(c.tensors());
+        float[] w = c.get("weight_hh_l0").toFloats();
+        w[4 * 2 + 1] = Float.NaN;
+        tensors.put("weight_hh_l0", dev.vecrnn.nn.io.TensorData.floats(w, 16, 4));
+        dev.vecrnn.nn.io.SafeTensors.write(weights, tensors, c.metadata());
+        dev.vecrnn.nn.io.ModelFileException e = assertThrows(dev.vecrnn.nn.io.ModelFileException.class, () -> PyTorchFormat.read(dir));
+        assertTrue(e.getMessage().startsWith(weights + ": ") && e.getMessage().contains("'weight_hh_l0'")
+                && e.getMessage().contains("NaN at element 9 [2, 1]"), e.getMessage());
+    }
+
     /**
      * nn.RNN's nonlinearity: {"type": "RNN", "nonlinearity": "relu"} is what a PyTorch user writes for
      * nn.RNN(nonlinearity="relu"). It used to be read as tanh, silently (found by running ./vecrnn infer on

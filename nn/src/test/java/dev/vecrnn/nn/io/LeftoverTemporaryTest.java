@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A save killed mid-way leaves its temporary file {@code .<name>.<hex>.tmp}; the next atomic write to the
- * same target, and resuming from a checkpoint, delete it. Files that merely look alike are left alone.
+ * A save killed mid-way leaves its temporary file {@code .<name>.vecrnn-<hex>.tmp}; the next atomic write to
+ * the same target, and resuming from a checkpoint, delete it. Files that merely look alike are left alone,
+ * a user's {@code .<name>.<hex>.tmp} without the mark among them.
  */
 class LeftoverTemporaryTest {
 
@@ -37,12 +38,12 @@ class LeftoverTemporaryTest {
 
     /** Plants what a killed save of {@code name} leaves, and files that must survive; returns the survivors' listing. */
     private String plant(String name) throws IOException {
-        Files.write(dir.resolve("." + name + ".3f9a1c2b4d5e6f70.tmp"), new byte[1000]);
-        Files.write(dir.resolve("." + name + ".0.tmp"), new byte[10]);
-        String[] unrelated = {"." + name + ".notes.tmp", "." + name + ".ABC.tmp", "." + name + ".12345678901234567.tmp",
+        Files.write(dir.resolve("." + name + ".vecrnn-3f9a1c2b4d5e6f70.tmp"), new byte[1000]);
+        Files.write(dir.resolve("." + name + ".vecrnn-0.tmp"), new byte[10]);
+        String[] unrelated = {"." + name + ".notes.tmp", "." + name + ".1a.tmp", "." + name + ".vecrnn-.tmp", "." + name + ".vecrnn-xyz.tmp", "." + name + ".ABC.tmp", "." + name + ".12345678901234567.tmp",
                 "." + name + "..tmp", "." + name + ".bak.1a.tmp", ".other." + name + ".1a.tmp", name + ".1a.tmp", "." + name + ".1a.tmpx"};
         for (String u : unrelated) Files.write(dir.resolve(u), MINE);
-        Files.createDirectory(dir.resolve("." + name + ".abc.tmp")); // a directory of that name is not ours to delete
+        Files.createDirectory(dir.resolve("." + name + ".vecrnn-abc.tmp")); // a directory of that name is not ours to delete
         return listing(dir);
     }
 
@@ -57,16 +58,16 @@ class LeftoverTemporaryTest {
         String before = plant("m.safetensors");
         SafeTensors.write(dir.resolve("m.safetensors"), Map.of("w", Tensor.zeros(2)), null);
         String after = listing(dir);
-        assertEquals(sorted(without(before, ".m.safetensors.3f9a1c2b4d5e6f70.tmp", ".m.safetensors.0.tmp") + ",m.safetensors"), after);
+        assertEquals(sorted(without(before, ".m.safetensors.vecrnn-3f9a1c2b4d5e6f70.tmp", ".m.safetensors.vecrnn-0.tmp") + ",m.safetensors"), after);
         for (String f : after.split(",")) {
             if (f.contains("notes") || f.contains("ABC")) assertArrayEquals(MINE, Files.readAllBytes(dir.resolve(f)), f);
         }
         // another target in the same directory keeps its own
         plant("x.npy");
         Npy.write(dir.resolve("y.npy"), Tensor.zeros(1));
-        assertTrue(Files.exists(dir.resolve(".x.npy.3f9a1c2b4d5e6f70.tmp")));
+        assertTrue(Files.exists(dir.resolve(".x.npy.vecrnn-3f9a1c2b4d5e6f70.tmp")));
         Npy.write(dir.resolve("x.npy"), Tensor.zeros(1));
-        assertFalse(Files.exists(dir.resolve(".x.npy.3f9a1c2b4d5e6f70.tmp")));
+        assertFalse(Files.exists(dir.resolve(".x.npy.vecrnn-3f9a1c2b4d5e6f70.tmp")));
         assertEquals(0, AtomicFiles.deleteLeftovers(dir.resolve("x.npy")));
     }
 
@@ -83,17 +84,17 @@ class LeftoverTemporaryTest {
         Path ckpt = dir.resolve("run.ckpt");
         String before = plant("run.ckpt");
         new Trainer().epochs(1).batchSize(2).checkpoint(ckpt).fit(model(), data());
-        String expected = without(before, ".run.ckpt.3f9a1c2b4d5e6f70.tmp", ".run.ckpt.0.tmp");
+        String expected = without(before, ".run.ckpt.vecrnn-3f9a1c2b4d5e6f70.tmp", ".run.ckpt.vecrnn-0.tmp");
         assertEquals(sorted(expected + ",run.ckpt"), listing(dir));
 
         // a resume that writes nothing (the run is complete) still clears what a killed save left
-        Files.write(dir.resolve(".run.ckpt.deadbeef.tmp"), new byte[100]);
+        Files.write(dir.resolve(".run.ckpt.vecrnn-deadbeef.tmp"), new byte[100]);
         new Trainer().epochs(1).batchSize(2).resumeFrom(ckpt).fit(model(), data());
         assertEquals(sorted(expected + ",run.ckpt"), listing(dir));
 
         // and so does a model save
         Path m = dir.resolve("model.safetensors");
-        Files.write(dir.resolve(".model.safetensors.1.tmp"), new byte[100]);
+        Files.write(dir.resolve(".model.safetensors.vecrnn-1.tmp"), new byte[100]);
         ModelFile.save(model(), m);
         assertEquals(sorted(expected + ",model.safetensors,run.ckpt"), listing(dir));
     }

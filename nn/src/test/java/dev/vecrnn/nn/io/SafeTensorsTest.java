@@ -117,8 +117,8 @@ class SafeTensorsTest {
         assertArrayEquals(new int[]{Integer.MIN_VALUE}, TensorData.ints(new int[]{Integer.MIN_VALUE}).toInts());
         assertBad(() -> TensorData.longs(new long[]{1, 1L << 31}, 2).toInts(), -1, "element 1 is 2147483648, outside the int range");
         assertBad(() -> TensorData.ofBytes(DType.BOOL, new byte[]{2}, 1).toLongs(), -1, "element 0 is 2, not a BOOL");
-        assertBad(() -> TensorData.ints(new int[]{1}, 1).toFloats(), -1, "has dtype I32; toFloats() reads F32, F64, F16 or BF16");
-        assertBad(() -> TensorData.floats(new float[]{1}, 1).toInts(), -1, "has dtype F32; toInts() reads I64, I32, I16, I8, U8 or BOOL");
+        assertBad(() -> TensorData.ints(new int[]{1}, 1).toFloats(), -1, "has dtype I32, expected F32, F64, F16 or BF16 (floating point)");
+        assertBad(() -> TensorData.floats(new float[]{1}, 1).toInts(), -1, "has dtype F32, expected I64, I32, I16, I8, U8 or BOOL (integers)");
     }
 
     @Test

@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers see either the old file or the complete new one: the bytes go to a
- * temporary file {@code .<name>.<hex>.tmp} in the target's directory, are forced to disk, and the temporary
+ * temporary file {@code .<name>.vecrnn-<hex>.tmp} in the target's directory, are forced to disk, and the temporary
  * file is renamed over the target. On any failure the temporary file is deleted and an existing target is
  * left as it was. A write killed mid-way (the process, not an exception) leaves its temporary file behind;
  * the next write to the same target deletes it, and so does {@link #deleteLeftovers}.
@@ -34,6 +34,12 @@ public final class AtomicFiles {
     public interface Body {
         void writeTo(FileChannel out) throws IOException;
     }
+
+    /**
+     * What every temporary file's name holds before its random hex digits, so that a file is deleted as a
+     * leftover only when vecrnn made it: a user's {@code .model.safetensors.1a.tmp} is not vecrnn's.
+     */
+    public static final String MARK = "vecrnn-";
 
     private AtomicFiles() {
     }
@@ -83,9 +89,11 @@ public final class AtomicFiles {
 
     /**
      * Deletes what interrupted atomic writes to {@code target} left: the regular files in its directory named
-     * {@code .<name>.<hex>.tmp}, where name is the target's file name and hex 1 to 16 lowercase hex digits, as
-     * written by this class; nothing else (not {@code .<name>.notes.tmp}, nor the temporaries of
-     * {@code <name>.bak}). Best effort: a file that cannot be listed or deleted stays, and is not an error.
+     * {@code .<name>.vecrnn-<hex>.tmp}, where name is the target's file name and hex 1 to 16 lowercase hex
+     * digits, as written by this class; nothing else (not {@code .<name>.notes.tmp}, not a user's
+     * {@code .<name>.1a.tmp}: the {@value #MARK} in the name is what makes a file this class's, nor the
+     * temporaries of {@code <name>.bak}). Best effort: a file that cannot be listed or deleted stays, and is not
+     * an error.
      * Not safe while another thread or process writes the same target (see the class comment).
      *
      * @return how many were deleted
@@ -111,10 +119,10 @@ public final class AtomicFiles {
         return deleted;
     }
 
-    /** {@code file} is {@code prefix + <1 to 16 lowercase hex digits> + ".tmp"}. */
+    /** {@code file} is {@code prefix + MARK + <1 to 16 lowercase hex digits> + ".tmp"}. */
     private static boolean isTemporary(String file, String prefix) {
-        if (!file.startsWith(prefix) || !file.endsWith(".tmp")) return false;
-        int from = prefix.length(), to = file.length() - 4;
+        if (!file.startsWith(prefix + MARK) || !file.endsWith(".tmp")) return false;
+        int from = prefix.length() + MARK.length(), to = file.length() - 4;
         if (to - from < 1 || to - from > 16) return false;
         for (int i = from; i < to; i++) {
             char c = file.charAt(i);
@@ -130,7 +138,7 @@ public final class AtomicFiles {
      */
     private static Path createTemporary(Path dir, String name) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
+            Path tmp = dir.resolve("." + name + "." + MARK + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
             try {
                 return Files.createFile(tmp);
             } catch (FileAlreadyExistsException e) {
