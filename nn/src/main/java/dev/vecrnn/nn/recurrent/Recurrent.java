@@ -89,13 +89,23 @@ public final class Recurrent {
      * not changed; the copy starts with its threads and non-finite policy. Outputs differ from fp32 by the
      * rounding of the weights: measured in the README.
      *
-     * @throws IllegalArgumentException for FP32 or null
+     * @throws IllegalArgumentException for FP32 or null, or a NaN or infinite parameter (naming it and where)
      * @throws IllegalStateException    when this network is already quantized
      */
     public Recurrent quantized(Precision precision) {
         Require.notNull("precision", precision);
         if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
         requireTrainable("quantized");
+        stateDict().forEach((name, t) -> {
+            float[] v = t.data();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    int cols = t.rank() == 2 ? t.dim(1) : 1;
+                    throw new IllegalArgumentException(name + (t.rank() == 2 ? "[" + i / cols + ", " + i % cols + "]" : "[" + i + "]")
+                            + ": expected finite parameters to quantize, got " + v[i]);
+                }
+            }
+        });
         return new Recurrent(this, precision);
     }
 

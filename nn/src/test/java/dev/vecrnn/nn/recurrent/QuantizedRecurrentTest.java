@@ -191,4 +191,19 @@ class QuantizedRecurrentTest {
         Recurrent.Trace trace = net.forwardTrain(x, null, null, null, new Random(1));
         assertThrows(IllegalStateException.class, () -> q.backward(trace, Tensor.zeros(3, 1, 6), null, null));
     }
+
+    /** A diverged network (a NaN weight or bias) is refused by name and position, in PyTorch's layout. */
+    @Test
+    void aNonFiniteParameterIsRefusedByName() {
+        RecurrentConfig cfg = new RecurrentConfig(CellType.GRU, 4, 6, 1, true, false, false, 0f, 0);
+        for (String[] bad : new String[][] {{"weight_hh_l0", "[5, 2]"}, {"bias_ih_l0", "[7]"}}) {
+            Recurrent net = new Recurrent(cfg, 3);
+            Map<String, Tensor> sd = net.stateDict();
+            Tensor t = sd.get(bad[0]);
+            t.data()[bad[0].startsWith("weight") ? 5 * 6 + 2 : 7] = Float.NaN;
+            net.loadStateDict(sd);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.quantized(Precision.INT8));
+            assertTrue(e.getMessage().startsWith(bad[0] + bad[1] + ":") && e.getMessage().contains("NaN"), e.getMessage());
+        }
+    }
 }
