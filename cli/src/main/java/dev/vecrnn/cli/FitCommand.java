@@ -1,5 +1,6 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.io.internal.AtomicFiles;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.TensorData;
@@ -101,7 +102,7 @@ final class FitCommand implements Callable<Integer> {
             Dataset data = in.data();
             int f = in.features(), width = in.width();
             if (vocab > 0) tokenIds(data, vocab);
-            validationRows("--val", val, data.size());
+            validationRows("--val", val, data.size(), true);
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
                     null, batch, data.size(), data.steps());
@@ -134,7 +135,20 @@ final class FitCommand implements Callable<Integer> {
                 System.out.println("resuming from " + checkpoint);
                 tr.resumeFrom(checkpoint);
             }
-            Trainer.History h = Training.run(() -> tr.fit(model, data));
+            // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the
+            // JVM's exit removes it (the checkpoint itself is replaced only by an atomic rename)
+            Thread cleanup = checkpoint == null ? null : new Thread(() -> AtomicFiles.deleteLeftovers(checkpoint));
+            if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
+            Trainer.History h;
+            try {
+                h = Training.run(() -> tr.fit(model, data));
+            } finally {
+                try {
+                    if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or about to: nothing to undo
+                }
+            }
             ModelFile.save(model, outs.stage(file));
             Evaluation ev = Trainer.evaluate(model, data);
             outs.commit();
@@ -178,13 +192,13 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
-    /** The validation split leaves at least one row on each side (as Trainer rounds it). */
-    static void validationRows(String option, double val, int n) {
+    /** The validation split leaves at least one row on each side (as Trainer rounds it); {@code zeroAllowed}: 0 means none. */
+    static void validationRows(String option, double val, int n, boolean zeroAllowed) {
         if (val == 0) return;
         long nVal = Math.round(n * val);
         if (nVal < 1 || nVal >= n) {
             throw new IllegalArgumentException(option + " " + val + ": of " + n + " sequences leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
-                    + (nVal < 1 ? " (use a larger fraction, more data, or 0 for no validation)" : ""));
+                    + (nVal < 1 ? " (use a larger fraction" + (zeroAllowed ? ", more data, or 0 for no validation)" : " or more data)") : ""));
         }
     }
 

@@ -44,6 +44,23 @@ final class Inputs {
         }
     }
 
+    /**
+     * What a model takes a step, for a refusal: token ids ([N, T], one id a step) where its first layer is an
+     * embedding, which a float array of several features is not; else its number of features.
+     */
+    static String expectedSteps(dev.vecrnn.nn.model.Model m) {
+        return vocabulary(m) > 0 ? "token ids for this model, [N, T] (it starts with an embedding)" : m.inputFeatures() + " features per step for this model";
+    }
+
+    /** The vocabulary of the embedding a model starts with, or 0 when it does not start with one. */
+    static int vocabulary(dev.vecrnn.nn.model.Model m) {
+        if (m.spec().get("layers") instanceof java.util.List<?> layers && !layers.isEmpty() && layers.get(0) instanceof java.util.Map<?, ?> first
+                && "embedding".equals(first.get("kind")) && first.get("vocab") instanceof Number v) {
+            return v.intValue();
+        }
+        return 0;
+    }
+
     /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
     static Path file(String option, Path file) {
         String what = option + " " + file;

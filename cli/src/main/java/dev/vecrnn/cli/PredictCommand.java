@@ -57,7 +57,7 @@ final class PredictCommand implements Callable<Integer> {
         Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
         if (f != m.inputFeatures()) {
-            throw new IllegalArgumentException(xOption + " " + xFile + ": expected " + m.inputFeatures() + " features per step for this model, got " + f);
+            throw new IllegalArgumentException(xOption + " " + xFile + ": expected " + Inputs.expectedSteps(m) + ", got " + f + " features per step");
         }
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
         Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false);

@@ -13,8 +13,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -132,7 +130,7 @@ final class QuantizeCommand implements Callable<Integer> {
     private static Batch sample(Model m, Path xFile) throws Exception {
         Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile), xFile);
         if (t.dim(2) != m.inputFeatures()) {
-            throw new IllegalArgumentException("--x " + xFile + ": expected " + m.inputFeatures() + " features per step for this model, got " + t.dim(2));
+            throw new IllegalArgumentException("--x " + xFile + ": expected " + Inputs.expectedSteps(m) + ", got " + t.dim(2) + " features per step");
         }
         Inputs.finiteSteps("--x", xFile, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false);
         return Batch.sequences(t.data(), t.dim(0), t.dim(1), t.dim(2));
@@ -141,11 +139,7 @@ final class QuantizeCommand implements Callable<Integer> {
     /** 16 sequences of 50 steps: token ids below the vocabulary for a model that starts with an embedding, else U(-1, 1). */
     private static Batch randomSample(Model m) {
         int n = 16, steps = 50, f = m.inputFeatures();
-        int vocab = 0;
-        if (m.spec().get("layers") instanceof List<?> layers && !layers.isEmpty() && layers.get(0) instanceof Map<?, ?> first
-                && "embedding".equals(first.get("kind")) && first.get("vocab") instanceof Number v) {
-            vocab = v.intValue();
-        }
+        int vocab = Inputs.vocabulary(m);
         Random rnd = new Random(1);
         float[] data = new float[n * steps * f];
         for (int i = 0; i < data.length; i++) data[i] = vocab > 0 ? rnd.nextInt(vocab) : 2f * rnd.nextFloat() - 1f;

@@ -13,7 +13,9 @@ final class Training {
         try {
             return fit.call();
         } catch (NonFiniteException e) {
-            throw new IllegalArgumentException("--lr: training diverged (" + e.getMessage()
+            // the library's advice names its API; the command line's names its option
+            String what = e.getMessage().replace("choose NonFinitePolicy.SKIP_BATCH", "--on-non-finite skip where the command has it");
+            throw new IllegalArgumentException("--lr: training diverged (" + what
                     + "); lower --lr, clip gradients with --clip where the command has it, or check the data", e);
         }
     }

@@ -78,7 +78,7 @@ final class TuneCommand implements Callable<Integer> {
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
-        FitCommand.validationRows("--val", val, data.size());
+        FitCommand.validationRows("--val", val, data.size(), false); // tune ranks its trials on the validation rows
         HeapBudget.training(CellType.LSTM, f, 128, 2, false, 0, 0, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
                 "the largest trial (LSTM, 128 units, 2 layers)", batch, data.size(), data.steps());
         List<Trial> board = new ArrayList<>();

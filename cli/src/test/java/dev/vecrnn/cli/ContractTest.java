@@ -464,6 +464,33 @@ class ContractTest {
         assertTrue(Files.exists(other) && Files.exists(users), "files that only look alike are kept (no vecrnn mark)");
     }
 
+    /**
+     * Refusals that pointed the wrong way (a careless-user review): tune suggested --val 0, which it then
+     * refuses; a token model given float features said "expected 1 features per step"; a diverged fit named
+     * the library's NonFinitePolicy.SKIP_BATCH instead of the option that sets it.
+     */
+    @Test
+    void refusalsNameWhatTheCommandTakes(@TempDir Path dir) throws Exception {
+        data(dir);
+        String tuneErr = run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--trials", "1", "--epochs", "1", "--val", "0.01", "--out", dir.resolve("t").toString()).refused("--val", "none to validate on").err();
+        assertFalse(tuneErr.contains("0 for no validation"), tuneErr);
+        float[] ids = new float[40 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 4;
+        Npy.write(dir.resolve("ids.npy"), Tensor.of(ids, 40, 5));
+        assertEquals(0, run("fit", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--vocab", "4", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("tok").toString()).code());
+        run("predict", "--model", dir.resolve("tok").toString(), "--x", dir.resolve("x.npy").toString(), "--out", dir.resolve("p.npy").toString())
+                .refused("--x", "token ids", "[N, T]");
+        float[] huge = new float[40];
+        java.util.Arrays.fill(huge, 1e30f);
+        Npy.write(dir.resolve("huge.npy"), Tensor.of(huge, 40));
+        run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("huge.npy").toString(), "--task", "regression", "--hidden", "3",
+                "--epochs", "2", "--batch", "4", "--lr", "1e30", "--clip", "0", "--optimizer", "sgd", "--out", dir.resolve("m").toString())
+                .refused("--lr", "diverged", "--on-non-finite skip");
+        assertFalse(Files.exists(dir.resolve("p.npy")) || Files.exists(dir.resolve("t")) || Files.exists(dir.resolve("m")));
+    }
+
     /** An input named as a leftover of one of the outputs is still an input: it is read, never deleted. */
     @Test
     void anInputNamedAsALeftoverIsKept(@TempDir Path dir) throws Exception {
