@@ -179,6 +179,13 @@ final class ForecastCommand implements Callable<Integer> {
         List<Double> vals = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String header = r.readLine();
+            int lineNo = 1;
+            // blank lines before the header are skipped, as blank lines between rows are; so is a UTF-8 byte order mark
+            if (header != null && header.startsWith("\uFEFF")) header = header.substring(1);
+            while (header != null && header.isBlank()) {
+                header = r.readLine();
+                lineNo++;
+            }
             if (header == null) throw new IllegalArgumentException(where + ": empty file");
             String[] names = header.split(",", -1);
             int col = -1;
@@ -189,7 +196,6 @@ final class ForecastCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
             }
             String line;
-            int lineNo = 1;
             while ((line = r.readLine()) != null) {
                 lineNo++;
                 if (line.isBlank()) continue;
@@ -197,11 +203,12 @@ final class ForecastCommand implements Callable<Integer> {
                 String cell = col < cells.length ? cells[col].trim() : "";
                 try {
                     double v = Double.parseDouble(cell);
-                    if (!Double.isFinite(v)) throw new NumberFormatException();
+                    // the model computes in float32: a value beyond its range would train as infinity
+                    if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new NumberFormatException();
                     vals.add(v);
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(where + ": line " + lineNo + ", column " + names[col].trim()
-                            + ": expected a finite number, got '" + cell + "'");
+                            + ": expected a finite number within float32's range, got '" + cell + "'");
                 }
             }
         }

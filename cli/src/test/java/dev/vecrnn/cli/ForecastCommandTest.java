@@ -47,4 +47,22 @@ class ForecastCommandTest {
         assertEquals(2, Main.run("forecast", "--csv", dir.resolve("s.csv").toString(), "--column", "nope"));
         assertTrue(!Files.exists(dir.resolve("p.png")));
     }
+
+    /**
+     * A blank line (or a byte order mark) before the header is skipped, as blank lines between rows are: it
+     * was read as an empty header ("has no such column (columns: )"). A value beyond float32's range is
+     * refused naming its line (it trained as infinity and printed 38-digit errors).
+     */
+    @Test
+    void aBlankFirstLineIsSkippedAndAnOverflowingValueRefused(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("\uFEFF\n \nt,v\n");
+        for (int i = 0; i < 120; i++) csv.append(i).append(',').append(Math.sin(i / 5.0)).append('\n');
+        Files.writeString(dir.resolve("ok.csv"), csv);
+        assertEquals(0, ContractTest.run("forecast", "--csv", dir.resolve("ok.csv").toString(), "--column", "v", "--epochs", "1",
+                "--png", dir.resolve("p.png").toString()).code());
+        Files.writeString(dir.resolve("big.csv"), csv.toString().replace("\n7,", "\n7,1e39,").replace("1e39," + Math.sin(7 / 5.0), "1e39"));
+        ContractTest.run("forecast", "--csv", dir.resolve("big.csv").toString(), "--column", "v", "--epochs", "1",
+                "--png", dir.resolve("q.png").toString()).refused("--csv", "line 11", "1e39");
+        assertTrue(!Files.exists(dir.resolve("q.png")));
+    }
 }
