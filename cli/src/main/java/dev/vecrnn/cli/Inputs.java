@@ -45,11 +45,15 @@ final class Inputs {
     }
 
     /**
-     * What a model takes a step, for a refusal: token ids ([N, T], one id a step) where its first layer is an
-     * embedding, which a float array of several features is not; else its number of features.
+     * Refuses sequences of {@code features} a step that {@code m} does not take, saying what it takes: token ids
+     * ([N, T], one id a step) where its first layer is an embedding, else its number of features.
      */
-    static String expectedSteps(dev.vecrnn.nn.model.Model m) {
-        return vocabulary(m) > 0 ? "token ids for this model, [N, T] (it starts with an embedding)" : m.inputFeatures() + " features per step for this model";
+    static void requireFeatures(String option, Path file, dev.vecrnn.nn.model.Model m, int features) {
+        if (features != m.inputFeatures()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected " + (vocabulary(m) > 0
+                    ? "token ids for this model, [N, T] (it starts with an embedding)" : m.inputFeatures() + " features per step for this model")
+                    + ", got " + features + " features per step");
+        }
     }
 
     /** The vocabulary of the embedding a model starts with, or 0 when it does not start with one. */

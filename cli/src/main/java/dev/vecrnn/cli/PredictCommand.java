@@ -56,9 +56,7 @@ final class PredictCommand implements Callable<Integer> {
     static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption) throws Exception {
         Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
-        if (f != m.inputFeatures()) {
-            throw new IllegalArgumentException(xOption + " " + xFile + ": expected " + Inputs.expectedSteps(m) + ", got " + f + " features per step");
-        }
+        Inputs.requireFeatures(xOption, xFile, m, f);
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
         Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false);
         boolean seq = m.outputIsSequence();

@@ -129,9 +129,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private static Batch sample(Model m, Path xFile) throws Exception {
         Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile), xFile);
-        if (t.dim(2) != m.inputFeatures()) {
-            throw new IllegalArgumentException("--x " + xFile + ": expected " + Inputs.expectedSteps(m) + ", got " + t.dim(2) + " features per step");
-        }
+        Inputs.requireFeatures("--x", xFile, m, t.dim(2));
         Inputs.finiteSteps("--x", xFile, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false);
         return Batch.sequences(t.data(), t.dim(0), t.dim(1), t.dim(2));
     }

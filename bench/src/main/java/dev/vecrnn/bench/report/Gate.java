@@ -126,10 +126,9 @@ public final class Gate {
     private static Result check(GateBaseline.Check c, Jmh.Settings settings, Widths.Forks forks, double factor, boolean again)
             throws Exception {
         Comparison r = c.row();
-        Jmh.Score ours = again ? Jmh.rerun(r.ours(), settings, forks, true, r.ourParams()) : Jmh.run(r.ours(), settings, forks, true, r.ourParams());
+        Jmh.Score ours = Jmh.run(r.ours(), settings, forks, true, again, r.ourParams());
         if (c.speedup()) {
-            Jmh.Score base = again ? Jmh.rerun(r.baseline(), settings, forks, false, r.baseParams())
-                    : Jmh.run(r.baseline(), settings, forks, false, r.baseParams());
+            Jmh.Score base = Jmh.run(r.baseline(), settings, forks, false, again, r.baseParams());
             double s = BenchTable.speedup(ours, base), floor = c.limit() * factor;
             return new Result(s >= floor, Fmt.number(s) + "x", ">= " + Fmt.number(floor) + "x",
                     "vecrnn " + Fmt.number(ours.median() / r.perCall()) + ", " + r.baselineName() + " "

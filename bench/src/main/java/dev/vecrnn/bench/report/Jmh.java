@@ -64,15 +64,11 @@ final class Jmh {
     }
 
     /**
-     * As {@link #run(String, Settings, Widths.Forks, boolean, String...)}, but in a new fork even if this process
-     * has run the same call (the new score replaces the one kept): the gate's second measurement of a check
-     * below its floor, which the cache used to answer with the first one's score.
+     * As {@link #run(String, Settings, Widths.Forks, boolean, String...)}; with {@code fresh}, in a new fork even
+     * if this process has run the same call (the new score replaces the one kept): the gate's second measurement
+     * of a check below its floor, which the cache used to answer with the first one's score.
      */
-    static Score rerun(String benchmark, Settings s, Widths.Forks forks, boolean gc, String... params) throws RunnerException {
-        return run(benchmark, s, forks, gc, true, params);
-    }
-
-    private static Score run(String benchmark, Settings s, Widths.Forks forks, boolean gc, boolean fresh, String... params)
+    static Score run(String benchmark, Settings s, Widths.Forks forks, boolean gc, boolean fresh, String... params)
             throws RunnerException {
         Map<String, String> p = new LinkedHashMap<>();
         for (String kv : params) {

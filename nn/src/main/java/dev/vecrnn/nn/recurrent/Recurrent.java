@@ -96,14 +96,13 @@ public final class Recurrent {
         Require.notNull("precision", precision);
         if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
         requireTrainable("quantized");
+        Kernels k = Kernels.get();
         stateDict().forEach((name, t) -> {
             float[] v = t.data();
-            for (int i = 0; i < v.length; i++) {
-                if (!Float.isFinite(v[i])) {
-                    int cols = t.rank() == 2 ? t.dim(1) : 1;
-                    throw new IllegalArgumentException(name + (t.rank() == 2 ? "[" + i / cols + ", " + i % cols + "]" : "[" + i + "]")
-                            + ": expected finite parameters to quantize, got " + v[i]);
-                }
+            int i = k.firstNonFinite(v.length, v, 0);
+            if (i >= 0) {
+                throw new IllegalArgumentException(name + (t.rank() == 2 ? "[" + i / t.dim(1) + ", " + i % t.dim(1) + "]" : "[" + i + "]")
+                        + ": expected finite parameters to quantize, got " + v[i]);
             }
         });
         return new Recurrent(this, precision);
