@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Export a PyTorch recurrent module to the directory that `./vecrnn infer`, `./vecrnn quantize` and
+`PyTorchFormat.read` take: `model.safetensors` (the module's state_dict under its own, unprefixed names,
+float32) and `config.json` (type, sizes and options).
+
+    /usr/bin/python3 scripts/export_pytorch.py SOURCE OUTDIR [--module NAME] [--type T] [--batch-first]
+                                                [--trust-pickle] [--overwrite]
+
+SOURCE is a file written by `torch.save`: a state_dict (of an `nn.LSTM`/`nn.GRU`/`nn.RNN`, or of a whole
+model holding one, such as `lstm.weight_ih_l0` beside `fc.weight`), a checkpoint dict holding one under
+`state_dict` or `model_state_dict`, or a whole pickled model; or a TorchScript file (`torch.jit.save`).
+
+From a module (pickled or TorchScript) every option is read from the module itself. From a bare
+state_dict the weights' shapes give the cell (four gates: LSTM, three: GRU, one: RNN), sizes, layers,
+directions, bias and proj_size; what weights cannot tell must be said: an RNN's nonlinearity
+(`--type RNN_TANH` or `RNN_RELU`), and `--batch-first` if the module was built with batch_first=True
+(PyTorch's default, and this script's, is [T, B, I]).
+
+Loads with `weights_only=True` (tensors and plain containers only); a pickled module needs
+`--trust-pickle`, since unpickling it runs code from the file. Needs Debian's python3-torch and numpy;
+writes safetensors by hand (Debian has no safetensors module). Errors: one line on stderr, exit 2,
+nothing written.
+"""
+import argparse
+import json
+import os
+import re
+import struct
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+KINDS = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model")
+
+
+class Refused(Exception):
+    pass
+
+
+def load(source, trust_pickle):
+    """The object in SOURCE: a module or a dict of tensors."""
+    if not os.path.isfile(source):
+        raise Refused(f"{source}: expected a file written by torch.save or torch.jit.save")
+    try:
+        return torch.jit.load(source, map_location="cpu")
+    except Exception:
+        pass  # not TorchScript
+    try:
+        return torch.load(source, map_location="cpu", weights_only=True)
+    except Exception as e:
+        if not trust_pickle:
+            why = " ".join(str(e).split()).split("error: ")[-1][:120] or type(e).__name__
+            raise Refused(f"{source}: torch's weights-only loader refused it ({why}): a whole pickled model, or a"
+                          f" checkpoint with other objects; if the file comes from a source you trust, add"
+                          f" --trust-pickle (unpickling runs code from the file)")
+    try:
+        return torch.load(source, map_location="cpu", weights_only=False)
+    except Exception as e:
+        raise Refused(f"{source}: torch.load failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+
+
+def recurrent_modules(module):
+    """(name, module) of every nn.RNN/LSTM/GRU in module, TorchScript ones by their original name."""
+    out = []
+    for name, m in module.named_modules():
+        if isinstance(m, torch.nn.RNNBase):
+            out.append((name, m))
+        elif getattr(m, "original_name", None) in ("LSTM", "GRU", "RNN"):
+            out.append((name, m))
+    return out
+
+
+def choose(names, wanted, what):
+    if wanted is not None:
+        if wanted not in names:
+            raise Refused(f"--module {wanted}: no such recurrent module (found: {', '.join(names) or 'none'})")
+        return wanted
+    if len(names) != 1:
+        raise Refused(f"{what} holds {len(names)} recurrent modules ({', '.join(names) or 'none'});"
+                      f" name one with --module" if names else f"{what}: no nn.LSTM, nn.GRU or nn.RNN found")
+    return names[0]
+
+
+def from_module(module, args):
+    found = dict(recurrent_modules(module))
+    name = choose(sorted(found), args.module, args.source)
+    m = found[name]
+    sd = dict(m.state_dict())
+    mode = getattr(m, "mode", None)  # nn.RNNBase's: LSTM, GRU, RNN_TANH or RNN_RELU (kept by TorchScript too)
+    kind = mode if mode in KINDS else None
+    if kind is None and getattr(m, "original_name", None) == "RNN" and getattr(m, "nonlinearity", None) in ("tanh", "relu"):
+        kind = "RNN_" + m.nonlinearity.upper()
+    if kind is not None and args.type is not None and args.type != kind:
+        raise Refused(f"--type {args.type}: the module is {kind}")
+    cfg = config_from_weights(sd, kind or args.type, name or "the module")
+    if hasattr(m, "batch_first"):
+        cfg["batch_first"] = bool(m.batch_first)
+    if args.batch_first and not cfg["batch_first"]:
+        raise Refused("--batch-first: the module itself has batch_first=False")
+    return cfg, sd
+
+
+def from_state_dict(obj, args):
+    for key in CHECKPOINT_KEYS:
+        if key in obj and isinstance(obj[key], dict):
+            obj = obj[key]
+            break
+    tensors = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
+    prefixes = sorted({k[: -len("weight_ih_l0")] for k in tensors if k.endswith("weight_ih_l0")})
+    names = [p[:-1] if p.endswith(".") else p for p in prefixes]
+    name = choose(names, args.module, args.source)
+    prefix = prefixes[names.index(name)]
+    sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)
+          and re.fullmatch(r"(weight|bias)_(ih|hh|hr)_l\d+(_reverse)?", k[len(prefix):])}
+    cfg = config_from_weights(sd, args.type, name or args.source)
+    cfg["batch_first"] = bool(args.batch_first)
+    return cfg, sd
+
+
+def config_from_weights(sd, kind, what):
+    if "weight_ih_l0" not in sd or "weight_hh_l0" not in sd:
+        raise Refused(f"{what}: expected weight_ih_l0 and weight_hh_l0")
+    rows, inp = sd["weight_ih_l0"].shape
+    proj = sd["weight_hr_l0"].shape[0] if "weight_hr_l0" in sd else 0
+    hidden = sd["weight_hr_l0"].shape[1] if proj else sd["weight_hh_l0"].shape[1]
+    if hidden == 0 or rows % hidden:
+        raise Refused(f"{what}: weight_ih_l0 has {rows} rows, not a multiple of the hidden size {hidden}")
+    gates = rows // hidden
+    by_gates = {4: "LSTM", 3: "GRU"}
+    if kind is None:
+        if gates == 1:
+            raise Refused(f"{what} is an nn.RNN; its weights do not say its nonlinearity: add --type RNN_TANH or"
+                          f" --type RNN_RELU")
+        if gates not in by_gates:
+            raise Refused(f"{what}: weight_ih_l0 has {gates} gates of {hidden} rows, expected 4 (LSTM), 3 (GRU) or 1 (RNN)")
+        kind = by_gates[gates]
+    elif KINDS[kind] != gates:
+        raise Refused(f"--type {kind}: the weights have {gates} gates of {hidden} rows, {kind} has {KINDS[kind]}")
+    layers = 1 + max(int(m.group(1)) for m in (re.fullmatch(r"weight_ih_l(\d+)(_reverse)?", k) for k in sd) if m)
+    cfg = dict(type=kind, input_size=int(inp), hidden_size=int(hidden), num_layers=layers,
+               bias="bias_ih_l0" in sd, batch_first=False, bidirectional="weight_ih_l0_reverse" in sd)
+    if proj:
+        cfg["proj_size"] = int(proj)
+    return cfg
+
+
+def check_loads(cfg, sd):
+    """Builds the module cfg describes and loads sd into it strictly: names and shapes must match exactly."""
+    kw = dict(input_size=cfg["input_size"], hidden_size=cfg["hidden_size"], num_layers=cfg["num_layers"],
+              bias=cfg["bias"], batch_first=cfg["batch_first"], bidirectional=cfg["bidirectional"])
+    if cfg["type"] == "LSTM":
+        m = torch.nn.LSTM(proj_size=cfg.get("proj_size", 0), **kw)
+    elif cfg["type"] == "GRU":
+        m = torch.nn.GRU(**kw)
+    else:
+        m = torch.nn.RNN(nonlinearity="relu" if cfg["type"] == "RNN_RELU" else "tanh", **kw)
+    try:
+        m.load_state_dict(sd, strict=True)
+    except RuntimeError as e:
+        raise Refused("the weights do not match the module they describe: " + " ".join(str(e).split())[:300])
+
+
+def safetensors_bytes(sd):
+    header, blobs, offset = {}, [], 0
+    for name in sorted(sd):
+        a = np.ascontiguousarray(sd[name].detach().to(torch.float32).cpu().numpy(), dtype="<f4")
+        if not np.isfinite(a).all():
+            raise Refused(f"{name}: expected finite weights")
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+        blobs.append(a.tobytes())
+        offset += a.nbytes
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)
+    return struct.pack("<Q", len(head)) + head + b"".join(blobs)
+
+
+def write(outdir, files, overwrite):
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise Refused(f"{outdir}: expected a directory, found a file")
+    for name in files:
+        path = os.path.join(outdir, name)
+        if os.path.lexists(path) and not overwrite:
+            raise Refused(f"{path}: exists; add --overwrite to replace it")
+    os.makedirs(outdir, exist_ok=True)
+    temps = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=outdir)
+            temps.append((tmp, os.path.join(outdir, name)))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("source")
+    p.add_argument("outdir")
+    p.add_argument("--module", help="the recurrent module's name in a whole model (such as lstm or encoder.rnn)")
+    p.add_argument("--type", choices=sorted(KINDS), help="the cell, where the weights cannot tell it (an RNN)")
+    p.add_argument("--batch-first", action="store_true", help="the module was built with batch_first=True")
+    p.add_argument("--trust-pickle", action="store_true", help="allow unpickling a whole model (runs its code)")
+    p.add_argument("--overwrite", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        obj = load(args.source, args.trust_pickle)
+        if isinstance(obj, torch.nn.Module):
+            cfg, sd = from_module(obj, args)
+        elif isinstance(obj, dict):
+            cfg, sd = from_state_dict(obj, args)
+        else:
+            raise Refused(f"{args.source}: holds a {type(obj).__name__}, expected a state_dict or a module")
+        check_loads(cfg, sd)
+        write(args.outdir, {"model.safetensors": safetensors_bytes(sd),
+                            "config.json": (json.dumps(cfg, indent=2) + "\n").encode()}, args.overwrite)
+    except Refused as e:
+        print(f"export_pytorch: {e}", file=sys.stderr)
+        return 2
+    layout = "[B, T, I]" if cfg["batch_first"] else "[T, B, I]"
+    print(f"wrote {args.outdir}/model.safetensors and config.json: {cfg['type']}, input {cfg['input_size']},"
+          f" hidden {cfg['hidden_size']}, {cfg['num_layers']} layer(s)"
+          f"{', bidirectional' if cfg['bidirectional'] else ''}"
+          f"{', proj ' + str(cfg['proj_size']) if cfg.get('proj_size') else ''}; input layout {layout}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
