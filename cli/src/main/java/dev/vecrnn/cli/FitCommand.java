@@ -150,7 +150,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             ModelFile.save(model, outs.stage(file));
-            Evaluation ev = Trainer.evaluate(model, data);
+            Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x");
             outs.commit();
             System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + ev.metrics());
             System.out.println("saved " + out.resolve("model.safetensors"));

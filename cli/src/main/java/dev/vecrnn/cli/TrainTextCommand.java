@@ -79,7 +79,7 @@ final class TrainTextCommand implements Callable<Integer> {
                     .optimizer(ps -> new Adam(ps, lr))
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
                     .onEpoch(Progress::epoch).fit(model, trainSet));
-            double ppl = Trainer.evaluate(model, heldSet).metric("perplexity");
+            double ppl = Training.finite(Trainer.evaluate(model, heldSet), "the held-out text").metric("perplexity");
             ModelFile.save(model, outs.stage(modelFile));
             vocab.save(outs.stage(vocabFile));
             outs.commit();

@@ -491,6 +491,21 @@ class ContractTest {
         assertFalse(Files.exists(dir.resolve("p.npy")) || Files.exists(dir.resolve("t")) || Files.exists(dir.resolve("m")));
     }
 
+    /**
+     * A run whose loss stayed finite but huge (cross-entropy 1e31, perplexity Infinity) diverged as surely as
+     * one with a NaN loss: train-text and a classification fit exited 0 and saved the model.
+     */
+    @Test
+    void aRunWhosePerplexityOverflowsIsRefusedAsDiverged(@TempDir Path dir) throws Exception {
+        data(dir);
+        Files.writeString(dir.resolve("t.txt"), "hello world, the quick brown fox. ".repeat(40));
+        List<String> before = snapshot(dir);
+        run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("t").toString(), "--lr", "1e30", "--epochs", "1",
+                "--hidden", "8", "--steps", "16").refused("--lr", "diverged", "the held-out text", "perplexity Infinity");
+        run(fit(dir, "--lr", "1e30")).refused("--lr", "diverged", "all of --x", "perplexity Infinity");
+        assertEquals(before, snapshot(dir));
+    }
+
     /** An input named as a leftover of one of the outputs is still an input: it is read, never deleted. */
     @Test
     void anInputNamedAsALeftoverIsKept(@TempDir Path dir) throws Exception {
