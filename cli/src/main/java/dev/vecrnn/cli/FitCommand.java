@@ -37,7 +37,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--per-step", description = "one target per step (many-to-many) instead of one per sequence") boolean perStep;
-    @Option(names = "--vocab", description = "X holds token ids below this; adds an embedding", defaultValue = "0") int vocab;
+    @Option(names = "--vocab", description = "X holds token ids below this (at least 2); adds an embedding") Integer vocab;
     @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
     @Option(names = "--cell", description = "lstm, gru, rnn or rnn_relu (default ${DEFAULT-VALUE})", defaultValue = "lstm") String cell;
     @Option(names = "--hidden", description = "hidden size (default ${DEFAULT-VALUE})", defaultValue = "64") int hidden;
@@ -78,7 +78,11 @@ final class FitCommand implements Callable<Integer> {
         CellType type = cellType(cell);
         String opt = Check.oneOf("--optimizer", optimizer, "adam", "adamw", "sgd", "rmsprop");
         String headKind = Check.oneOf("--head", head, "last", "attention");
-        Check.atLeast("--vocab", vocab, 0);
+        if (this.vocab != null && this.vocab < 2) {
+            throw new IllegalArgumentException("--vocab: expected the number of distinct token ids, at least 2 (leave --vocab out when X holds features), got "
+                    + this.vocab);
+        }
+        int vocab = this.vocab == null ? 0 : this.vocab;
         Check.atLeast("--embed", embed, 1);
         Check.atLeast("--hidden", hidden, 1);
         Check.range("--layers", layers, 1, 64);

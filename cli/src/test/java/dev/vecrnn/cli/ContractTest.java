@@ -506,6 +506,22 @@ class ContractTest {
         assertEquals(before, snapshot(dir));
     }
 
+    /** --vocab 0 silently meant "no vocabulary"; no vocabulary has fewer than two ids. */
+    @Test
+    void aVocabularyOfFewerThanTwoIdsIsRefused(@TempDir Path dir) throws Exception {
+        data(dir);
+        long[] ids = new long[40 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 2;
+        Npy.writeLongs(dir.resolve("ids.npy"), ids, 40, 5);
+        List<String> before = snapshot(dir);
+        for (String v : new String[] {"0", "1", "-3"}) {
+            String[] a = fit(dir, "--vocab", v);
+            a[2] = dir.resolve("ids.npy").toString();
+            run(a).refused("--vocab: expected the number of distinct token ids, at least 2", "leave --vocab out", "got " + v);
+        }
+        assertEquals(before, snapshot(dir));
+    }
+
     /** An input named as a leftover of one of the outputs is still an input: it is read, never deleted. */
     @Test
     void anInputNamedAsALeftoverIsKept(@TempDir Path dir) throws Exception {
