@@ -102,7 +102,7 @@ final class FitCommand implements Callable<Integer> {
         try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
             Path file = outs.declare("--out", out.resolve("model.safetensors"));
             if (checkpoint != null) checkCheckpoint(outs, file);
-            Loaded in = load(x, y, lengths, classification, perStep);
+            Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();
             int f = in.features(), width = in.width();
             if (vocab > 0) tokenIds(data, vocab);
@@ -216,9 +216,19 @@ final class FitCommand implements Callable<Integer> {
     record Loaded(Dataset data, int features, int width) {
     }
 
-    /** Reads X (and lengths) and Y for fit and tune; shapes are checked against each other. */
-    static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep) throws java.io.IOException {
-        Tensor xs = sequences("--x", Inputs.floats("--x", x), x);
+    /**
+     * Reads X (and lengths) and Y for fit and tune; shapes are checked against each other. {@code idsAdvice}: null
+     * where X holds token ids (fit --vocab), [N, T] or [N, T, 1]; else X is [N, T, F], and an [N, T] array is
+     * refused saying where token ids go ("token ids take --vocab V").
+     */
+    static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice) throws java.io.IOException {
+        TensorData xd = Inputs.npy("--x", x);
+        Tensor xs = sequences("--x", Inputs.floats("--x", x, xd), x);
+        if (xd.rank() == 2 && idsAdvice != null) {
+            String one = "for one feature a step, reshape to [" + xs.dim(0) + ", " + xs.dim(1) + ", 1]";
+            throw new IllegalArgumentException("--x " + x + ": expected [N, T, F], got " + Arrays.toString(xd.shape()) + (xd.dtype().isFloatingPoint()
+                    ? " floats (" + one + "; " + idsAdvice + ")" : " integers, token ids by the look of them (" + idsAdvice + "; " + one + ")"));
+        }
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
         int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, n, t);
         Inputs.finiteSteps("--x", x, xs.data(), n, t, f, len, false);
@@ -280,6 +290,6 @@ final class FitCommand implements Callable<Integer> {
         }
         if (t.rank() == 3) return t;
         if (t.rank() == 2) return Tensor.of(t.data(), t.dim(0), t.dim(1), 1);
-        throw new IllegalArgumentException(option + " " + file + ": expected [N, T, F] (or [N, T]), got " + Arrays.toString(t.shape()));
+        throw new IllegalArgumentException(option + " " + file + ": expected [N, T, F] (or [N, T] token ids), got " + Arrays.toString(t.shape()));
     }
 }

@@ -70,7 +70,7 @@ final class TuneCommand implements Callable<Integer> {
 
     private void tune(Outputs outs, Path file) throws Exception {
         boolean classification = task.equalsIgnoreCase("classification");
-        FitCommand.Loaded in = FitCommand.load(x, y, null, classification, perStep);
+        FitCommand.Loaded in = FitCommand.load(x, y, null, classification, perStep, "fit embeds token ids, tune does not");
         Dataset data = in.data();
         int f = in.features(), width = in.width();
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();

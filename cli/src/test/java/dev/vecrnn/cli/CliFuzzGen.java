@@ -828,7 +828,8 @@ final class CliFuzzGen {
         int vocab = tokens ? between(3, 8) : 0;
         if (tokens) f = 1;
 
-        Arr x = tokens ? tokenIds(n, t, vocab) : features(n, t, f);
+        // without --vocab, X is [N, T, F]: an [N, T] array is refused (token ids, or one feature a step to reshape)
+        Arr x = tokens ? tokenIds(n, t, vocab) : features(n, t, f).withShape(n, t, f);
         Arr y = classification ? labels(perStep ? new int[] {n, t} : new int[] {n}, between(2, 3)) : targets(n, t, perStep, between(1, 2));
         Arr len = !tune && r.nextInt(3) == 0 ? lengthsArr(n, t) : null;
         Path xp = inPath("x.npy"), yp = inPath("y.npy"), lp = inPath("lengths.npy");
@@ -1097,10 +1098,12 @@ final class CliFuzzGen {
                     fault = "zero-length dimension";
                 }
                 case 1 -> {
-                    // [N, T] and [N, T, 1] are both valid: a flat array or a fourth dimension is not
-                    bad = r.nextBoolean() ? x.withShape(x.v().length)
+                    // with --vocab, [N, T] and [N, T, 1] are both valid: a flat array or a fourth dimension is not;
+                    // without, [N, T] is not either
+                    int k2 = r.nextInt(tokens ? 2 : 3);
+                    bad = k2 == 0 ? x.withShape(x.v().length) : k2 == 2 ? x.withShape(n, x.v().length / n)
                             : x.withShape(x.rank() == 3 ? append(x.shape(), 1) : append(append(x.shape(), 1), 1));
-                    fault = "wrong rank";
+                    fault = k2 == 2 ? "[N, T] without --vocab" : "wrong rank";
                 }
                 case 2 -> {
                     double[] v = x.v().clone();

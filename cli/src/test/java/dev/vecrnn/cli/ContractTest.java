@@ -72,6 +72,13 @@ class ContractTest {
         Npy.writeLongs(dir.resolve("y.npy"), y, 40);
     }
 
+    /** ids.npy, int64 token ids [40, 5] (as x.npy's 40 sequences of 5 steps), every id below {@code vocab} in turn. */
+    static void tokenIds(Path dir, int vocab) throws IOException {
+        long[] ids = new long[40 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % vocab;
+        Npy.writeLongs(dir.resolve("ids.npy"), ids, 40, 5);
+    }
+
     static String[] fit(Path dir, String... extra) {
         List<String> a = new ArrayList<>(List.of("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
                 "--task", "classification", "--epochs", "1", "--out", dir.resolve("m").toString()));
@@ -140,9 +147,7 @@ class ContractTest {
         Npy.writeLongs(dir.resolve("huge.npy"), y, 40);
         run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("huge.npy").toString(), "--task", "classification",
                 "--out", dir.resolve("m").toString()).refused("--y", "huge.npy");
-        long[] ids = new long[40 * 5];
-        for (int i = 0; i < ids.length; i++) ids[i] = i % 3;
-        Npy.writeLongs(dir.resolve("ids.npy"), ids, 40, 5);
+        tokenIds(dir, 3);
         run("fit", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
                 "--vocab", "2000000000", "--out", dir.resolve("m").toString()).refused("--vocab 2000000000");
         Files.delete(dir.resolve("huge.npy"));
@@ -510,15 +515,38 @@ class ContractTest {
     @Test
     void aVocabularyOfFewerThanTwoIdsIsRefused(@TempDir Path dir) throws Exception {
         data(dir);
-        long[] ids = new long[40 * 5];
-        for (int i = 0; i < ids.length; i++) ids[i] = i % 2;
-        Npy.writeLongs(dir.resolve("ids.npy"), ids, 40, 5);
+        tokenIds(dir, 2);
         List<String> before = snapshot(dir);
         for (String v : new String[] {"0", "1", "-3"}) {
             String[] a = fit(dir, "--vocab", v);
             a[2] = dir.resolve("ids.npy").toString();
             run(a).refused("--vocab: expected the number of distinct token ids, at least 2", "leave --vocab out", "got " + v);
         }
+        assertEquals(before, snapshot(dir));
+    }
+
+    /**
+     * Without --vocab, fit took an X of [N, T] as one float feature a step: integer token ids trained as
+     * magnitudes. X is [N, T, F] there (as Keras's recurrent layers take it); [N, T] is refused saying how to
+     * give either meaning. tune, which has no --vocab, says where token ids go.
+     */
+    @Test
+    void anXOfNAndTWithoutVocabIsRefusedSayingWhatItTakes(@TempDir Path dir) throws Exception {
+        data(dir);
+        tokenIds(dir, 4);
+        Npy.write(dir.resolve("f.npy"), Tensor.of(new float[40 * 5], 40, 5));
+        List<String> before = snapshot(dir);
+        String[] a = fit(dir);
+        a[2] = dir.resolve("ids.npy").toString();
+        run(a).refused("--x " + dir.resolve("ids.npy") + ": expected [N, T, F], got [40, 5] integers, token ids by the look of them (token ids take --vocab V;"
+                + " for one feature a step, reshape to [40, 5, 1])");
+        a[2] = dir.resolve("f.npy").toString();
+        run(a).refused("--x " + dir.resolve("f.npy") + ": expected [N, T, F], got [40, 5] floats (for one feature a step, reshape to [40, 5, 1];"
+                + " token ids take --vocab V)");
+        String tune = run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--trials", "1", "--epochs", "1", "--out", dir.resolve("t").toString())
+                .refused("--x", "ids.npy", "integers, token ids by the look of them (fit embeds token ids, tune does not;").err();
+        assertFalse(tune.contains("--vocab"), "an option tune does not have: " + tune);
         assertEquals(before, snapshot(dir));
     }
 

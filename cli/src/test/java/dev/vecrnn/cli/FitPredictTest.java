@@ -28,7 +28,7 @@ class FitPredictTest {
             for (int j = 0; j < t; j++) s += x[i * t + j] = (float) r.nextGaussian();
             y[i] = s > 0 ? 1 : 0;
         }
-        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t));
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 1));
         Npy.writeLongs(dir.resolve("y.npy"), y, n);
         int code = Main.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
                 "--task", "classification", "--cell", "gru", "--hidden", "16", "--epochs", "8", "--lr", "0.01",
