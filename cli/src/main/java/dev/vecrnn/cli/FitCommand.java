@@ -260,6 +260,10 @@ final class FitCommand implements Callable<Integer> {
             }
             return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width);
         }
+        if (ys.length > (perStep ? 3 : 2)) {
+            throw new IllegalArgumentException("--y " + y + ": expected " + (perStep ? "[N, T] or [N, T, K] targets with --per-step, got " + Arrays.toString(ys)
+                    : "[N] or [N, K] targets (one row a sequence), got " + Arrays.toString(ys) + "; targets for every step, [N, T] or [N, T, K], take --per-step"));
+        }
         float[] targets = Inputs.floats("--y", y, yd).data();
         if (targets.length % rows != 0) throw new IllegalArgumentException("--y " + y + ": expected a multiple of " + rows + " values, got " + targets.length);
         int width = targets.length / rows;

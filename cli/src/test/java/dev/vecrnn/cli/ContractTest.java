@@ -137,6 +137,29 @@ class ContractTest {
         assertFalse(Files.exists(dir.resolve("m")));
     }
 
+    /** Regression targets [N, T, K] without --per-step trained a Dense of T*K outputs; [N, T, K, J] with it, one of K*J. */
+    @Test
+    void targetsOfMoreDimensionsThanTheTaskTakesAreRefused(@TempDir Path dir) throws Exception {
+        data(dir);
+        Npy.write(dir.resolve("y3.npy"), Tensor.zeros(40, 5, 3));
+        Npy.write(dir.resolve("y4.npy"), Tensor.zeros(40, 5, 3, 2));
+        List<String> before = snapshot(dir);
+        String[] a = fit(dir);
+        a[4] = dir.resolve("y3.npy").toString();
+        a[6] = "regression";
+        run(a).refused("--y " + dir.resolve("y3.npy") + ": expected [N] or [N, K] targets (one row a sequence), got [40, 5, 3];"
+                + " targets for every step, [N, T] or [N, T, K], take --per-step");
+        a[4] = dir.resolve("y4.npy").toString();
+        run(append(a, "--per-step")).refused("--y " + dir.resolve("y4.npy") + ": expected [N, T] or [N, T, K] targets with --per-step, got [40, 5, 3, 2]");
+        assertEquals(before, snapshot(dir));
+    }
+
+    static String[] append(String[] a, String... more) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void sizesBeyondTheHeapAreRefusedBeforeAllocatingNamingTheOptionAndBytes(@TempDir Path dir) throws Exception {
         data(dir);
