@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
         Check.range("--seconds", seconds, 1, 86_400);
         threads.get();
         try (Outputs outs = new Outputs(overwrite)) {
-            run(outs, outs.declare("--out", out.resolve("loss.png")));
+            run(outs, outs.declareIn("--out", out, "loss.png"));
         }
         return 0;
     }

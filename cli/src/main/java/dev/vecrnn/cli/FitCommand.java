@@ -100,7 +100,7 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
         }
         try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
-            Path file = outs.declare("--out", out.resolve("model.safetensors"));
+            Path file = outs.declareIn("--out", out, "model.safetensors");
             if (checkpoint != null) checkCheckpoint(outs, file);
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();

@@ -57,7 +57,7 @@ final class InferCommand implements Callable<Integer> {
                 Inputs.file("--model", file);
                 if (SafeTensors.metadata(file).containsKey(ModelFile.ARCHITECTURE_KEY)) {
                     outs.inputs(file);
-                    Path target = outs.declare("--out", out.resolve("output.npy"));
+                    Path target = outs.declareIn("--out", out, "output.npy");
                     PredictCommand.predictToFile(ModelFile.load(file), "--input", input, lengths, target, outs, "--out");
                     outs.commit();
                     System.out.println("wrote " + out.resolve("output.npy"));
@@ -71,9 +71,9 @@ final class InferCommand implements Callable<Integer> {
             outs.inputs(Inputs.file("--model", model.resolve(PyTorchFormat.WEIGHTS)), Inputs.file("--model", model.resolve(PyTorchFormat.CONFIG)));
             Recurrent net = PyTorchFormat.read(model);
             RecurrentConfig cfg = net.config();
-            Path outFile = outs.declare("--out", out.resolve("output.npy"));
-            Path hFile = outs.declare("--out", out.resolve("h_n.npy"));
-            Path cFile = cfg.type() == CellType.LSTM ? outs.declare("--out", out.resolve("c_n.npy")) : null;
+            Path outFile = outs.declareIn("--out", out, "output.npy");
+            Path hFile = outs.declareIn("--out", out, "h_n.npy");
+            Path cFile = cfg.type() == CellType.LSTM ? outs.declareIn("--out", out, "c_n.npy") : null;
 
             if (cfg.type() == CellType.LSTM && (h0 == null) != (c0 == null)) {
                 // PyTorch's LSTM takes its initial state as the pair hx = (h_0, c_0) or not at all

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The files one command writes, all or none. The convention, the same for every command:
@@ -60,6 +61,25 @@ final class Outputs implements AutoCloseable {
         });
         declared.put(abs, what);
         return abs;
+    }
+
+    /** Names a file has, never a directory: a model's weights, arrays, configs, checkpoints, plots, text. */
+    private static final Pattern FILE_NAME = Pattern.compile("(?i).+\\.(safetensors|npy|npz|json|pt|pth|bin|ckpt|h5|keras|onnx|pkl|png|csv|txt)");
+
+    /**
+     * Declares {@code name} in the directory {@code dir} (a model's directory, infer's outputs) as {@link #declare}
+     * does. Refused where {@code dir} exists and is not a directory, or is named as a file is ({@code m.safetensors},
+     * {@code out.npy}): the command would make a directory of that name.
+     */
+    Path declareIn(String option, Path dir, String name) {
+        String expected = "expected a directory to write " + name + " in";
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException(option + " " + dir + ": exists and is not a directory; " + expected);
+        Path last = dir.getFileName();
+        if (last != null && FILE_NAME.matcher(last.toString()).matches()) {
+            String n = last.toString();
+            throw new IllegalArgumentException(option + " " + dir + ": " + expected + ", got a name ending in " + n.substring(n.lastIndexOf('.')) + ", as a file's does");
+        }
+        return declare(option, dir.resolve(name));
     }
 
     /**

@@ -52,8 +52,8 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         Path vocab = dir != null && Files.isRegularFile(dir.resolve(TextModel.VOCAB)) ? dir.resolve(TextModel.VOCAB) : null;
         try (Outputs outs = new Outputs(overwrite).inputs(x == null ? new Path[] {file} : new Path[] {file, x})) {
-            Path target = outs.declare("--out", out.resolve("model.safetensors"));
-            Path vocabTarget = vocab == null ? null : outs.declare("--out", out.resolve(TextModel.VOCAB));
+            Path target = outs.declareIn("--out", out, "model.safetensors");
+            Path vocabTarget = vocab == null ? null : outs.declareIn("--out", out, TextModel.VOCAB);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
             Model fp32 = Inputs.model("--model", file);
             if (fp32.precision() != Precision.FP32) {
@@ -92,8 +92,8 @@ final class QuantizeCommand implements Callable<Integer> {
      */
     private Integer pytorch(Precision p, Path weights, Path config) throws Exception {
         try (Outputs outs = new Outputs(overwrite).inputs(x == null ? new Path[] {weights, config} : new Path[] {weights, config, x})) {
-            Path target = outs.declare("--out", out.resolve(PyTorchFormat.WEIGHTS));
-            Path configTarget = outs.declare("--out", out.resolve(PyTorchFormat.CONFIG));
+            Path target = outs.declareIn("--out", out, PyTorchFormat.WEIGHTS);
+            Path configTarget = outs.declareIn("--out", out, PyTorchFormat.CONFIG);
             HeapBudget.require(3 * Files.size(weights), "--model " + weights);
             Recurrent fp32 = PyTorchFormat.read(model);
             if (fp32.precision() != Precision.FP32) {

@@ -55,8 +55,8 @@ final class TrainTextCommand implements Callable<Integer> {
         int threads = this.threads.get();
         long seed = this.seed.get();
         try (Outputs outs = new Outputs(overwrite).inputs(text)) {
-            Path modelFile = outs.declare("--out", out.resolve("model.safetensors"));
-            Path vocabFile = outs.declare("--out", out.resolve(TextModel.VOCAB));
+            Path modelFile = outs.declareIn("--out", out, "model.safetensors");
+            Path vocabFile = outs.declareIn("--out", out, TextModel.VOCAB);
             String s = Inputs.utf8("--text", text);
             TextModel vocab = TextModel.of(s);
             int[] ids = vocab.encode(s, text.toString());

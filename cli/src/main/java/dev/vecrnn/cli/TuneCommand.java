@@ -62,7 +62,7 @@ final class TuneCommand implements Callable<Integer> {
         batch.get();
         threads.get();
         try (Outputs outs = new Outputs(overwrite).inputs(x, y)) {
-            Path file = outs.declare("--out", out.resolve("model.safetensors"));
+            Path file = outs.declareIn("--out", out, "model.safetensors");
             tune(outs, file);
         }
         return 0;

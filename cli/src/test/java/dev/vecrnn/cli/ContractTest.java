@@ -411,6 +411,33 @@ class ContractTest {
         assertArrayEquals(new int[] {40, 2}, Npy.read(dir.resolve("p.npy")).shape());
     }
 
+    /**
+     * A model is saved as a directory: --out m.safetensors made a directory of that name, holding
+     * m.safetensors/model.safetensors. A name a file has is refused, and so is an existing file, with or
+     * without --overwrite, which is left as it was.
+     */
+    @Test
+    void anOutputDirectoryNamedOrMadeAsAFileIsRefused(@TempDir Path dir) throws Exception {
+        data(dir);
+        Files.writeString(dir.resolve("t.txt"), "hello world, hello world. ".repeat(20));
+        Files.writeString(dir.resolve("mine"), "precious");
+        List<String> before = snapshot(dir);
+        Path m = dir.resolve("m/model.safetensors");
+        String[] a = fit(dir);
+        a[10] = m.toString();
+        run(a).refused("--out " + m + ": expected a directory to write model.safetensors in, got a name ending in"
+                + " .safetensors, as a file's does");
+        run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("T.PT").toString())
+                .refused("--out " + dir.resolve("T.PT") + ": expected a directory to write model.safetensors in", ".PT");
+        run("infer", "--model", InferCommandTest.fixture().resolve("m").toString(), "--input", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("o.npy").toString()).refused("--out " + dir.resolve("o.npy") + ": expected a directory to write output.npy in", ".npy");
+        a[10] = dir.resolve("mine").toString();
+        for (String[] args : List.of(a, append(a, "--overwrite"))) {
+            run(args).refused("--out " + dir.resolve("mine") + ": exists and is not a directory; expected a directory to write model.safetensors in");
+        }
+        assertEquals(before, snapshot(dir));
+    }
+
     // 10. one mode for every output
 
     @Test
