@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -122,23 +123,27 @@ final class ForecastCommand implements Callable<Integer> {
         }
         System.out.printf("series: %d values, %d held back; trained on %d windows of %d steps%n", n, horizon, examples, window);
         System.out.printf("%-16s %10s %10s %10s%n", "", "RMSE", "MAE", "MAPE %");
-        row("LSTM", forecast, truth);
-        row("naive", naive, truth);
-        row("seasonal naive", seasonal, truth);
+        // MAPE divides by the true value: undefined where one is zero (Keras's epsilon there makes it ~1e9)
+        boolean mape = Arrays.stream(truth).noneMatch(v -> v == 0);
+        row("LSTM", forecast, truth, mape);
+        row("naive", naive, truth, mape);
+        row("seasonal naive", seasonal, truth, mape);
+        if (!mape) System.out.println("MAPE n/a: the held-back truth has a zero, and MAPE divides by the true value");
         plot(series, hist, forecast, outs.stage(target));
         outs.commit();
         System.out.println("plot: " + png);
     }
 
-    private static void row(String name, double[] p, double[] t) {
+    private static void row(String name, double[] p, double[] t, boolean mape) {
         double se = 0, ae = 0, pe = 0;
         for (int i = 0; i < p.length; i++) {
             double e = p[i] - t[i];
             se += e * e;
             ae += Math.abs(e);
-            pe += Math.abs(e) / Math.max(Math.abs(t[i]), 1e-7);
+            pe += Math.abs(e / t[i]);
         }
-        System.out.printf("%-16s %10.4f %10.4f %10.4f%n", name, Math.sqrt(se / p.length), ae / p.length, 100 * pe / p.length);
+        System.out.printf("%-16s %10.4f %10.4f %10s%n", name, Math.sqrt(se / p.length), ae / p.length,
+                mape ? String.format("%.4f", 100 * pe / p.length) : "n/a");
     }
 
     private void plot(double[] series, int hist, double[] forecast, Path staged) throws Exception {
@@ -189,7 +194,14 @@ final class ForecastCommand implements Callable<Integer> {
             if (header == null) throw new IllegalArgumentException(where + ": empty file");
             String[] names = header.split(",", -1);
             int col = -1;
-            for (int i = 0; i < names.length; i++) if (names[i].trim().equals(column)) col = i;
+            for (int i = 0; i < names.length; i++) {
+                if (!names[i].trim().equals(column)) continue;
+                if (col >= 0) {
+                    throw new IllegalArgumentException("--column " + column + ": " + where + " has two columns of that name (line " + lineNo
+                            + ", 0-based indexes " + col + " and " + i + "); give the index of the one to forecast");
+                }
+                col = i;
+            }
             if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
             if (col < 0 || col >= names.length) {
                 String list = String.join(", ", names);
@@ -200,6 +212,10 @@ final class ForecastCommand implements Callable<Integer> {
                 lineNo++;
                 if (line.isBlank()) continue;
                 String[] cells = line.split(",", -1);
+                if (cells.length > names.length) {
+                    throw new IllegalArgumentException(where + ": line " + lineNo + ": " + cells.length + " fields, expected at most the header's "
+                            + names.length);
+                }
                 String cell = col < cells.length ? cells[col].trim() : "";
                 try {
                     double v = Double.parseDouble(cell);

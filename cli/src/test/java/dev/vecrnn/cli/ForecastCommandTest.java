@@ -65,4 +65,38 @@ class ForecastCommandTest {
                 "--png", dir.resolve("q.png").toString()).refused("--csv", "line 11", "1e39");
         assertTrue(!Files.exists(dir.resolve("q.png")));
     }
+
+    /**
+     * A header naming the chosen column twice picked the last of them; a row with more fields than the header
+     * was read as if it fitted; an all-zero series printed a MAPE (a zero true value made it ~1e9, or ~0 for
+     * an exact forecast), which is undefined where a true value is zero.
+     */
+    @Test
+    void anAmbiguousColumnAndARowTooWideAreRefusedAndMapeOfZerosIsNotApplicable(@TempDir Path dir) throws Exception {
+        StringBuilder dup = new StringBuilder("t,v,v\n"), wide = new StringBuilder("t,v\n"), zeros = new StringBuilder("t,v\n");
+        for (int i = 0; i < 60; i++) {
+            dup.append(i).append(',').append(Math.sin(i / 5.0)).append(",9\n");
+            wide.append(i).append(',').append(Math.sin(i / 5.0)).append(i == 10 ? ",7\n" : "\n");
+            zeros.append(i).append(",0\n");
+        }
+        Files.writeString(dir.resolve("dup.csv"), dup);
+        Files.writeString(dir.resolve("wide.csv"), wide);
+        Files.writeString(dir.resolve("zeros.csv"), zeros);
+        String[] small = {"--epochs", "1", "--hidden", "2", "--window", "8", "--horizon", "6", "--season", "3"};
+        ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("dup.csv").toString(), "--column", "v",
+                "--png", dir.resolve("p.png").toString()}, small)).refused("--column v: --csv " + dir.resolve("dup.csv")
+                + " has two columns of that name (line 1, 0-based indexes 1 and 2); give the index of the one to forecast");
+        assertEquals(0, ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("dup.csv").toString(), "--column", "1",
+                "--png", dir.resolve("p.png").toString()}, small)).code());
+        ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("wide.csv").toString(), "--column", "v",
+                "--png", dir.resolve("q.png").toString()}, small)).refused("--csv " + dir.resolve("wide.csv") + ": line 12: 3 fields, expected at most the header's 2");
+        assertTrue(!Files.exists(dir.resolve("q.png")));
+        ContractTest.Result r = ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("zeros.csv").toString(), "--column", "v",
+                "--png", dir.resolve("z.png").toString()}, small));
+        assertEquals(0, r.code(), r.err());
+        for (String name : new String[] {"LSTM", "naive", "seasonal naive"}) {
+            assertTrue(Pattern.compile("(?m)^" + name + "\\s+\\S+\\s+\\S+\\s+n/a$").matcher(r.out()).find(), r.out());
+        }
+        assertTrue(r.out().contains("MAPE n/a: the held-back truth has a zero, and MAPE divides by the true value"), r.out());
+    }
 }
