@@ -173,7 +173,7 @@ final class Inputs {
         }
     }
 
-    /** A UTF-8 text file, refused with the offset of its first byte that is not UTF-8. */
+    /** A UTF-8 text file, refused with the offset of its first byte that is not UTF-8; a leading byte order mark is no part of the text. */
     static String utf8(String option, Path file) throws IOException {
         file(option, file);
         long size = Files.size(file);
@@ -185,7 +185,8 @@ final class Inputs {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
-            return dec.decode(in).toString();
+            String text = dec.decode(in).toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (MalformedInputException e) {
             throw new IllegalArgumentException(option + " " + file + ": expected UTF-8 text, got a byte sequence that is not UTF-8 at byte offset " + in.position());
         } catch (CharacterCodingException e) {

@@ -56,4 +56,13 @@ class TextCommandsTest {
         assertTrue(r.err().contains("--x " + x) && r.err().contains("999"), r.err());
         assertTrue(!Files.exists(dir.resolve("p.npy")));
     }
+
+    /** A UTF-8 byte order mark at the start of the text was learned as a character of the vocabulary. */
+    @Test
+    void aByteOrderMarkIsNoPartOfTheText(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "\uFEFF" + "abcabc ".repeat(40));
+        assertEquals(0, ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--hidden", "4", "--steps", "8", "--epochs", "1").code());
+        assertEquals("{\"code_points\":[32,97,98,99]}", Files.readString(dir.resolve("m/vocab.json")).strip());
+    }
 }
