@@ -35,7 +35,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--per-step", description = "one target per step") boolean perStep;
     @Option(names = "--trials", defaultValue = "8", description = "each trained for at most --epochs epochs (default ${DEFAULT-VALUE})") int trials;
     @Mixin TrainingOptions.Epochs epochs;
-    @Option(names = "--patience", defaultValue = "3", description = "(default ${DEFAULT-VALUE})") int patience;
+    @Option(names = "--patience", defaultValue = "3", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Option(names = "--val", defaultValue = "0.2", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
     @Mixin TrainingOptions.Batch batch;
     @Mixin TrainingOptions.Seed seed;
@@ -57,7 +57,7 @@ final class TuneCommand implements Callable<Integer> {
         boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
         Check.range("--trials", trials, 1, 10_000);
         epochs.get();
-        Check.atLeast("--patience", patience, 0);
+        Check.atLeast("--patience", patience, -1);
         if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
         batch.get();
         threads.get();
@@ -94,7 +94,8 @@ final class TuneCommand implements Callable<Integer> {
             Model model = b.dense(width).build();
             double[] best = {Double.POSITIVE_INFINITY};
             Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
-                    .threads(threads).earlyStopping(patience, true)
+                    // -1, as in fit: no early stopping; each trial still keeps its best epoch's weights, which it is ranked by
+                    .threads(threads).earlyStopping(patience < 0 ? epochs : patience, true)
                     .loss(classification ? Loss.crossEntropy() : Loss.mse())
                     .optimizer(ps -> new Adam(ps, lr))
                     .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()));

@@ -881,7 +881,7 @@ final class CliFuzzGen {
             decoy("--trials", "20");
             intOpt("--epochs", true, 1, Integer.MAX_VALUE, 1, 1);
             decoy("--epochs", "1000");
-            intOpt("--patience", false, 0, Integer.MAX_VALUE, 0, 3);
+            intOpt("--patience", false, -1, Integer.MAX_VALUE, -1, 3);
             double[] vals = Arrays.stream(FRACTIONS).filter(v -> v > 0 && Math.round(n * v) >= 1 && Math.round(n * v) < n).toArray();
             numOpt("--val", true, 0, false, 1, false, vals);
             planters.add(new Planter("--val", () -> {

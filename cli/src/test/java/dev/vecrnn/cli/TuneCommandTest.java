@@ -51,4 +51,18 @@ class TuneCommandTest {
         assertEquals(3, rows, buf.toString());
         assertEquals(1, ModelFile.load(dir.resolve("m/model.safetensors")).outputFeatures());
     }
+
+    /** fit takes --patience -1 for no early stopping; tune refused it. Both take it now, and refuse what is below. */
+    @Test
+    void patienceMinusOneMeansNoEarlyStoppingAsInFit(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        String[] tune = {"tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--trials", "1", "--epochs", "2", "--out", dir.resolve("t").toString(), "--patience", "-1"};
+        ContractTest.Result r = ContractTest.run(tune);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, ModelFile.load(dir.resolve("t/model.safetensors")).outputFeatures());
+        tune[tune.length - 1] = "-2";
+        ContractTest.run(tune).refused("--patience: expected >= -1, got -2");
+        ContractTest.run(ContractTest.fit(dir, "--patience", "-2")).refused("--patience: expected >= -1, got -2");
+    }
 }
