@@ -35,6 +35,12 @@ final class Check {
         return value;
     }
 
+    /** A finite {@code value} >= 0. NaN is refused. */
+    static double finiteAtLeastZero(String option, double value) {
+        if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException(option + ": expected a finite number >= 0, got " + value);
+        return value;
+    }
+
     /** A finite {@code value} in [min, max) ({@code closed}: [min, max]). NaN is always refused. */
     static double fraction(String option, double value, double min, double max, boolean closed) {
         if (!(value >= min) || !(closed ? value <= max : value < max)) {

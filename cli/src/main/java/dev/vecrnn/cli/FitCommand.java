@@ -90,7 +90,7 @@ final class FitCommand implements Callable<Integer> {
         int epochs = this.epochs.get();
         int batch = this.batch.get();
         double lr = this.lr.get();
-        Check.fraction("--clip", clip, 0, Double.MAX_VALUE, true);
+        Check.finiteAtLeastZero("--clip", clip);
         Check.fraction("--val", val, 0, 1, false);
         Check.atLeast("--patience", patience, -1);
         int threads = this.threads.get();
@@ -156,7 +156,7 @@ final class FitCommand implements Callable<Integer> {
             ModelFile.save(model, outs.stage(file));
             Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x");
             outs.commit();
-            System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + ev.metrics());
+            System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + Progress.figures("", ev));
             System.out.println("saved " + out.resolve("model.safetensors"));
         }
         return 0;

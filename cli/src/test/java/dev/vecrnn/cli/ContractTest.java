@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -598,6 +599,22 @@ class ContractTest {
                 .refused("--x", "ids.npy", "integers, token ids by the look of them (fit embeds token ids, tune does not;").err();
         assertFalse(tune.contains("--vocab"), "an option tune does not have: " + tune);
         assertEquals(before, snapshot(dir));
+    }
+
+    /**
+     * fit printed its final figures as a Java map ({loss=0.69..., accuracy=0.5}); they read as the epoch lines'
+     * do now. --clip's range read [0, 9223372036854775807]: the rule is a finite number >= 0.
+     */
+    @Test
+    void fitSaysItsFiguresAndItsClipRuleAsAPersonWould(@TempDir Path dir) throws Exception {
+        data(dir);
+        Result r = run(fit(dir));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Pattern.compile("(?m)^best epoch 1; on all data: loss \\d+\\.\\d{4}  accuracy \\d\\.\\d{4}  f1 \\d\\.\\d{4}  perplexity \\d+\\.\\d{4}$")
+                .matcher(r.out()).find(), r.out());
+        for (String clip : new String[] {"-1", "Infinity", "NaN"}) {
+            run(fit(dir, "--clip", clip)).refused("--clip: expected a finite number >= 0, got " + Double.parseDouble(clip));
+        }
     }
 
     /** An input named as a leftover of one of the outputs is still an input: it is read, never deleted. */
