@@ -26,7 +26,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]")
     Path lengths;
 
-    @Option(names = "--out", required = true, paramLabel = "P.npy", description = "where the outputs go: [N, K] or [N, T, K]")
+    @Option(names = "--out", required = true, paramLabel = "P.npy", description = "where the outputs go: [N, K] or [N, T, K] (a classifier's are logits: softmax them for probabilities)")
     Path out;
 
     @Option(names = "--overwrite", description = "replace P.npy if it exists") boolean overwrite;
