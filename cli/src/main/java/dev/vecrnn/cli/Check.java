@@ -41,11 +41,11 @@ final class Check {
         return value;
     }
 
-    /** A finite {@code value} in [min, max) ({@code closed}: [min, max]). NaN is always refused. */
-    static double fraction(String option, double value, double min, double max, boolean closed) {
-        if (!(value >= min) || !(closed ? value <= max : value < max)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: expected a number in [%s, %s%s, got %s", option,
-                    plain(min), plain(max), closed ? "]" : ")", value));
+    /** A finite {@code value} in [min, max). NaN is always refused. */
+    static double fraction(String option, double value, double min, double max) {
+        if (!(value >= min) || !(value < max)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: expected a number in [%s, %s), got %s", option,
+                    plain(min), plain(max), value));
         }
         return value;
     }

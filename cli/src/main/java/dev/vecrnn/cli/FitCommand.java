@@ -86,12 +86,12 @@ final class FitCommand implements Callable<Integer> {
         Check.atLeast("--embed", embed, 1);
         Check.atLeast("--hidden", hidden, 1);
         Check.range("--layers", layers, 1, 64);
-        Check.fraction("--dropout", dropout, 0, 1, false);
+        Check.fraction("--dropout", dropout, 0, 1);
         int epochs = this.epochs.get();
         int batch = this.batch.get();
         double lr = this.lr.get();
         Check.finiteAtLeastZero("--clip", clip);
-        Check.fraction("--val", val, 0, 1, false);
+        Check.fraction("--val", val, 0, 1);
         Check.atLeast("--patience", patience, -1);
         int threads = this.threads.get();
         long seed = this.seed.get();
@@ -156,7 +156,11 @@ final class FitCommand implements Callable<Integer> {
             ModelFile.save(model, outs.stage(file));
             Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x");
             outs.commit();
-            System.out.println("best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "") + "; on all data: " + Progress.figures("", ev));
+            // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
+            String kept = patience >= 0 && val > 0
+                    ? "best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "")
+                    : "last epoch " + h.epochs().size() + " (" + (val > 0 ? "--patience -1" : "--val 0") + ": no early stopping)";
+            System.out.println(kept + "; on all data: " + Progress.figures("", ev));
             System.out.println("saved " + out.resolve("model.safetensors"));
         }
         return 0;

@@ -612,6 +612,9 @@ class ContractTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Pattern.compile("(?m)^best epoch 1; on all data: loss \\d+\\.\\d{4}  accuracy \\d\\.\\d{4}  f1 \\d\\.\\d{4}  perplexity \\d+\\.\\d{4}$")
                 .matcher(r.out()).find(), r.out());
+        Result none = run(fit(dir, "--patience", "-1", "--overwrite"));
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("\nlast epoch 1 (--patience -1: no early stopping); on all data: loss "), none.out());
         for (String clip : new String[] {"-1", "Infinity", "NaN"}) {
             run(fit(dir, "--clip", clip)).refused("--clip: expected a finite number >= 0, got " + Double.parseDouble(clip));
         }
