@@ -111,11 +111,11 @@ sealed interface KernelSupport permits ScalarSupport, PanamaSupport {
                      float[] dGates, int dgOff, float[] dhPrev, int dhpOff);
 
     void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-             float lr, float momentum, float dampening, float weightDecay, boolean nesterov);
+             float lr, float momentum, double dampening, float weightDecay, boolean nesterov);
 
     void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-              float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step);
+              float lr, double beta1, double beta2, float eps, float weightDecay, boolean decoupled, long step);
 
     void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                 float lr, float alpha, float eps, float weightDecay, float momentum);
+                 float lr, double alpha, float eps, float weightDecay, float momentum);
 }

@@ -456,6 +456,8 @@ public final class Kernels {
     }
 
     // ---------------------------------------------------------------- optimizers (PyTorch's update rules)
+    // dampening, beta1, beta2 and alpha come in double, as PyTorch's Python floats: 1 - x is taken in double and
+    // then rounded, as PyTorch does (1 - (float) 0.999 would be 1.3e-5 off 0.001, and so the buffers).
 
     /**
      * SGD as {@code torch.optim.SGD}: {@code g += wd*p}; with momentum {@code buf = momentum*buf +
@@ -464,7 +466,7 @@ public final class Kernels {
      * step when dampening is 0) and may be null when momentum is 0. p, g, buf [n]
      */
     public final void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                          float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+                          float lr, float momentum, double dampening, float weightDecay, boolean nesterov) {
         checkN(n);
         checkRange("p", p, pOff, n);
         checkRange("g", g, gOff, n);
@@ -473,7 +475,7 @@ public final class Kernels {
         checkFinite("momentum", momentum);
         checkFinite("dampening", dampening);
         checkFinite("weightDecay", weightDecay);
-        if (nesterov && (momentum <= 0f || dampening != 0f)) {
+        if (nesterov && (momentum <= 0f || dampening != 0)) {
             throw new IllegalArgumentException("nesterov: needs momentum > 0 and dampening 0, got momentum "
                     + momentum + ", dampening " + dampening);
         }
@@ -487,7 +489,7 @@ public final class Kernels {
      * {@code p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps)}. step counts from 1. p, g, m, v [n]
      */
     public final void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                           float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+                           float lr, double beta1, double beta2, float eps, float weightDecay, boolean decoupled, long step) {
         checkN(n);
         checkRange("p", p, pOff, n);
         checkRange("g", g, gOff, n);
@@ -508,7 +510,7 @@ public final class Kernels {
      * {@code p -= lr*g/a}. buf may be null when momentum is 0. p, g, sq, buf [n]
      */
     public final void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                              float lr, float alpha, float eps, float weightDecay, float momentum) {
+                              float lr, double alpha, float eps, float weightDecay, float momentum) {
         checkN(n);
         checkRange("p", p, pOff, n);
         checkRange("g", g, gOff, n);
@@ -552,8 +554,12 @@ public final class Kernels {
         if (!Float.isFinite(v)) throw new IllegalArgumentException(name + ": expected a finite value, got " + v);
     }
 
-    private static void checkUnit(String name, float v) {
-        if (!(v >= 0f && v < 1f)) throw new IllegalArgumentException(name + ": expected in [0, 1), got " + v);
+    private static void checkFinite(String name, double v) {
+        if (!Double.isFinite(v)) throw new IllegalArgumentException(name + ": expected a finite value, got " + v);
+    }
+
+    private static void checkUnit(String name, double v) {
+        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(name + ": expected in [0, 1), got " + v);
     }
 
     /** Checks that {@code a} has exactly {@code length} elements. */

@@ -259,7 +259,7 @@ final class PanamaPointwise {
     }
 
     static void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                    float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+                    float lr, float momentum, double dampening, float weightDecay, boolean nesterov) {
         int bound = S.loopBound(n);
         FloatVector wd = FloatVector.broadcast(S, weightDecay);
         FloatVector negLr = FloatVector.broadcast(S, -lr);
@@ -270,7 +270,7 @@ final class PanamaPointwise {
             }
         } else {
             FloatVector mom = FloatVector.broadcast(S, momentum);
-            float damp = 1f - dampening;
+            float damp = (float) (1 - dampening);
             // nesterov ? g + momentum*buf : buf, as arithmetic on 0/1 (a conditional vector would box).
             float nest = nesterov ? 1f : 0f;
             FloatVector momNest = FloatVector.broadcast(S, momentum * nest);
@@ -286,20 +286,21 @@ final class PanamaPointwise {
     }
 
     static void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m1, int mOff, float[] v, int vOff,
-                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+                     float lr, double beta1, double beta2, float eps, float weightDecay, boolean decoupled, long step) {
         int bound = S.loopBound(n);
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
         float decay = decoupled ? 1f - lr * weightDecay : 1f;
         FloatVector l2 = FloatVector.broadcast(S, decoupled ? 0f : weightDecay);
-        FloatVector b1 = FloatVector.broadcast(S, beta1);
-        FloatVector b2 = FloatVector.broadcast(S, beta2);
+        FloatVector b1 = FloatVector.broadcast(S, (float) beta1);
+        FloatVector b2 = FloatVector.broadcast(S, (float) beta2);
+        float omb1 = (float) (1 - beta1), omb2 = (float) (1 - beta2);
         for (int i = 0; i < bound; i += L) {
             FloatVector pi = FloatVector.fromArray(S, p, pOff + i).mul(decay);
             FloatVector gi = pi.fma(l2, FloatVector.fromArray(S, g, gOff + i));
-            FloatVector mi = FloatVector.fromArray(S, m1, mOff + i).fma(b1, gi.mul(1f - beta1));
-            FloatVector vi = FloatVector.fromArray(S, v, vOff + i).fma(b2, gi.mul(1f - beta2).mul(gi));
+            FloatVector mi = FloatVector.fromArray(S, m1, mOff + i).fma(b1, gi.mul(omb1));
+            FloatVector vi = FloatVector.fromArray(S, v, vOff + i).fma(b2, gi.mul(omb2).mul(gi));
             mi.intoArray(m1, mOff + i);
             vi.intoArray(v, vOff + i);
             pi.sub(mi.mul(stepSize).div(vi.sqrt().div(bc2Sqrt).add(eps))).intoArray(p, pOff + i);
@@ -309,10 +310,11 @@ final class PanamaPointwise {
     }
 
     static void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                        float lr, float alpha, float eps, float weightDecay, float momentum) {
+                        float lr, double alpha, float eps, float weightDecay, float momentum) {
         int bound = S.loopBound(n);
         FloatVector wd = FloatVector.broadcast(S, weightDecay);
-        FloatVector al = FloatVector.broadcast(S, alpha);
+        FloatVector al = FloatVector.broadcast(S, (float) alpha);
+        float oma = (float) (1 - alpha);
         FloatVector mom = FloatVector.broadcast(S, momentum);
         FloatVector negLr = FloatVector.broadcast(S, -lr);
         // Without momentum buf may be null: read sq (finite, non-negative) times zero instead.
@@ -322,7 +324,7 @@ final class PanamaPointwise {
         for (int i = 0; i < bound; i += L) {
             FloatVector pi = FloatVector.fromArray(S, p, pOff + i);
             FloatVector gi = pi.fma(wd, FloatVector.fromArray(S, g, gOff + i));
-            FloatVector s = FloatVector.fromArray(S, sq, sOff + i).fma(al, gi.mul(1f - alpha).mul(gi));
+            FloatVector s = FloatVector.fromArray(S, sq, sOff + i).fma(al, gi.mul(oma).mul(gi));
             FloatVector st = FloatVector.fromArray(S, ba, bo + i).mul(keep).fma(mom, gi.div(s.sqrt().add(eps)));
             s.intoArray(sq, sOff + i);
             if (momentum != 0f) st.intoArray(buf, bOff + i);

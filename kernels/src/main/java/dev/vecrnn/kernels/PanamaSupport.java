@@ -176,19 +176,19 @@ final class PanamaSupport implements KernelSupport {
 
     @Override
     public void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf,
-                    int bOff, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+                    int bOff, float lr, float momentum, double dampening, float weightDecay, boolean nesterov) {
         PanamaPointwise.sgd(n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
     }
 
     @Override
     public void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v,
-                     int vOff, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+                     int vOff, float lr, double beta1, double beta2, float eps, float weightDecay, boolean decoupled, long step) {
         PanamaPointwise.adam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
     @Override
     public void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff,
-                        float[] buf, int bOff, float lr, float alpha, float eps, float weightDecay, float momentum) {
+                        float[] buf, int bOff, float lr, double alpha, float eps, float weightDecay, float momentum) {
         PanamaPointwise.rmsprop(n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
     }
 }

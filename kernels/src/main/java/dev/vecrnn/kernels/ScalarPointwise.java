@@ -174,18 +174,19 @@ final class ScalarPointwise {
     }
 
     static void sgd(int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                    float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+                    float lr, float momentum, double dampening, float weightDecay, boolean nesterov) {
         sgdRange(0, n, p, pOff, g, gOff, buf, bOff, lr, momentum, dampening, weightDecay, nesterov);
     }
 
     /** Elements [from, n) of {@link #sgd}; the Vector API kernels finish their tails with it. */
     static void sgdRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] buf, int bOff,
-                         float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+                         float lr, float momentum, double dampening, float weightDecay, boolean nesterov) {
+        float damp = (float) (1 - dampening);
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
             float gi = Fma.fma(weightDecay, pi, g[gOff + i]);
             if (momentum != 0f) {
-                float b = Fma.fma(momentum, buf[bOff + i], (1f - dampening) * gi);
+                float b = Fma.fma(momentum, buf[bOff + i], damp * gi);
                 buf[bOff + i] = b;
                 gi = nesterov ? Fma.fma(momentum, b, gi) : b;
             }
@@ -194,13 +195,14 @@ final class ScalarPointwise {
     }
 
     static void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+                     float lr, double beta1, double beta2, float eps, float weightDecay, boolean decoupled, long step) {
         adamRange(0, n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
     /** Elements [from, n) of {@link #adam}; the Vector API kernels finish their tails with it. */
     static void adamRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                          float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+                          float lr, double beta1, double beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        float b1 = (float) beta1, b2 = (float) beta2, omb1 = (float) (1 - beta1), omb2 = (float) (1 - beta2);
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
@@ -209,8 +211,8 @@ final class ScalarPointwise {
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i] * decay;
             float gi = Fma.fma(l2, pi, g[gOff + i]);
-            float mi = Fma.fma(beta1, m[mOff + i], (1f - beta1) * gi);
-            float vi = Fma.fma(beta2, v[vOff + i], (1f - beta2) * gi * gi);
+            float mi = Fma.fma(b1, m[mOff + i], omb1 * gi);
+            float vi = Fma.fma(b2, v[vOff + i], omb2 * gi * gi);
             m[mOff + i] = mi;
             v[vOff + i] = vi;
             float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
@@ -219,17 +221,18 @@ final class ScalarPointwise {
     }
 
     static void rmsprop(int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                        float lr, float alpha, float eps, float weightDecay, float momentum) {
+                        float lr, double alpha, float eps, float weightDecay, float momentum) {
         rmspropRange(0, n, p, pOff, g, gOff, sq, sOff, buf, bOff, lr, alpha, eps, weightDecay, momentum);
     }
 
     /** Elements [from, n) of {@link #rmsprop}; the Vector API kernels finish their tails with it. */
     static void rmspropRange(int from, int n, float[] p, int pOff, float[] g, int gOff, float[] sq, int sOff, float[] buf, int bOff,
-                             float lr, float alpha, float eps, float weightDecay, float momentum) {
+                             float lr, double alpha, float eps, float weightDecay, float momentum) {
+        float a = (float) alpha, oma = (float) (1 - alpha);
         for (int i = from; i < n; i++) {
             float pi = p[pOff + i];
             float gi = Fma.fma(weightDecay, pi, g[gOff + i]);
-            float s = Fma.fma(alpha, sq[sOff + i], (1f - alpha) * gi * gi);
+            float s = Fma.fma(a, sq[sOff + i], oma * gi * gi);
             sq[sOff + i] = s;
             float step = gi / ((float) Math.sqrt(s) + eps);
             if (momentum != 0f) {

@@ -15,7 +15,9 @@ import java.util.List;
  *   p = p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
  * </pre>
  * {@link AdamW} decays the weights instead. The update is the kernels' fused {@code adam}. State:
- * {@code exp_avg} (m), {@code exp_avg_sq} (v) and the step count t.
+ * {@code exp_avg} (m), {@code exp_avg_sq} (v) and the step count t. As in PyTorch, {@code 1 - beta} and the bias
+ * corrections are taken in double from the betas as given, then rounded to float: so m and v are PyTorch's to
+ * float32 rounding (rounding beta2 = 0.999 first would put v 1.3e-5 off).
  */
 public sealed class Adam extends BaseOptimizer permits AdamW {
     public static final double DEFAULT_LR = 1e-3;
@@ -63,7 +65,7 @@ public sealed class Adam extends BaseOptimizer permits AdamW {
     @Override
     final void update(int index, Param param, float lr) {
         kernels.adam(param.size(), param.data(), 0, param.grad(), 0, buffers[0][index], 0, buffers[1][index], 0,
-                lr, (float) beta1, (float) beta2, (float) eps, (float) weightDecay, decoupled, steps);
+                lr, beta1, beta2, (float) eps, (float) weightDecay, decoupled, steps);
     }
 
     public final double beta1() {

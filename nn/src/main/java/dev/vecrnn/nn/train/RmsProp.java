@@ -15,7 +15,8 @@ import java.util.List;
  *   else:             p = p - lr * g / (sqrt(v) + eps)
  * </pre>
  * The update is the kernels' fused {@code rmsprop}. State: {@code square_avg} (v) and, when momentum > 0,
- * {@code momentum_buffer} (b); both start at zero, as in PyTorch.
+ * {@code momentum_buffer} (b); both start at zero, as in PyTorch. As in PyTorch, {@code 1 - alpha} is taken in
+ * double from alpha as given, then rounded to float (rounding alpha first would put v up to 1e-5 off).
  */
 public final class RmsProp extends BaseOptimizer {
     public static final double DEFAULT_LR = 1e-2;
@@ -57,7 +58,7 @@ public final class RmsProp extends BaseOptimizer {
     void update(int index, Param param, float lr) {
         float[] buf = momentum != 0 ? buffers[1][index] : null;
         kernels.rmsprop(param.size(), param.data(), 0, param.grad(), 0, buffers[0][index], 0, buf, 0,
-                lr, (float) alpha, (float) eps, (float) weightDecay, (float) momentum);
+                lr, alpha, (float) eps, (float) weightDecay, (float) momentum);
     }
 
     public double alpha() {

@@ -17,7 +17,7 @@ import java.util.List;
  *   p = p - lr * g
  * </pre>
  * The update is the kernels' fused {@code sgd}; the first step runs it over a zeroed buffer with
- * dampening 0, which yields PyTorch's {@code b = g} exactly. State: {@code momentum_buffer} (only when
+ * dampening 0, which yields PyTorch's {@code b = g} exactly; {@code 1 - dampening} is taken in double, as PyTorch does. State: {@code momentum_buffer} (only when
  * momentum != 0), valid once {@link #stepCount()} > 0.
  */
 public final class Sgd extends BaseOptimizer {
@@ -59,12 +59,12 @@ public final class Sgd extends BaseOptimizer {
     @Override
     void update(int index, Param param, float lr) {
         float[] buf = null;
-        float damp = (float) dampening;
+        double damp = dampening;
         if (momentum != 0) {
             buf = buffers[0][index];
             if (steps == 1) {
                 Arrays.fill(buf, 0f);
-                damp = 0f;
+                damp = 0;
             }
         }
         kernels.sgd(param.size(), param.data(), 0, param.grad(), 0, buf, 0, lr, (float) momentum, damp,
