@@ -2,7 +2,10 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Require;
 
-/** The bookkeeping of a schedule whose rate is a function of the epoch and the base rate. */
+/**
+ * The bookkeeping of a schedule whose rate has a closed form in the epoch and the base rate ({@link #lrAt}, used by
+ * {@link #setLastEpoch}) and a chainable form ({@link #chained}, used by {@link #step()}), as PyTorch's.
+ */
 abstract class ClosedFormLrScheduler implements LrScheduler {
     final Optimizer optimizer;
     final double baseLr;
@@ -18,12 +21,21 @@ abstract class ClosedFormLrScheduler implements LrScheduler {
 
     @Override
     public final void step() {
-        setLastEpoch(lastEpoch + 1);
+        set(lastEpoch + 1, chained(optimizer.learningRate(), lastEpoch + 1));
     }
+
+    /**
+     * The rate at {@code epoch} (>= 1) from {@code current}, the optimizer's rate now: PyTorch's {@code get_lr}.
+     * When nothing but this schedule set the rate, current is {@code lrAt(epoch - 1)} and the result {@code lrAt(epoch)}.
+     */
+    abstract double chained(double current, int epoch);
 
     @Override
     public final void setLastEpoch(int epoch) {
-        double lr = lrAt(epoch);
+        set(epoch, lrAt(epoch));
+    }
+
+    private void set(int epoch, double lr) {
         optimizer.setLearningRate(lr);
         lastEpoch = epoch;
         lastLr = lr;

@@ -4,7 +4,10 @@ package dev.vecrnn.nn.train;
  * An epoch-indexed learning-rate schedule acting on an {@link Optimizer}, as {@code torch.optim.lr_scheduler}:
  * construction records the optimizer's current learning rate as the base and sets epoch 0; each
  * {@link #step()} (once per epoch, after the optimizer's steps) advances the epoch and sets the
- * optimizer's learning rate to the schedule's value there, computed in closed form (in double).
+ * optimizer's learning rate from the one it has now, by PyTorch's chainable form ({@code get_lr}), in double.
+ * So a rate set from outside between steps ({@link Optimizer#setLearningRate}, another schedule) is carried on
+ * from, as in PyTorch; without one, step() gives the closed form {@link #lrAt} (to double rounding).
+ * {@link #setLastEpoch} jumps by the closed form, as PyTorch's {@code step(epoch)}.
  */
 public interface LrScheduler extends Schedule {
 
@@ -14,7 +17,7 @@ public interface LrScheduler extends Schedule {
         step();
     }
 
-    /** Advances one epoch and sets the optimizer's learning rate. */
+    /** Advances one epoch and sets the optimizer's learning rate, from the rate it has now (see above). */
     void step();
 
     /** The epoch reached: 0 after construction, then the number of {@link #step()} calls. */
