@@ -6,7 +6,8 @@ import dev.vecrnn.nn.Require;
  * Binary cross-entropy on logits, {@code torch.nn.BCEWithLogitsLoss()}, in the stable form
  * {@code l_i = max(x_i, 0) - x_i y_i + log(1 + exp(-|x_i|))}, {@code loss = (1/N) sum l_i},
  * {@code d loss / d x_i = (sigmoid(x_i) - y_i) / N}. Finite for every finite logit (1e30 included).
- * Targets must lie in [0, 1] (soft labels allowed). Computed in double.
+ * Targets must lie in [0, 1] (soft labels allowed; PyTorch does not check them).
+ * Computed in double. No {@code weight} or {@code pos_weight}: a loss of your own can weigh (see {@link Loss}).
  */
 public final class BceWithLogitsLoss implements Loss {
 

@@ -6,7 +6,10 @@ import dev.vecrnn.nn.Require;
 
 import java.util.List;
 
-/** Gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}. Allocates nothing. */
+/**
+ * Gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}. Allocates nothing.
+ * The norm is the L2 norm only ({@code norm_type=2}, PyTorch's default; no {@code 'inf'} or other p-norms).
+ */
 public final class Clip {
     /** PyTorch's guard against division by zero in the clip coefficient. */
     public static final double EPS = 1e-6;

@@ -17,6 +17,10 @@ import java.util.Arrays;
  * contribute nothing and are not read: their targets may hold anything, as padding does. The log-softmax
  * is the kernels' max-shifted one, so logits of 1e30 give finite losses and gradients.
  *
+ * <p>PyTorch's class {@code weight} is the row-weight form with {@code rowWeights[i] = weight[t_i]}.
+ * Not offered: {@code label_smoothing} (here always 0, PyTorch's default), class-probability targets and
+ * reductions other than {@code 'mean'}.
+ *
  * <p>When no row counts (every row ignored or masked), the loss is 0 and the gradient zero; PyTorch
  * returns NaN there, which would poison a training loop over an all-padding chunk.
  *

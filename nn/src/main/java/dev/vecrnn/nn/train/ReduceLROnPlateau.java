@@ -70,13 +70,16 @@ public final class ReduceLROnPlateau implements Schedule {
         this.best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
     }
 
-    /** Records one epoch's metric (for example the validation loss) and cuts the learning rate if due. */
     /** {@link #step(double)} with the loss the Trainer monitors. */
     @Override
     public void epochEnded(double monitoredLoss) {
         step(monitoredLoss);
     }
 
+    /**
+     * Records one epoch's metric (for example the validation loss) and cuts the optimizer's learning rate now (one
+     * set with setLearningRate included, as PyTorch's) if due.
+     */
     public void step(double metric) {
         lastEpoch++;
         if (isBetter(metric)) {
