@@ -1,5 +1,6 @@
 package dev.vecrnn.nn.format;
 
+import dev.vecrnn.nn.FixtureFiles;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
@@ -67,16 +68,8 @@ class PyTorchParityTest {
 
     @TestFactory
     Stream<DynamicNode> pytorchParity() throws IOException, URISyntaxException {
-        URL dir = PyTorchParityTest.class.getClassLoader().getResource("pytorch");
-        assertNotNull(dir, "test resources: expected a 'pytorch' directory of fixtures on the classpath");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(Path.of(dir.toURI()))) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-        }
-        assertTrue(files.size() >= EXPECTED_MIN_FIXTURES,
-                "fixtures: expected at least " + EXPECTED_MIN_FIXTURES + " in " + dir + ", found " + files.size()
-                        + " (regenerate with /usr/bin/python3 scripts/make_pytorch_fixtures.py)");
-        return files.stream().map(PyTorchParityTest::caseOf);
+        return FixtureFiles.safetensors("pytorch", EXPECTED_MIN_FIXTURES, "scripts/make_pytorch_fixtures.py").stream()
+                .map(PyTorchParityTest::caseOf);
     }
 
     private static DynamicNode caseOf(Path file) {
