@@ -145,7 +145,7 @@ final class FitCommand implements Callable<Integer> {
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
             try {
-                h = Training.run(() -> tr.fit(model, data));
+                h = Training.run(() -> tr.fit(model, data), Training.FIT_STEERING);
             } finally {
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -154,7 +154,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             ModelFile.save(model, outs.stage(file));
-            Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x");
+            Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x", Training.FIT_STEERING);
             outs.commit();
             // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
             String kept = patience >= 0 && val > 0

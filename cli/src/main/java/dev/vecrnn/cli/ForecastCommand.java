@@ -98,7 +98,7 @@ final class ForecastCommand implements Callable<Integer> {
         long seed = this.seed.get();
         Model model = Model.builder(1).lstm(hidden).dense(1).seed(seed).build();
         Training.run(() -> new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(1.0).optimizer(ps -> new Adam(ps, lr))
-                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data));
+                .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss())).fit(model, data), Training.STEERING);
 
         // run through the whole history, then feed the model its own predictions for the horizon
         ModelState state = model.newState();

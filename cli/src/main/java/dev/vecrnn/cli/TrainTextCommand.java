@@ -78,8 +78,8 @@ final class TrainTextCommand implements Callable<Integer> {
             Training.run(() -> new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads).validationData(heldSet)
                     .optimizer(ps -> new Adam(ps, lr))
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
-                    .onEpoch(Progress::epoch).fit(model, trainSet));
-            double ppl = Training.finite(Trainer.evaluate(model, heldSet), "the held-out text").metric("perplexity");
+                    .onEpoch(Progress::epoch).fit(model, trainSet), Training.STEERING);
+            double ppl = Training.finite(Trainer.evaluate(model, heldSet), "the held-out text", Training.STEERING).metric("perplexity");
             ModelFile.save(model, outs.stage(modelFile));
             vocab.save(outs.stage(vocabFile));
             outs.commit();

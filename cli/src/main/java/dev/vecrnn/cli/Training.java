@@ -12,31 +12,40 @@ final class Training {
     private Training() {
     }
 
-    static <T> T run(Callable<T> fit) throws Exception {
+    /** The library's advice on a non-finite loss or gradient, which names its API; each command names its own options. */
+    private static final String LIBRARY_ADVICE = " (lower the learning rate, clip gradients, or choose NonFinitePolicy.SKIP_BATCH)";
+
+    /**
+     * Runs {@code fit}; a run that diverges is refused naming {@code steering}, the command's own options
+     * that steer it, such as {@link #FIT_STEERING}, or {@link #STEERING} for a command with --lr alone.
+     */
+    static <T> T run(Callable<T> fit, String steering) throws Exception {
         try {
             return fit.call();
         } catch (NonFiniteException e) {
-            // the library's advice names its API; the command line's names its option
-            throw diverged(e.getMessage().replace("choose NonFinitePolicy.SKIP_BATCH", "--on-non-finite skip where the command has it"), e);
+            throw diverged(e.getMessage().replace(LIBRARY_ADVICE, ""), steering, e);
         }
     }
+
+    static final String STEERING = "lower --lr or check the data";
+    static final String FIT_STEERING = "lower --lr, clip gradients with --clip, skip such batches with --on-non-finite skip,"
+            + " or check the data";
 
     /**
      * {@code ev}, the trained model's figures on {@code data}, once every one is finite. A loss that stayed finite
      * but whose perplexity overflows (a mean cross-entropy above 709 nats) diverged as surely as a NaN loss does.
      */
-    static Evaluation finite(Evaluation ev, String data) {
+    static Evaluation finite(Evaluation ev, String data, String steering) {
         for (Map.Entry<String, Double> m : ev.metrics().entrySet()) {
             if (!Double.isFinite(m.getValue())) {
                 throw diverged(String.format(Locale.ROOT, "the loss on %s is %.3g%s", data, ev.loss(),
-                        m.getKey().equals("loss") ? "" : ", its " + m.getKey() + " " + m.getValue()), null);
+                        m.getKey().equals("loss") ? "" : ", its " + m.getKey() + " " + m.getValue()), steering, null);
             }
         }
         return ev;
     }
 
-    private static IllegalArgumentException diverged(String what, Throwable cause) {
-        return new IllegalArgumentException("--lr: training diverged (" + what
-                + "); lower --lr, clip gradients with --clip where the command has it, or check the data", cause);
+    private static IllegalArgumentException diverged(String what, String steering, Throwable cause) {
+        return new IllegalArgumentException("--lr: training diverged (" + what + "); " + steering, cause);
     }
 }
