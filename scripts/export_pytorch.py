@@ -51,8 +51,10 @@ def load(source, trust_pickle):
     try:
         return torch.load(source, map_location="cpu", weights_only=True)
     except Exception as e:
+        why = " ".join(str(e).split()).split("error: ")[-1][:120] or type(e).__name__
+        if "Weights only load failed" not in str(e):
+            raise Refused(f"{source}: not a file that torch.load reads ({why})")
         if not trust_pickle:
-            why = " ".join(str(e).split()).split("error: ")[-1][:120] or type(e).__name__
             raise Refused(f"{source}: torch's weights-only loader refused it ({why}): a whole pickled model, or a"
                           f" checkpoint with other objects; if the file comes from a source you trust, add"
                           f" --trust-pickle (unpickling runs code from the file)")
@@ -108,7 +110,7 @@ def from_state_dict(obj, args):
         if key in obj and isinstance(obj[key], dict):
             obj = obj[key]
             break
-    tensors = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
+    tensors = {k: v for k, v in obj.items() if isinstance(k, str) and isinstance(v, torch.Tensor)}
     prefixes = sorted({k[: -len("weight_ih_l0")] for k in tensors if k.endswith("weight_ih_l0")})
     names = [p[:-1] if p.endswith(".") else p for p in prefixes]
     name = choose(names, args.module, args.source)
@@ -126,7 +128,9 @@ def config_from_weights(sd, kind, what):
     rows, inp = sd["weight_ih_l0"].shape
     proj = sd["weight_hr_l0"].shape[0] if "weight_hr_l0" in sd else 0
     hidden = sd["weight_hr_l0"].shape[1] if proj else sd["weight_hh_l0"].shape[1]
-    if hidden == 0 or rows % hidden:
+    if hidden == 0 or rows == 0:
+        raise Refused(f"{what}: expected a hidden size and weight_ih_l0 rows above 0, got {hidden} and {rows}")
+    if rows % hidden:
         raise Refused(f"{what}: weight_ih_l0 has {rows} rows, not a multiple of the hidden size {hidden}")
     gates = rows // hidden
     by_gates = {4: "LSTM", 3: "GRU"}
@@ -226,6 +230,10 @@ def main(argv):
                             "config.json": (json.dumps(cfg, indent=2) + "\n").encode()}, args.overwrite)
     except Refused as e:
         print(f"export_pytorch: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # anything else the file leads to is still one line, naming the file
+        first = str(e).splitlines()[0][:200] if str(e) else ""
+        print(f"export_pytorch: {args.source}: {type(e).__name__}{': ' + first if first else ''}", file=sys.stderr)
         return 2
     layout = "[B, T, I]" if cfg["batch_first"] else "[T, B, I]"
     print(f"wrote {args.outdir}/model.safetensors and config.json: {cfg['type']}, input {cfg['input_size']},"
