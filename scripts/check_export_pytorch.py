@@ -4,11 +4,12 @@ a training checkpoint, a pickled model, TorchScript), export it with scripts/exp
 `./vecrnn infer`, and compare every output with PyTorch's own forward (float32) on the same input.
 Also checks the exporter's refusals (one line on stderr, exit 2, nothing written).
 
-    /usr/bin/python3 scripts/check_export_pytorch.py [WORKDIR]
+    /usr/bin/python3 scripts/check_export_pytorch.py [WORKDIR]    # default: a temporary directory, removed after
 
 Run by .ci/run. Needs Debian's python3-torch and numpy, and the launcher's JDK.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,8 +90,18 @@ def check_refused(work, label, cmd, says):
 
 
 def main():
-    work = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="vecrnn-export-")
-    os.makedirs(work, exist_ok=True)
+    if len(sys.argv) > 1:
+        os.makedirs(sys.argv[1], exist_ok=True)
+        checks(sys.argv[1])
+        return
+    work = tempfile.mkdtemp(prefix="vecrnn-export-")
+    try:
+        checks(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def checks(work):
     torch.manual_seed(0)
     state_dict = lambda m, p: torch.save(m.state_dict(), p)
     whole = lambda m, p: torch.save(Model(m).state_dict(), p)
