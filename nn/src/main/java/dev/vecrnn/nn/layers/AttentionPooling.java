@@ -115,6 +115,7 @@ public final class AttentionPooling implements Layer {
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
         System.arraycopy(StateDicts.take(in, prefix, LayerChecks.shapes(this)).get("v").data(), 0, v.data(), 0, features);
+        v.changed();
     }
 
     @Override

@@ -128,6 +128,8 @@ public final class Dense implements Layer {
         Map<String, Tensor> t = StateDicts.take(dict, prefix, LayerChecks.shapes(this));
         System.arraycopy(t.get("weight").data(), 0, weight.data(), 0, out * in);
         System.arraycopy(t.get("bias").data(), 0, bias.data(), 0, out);
+        weight.changed();
+        bias.changed();
     }
 
     @Override

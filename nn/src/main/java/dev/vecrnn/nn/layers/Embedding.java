@@ -122,6 +122,7 @@ public final class Embedding implements Layer {
     public void loadStateDict(String prefix, Map<String, Tensor> in) {
         Require.stateDictArgs(prefix, "in", in);
         System.arraycopy(StateDicts.take(in, prefix, LayerChecks.shapes(this)).get("weight").data(), 0, weight.data(), 0, vocab * dim);
+        weight.changed();
     }
 
     @Override

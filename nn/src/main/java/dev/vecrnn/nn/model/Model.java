@@ -119,10 +119,15 @@ public final class Model {
 
     /** What a training forward keeps for backward. */
     public static final class Trace {
+        final Model model;
+        /** The model's {@link #weightsVersion()} at the forward: backward refuses the trace once the weights changed. */
+        final long version;
         final List<Layer.Cache> caches;
         final Batch output;
 
-        Trace(List<Layer.Cache> caches, Batch output) {
+        Trace(Model model, List<Layer.Cache> caches, Batch output) {
+            this.model = model;
+            this.version = model.weightsVersion();
             this.caches = caches;
             this.output = output;
         }
@@ -181,7 +186,7 @@ public final class Model {
             caches.add(o.cache());
             cur = o.output();
         }
-        return new Trace(caches, cur);
+        return new Trace(this, caches, cur);
     }
 
     /**
@@ -189,6 +194,10 @@ public final class Model {
      * data, so no gradient is needed below the first layer with params: the layers before it are not
      * run backward, and a recurrent layer there does not compute its input gradient (the top layer always
      * runs, to check dOutput). {@link #backward(Trace, Batch, boolean)} gives the input gradient too.
+     * A trace may serve more than one backward (the gradients accumulate), but only of this model and not
+     * once its weights changed after the forward (an optimizer step, {@link #loadStateDict}): a trace of
+     * another model is an {@link IllegalArgumentException}, a stale one an {@link IllegalStateException},
+     * both before any gradient changes.
      */
     public void backward(Trace trace, Batch dOutput) {
         backward(trace, dOutput, false);
@@ -207,6 +216,11 @@ public final class Model {
     public Batch backward(Trace trace, Batch dOutput, boolean inputGrad) {
         Require.notNull("trace", trace);
         Batch d = Require.notNull("dOutput", dOutput);
+        if (trace.model != this) throw new IllegalArgumentException("trace: expected a trace from this model's forward, got one of another model");
+        if (trace.version != weightsVersion()) {
+            throw new IllegalStateException("trace: the weights changed after the forward that made it (an optimizer step or"
+                    + " loadStateDict), so its activations are not those of these weights; run forward again");
+        }
         if (inputGrad) {
             for (Layer l : layers) {
                 if (!l.inputIsDifferentiable()) {
@@ -250,6 +264,13 @@ public final class Model {
 
     public void zeroGrad() {
         for (Param p : params) p.zeroGrad();
+    }
+
+    /** The params' versions summed: each only grows, so the sum changes whenever any of them does. */
+    private long weightsVersion() {
+        long v = 0;
+        for (Param p : params) v += p.version();
+        return v;
     }
 
     /** All tensors by name, {@code layers.<i>.<name>}. */

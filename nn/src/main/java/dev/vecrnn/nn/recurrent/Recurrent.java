@@ -200,7 +200,7 @@ public final class Recurrent {
             init.init(c.type, c.hidden, c.inputSize, c.outHidden, wih, whh, c.biasIh, c.biasHh, c.whr);
             var packed = PackedGates.pack(c.type.packing, c.inputSize, c.outHidden, c.hidden, wih, whh, null, null);
             System.arraycopy(packed.weights(), 0, c.w.weights(), 0, packed.weights().length);
-            c.sync();
+            c.changed();
         }
     }
 
@@ -338,7 +338,9 @@ public final class Recurrent {
 
     /**
      * Backpropagation through time: accumulates every parameter's gradient and returns the gradients of
-     * the inputs. dhN and dcN may be null (zero).
+     * the inputs. dhN and dcN may be null (zero). A trace may serve more than one backward (the gradients
+     * accumulate), but not once the weights changed after its forward (an optimizer step, {@link
+     * #loadStateDict}, {@link #initWeights}): that is an {@link IllegalStateException}, before any gradient changes.
      */
     public InputGrads backward(Trace trace, Tensor dOutput, Tensor dhN, Tensor dcN) {
         return backward(trace, dOutput, dhN, dcN, true);
@@ -357,7 +359,18 @@ public final class Recurrent {
             throw new IllegalArgumentException("trace: expected a trace from this layer's forwardTrain, got "
                     + (trace == null ? "null" : "one from another layer"));
         }
+        if (trace.version != weightsVersion()) {
+            throw new IllegalStateException("trace: the weights changed after the forwardTrain that made it (an optimizer step,"
+                    + " loadStateDict or initWeights), so its activations are not those of these weights; run forwardTrain again");
+        }
         return RecurrentPass.backward(this, trace, dOutput, dhN, dcN, inputGrad);
+    }
+
+    /** The params' versions summed: each only grows, so the sum changes whenever any of them does. */
+    private long weightsVersion() {
+        long v = 0;
+        for (Param p : params) v += p.version();
+        return v;
     }
 
     // ------------------------------------------------------------------ streaming
@@ -446,10 +459,13 @@ public final class Recurrent {
         final Tensor output;
         final Tensor hN;
         final Tensor cN;
+        /** The owner's {@link #weightsVersion()} at the forward: backward refuses the trace once the weights changed. */
+        final long version;
 
         Trace(Recurrent owner, int steps, int batch, int[] lengths, float[][] dropMasks, DirTrace[] dirs, Tensor output,
               Tensor hN, Tensor cN) {
             this.owner = owner;
+            this.version = owner.weightsVersion();
             this.steps = steps;
             this.batch = batch;
             this.lengths = lengths;

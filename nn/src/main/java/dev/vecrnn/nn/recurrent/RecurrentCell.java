@@ -369,6 +369,14 @@ final class RecurrentCell {
             System.arraycopy(in.get("bias_hh" + suffix).data(), 0, biasHh, 0, rows);
         }
         if (pWhr != null) System.arraycopy(in.get("weight_hr" + suffix).data(), 0, whr, 0, whr.length);
+        changed();
+    }
+
+    /**
+     * Counts a change of each of this cell's params, whose values were written in place (so that a trace
+     * made before refuses to run backward on them), and derives from them again.
+     */
+    void changed() {
         List<Param> mine = new java.util.ArrayList<>();
         addParams(mine);
         for (Param p : mine) p.changed();
