@@ -230,7 +230,10 @@ public final class Trainer {
      * epochs left) and returns the history of every epoch, the resumed ones included.
      *
      * @throws IllegalArgumentException when the data hold a NaN or infinite value (naming row, step and
-     *                                  feature), do not fit the model, or the checkpoint to resume from does not fit
+     *                                  feature), do not fit the model (the training or validation data: features,
+     *                                  targets per step or per sequence, target width; validation targets of another
+     *                                  kind than the training data's), the optimizer updates params that are not the
+     *                                  model's, all checked before anything trains, or the checkpoint to resume from does not fit
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
      * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
      *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
@@ -239,8 +242,16 @@ public final class Trainer {
     public History fit(Model model, Dataset data) {
         Require.notNull("model", model);
         Require.notNull("data", data);
+        requireFits(model, data, "training data");
         requireFinite(data, "training data");
-        if (validation != null) requireFinite(validation, "validation data");
+        if (validation != null) {
+            requireFits(model, validation, "validation data");
+            if (validation.getClass() != data.getClass()) {
+                throw new IllegalArgumentException("validation data: expected " + targetKind(data) + " as the training data has, got "
+                        + targetKind(validation));
+            }
+            requireFinite(validation, "validation data");
+        }
         Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
         int[] order = Dataset.range(data.size());
         shuffle(order, new Random(seed));
@@ -255,11 +266,12 @@ public final class Trainer {
             val = data.subset(order, 0, nVal);
             train = data.subset(order, nVal, data.size());
         }
-        model.setThreads(threads);
         Optimizer opt = optimizer.apply(model.params());
         if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
+        requireModelParams(model, opt);
         Schedule sched = schedule == null ? null : schedule.apply(opt);
         if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
+        model.setThreads(threads);
         Map<String, String> settings = settings(data, opt, sched);
         Checkpoint.Run run;
         try {
@@ -375,6 +387,45 @@ public final class Trainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /**
+     * Refuses data that do not fit the model, before anything trains on them (validation data would
+     * otherwise be refused only at the end of the first epoch): the features per step, one target per step
+     * or per sequence as the model outputs, and float targets as wide as the output.
+     */
+    private static void requireFits(Model model, Dataset d, String what) {
+        if (d.features() != model.inputFeatures()) {
+            throw new IllegalArgumentException(what + ": expected " + model.inputFeatures() + " features per step (the model's input), got "
+                    + d.features());
+        }
+        if (d.perStep() != model.outputIsSequence()) {
+            throw new IllegalArgumentException(what + ": the data has one target per " + (d.perStep() ? "step" : "sequence")
+                    + " but the model outputs one per " + (model.outputIsSequence() ? "step" : "sequence"));
+        }
+        if (d instanceof Dataset.Regression r && r.targetWidth() != model.outputFeatures()) {
+            throw new IllegalArgumentException(what + ": expected " + model.outputFeatures() + " target values per row (the model's output), got "
+                    + r.targetWidth());
+        }
+    }
+
+    private static String targetKind(Dataset d) {
+        return d instanceof Dataset.Classification ? "class labels" : "float targets";
+    }
+
+    /**
+     * The optimizer must update the model's params (all of them, or some to train only those): one over
+     * another model's would step that model and leave this one as it was, silently.
+     */
+    private static void requireModelParams(Model model, Optimizer opt) {
+        java.util.Set<float[]> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Param p : model.params()) own.add(p.data());
+        for (Param p : opt.params()) {
+            if (!own.contains(p.data())) {
+                throw new IllegalArgumentException("optimizer: expected an optimizer over the model's params (the list the factory is given,"
+                        + " or part of it), got one over " + p.name() + ", which is not the model's");
+            }
+        }
     }
 
     /** Refuses NaN and infinity in the inputs (valid steps) and regression targets, naming where. */

@@ -1,0 +1,109 @@
+package dev.vecrnn.nn.train;
+
+import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.model.Model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What does not fit the model is refused by {@link Trainer#fit} before anything trains: validation data of
+ * another shape or kind (which would otherwise be refused only after the first epoch had changed the
+ * weights), training data of another shape (named as such), and an optimizer over params that are not the
+ * model's (which would step that other model and leave this one as it was, silently). The weights are then
+ * as they were, and the same trainer and model train afterwards.
+ */
+class TrainerMisfitTest {
+
+    /** n values in [-1, 1], a different series per seed. */
+    private static float[] series(int n, long seed) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) Math.sin(7.1 * seed + 1.3 * i);
+        return a;
+    }
+
+    private static Model model() {
+        return Model.builder(3).lstm(8).dense(2).seed(1).build();
+    }
+
+    /** 40 sequences of 5 steps, 3 features, 2 targets per step. */
+    private static final Dataset DATA = Dataset.regression(series(40 * 5 * 3, 3), 40, 5, 3, null, series(40 * 5 * 2, 4), 2, true);
+
+    private static void assertSameWeights(Map<String, Tensor> want, Map<String, Tensor> got) {
+        assertEquals(want.keySet(), got.keySet());
+        for (String k : want.keySet()) assertArrayEquals(want.get(k).data(), got.get(k).data(), k);
+    }
+
+    private static void assertRefused(Trainer trainer, Dataset data, String message) {
+        Model m = model();
+        Map<String, Tensor> before = m.stateDict();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(m, data));
+        assertEquals(message, e.getMessage());
+        assertSameWeights(before, m.stateDict());
+        for (Param p : m.params()) for (float g : p.grad()) assertEquals(0f, g, p.name());
+    }
+
+    @Test
+    void validationDataThatDoesNotFitIsRefusedBeforeTraining() {
+        Dataset features = Dataset.regression(series(4 * 5 * 4, 5), 4, 5, 4, null, series(4 * 5 * 2, 6), 2, true);
+        assertRefused(new Trainer().epochs(1).validationData(features), DATA,
+                "validation data: expected 3 features per step (the model's input), got 4");
+        Dataset width = Dataset.regression(series(4 * 5 * 3, 5), 4, 5, 3, null, series(4 * 5 * 3, 6), 3, true);
+        assertRefused(new Trainer().epochs(1).validationData(width), DATA,
+                "validation data: expected 2 target values per row (the model's output), got 3");
+        Dataset perSequence = Dataset.regression(series(4 * 5 * 3, 5), 4, 5, 3, null, series(4 * 2, 6), 2, false);
+        assertRefused(new Trainer().epochs(1).validationData(perSequence), DATA,
+                "validation data: the data has one target per sequence but the model outputs one per step");
+        Dataset labels = Dataset.classification(series(4 * 5 * 3, 5), 4, 5, 3, null, new int[4 * 5], true);
+        assertRefused(new Trainer().epochs(1).validationData(labels), DATA,
+                "validation data: expected float targets as the training data has, got class labels");
+    }
+
+    @Test
+    void trainingDataThatDoesNotFitIsNamed() {
+        Dataset features = Dataset.regression(series(4 * 5 * 4, 5), 4, 5, 4, null, series(4 * 5 * 2, 6), 2, true);
+        assertRefused(new Trainer().epochs(1), features, "training data: expected 3 features per step (the model's input), got 4");
+    }
+
+    @Test
+    void anOptimizerOverAnotherModelsParamsIsRefused() {
+        Model other = model();
+        Map<String, Tensor> otherBefore = other.stateDict();
+        assertRefused(new Trainer().epochs(1).optimizer(ps -> new Adam(other.params(), 0.1)), DATA,
+                "optimizer: expected an optimizer over the model's params (the list the factory is given, or part of it),"
+                        + " got one over layers.0.packed_l0, which is not the model's");
+        assertSameWeights(otherBefore, other.stateDict());
+    }
+
+    @Test
+    void anOptimizerOverPartOfTheParamsTrainsThatPart() {
+        Model m = model();
+        Map<String, Tensor> before = m.stateDict();
+        new Trainer().epochs(1).optimizer(ps -> new Adam(ps.subList(ps.size() - 2, ps.size()), 0.1)).fit(m, DATA);
+        Map<String, Tensor> after = m.stateDict();
+        assertArrayEquals(before.get("layers.0.weight_ih_l0").data(), after.get("layers.0.weight_ih_l0").data());
+        assertFalse(java.util.Arrays.equals(before.get("layers.1.weight").data(), after.get("layers.1.weight").data()));
+    }
+
+    @Test
+    void theModelTrainsAfterARefusal() {
+        Model m = model();
+        Dataset bad = Dataset.regression(series(4 * 5 * 4, 5), 4, 5, 4, null, series(4 * 5 * 2, 6), 2, true);
+        Trainer t = new Trainer().epochs(2).validationData(bad);
+        assertThrows(IllegalArgumentException.class, () -> t.fit(m, DATA));
+        Trainer.History h = t.validationData(DATA.subset(Dataset.range(40), 0, 8)).fit(m, DATA);
+        assertEquals(2, h.epochs().size());
+        assertTrue(Double.isFinite(h.epochs().get(1).validation().loss()));
+        List<Param> ps = m.params();
+        assertFalse(ps.isEmpty());
+    }
+}
