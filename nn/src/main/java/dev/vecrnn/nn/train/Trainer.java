@@ -253,6 +253,8 @@ public final class Trainer {
             requireFinite(validation, "validation data");
         }
         Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
+        requireTargets(lossFn, model, data, "training data");
+        if (validation != null) requireTargets(lossFn, model, validation, "validation data");
         int[] order = Dataset.range(data.size());
         shuffle(order, new Random(seed));
         Dataset train = data;
@@ -407,6 +409,40 @@ public final class Trainer {
             throw new IllegalArgumentException(what + ": expected " + model.outputFeatures() + " target values per row (the model's output), got "
                     + r.targetWidth());
         }
+    }
+
+    /**
+     * Refuses the targets a built-in loss would refuse only at the batch holding them, after the batches
+     * before it had trained: a class id outside [0, C) but for the ignore index under cross-entropy (C the
+     * model's outputs, or the loss's classes), a value outside [0, 1] under bce. Padding is not scored, so not
+     * checked; a loss of one's own checks its own targets.
+     */
+    private static void requireTargets(Loss loss, Model model, Dataset d, String what) {
+        int per = d.perStep() ? d.steps() : 1;
+        if (d instanceof Dataset.Classification c && (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss)) {
+            CrossEntropyLoss ce = loss instanceof CrossEntropyLoss l ? l : new CrossEntropyLoss(model.outputFeatures());
+            int[] y = c.labels();
+            for (int i = 0; i < y.length; i++) {
+                if (y[i] != ce.ignoreIndex() && (y[i] < 0 || y[i] >= ce.classes()) && valid(d, i, per)) {
+                    throw new IllegalArgumentException(what + ": expected a class index in [0, " + ce.classes() + ") or the ignore index "
+                            + ce.ignoreIndex() + " for " + loss + ", got " + y[i] + " at " + where(d, i, per));
+                }
+            }
+        } else if (d instanceof Dataset.Regression r && loss instanceof BceWithLogitsLoss) {
+            int w = r.targetWidth();
+            float[] y = r.targets();
+            for (int i = 0; i < y.length; i++) {
+                if (!(y[i] >= 0 && y[i] <= 1) && valid(d, i / w, per)) {
+                    throw new IllegalArgumentException(what + ": expected targets in [0, 1] for " + loss + ", got " + y[i] + " at "
+                            + where(d, i / w, per) + ", column " + (i % w));
+                }
+            }
+        }
+    }
+
+    /** Row {@code r} of {@code perSequence} rows per sequence, as a message names it: the sequence, and the step if per step. */
+    private static String where(Dataset d, int r, int perSequence) {
+        return "row " + r / perSequence + (d.perStep() ? ", step " + r % perSequence : "");
     }
 
     private static String targetKind(Dataset d) {

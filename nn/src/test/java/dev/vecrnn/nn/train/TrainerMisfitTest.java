@@ -94,6 +94,37 @@ class TrainerMisfitTest {
         assertFalse(java.util.Arrays.equals(before.get("layers.1.weight").data(), after.get("layers.1.weight").data()));
     }
 
+    /**
+     * A label out of range in the second batch used to be refused by the loss only there, after the first
+     * batch had stepped the optimizer; now before any batch, naming the row and step. Padding is not checked.
+     */
+    @Test
+    void targetsABuiltInLossRefusesAreRefusedBeforeTraining() {
+        int[] labels = new int[40 * 5];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 2;
+        labels[37 * 5 + 4] = 2;
+        Dataset classes = Dataset.classification(series(40 * 5 * 3, 3), 40, 5, 3, null, labels, true);
+        assertRefused(new Trainer().epochs(1).batchSize(8), classes,
+                "training data: expected a class index in [0, 2) or the ignore index -100 for cross_entropy, got 2 at row 37, step 4");
+        assertRefused(new Trainer().epochs(1).batchSize(8).loss(new CrossEntropyLoss(2, 7)), classes,
+                "training data: expected a class index in [0, 2) or the ignore index 7 for CrossEntropyLoss(classes=2, ignoreIndex=7), got 2"
+                        + " at row 37, step 4");
+        assertRefused(new Trainer().epochs(1).batchSize(8).validationData(classes),
+                Dataset.classification(series(40 * 5 * 3, 3), 40, 5, 3, null, new int[40 * 5], true),
+                "validation data: expected a class index in [0, 2) or the ignore index -100 for cross_entropy, got 2 at row 37, step 4");
+        // the label sits in the padding of row 37: never scored, so trained on
+        int[] lengths = new int[40];
+        java.util.Arrays.fill(lengths, 5);
+        lengths[37] = 4;
+        new Trainer().epochs(1).batchSize(8).fit(model(), Dataset.classification(series(40 * 5 * 3, 3), 40, 5, 3, lengths, labels, true));
+
+        float[] y = new float[40 * 5 * 2];
+        y[(21 * 5 + 3) * 2 + 1] = 1.5f;
+        assertRefused(new Trainer().epochs(1).batchSize(8).loss(Loss.bce()),
+                Dataset.regression(series(40 * 5 * 3, 3), 40, 5, 3, null, y, 2, true),
+                "training data: expected targets in [0, 1] for bce, got 1.5 at row 21, step 3, column 1");
+    }
+
     @Test
     void theModelTrainsAfterARefusal() {
         Model m = model();
