@@ -73,6 +73,16 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
         Require.stateDictArgs(prefix, "in", in);
     }
 
+    /** How many parameters the layer has: the elements of its {@link #stateDict} (a quantized layer's too). */
+    @Internal
+    default long parameterCount() {
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        stateDict("", sd);
+        long n = 0;
+        for (Tensor t : sd.values()) n += t.size();
+        return n;
+    }
+
     /** The architecture as key/value strings, for model files. */
     Map<String, Object> spec();
 

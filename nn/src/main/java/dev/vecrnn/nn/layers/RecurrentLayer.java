@@ -230,6 +230,13 @@ public final class RecurrentLayer implements Layer {
         rnn.loadStateDict(StateDicts.take(in, prefix, StateDicts.shapes(rnn.stateDict())));
     }
 
+    /** The stack's {@link Recurrent#parameterCount()}, which a quantized stack has too (it has no stateDict). */
+    @Override
+    @Internal
+    public long parameterCount() {
+        return rnn.parameterCount();
+    }
+
     @Override
     public Map<String, Object> spec() {
         RecurrentConfig c = rnn.config();

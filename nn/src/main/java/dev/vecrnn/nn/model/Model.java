@@ -93,13 +93,10 @@ public final class Model {
         return params;
     }
 
+    /** How many parameters the model has (the elements of {@link #stateDict()}); a quantized copy has as many. */
     public long parameterCount() {
         long n = 0;
-        for (Layer l : layers) {
-            Map<String, Tensor> sd = new LinkedHashMap<>();
-            l.stateDict("", sd);
-            for (Tensor t : sd.values()) n += t.size();
-        }
+        for (Layer l : layers) n += l.parameterCount();
         return n;
     }
 

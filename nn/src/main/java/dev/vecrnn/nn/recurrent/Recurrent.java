@@ -244,6 +244,18 @@ public final class Recurrent {
         return out;
     }
 
+    /**
+     * How many parameters the stack has, PyTorch's {@code sum(p.numel() for p in m.parameters())}: the
+     * elements of {@link #stateDict()}. A quantized copy counts as many as the network it was made from.
+     */
+    public long parameterCount() {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (RecurrentCell c : cells) c.shapes(shapes);
+        long n = 0;
+        for (int[] s : shapes.values()) n += (long) s[0] * (s.length > 1 ? s[1] : 1);
+        return n;
+    }
+
     /** The accumulated gradients under the state_dict names. */
     public Map<String, Tensor> gradDict() {
         requireTrainable("gradDict");

@@ -350,11 +350,11 @@ final class RecurrentCell {
         int rows = type.gates() * hidden;
         out.put("weight_ih" + suffix, new int[] {rows, inputSize});
         out.put("weight_hh" + suffix, new int[] {rows, outHidden});
-        if (pBiasIh != null) {
+        if (biasIh != null) { // the arrays, not the params: a quantized cell has the arrays only
             out.put("bias_ih" + suffix, new int[] {rows});
             out.put("bias_hh" + suffix, new int[] {rows});
         }
-        if (pWhr != null) out.put("weight_hr" + suffix, new int[] {outHidden, hidden});
+        if (whr != null) out.put("weight_hr" + suffix, new int[] {outHidden, hidden});
     }
 
     /** Copies this cell's entries from {@code in}, which the caller has checked against {@link #shapes}. */

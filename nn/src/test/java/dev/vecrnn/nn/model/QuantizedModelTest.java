@@ -50,6 +50,25 @@ class QuantizedModelTest {
         assertTrue(Diffs.maxAbs(out, first) < 1e-5, "step against predict: " + Diffs.maxAbs(out, first));
     }
 
+    /** parameterCount and summary threw "stateDict: this network is an inference-only ... copy" for a quantized model. */
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"INT8", "BF16"})
+    void aQuantizedModelCountsItsParametersAndSummarisesAsTheModel(Precision precision) {
+        Model fp32 = Model.builder(1).embedding(30, 16).recurrent(dev.vecrnn.nn.recurrent.CellType.LSTM, 12, 2, false, 0f, 5)
+                .gru(8).recurrent(dev.vecrnn.nn.recurrent.CellType.RNN_TANH, 6, 1, true, 0f, 0).lastStep().dense(3).seed(2).build();
+        long elements = 0;
+        for (dev.vecrnn.nn.Tensor t : fp32.stateDict().values()) elements += t.size();
+        assertEquals(elements, fp32.parameterCount());
+        Model q = fp32.quantized(precision);
+        assertEquals(elements, q.parameterCount());
+        assertEquals(fp32.summary(), q.summary());
+        dev.vecrnn.nn.recurrent.Recurrent lstm = ((dev.vecrnn.nn.layers.RecurrentLayer) fp32.layers().get(1)).recurrent();
+        long lstmElements = 0;
+        for (dev.vecrnn.nn.Tensor t : lstm.stateDict().values()) lstmElements += t.size();
+        assertEquals(lstmElements, lstm.parameterCount());
+        assertEquals(lstmElements, lstm.quantized(precision).parameterCount());
+    }
+
     @Test
     void theCopyIsIndependentOfTheModelAndRefusesTraining() {
         Model fp32 = model();
