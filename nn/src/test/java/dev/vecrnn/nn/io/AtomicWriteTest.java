@@ -21,6 +21,7 @@ import static dev.vecrnn.nn.io.IoFixtures.listing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -56,11 +57,23 @@ class AtomicWriteTest {
         Path target = dir.resolve("busy");
         Files.createDirectory(target);
         Files.write(target.resolve("inside"), OLD);
-        // Renaming a file over a non-empty directory fails after the content is complete.
-        assertThrows(IOException.class, () -> SafeTensors.write(target, Map.of("w", Tensor.zeros(4)), null));
+        // A directory is refused before anything is written, naming it (the rename would fail, naming the temporary file).
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.write(target, Map.of("w", Tensor.zeros(4)), null));
+        assertEquals(target + ": expected a file to write, got a directory", e.getMessage());
         assertThrows(IOException.class, () -> Npy.write(target, Tensor.zeros(4)));
         assertEquals("busy", listing(dir));
         assertArrayEquals(OLD, Files.readAllBytes(target.resolve("inside")));
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        assertThrows(java.nio.file.FileSystemException.class, () -> Npy.write(empty, Tensor.zeros(4)));
+        assertTrue(Files.isDirectory(empty));
+    }
+
+    @Test
+    void aMissingDirectoryIsNamedWithTheTarget() {
+        Path target = dir.resolve("no").resolve("such").resolve("m.safetensors");
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> SafeTensors.write(target, Map.of("w", Tensor.zeros(4)), null));
+        assertEquals(target + ": no such directory: " + target.getParent(), e.getMessage());
     }
 
     @Test
@@ -82,7 +95,8 @@ class AtomicWriteTest {
         Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
             assumeFalse(Files.isWritable(ro), "running as a user that ignores permissions (root)");
-            assertThrows(IOException.class, () -> Npy.write(target, Tensor.zeros(2)));
+            IOException e = assertThrows(java.nio.file.AccessDeniedException.class, () -> Npy.write(target, Tensor.zeros(2)));
+            assertEquals(target + ": cannot create a file in " + ro, e.getMessage());
             assertArrayEquals(OLD, Files.readAllBytes(target));
             assertEquals("x.npy", listing(ro));
         } finally {

@@ -4,13 +4,16 @@ import dev.vecrnn.nn.io.SafeTensors;
 import dev.vecrnn.nn.io.Npy;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -47,14 +50,24 @@ public final class AtomicFiles {
     /**
      * Writes {@code target} atomically with the bytes {@code body} writes.
      *
-     * @throws IOException when the directory is not writable, the disk is full, or the rename fails
+     * @throws IOException when the target is a directory, its directory does not exist or is not writable (each
+     *                     a {@link FileSystemException} naming the target), the disk is full, or the rename fails
      *                     (including file systems without atomic rename)
      */
     public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
+        // named by the target, not by the temporary file the user never asked for, and before any byte is written
+        if (Files.isDirectory(abs)) throw new FileSystemException(target.toString(), null, "expected a file to write, got a directory");
         deleteLeftovers(abs);
-        Path tmp = createTemporary(dir, abs.getFileName().toString());
+        Path tmp;
+        try {
+            tmp = createTemporary(dir, abs.getFileName().toString());
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(target.toString(), null, "no such directory: " + dir);
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(target.toString(), null, "cannot create a file in " + dir);
+        }
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
