@@ -155,11 +155,18 @@ public final class Model {
      */
     public static final class Carry {
         final Map<Integer, Tensor[]> states = new LinkedHashMap<>();
+        /** The model whose forward filled it, and how many sequences it carries (null and 0 while empty). */
+        Model model;
+        int batch;
     }
 
     /**
-     * Forward starting the recurrent layers from {@code from} (null: zeros) and recording their final states in
-     * {@code to}. The padding of x is ignored as in {@link #predict}, in training too: the layers see zeros there.
+     * Forward starting the recurrent layers from {@code from} (null or empty: zeros) and recording their final
+     * states in {@code to} (replacing what it held, once the forward has succeeded). The padding of x is ignored
+     * as in {@link #predict}, in training too: the layers see zeros there.
+     *
+     * @throws IllegalArgumentException when {@code from} was filled by another model's forward, or for another
+     *                                  number of sequences than x has
      */
     public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
         if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
@@ -168,20 +175,32 @@ public final class Model {
             throw new IllegalArgumentException("x: expected " + inputFeatures + " features per step, got " + x.features());
         }
         if (!x.sequence()) throw new IllegalArgumentException("x: expected a batch of sequences [B, T, F], got " + x);
+        if (from != null && from.model != null && from.model != this) {
+            throw new IllegalArgumentException("from: expected a carry filled by this model's forward, got one of another model");
+        }
+        if (from != null && from.model != null && from.batch != x.batch()) {
+            throw new IllegalArgumentException("from: expected the states of " + x.batch() + " sequences (the batch of x), got those of "
+                    + from.batch);
+        }
         if (!training && nonFiniteInput == NonFiniteInput.REJECT) {
             NonFiniteInput.checkSequences(Kernels.get(), "x", x.data(), x.steps(), x.batch(), x.features(), true, x.lengths());
         }
         List<Layer.Cache> caches = new ArrayList<>(layers.size());
+        Map<Integer, Tensor[]> reached = new LinkedHashMap<>();
         Batch cur = x.zeroPadded();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             Layer.Out o = from == null ? l.forward(cur, training, rng) : l.forward(cur, training, rng, from.states.get(i));
-            if (to != null) {
-                Tensor[] reached = l.finalState(o.cache());
-                if (reached != null) to.states.put(i, reached);
-            }
+            Tensor[] state = to == null ? null : l.finalState(o.cache());
+            if (state != null) reached.put(i, state);
             caches.add(o.cache());
             cur = o.output();
+        }
+        if (to != null) {
+            to.states.clear();
+            to.states.putAll(reached);
+            to.model = this;
+            to.batch = x.batch();
         }
         return new Trace(this, caches, cur);
     }
