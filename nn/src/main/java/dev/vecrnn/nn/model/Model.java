@@ -171,6 +171,7 @@ public final class Model {
     public Trace forward(Batch x, boolean training, Random rng, Carry from, Carry to) {
         if (x == null) throw new IllegalArgumentException("x: expected a batch, got null");
         if (training && rng == null) throw new IllegalArgumentException("rng: expected a Random to draw dropout masks in training, got null");
+        if (training) requireFp32("training");
         if (x.features() != inputFeatures) {
             throw new IllegalArgumentException("x: expected " + inputFeatures + " features per step, got " + x.features());
         }
@@ -322,11 +323,21 @@ public final class Model {
     public Model quantized(Precision precision) {
         Require.notNull("precision", precision);
         if (precision == Precision.FP32) throw new IllegalArgumentException("precision: expected INT8 or BF16, got FP32");
+        requireFp32("quantized");
         List<Layer> copies = new ArrayList<>();
         for (Layer l : layers) copies.add(l.quantized(precision));
         Model m = new Model(inputFeatures, copies);
         m.setNonFiniteInput(nonFiniteInput);
         return m;
+    }
+
+    /** Refuses {@code what} on a {@link #quantized} copy, in the model's words (not those of its recurrent layers). */
+    private void requireFp32(String what) {
+        Precision p = precision();
+        if (p != Precision.FP32) {
+            throw new IllegalStateException(what + ": this model is an inference-only " + p
+                    + " copy (Model.quantized); use the fp32 model it was made from");
+        }
     }
 
     /** How the recurrent weights are stored: FP32, or INT8 or BF16 for a {@link #quantized} model. */

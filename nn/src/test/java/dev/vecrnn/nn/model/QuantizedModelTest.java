@@ -78,8 +78,13 @@ class QuantizedModelTest {
         for (Param p : fp32.params()) java.util.Arrays.fill(p.data(), 0.5f);
         for (Param p : fp32.params()) p.changed();
         assertArrayEquals(before, q.predict(x).data(), "changing the fp32 model changed its quantized copy");
-        assertThrows(IllegalStateException.class, () -> q.forward(x, true, new Random(1)));
-        assertThrows(IllegalStateException.class, () -> q.quantized(Precision.BF16));
+        // in the model's words: they named Recurrent.quantized and forwardTrain, which the caller never used
+        String copy = ": this model is an inference-only INT8 copy (Model.quantized); use the fp32 model it was made from";
+        assertEquals("training" + copy, assertThrows(IllegalStateException.class, () -> q.forward(x, true, new Random(1))).getMessage());
+        assertEquals("quantized" + copy, assertThrows(IllegalStateException.class, () -> q.quantized(Precision.BF16)).getMessage());
+        dev.vecrnn.nn.train.Dataset data = dev.vecrnn.nn.train.Dataset.classification(x.data(), 2, 10, 1, null, new int[20], true);
+        assertEquals("training" + copy, assertThrows(IllegalStateException.class,
+                () -> new dev.vecrnn.nn.train.Trainer().epochs(1).fit(q, data)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> fp32.quantized(Precision.FP32));
     }
 }
