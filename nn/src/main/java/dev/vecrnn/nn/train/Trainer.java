@@ -233,7 +233,8 @@ public final class Trainer {
      *                                  feature), do not fit the model (the training or validation data: features,
      *                                  targets per step or per sequence, target width; validation targets of another
      *                                  kind than the training data's), the optimizer updates params that are not the
-     *                                  model's, all checked before anything trains, or the checkpoint to resume from does not fit
+     *                                  model's, the checkpoint file is a directory or in none that exists, all checked
+     *                                  before anything trains, or the checkpoint to resume from does not fit
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
      * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
      *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
@@ -242,6 +243,7 @@ public final class Trainer {
     public History fit(Model model, Dataset data) {
         Require.notNull("model", model);
         Require.notNull("data", data);
+        if (checkpointFile != null) requireCheckpointTarget(checkpointFile);
         requireFits(model, data, "training data");
         requireFinite(data, "training data");
         if (validation != null) {
@@ -443,6 +445,19 @@ public final class Trainer {
     /** Row {@code r} of {@code perSequence} rows per sequence, as a message names it: the sequence, and the step if per step. */
     private static String where(Dataset d, int r, int perSequence) {
         return "row " + r / perSequence + (d.perStep() ? ", step " + r % perSequence : "");
+    }
+
+    /**
+     * Refuses a checkpoint file no save could write, before anything trains (the first save would fail only
+     * at the end of the first epoch, or after the first everyBatches batches): a directory, or a file in a
+     * directory that does not exist.
+     */
+    private static void requireCheckpointTarget(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) throw new IllegalArgumentException("checkpoint: expected a file, got the directory " + file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("checkpoint: expected a file in a directory that exists, got " + file + " (no directory " + dir + ")");
+        }
     }
 
     private static String targetKind(Dataset d) {

@@ -125,6 +125,15 @@ class TrainerMisfitTest {
                 "training data: expected targets in [0, 1] for bce, got 1.5 at row 21, step 3, column 1");
     }
 
+    /** A checkpoint no save could write was refused only by the first save, after an epoch had trained. */
+    @Test
+    void aCheckpointFileNoSaveCouldWriteIsRefusedBeforeTraining(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertRefused(new Trainer().epochs(1).checkpoint(dir), DATA, "checkpoint: expected a file, got the directory " + dir);
+        java.nio.file.Path missing = dir.resolve("no").resolve("run.ckpt");
+        assertRefused(new Trainer().epochs(1).checkpoint(missing), DATA,
+                "checkpoint: expected a file in a directory that exists, got " + missing + " (no directory " + missing.getParent() + ")");
+    }
+
     @Test
     void theModelTrainsAfterARefusal() {
         Model m = model();
