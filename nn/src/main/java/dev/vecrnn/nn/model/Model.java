@@ -43,10 +43,31 @@ public final class Model {
 
     /**
      * A model of these layers, in order, taking {@code inputFeatures} features (what {@link ModelBuilder} and the
-     * model files build; each layer must accept what the one before it produces).
+     * model files build; each layer must accept the features the one before it produces, and one with params appear once).
+     *
+     * @throws IllegalArgumentException for inputFeatures < 1, a layer that does not take the features before it,
+     *                                  a layer object given twice, or an embedding past the first layer
      */
     public Model(int inputFeatures, List<Layer> layers) {
         Require.notNull("layers", layers);
+        if (inputFeatures < 1) throw new IllegalArgumentException("inputFeatures: expected >= 1, got " + inputFeatures);
+        int f = inputFeatures;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = Require.notNull("layers[" + i + "]", layers.get(i));
+            // a layer with params given twice would have its arrays under two names: each optimizer step would update them twice
+            for (int j = 0; j < i && !l.params().isEmpty(); j++) {
+                if (layers.get(j) == l) {
+                    throw new IllegalArgumentException("layers[" + i + "]: expected a layer of its own, got the same object as layers["
+                            + j + "] (" + l.describe() + "); make another for the same shape");
+                }
+            }
+            try {
+                f = l.outputFeatures(f);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layers[" + i + "] (on " + (i == 0 ? "the model's input" : "the output of layers[" + (i - 1) + "]")
+                        + "): " + e.getMessage(), e);
+            }
+        }
         for (int i = 1; i < layers.size(); i++) {
             // an embedding reads token ids; past the first layer its ids would be computed, and one that is
             // not an id would be refused by a step only after the layers before it had advanced the stream
