@@ -79,8 +79,16 @@ public final class Metrics {
         return sum / rows;
     }
 
-    /** Perplexity, {@code exp(mean cross-entropy in nats)}. */
+    /**
+     * Perplexity, {@code exp(mean cross-entropy in nats)}. A cross-entropy is never negative: a negative value
+     * (a mean log-likelihood passed for its negative) is refused, not turned into a perplexity below 1; NaN
+     * (a diverged model's loss) gives NaN.
+     */
     public static double perplexity(double meanCrossEntropyNats) {
+        if (meanCrossEntropyNats < 0) {
+            throw new IllegalArgumentException("meanCrossEntropyNats: expected a cross-entropy >= 0 (the negative mean log-likelihood), got "
+                    + meanCrossEntropyNats);
+        }
         return Math.exp(meanCrossEntropyNats);
     }
 

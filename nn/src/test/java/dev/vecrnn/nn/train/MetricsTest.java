@@ -52,6 +52,11 @@ class MetricsTest {
         // logits [0, ln 3], target 0: log(1 + 3) - 0 = ln 4
         assertEquals(Math.log(4), Metrics.crossEntropy(new float[] {0, (float) Math.log(3)}, 2, new int[] {0}, null), 1e-7);
         assertEquals(Math.E, Metrics.perplexity(1.0), TOL);
+        // a mean log-likelihood passed for the cross-entropy gave a perplexity below 1
+        assertEquals("meanCrossEntropyNats: expected a cross-entropy >= 0 (the negative mean log-likelihood), got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> Metrics.perplexity(-1.0)).getMessage());
+        assertTrue(Double.isNaN(Metrics.perplexity(Double.NaN)));
+        assertEquals(1.0, Metrics.perplexity(0.0), TOL);
     }
 
     @Test
