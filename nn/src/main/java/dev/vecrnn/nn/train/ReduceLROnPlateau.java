@@ -22,7 +22,7 @@ public final class ReduceLROnPlateau implements Schedule {
 
     public enum ThresholdMode { REL, ABS }
 
-    private final Optimizer optimizer;
+    final Optimizer optimizer;
     private final Mode mode;
     private final double factor;
     private final int patience;

@@ -233,7 +233,7 @@ public final class Trainer {
      *                                  feature), do not fit the model (the training or validation data: features,
      *                                  targets per step or per sequence, target width; validation targets of another
      *                                  kind than the training data's), the optimizer updates params that are not the
-     *                                  model's, the checkpoint file is a directory or in none that exists, all checked
+     *                                  model's, a built-in schedule is another optimizer's, the checkpoint file is a directory or in none that exists, all checked
      *                                  before anything trains, or the checkpoint to resume from does not fit
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
      * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
@@ -275,6 +275,11 @@ public final class Trainer {
         requireModelParams(model, opt);
         Schedule sched = schedule == null ? null : schedule.apply(opt);
         if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
+        // a built-in schedule of another optimizer would set that one's learning rate, and this one's would stay as it is
+        Optimizer scheduled = sched instanceof ClosedFormLrScheduler c ? c.optimizer : sched instanceof ReduceLROnPlateau p ? p.optimizer : opt;
+        if (scheduled != opt) {
+            throw new IllegalArgumentException("schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer");
+        }
         model.setThreads(threads);
         Map<String, String> settings = settings(data, opt, sched);
         Checkpoint.Run run;

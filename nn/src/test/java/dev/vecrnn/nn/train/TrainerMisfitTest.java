@@ -84,6 +84,17 @@ class TrainerMisfitTest {
         assertSameWeights(otherBefore, other.stateDict());
     }
 
+    /** A built-in schedule of another optimizer set that one's learning rate; this one's stayed as it was, silently. */
+    @Test
+    void aScheduleOfAnotherOptimizerIsRefused() {
+        Optimizer other = new Adam(model().params(), 0.1);
+        String message = "schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer";
+        assertRefused(new Trainer().epochs(1).schedule(o -> new StepLR(other, 1, 0.5)), DATA, message);
+        assertRefused(new Trainer().epochs(1).schedule(o -> new CosineAnnealingLR(other, 3)), DATA, message);
+        assertRefused(new Trainer().epochs(1).schedule(o -> new ReduceLROnPlateau(other)), DATA, message);
+        assertEquals(0.1, other.learningRate());
+    }
+
     @Test
     void anOptimizerOverPartOfTheParamsTrainsThatPart() {
         Model m = model();
