@@ -288,6 +288,7 @@ public final class Model {
      * model.named_parameters()}}.
      */
     public Map<String, Tensor> gradDict() {
+        requireFp32("gradDict");
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             layers.get(i).gradDict("layers." + i + ".", out);
@@ -311,8 +312,12 @@ public final class Model {
         return v;
     }
 
-    /** All tensors by name, {@code layers.<i>.<name>}. */
+    /**
+     * All tensors by name, {@code layers.<i>.<name>}; copies. Refused for a {@link #quantized} copy, which has
+     * no fp32 recurrent weights to give (a model file stores its own, see {@link #storedTensors()}).
+     */
     public Map<String, Tensor> stateDict() {
+        requireFp32("stateDict");
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) layers.get(i).stateDict("layers." + i + ".", out);
         return out;
@@ -325,6 +330,7 @@ public final class Model {
      */
     public void loadStateDict(Map<String, Tensor> sd) {
         Require.notNull("sd", sd);
+        requireFp32("loadStateDict");
         StateDicts.check(sd, "", StateDicts.shapes(stateDict()), true, "");
         Map<String, Tensor> rest = new LinkedHashMap<>(sd);
         for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict("layers." + i + ".", rest);

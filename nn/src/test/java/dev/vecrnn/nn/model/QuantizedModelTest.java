@@ -82,6 +82,9 @@ class QuantizedModelTest {
         String copy = ": this model is an inference-only INT8 copy (Model.quantized); use the fp32 model it was made from";
         assertEquals("training" + copy, assertThrows(IllegalStateException.class, () -> q.forward(x, true, new Random(1))).getMessage());
         assertEquals("quantized" + copy, assertThrows(IllegalStateException.class, () -> q.quantized(Precision.BF16)).getMessage());
+        assertEquals("stateDict" + copy, assertThrows(IllegalStateException.class, q::stateDict).getMessage());
+        assertEquals("gradDict" + copy, assertThrows(IllegalStateException.class, q::gradDict).getMessage());
+        assertEquals("loadStateDict" + copy, assertThrows(IllegalStateException.class, () -> q.loadStateDict(fp32.stateDict())).getMessage());
         dev.vecrnn.nn.train.Dataset data = dev.vecrnn.nn.train.Dataset.classification(x.data(), 2, 10, 1, null, new int[20], true);
         assertEquals("training" + copy, assertThrows(IllegalStateException.class,
                 () -> new dev.vecrnn.nn.train.Trainer().epochs(1).fit(q, data)).getMessage());
