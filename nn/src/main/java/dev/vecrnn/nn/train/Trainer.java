@@ -476,7 +476,10 @@ public final class Trainer {
     private static void requireModelParams(Model model, Optimizer opt) {
         java.util.Set<float[]> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Param p : model.params()) own.add(p.data());
-        for (Param p : opt.params()) {
+        List<Param> theirs = opt.params();
+        if (theirs == null) throw new IllegalArgumentException("optimizer: expected params() of the optimizer, got null");
+        for (Param p : theirs) {
+            if (p == null) throw new IllegalArgumentException("optimizer: expected params() without null, got a null param");
             if (!own.contains(p.data())) {
                 throw new IllegalArgumentException("optimizer: expected an optimizer over the model's params (the list the factory is given,"
                         + " or part of it), got one over " + p.name() + ", which is not the model's");

@@ -84,6 +84,52 @@ class TrainerMisfitTest {
         assertSameWeights(otherBefore, other.stateDict());
     }
 
+    /** An optimizer of the user's own whose params() is null or holds null: named, not a NullPointerException. */
+    @Test
+    void anOptimizerWithoutParamsIsNamed() {
+        for (List<Param> params : java.util.Arrays.asList(null, java.util.Arrays.asList((Param) null))) {
+            assertRefused(new Trainer().epochs(1).optimizer(ps -> withParams(new Sgd(ps, 0.1), params)), DATA, params == null ? "optimizer: expected params() of the optimizer, got null"
+                    : "optimizer: expected params() without null, got a null param");
+        }
+    }
+
+    /** {@code o} with its params() answering {@code params}. */
+    private static Optimizer withParams(Optimizer o, List<Param> params) {
+        return new Optimizer() {
+            public void step() {
+                o.step();
+            }
+
+            public void zeroGrad() {
+                o.zeroGrad();
+            }
+
+            public double learningRate() {
+                return o.learningRate();
+            }
+
+            public void setLearningRate(double lr) {
+                o.setLearningRate(lr);
+            }
+
+            public List<Param> params() {
+                return params;
+            }
+
+            public long stepCount() {
+                return o.stepCount();
+            }
+
+            public Map<String, float[]> state() {
+                return o.state();
+            }
+
+            public void loadState(Map<String, float[]> state, long stepCount) {
+                o.loadState(state, stepCount);
+            }
+        };
+    }
+
     /** A built-in schedule of another optimizer set that one's learning rate; this one's stayed as it was, silently. */
     @Test
     void aScheduleOfAnotherOptimizerIsRefused() {
