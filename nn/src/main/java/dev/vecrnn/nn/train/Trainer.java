@@ -426,7 +426,12 @@ public final class Trainer {
      */
     private static void requireTargets(Loss loss, Model model, Dataset d, String what) {
         int per = d.perStep() ? d.steps() : 1;
-        if (d instanceof Dataset.Classification c && (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss)) {
+        boolean labels = loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss;
+        boolean floats = loss instanceof MseLoss || loss instanceof MaeLoss || loss instanceof BceWithLogitsLoss;
+        // the kind of target, as the loss itself refuses it at the first batch: here before a checkpoint is resumed into the model
+        if (labels && d instanceof Dataset.Regression) throw new IllegalArgumentException(loss + ": expected class labels, got float targets");
+        if (floats && d instanceof Dataset.Classification) throw new IllegalArgumentException(loss + ": expected float targets, got class labels");
+        if (d instanceof Dataset.Classification c && labels) {
             CrossEntropyLoss ce = loss instanceof CrossEntropyLoss l ? l : new CrossEntropyLoss(model.outputFeatures());
             int[] y = c.labels();
             for (int i = 0; i < y.length; i++) {

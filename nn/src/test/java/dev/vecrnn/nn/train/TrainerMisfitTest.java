@@ -5,7 +5,9 @@ import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.model.Model;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -91,6 +93,20 @@ class TrainerMisfitTest {
             assertRefused(new Trainer().epochs(1).optimizer(ps -> withParams(new Sgd(ps, 0.1), params)), DATA, params == null ? "optimizer: expected params() of the optimizer, got null"
                     : "optimizer: expected params() without null, got a null param");
         }
+    }
+
+    /**
+     * A built-in loss of the wrong kind for the targets was refused only at the first batch, after a
+     * checkpoint to resume from had been read into the model: its weights were the checkpoint's.
+     */
+    @Test
+    void aLossOfTheWrongKindIsRefusedBeforeACheckpointIsResumed(@TempDir Path dir) {
+        Path ckpt = dir.resolve("run.ckpt");
+        new Trainer().epochs(1).checkpoint(ckpt).fit(Model.builder(3).lstm(8).dense(2).seed(7).build(), DATA);
+        assertRefused(new Trainer().epochs(2).loss(Loss.crossEntropy()).resumeFrom(ckpt), DATA,
+                "cross_entropy: expected class labels, got float targets");
+        Dataset labels = Dataset.classification(series(40 * 5 * 3, 5), 40, 5, 3, null, new int[40 * 5], true);
+        assertRefused(new Trainer().epochs(2).loss(Loss.mse()).resumeFrom(ckpt), labels, "mse: expected float targets, got class labels");
     }
 
     /** {@code o} with its params() answering {@code params}. */
