@@ -45,7 +45,7 @@ public final class Model {
      * A model of these layers, in order, taking {@code inputFeatures} features (what {@link ModelBuilder} and the
      * model files build; each layer must accept the features the one before it produces, and one with params appear once).
      *
-     * @throws IllegalArgumentException for inputFeatures < 1, a layer that does not take the features before it,
+     * @throws IllegalArgumentException for {@code inputFeatures < 1}, a layer that does not take the features before it,
      *                                  a layer object given twice, or an embedding past the first layer
      */
     public Model(int inputFeatures, List<Layer> layers) {
