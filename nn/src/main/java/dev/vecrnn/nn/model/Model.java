@@ -255,6 +255,7 @@ public final class Model {
         Require.notNull("trace", trace);
         Batch d = Require.notNull("dOutput", dOutput);
         if (trace.model != this) throw new IllegalArgumentException("trace: expected a trace from this model's forward, got one of another model");
+        requireFp32("backward"); // an inference forward's trace: its dense layers would take gradients nothing could apply
         if (trace.version != weightsVersion()) {
             throw new IllegalStateException("trace: the weights changed after the forward that made it (an optimizer step or"
                     + " loadStateDict), so its activations are not those of these weights; run forward again");

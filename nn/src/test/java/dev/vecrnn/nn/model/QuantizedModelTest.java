@@ -85,6 +85,12 @@ class QuantizedModelTest {
         assertEquals("stateDict" + copy, assertThrows(IllegalStateException.class, q::stateDict).getMessage());
         assertEquals("gradDict" + copy, assertThrows(IllegalStateException.class, q::gradDict).getMessage());
         assertEquals("loadStateDict" + copy, assertThrows(IllegalStateException.class, () -> q.loadStateDict(fp32.stateDict())).getMessage());
+        // backward on an inference trace added to the gradients of the copy's dense layers
+        Model.Trace inference = q.forward(x, false, null);
+        assertEquals("backward" + copy, assertThrows(IllegalStateException.class,
+                () -> q.backward(inference, inference.output().withData(new float[inference.output().data().length],
+                        inference.output().features()))).getMessage());
+        for (Param p : q.params()) for (float g : p.grad()) assertEquals(0f, g, p.name());
         dev.vecrnn.nn.train.Dataset data = dev.vecrnn.nn.train.Dataset.classification(x.data(), 2, 10, 1, null, new int[20], true);
         assertEquals("training" + copy, assertThrows(IllegalStateException.class,
                 () -> new dev.vecrnn.nn.train.Trainer().epochs(1).fit(q, data)).getMessage());
