@@ -408,14 +408,7 @@ public final class Trainer {
             throw new IllegalArgumentException(what + ": expected " + model.inputFeatures() + " features per step (the model's input), got "
                     + d.features());
         }
-        if (d.perStep() != model.outputIsSequence()) {
-            throw new IllegalArgumentException(what + ": the data has one target per " + (d.perStep() ? "step" : "sequence")
-                    + " but the model outputs one per " + (model.outputIsSequence() ? "step" : "sequence"));
-        }
-        if (d instanceof Dataset.Regression r && r.targetWidth() != model.outputFeatures()) {
-            throw new IllegalArgumentException(what + ": expected " + model.outputFeatures() + " target values per row (the model's output), got "
-                    + r.targetWidth());
-        }
+        ValidRows.requireFit(what, d, model.outputIsSequence(), model.outputFeatures());
     }
 
     /**

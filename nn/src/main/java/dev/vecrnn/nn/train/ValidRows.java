@@ -21,10 +21,7 @@ final class ValidRows {
     static double loss(Loss loss, Batch out, Dataset data, float[] grad) {
         int width = out.features();
         boolean perStep = data.perStep();
-        if (perStep != out.sequence()) {
-            throw new IllegalArgumentException("targets: the data has one target per " + (perStep ? "step" : "sequence")
-                    + " but the model outputs one per " + (out.sequence() ? "step" : "sequence"));
-        }
+        requireFit("targets", data, out.sequence(), width);
         int[] rows = perStep && hasPadding(data) ? validRows(data) : null;
         if (data instanceof Dataset.Classification c) {
             if (rows == null) return loss.forward(out.data(), c.labels(), grad);
@@ -36,15 +33,26 @@ final class ValidRows {
             return v;
         } else {
             Dataset.Regression r = (Dataset.Regression) data;
-            if (r.targetWidth() != width) {
-                throw new IllegalArgumentException("targets: expected " + width + " values per row (the model's output), got "
-                        + r.targetWidth());
-            }
             if (rows == null) return loss.forward(out.data(), r.targets(), grad);
             float[] g = grad == null ? null : new float[rows.length * width];
             double v = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
             scatter(g, rows, width, grad);
             return v;
+        }
+    }
+
+    /**
+     * Refuses targets that do not fit a model's output of {@code width} values per row, one row per step
+     * ({@code sequence}) or per sequence; {@code what} names the data.
+     */
+    static void requireFit(String what, Dataset data, boolean sequence, int width) {
+        if (data.perStep() != sequence) {
+            throw new IllegalArgumentException(what + ": the data has one target per " + (data.perStep() ? "step" : "sequence")
+                    + " but the model outputs one per " + (sequence ? "step" : "sequence"));
+        }
+        if (data instanceof Dataset.Regression r && r.targetWidth() != width) {
+            throw new IllegalArgumentException(what + ": expected " + width + " target values per row (the model's output), got "
+                    + r.targetWidth());
         }
     }
 
