@@ -25,12 +25,13 @@ import argparse
 import json
 import os
 import re
-import struct
 import sys
 import tempfile
 
 import numpy as np
 import torch
+
+from make_pytorch_fixtures import safetensors_bytes
 
 KINDS = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model")
@@ -167,18 +168,15 @@ def check_loads(cfg, sd):
         raise Refused("the weights do not match the module they describe: " + " ".join(str(e).split())[:300])
 
 
-def safetensors_bytes(sd):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(sd):
-        a = np.ascontiguousarray(sd[name].detach().to(torch.float32).cpu().numpy(), dtype="<f4")
+def weights_file(sd):
+    """model.safetensors of sd: float32, finite."""
+    arrays = {}
+    for name, t in sd.items():
+        a = t.detach().to(torch.float32).cpu().numpy()
         if not np.isfinite(a).all():
             raise Refused(f"{name}: expected finite weights")
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    head = json.dumps(header, separators=(",", ":")).encode()
-    head += b" " * (-len(head) % 8)
-    return struct.pack("<Q", len(head)) + head + b"".join(blobs)
+        arrays[name] = a
+    return safetensors_bytes(arrays)
 
 
 def write(outdir, files, overwrite):
@@ -226,7 +224,7 @@ def main(argv):
         else:
             raise Refused(f"{args.source}: holds a {type(obj).__name__}, expected a state_dict or a module")
         check_loads(cfg, sd)
-        write(args.outdir, {"model.safetensors": safetensors_bytes(sd),
+        write(args.outdir, {"model.safetensors": weights_file(sd),
                             "config.json": (json.dumps(cfg, indent=2) + "\n").encode()}, args.overwrite)
     except Refused as e:
         print(f"export_pytorch: {e}", file=sys.stderr)

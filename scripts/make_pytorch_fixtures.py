@@ -167,11 +167,11 @@ def to_np(t, dtype):
     return np.ascontiguousarray(t.detach().cpu().numpy().astype(dtype))
 
 
-def write_safetensors(path, tensors, metadata):
-    """tensors: name -> numpy array (float32, float64 or int64). Written in sorted name order."""
+def safetensors_bytes(tensors, metadata=None):
+    """The safetensors file of tensors (name -> numpy array, float32, float64 or int64), in sorted name order."""
     dtypes = {np.dtype("float32"): ("F32", "<f4"), np.dtype("float64"): ("F64", "<f8"),
               np.dtype("int64"): ("I64", "<i8")}
-    header = {"__metadata__": metadata}
+    header = {} if metadata is None else {"__metadata__": metadata}
     blobs = []
     offset = 0
     for name in sorted(tensors):
@@ -184,12 +184,14 @@ def write_safetensors(path, tensors, metadata):
         offset += len(raw)
     hbytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
     hbytes += b" " * ((-len(hbytes)) % 8)
+    return struct.pack("<Q", len(hbytes)) + hbytes + b"".join(blobs)
+
+
+def write_safetensors(path, tensors, metadata):
+    """tensors: name -> numpy array (float32, float64 or int64). Written in sorted name order."""
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(hbytes)))
-        f.write(hbytes)
-        for raw in blobs:
-            f.write(raw)
+        f.write(safetensors_bytes(tensors, metadata))
     os.replace(tmp, path)
 
 
