@@ -419,13 +419,16 @@ public final class Model {
     }
 
     /**
-     * One step of one stream: x {@code [F]} -> out {@code [outputFeatures]}, allocation-free. A NaN or
-     * infinity in x is refused before the state changes (see {@link #setNonFiniteInput}).
+     * One step of one stream: x {@code [F]} -> out {@code [outputFeatures]}, allocation-free. x must hold
+     * exactly the model's input features (a longer array is refused, not read in part, as PyTorch refuses
+     * an input of another width); out may be longer. A NaN or infinity in x is refused before the state
+     * changes (see {@link #setNonFiniteInput}).
      */
     public void step(float[] x, ModelState state, float[] out) {
         if (state == null || state.model != this) throw new IllegalArgumentException("state: expected a state from this model's newState()");
-        if (x == null || x.length < inputFeatures) {
-            throw new IllegalArgumentException("x: expected " + inputFeatures + " features, got " + (x == null ? "null" : x.length));
+        if (x == null || x.length != inputFeatures) {
+            throw new IllegalArgumentException("x: expected " + inputFeatures + " features, got "
+                    + (x == null ? "null" : "an array of " + x.length));
         }
         int outF = state.outputFeatures;
         if (out == null || out.length < outF) {

@@ -398,10 +398,17 @@ public final class Recurrent {
 
     /**
      * Advances one stream by one step without allocating: x {@code [I]} -> out {@code [Hout]}, the top
-     * layer's new h. A NaN or infinity in x is refused before the state changes unless
-     * {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
+     * layer's new h. x must hold exactly {@code I} floats (a longer array is refused, not read in part, as
+     * PyTorch refuses an input of another width; {@link #step(float[], int, StreamState, float[], int)} reads
+     * a row of a larger array); out may be longer. A NaN or infinity in x is refused before the state
+     * changes unless {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
      */
     public void step(float[] x, StreamState state, float[] out) {
+        int in = config.inputSize();
+        if (x != null && x.length != in) {
+            throw new IllegalArgumentException("x: expected " + in + " floats (the input size), got an array of " + x.length
+                    + "; step(x, xOff, state, out, outOff) reads a row of a larger array");
+        }
         Streaming.step(this, x, 0, state, out, 0);
     }
 

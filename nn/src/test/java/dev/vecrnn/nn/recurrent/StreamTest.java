@@ -1,6 +1,8 @@
 package dev.vecrnn.nn.recurrent;
 
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.model.ModelState;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -95,5 +97,43 @@ class StreamTest {
         assertEquals("x: expected 4 floats at offset " + (rows.length - 3) + ", got an array of " + rows.length, e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> atOffsets.hidden(2));
         assertEquals("layer: expected in [0, 2), got 2", e.getMessage());
+    }
+
+    /**
+     * A step given more input floats than the network takes is refused, not read in part (a caller passing
+     * another model's features would otherwise get outputs of the first I), and the state is unchanged.
+     */
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void stepRefusesAnInputOfAnotherWidth(CellType type) {
+        RecurrentConfig cfg = RecurrentConfig.of(type, 3, 5);
+        Recurrent net = new Recurrent(cfg, 8);
+        StreamState s = net.newState();
+        float[] out = new float[5];
+        net.step(new float[] {0.5f, -1f, 2f}, s, out);
+        float[] before = s.hidden(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.step(new float[] {0.5f, -1f, 2f, 7f}, s, out));
+        assertEquals("x: expected 3 floats (the input size), got an array of 4; step(x, xOff, state, out, outOff) reads a row of a larger array",
+                e.getMessage());
+        assertArrayEquals(before, s.hidden(0));
+
+        Model m = Model.builder(3).recurrent(type, 5, 1, false, 0f, 0).dense(2).seed(3).build();
+        ModelState ms = m.newState();
+        float[] mo = new float[2];
+        m.step(new float[] {0.5f, -1f, 2f}, ms, mo);
+        float[] mBefore = mo.clone();
+        e = assertThrows(IllegalArgumentException.class, () -> m.step(new float[] {0.5f, -1f, 2f, 7f}, ms, mo));
+        assertEquals("x: expected 3 features, got an array of 4", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.step(new float[] {0.5f, -1f}, ms, mo));
+        assertEquals("x: expected 3 features, got an array of 2", e.getMessage());
+        assertArrayEquals(mBefore, mo, "out untouched");
+        // the state is unchanged: the next step gives what a fresh copy stepped the same way gives
+        ModelState twin = m.newState();
+        float[] to = new float[2];
+        m.step(new float[] {0.5f, -1f, 2f}, twin, to);
+        m.step(new float[] {1f, 1f, 1f}, ms, mo);
+        m.step(new float[] {1f, 1f, 1f}, twin, to);
+        assertArrayEquals(to, mo);
     }
 }
