@@ -246,6 +246,30 @@ final class PanamaBackward {
     /** Columns per weight-gradient tile: TILE_CHUNKS chunks by 4 columns (16 or 8 accumulators, as the forward tile). */
     private static final int W_COLS = 4;
     private static final ThreadLocal<float[]> DG_SLICE = ThreadLocal.withInitial(() -> new float[B_BLOCK * TILE_CHUNKS * L]);
+    /** Columns of src packed per pass (see packColumns): B_BLOCK rows by 256 columns, 128 KiB. */
+    private static final int K_COLUMNS = 256;
+    private static final ThreadLocal<float[]> SRC_COLUMNS = ThreadLocal.withInitial(() -> new float[B_BLOCK * K_COLUMNS]);
+
+    /**
+     * Copies columns [kFrom, kTo) (a multiple of W_COLS of them) of {@code rows} rows of src (row b at
+     * {@code s + b * ld}) into {@code packed}, a tile's four columns of each row side by side: column
+     * {@code kFrom + 4t + j} of row b at {@code 4t * rows + 4b + j}. A tile then reads a row's four broadcasts
+     * from one index that moves by 4 a row, where reading rows {@code ld} apart kept more indices live in
+     * its loop than AVX2's 16 general registers hold beside the tile's own. The values and the order of
+     * every sum are unchanged, so results are bit-identical.
+     */
+    private static void packColumns(float[] src, int s, int ld, int rows, int kFrom, int kTo, float[] packed) {
+        for (int k = kFrom; k < kTo; k += W_COLS) {
+            int d = (k - kFrom) * rows;
+            for (int b = 0; b < rows; b++, d += W_COLS) {
+                int r = s + b * ld + k;
+                packed[d] = src[r];
+                packed[d + 1] = src[r + 1];
+                packed[d + 2] = src[r + 2];
+                packed[d + 3] = src[r + 3];
+            }
+        }
+    }
 
     /**
      * gw[block rows, k] += sum over b of dG[b, r] src[srcOff + b*ld + k], for k in [kFrom, kTo).
@@ -265,23 +289,32 @@ final class PanamaBackward {
         int groups = full / TILE_CHUNKS * TILE_CHUNKS;
         int tc = TILE_CHUNKS * L;
         float[] slice = DG_SLICE.get();
+        int k4 = kFrom + (kTo - kFrom) / W_COLS * W_COLS; // [kFrom, k4) in tiles of W_COLS columns, the rest one by one
+        float[] packed = SRC_COLUMNS.get();
         for (int b0 = 0; b0 < batch; b0 += B_BLOCK) {
             int bb = Math.min(B_BLOCK, batch - b0);
-            for (int c = 0; c < groups; c += TILE_CHUNKS) {
-                if (kTo - kFrom >= W_COLS) {
-                    for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * tc, tc);
-                }
-                int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
-                int k = kFrom;
-                if (TILE_CHUNKS == 4) {
-                    int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
-                    for (; k + 4 <= kTo; k += 4) weights4x4(gw, w0, w1, w2, w3, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
-                } else {
-                    for (; k + 4 <= kTo; k += 4) weights2x4(gw, w0, w1, k * PANEL, slice, bb, src, srcOff + b0 * ld + k, ld);
-                }
-                for (; k < kTo; k++) {
-                    for (int j = 0; j < TILE_CHUNKS; j++) {
-                        weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
+            for (int kc = kFrom; kc < kTo; kc += K_COLUMNS) {
+                int kcTo = Math.min(kTo, kc + K_COLUMNS), kcTiles = Math.min(kcTo, k4);
+                if (kcTiles > kc) packColumns(src, srcOff + b0 * ld, ld, bb, kc, kcTiles, packed);
+                for (int c = 0; c < groups; c += TILE_CHUNKS) {
+                    if (kcTiles > kc) {
+                        for (int b = 0; b < bb; b++) System.arraycopy(dG, g0 + (b0 + b) * ldg + c * L, slice, b * tc, tc);
+                    }
+                    int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
+                    int k = kc;
+                    if (TILE_CHUNKS == 4) {
+                        int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+                        for (; k < kcTiles; k += W_COLS) {
+                            int kk = k * PANEL;
+                            weights4x4(gw, w0 + kk, w1 + kk, w2 + kk, w3 + kk, slice, bb, packed, (k - kc) * bb);
+                        }
+                    } else {
+                        for (; k < kcTiles; k += W_COLS) weights2x4(gw, w0 + k * PANEL, w1 + k * PANEL, slice, bb, packed, (k - kc) * bb);
+                    }
+                    for (; k < kcTo; k++) {
+                        for (int j = 0; j < TILE_CHUNKS; j++) {
+                            weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
+                        }
                     }
                 }
             }
@@ -295,95 +328,94 @@ final class PanamaBackward {
         }
     }
 
-    /** Two chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
-    private static void weights2x4(float[] gw, int w0, int w1, int kk, float[] slice, int bb, float[] src, int s, int ld) {
-        FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
-        FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
-        FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
-        FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
+    /** Two chunks by four columns (gw at i0 and i1) over bb rows of a dG slice; row b's four columns at q + 4b (packColumns). */
+    private static void weights2x4(float[] gw, int i0, int i1, float[] slice, int bb, float[] packed, int q) {
+        FloatVector a00 = FloatVector.fromArray(S, gw, i0), a01 = FloatVector.fromArray(S, gw, i0 + PANEL);
+        FloatVector a02 = FloatVector.fromArray(S, gw, i0 + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, i0 + 3 * PANEL);
+        FloatVector a10 = FloatVector.fromArray(S, gw, i1), a11 = FloatVector.fromArray(S, gw, i1 + PANEL);
+        FloatVector a12 = FloatVector.fromArray(S, gw, i1 + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, i1 + 3 * PANEL);
         for (int b = 0; b < bb; b++) {
             int g = b * 2 * L;
             FloatVector d0 = FloatVector.fromArray(S, slice, g);
             FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
-            int sb = s + b * ld;
-            FloatVector v = FloatVector.broadcast(S, src[sb]);
+            int sb = q + W_COLS * b;
+            FloatVector v = FloatVector.broadcast(S, packed[sb]);
             a00 = d0.fma(v, a00);
             a10 = d1.fma(v, a10);
-            v = FloatVector.broadcast(S, src[sb + 1]);
+            v = FloatVector.broadcast(S, packed[sb + 1]);
             a01 = d0.fma(v, a01);
             a11 = d1.fma(v, a11);
-            v = FloatVector.broadcast(S, src[sb + 2]);
+            v = FloatVector.broadcast(S, packed[sb + 2]);
             a02 = d0.fma(v, a02);
             a12 = d1.fma(v, a12);
-            v = FloatVector.broadcast(S, src[sb + 3]);
+            v = FloatVector.broadcast(S, packed[sb + 3]);
             a03 = d0.fma(v, a03);
             a13 = d1.fma(v, a13);
         }
-        a00.intoArray(gw, w0 + kk);
-        a01.intoArray(gw, w0 + kk + PANEL);
-        a02.intoArray(gw, w0 + kk + 2 * PANEL);
-        a03.intoArray(gw, w0 + kk + 3 * PANEL);
-        a10.intoArray(gw, w1 + kk);
-        a11.intoArray(gw, w1 + kk + PANEL);
-        a12.intoArray(gw, w1 + kk + 2 * PANEL);
-        a13.intoArray(gw, w1 + kk + 3 * PANEL);
+        a00.intoArray(gw, i0);
+        a01.intoArray(gw, i0 + PANEL);
+        a02.intoArray(gw, i0 + 2 * PANEL);
+        a03.intoArray(gw, i0 + 3 * PANEL);
+        a10.intoArray(gw, i1);
+        a11.intoArray(gw, i1 + PANEL);
+        a12.intoArray(gw, i1 + 2 * PANEL);
+        a13.intoArray(gw, i1 + 3 * PANEL);
     }
 
-    /** Four chunks by four columns (at kk = k * PANEL) over bb rows of a dG slice; src row b at s + b*ld. */
-    private static void weights4x4(float[] gw, int w0, int w1, int w2, int w3, int kk, float[] slice, int bb,
-                                   float[] src, int s, int ld) {
-        FloatVector a00 = FloatVector.fromArray(S, gw, w0 + kk), a01 = FloatVector.fromArray(S, gw, w0 + kk + PANEL);
-        FloatVector a02 = FloatVector.fromArray(S, gw, w0 + kk + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, w0 + kk + 3 * PANEL);
-        FloatVector a10 = FloatVector.fromArray(S, gw, w1 + kk), a11 = FloatVector.fromArray(S, gw, w1 + kk + PANEL);
-        FloatVector a12 = FloatVector.fromArray(S, gw, w1 + kk + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, w1 + kk + 3 * PANEL);
-        FloatVector a20 = FloatVector.fromArray(S, gw, w2 + kk), a21 = FloatVector.fromArray(S, gw, w2 + kk + PANEL);
-        FloatVector a22 = FloatVector.fromArray(S, gw, w2 + kk + 2 * PANEL), a23 = FloatVector.fromArray(S, gw, w2 + kk + 3 * PANEL);
-        FloatVector a30 = FloatVector.fromArray(S, gw, w3 + kk), a31 = FloatVector.fromArray(S, gw, w3 + kk + PANEL);
-        FloatVector a32 = FloatVector.fromArray(S, gw, w3 + kk + 2 * PANEL), a33 = FloatVector.fromArray(S, gw, w3 + kk + 3 * PANEL);
+    /** Four chunks by four columns (gw at i0 to i3) over bb rows of a dG slice; row b's four columns at q + 4b (packColumns). */
+    private static void weights4x4(float[] gw, int i0, int i1, int i2, int i3, float[] slice, int bb, float[] packed, int q) {
+        FloatVector a00 = FloatVector.fromArray(S, gw, i0), a01 = FloatVector.fromArray(S, gw, i0 + PANEL);
+        FloatVector a02 = FloatVector.fromArray(S, gw, i0 + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, i0 + 3 * PANEL);
+        FloatVector a10 = FloatVector.fromArray(S, gw, i1), a11 = FloatVector.fromArray(S, gw, i1 + PANEL);
+        FloatVector a12 = FloatVector.fromArray(S, gw, i1 + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, i1 + 3 * PANEL);
+        FloatVector a20 = FloatVector.fromArray(S, gw, i2), a21 = FloatVector.fromArray(S, gw, i2 + PANEL);
+        FloatVector a22 = FloatVector.fromArray(S, gw, i2 + 2 * PANEL), a23 = FloatVector.fromArray(S, gw, i2 + 3 * PANEL);
+        FloatVector a30 = FloatVector.fromArray(S, gw, i3), a31 = FloatVector.fromArray(S, gw, i3 + PANEL);
+        FloatVector a32 = FloatVector.fromArray(S, gw, i3 + 2 * PANEL), a33 = FloatVector.fromArray(S, gw, i3 + 3 * PANEL);
         for (int b = 0; b < bb; b++) {
             int g = b * 4 * L;
             FloatVector d0 = FloatVector.fromArray(S, slice, g);
             FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
             FloatVector d2 = FloatVector.fromArray(S, slice, g + 2 * L);
             FloatVector d3 = FloatVector.fromArray(S, slice, g + 3 * L);
-            int sb = s + b * ld;
-            FloatVector v = FloatVector.broadcast(S, src[sb]);
+            int sb = q + W_COLS * b;
+            FloatVector v = FloatVector.broadcast(S, packed[sb]);
             a00 = d0.fma(v, a00);
             a10 = d1.fma(v, a10);
             a20 = d2.fma(v, a20);
             a30 = d3.fma(v, a30);
-            v = FloatVector.broadcast(S, src[sb + 1]);
+            v = FloatVector.broadcast(S, packed[sb + 1]);
             a01 = d0.fma(v, a01);
             a11 = d1.fma(v, a11);
             a21 = d2.fma(v, a21);
             a31 = d3.fma(v, a31);
-            v = FloatVector.broadcast(S, src[sb + 2]);
+            v = FloatVector.broadcast(S, packed[sb + 2]);
             a02 = d0.fma(v, a02);
             a12 = d1.fma(v, a12);
             a22 = d2.fma(v, a22);
             a32 = d3.fma(v, a32);
-            v = FloatVector.broadcast(S, src[sb + 3]);
+            v = FloatVector.broadcast(S, packed[sb + 3]);
             a03 = d0.fma(v, a03);
             a13 = d1.fma(v, a13);
             a23 = d2.fma(v, a23);
             a33 = d3.fma(v, a33);
         }
-        a00.intoArray(gw, w0 + kk);
-        a01.intoArray(gw, w0 + kk + PANEL);
-        a02.intoArray(gw, w0 + kk + 2 * PANEL);
-        a03.intoArray(gw, w0 + kk + 3 * PANEL);
-        a10.intoArray(gw, w1 + kk);
-        a11.intoArray(gw, w1 + kk + PANEL);
-        a12.intoArray(gw, w1 + kk + 2 * PANEL);
-        a13.intoArray(gw, w1 + kk + 3 * PANEL);
-        a20.intoArray(gw, w2 + kk);
-        a21.intoArray(gw, w2 + kk + PANEL);
-        a22.intoArray(gw, w2 + kk + 2 * PANEL);
-        a23.intoArray(gw, w2 + kk + 3 * PANEL);
-        a30.intoArray(gw, w3 + kk);
-        a31.intoArray(gw, w3 + kk + PANEL);
-        a32.intoArray(gw, w3 + kk + 2 * PANEL);
-        a33.intoArray(gw, w3 + kk + 3 * PANEL);
+        a00.intoArray(gw, i0);
+        a01.intoArray(gw, i0 + PANEL);
+        a02.intoArray(gw, i0 + 2 * PANEL);
+        a03.intoArray(gw, i0 + 3 * PANEL);
+        a10.intoArray(gw, i1);
+        a11.intoArray(gw, i1 + PANEL);
+        a12.intoArray(gw, i1 + 2 * PANEL);
+        a13.intoArray(gw, i1 + 3 * PANEL);
+        a20.intoArray(gw, i2);
+        a21.intoArray(gw, i2 + PANEL);
+        a22.intoArray(gw, i2 + 2 * PANEL);
+        a23.intoArray(gw, i2 + 3 * PANEL);
+        a30.intoArray(gw, i3);
+        a31.intoArray(gw, i3 + PANEL);
+        a32.intoArray(gw, i3 + 2 * PANEL);
+        a33.intoArray(gw, i3 + 3 * PANEL);
     }
 
     /** One whole chunk, one column. */

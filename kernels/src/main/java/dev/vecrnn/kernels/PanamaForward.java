@@ -205,23 +205,42 @@ final class PanamaForward {
         if (down) {
             for (int c = chunks - 1; c >= eT; c--) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
         }
+        int rows4 = batch / TILE_ROWS * TILE_ROWS;
+        if (rows4 > 0 && eT > e8) {
+            // Four rows at a time, their columns [kFrom, kTo) copied side by side (packRows), in blocks of rows
+            // small enough to stay in cache while every chunk tile reads them: see packRows.
+            int span = kTo - kFrom;
+            int block = Math.min(rows4, packedRowBlock(span));
+            float[] pk = packBuffer(block * span);
+            for (int b0 = 0; b0 < rows4; b0 += block) {
+                int b1 = Math.min(rows4, b0 + block);
+                packRows(src, srcOff + b0 * ld, ld, b1 - b0, kFrom, kTo, pk);
+                for (int i = e8; i < eT; i += TILE_CHUNKS) {
+                    int c = down ? eT - TILE_CHUNKS - (i - e8) : i;
+                    // Columns in blocks of K_BLOCK keep the tile's weights in L1 across the batch rows. Every row
+                    // of a tile sums its columns in the same order as a row alone, so the partition of the batch
+                    // (threads, tiles, remainders, row blocks) never changes a result.
+                    // c is a multiple of TILE_CHUNKS (cFrom and e8 are multiples of 8), so a tile's chunks that share
+                    // a panel (more than one chunk per panel: 256 bits and less) sit L floats apart in it, and the
+                    // tiles address them from one index with constant offsets (see tile4x2).
+                    for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
+                        int k1 = Math.min(kTo, k0 + K_BLOCK);
+                        for (int b = b0; b < b1; b += TILE_ROWS) {
+                            int q = (b - b0) * span - TILE_ROWS * kFrom;
+                            if (TILE_CHUNKS == 4) tile4x4(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                            else tile4x2(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                        }
+                    }
+                }
+            }
+        }
         for (int i = e8; i < eT; i += TILE_CHUNKS) {
             int c = down ? eT - TILE_CHUNKS - (i - e8) : i;
-            // Columns in blocks of K_BLOCK keep the tile's weights in L1 across the batch rows. Every row
-            // of a tile sums its columns in the same order as a row alone, so the partition of the batch
-            // (threads, tiles, remainders) never changes a result.
-            // c is a multiple of TILE_CHUNKS (cFrom and e8 are multiples of 8), so a tile's chunks that share
-            // a panel (more than one chunk per panel: 256 bits and less) sit L floats apart in it, and the
-            // tiles address them from one index with constant offsets (see tile4x2).
             for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
                 int k1 = Math.min(kTo, k0 + K_BLOCK);
-                int b = 0;
-                if (TILE_CHUNKS == 4) {
-                    for (; b + 4 <= batch; b += 4) tile4x4(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
-                    for (; b < batch; b++) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
-                } else {
-                    for (; b + 4 <= batch; b += 4) tile4x2(w, blk, c, src, srcOff + b * ld, ld, k0, k1, out, outOff + b * ldo, ldo);
-                    for (; b < batch; b++) tile1x2(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
+                for (int b = rows4; b < batch; b++) {
+                    if (TILE_CHUNKS == 4) tile1x4(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
+                    else tile1x2(w, blk, c, src, srcOff + b * ld, k0, k1, out, outOff + b * ldo);
                 }
             }
         }
@@ -231,6 +250,51 @@ final class PanamaForward {
         }
         if (!down) {
             for (int c = eT; c < chunks; c++) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
+        }
+    }
+
+    /**
+     * Floats of packed rows per thread that {@link #packedRowBlock} aims at: 128 KiB, half the smallest L2
+     * of the CPUs that run the Vector API, so that a block of rows stays in cache while every chunk tile of
+     * the segment reads it.
+     */
+    private static final int PACKED_FLOATS = 32 * 1024;
+    private static final ThreadLocal<float[][]> PACKED = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Rows per packed block for {@code span} columns: a multiple of TILE_ROWS, at least TILE_ROWS. */
+    static int packedRowBlock(int span) {
+        return Math.max(TILE_ROWS, PACKED_FLOATS / Math.max(1, span) / TILE_ROWS * TILE_ROWS);
+    }
+
+    /** This thread's packing buffer, grown (once, then reused) to at least {@code n} floats. */
+    private static float[] packBuffer(int n) {
+        float[][] holder = PACKED.get();
+        if (holder[0].length < n) holder[0] = new float[n];
+        return holder[0];
+    }
+
+    /**
+     * Copies columns [kFrom, kTo) of {@code rows} rows (a multiple of TILE_ROWS) of src, row r at
+     * {@code s + r * ld}, into pk four rows side by side: row {@code g + j} of group g (a multiple of 4),
+     * column k at {@code g * span + 4 * (k - kFrom) + j}. The tiles then read a column's four broadcasts from
+     * one index with constant offsets. Read from four rows {@code ld} apart, they needed four indices, and
+     * the integer adds that kept them competed with the FMAs: the 4 x 2 tile ran at 61% of the FMA peak
+     * under -XX:UseAVX=2 reading rows {@code ld} apart and at 80% reading the packed copy (LSTM 256, B = 32,
+     * A/B in one JVM, thread CPU time). The values and the order of every sum are unchanged, so results are
+     * bit-identical.
+     */
+    static void packRows(float[] src, int s, int ld, int rows, int kFrom, int kTo, float[] pk) {
+        int span = kTo - kFrom;
+        for (int g = 0; g < rows; g += TILE_ROWS) {
+            int r0 = s + g * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+            int d = g * span - TILE_ROWS * kFrom;
+            for (int k = kFrom; k < kTo; k++) {
+                int e = d + TILE_ROWS * k;
+                pk[e] = src[r0 + k];
+                pk[e + 1] = src[r1 + k];
+                pk[e + 2] = src[r2 + k];
+                pk[e + 3] = src[r3 + k];
+            }
         }
     }
 
@@ -274,6 +338,7 @@ final class PanamaForward {
         int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
         int w4 = chunkBase(blk, c + 4) - shift, w5 = chunkBase(blk, c + 5) - shift;
         int w6 = chunkBase(blk, c + 6) - shift, w7 = chunkBase(blk, c + 7) - shift;
+        int oc = o + blk.outOffset() + c * L;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int k = kFrom; k < kTo; k++) {
             FloatVector v = FloatVector.broadcast(S, src[s + k]);
@@ -299,7 +364,6 @@ final class PanamaForward {
             a6 = FloatVector.fromArray(S, w, w6 + kk).fma(v, a6);
             a7 = FloatVector.fromArray(S, w, w7 + kk).fma(v, a7);
         }
-        int oc = o + blk.outOffset() + c * L;
         FloatVector.fromArray(S, out, oc).add(a0).intoArray(out, oc);
         FloatVector.fromArray(S, out, oc + L).add(a1).intoArray(out, oc + L);
         FloatVector.fromArray(S, out, oc + 2 * L).add(a2).intoArray(out, oc + 2 * L);
@@ -315,6 +379,7 @@ final class PanamaForward {
         int shift = blk.colFrom() * PANEL;
         int w0 = chunkBase(blk, c) - shift, w1 = chunkBase(blk, c + 1) - shift;
         int w2 = chunkBase(blk, c + 2) - shift, w3 = chunkBase(blk, c + 3) - shift;
+        int oc = o + blk.outOffset() + c * L;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         for (int k = kFrom; k < kTo; k++) {
             FloatVector v = FloatVector.broadcast(S, src[s + k]);
@@ -324,19 +389,19 @@ final class PanamaForward {
             a2 = FloatVector.fromArray(S, w, w2 + kk).fma(v, a2);
             a3 = FloatVector.fromArray(S, w, w3 + kk).fma(v, a3);
         }
-        int oc = o + blk.outOffset() + c * L;
         FloatVector.fromArray(S, out, oc).add(a0).intoArray(out, oc);
         FloatVector.fromArray(S, out, oc + L).add(a1).intoArray(out, oc + L);
         FloatVector.fromArray(S, out, oc + 2 * L).add(a2).intoArray(out, oc + 2 * L);
         FloatVector.fromArray(S, out, oc + 3 * L).add(a3).intoArray(out, oc + 3 * L);
     }
 
-    private static void tile4x4(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
+    /** Four rows by four chunks; the rows' columns packed four side by side (see packRows), row j's column k at q + 4k + j. */
+    private static void tile4x4(float[] w, PackedGates.Block blk, int c, float[] pk, int q, int kFrom, int kTo,
                                 float[] out, int o, int ldo) {
         int shift = blk.colFrom() * PANEL;
         int w0 = chunkBase(blk, c) - shift, w1 = VPP > 1 ? w0 + L : chunkBase(blk, c + 1) - shift;
         int w2 = VPP > 2 ? w0 + 2 * L : chunkBase(blk, c + 2) - shift, w3 = VPP > 2 ? w0 + 3 * L : chunkBase(blk, c + 3) - shift;
-        int s0 = s, s1 = s + ld, s2 = s + 2 * ld, s3 = s + 3 * ld;
+        int r0 = o + blk.outOffset() + c * L; // before the loop: blk and c are not live in it (see tile4x2)
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
@@ -347,29 +412,29 @@ final class PanamaForward {
             FloatVector m1 = FloatVector.fromArray(S, w, w1 + kk);
             FloatVector m2 = FloatVector.fromArray(S, w, w2 + kk);
             FloatVector m3 = FloatVector.fromArray(S, w, w3 + kk);
-            FloatVector v = FloatVector.broadcast(S, src[s0 + k]);
+            FloatVector v = FloatVector.broadcast(S, pk[q + 4 * k]);
             a00 = m0.fma(v, a00);
             a01 = m1.fma(v, a01);
             a02 = m2.fma(v, a02);
             a03 = m3.fma(v, a03);
-            v = FloatVector.broadcast(S, src[s1 + k]);
+            v = FloatVector.broadcast(S, pk[q + 4 * k + 1]);
             a10 = m0.fma(v, a10);
             a11 = m1.fma(v, a11);
             a12 = m2.fma(v, a12);
             a13 = m3.fma(v, a13);
-            v = FloatVector.broadcast(S, src[s2 + k]);
+            v = FloatVector.broadcast(S, pk[q + 4 * k + 2]);
             a20 = m0.fma(v, a20);
             a21 = m1.fma(v, a21);
             a22 = m2.fma(v, a22);
             a23 = m3.fma(v, a23);
-            v = FloatVector.broadcast(S, src[s3 + k]);
+            v = FloatVector.broadcast(S, pk[q + 4 * k + 3]);
             a30 = m0.fma(v, a30);
             a31 = m1.fma(v, a31);
             a32 = m2.fma(v, a32);
             a33 = m3.fma(v, a33);
         }
         // Stores written out in place: handing vectors to a helper that is not inlined boxes them.
-        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo;
+        int r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo;
         FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
         FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
         FloatVector.fromArray(S, out, r0 + 2 * L).add(a02).intoArray(out, r0 + 2 * L);
@@ -389,34 +454,37 @@ final class PanamaForward {
     }
 
     /** The 16-register tile: four batch rows by two chunks (8 accumulators). */
-    private static void tile4x2(float[] w, PackedGates.Block blk, int c, float[] src, int s, int ld, int kFrom, int kTo,
+    private static void tile4x2(float[] w, PackedGates.Block blk, int c, float[] pk, int q, int kFrom, int kTo,
                                 float[] out, int o, int ldo) {
         int shift = blk.colFrom() * PANEL;
         // Both chunks from one index where they share a panel: one integer add less per column, and those adds
         // compete with the FMAs for execution ports (-XX:UseAVX=2, LSTM 256, B = 32, A/B in one JVM: forward
         // 1.07x, dG W on the transposed copy 1.12x).
         int w0 = chunkBase(blk, c) - shift, w1 = VPP > 1 ? w0 + L : chunkBase(blk, c + 1) - shift;
-        int s0 = s, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+        // The output index before the loop, so that blk and c are not live in it: with AVX2's 16 registers
+        // they crowded the loop's own indices (computed after the loop, the 4 x 2 tile ran at 58% of the FMA peak
+        // under -XX:UseAVX=2, LSTM 256, B = 32; before it, 77%: A/B in one JVM, thread CPU time).
+        int r0 = o + blk.outOffset() + c * L;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
         FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int k = kFrom; k < kTo; k++) {
             int kk = k * PANEL;
             FloatVector m0 = FloatVector.fromArray(S, w, w0 + kk);
             FloatVector m1 = FloatVector.fromArray(S, w, w1 + kk);
-            FloatVector v = FloatVector.broadcast(S, src[s0 + k]);
+            FloatVector v = FloatVector.broadcast(S, pk[q + 4 * k]);
             a00 = m0.fma(v, a00);
             a01 = m1.fma(v, a01);
-            v = FloatVector.broadcast(S, src[s1 + k]);
+            v = FloatVector.broadcast(S, pk[q + 4 * k + 1]);
             a10 = m0.fma(v, a10);
             a11 = m1.fma(v, a11);
-            v = FloatVector.broadcast(S, src[s2 + k]);
+            v = FloatVector.broadcast(S, pk[q + 4 * k + 2]);
             a20 = m0.fma(v, a20);
             a21 = m1.fma(v, a21);
-            v = FloatVector.broadcast(S, src[s3 + k]);
+            v = FloatVector.broadcast(S, pk[q + 4 * k + 3]);
             a30 = m0.fma(v, a30);
             a31 = m1.fma(v, a31);
         }
-        int r0 = o + blk.outOffset() + c * L, r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo;
+        int r1 = r0 + ldo, r2 = r1 + ldo, r3 = r2 + ldo;
         FloatVector.fromArray(S, out, r0).add(a00).intoArray(out, r0);
         FloatVector.fromArray(S, out, r0 + L).add(a01).intoArray(out, r0 + L);
         FloatVector.fromArray(S, out, r1).add(a10).intoArray(out, r1);
@@ -431,6 +499,7 @@ final class PanamaForward {
                                 float[] out, int o) {
         int shift = blk.colFrom() * PANEL;
         int w0 = chunkBase(blk, c) - shift, w1 = VPP > 1 ? w0 + L : chunkBase(blk, c + 1) - shift;
+        int oc = o + blk.outOffset() + c * L;
         FloatVector a0 = FloatVector.zero(S), a1 = a0;
         for (int k = kFrom; k < kTo; k++) {
             FloatVector v = FloatVector.broadcast(S, src[s + k]);
@@ -438,7 +507,6 @@ final class PanamaForward {
             a0 = FloatVector.fromArray(S, w, w0 + kk).fma(v, a0);
             a1 = FloatVector.fromArray(S, w, w1 + kk).fma(v, a1);
         }
-        int oc = o + blk.outOffset() + c * L;
         FloatVector.fromArray(S, out, oc).add(a0).intoArray(out, oc);
         FloatVector.fromArray(S, out, oc + L).add(a1).intoArray(out, oc + L);
     }
