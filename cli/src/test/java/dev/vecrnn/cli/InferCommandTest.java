@@ -38,6 +38,37 @@ class InferCommandTest {
     }
 
     /**
+     * np.save of a column-major array (a transposed one, or np.asfortranarray) writes fortran_order True;
+     * torch.from_numpy takes such an array as it is, so infer must too, with the same outputs. It refused
+     * the file ('fortran_order True (column-major) is not supported').
+     */
+    @Test
+    void takesAnInputSavedInFortranOrder(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        var x = Npy.read(f.resolve("x.npy"));
+        int[] s = x.shape();
+        float[] v = x.toFloats();
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < s[2]; k++) for (int j = 0; j < s[1]; j++) for (int i = 0; i < s[0]; i++) data.putFloat(v[(i * s[1] + j) * s[2] + k]);
+        String dict = "{'descr': '<f4', 'fortran_order': True, 'shape': (" + s[0] + ", " + s[1] + ", " + s[2] + "), }";
+        String header = dict + " ".repeat(63 - (10 + dict.length()) % 64) + "\n";
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), (byte) (header.length() >> 8)});
+        file.write(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        file.write(data.array());
+        Path xf = Files.write(out.resolve("x_fortran.npy"), file.toByteArray());
+        Path o = out.resolve("o");
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", xf.toString(),
+                "--lengths", f.resolve("lengths.npy").toString(), "--out", o.toString()));
+        Path c = out.resolve("c");
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(),
+                "--lengths", f.resolve("lengths.npy").toString(), "--out", c.toString()));
+        for (String name : new String[] {"output.npy", "h_n.npy", "c_n.npy"}) {
+            assertEquals(Npy.read(c.resolve(name)).toTensor(), Npy.read(o.resolve(name)).toTensor(), name);
+        }
+    }
+
+    /**
      * quantize takes a PyTorch state_dict too and writes it back in PyTorch's layout with int8 (bf16) weights;
      * infer runs that with the module's options (here batch_first, bidirectional, two layers, proj_size,
      * lengths) and PyTorch's outputs, within issue 16's bounds of PyTorch's own fp32 outputs (2e-2 int8,

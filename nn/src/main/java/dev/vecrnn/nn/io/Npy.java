@@ -20,9 +20,11 @@ import java.util.Arrays;
  * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }}, then the raw array.
  *
  * <p>Accepted: versions 1.0, 2.0 and 3.0; little-endian dtypes {@code <f8 <f4 <f2 <i8 <i4 <i2} and the
- * one-byte {@code |i1 |u1 |b1}; C order only. Rejected with a clear {@link ModelFileException} naming
- * the file, the problem and the byte offset: a wrong magic, another version, big-endian or other
- * dtypes, {@code fortran_order: True}, a malformed dict (see {@link NpyHeader}), and a data size that is
+ * one-byte {@code |i1 |u1 |b1}; C order and {@code fortran_order: True} (what {@code numpy.save} writes for a
+ * column-major array, such as a transpose or {@code numpy.asfortranarray}; it is read into C order, the
+ * values at their indices, as {@code numpy.load} and {@code torch.from_numpy} see them). Rejected with a clear
+ * {@link ModelFileException} naming the file, the problem and the byte offset: a wrong magic, another
+ * version, big-endian or other dtypes, a malformed dict (see {@link NpyHeader}), and a data size that is
  * not exactly the shape's. The header length is checked against the file size before anything is
  * allocated.
  *
@@ -97,7 +99,7 @@ public final class Npy {
      */
     public static Header readHeader(Path file) throws IOException {
         try (FileChannel ch = ChannelIo.openRegularFile(file)) {
-            return header(ch, file.toString());
+            return header(ch, file.toString()).header();
         }
     }
 
@@ -114,16 +116,52 @@ public final class Npy {
     public static TensorData read(Path file) throws IOException {
         String src = file.toString();
         try (FileChannel ch = ChannelIo.openRegularFile(file)) {
-            Header h = header(ch, src);
-            TensorData.requireHeap(src, h.payloadBytes(), "data");
+            Layout layout = header(ch, src);
+            Header h = layout.header();
+            TensorData.requireHeap(src, (layout.fortranOrder() ? 2 : 1) * h.payloadBytes(), "data");
             byte[] data = ChannelIo.readFully(ch, h.dataOffset(), (int) h.payloadBytes(), src);
+            if (layout.fortranOrder()) data = toCOrder(data, h.shape(), h.dtype().size());
             Path name = file.getFileName();
             return new TensorData(name == null ? src : name.toString(), src, h.dataOffset(), h.dtype(), h.shape(), data);
         }
     }
 
+    /** A checked header and whether its data are in column-major (Fortran) order. */
+    private record Layout(Header header, boolean fortranOrder) {
+    }
+
+    /**
+     * {@code data}, the elements of an array of {@code shape} in column-major order (the first index varying
+     * fastest), rearranged into row-major order (the last index varying fastest); {@code size} bytes an element.
+     */
+    static byte[] toCOrder(byte[] data, int[] shape, int size) {
+        int rank = shape.length;
+        if (rank < 2 || data.length == 0) return data;
+        long[] stride = new long[rank];   // the column-major stride of each index, in elements
+        long s = 1;
+        for (int k = 0; k < rank; k++) {
+            stride[k] = s;
+            s *= shape[k];
+        }
+        byte[] out = new byte[data.length];
+        int[] index = new int[rank];
+        long from = 0;
+        for (int to = 0; to < out.length; to += size) {
+            System.arraycopy(data, (int) (from * size), out, to, size);
+            for (int k = rank - 1; k >= 0; k--) {   // the next row-major index, and its column-major offset
+                if (++index[k] < shape[k]) {
+                    from += stride[k];
+                    break;
+                }
+                from -= stride[k] * (shape[k] - 1);
+                index[k] = 0;
+            }
+        }
+        return out;
+    }
+
     /** The checked header of the open file {@code ch}, its size included; reads no data. */
-    private static Header header(FileChannel ch, String src) throws IOException {
+    private static Layout header(FileChannel ch, String src) throws IOException {
         long size = ch.size();
         if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
         ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
@@ -146,10 +184,6 @@ public final class Npy {
         }
         NpyHeader h = NpyHeader.parse(ChannelIo.readFully(ch, prefix, (int) headerLen, src), prefix, src);
         DType dtype = dtype(src, h.descr(), h.descrAt());
-        if (h.fortranOrder()) {
-            throw new ModelFileException(src, h.fortranAt(), "fortran_order True (column-major) is not supported; save a C-order array "
-                    + "(numpy.ascontiguousarray)");
-        }
         long dataStart = prefix + headerLen;
         long count = 1;
         long bytes;
@@ -166,7 +200,7 @@ public final class Npy {
         if (bytes > TensorData.MAX_BYTES || count > Integer.MAX_VALUE) {
             throw new ModelFileException(src, dataStart, bytes + " data bytes exceed the limit of " + TensorData.MAX_BYTES + " per array");
         }
-        return new Header(dtype, Arrays.stream(h.shape()).mapToInt(Math::toIntExact).toArray(), dataStart);
+        return new Layout(new Header(dtype, Arrays.stream(h.shape()).mapToInt(Math::toIntExact).toArray(), dataStart), h.fortranOrder());
     }
 
     private static DType dtype(String src, String descr, long at) {

@@ -470,7 +470,27 @@ class FuzzTest {
         assertTrue(file.length - n >= 10, "a header precedes the data");
         byte[] data = new byte[n];
         t.bytes().get(data);
-        assertArrayEquals(Arrays.copyOfRange(file, file.length - n, file.length), data, "the data is the rest of the file");
+        byte[] tail = Arrays.copyOfRange(file, file.length - n, file.length);
+        int prefix = file[6] == 1 ? 10 : 12;
+        int headerLen = file[6] == 1 ? (file[8] & 0xFF) | (file[9] & 0xFF) << 8 : ByteBuffer.wrap(file, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if (NpyHeader.parse(Arrays.copyOfRange(file, prefix, prefix + headerLen), prefix, f.toString()).fortranOrder()) {
+            // column-major: element f of the file, indices i0 = f % d0, i1 = f / d0 % d1, ..., sits at its row-major place
+            int size = t.dtype().size();
+            int[] shape = t.shape();
+            byte[] rowMajor = new byte[n];
+            for (int at = 0; at < count; at++) {
+                long rest = at, c = 0;
+                long[] idx = new long[shape.length];
+                for (int k = 0; k < shape.length; k++) {
+                    idx[k] = rest % shape[k];
+                    rest /= shape[k];
+                }
+                for (int k = 0; k < shape.length; k++) c = c * shape[k] + idx[k];
+                System.arraycopy(tail, at * size, rowMajor, (int) c * size, size);
+            }
+            tail = rowMajor;
+        }
+        assertArrayEquals(tail, data, "the data is the rest of the file (in row-major order)");
         convertAll(t);
         return "read";
     }
