@@ -64,7 +64,7 @@ class PyTorchParityTest {
     static final double TOL = 1e-5;
     /** The inference path and the training path compute the same function; they may differ only by rounding. */
     static final double PATH_TOL = 1e-6;
-    static final int EXPECTED_MIN_FIXTURES = 20;
+    static final int EXPECTED_MIN_FIXTURES = 40;
 
     @TestFactory
     Stream<DynamicNode> pytorchParity() throws IOException, URISyntaxException {
@@ -82,7 +82,7 @@ class PyTorchParityTest {
     }
 
     /** One fixture, loaded into a fresh {@link Recurrent}. */
-    private static final class Case {
+    static final class Case {
         final String name;
         final Fixture fx;
         final RecurrentConfig config;
@@ -190,6 +190,19 @@ class PyTorchParityTest {
         void report(String headline) {
             if (!failures.isEmpty()) fail(name + ": " + headline + ":\n  " + String.join("\n  ", failures));
         }
+    }
+
+    /** The largest {@code |actual - ref| / max(1, |ref|)} (infinite for NaN, a missing tensor or a shape mismatch). */
+    static double worstScaledError(Ref ref, Tensor actual) {
+        if (actual == null || !Arrays.equals(ref.shape(), actual.shape())) return Double.POSITIVE_INFINITY;
+        double[] r = ref.data();
+        float[] a = actual.data();
+        double worst = 0.0;
+        for (int i = 0; i < r.length; i++) {
+            double e = Math.abs(a[i] - r[i]) / Math.max(1.0, Math.abs(r[i]));
+            if (!(e <= worst)) worst = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
+        }
+        return worst;
     }
 
     /** Null when every element is within {@code tol * max(1, |ref|)}, else a description of the worst one. */
