@@ -18,8 +18,8 @@ the first argument (``--search N`` random cases, for a search). Each case is a m
 * ``param.<name>`` (F32): the model's state_dict under vecrnn's names (``layers.<i>.<name>``; the
   recurrent layers' names are PyTorch's, ``weight_ih_l0`` ..., Dense's are nn.Linear's, Embedding's
   nn.Embedding's, attention's ``v``).
-* ``x`` (F32, ``[B, T, F]``: token ids as floats for an embedding), ``lengths`` (I64, unsorted, when
-  some sequences are shorter), ``target`` (F32 ``[B, K]`` or ``[B, T, K]``; I64 class ids ``[B]`` or
+* ``x`` (F32, ``[B, T, F]``: token ids as floats for an embedding; the padding holds NaN, or the id
+  -3, which must not matter), ``lengths`` (I64, unsorted, when some sequences are shorter), ``target`` (F32 ``[B, K]`` or ``[B, T, K]``; I64 class ids ``[B]`` or
   ``[B, T]`` for ce; padding holds garbage that must not matter).
 * ``output`` (F64): the model's output, ``[B, K]`` or ``[B, T, K]`` (padding steps not compared).
 * ``dout`` (F32): d(loss)/d(output) (zero on padding), and ``grad.<name>`` (F64): d(loss)/d(param),
@@ -306,7 +306,11 @@ def build(c, seed):
     if not err <= F32_AGREEMENT:
         return None, f"f32 err {err:.2e}"
     tensors = {"param." + k: v.numpy().astype(np.float32) for k, v in sd32.items()}
-    tensors["x"] = x.numpy().astype(np.float32)
+    xs = x.clone()
+    if c["lengths"] is not None:  # garbage on the padding: it must not matter
+        for b, n in enumerate(c["lengths"]):
+            xs[b, n:] = -3.0 if c["vocab"] else float("nan")
+    tensors["x"] = xs.numpy().astype(np.float32)
     if c["lengths"] is not None:
         tensors["lengths"] = np.array(c["lengths"], dtype=np.int64)
     tgt = target.clone()
