@@ -242,11 +242,17 @@ def build(c, seed, f32_agreement=F32_AGREEMENT, relu_min_margin=RELU_MARGIN):
     pre-activation lies within relu_min_margin of the kink."""
     torch.manual_seed(seed)
     module = make_module(c).float()
+    if c.get("w_scale"):  # a power of two: exact
+        with torch.no_grad():
+            for prm in module.parameters():
+                prm.mul_(c["w_scale"])
     sd32 = {k: v.detach().clone() for k, v in module.state_dict().items()}
     T, B, I, H, L = c["T"], c["B"], c["I"], c["H"], c["L"]
     D = 2 if c["bidir"] else 1
     hout = c["proj"] if c["proj"] > 0 else H
     x = torch.randn(B, T, I) if c["batch_first"] else torch.randn(T, B, I)
+    if c.get("x_scale"):  # a power of two: exact
+        x = x * c["x_scale"]
     h0 = torch.randn(L * D, B, hout) if c["h0"] else None
     c0 = torch.randn(L * D, B, H) if (c["h0"] and c["type"] == "LSTM") else None
     dout = torch.randn(B, T, D * hout) if c["batch_first"] else torch.randn(T, B, D * hout)

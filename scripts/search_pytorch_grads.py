@@ -39,13 +39,18 @@ def main():
     ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--max-batch", type=int, default=9)
+    ap.add_argument("--scales", action="store_true",
+                    help="inputs times 1, 4 or 16 and weights times 1, 2 or 4 (saturated gates)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
     index_path = os.path.join(args.out, "index.json")
     index = json.load(open(index_path)) if os.path.exists(index_path) else {}
     for n in range(args.first, args.first + args.count):
-        c = fx.random_case(random.Random(n), f"r{n:04d}", max_B=args.max_batch)
+        rng = random.Random(n)
+        c = fx.random_case(rng, f"r{n:04d}", max_B=args.max_batch)
+        if args.scales:
+            c["x_scale"], c["w_scale"] = rng.choice((1, 4, 16)), rng.choice((1, 2, 4))
         for attempt in range(10):
             seed = 100_000 + 100 * n + attempt
             result, note = fx.build(c, seed, f32_agreement=float("inf"),

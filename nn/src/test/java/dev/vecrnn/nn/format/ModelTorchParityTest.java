@@ -80,6 +80,10 @@ class ModelTorchParityTest {
         return DynamicContainer.dynamicContainer(name, tests);
     }
 
+    /** For the search ({@link #main}): the worst {@code |actual - ref| / max(1, |ref|)} checked, and where. */
+    static double worstSeen;
+    static String worstSeenAt = "-";
+
     /** One fixture: the model it describes, its data and references. */
     static final class Case {
         final String name;
@@ -224,6 +228,11 @@ class ModelTorchParityTest {
         }
 
         void check(String what, PyTorchParityTest.Ref ref, Tensor actual) {
+            double e = PyTorchParityTest.worstScaledError(ref, actual);
+            if (!(e <= worstSeen)) {
+                worstSeen = e;
+                worstSeenAt = name + " " + what;
+            }
             String msg = PyTorchParityTest.mismatch(what, ref, actual, TOL);
             if (msg != null) failures.add(msg);
         }
@@ -265,6 +274,6 @@ class ModelTorchParityTest {
             if (!all.isEmpty()) bad++;
             System.out.println(f.getFileName() + (all.isEmpty() ? " ok" : " FAIL\n  " + String.join("\n  ", all)));
         }
-        System.out.println(files.size() + " fixtures, " + bad + " failing");
+        System.out.printf("%d fixtures, %d failing; worst error %.3e (%s)%n", files.size(), bad, worstSeen, worstSeenAt);
     }
 }
