@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "fit", mixinStandardHelpOptions = true, defaultValueProvider = FitCommand.Defaults.class,
         description = {"Train a recurrent model on X.npy and Y.npy and save it to MODELDIR/model.safetensors.",
                 "X: [N, T, F] floats, or [N, T] token ids with --vocab. Y: regression targets [N], [N, K] (or per step",
-                "[N, T], [N, T, K] with --per-step); classification labels [N] (or [N, T] with --per-step)."})
+                "[N, T], [N, T, K] with --per-step); classification labels [N] (or [N, T] with --per-step), any integer dtype or",
+                "whole floats, from 0 (labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K])."})
 final class FitCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
@@ -244,12 +245,24 @@ final class FitCommand implements Callable<Integer> {
                     + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
         }
         if (classification) {
-            if (yd.elementCount() != rows) {
-                String hint = !perStep && yd.elementCount() == (long) n * t ? " (one per step? add --per-step)" : "";
-                throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels, got " + yd.elementCount() + hint);
-            }
             if (yd.dtype() == dev.vecrnn.nn.io.DType.BOOL) throw new IllegalArgumentException("--y " + y + ": expected class labels, got a BOOL array");
             double[] raw = yd.dtype().isFloatingPoint() ? yd.toDoubles() : Arrays.stream(yd.toLongs()).asDoubleStream().toArray();
+            // one-hot rows (Keras's categorical_crossentropy targets; PyTorch's cross_entropy takes them as class probabilities): [N, K]
+            // or, per step, [N, T, K]; an [N, T] array without --per-step is more likely a label per step, and is refused below
+            boolean oneHotShape = ys.length == (perStep ? 3 : 2) && ys[ys.length - 1] >= 2 && yd.elementCount() == (long) rows * ys[ys.length - 1]
+                    && (perStep || ys[1] != t);
+            if (oneHotShape) {
+                int k = ys[ys.length - 1];
+                int[] labels = oneHot(y, raw, rows, k, perStep, len, t);
+                System.out.println("--y " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
+                return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k);
+            }
+            if (yd.elementCount() != rows) {
+                String hint = !perStep && yd.elementCount() == (long) n * t ? " (one per step? add --per-step; one-hot rows of " + t
+                        + " classes? pass their argmax)" : "";
+                throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels" + (perStep ? " ([N, T]) or one-hot rows [N, T, K]"
+                        : " ([N]) or one-hot rows [N, K]") + ", got " + Arrays.toString(ys) + hint);
+            }
             int[] labels = new int[rows];
             long width = 1;
             for (int i = 0; i < rows; i++) {
@@ -283,6 +296,34 @@ final class FitCommand implements Callable<Integer> {
             }
         }
         return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width);
+    }
+
+    /**
+     * The class of each one-hot row of {@code k} values (one 1, the rest 0s); padding rows are not read (left 0).
+     * Soft targets (label smoothing, probabilities) are refused: fit trains on class labels.
+     */
+    private static int[] oneHot(Path y, double[] raw, int rows, int k, boolean perStep, int[] len, int t) {
+        int[] labels = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            if (padding(perStep, len, t, i)) continue;
+            int hot = -1;
+            for (int c = 0; c < k; c++) {
+                double v = raw[i * k + c];
+                if (v == 1 && hot < 0) {
+                    hot = c;
+                } else if (v != 0) {
+                    throw new IllegalArgumentException("--y " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
+                            + v + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
+                            + (v == 1 ? " (a second 1)" : "") + "; for soft targets pass their argmax");
+                }
+            }
+            if (hot < 0) {
+                throw new IllegalArgumentException("--y " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got a row of zeros at row "
+                        + (perStep ? i / t + ", step " + i % t : i));
+            }
+            labels[i] = hot;
+        }
+        return labels;
     }
 
     /** Whether target row {@code i} is a step past its sequence's length (only per-step targets have such rows). */

@@ -134,7 +134,7 @@ class ContractTest {
         Npy.writeLongs(dir.resolve("ys.npy"), new long[40 * 5], 40, 5);
         String[] a = fit(dir);
         a[4] = dir.resolve("ys.npy").toString();
-        run(a).refused("--y", "ys.npy", "200", "--per-step");
+        run(a).refused("--y", "ys.npy", "[40, 5]", "--per-step");
         assertFalse(Files.exists(dir.resolve("m")));
     }
 

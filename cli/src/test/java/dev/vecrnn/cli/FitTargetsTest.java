@@ -1,0 +1,81 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The targets users coming from Keras and PyTorch hand to fit, in the shapes and dtypes they have them. */
+class FitTargetsTest {
+
+    private static final int N = 30, T = 4, K = 3;
+
+    /** x [N, T, 1] float32 and the class of each row (and of each step) in [0, K). */
+    private static int[] data(Path dir, boolean perStep) throws Exception {
+        Random r = new Random(5);
+        float[] x = new float[N * T];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, N, T, 1));
+        int[] c = new int[perStep ? N * T : N];
+        for (int i = 0; i < c.length; i++) c[i] = r.nextInt(K);
+        return c;
+    }
+
+    private static String[] fit(Path dir, String y, String out, boolean perStep) {
+        String[] a = {"fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve(y).toString(), "--task", "classification",
+                "--hidden", "4", "--epochs", "2", "--out", dir.resolve(out).toString()};
+        return perStep ? ContractTest.append(a, "--per-step") : a;
+    }
+
+    /** Keras's categorical_crossentropy takes one-hot rows (PyTorch's cross_entropy, as class probabilities): the same model as their labels. */
+    @Test
+    void oneHotRowsTrainAsTheirLabels(@TempDir Path dir) throws Exception {
+        for (boolean perStep : new boolean[] {false, true}) {
+            int[] c = data(dir, perStep);
+            long[] labels = new long[c.length];
+            float[] hot = new float[c.length * K];
+            for (int i = 0; i < c.length; i++) {
+                labels[i] = c[i];
+                hot[i * K + c[i]] = 1;
+            }
+            int[] lShape = perStep ? new int[] {N, T} : new int[] {N};
+            int[] hShape = perStep ? new int[] {N, T, K} : new int[] {N, K};
+            Npy.writeLongs(dir.resolve("labels.npy"), labels, lShape);
+            Npy.write(dir.resolve("hot.npy"), Tensor.of(hot, hShape));
+            String m1 = "a" + perStep, m2 = "b" + perStep;
+            assertEquals(0, ContractTest.run(fit(dir, "labels.npy", m1, perStep)).code());
+            ContractTest.Result r = ContractTest.run(fit(dir, "hot.npy", m2, perStep));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("one-hot rows of 3 classes"), r.out());
+            assertArrayEquals(Files.readAllBytes(dir.resolve(m1 + "/model.safetensors")), Files.readAllBytes(dir.resolve(m2 + "/model.safetensors")),
+                    "one-hot Y trains the model its labels train, perStep " + perStep);
+        }
+    }
+
+    /** Soft targets (label smoothing) and rows without a 1 are refused, naming the row; an [N, T] array without --per-step stays refused. */
+    @Test
+    void rowsThatAreNotOneHotAreRefused(@TempDir Path dir) throws Exception {
+        data(dir, false);
+        float[] soft = new float[N * K];
+        for (int i = 0; i < N; i++) soft[i * K + i % K] = 1;
+        soft[7 * K] = 0.9f;
+        Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
+        ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "soft.npy", "row 7", "one-hot");
+        soft[7 * K] = 0;
+        soft[7 * K + 7 % K] = 0;
+        Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
+        ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "soft.npy", "row of zeros at row 7");
+        Npy.writeLongs(dir.resolve("steps.npy"), new long[N * T], N, T);
+        ContractTest.run(fit(dir, "steps.npy", "m", false)).refused("--y", "--per-step");
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
+}
