@@ -52,7 +52,7 @@ final class FitCommand implements Callable<Integer> {
     @Mixin TrainingOptions.LearningRate lr;
     @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (default ${DEFAULT-VALUE})") double clip;
     @Option(names = "--val", defaultValue = "0.1", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
-    @Option(names = "--patience", defaultValue = "5", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
+    @Option(names = "--patience", defaultValue = "5", description = "early stopping: stop after this many epochs in a row without a better val_loss (as Keras), -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "save a training checkpoint here (atomically) after every epoch") Path checkpoint;

@@ -144,7 +144,12 @@ public final class Trainer {
         return this;
     }
 
-    /** Stops after {@code patience} epochs without a better validation loss; restores the best weights if asked. */
+    /**
+     * Stops after {@code patience} epochs in a row without a better validation loss (the training loss without
+     * validation data), as Keras's and Lightning's {@code EarlyStopping} do: with patience 2, an epoch that does not
+     * improve on the best and the next one that does not either end training; 0 stops at the first such epoch,
+     * as 1 does. Restores the best weights if asked.
+     */
     public Trainer earlyStopping(int patience, boolean restoreBest) {
         if (patience < 0) throw new IllegalArgumentException("patience: expected >= 0, got " + patience);
         this.patience = patience;
@@ -326,7 +331,8 @@ public final class Trainer {
             Epoch rec = new Epoch(e, epochs, trainLoss, ev, opt.learningRate(), (System.nanoTime() - t0) / 1_000_000, improved, run.skipped);
             run.history.add(rec);
             onEpoch.accept(rec);
-            run.stopped = patience >= 0 && run.since > patience;
+            // Keras's and Lightning's EarlyStopping: the patience-th epoch in a row without a better loss is the last (0 as 1)
+            run.stopped = patience >= 0 && run.since >= Math.max(patience, 1);
             run.nextEpoch();
             if (checkpointFile != null) saveCheckpoint(model, opt, sched, run, settings);
         }

@@ -70,6 +70,23 @@ class TrainerTest {
         assertEquals(seen.size(), h.epochs().size());
     }
 
+    /**
+     * Patience counts as Keras's and Lightning's EarlyStopping: with a learning rate of 0 only the first epoch
+     * improves, and patience p ends training after p more epochs (it trained one more than Keras did).
+     */
+    @Test
+    void patienceIsTheNumberOfEpochsWithoutImprovementAsInKeras() {
+        Dataset d = tokens(32, 5, 4, 7);
+        for (int patience : new int[] {0, 1, 3}) {
+            Model m = Model.builder(1).embedding(4, 3).gru(4).dense(4).seed(2).build();
+            Trainer.History h = new Trainer().epochs(10).batchSize(8).seed(1).validationSplit(0.25)
+                    .optimizer(ps -> new Sgd(ps, 0.0)).earlyStopping(patience, true).fit(m, d);
+            assertEquals(1, h.bestEpoch());
+            assertTrue(h.stoppedEarly());
+            assertEquals(1 + Math.max(patience, 1), h.epochs().size(), "epochs run with patience " + patience);
+        }
+    }
+
     private static int[] shuffled(int n, long seed) {
         int[] idx = Dataset.range(n);
         Trainer.shuffle(idx, new Random(seed));
