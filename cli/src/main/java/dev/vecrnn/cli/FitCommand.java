@@ -79,11 +79,7 @@ final class FitCommand implements Callable<Integer> {
         CellType type = cellType(cell);
         String opt = Check.oneOf("--optimizer", optimizer, "adam", "adamw", "sgd", "rmsprop");
         String headKind = Check.oneOf("--head", head, "last", "attention");
-        if (this.vocab != null && this.vocab < 2) {
-            throw new IllegalArgumentException("--vocab: expected the number of distinct token ids, at least 2 (leave --vocab out when X holds features), got "
-                    + this.vocab);
-        }
-        int vocab = this.vocab == null ? 0 : this.vocab;
+        int vocab = vocab(this.vocab);
         Check.atLeast("--embed", embed, 1);
         Check.atLeast("--hidden", hidden, 1);
         Check.range("--layers", layers, 1, 64);
@@ -106,7 +102,7 @@ final class FitCommand implements Callable<Integer> {
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();
             int f = in.features(), width = in.width();
-            if (vocab > 0) tokenIds(data, vocab);
+            if (vocab > 0) tokenIds(x, data, vocab);
             validationRows("--val", val, data.size(), true);
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
@@ -183,8 +179,17 @@ final class FitCommand implements Callable<Integer> {
         });
     }
 
+    /** --vocab: absent (0, X holds features) or the number of distinct token ids, at least 2. */
+    static int vocab(Integer vocab) {
+        if (vocab != null && vocab < 2) {
+            throw new IllegalArgumentException("--vocab: expected the number of distinct token ids, at least 2 (leave --vocab out when X holds features), got "
+                    + vocab);
+        }
+        return vocab == null ? 0 : vocab;
+    }
+
     /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */
-    private void tokenIds(Dataset data, int vocab) {
+    static void tokenIds(Path x, Dataset data, int vocab) {
         if (data.features() != 1) {
             throw new IllegalArgumentException("--x " + x + ": with --vocab, expected token ids [N, T] (or [N, T, 1]), got "
                     + data.features() + " features per step");

@@ -26,13 +26,16 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, defaultValueProvider = TuneCommand.Defaults.class,
         description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays",
-                "(as fit takes them); prints a leaderboard by validation loss and saves the best model to MODELDIR."})
+                "(as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR."})
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
     @Option(names = "--task", required = true, description = "regression or classification") String task;
     @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
     @Option(names = "--per-step", description = "one target per step") boolean perStep;
+    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
+    @Option(names = "--vocab", description = "X holds token ids below this (at least 2); each trial starts with an embedding") Integer vocab;
+    @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
     @Option(names = "--trials", defaultValue = "8", description = "each trained for at most --epochs epochs (default ${DEFAULT-VALUE})") int trials;
     @Mixin TrainingOptions.Epochs epochs;
     @Option(names = "--patience", defaultValue = "3", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
@@ -61,7 +64,9 @@ final class TuneCommand implements Callable<Integer> {
         if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
         batch.get();
         threads.get();
-        try (Outputs outs = new Outputs(overwrite).inputs(x, y)) {
+        FitCommand.vocab(vocab);
+        Check.atLeast("--embed", embed, 1);
+        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
             Path file = outs.declareIn("--out", out, "model.safetensors");
             tune(outs, file);
         }
@@ -70,16 +75,18 @@ final class TuneCommand implements Callable<Integer> {
 
     private void tune(Outputs outs, Path file) throws Exception {
         boolean classification = task.equalsIgnoreCase("classification");
-        FitCommand.Loaded in = FitCommand.load(x, y, null, classification, perStep, "fit embeds token ids, tune does not");
+        int vocab = FitCommand.vocab(this.vocab);
+        FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
         int f = in.features(), width = in.width();
+        if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
         long seed = this.seed.get();
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
         FitCommand.validationRows("--val", val, data.size(), false); // tune ranks its trials on the validation rows
-        HeapBudget.training(CellType.LSTM, f, 128, 2, false, 0, 0, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
+        HeapBudget.training(CellType.LSTM, f, 128, 2, false, vocab, embed, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
                 "the largest trial (LSTM, 128 units, 2 layers)", batch, data.size(), data.steps());
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
@@ -89,7 +96,9 @@ final class TuneCommand implements Callable<Integer> {
             double lr = Math.pow(10, -3.5 + 2 * r.nextDouble());
             float dropout = (float) (0.3 * r.nextDouble());
             double clip = r.nextBoolean() ? 1.0 : 5.0;
-            ModelBuilder b = Model.builder(f).seed(seed + i).recurrent(cell, hidden, layers, false, layers > 1 ? dropout : 0f, 0).dropout(dropout);
+            ModelBuilder b = Model.builder(f).seed(seed + i);
+            if (vocab > 0) b.embedding(vocab, embed);
+            b.recurrent(cell, hidden, layers, false, layers > 1 ? dropout : 0f, 0).dropout(dropout);
             if (!perStep) b.lastStep();
             Model model = b.dense(width).build();
             double[] best = {Double.POSITIVE_INFINITY};

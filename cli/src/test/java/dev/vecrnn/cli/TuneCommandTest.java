@@ -65,4 +65,36 @@ class TuneCommandTest {
         ContractTest.run(tune).refused("--patience: expected >= -1, got -2");
         ContractTest.run(ContractTest.fit(dir, "--patience", "-2")).refused("--patience: expected >= -1, got -2");
     }
+
+    /**
+     * tune read X as fit does but took neither --lengths nor --vocab: variable-length sequences trained on their
+     * padding, token ids could not be tuned at all. With --lengths the padding is never read (the same model
+     * whatever it holds); with --vocab each trial starts with an embedding of that many ids.
+     */
+    @Test
+    void tuneTakesLengthsAndTokenIdsAsFitDoes(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);  // x [40, 5, 2], y [40]
+        long[] len = new long[40];
+        for (int i = 0; i < 40; i++) len[i] = 1 + i % 5;
+        Npy.writeLongs(dir.resolve("len.npy"), len, 40);
+        float[] x = Npy.read(dir.resolve("x.npy")).toFloats();
+        for (int i = 0; i < 40; i++) for (int s = (int) len[i]; s < 5; s++) x[(i * 5 + s) * 2] = x[(i * 5 + s) * 2 + 1] = 1e3f;
+        Npy.write(dir.resolve("xpad.npy"), Tensor.of(x, 40, 5, 2));
+        for (String xs : new String[] {"x", "xpad"}) {
+            ContractTest.Result r = ContractTest.run("tune", "--x", dir.resolve(xs + ".npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                    "--lengths", dir.resolve("len.npy").toString(), "--task", "classification", "--trials", "2", "--epochs", "2",
+                    "--out", dir.resolve(xs).toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(dir.resolve("x/model.safetensors")),
+                java.nio.file.Files.readAllBytes(dir.resolve("xpad/model.safetensors"))), "the padding was read");
+
+        ContractTest.tokenIds(dir, 6);  // ids.npy [40, 5]
+        ContractTest.Result r = ContractTest.run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--vocab", "6", "--task", "classification", "--trials", "1", "--epochs", "1", "--out", dir.resolve("ids").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(6, Inputs.vocabulary(ModelFile.load(dir.resolve("ids/model.safetensors"))));
+        ContractTest.run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--vocab", "5",
+                "--task", "classification", "--out", dir.resolve("ids5").toString()).refused("--x", "ids.npy", "--vocab 5", "got 5.0");
+    }
 }
