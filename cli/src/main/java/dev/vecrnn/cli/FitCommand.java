@@ -23,14 +23,20 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 /** {@code vecrnn fit}: Keras's fit from a shell, on .npy arrays; saves the best model. */
 @Command(name = "fit", mixinStandardHelpOptions = true, defaultValueProvider = FitCommand.Defaults.class,
         description = {"Train a recurrent model on X.npy and Y.npy and save it to MODELDIR/model.safetensors.",
-                "X: [N, T, F] floats, or [N, T] token ids with --vocab. Y: regression targets [N], [N, K] (or per step",
-                "[N, T], [N, T, K] with --per-step); classification labels [N] (or [N, T] with --per-step), any integer dtype or",
-                "whole floats, from 0 (labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K])."})
+                "X: [N, T, F] floats, or [N, T] token ids with --vocab.",
+                "Y: regression targets [N] or [N, K] ([N, T] or [N, T, K] with --per-step);",
+                "class labels [N] ([N, T] with --per-step), integers or whole floats from 0",
+                "(labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K]).",
+                "X and Y are used as given, not normalized (as in Keras): standardize",
+                "features, and regression targets of a large scale, yourself.",
+                "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over",
+                "classes), perplexity; rmse, mae, mape (percent)."})
 final class FitCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
@@ -50,8 +56,8 @@ final class FitCommand implements Callable<Integer> {
     @Mixin TrainingOptions.Batch batch;
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
     @Mixin TrainingOptions.LearningRate lr;
-    @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (default ${DEFAULT-VALUE})") double clip;
-    @Option(names = "--val", defaultValue = "0.1", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
+    @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (Keras and PyTorch clip only when asked) (default ${DEFAULT-VALUE})") double clip;
+    @Option(names = "--val", defaultValue = "0.1", description = "validation fraction, rows drawn at random by --seed (Keras's validation_split takes the last rows) (default ${DEFAULT-VALUE})") double val;
     @Option(names = "--patience", defaultValue = "5", description = "early stopping: stop after this many epochs in a row without a better val_loss (as Keras), -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
@@ -103,6 +109,7 @@ final class FitCommand implements Callable<Integer> {
             Dataset data = in.data();
             int f = in.features(), width = in.width();
             if (vocab > 0) tokenIds(x, data, vocab);
+            else scaleNote(x, data);
             validationRows("--val", val, data.size(), true);
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
@@ -177,6 +184,39 @@ final class FitCommand implements Callable<Integer> {
             if (resume) Inputs.file("--checkpoint", checkpoint);
             else if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --resume to continue from it or --overwrite to replace it)");
         });
+    }
+
+    /** Features whose root mean square (over the valid steps) is above this get a note: tanh and sigmoid gates saturate on them. */
+    static final double LARGE_FEATURE = 100;
+
+    /**
+     * fit trains on X as given, as Keras's fit and a PyTorch loop do: no normalization. Features this large
+     * leave the gates saturated and the model stuck at the mean target, so a note on stdout says which and
+     * what to do; training goes on.
+     */
+    static void scaleNote(Path x, Dataset data) {
+        int f = data.features();
+        double[] sq = new double[f];
+        long steps = 0;
+        for (int i = 0; i < data.size(); i++) {
+            int len = data.lengthOf(i);
+            for (int t = 0; t < len; t++) {
+                for (int k = 0; k < f; k++) {
+                    double v = data.x()[(i * data.steps() + t) * f + k];
+                    sq[k] += v * v;
+                }
+            }
+            steps += len;
+        }
+        StringJoiner large = new StringJoiner(", ");
+        for (int k = 0; k < f; k++) {
+            double rms = Math.sqrt(sq[k] / steps);
+            if (rms > LARGE_FEATURE) large.add("feature " + k + String.format(" (root mean square %.3g)", rms));
+        }
+        if (large.length() > 0) {
+            System.out.println("note: --x " + x + ": " + large + ": fit does not normalize X (nor does Keras); recurrent gates saturate"
+                    + " on values this large, so standardize each feature (subtract the mean, divide by the standard deviation) first");
+        }
     }
 
     /** --vocab: absent (0, X holds features) or the number of distinct token ids, at least 2. */

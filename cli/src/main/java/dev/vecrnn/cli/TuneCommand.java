@@ -80,6 +80,7 @@ final class TuneCommand implements Callable<Integer> {
         Dataset data = in.data();
         int f = in.features(), width = in.width();
         if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
+        else FitCommand.scaleNote(x, data);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
         long seed = this.seed.get();
         Random r = new Random(seed);
