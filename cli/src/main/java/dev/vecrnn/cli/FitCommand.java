@@ -51,7 +51,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "recurrent layers (default ${DEFAULT-VALUE})", defaultValue = "1") int layers;
     @Option(names = "--bidirectional", description = "bidirectional recurrent layers") boolean bidirectional;
     @Option(names = "--dropout", description = "dropout between recurrent layers and before the head (default ${DEFAULT-VALUE})", defaultValue = "0") float dropout;
-    @Option(names = "--head", description = "many-to-one head: last or attention (default ${DEFAULT-VALUE})", defaultValue = "last") String head;
+    @Option(names = "--head", description = "many-to-one head: last (each direction's final output, as Keras and PyTorch's h_n) or attention (default ${DEFAULT-VALUE})", defaultValue = "last") String head;
     @Mixin TrainingOptions.Epochs epochs;
     @Mixin TrainingOptions.Batch batch;
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
@@ -120,7 +120,7 @@ final class FitCommand implements Callable<Integer> {
             if (dropout > 0) b.dropout(dropout);
             if (!perStep) {
                 if (headKind.equals("attention")) b.attention();
-                else b.lastStep();
+                else b.finalStates();  // --bidirectional: the backward direction's final output is at step 0
             }
             b.dense(width);
             Model model = b.build();

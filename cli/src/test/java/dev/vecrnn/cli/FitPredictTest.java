@@ -55,4 +55,18 @@ class FitPredictTest {
         assertEquals(2, Main.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
                 "--task", "ranking", "--out", dir.resolve("m").toString()));
     }
+
+    /**
+     * --bidirectional with the last-step head read the backward direction where it had seen one step (the
+     * last); Keras's Bidirectional(LSTM(h)) and PyTorch's h_n read it at step 0, where it has seen them all.
+     */
+    @Test
+    void bidirectionalHeadReadsTheBackwardDirectionAtStepZero(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        ContractTest.Result r = ContractTest.run(ContractTest.fit(dir, "--bidirectional"));
+        assertEquals(0, r.code(), r.err());
+        var m = dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m/model.safetensors"));
+        assertEquals("LastStep(backward at step 0: 3)", m.layers().get(1).describe(), m.summary());
+        assertTrue(r.out().contains("LastStep(backward at step 0: 3)"), r.out());
+    }
 }

@@ -254,7 +254,7 @@ public final class ModelFile {
                 case "dense" -> new Dense(intOf(l, "in", at), intOf(l, "units", at), Activation.parse(String.valueOf(l.get("activation"))), r);
                 case "embedding" -> new Embedding(intOf(l, "vocab", at), intOf(l, "dim", at), r);
                 case "dropout" -> new Dropout((float) doubleOf(l, "p", at));
-                case "last_step" -> new LastStep();
+                case "last_step" -> l.containsKey("reversed_features") ? LastStep.finalStates(intOf(l, "reversed_features", at)) : new LastStep();
                 case "attention" -> new AttentionPooling(intOf(l, "features", at), r);
                 case "recurrent" -> recurrent.make(i, new RecurrentConfig(CellType.parse(String.valueOf(l.get("type"))),
                         intOf(l, "input_size", at), intOf(l, "hidden_size", at), intOf(l, "num_layers", at),

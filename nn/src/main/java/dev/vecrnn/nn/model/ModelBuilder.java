@@ -38,6 +38,8 @@ public final class ModelBuilder {
     private final List<java.util.function.Function<Random, Layer>> makers = new ArrayList<>();
     private final List<Integer> featuresAt = new ArrayList<>();
     private int features;
+    /** The backward direction's features when the sequence is a bidirectional layer's output (dropout between), else 0. */
+    private int backwardFeatures;
     private boolean sequence = true;
     private long seed = 0;
     private InitScheme init = InitScheme.PYTORCH;
@@ -61,6 +63,7 @@ public final class ModelBuilder {
     }
 
     private ModelBuilder add(java.util.function.Function<Random, Layer> maker, int outFeatures, boolean outSequence) {
+        backwardFeatures = 0;
         featuresAt.add(features);
         makers.add(maker);
         features = outFeatures;
@@ -103,7 +106,12 @@ public final class ModelBuilder {
                 l.recurrent().initWeights((type1, h, in, outH, wih, whh, bih, bhh, whr) -> kerasInit(r, type1, h, in, outH, wih, whh, bih, bhh, whr));
             }
             return l;
-        }, cfg.outputSize(), true);
+        }, cfg.outputSize(), true).backward(bidirectional ? cfg.outputSize() / 2 : 0);
+    }
+
+    private ModelBuilder backward(int f) {
+        backwardFeatures = f;
+        return this;
     }
 
     /** Keras's defaults for one cell: Glorot-uniform input weights, orthogonal recurrent weights per gate, zero biases (LSTM forget gate 1). */
@@ -122,13 +130,26 @@ public final class ModelBuilder {
 
     public ModelBuilder dropout(float p) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("p: expected a dropout probability in [0, 1), got " + p);
-        return add(r -> new Dropout(p), features, sequence);
+        int backward = backwardFeatures;
+        return add(r -> new Dropout(p), features, sequence).backward(backward);
     }
 
     /** Many-to-one: each sequence's output at its last valid step. */
     public ModelBuilder lastStep() {
         requireSequence("lastStep");
         return add(r -> new LastStep(), features, false);
+    }
+
+    /**
+     * Many-to-one on each direction's final output, as PyTorch's {@code h_n} of the last layer and Keras's
+     * {@code return_sequences=False} (also under {@code Bidirectional}) give it: {@link #lastStep()}, except
+     * after a bidirectional recurrent layer, whose backward direction ends at step 0 and is read there
+     * ({@link LastStep#finalStates}); at the last step that direction has seen one step only.
+     */
+    public ModelBuilder finalStates() {
+        requireSequence("finalStates");
+        int backward = backwardFeatures;
+        return backward == 0 ? lastStep() : add(r -> LastStep.finalStates(backward), features, false);
     }
 
     /** Many-to-one: a learned softmax-weighted sum over the valid steps. */
