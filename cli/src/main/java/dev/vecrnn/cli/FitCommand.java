@@ -57,7 +57,10 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
     @Mixin TrainingOptions.LearningRate lr;
     @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (Keras and PyTorch clip only when asked) (default ${DEFAULT-VALUE})") double clip;
-    @Option(names = "--val", defaultValue = "0.1", description = "validation fraction, rows drawn at random by --seed (Keras's validation_split takes the last rows) (default ${DEFAULT-VALUE})") double val;
+    @Option(names = "--val", defaultValue = "0.1", description = "validation fraction, rows drawn at random by --seed, or the last ones with --val-rows last (as Keras's validation_split) (default ${DEFAULT-VALUE})") double val;
+    @Option(names = "--val-rows", defaultValue = "random", paramLabel = "WHICH",
+            description = "random (drawn by --seed) or last (the last rows of X, as Keras's validation_split: for windows in time order) (default ${DEFAULT-VALUE})")
+    String valRows;
     @Option(names = "--patience", defaultValue = "5", description = "early stopping: stop after this many epochs in a row without a better val_loss (as Keras), -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
@@ -95,6 +98,7 @@ final class FitCommand implements Callable<Integer> {
         double lr = this.lr.get();
         Check.finiteAtLeastZero("--clip", clip);
         Check.fraction("--val", val, 0, 1);
+        boolean lastRows = Check.oneOf("--val-rows", valRows, "random", "last").equals("last");
         Check.atLeast("--patience", patience, -1);
         int threads = this.threads.get();
         long seed = this.seed.get();
@@ -126,7 +130,8 @@ final class FitCommand implements Callable<Integer> {
             Model model = b.build();
             model.setThreads(threads);
             System.out.println(model.summary());
-            Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).validationSplit(val)
+            Dataset train = data;
+            Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip)
                     .loss(classification ? Loss.crossEntropy() : Loss.mse()).threads(threads)
                     .optimizer(ps -> switch (opt) {
                         case "adamw" -> new AdamW(ps, lr);
@@ -136,6 +141,15 @@ final class FitCommand implements Callable<Integer> {
                     })
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
                     .onEpoch(e -> Progress.epoch(e));
+            if (lastRows && val > 0) {
+                // Keras's validation_split: the last rows, before any shuffling (the training rows are shuffled each epoch)
+                int nVal = (int) Math.round(data.size() * val), nTrain = data.size() - nVal;
+                int[] rows = Dataset.range(data.size());
+                tr.validationData(data.subset(rows, nTrain, data.size()));
+                train = data.subset(rows, 0, nTrain);
+            } else {
+                tr.validationSplit(val);
+            }
             if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
@@ -149,7 +163,8 @@ final class FitCommand implements Callable<Integer> {
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
             try {
-                h = Training.run(() -> tr.fit(model, data), Training.FIT_STEERING);
+                Dataset fitted = train;
+                h = Training.run(() -> tr.fit(model, fitted), Training.FIT_STEERING);
             } finally {
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);

@@ -917,6 +917,7 @@ final class CliFuzzGen {
                 c.put("--val", num(pickD(0.01, 0.05, 0.95, 0.99)));
                 c.maybe("--val leaving no validation or training rows", "--val");
             }));
+            enumOpt("--val-rows", false, "random", "last");
             intOpt("--patience", false, -1, Integer.MAX_VALUE, -1, 3);
             enumOpt("--on-non-finite", false, "stop", "skip");
             if (tokens) {

@@ -69,4 +69,30 @@ class FitPredictTest {
         assertEquals("LastStep(backward at step 0: 3)", m.layers().get(1).describe(), m.summary());
         assertTrue(r.out().contains("LastStep(backward at step 0: 3)"), r.out());
     }
+
+    /**
+     * Keras's validation_split holds out the last rows (windows in time order: validation after training);
+     * fit drew them at random only. With --val-rows last the printed val_loss is the cross-entropy of the last
+     * quarter, recomputed here from predict's logits.
+     */
+    @Test
+    void valRowsLastValidatesOnTheLastRows(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);  // x [40, 5, 2], y [40] labels
+        ContractTest.Result r = ContractTest.run(ContractTest.fit(dir, "--val", "0.25", "--val-rows", "last", "--patience", "-1"));
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch 1/1 .* val_loss (\\S+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        double printed = Double.parseDouble(m.group(1));
+        assertEquals(0, Main.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("p.npy").toString()));
+        float[] logits = Npy.read(dir.resolve("p.npy")).toFloats();
+        long[] y = Npy.read(dir.resolve("y.npy")).toLongs();
+        double ce = 0;
+        for (int i = 30; i < 40; i++) {
+            double a = logits[2 * i], b = logits[2 * i + 1], max = Math.max(a, b);
+            ce += max + Math.log(Math.exp(a - max) + Math.exp(b - max)) - logits[2 * i + (int) y[i]];
+        }
+        assertEquals(ce / 10, printed, 6e-5, r.out());
+        ContractTest.run(ContractTest.fit(dir, "--val-rows", "first", "--overwrite")).refused("--val-rows", "random", "last");
+    }
 }
