@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
         description = {"Train a recurrent model on X.npy and Y.npy and save it to MODELDIR/model.safetensors.",
                 "X: [N, T, F] floats, or [N, T] token ids with --vocab.",
                 "Y: regression targets [N] or [N, K] ([N, T] or [N, T, K] with --per-step);",
-                "class labels [N] ([N, T] with --per-step), integers or whole floats from 0",
+                "class labels [N] ([N, T] with --per-step), integers, bools or whole floats from 0",
                 "(labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K]).",
                 "X and Y are used as given, not normalized (as in Keras): standardize",
                 "features, and regression targets of a large scale, yourself.",
@@ -305,7 +305,7 @@ final class FitCommand implements Callable<Integer> {
                     + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
         }
         if (classification) {
-            if (yd.dtype() == dev.vecrnn.nn.io.DType.BOOL) throw new IllegalArgumentException("--y " + y + ": expected class labels, got a BOOL array");
+            // BOOL (numpy's y = x.sum(1) > 0) reads as the labels 0 and 1, as Keras takes it
             double[] raw = yd.dtype().isFloatingPoint() ? yd.toDoubles() : Arrays.stream(yd.toLongs()).asDoubleStream().toArray();
             // one-hot rows (Keras's categorical_crossentropy targets; PyTorch's cross_entropy takes them as class probabilities): [N, K]
             // or, per step, [N, T, K]; an [N, T] array without --per-step is more likely a label per step, and is refused below

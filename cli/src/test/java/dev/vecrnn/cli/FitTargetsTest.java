@@ -97,4 +97,21 @@ class FitTargetsTest {
         assertTrue(large.out().contains("note: --x") && large.out().contains("feature 1 (root mean square 1.00e+04)")
                 && !large.out().contains("feature 0") && large.out().contains("does not normalize"), large.out());
     }
+
+    /** numpy's {@code y = x.sum(1) > 0} is a BOOL array, which Keras takes as 0 and 1; fit refused it. The same model as int64 labels. */
+    @Test
+    void boolLabelsTrainAsZeroAndOne(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);  // y.npy int64 labels 0 and 1
+        long[] labels = Npy.read(dir.resolve("y.npy")).toLongs();
+        byte[] bools = new byte[labels.length];
+        for (int i = 0; i < labels.length; i++) bools[i] = (byte) labels[i];
+        Npy.write(dir.resolve("yb.npy"), dev.vecrnn.nn.io.TensorData.ofBytes(dev.vecrnn.nn.io.DType.BOOL, bools, labels.length));
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir)).code());
+        String[] a = ContractTest.fit(dir);
+        a[4] = dir.resolve("yb.npy").toString();
+        a[10] = dir.resolve("mb").toString();  // --out
+        ContractTest.Result r = ContractTest.run(a);
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("m/model.safetensors")), Files.readAllBytes(dir.resolve("mb/model.safetensors")));
+    }
 }
