@@ -2,6 +2,7 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -66,5 +69,35 @@ class FitCheckpointTest {
         assertTrue(r.err().strip().length() < 200, r.err());
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("c.ckpt")));
         assertFalse(Files.exists(dir.resolve("m2")));
+    }
+
+    /**
+     * A checkpoint whose position metadata was corrupted (the fuzzer's find: batch -1 ended in a message about
+     * "from, to" that named no file; epoch -1, a NaN best loss or stopped = "yes" trained on as if valid) is
+     * refused naming the file and the entry, and left as it was.
+     */
+    @Test
+    void corruptedPositionMetadataIsRefused(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Tensor.zeros(16, 3, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.zeros(16));
+        Path ckpt = dir.resolve("c.ckpt");
+        assertEquals(0, Main.run(fit(dir, "m", 1, "--checkpoint", ckpt.toString()).toArray(String[]::new)));
+        SafeTensors.Contents good = SafeTensors.read(ckpt);
+        Map<String, Object> tensors = new LinkedHashMap<>();
+        for (String name : good.names()) tensors.put(name, good.get(name));
+        String[][] bad = {{"batch", "-1"}, {"batch", "999"}, {"epoch", "-1"}, {"epoch", "0"}, {"epoch_batches_counted", "-3"},
+                {"epoch_skipped_steps", "-1"}, {"epoch_millis", "-5"}, {"best_loss", "NaN"}, {"epoch_loss_sum", "NaN"},
+                {"best_epoch", "-2"}, {"best_epoch", "0"}, {"best_epoch", "7"}, {"epochs_since_best", "-1"}, {"stopped", "yes"}};
+        for (String[] kv : bad) {
+            Map<String, String> meta = new LinkedHashMap<>(good.metadata());
+            meta.put(kv[0], kv[1]);
+            Files.delete(ckpt);
+            SafeTensors.write(ckpt, tensors, meta);
+            byte[] before = Files.readAllBytes(ckpt);
+            ContractTest.run(fit(dir, "m2", 3, "--checkpoint", ckpt.toString(), "--resume").toArray(String[]::new))
+                    .refused("c.ckpt", "'" + kv[0] + "'", kv[1]);
+            assertArrayEquals(before, Files.readAllBytes(ckpt), kv[0]);
+            assertFalse(Files.exists(dir.resolve("m2")), kv[0]);
+        }
     }
 }

@@ -180,16 +180,27 @@ final class Checkpoint {
         Map<String, Tensor> weights = c.stateDict("model.");
         Map<String, Tensor> best = c.stateDict("best.");
         Run run = new Run();
-        run.epoch = intOf(meta, "epoch", file);
-        run.batch = intOf(meta, "batch", file);
-        run.lossSum = doubleOf(meta, "epoch_loss_sum", file);
-        run.counted = intOf(meta, "epoch_batches_counted", file);
-        run.skipped = intOf(meta, "epoch_skipped_steps", file);
+        // the position counters as the trainer keeps them: a corrupted one would start at a negative batch
+        // or epoch, or quietly change what early stopping and the best weights see
+        run.epoch = atLeast(intOf(meta, "epoch", file), 1, "epoch", file);
+        run.batch = atLeast(intOf(meta, "batch", file), 0, "batch", file);
+        run.lossSum = notNaN(doubleOf(meta, "epoch_loss_sum", file), "epoch_loss_sum", file);
+        run.counted = atLeast(intOf(meta, "epoch_batches_counted", file), 0, "epoch_batches_counted", file);
+        run.skipped = atLeast(intOf(meta, "epoch_skipped_steps", file), 0, "epoch_skipped_steps", file);
         run.millis = longOf(meta, "epoch_millis", file);
-        run.best = doubleOf(meta, "best_loss", file);
-        run.bestEpoch = intOf(meta, "best_epoch", file);
-        run.since = intOf(meta, "epochs_since_best", file);
-        run.stopped = Boolean.parseBoolean(string(meta, "stopped", file));
+        if (run.millis < 0) throw new IllegalArgumentException(file + ": checkpoint metadata 'epoch_millis': expected >= 0, got " + run.millis);
+        run.best = notNaN(doubleOf(meta, "best_loss", file), "best_loss", file);
+        run.bestEpoch = atLeast(intOf(meta, "best_epoch", file), -1, "best_epoch", file);
+        if (run.bestEpoch == 0 || run.bestEpoch >= run.epoch) {
+            throw new IllegalArgumentException(file + ": checkpoint metadata 'best_epoch': expected -1 (none yet) or an epoch from 1 to "
+                    + (run.epoch - 1) + " (before 'epoch'), got " + run.bestEpoch);
+        }
+        run.since = atLeast(intOf(meta, "epochs_since_best", file), 0, "epochs_since_best", file);
+        String stopped = string(meta, "stopped", file);
+        if (!stopped.equals("true") && !stopped.equals("false")) {
+            throw new IllegalArgumentException(file + ": checkpoint metadata 'stopped': expected true or false, got " + Untrusted.quote(stopped));
+        }
+        run.stopped = stopped.equals("true");
         run.bestWeights = best.isEmpty() ? null : best;
         run.history.addAll(readHistory(c, file));
         long steps = longOf(meta, "optimizer_steps", file);
@@ -316,6 +327,16 @@ final class Checkpoint {
         long v = longOf(meta, key, file);
         if (v != (int) v) throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected an int, got " + v);
         return (int) v;
+    }
+
+    private static int atLeast(int v, int min, String key, Path file) {
+        if (v < min) throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected >= " + min + ", got " + v);
+        return v;
+    }
+
+    private static double notNaN(double v, String key, Path file) {
+        if (Double.isNaN(v)) throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected a number, got NaN");
+        return v;
     }
 
     private static long longOf(Map<String, String> meta, String key, Path file) {

@@ -294,6 +294,10 @@ public final class Trainer {
             throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
         }
         int batches = (train.size() + batchSize - 1) / batchSize;
+        if (run.batch > batches) {
+            throw new IllegalArgumentException(resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
+                    + " batches of an epoch, got " + run.batch);
+        }
         while (run.epoch <= epochs && !run.stopped) {
             int e = run.epoch;
             long t0 = System.nanoTime() - run.millis * 1_000_000;
