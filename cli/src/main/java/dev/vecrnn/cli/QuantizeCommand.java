@@ -50,8 +50,12 @@ final class QuantizeCommand implements Callable<Integer> {
                 && !dev.vecrnn.nn.io.SafeTensors.metadata(file).containsKey(ModelFile.ARCHITECTURE_KEY)) {
             return pytorch(p, file, Inputs.file("--model", dir.resolve(PyTorchFormat.CONFIG)));
         }
-        Path vocab = dir != null && Files.isRegularFile(dir.resolve(TextModel.VOCAB)) ? dir.resolve(TextModel.VOCAB) : null;
-        try (Outputs outs = new Outputs(overwrite).inputs(x == null ? new Path[] {file} : new Path[] {file, x})) {
+        // a vocab.json of any kind (a FIFO, a directory, a dangling link) makes this a text model, whose vocabulary is
+        // checked and goes along: skipping one that is not a regular file, or copying one unread, wrote a model that
+        // sample refuses
+        Path vocab = dir != null && Files.exists(dir.resolve(TextModel.VOCAB), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? dir.resolve(TextModel.VOCAB) : null;
+        try (Outputs outs = new Outputs(overwrite).inputs(file, x, vocab)) {
             Path target = outs.declareIn("--out", out, "model.safetensors");
             Path vocabTarget = vocab == null ? null : outs.declareIn("--out", out, TextModel.VOCAB);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
@@ -60,6 +64,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--model " + file + ": expected an fp32 model, got one already stored as "
                         + fp32.precision().name().toLowerCase(java.util.Locale.ROOT));
             }
+            TextModel text = vocab == null ? null : TextModel.loadFor(dir, fp32);
             Batch sample = x != null ? sample(fp32, x) : randomSample(fp32);
             Model q = fp32.quantized(p);
             double err;
@@ -73,7 +78,7 @@ final class QuantizeCommand implements Callable<Integer> {
             Path staged = outs.stage(target);
             ModelFile.save(q, staged);
             long before = Files.size(file), after = Files.size(staged);
-            if (vocabTarget != null) Files.copy(vocab, outs.stage(vocabTarget), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (text != null) text.save(outs.stage(vocabTarget));
             outs.commit();
             System.out.printf("%s: %,d bytes -> %,d bytes (%.2fx smaller)%n", p.name().toLowerCase(java.util.Locale.ROOT), before, after,
                     (double) before / after);

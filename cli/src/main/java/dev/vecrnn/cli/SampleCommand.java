@@ -32,13 +32,10 @@ final class SampleCommand implements Callable<Integer> {
         Check.positive("--temperature", temperature);
         Check.range("--length", length, 0, 100_000_000);
         if (!java.nio.file.Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": expected a directory from train-text");
-        TextModel vocab = TextModel.load(model);
+        TextModel.load(model);   // a model dir without its vocabulary is named as such before the model is read
         Path file = Inputs.file("--model", model.resolve("model.safetensors"));
         Model m = Inputs.model("--model", file);
-        if (m.outputFeatures() != vocab.size() || m.inputFeatures() != 1) {
-            throw new IllegalArgumentException("--model " + model.resolve(TextModel.VOCAB) + ": holds " + vocab.size()
-                    + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
-        }
+        TextModel vocab = TextModel.loadFor(model, m);
         if (prime == null) {
             // the default, unless the text had no 'T' (a lower-case corpus): then no prime rather than a refusal
             // of an option the user never gave

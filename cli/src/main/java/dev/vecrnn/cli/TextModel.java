@@ -85,6 +85,19 @@ final class TextModel {
                 java.nio.file.StandardOpenOption.WRITE);
     }
 
+    /**
+     * The vocabulary in {@code dir}, checked against the model it goes with: one code point per output of
+     * {@code m}, a model over token ids (one input feature).
+     */
+    static TextModel loadFor(Path dir, dev.vecrnn.nn.model.Model m) throws IOException {
+        TextModel vocab = load(dir);
+        if (m.outputFeatures() != vocab.size() || m.inputFeatures() != 1) {
+            throw new IllegalArgumentException("--model " + dir.resolve(VOCAB) + ": holds " + vocab.size()
+                    + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
+        }
+        return vocab;
+    }
+
     static TextModel load(Path dir) throws IOException {
         Path f = dir.resolve(VOCAB);
         if (!Files.exists(f)) throw new IllegalArgumentException("--model " + f + ": no such file (a model from train-text has one)");

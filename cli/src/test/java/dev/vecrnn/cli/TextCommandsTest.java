@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train-text then sample on a tiny repetitive text that a small model learns at once. */
@@ -64,5 +65,37 @@ class TextCommandsTest {
         assertEquals(0, ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
                 "--hidden", "4", "--steps", "8", "--epochs", "1").code());
         assertEquals("{\"code_points\":[32,97,98,99]}", Files.readString(dir.resolve("m/vocab.json")).strip());
+    }
+
+    /**
+     * quantize of a text model copied its vocab.json unread (not JSON, the wrong number of characters: exit 0 and a
+     * copy that sample refuses) and skipped one that was not a regular file (a FIFO: a text model without its
+     * vocabulary); each is refused now, naming the file, with nothing written.
+     */
+    @Test
+    void quantizeChecksTheVocabularyItCarries(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "abcabc ".repeat(40));
+        assertEquals(0, ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--hidden", "4", "--steps", "8", "--epochs", "1").code());
+        Path vocab = dir.resolve("m/vocab.json");
+        String good = Files.readString(vocab);
+        String[][] bad = {{"[97, 98]", "vocab.json"}, {"{\"code_points\":[32,97,98]}", "holds 3 characters"},
+                {"{\"code_points\":[32,97,98,99,100]}", "holds 5 characters"}, {"{\"code_points\":", "vocab.json"}, {"fifo", "vocab.json"}};
+        for (String[] b : bad) {
+            Files.delete(vocab);
+            if (b[0].equals("fifo")) {
+                assertEquals(0, new ProcessBuilder("mkfifo", vocab.toString()).start().waitFor());
+            } else {
+                Files.writeString(vocab, b[0]);
+            }
+            ContractTest.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q").toString(), "--precision", "int8")
+                    .refused(vocab.toString(), b[1]);
+            assertFalse(Files.exists(dir.resolve("q")), b[0]);
+        }
+        Files.delete(vocab);
+        Files.writeString(vocab, good);
+        assertEquals(0, ContractTest.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q").toString(),
+                "--precision", "int8").code());
+        assertEquals(good.strip(), Files.readString(dir.resolve("q/vocab.json")).strip());
     }
 }
