@@ -173,6 +173,9 @@ final class ForecastCommand implements Callable<Integer> {
     }
 
     /** The chosen column as numbers; a value that is not a number is an error naming its line. */
+    /** A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     private double[] read() throws Exception {
         String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
         if (csv != null) {
@@ -218,6 +221,9 @@ final class ForecastCommand implements Callable<Integer> {
                 }
                 String cell = col < cells.length ? cells[col].trim() : "";
                 try {
+                    // a decimal number as a CSV holds one: Double.parseDouble alone also took Java's spellings,
+                    // hexadecimal "0x1p3" (8) and a type suffix "12.5f" or "3d"
+                    if (!DECIMAL.matcher(cell).matches()) throw new NumberFormatException();
                     double v = Double.parseDouble(cell);
                     // the model computes in float32: a value beyond its range would train as infinity
                     if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new NumberFormatException();

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ForecastCommandTest {
@@ -98,5 +99,27 @@ class ForecastCommandTest {
             assertTrue(Pattern.compile("(?m)^" + name + "\\s+\\S+\\s+\\S+\\s+n/a$").matcher(r.out()).find(), r.out());
         }
         assertTrue(r.out().contains("MAPE n/a: the held-back truth has a zero, and MAPE divides by the true value"), r.out());
+    }
+
+    /**
+     * A cell is read as a decimal number: Java's own spellings, hexadecimal ("0x1p3", read as 8) or with a type
+     * suffix ("12.5f", "3d"), were taken as numbers; they are refused naming the line and cell, as Python's float()
+     * refuses them. Signs, a leading or trailing point and exponents still read.
+     */
+    @Test
+    void onlyDecimalNumbersAreValues(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("t,v\n");
+        String[] forms = {"+1.5", "-.5", "2.", "1e-3", "4E+2", " 7 "};
+        for (int i = 0; i < 60; i++) csv.append(i).append(',').append(i < forms.length ? forms[i] : Double.toString(Math.sin(i / 5.0))).append('\n');
+        Files.writeString(dir.resolve("ok.csv"), csv);
+        String[] small = {"--column", "v", "--epochs", "1", "--hidden", "2", "--window", "8", "--horizon", "6", "--season", "3"};
+        assertEquals(0, ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("ok.csv").toString(),
+                "--png", dir.resolve("ok.png").toString()}, small)).code());
+        for (String bad : new String[] {"0x1p3", "12.5f", "3d", "1_000", "0x10"}) {
+            Files.writeString(dir.resolve("bad.csv"), csv.toString().replace("\n9,", "\n9," + bad + "\n99,"));
+            ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("bad.csv").toString(),
+                    "--png", dir.resolve("bad.png").toString()}, small)).refused("--csv", "line 11", bad);
+            assertFalse(Files.exists(dir.resolve("bad.png")), bad);
+        }
     }
 }
