@@ -47,6 +47,8 @@ public final class ModelFile {
      * F32 {@code weight_ih_l<k>_scale}/{@code weight_hh_l<k>_scale} (one scale per row), or BF16 tensors.
      */
     public static final String PRECISION_KEY = "precision";
+    /** The format tag that {@link #save} writes, in {@code __metadata__} and in the architecture, and that {@link #load} reads. */
+    static final String FORMAT = "vecrnn-model/1";
 
     private ModelFile() {
     }
@@ -57,7 +59,7 @@ public final class ModelFile {
         Map<String, Object> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : model.storedTensors().entrySet()) tensors.put(e.getKey(), e.getValue());
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "vecrnn-model/1");
+        meta.put("format", FORMAT);
         meta.put(ARCHITECTURE_KEY, Json.write(model.spec()));
         if (model.precision() != Precision.FP32) meta.put(PRECISION_KEY, model.precision().name().toLowerCase(java.util.Locale.ROOT));
         SafeTensors.write(file, tensors, meta);
@@ -86,6 +88,12 @@ public final class ModelFile {
             throw new ModelFileException(src, -1, "not a vecrnn model file (no '" + ARCHITECTURE_KEY
                     + "' entry in __metadata__; a PyTorch state_dict needs its config.json)");
         }
+        // a file tagged with another format (a later vecrnn's) is refused, not read as this one; an untagged one is read
+        String format = c.metadata().get("format");
+        if (format != null && !format.equals(FORMAT)) {
+            throw new ModelFileException(src, -1, "__metadata__ 'format' is " + Untrusted.quote(format) + ", expected '" + FORMAT
+                    + "' (a vecrnn model file of another version, or not one)");
+        }
         Object spec;
         try {
             spec = Json.parse(arch);
@@ -95,6 +103,9 @@ public final class ModelFile {
         }
         try {
             Map<String, Object> s = asMap(spec, "architecture");
+            if (s.containsKey("format") && !FORMAT.equals(s.get("format"))) {
+                throw new IllegalArgumentException("architecture 'format': expected '" + FORMAT + "', got " + Untrusted.describe(s.get("format")));
+            }
             requireParameters(src, "the architecture", minParameters(s), c);
             for (TensorData t : c.tensors().values()) t.requireFinite();
             Precision precision = precision(c.metadata().get(PRECISION_KEY));

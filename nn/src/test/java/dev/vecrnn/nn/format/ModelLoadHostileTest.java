@@ -62,6 +62,34 @@ class ModelLoadHostileTest {
         return e;
     }
 
+    /**
+     * The format tags were never read: a file marked "vecrnn-model/2" (a later, different layout) in its metadata
+     * or in its architecture, or with a number there, loaded as if it were version 1. Each is refused naming the
+     * tag; a file without the tags (as some tests write) still loads.
+     */
+    @Test
+    void modelFileRefusesAnotherFormatTag() throws IOException {
+        Path f = writtenSmall();
+        SafeTensors.Contents c = SafeTensors.read(f);
+        for (String tag : new String[] {"vecrnn-model/2", "", "pt"}) {
+            Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+            meta.put("format", tag);
+            SafeTensors.write(f, c.tensors(), meta);
+            refused(f, () -> ModelFile.load(f), "'format'", "'" + tag + "'", "vecrnn-model/1");
+        }
+        String arch = c.metadata().get(ModelFile.ARCHITECTURE_KEY);
+        assertTrue(arch.contains("\"format\":\"vecrnn-model/1\""), arch);
+        for (String tag : new String[] {"\"vecrnn-model/2\"", "1.5", "null"}) {
+            Path g = rewritten(t -> { }, arch.replace("\"format\":\"vecrnn-model/1\"", "\"format\":" + tag));
+            refused(g, () -> ModelFile.load(g), "architecture 'format'", "vecrnn-model/1");
+        }
+        Map<String, String> untagged = new LinkedHashMap<>(c.metadata());
+        untagged.remove("format");
+        untagged.put(ModelFile.ARCHITECTURE_KEY, arch.replace("\"format\":\"vecrnn-model/1\",", ""));
+        SafeTensors.write(f, c.tensors(), untagged);
+        assertEquals(small().spec().get("layers"), ModelFile.load(f).spec().get("layers"));
+    }
+
     @Test
     void modelFileNamesAMissingTensor() throws IOException {
         Path f = rewritten(t -> t.remove("layers.1.weight_hh_l0"), null);
