@@ -219,7 +219,8 @@ final class ForecastCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(where + ": line " + lineNo + ": " + cells.length + " fields, expected at most the header's "
                             + names.length);
                 }
-                String cell = col < cells.length ? cells[col].trim() : "";
+                // strip, not trim: trim also drops control characters, and a NUL before a number read as the number
+                String cell = col < cells.length ? cells[col].strip() : "";
                 try {
                     // a decimal number as a CSV holds one: Double.parseDouble alone also took Java's spellings,
                     // hexadecimal "0x1p3" (8) and a type suffix "12.5f" or "3d"
