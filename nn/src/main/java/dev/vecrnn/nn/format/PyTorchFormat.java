@@ -154,6 +154,11 @@ public final class PyTorchFormat {
                     throw new IllegalArgumentException("unknown key " + Untrusted.quote(key) + ", expected only " + String.join(", ", KEYS));
                 }
             }
+            // an explicit null is a value, not an absent key: PyTorch reads bias=None as False and refuses
+            // proj_size=None or nonlinearity=None, where a default here would run something else
+            if (m.containsKey("nonlinearity") && m.get("nonlinearity") == null) {
+                throw new IllegalArgumentException("'nonlinearity' expected \"tanh\" or \"relu\", got null");
+            }
             Object type = m.get("type");
             if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
             return new RecurrentConfig(cellType(t, m.get("nonlinearity")), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
@@ -217,21 +222,21 @@ public final class PyTorchFormat {
 
     private static int integer(Map<String, Object> m, String key, int dflt) {
         Object v = m.get(key);
-        if (v == null && dflt >= 0) return dflt;
+        if (!m.containsKey(key) && dflt >= 0) return dflt;
         if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
         throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + Untrusted.describe(v));
     }
 
     private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
         Object v = m.get(key);
-        if (v == null) return dflt;
+        if (!m.containsKey(key)) return dflt;
         if (v instanceof Boolean b) return b;
         throw new IllegalArgumentException("'" + key + "' expected true or false, got " + Untrusted.describe(v));
     }
 
     private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
-        if (v == null) return 0;
+        if (!m.containsKey(key)) return 0;
         if (v instanceof Number n) return n.doubleValue();
         throw new IllegalArgumentException("'" + key + "' expected a number, got " + Untrusted.describe(v));
     }

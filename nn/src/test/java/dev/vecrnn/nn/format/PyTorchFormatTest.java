@@ -104,7 +104,12 @@ class PyTorchFormatTest {
                 "{\"type\": \"LSTM\", \"nonlinearity\": \"tanh\", " + sizes + "}", "nn.RNN's option",
                 "{\"type\": \"RNN\", \"nonlinearity\": \"gelu\", " + sizes + "}", "\"tanh\" or \"relu\"",
                 "{\"type\": \"RNN\", \"nonlinearity\": 1, " + sizes + "}", "\"tanh\" or \"relu\"",
-                "{\"type\": \"GRU\", \"batchfirst\": true, " + sizes + "}", "unknown key 'batchfirst'");
+                "{\"type\": \"GRU\", \"batchfirst\": true, " + sizes + "}", "unknown key 'batchfirst'",
+                // an explicit null was read as the key's absence (bias null as true; PyTorch takes bias=None as False)
+                "{\"type\": \"GRU\", \"bias\": null, " + sizes + "}", "'bias' expected true or false, got null",
+                "{\"type\": \"LSTM\", \"proj_size\": null, " + sizes + "}", "'proj_size' expected a non-negative integer, got null",
+                "{\"type\": \"GRU\", \"dropout\": null, " + sizes + "}", "'dropout' expected a number, got null",
+                "{\"type\": \"RNN\", \"nonlinearity\": null, " + sizes + "}", "'nonlinearity' expected \"tanh\" or \"relu\", got null");
         for (var e : refused.entrySet()) {
             Files.writeString(f, e.getKey());
             ModelFileException x = assertThrows(ModelFileException.class, () -> PyTorchFormat.readConfig(f), e.getKey());
