@@ -113,4 +113,25 @@ class MetricsTest {
         assertEquals("mask: expected at least 1 counted row, got none", assertThrows(IllegalArgumentException.class,
                 () -> Metrics.crossEntropy(new float[2], 2, new int[] {0}, new boolean[] {false})).getMessage());
     }
+
+    /**
+     * A confusion matrix held classes x classes longs: a fit whose targets held the label 34,561 (a mutated y.npy)
+     * ran out of memory in the validation metrics after the model itself had been sized, and 46,341 classes or
+     * more overflowed an int. Only the nonzero cells are kept now; the metrics are the ones worked out by hand
+     * (accuracy 2/4; F1 1, 0.5 and 0 for the classes 0, 7 and 49,999 present; macro F1 their mean).
+     */
+    @Test
+    void manyClassesCostMemoryForTheRowsAddedOnly() {
+        ConfusionMatrix cm = new ConfusionMatrix(50_000).add(new int[] {0, 49_999, 7, 7}, new int[] {0, 7, 7, 49_999});
+        assertEquals(0.5, cm.accuracy(), TOL);
+        assertEquals(1.0, cm.f1(0), TOL);
+        assertEquals(0.5, cm.f1(7), TOL);
+        assertEquals(0.0, cm.f1(49_999), TOL);
+        assertEquals(0.5, cm.f1Macro(), TOL);
+        assertEquals(1, cm.count(7, 49_999));
+        assertEquals(1, cm.count(49_999, 7));
+        assertEquals(0, cm.count(49_999, 49_999));
+        cm.reset();
+        assertEquals(1.0, cm.add(49_999, 49_999).f1Macro(), TOL);
+    }
 }
