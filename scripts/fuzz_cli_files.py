@@ -19,7 +19,13 @@ paths that are directories, FIFOs, links or unreadable) and judges the run by th
 Cases are spread over the targets (a command and one file it reads) in turn; each case's mutation is drawn
 from a generator seeded by (seed, case number), so a run is deterministic whatever the worker count. Prints
 counts per command and mutator and every violation with the command line that replays it; exits 1 when
-any. Needs Debian's python3-torch and numpy (for the seeds) and a JDK 25 for ./vecrnn.
+any; each result is also appended to WORK/results.jsonl as it comes. Needs Debian's python3-torch and numpy
+(for the seeds) and a JDK 25 for ./vecrnn.
+
+./vecrnn rebuilds when a source is newer than its jar: to edit the sources while a long run goes on, run a
+frozen copy (the launcher with cli/target/vecrnn-cli.jar and bench/target/benchmarks.jar in a directory of
+their own) by setting VECRNN_LAUNCHER to that launcher. Running as root, an unreadable file (mode 000) is
+read all the same: the 'path-unreadable' cases then test nothing.
 """
 import argparse
 import collections
