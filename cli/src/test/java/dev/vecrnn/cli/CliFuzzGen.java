@@ -556,8 +556,11 @@ final class CliFuzzGen {
                     yield ".npy of a foreign dtype";
                 }
                 case 4 -> {
-                    files.put(p, Node.file(CliFuzzFiles.npyRaw(1, CliFuzzFiles.dict(a.dtype().npyDescr(), true, CliFuzzFiles.longs(a.shape())), a.raw())));
-                    yield ".npy in Fortran order";
+                    // Fortran order itself is read (as numpy and torch.from_numpy take it); one element short is not.
+                    byte[] raw = a.raw();
+                    byte[] shortData = Arrays.copyOf(raw, Math.max(0, raw.length - a.dtype().size()));
+                    files.put(p, Node.file(CliFuzzFiles.npyRaw(1, CliFuzzFiles.dict(a.dtype().npyDescr(), true, CliFuzzFiles.longs(a.shape())), shortData)));
+                    yield ".npy in Fortran order, one element short";
                 }
                 case 5 -> {
                     byte[] b = ok.clone();
