@@ -56,9 +56,11 @@ def load(source, trust_pickle):
         if "Weights only load failed" not in str(e):
             raise Refused(f"{source}: not a file that torch.load reads ({why})")
         if not trust_pickle:
+            old = (f" (torch {torch.__version__}'s loader refuses even a float, such as a saved loss or an"
+                   f" optimizer's state_dict)") if torch.__version__.startswith("1.") else ""
             raise Refused(f"{source}: torch's weights-only loader refused it ({why}): a whole pickled model, or a"
-                          f" checkpoint with other objects; if the file comes from a source you trust, add"
-                          f" --trust-pickle (unpickling runs code from the file)")
+                          f" checkpoint holding more than tensors{old}; if the file comes from a source you trust,"
+                          f" add --trust-pickle (unpickling runs code from the file)")
     try:
         return torch.load(source, map_location="cpu", weights_only=False)
     except Exception as e:
