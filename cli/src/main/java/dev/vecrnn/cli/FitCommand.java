@@ -131,6 +131,7 @@ final class FitCommand implements Callable<Integer> {
             model.setThreads(threads);
             System.out.println(model.summary());
             Dataset train = data;
+            int[] epochsRun = {0}; // epochs trained by this run (a resumed run reports only those)
             Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip)
                     .loss(classification ? Loss.crossEntropy() : Loss.mse()).threads(threads)
                     .optimizer(ps -> switch (opt) {
@@ -140,7 +141,10 @@ final class FitCommand implements Callable<Integer> {
                         default -> new Adam(ps, lr);
                     })
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
-                    .onEpoch(e -> Progress.epoch(e));
+                    .onEpoch(e -> {
+                        epochsRun[0]++;
+                        Progress.epoch(e);
+                    });
             if (lastRows && val > 0) {
                 // Keras's validation_split: the last rows, before any shuffling (the training rows are shuffled each epoch)
                 int nVal = (int) Math.round(data.size() * val), nTrain = data.size() - nVal;
@@ -179,6 +183,12 @@ final class FitCommand implements Callable<Integer> {
             String kept = patience >= 0 && val > 0
                     ? "best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "")
                     : "last epoch " + h.epochs().size() + " (" + (val > 0 ? "--patience -1" : "--val 0") + ": no early stopping)";
+            if (epochsRun[0] == 0) {
+                // as Keras's fit with initial_epoch >= epochs: nothing trains, the checkpoint's model is saved
+                System.out.println("nothing left to train: " + (h.stoppedEarly()
+                        ? "the checkpoint's run had stopped early after " + h.epochs().size() + " epoch(s)"
+                        : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + epochs + " (raise --epochs to train on)"));
+            }
             System.out.println(kept + "; on all data: " + Progress.figures("", ev));
             System.out.println("saved " + out.resolve("model.safetensors"));
         }

@@ -50,6 +50,12 @@ class FitCheckpointTest {
         byte[] whole = Files.readAllBytes(dir.resolve("whole/model.safetensors"));
         assertArrayEquals(whole, Files.readAllBytes(dir.resolve("part/model.safetensors")), "2 epochs + 1 resumed = 3 epochs, byte for byte");
         assertFalse(Arrays.equals(whole, afterTwo), "the third epoch must change the model");
+        // resuming with --epochs at or below what the checkpoint ran trains nothing (as Keras's initial_epoch >= epochs)
+        // and says so, where it used to print the summary of a run that did not happen
+        ContractTest.Result done = ContractTest.run(fit(dir, "again", 2, "--checkpoint", ckpt.toString(), "--resume").toArray(String[]::new));
+        assertEquals(0, done.code(), done.err());
+        assertTrue(done.out().contains("nothing left to train: the checkpoint holds 3 epoch(s) and --epochs is 2 (raise --epochs to train on)"), done.out());
+        assertArrayEquals(whole, Files.readAllBytes(dir.resolve("again/model.safetensors")), "the checkpoint's model, unchanged");
     }
 
     @Test
