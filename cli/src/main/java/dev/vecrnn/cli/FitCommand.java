@@ -130,7 +130,6 @@ final class FitCommand implements Callable<Integer> {
             Model model = b.build();
             model.setThreads(threads);
             System.out.println(model.summary());
-            Dataset train = data;
             int[] epochsRun = {0}; // epochs trained by this run (a resumed run reports only those)
             Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip)
                     .loss(classification ? Loss.crossEntropy() : Loss.mse()).threads(threads)
@@ -145,15 +144,7 @@ final class FitCommand implements Callable<Integer> {
                         epochsRun[0]++;
                         Progress.epoch(e);
                     });
-            if (lastRows && val > 0) {
-                // Keras's validation_split: the last rows, before any shuffling (the training rows are shuffled each epoch)
-                int nVal = (int) Math.round(data.size() * val), nTrain = data.size() - nVal;
-                int[] rows = Dataset.range(data.size());
-                tr.validationData(data.subset(rows, nTrain, data.size()));
-                train = data.subset(rows, 0, nTrain);
-            } else {
-                tr.validationSplit(val);
-            }
+            tr.validationSplit(val, lastRows);  // lastRows: Keras's validation_split, the last rows before any shuffling
             if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
@@ -167,8 +158,7 @@ final class FitCommand implements Callable<Integer> {
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
             try {
-                Dataset fitted = train;
-                h = Training.run(() -> tr.fit(model, fitted), Training.FIT_STEERING);
+                h = Training.run(() -> tr.fit(model, data), Training.FIT_STEERING);
             } finally {
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);

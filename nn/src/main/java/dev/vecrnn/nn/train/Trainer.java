@@ -53,6 +53,7 @@ public final class Trainer {
     private int epochs = 10;
     private int batchSize = 32;
     private double validationSplit = 0;
+    private boolean validationLast;
     private Dataset validation;
     private long seed = 0;
     private double clipNorm = 0;
@@ -115,8 +116,18 @@ public final class Trainer {
 
     /** Holds out this fraction of the (shuffled) data for validation. */
     public Trainer validationSplit(double f) {
+        return validationSplit(f, false);
+    }
+
+    /**
+     * Holds out this fraction of the data for validation: rows drawn at random (by the seed), or with
+     * {@code lastRows} the last rows in their order, as Keras's {@code validation_split} takes them (for
+     * windows in time order: validation after training, no overlap leaking into it).
+     */
+    public Trainer validationSplit(double f, boolean lastRows) {
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
         this.validationSplit = f;
+        this.validationLast = lastRows;
         return this;
     }
 
@@ -272,8 +283,14 @@ public final class Trainer {
                 throw new IllegalArgumentException("validation split: " + validationSplit + " of " + data.size() + " rows leaves no "
                         + (nVal < 1 ? "validation" : "training") + " rows");
             }
-            val = data.subset(order, 0, nVal);
-            train = data.subset(order, nVal, data.size());
+            if (validationLast) {
+                int[] rows = Dataset.range(data.size());
+                val = data.subset(rows, data.size() - nVal, data.size());
+                train = data.subset(rows, 0, data.size() - nVal);
+            } else {
+                val = data.subset(order, 0, nVal);
+                train = data.subset(order, nVal, data.size());
+            }
         }
         Optimizer opt = optimizer.apply(model.params());
         if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
@@ -349,7 +366,7 @@ public final class Trainer {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("seed", Long.toString(seed));
         s.put("batch_size", Integer.toString(batchSize));
-        s.put("validation_split", Double.toString(validationSplit));
+        s.put("validation_split", validationSplit + (validationLast ? " (last rows)" : ""));
         s.put("tbptt", tbpttK1 + "," + tbpttK2);
         s.put("data", data.size() + " rows, hash " + Integer.toHexString(dataHash(data)));
         s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(dataHash(validation)));

@@ -87,6 +87,24 @@ class TrainerTest {
         }
     }
 
+    /**
+     * validationSplit(f, true) holds out the last rows, as Keras's validation_split: with a learning rate of 0 the
+     * first epoch's validation loss is the untrained model's loss on exactly those rows (and not on the first rows,
+     * nor on random ones).
+     */
+    @Test
+    void validationSplitOfTheLastRowsValidatesOnTheLastRows() {
+        Dataset d = tokens(32, 5, 4, 11);
+        Model m = Model.builder(1).embedding(4, 3).gru(4).dense(4).seed(3).build();
+        int[] rows = Dataset.range(d.size());
+        double last = Trainer.evaluate(m, d.subset(rows, 24, 32)).loss();
+        double first = Trainer.evaluate(m, d.subset(rows, 0, 8)).loss();
+        Trainer.History h = new Trainer().epochs(1).batchSize(8).seed(1).validationSplit(0.25, true)
+                .optimizer(ps -> new Sgd(ps, 0.0)).fit(m, d);
+        assertEquals(last, h.epochs().get(0).validation().loss(), 1e-12);
+        assertNotEquals(first, last, "the check must tell the last rows from the first");
+    }
+
     private static int[] shuffled(int n, long seed) {
         int[] idx = Dataset.range(n);
         Trainer.shuffle(idx, new Random(seed));
