@@ -172,10 +172,10 @@ final class ForecastCommand implements Callable<Integer> {
         Charts.savePng(chart, staged);
     }
 
-    /** The chosen column as numbers; a value that is not a number is an error naming its line. */
     /** A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+    /** The chosen column as numbers; a value that is not a number is an error naming its line. */
     private double[] read() throws Exception {
         String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
         if (csv != null) {

@@ -32,10 +32,11 @@ final class SampleCommand implements Callable<Integer> {
         Check.positive("--temperature", temperature);
         Check.range("--length", length, 0, 100_000_000);
         if (!java.nio.file.Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": expected a directory from train-text");
-        TextModel.load(model);   // a model dir without its vocabulary is named as such before the model is read
+        // a model dir without its vocabulary is named as such before the model is read
+        TextModel vocab = TextModel.load(model);
         Path file = Inputs.file("--model", model.resolve("model.safetensors"));
         Model m = Inputs.model("--model", file);
-        TextModel vocab = TextModel.loadFor(model, m);
+        vocab.checkFor(model, m);
         if (prime == null) {
             // the default, unless the text had no 'T' (a lower-case corpus): then no prime rather than a refusal
             // of an option the user never gave

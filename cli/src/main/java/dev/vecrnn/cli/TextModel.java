@@ -90,12 +90,16 @@ final class TextModel {
      * {@code m}, a model over token ids (one input feature).
      */
     static TextModel loadFor(Path dir, dev.vecrnn.nn.model.Model m) throws IOException {
-        TextModel vocab = load(dir);
-        if (m.outputFeatures() != vocab.size() || m.inputFeatures() != 1) {
-            throw new IllegalArgumentException("--model " + dir.resolve(VOCAB) + ": holds " + vocab.size()
+        return load(dir).checkFor(dir, m);
+    }
+
+    /** This vocabulary (read from {@code dir}), checked against the model it goes with, as {@link #loadFor} checks it. */
+    TextModel checkFor(Path dir, dev.vecrnn.nn.model.Model m) {
+        if (m.outputFeatures() != size() || m.inputFeatures() != 1) {
+            throw new IllegalArgumentException("--model " + dir.resolve(VOCAB) + ": holds " + size()
                     + " characters, expected one per output of the model (" + m.outputFeatures() + ") and a model over token ids");
         }
-        return vocab;
+        return this;
     }
 
     static TextModel load(Path dir) throws IOException {
