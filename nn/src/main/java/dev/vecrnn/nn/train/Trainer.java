@@ -310,8 +310,8 @@ public final class Trainer {
         } catch (IOException ex) {
             throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
         }
-        int batches = (train.size() + batchSize - 1) / batchSize;
-        if (run.batch > batches) {
+        int batches = (int) ((train.size() + (long) batchSize - 1) / batchSize); // long: a batch size near Integer.MAX_VALUE
+        if (resumeFrom != null && run.batch > batches) {
             throw new IllegalArgumentException(resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
                     + " batches of an epoch, got " + run.batch);
         }

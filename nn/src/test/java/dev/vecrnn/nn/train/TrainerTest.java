@@ -105,6 +105,23 @@ class TrainerTest {
         assertNotEquals(first, last, "the check must tell the last rows from the first");
     }
 
+    /**
+     * A batch size above the data's size is one batch of all rows, Integer.MAX_VALUE included: the count of batches
+     * overflowed an int there (no batch trained, then a refusal about a checkpoint that did not exist).
+     */
+    @Test
+    void aBatchLargerThanTheDataIsOneBatch() {
+        Dataset d = tokens(12, 4, 3, 6);
+        for (int batch : new int[] {12, 1000, Integer.MAX_VALUE}) {
+            Model m = Model.builder(1).embedding(3, 2).gru(3).dense(3).seed(1).build();
+            List<Integer> batches = new ArrayList<>();
+            Trainer.History h = new Trainer().epochs(1).batchSize(batch).optimizer(ps -> new Sgd(ps, 0.1))
+                    .onBatch(p -> batches.add(p.batches())).fit(m, d);
+            assertEquals(List.of(1), batches, "batch size " + batch);
+            assertTrue(Double.isFinite(h.epochs().get(0).trainLoss()), "batch size " + batch);
+        }
+    }
+
     private static int[] shuffled(int n, long seed) {
         int[] idx = Dataset.range(n);
         Trainer.shuffle(idx, new Random(seed));
