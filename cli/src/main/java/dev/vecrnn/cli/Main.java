@@ -18,7 +18,7 @@ import java.nio.file.NotDirectoryException;
  */
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
         description = "Recurrent neural networks on the JDK Vector API.",
-        subcommands = {InferCommand.class, FitCommand.class, PredictCommand.class, QuantizeCommand.class, TrainTextCommand.class, SampleCommand.class, DemoCommand.class, TuneCommand.class, ForecastCommand.class})
+        subcommands = {InferCommand.class, FitCommand.class, PredictCommand.class, EvaluateCommand.class, QuantizeCommand.class, TrainTextCommand.class, SampleCommand.class, DemoCommand.class, TuneCommand.class, ForecastCommand.class})
 public final class Main implements Runnable {
     /** The longest error line printed; what a file makes a message say is cut well before this. */
     static final int MAX_LINE = 600;

@@ -172,6 +172,7 @@ final class CliFuzzGen {
             case "fit" -> g.fit(false);
             case "tune" -> g.fit(true);
             case "predict" -> g.predict();
+            case "evaluate" -> g.evaluate();
             case "quantize" -> g.quantize();
             case "infer" -> g.infer();
             case "train-text" -> g.trainText();
@@ -443,6 +444,7 @@ final class CliFuzzGen {
         return switch (c.command) {
             case "fit", "tune" -> List.of("--x", "--y", "--task", "--out");
             case "predict" -> List.of("--model", "--x", "--out");
+            case "evaluate" -> List.of("--model", "--x", "--y", "--task");
             case "quantize" -> List.of("--model", "--out", "--precision");
             case "infer" -> List.of("--model", "--input", "--out");
             case "train-text" -> List.of("--text", "--out");
@@ -1301,6 +1303,58 @@ final class CliFuzzGen {
         flagOpt("--overwrite", c.has("--overwrite"));
     }
 
+    // ---- evaluate ------------------------------------------------------------------------------------------------
+
+    /** A PREDICT_MODELS model (two outputs) on X and Y of its shapes: class labels 0 and 1, or two targets. */
+    private void evaluate() {
+        int n = between(1, 5), t = between(1, 4), f = between(1, 2);
+        boolean seq = r.nextBoolean(), classification = r.nextBoolean();
+        Arr x = features(n, t, f);
+        Arr y = classification ? labels(seq ? new int[] {n, t} : new int[] {n}, 2) : targets(n, t, seq, 2);
+        Path xp = inPath("x.npy"), yp = inPath("y.npy"), lp = inPath("lengths.npy");
+        Path mdir = path("model"), mfile = mdir.resolve("model.safetensors");
+        files.put(mdir, Node.DIR);
+        files.put(mfile, Node.file(PREDICT_MODELS[(f - 1) + 2 * (seq ? 1 : 0)]));
+        boolean asDir = r.nextBoolean();
+        c.put("--model", arg(asDir ? mdir : mfile));
+        input("--x", xp, x.npy());
+        input("--y", yp, y.npy());
+        Arr len = r.nextInt(3) == 0 ? lengthsArr(n, t) : null;
+        if (len != null) input("--lengths", lp, len.npy());
+        c.put("--task", randomCase(classification ? "classification" : "regression"));
+        c.note("x.npy " + x + ", y.npy " + y + (len == null ? "" : ", lengths.npy " + len) + ", model: " + f + " features, "
+                + (seq ? "per-step" : "last-step") + " output of 2");
+        fileFaults("--model", mfile);
+        modelFaults(mdir, mfile, asDir, xp);
+        npyFaults("--x", xp, x);
+        npyFaults("--y", yp, y);
+        yFaults(yp, y, xp, classification, seq);
+        planters.add(new Planter("--task", () -> {
+            c.put("--task", pick(JUNK));
+            c.fault("--task: not one of its choices", "--task");
+        }));
+        planters.add(new Planter("--x", () -> {
+            Arr bad = features(n, t, 3 - f);
+            if (bad.rank() == 2) bad = bad.withShape(n, t, 3 - f);
+            files.put(xp, Node.file(bad.npy()));
+            c.fault("--x: a feature count other than the model's", "--x", xp, "--model");
+        }));
+        if (classification) {
+            planters.add(new Planter("--y", () -> {
+                double[] v = y.v().clone();
+                v[validTarget(y, seq)] = pickD(2, 5, 1000);
+                files.put(yp, Node.file(y.withDtype(DType.I64).withValues(v).npy()));
+                c.fault("--y: a class label the model has no output for", "--y", yp);
+            }));
+        }
+        if (len != null) {
+            npyFaults("--lengths", lp, len);
+            lengthsFaults("--lengths", lp, len, t);
+        }
+        if (r.nextBoolean()) fileOutput("--json", "figures.json", xp);
+        flagOpt("--overwrite", c.has("--overwrite"));
+    }
+
     // ---- quantize ------------------------------------------------------------------------------------------------
 
     private void quantize() {
@@ -1908,7 +1962,7 @@ final class CliFuzzGen {
     }
 
     private void topLevel() {
-        String[] cmds = {"fit", "predict", "quantize", "infer", "train-text", "sample", "demo", "tune", "forecast"};
+        String[] cmds = {"fit", "predict", "evaluate", "quantize", "infer", "train-text", "sample", "demo", "tune", "forecast"};
         switch (r.nextInt(8)) {
             case 0 -> c.maybe("no arguments (usage)");
             case 1 -> {

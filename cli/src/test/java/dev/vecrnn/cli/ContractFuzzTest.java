@@ -192,6 +192,11 @@ class ContractFuzzTest {
     }
 
     @Property(tries = 150, shrinking = ShrinkingMode.OFF)
+    void evaluate(@ForAll long seed) {
+        fuzz("evaluate", seed);
+    }
+
+    @Property(tries = 150, shrinking = ShrinkingMode.OFF)
     void quantize(@ForAll long seed) {
         fuzz("quantize", seed);
     }

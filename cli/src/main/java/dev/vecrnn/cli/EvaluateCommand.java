@@ -1,0 +1,189 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.io.internal.Json;
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vecrnn evaluate}: a fitted model's loss and metrics on held-out data, as Keras's {@code model.evaluate(x, y)}
+ * gives them, with a classifier's figures per class (as scikit-learn's {@code classification_report}).
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"A fitted model's loss and metrics on held-out X.npy and Y.npy (Keras's evaluate): the same figures fit prints"
+                + " for its validation rows, and for a classifier the support, precision, recall and F1 of every class.",
+                "X and Y take the shapes fit takes; the model's own head says whether Y has a target per sequence or per step."})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "MODELDIR", description = "a directory from fit or tune (model.safetensors) or the file")
+    Path model;
+
+    @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids")
+    Path x;
+
+    @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets, as fit takes them")
+    Path y;
+
+    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]")
+    Path lengths;
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification (what the model was fitted for)")
+    String task;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the figures to FILE as JSON")
+    Path json;
+
+    @Option(names = "--overwrite", description = "replace the --json FILE if it exists") boolean overwrite;
+
+    /** Classes listed one per line on stdout at most; every class present goes to --json. */
+    static final int CLASS_LINES = 50;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
+        Path file = Files.isDirectory(model) ? model.resolve("model.safetensors") : model;
+        Inputs.file("--model", file);
+        try (Outputs outs = new Outputs(overwrite).inputs(file, x, y, lengths)) {
+            Path target = json == null ? null : outs.declare("--json", json);
+            HeapBudget.require(3 * Files.size(file), "--model " + file);
+            Model m = Inputs.model("--model", file);
+            int vocab = Inputs.vocabulary(m);
+            boolean perStep = m.outputIsSequence();
+            // [N, T] is token ids for a model with an embedding and one feature a step for any other, as predict reads it
+            FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, null);
+            Dataset data = in.data();
+            Inputs.requireFeatures("--x", x, m, in.features());
+            if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
+            int k = m.outputFeatures();
+            if (classification && in.width() > k) {
+                throw new IllegalArgumentException("--y " + y + ": expected class labels below " + k + " (the model has " + k + " outputs), got the label "
+                        + (in.width() - 1) + (k == 1 ? " (a model of one output was fitted for --task regression)" : ""));
+            }
+            if (!classification && in.width() != k) {
+                throw new IllegalArgumentException("--y " + y + ": expected " + k + " target" + (k == 1 ? "" : "s") + " per " + (perStep ? "step" : "sequence")
+                        + " (the model's outputs), got " + in.width());
+            }
+            Evaluation ev;
+            try {
+                ev = Trainer.evaluate(m, data);
+            } catch (IllegalArgumentException e) {
+                // the model was checked when it loaded: what it refuses now is in X (a token id out of range)
+                throw new IllegalArgumentException("--x " + x + ": " + e.getMessage(), e);
+            }
+            int n = data.size();
+            System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (perStep ? " (" + rowsOf(data) + " steps)" : "")
+                    + ": " + Progress.figures("", ev));
+            List<ClassFigures> classes = classification ? perClass(m, data, k) : List.of();
+            if (!classes.isEmpty()) System.out.print(report(classes));
+            if (target != null) {
+                Files.writeString(outs.stage(target), Json.write(toJson(n, ev, classes)) + "\n", StandardCharsets.UTF_8);
+                outs.commit();
+                System.out.println("wrote " + json);
+            }
+        }
+        return 0;
+    }
+
+    /** Support (true rows), predictions, and true positives of one class. */
+    record ClassFigures(int label, long support, long predicted, long correct) {
+        Double precision() {
+            return predicted == 0 ? null : (double) correct / predicted;
+        }
+
+        Double recall() {
+            return support == 0 ? null : (double) correct / support;
+        }
+
+        Double f1() {
+            return support + predicted == 0 ? null : 2.0 * correct / (support + predicted);
+        }
+    }
+
+    private static long rowsOf(Dataset d) {
+        long rows = 0;
+        for (int i = 0; i < d.size(); i++) rows += d.lengthOf(i);
+        return rows;
+    }
+
+    /**
+     * The figures of every class that is a target or a prediction somewhere (as classification_report lists
+     * them), from the argmax of the model's logits on the valid rows; the batches change no bit of a row.
+     */
+    static List<ClassFigures> perClass(Model m, Dataset data, int k) {
+        Dataset.Classification c = (Dataset.Classification) data;
+        long[] support = new long[k], predicted = new long[k], correct = new long[k];
+        int n = data.size(), t = data.steps(), f = data.features();
+        int per = data.perStep() ? t : 1;
+        for (int from = 0; from < n; from += PredictCommand.CHUNK) {
+            int rows = Math.min(PredictCommand.CHUNK, n - from);
+            float[] part = java.util.Arrays.copyOfRange(data.x(), from * t * f, (from + rows) * t * f);
+            int[] partLen = data.lengths() == null ? null : java.util.Arrays.copyOfRange(data.lengths(), from, from + rows);
+            float[] logits = m.predict(Batch.sequences(part, rows, t, f, partLen)).data();
+            for (int i = 0; i < rows; i++) {
+                int valid = data.perStep() ? data.lengthOf(from + i) : 1;
+                for (int s = 0; s < valid; s++) {
+                    int row = i * per + s, at = row * k;
+                    int best = 0;
+                    for (int j = 1; j < k; j++) if (logits[at + j] > logits[at + best]) best = j;
+                    int label = c.labels()[(from + i) * per + s];
+                    support[label]++;
+                    predicted[best]++;
+                    if (best == label) correct[label]++;
+                }
+            }
+        }
+        List<ClassFigures> out = new ArrayList<>();
+        for (int j = 0; j < k; j++) if (support[j] + predicted[j] > 0) out.add(new ClassFigures(j, support[j], predicted[j], correct[j]));
+        return out;
+    }
+
+    static String report(List<ClassFigures> classes) {
+        StringBuilder sb = new StringBuilder(String.format("%8s %9s %10s %8s %8s%n", "class", "support", "precision", "recall", "f1"));
+        int shown = Math.min(classes.size(), CLASS_LINES);
+        for (ClassFigures c : classes.subList(0, shown)) {
+            sb.append(String.format("%8d %9d %10s %8s %8s%n", c.label(), c.support(), fixed(c.precision()), fixed(c.recall()), fixed(c.f1())));
+        }
+        if (shown < classes.size()) sb.append("(").append(classes.size() - shown).append(" more classes: every one is in --json)\n");
+        if (classes.stream().anyMatch(c -> c.predicted() == 0)) sb.append("n/a: a class never predicted has no precision\n");
+        return sb.toString();
+    }
+
+    private static String fixed(Double v) {
+        return v == null ? "n/a" : String.format("%.4f", v);
+    }
+
+    private static Map<String, Object> toJson(int n, Evaluation ev, List<ClassFigures> classes) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("sequences", n);
+        // a perplexity can overflow (a mean cross-entropy above 709 nats) and a MAPE divide by a zero target: JSON has no infinity, so null
+        ev.metrics().forEach((name, v) -> o.put(name, Double.isFinite(v) ? v : null));
+        if (!classes.isEmpty()) {
+            List<Object> list = new ArrayList<>();
+            for (ClassFigures c : classes) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("class", c.label());
+                e.put("support", c.support());
+                e.put("predicted", c.predicted());
+                e.put("precision", c.precision());
+                e.put("recall", c.recall());
+                e.put("f1", c.f1());
+                list.add(e);
+            }
+            o.put("classes", list);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.internal.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * evaluate's figures against the same figures computed here in double precision from predict's outputs on
+ * the same held-out arrays: the mean cross-entropy, accuracy and per-class counts of a classifier, the MSE,
+ * RMSE and MAE of a per-step regression over the valid steps only.
+ */
+class EvaluateCommandTest {
+
+    @Test
+    void classifierFiguresMatchTheLogitsPredictWrites(@TempDir Path dir) throws Exception {
+        Random r = new Random(5);
+        int n = 60, t = 4, f = 2;
+        writeClasses(dir.resolve("x.npy"), dir.resolve("y.npy"), r, n, t, f);
+        writeClasses(dir.resolve("xt.npy"), dir.resolve("yt.npy"), r, 30, t, f);
+        ContractTest.Result fit = ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--hidden", "6", "--epochs", "3", "--lr", "0.01", "--out", dir.resolve("m").toString(), "--seed", "2");
+        assertEquals(0, fit.code(), fit.err());
+        ContractTest.Result ev = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("xt.npy").toString(),
+                "--y", dir.resolve("yt.npy").toString(), "--task", "classification", "--json", dir.resolve("e.json").toString());
+        assertEquals(0, ev.code(), ev.err());
+        assertEquals(0, Main.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("xt.npy").toString(),
+                "--out", dir.resolve("p.npy").toString()));
+        float[] logits = Npy.read(dir.resolve("p.npy")).toFloats();
+        long[] y = Npy.read(dir.resolve("yt.npy")).toLongs();
+        int k = 3;
+        double ce = 0;
+        int right = 0;
+        long[] support = new long[k], predicted = new long[k], correct = new long[k];
+        for (int i = 0; i < y.length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            int best = 0;
+            for (int j = 0; j < k; j++) {
+                if (logits[i * k + j] > max) {
+                    max = logits[i * k + j];
+                    best = j;
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += Math.exp(logits[i * k + j] - max);
+            ce += max + Math.log(sum) - logits[i * k + (int) y[i]];
+            support[(int) y[i]]++;
+            predicted[best]++;
+            if (best == y[i]) {
+                right++;
+                correct[best]++;
+            }
+        }
+        Map<String, Object> json = Json.readObject(dir.resolve("e.json"), 1 << 20);
+        assertEquals(30L, json.get("sequences"));
+        assertEquals(ce / y.length, ((Number) json.get("loss")).doubleValue(), 1e-5);
+        assertEquals((double) right / y.length, ((Number) json.get("accuracy")).doubleValue(), 1e-12);
+        assertEquals(Math.exp(ce / y.length), ((Number) json.get("perplexity")).doubleValue(), 1e-4);
+        List<?> classes = (List<?>) json.get("classes");
+        double f1Sum = 0;
+        int listed = 0;
+        for (int j = 0; j < k; j++) {
+            if (support[j] + predicted[j] == 0) continue;
+            Map<?, ?> c = (Map<?, ?>) classes.get(listed++);
+            assertEquals((long) j, c.get("class"));
+            assertEquals(support[j], c.get("support"));
+            assertEquals(predicted[j], c.get("predicted"));
+            if (predicted[j] == 0) assertNull(c.get("precision"));
+            else assertEquals((double) correct[j] / predicted[j], ((Number) c.get("precision")).doubleValue(), 1e-12);
+            if (support[j] > 0) assertEquals((double) correct[j] / support[j], ((Number) c.get("recall")).doubleValue(), 1e-12);
+            f1Sum += 2.0 * correct[j] / (support[j] + predicted[j]);
+        }
+        assertEquals(listed, classes.size());
+        assertEquals(f1Sum / listed, ((Number) json.get("f1")).doubleValue(), 1e-12);  // macro over the classes present, as f1 is in fit
+        assertTrue(ev.out().contains(String.format("accuracy %.4f", (double) right / y.length)), ev.out());
+        assertTrue(ev.out().contains("precision") && ev.out().contains("recall"), ev.out());
+    }
+
+    @Test
+    void perStepRegressionCountsOnlyTheValidSteps(@TempDir Path dir) throws Exception {
+        Random r = new Random(8);
+        int n = 24, t = 5, f = 1;
+        float[] x = new float[n * t * f], y = new float[n * t];
+        long[] len = new long[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < n; i++) {
+            len[i] = 1 + r.nextInt(t);
+            float run = 0;
+            for (int s = 0; s < t; s++) y[i * t + s] = run += x[i * t + s] * 0.5f;
+        }
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, f));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n, t));
+        Npy.writeLongs(dir.resolve("len.npy"), len, n);
+        assertEquals(0, Main.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--per-step",
+                "--task", "regression", "--hidden", "5", "--epochs", "2", "--out", dir.resolve("m").toString(), "--seed", "3"));
+        ContractTest.Result ev = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--y", dir.resolve("y.npy").toString(), "--lengths", dir.resolve("len.npy").toString(), "--task", "regression",
+                "--json", dir.resolve("e.json").toString());
+        assertEquals(0, ev.code(), ev.err());
+        assertEquals(0, Main.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--lengths", dir.resolve("len.npy").toString(), "--out", dir.resolve("p.npy").toString()));
+        float[] p = Npy.read(dir.resolve("p.npy")).toFloats();
+        double sq = 0, abs = 0;
+        long steps = 0;
+        for (int i = 0; i < n; i++) {
+            for (int s = 0; s < len[i]; s++) {
+                double d = p[i * t + s] - y[i * t + s];
+                sq += d * d;
+                abs += Math.abs(d);
+                steps++;
+            }
+        }
+        Map<String, Object> json = Json.readObject(dir.resolve("e.json"), 1 << 20);
+        assertEquals(sq / steps, ((Number) json.get("loss")).doubleValue(), 1e-5 * Math.max(1, sq / steps));
+        assertEquals(Math.sqrt(sq / steps), ((Number) json.get("rmse")).doubleValue(), 1e-5);
+        assertEquals(abs / steps, ((Number) json.get("mae")).doubleValue(), 1e-5);
+        assertTrue(ev.out().contains("(" + steps + " steps)"), ev.out());
+    }
+
+    @Test
+    void refusalsNameWhatDoesNotFitTheModel(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);  // x [40, 5, 2], labels 0 and 1
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir)).code());
+        String m = dir.resolve("m").toString(), x = dir.resolve("x.npy").toString();
+        long[] three = new long[40];
+        three[7] = 2;
+        Npy.writeLongs(dir.resolve("y3.npy"), three, 40);
+        ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y3.npy").toString(), "--task", "classification")
+                .refused("--y", "y3.npy", "below 2", "label 2");
+        ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y.npy").toString(), "--task", "regression")
+                .refused("--y", "expected 2 targets per sequence", "got 1");
+        Npy.write(dir.resolve("x3.npy"), Tensor.zeros(40, 5, 3));
+        ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x3.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification")
+                .refused("--x", "2 features");
+        Files.writeString(dir.resolve("old.json"), "keep");
+        ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--json", dir.resolve("old.json").toString()).refused("--json", "old.json");
+        assertEquals("keep", Files.readString(dir.resolve("old.json")));
+    }
+
+    /** n sequences of t steps and f features; the label (0, 1 or 2) is which third the first feature's sum falls in. */
+    private static void writeClasses(Path xFile, Path yFile, Random r, int n, int t, int f) throws Exception {
+        float[] x = new float[n * t * f];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < t * f; j++) {
+                x[i * t * f + j] = (float) r.nextGaussian();
+                if (j % f == 0) s += x[i * t * f + j];
+            }
+            y[i] = s < -1 ? 0 : s < 1 ? 1 : 2;
+        }
+        Npy.write(xFile, Tensor.of(x, n, t, f));
+        Npy.writeLongs(yFile, y, n);
+    }
+}
