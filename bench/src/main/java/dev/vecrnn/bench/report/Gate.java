@@ -70,13 +70,14 @@ public final class Gate {
         String columns = jdks ? "%-34s %-35s %12s %12s  %s" : "%-34s %-20s %12s %12s  %s";
         table.add(String.format(columns, "check", "width", "measured", "limit", "result"));
         List<Widths.Probed> probed = Widths.probe(widths, Jmh::probeWidth, "gate");
+        boolean vnni = Roofline.vnni();
         int count = 0;
         for (Widths.Probed p : probed) {
             Widths.Forks forks = p.forks();
             WidthProfiler.Width width = p.width();
-            List<GateBaseline.Check> checks = baseline.checks(width.vectorBits());
+            List<GateBaseline.Check> checks = baseline.checks(width.vectorBits(), vnni);
             System.err.println("gate: " + forks.describe() + ": the forks run at " + width.describe() + "; "
-                    + checks.size() + (checks.size() == 1 ? " check" : " checks"));
+                    + checks.size() + (checks.size() == 1 ? " check" : " checks") + (vnni ? " (a CPU with VNNI: its @vnni floors apply)" : ""));
             for (GateBaseline.Check c : checks) {
                 if (c.speedup() && c.row().baselineWiderThan(width)) {
                     // Not a ratio at one width: ONNX Runtime ignores the forks' options and runs the machine's own.

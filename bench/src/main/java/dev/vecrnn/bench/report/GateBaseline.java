@@ -19,14 +19,25 @@ import java.util.regex.Pattern;
  *   <li>{@code speedup.<row> = F}, {@code alloc.<row> = B}: a floor at every vector width;</li>
  *   <li>{@code speedup.<row>@256 = F} (any kind, any width in bits): the floor at that width, in place of
  *       the one for every width (or alone: then the row is checked only at that width);</li>
+ *   <li>{@code speedup.<row>@vnni = F}: the floor on a CPU with VNNI's integer dot products (AVX512_VNNI or
+ *       AVX_VNNI), in place of any other: ONNX Runtime's int8 products run on them, and the Vector API has
+ *       no operation that compiles to them, so there the int8 rows compare vecrnn with hardware it cannot
+ *       use. Such a floor may be below 1; the file says why beside it.</li>
  *   <li>{@code quick.margin = M}, once, for every width.</li>
  * </ul>
  */
 record GateBaseline(Path file, double quickMargin, List<Floor> floors) {
 
     /** One floor as written: {@code bits} 0 for every width; {@code line} in the file, for messages. */
-    record Floor(String key, Comparison row, boolean speedup, int bits, double limit, int line) {
+    record Floor(String key, Comparison row, boolean speedup, int bits, boolean vnni, double limit, int line) {
+        /** How specific the floor is: a CPU feature over a width over every width. */
+        int rank() {
+            return (vnni ? 2 : 0) + (bits != 0 ? 1 : 0);
+        }
     }
+
+    /** The CPU features a floor may be qualified by ({@code @vnni}). */
+    static final String VNNI = "vnni";
 
     /** One check of a gate run: the floor chosen for the run's width. */
     record Check(String key, Comparison row, boolean speedup, double limit) {
@@ -63,7 +74,7 @@ record GateBaseline(Path file, double quickMargin, List<Floor> floors) {
             }
             Matcher f = FLOOR.matcher(key);
             if (!f.matches()) {
-                throw new IllegalArgumentException(at + key + ": expected speedup.<row>, alloc.<row> (either with @<bits>) or quick.margin");
+                throw new IllegalArgumentException(at + key + ": expected speedup.<row>, alloc.<row> (either with @<bits> or @" + VNNI + ") or quick.margin");
             }
             Comparison row;
             try {
@@ -73,26 +84,33 @@ record GateBaseline(Path file, double quickMargin, List<Floor> floors) {
             }
             boolean speedup = f.group(1).equals("speedup");
             if (speedup && row.baseline() == null) throw new IllegalArgumentException(at + key + ": that row has no baseline to compare with");
-            int bits = f.group(3) == null ? 0 : bits(at + key, f.group(3));
-            floors.add(new Floor(key, row, speedup, bits, v, i + 1));
+            boolean vnni = VNNI.equals(f.group(3));
+            int bits = f.group(3) == null || vnni ? 0 : bits(at + key, f.group(3));
+            floors.add(new Floor(key, row, speedup, bits, vnni, v, i + 1));
         }
         if (Double.isNaN(margin)) throw new IllegalArgumentException(file + ": missing quick.margin");
         if (floors.isEmpty()) throw new IllegalArgumentException(file + ": no checks (expected lines like speedup.step-lstm-64 = 3)");
         return new GateBaseline(file, margin, List.copyOf(floors));
     }
 
+    /** {@link #checks(int, boolean)} on a CPU without VNNI. */
+    List<Check> checks(int bits) {
+        return checks(bits, false);
+    }
+
     /**
      * The checks at a width of {@code bits}, in the order of the table's rows, speed-ups before bytes: for each
-     * row and kind, the floor written for that width if there is one, else the one for every width.
+     * row and kind, the floor written for a CPU with VNNI where {@code vnni} and the file has one, else the
+     * one written for that width, else the one for every width.
      */
-    List<Check> checks(int bits) {
+    List<Check> checks(int bits, boolean vnni) {
         List<Check> out = new ArrayList<>();
         for (Comparison c : Comparison.all(false)) {
             for (boolean speedup : new boolean[] {true, false}) {
                 Floor chosen = null;
                 for (Floor f : floors) {
                     if (f.row().id().equals(c.id()) && f.speedup() == speedup && (f.bits() == bits || f.bits() == 0)
-                            && (chosen == null || chosen.bits() == 0)) {
+                            && (vnni || !f.vnni()) && (chosen == null || f.rank() > chosen.rank())) {
                         chosen = f;
                     }
                 }
@@ -110,6 +128,7 @@ record GateBaseline(Path file, double quickMargin, List<Floor> floors) {
 
     private static int bits(String where, String s) {
         for (int b = 64; b <= 2048; b *= 2) if (s.equals(Integer.toString(b))) return b;
-        throw new IllegalArgumentException(where + ": expected a vector width in bits after @ (64, 128, 256, 512, 1024 or 2048), got '" + s + "'");
+        throw new IllegalArgumentException(where + ": expected a vector width in bits (64, 128, 256, 512, 1024 or 2048) or " + VNNI
+                + " after @, got '" + s + "'");
     }
 }

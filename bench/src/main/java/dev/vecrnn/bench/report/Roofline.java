@@ -100,4 +100,23 @@ final class Roofline {
         }
         return System.getProperty("os.arch") + " (no model name in /proc/cpuinfo)";
     }
+
+    /**
+     * Whether the CPU has VNNI's integer dot products (AVX512_VNNI or AVX_VNNI in /proc/cpuinfo's flags), on
+     * which ONNX Runtime runs its int8 products; false where there is no /proc/cpuinfo to say.
+     */
+    static boolean vnni() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals("flags")) {
+                    java.util.List<String> flags = java.util.Arrays.asList(line.substring(colon + 1).trim().split("\\s+"));
+                    return flags.contains("avx512_vnni") || flags.contains("avx_vnni");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: nothing says the CPU has it.
+        }
+        return false;
+    }
 }
