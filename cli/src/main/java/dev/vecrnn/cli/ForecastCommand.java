@@ -11,10 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,64 +172,62 @@ final class ForecastCommand implements Callable<Integer> {
     /** A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
-    /** The chosen column as numbers; a value that is not a number is an error naming its line. */
+    /**
+     * The chosen column as numbers; a value that is not a number is an error naming its line. The file is read
+     * as pandas' {@code read_csv} reads one: UTF-8 (a byte that is not UTF-8 is refused), RFC 4180 quoting
+     * ({@link Csv}), a byte order mark and blank lines skipped.
+     */
     private double[] read() throws Exception {
         String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
+        String text;
         if (csv != null) {
             Inputs.file("--csv", csv);
             HeapBudget.require(16 * Files.size(csv), "--csv " + csv);
+            text = Inputs.utf8("--csv", csv);
+        } else {
+            try (InputStream in = ForecastCommand.class.getResourceAsStream("/data/mauna-loa-co2-monthly.csv")) {
+                if (in == null) throw new IllegalStateException("the bundled series is missing from the jar (rebuild with mvn package)");
+                text = Inputs.utf8(where, in.readAllBytes());
+            }
         }
-        InputStream in = csv == null ? ForecastCommand.class.getResourceAsStream("/data/mauna-loa-co2-monthly.csv") : Files.newInputStream(csv);
-        if (in == null) throw new IllegalStateException("the bundled series is missing from the jar (rebuild with mvn package)");
-        List<Double> vals = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String header = r.readLine();
-            int lineNo = 1;
-            // blank lines before the header are skipped, as blank lines between rows are; so is a UTF-8 byte order mark
-            if (header != null && header.startsWith("\uFEFF")) header = header.substring(1);
-            while (header != null && header.isBlank()) {
-                header = r.readLine();
-                lineNo++;
+        Csv r = new Csv(where, text);
+        List<String> names = r.next();
+        if (names == null) throw new IllegalArgumentException(where + ": empty file");
+        int col = -1;
+        for (int i = 0; i < names.size(); i++) {
+            if (!names.get(i).trim().equals(column)) continue;
+            if (col >= 0) {
+                throw new IllegalArgumentException("--column " + column + ": " + where + " has two columns of that name (line " + r.line()
+                        + ", 0-based indexes " + col + " and " + i + "); give the index of the one to forecast");
             }
-            if (header == null) throw new IllegalArgumentException(where + ": empty file");
-            String[] names = header.split(",", -1);
-            int col = -1;
-            for (int i = 0; i < names.length; i++) {
-                if (!names[i].trim().equals(column)) continue;
-                if (col >= 0) {
-                    throw new IllegalArgumentException("--column " + column + ": " + where + " has two columns of that name (line " + lineNo
-                            + ", 0-based indexes " + col + " and " + i + "); give the index of the one to forecast");
-                }
-                col = i;
-            }
-            if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
-            if (col < 0 || col >= names.length) {
-                String list = String.join(", ", names);
+            col = i;
+        }
+        if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
+        if (col < 0 || col >= names.size()) {
+            String list = String.join(", ", names);
             throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
+        }
+        String name = names.get(col).trim();
+        List<Double> vals = new ArrayList<>();
+        List<String> cells;
+        while ((cells = r.next()) != null) {
+            if (cells.size() > names.size()) {
+                throw new IllegalArgumentException(where + ": line " + r.line() + ": " + cells.size() + " fields, expected at most the header's "
+                        + names.size());
             }
-            String line;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) continue;
-                String[] cells = line.split(",", -1);
-                if (cells.length > names.length) {
-                    throw new IllegalArgumentException(where + ": line " + lineNo + ": " + cells.length + " fields, expected at most the header's "
-                            + names.length);
-                }
-                // strip, not trim: trim also drops control characters, and a NUL before a number read as the number
-                String cell = col < cells.length ? cells[col].strip() : "";
-                try {
-                    // a decimal number as a CSV holds one: Double.parseDouble alone also took Java's spellings,
-                    // hexadecimal "0x1p3" (8) and a type suffix "12.5f" or "3d"
-                    if (!DECIMAL.matcher(cell).matches()) throw new NumberFormatException();
-                    double v = Double.parseDouble(cell);
-                    // the model computes in float32: a value beyond its range would train as infinity
-                    if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new NumberFormatException();
-                    vals.add(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(where + ": line " + lineNo + ", column " + names[col].trim()
-                            + ": expected a finite number within float32's range, got '" + cell + "'");
-                }
+            // strip, not trim: trim also drops control characters, and a NUL before a number read as the number
+            String cell = col < cells.size() ? cells.get(col).strip() : "";
+            try {
+                // a decimal number as a CSV holds one: Double.parseDouble alone also took Java's spellings,
+                // hexadecimal "0x1p3" (8) and a type suffix "12.5f" or "3d"
+                if (!DECIMAL.matcher(cell).matches()) throw new NumberFormatException();
+                double v = Double.parseDouble(cell);
+                // the model computes in float32: a value beyond its range would train as infinity
+                if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new NumberFormatException();
+                vals.add(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": line " + r.line() + ", column " + name
+                        + ": expected a finite number within float32's range, got '" + cell + "'");
             }
         }
         return vals.stream().mapToDouble(Double::doubleValue).toArray();

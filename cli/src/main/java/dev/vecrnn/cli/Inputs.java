@@ -180,7 +180,15 @@ final class Inputs {
         // the bytes, the decoded chars, and the code points commands make of them
         HeapBudget.require(size * 8, option + " " + file);
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(option + " " + file + ": " + size + " bytes, more than one text can hold (2 GiB)");
-        byte[] bytes = Files.readAllBytes(file);
+        return utf8(option + " " + file, Files.readAllBytes(file));
+    }
+
+    /**
+     * {@code bytes} decoded as UTF-8, as Python's {@code open(encoding="utf-8")} and pandas' {@code read_csv}
+     * decode them: a byte that is not UTF-8 is refused (they raise UnicodeDecodeError), naming {@code where},
+     * its byte offset and its line, where a lenient decoder would put a replacement character in its place.
+     */
+    static String utf8(String where, byte[] bytes) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -188,9 +196,13 @@ final class Inputs {
             String text = dec.decode(in).toString();
             return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (MalformedInputException e) {
-            throw new IllegalArgumentException(option + " " + file + ": expected UTF-8 text, got a byte sequence that is not UTF-8 at byte offset " + in.position());
+            int at = in.position(), line = 1;
+            // lines end at \n, \r\n or a lone \r, as the CSV reader's do
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n' || bytes[i] == '\r' && bytes[i + 1] != '\n') line++;
+            throw new IllegalArgumentException(where + ": expected UTF-8 text, got a byte sequence that is not UTF-8 at byte offset " + at
+                    + " (line " + line + ")");
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(option + " " + file + ": expected UTF-8 text");
+            throw new IllegalArgumentException(where + ": expected UTF-8 text");
         }
     }
 }

@@ -1825,13 +1825,17 @@ final class CliFuzzGen {
         int rows = between(12, 30);
         boolean third = r.nextInt(4) == 0;
         String nl = r.nextInt(5) == 0 ? "\r\n" : "\n";
+        // one time in five quoted as pandas' to_csv(quoting=csv.QUOTE_ALL) writes it
+        boolean quoted = r.nextInt(5) == 0;
+        String q = quoted ? "\"" : "";
         StringBuilder s = new StringBuilder(r.nextInt(10) == 0 ? "\uFEFF" : "").append(third ? "t,v,w" : "t,v").append(nl);
+        if (quoted) s.replace(s.indexOf("t"), s.length(), third ? "\"t\",\"v\",\"w\"" : "\"t\",\"v\"").append(nl);
         double level = 10;
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             level += gauss();
-            String line = i + "," + (r.nextInt(10) == 0 ? " " + num(Math.rint(level * 1000) / 1000) + " " : num(Math.rint(level * 1000) / 1000))
-                    + (third ? "," + gauss() : "");
+            String line = q + i + q + "," + q + (r.nextInt(10) == 0 ? " " + num(Math.rint(level * 1000) / 1000) + " " : num(Math.rint(level * 1000) / 1000)) + q
+                    + (third ? "," + q + gauss() + q : "");
             lines.add(line);
             s.append(line).append(nl);
             if (r.nextInt(15) == 0) s.append(nl);
@@ -1840,7 +1844,7 @@ final class CliFuzzGen {
         if (!bundled) {
             input("--csv", csv, bytes);
             c.put("--column", r.nextBoolean() ? "v" : "1");
-            c.note("series.csv: " + rows + " rows" + (third ? ", three columns" : ""));
+            c.note("series.csv: " + rows + " rows" + (third ? ", three columns" : "") + (quoted ? ", every field quoted" : ""));
         } else {
             c.note("the bundled series");
         }
@@ -1876,7 +1880,7 @@ final class CliFuzzGen {
                     case 0 -> {
                         int at = r.nextInt(lines.size());
                         List<String> l = new ArrayList<>(lines);
-                        l.set(at, at + "," + pick("oops", "NaN", "Infinity", "-Infinity", "\"1.5\"", "", "0x1G", "1e999", "1.5.5"));
+                        l.set(at, at + "," + pick("oops", "NaN", "Infinity", "-Infinity", "\"1.5\"x", "\"1.5", "", "0x1G", "1e999", "1.5.5"));
                         body = "t,v\n" + String.join("\n", l) + "\n";
                         fault = "a cell that is not a finite number";
                     }

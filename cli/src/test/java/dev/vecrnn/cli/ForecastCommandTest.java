@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -122,5 +123,93 @@ class ForecastCommandTest {
                     "--png", dir.resolve("bad.png").toString()}, small)).refused("--csv", "line 11", bad.replace("\u0000", "\\x00"));
             assertFalse(Files.exists(dir.resolve("bad.png")), bad);
         }
+    }
+
+    private static final String[] SMALL = {"--epochs", "1", "--hidden", "2", "--window", "8", "--horizon", "6", "--season", "3"};
+
+    private static double metric(String out, String name, int col) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\s+(\\S+)\\s+(\\S+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(col));
+    }
+
+    /**
+     * RFC 4180 quoting, as pandas' {@code to_csv(quoting=csv.QUOTE_NONNUMERIC)} and Python's csv module with
+     * QUOTE_ALL and \r\n write it: a quoted column name holding a comma ("load, MW") or a doubled quote
+     * (temp "C"), quoted numbers, an empty quoted field, a newline inside quotes. Every field was split at
+     * every comma, so no such column was found. The baselines printed depend only on the values read; the
+     * expected ones are pandas' reading of the same files (scripts/make_csv_fixtures.py).
+     */
+    @Test
+    void quotedFieldsAreReadAsPandasReadsThem(@TempDir Path dir) throws Exception {
+        Path res = Path.of(ForecastCommandTest.class.getResource("/csv/expected.tsv").toURI()).getParent();
+        List<String> rows = Files.readAllLines(res.resolve("expected.tsv")).stream().filter(l -> !l.startsWith("#")).toList();
+        assertEquals(2, rows.size());
+        for (String row : rows) {
+            String[] e = row.split("\t");
+            ContractTest.Result r = ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", res.resolve(e[0]).toString(),
+                    "--column", e[1], "--png", dir.resolve(e[0] + ".png").toString()}, SMALL));
+            assertEquals(0, r.code(), e[0] + ": " + r.err());
+            assertTrue(r.out().contains("series: " + e[2] + " values, 6 held back"), r.out());
+            // printed with 4 decimals
+            assertEquals(Double.parseDouble(e[3]), metric(r.out(), "naive", 1), 6e-5, e[0]);
+            assertEquals(Double.parseDouble(e[4]), metric(r.out(), "naive", 2), 6e-5, e[0]);
+            assertEquals(Double.parseDouble(e[5]), metric(r.out(), "seasonal naive", 1), 6e-5, e[0]);
+            assertEquals(Double.parseDouble(e[6]), metric(r.out(), "seasonal naive", 2), 6e-5, e[0]);
+        }
+    }
+
+    /**
+     * What RFC 4180 does not allow, and Python's csv module with strict=True refuses, is refused naming the
+     * file, the line and what was expected: a quote never closed, text after a closing quote.
+     */
+    @Test
+    void malformedQuotingIsRefusedNamingTheLine(@TempDir Path dir) throws Exception {
+        List<String> lines = new java.util.ArrayList<>(List.of("\"t\",\"v\""));
+        for (int i = 0; i < 60; i++) lines.add(i + ",\"" + Math.sin(i / 5.0) + "\"");
+        Path f = dir.resolve("q.csv");
+        // the line replaced (1 is the header), what replaces it, the refusal after "--csv FILE: "
+        Object[][] cases = {
+                // a quote left open closes at the next line's first quote, as Python's csv module reads it
+                {11, "9,\"1.5", "line 12: text after the closing quote of field 2, a quoted field opened on line 11; expected a comma"},
+                {11, "9,\"1.5\"x", "line 11: text after the closing quote of field 2; expected a comma or the end of the line"},
+                {11, "9,\"1.5\" ,\"7\"", "line 11: text after the closing quote of field 2"},
+                {1, "\"t\"\"\"v\"", "line 1: text after the closing quote of field 1"},
+                {61, "59,\"1.5", "line 61: a quoted field opened on this line is never closed; expected a closing '\"'"},
+        };
+        for (Object[] c : cases) {
+            List<String> bad = new java.util.ArrayList<>(lines);
+            bad.set((Integer) c[0] - 1, (String) c[1]);
+            Files.writeString(f, String.join("\n", bad) + "\n");
+            ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", f.toString(), "--column", "v",
+                    "--png", dir.resolve("q.png").toString()}, SMALL)).refused("--csv " + f + ": " + c[2]);
+            assertFalse(Files.exists(dir.resolve("q.png")), (String) c[1]);
+        }
+        // the same file well quoted reads
+        Files.writeString(f, String.join("\n", lines) + "\n");
+        assertEquals(0, ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", f.toString(), "--column", "v",
+                "--png", dir.resolve("q.png").toString()}, SMALL)).code());
+    }
+
+    /**
+     * A CSV with bytes that are not UTF-8 (a Latin-1 file, here in a column not forecast) was decoded with
+     * replacement characters and read; pandas' read_csv raises UnicodeDecodeError. It is refused naming the
+     * file, the byte offset and the line.
+     */
+    @Test
+    void bytesThatAreNotUtf8AreRefused(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("t,v,place\n");
+        for (int i = 0; i < 60; i++) csv.append(i).append(',').append(Math.sin(i / 5.0)).append(i == 3 ? ",Z\u00fcrich\n" : ",Bern\n");
+        Path f = dir.resolve("latin1.csv");
+        byte[] bytes = csv.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(f, bytes);
+        int at = csv.indexOf("\u00fc");
+        ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", f.toString(), "--column", "v",
+                "--png", dir.resolve("u.png").toString()}, SMALL)).refused("--csv " + f + ": expected UTF-8 text", "byte offset " + at, "line 5");
+        assertFalse(Files.exists(dir.resolve("u.png")));
+        // the same text as UTF-8 reads
+        Files.writeString(f, csv);
+        assertEquals(0, ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", f.toString(), "--column", "v",
+                "--png", dir.resolve("u.png").toString()}, SMALL)).code());
     }
 }
