@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A training checkpoint of {@link Trainer}: one safetensors file (written atomically) holding
@@ -339,17 +340,26 @@ final class Checkpoint {
         return v;
     }
 
+    /**
+     * The spellings a number is read in, those {@link #write} writes (Long.toString, Double.toString) and a
+     * hand-edited decimal: Long.parseLong alone also took a plus sign and non-ASCII digits, Double.parseDouble
+     * whitespace around, hexadecimal and a type suffix ("1e-3d").
+     */
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+"),
+            DECIMAL = Pattern.compile("-?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|-?Infinity|NaN");
+
     private static long longOf(Map<String, String> meta, String key, Path file) {
-        return parsed(meta, key, file, Long::parseLong, "an integer");
+        return parsed(meta, key, file, INTEGER, Long::parseLong, "an integer");
     }
 
     private static double doubleOf(Map<String, String> meta, String key, Path file) {
-        return parsed(meta, key, file, Double::parseDouble, "a number");
+        return parsed(meta, key, file, DECIMAL, Double::parseDouble, "a number");
     }
 
-    private static <T> T parsed(Map<String, String> meta, String key, Path file, Function<String, T> parse, String expected) {
+    private static <T> T parsed(Map<String, String> meta, String key, Path file, Pattern form, Function<String, T> parse, String expected) {
         String v = string(meta, key, file);
         try {
+            if (!form.matcher(v).matches()) throw new NumberFormatException();
             return parse.apply(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(file + ": checkpoint metadata '" + key + "': expected " + expected + ", got " + Untrusted.quote(v));

@@ -203,9 +203,7 @@ class TrainerCheckpointTest {
     @Test
     void aRefusedCheckpointLeavesModelOptimizerAndScheduleAsTheyWere(@TempDir Path dir) throws IOException {
         Dataset d = sums(40, 5, 3);
-        Path ckpt = dir.resolve("a.ckpt");
-        bpttTrainer(false).epochs(2).checkpoint(ckpt).fit(bpttModel(1), d);
-        SafeTensors.Contents c = SafeTensors.read(ckpt);
+        SafeTensors.Contents c = twoEpochs(dir, d);
         String bias = c.names().stream().filter(n -> n.startsWith("best.") && n.endsWith(".bias")).findFirst().orElseThrow();
         String moment = c.names().stream().filter(n -> n.startsWith("optimizer.")).findFirst().orElseThrow();
         List<java.util.function.Consumer<Map<String, Object>>> tensorEdits = List.of(
@@ -221,12 +219,56 @@ class TrainerCheckpointTest {
             else metaEdits.get(i - tensorEdits.size()).accept(meta);
             Path bad = dir.resolve("bad-" + i + ".ckpt");
             SafeTensors.write(bad, tensors, meta);
-            Model m = bpttModel(1);
-            Map<String, Tensor> before = m.stateDict();
-            Trainer t = bpttTrainer(false).epochs(3).resumeFrom(bad);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(m, d), "case " + i);
+            IllegalArgumentException e = refusedResume(bad, d, "case " + i);
             assertTrue(e.getMessage().startsWith(bad + ": "), e.getMessage());
-            assertEquals(before, m.stateDict(), "case " + i + ": " + e.getMessage());
+        }
+    }
+
+    /** The checkpoint of two epochs of {@code d}, as written to {@code dir}. */
+    private static SafeTensors.Contents twoEpochs(Path dir, Dataset d) throws IOException {
+        Path ckpt = dir.resolve("a.ckpt");
+        bpttTrainer(false).epochs(2).checkpoint(ckpt).fit(bpttModel(1), d);
+        return SafeTensors.read(ckpt);
+    }
+
+    /** Resuming from {@code bad} is refused and leaves the model as it was; the refusal. */
+    private static IllegalArgumentException refusedResume(Path bad, Dataset d, String what) {
+        Model m = bpttModel(1);
+        Map<String, Tensor> before = m.stateDict();
+        Trainer t = bpttTrainer(false).epochs(3).resumeFrom(bad);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(m, d), what);
+        assertEquals(before, m.stateDict(), what + ": " + e.getMessage());
+        return e;
+    }
+
+    /**
+     * The checkpoint's numbers are read as vecrnn writes them: Double.parseDouble trims whitespace and takes
+     * Java's spellings ("0x1p-3", "1e-3d"), Long.parseLong a plus sign and non-ASCII digits ("\u0661" is 1), so a
+     * learning_rate " 1" or an epoch "+2" resumed as if written so. Each is refused naming the file and the key.
+     */
+    @Test
+    void checkpointNumbersAreReadOnlyAsVecrnnWritesThem(@TempDir Path dir) throws IOException {
+        Dataset d = sums(40, 5, 3);
+        SafeTensors.Contents c = twoEpochs(dir, d);
+        String[][] edits = {{"learning_rate", " 1"}, {"learning_rate", "0.01 "}, {"learning_rate", "0x1p-3"}, {"learning_rate", "1e-3d"},
+                {"learning_rate", "1f"}, {"epoch_loss_sum", "\t0.5"}, {"epoch", "+2"}, {"epoch", " 3"}, {"epoch", "\u0663"},
+                {"best_epoch", "\uFF11"}, {"optimizer_steps", "4\n"}};
+        for (String[] e : edits) {
+            Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+            meta.put(e[0], e[1]);
+            Path bad = dir.resolve("bad.ckpt");
+            SafeTensors.write(bad, new java.util.LinkedHashMap<>(c.tensors()), meta);
+            IllegalArgumentException x = refusedResume(bad, d, e[0] + " = " + e[1]);
+            assertTrue(x.getMessage().startsWith(bad + ": checkpoint metadata '" + e[0] + "': expected "), x.getMessage());
+        }
+        // what vecrnn writes, and a hand-edited decimal, still resume
+        for (String lr : new String[] {c.metadata().get("learning_rate"), "1.0E-4", "0.002", "2e-3"}) {
+            Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+            meta.put("learning_rate", lr);
+            Path ok = dir.resolve("ok.ckpt");
+            SafeTensors.write(ok, new java.util.LinkedHashMap<>(c.tensors()), meta);
+            assertEquals(List.of(1, 2, 3), bpttTrainer(false).epochs(3).resumeFrom(ok).fit(bpttModel(1), d).epochs().stream()
+                    .map(Trainer.Epoch::epoch).toList(), lr);
         }
     }
 
