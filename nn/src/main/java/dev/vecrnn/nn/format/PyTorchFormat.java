@@ -101,6 +101,7 @@ public final class PyTorchFormat {
         if (!Files.exists(weights)) throw new NoSuchFileException(weights.toString(), null, "expected the state_dict as safetensors");
         SafeTensors.Contents st = SafeTensors.read(weights);
         String src = weights.toString();
+        requirePyTorchLayout(src, st.metadata().get("format"));
         ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
                 cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
         String prefix = modulePrefix(src, st);
@@ -128,6 +129,26 @@ public final class PyTorchFormat {
             throw e;
         } catch (IllegalArgumentException e) {
             throw ModelFile.refusal(src, e);
+        }
+    }
+
+    /**
+     * The safetensors {@code __metadata__} "format" entries that name another framework's array layout:
+     * transformers' TensorFlow and Flax models tag their files "tf" and "flax", and store each kernel
+     * [in, out], the transpose of PyTorch's weight [out, in] (a square one would pass the shape check).
+     */
+    private static final Map<String, String> TRANSPOSED = Map.of("tf", "TensorFlow", "flax", "Flax");
+
+    /**
+     * Refuses a weights file tagged with another framework's layout. PyTorch's tag, "pt" (transformers'
+     * {@code save_pretrained}, {@link #write}), and none (what {@code safetensors.torch.save_file} writes
+     * unless given metadata) are read; so is any other tag, whose arrays the name and shape checks judge.
+     */
+    private static void requirePyTorchLayout(String src, String format) {
+        String framework = format == null ? null : TRANSPOSED.get(format);
+        if (framework != null) {
+            throw new ModelFileException(src, -1, "__metadata__ 'format' is '" + format + "': arrays in " + framework
+                    + "'s layout (kernels [in, out], the transpose of PyTorch's weights [out, in]); expected a PyTorch state_dict ('pt' or no format)");
         }
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -76,6 +77,33 @@ class PyTorchFormatTest {
         dev.vecrnn.nn.io.ModelFileException e = assertThrows(dev.vecrnn.nn.io.ModelFileException.class, () -> PyTorchFormat.read(dir));
         assertTrue(e.getMessage().startsWith(weights + ": ") && e.getMessage().contains("'weight_hh_l0'")
                 && e.getMessage().contains("NaN at element 9 [2, 1]"), e.getMessage());
+    }
+
+    /**
+     * The safetensors "format" tag: PyTorch's "pt" (transformers' save_pretrained) and none
+     * (safetensors.torch.save_file without metadata) are read, and so is a tag that says nothing of the
+     * layout; "tf" and "flax", transformers' TensorFlow and Flax files, hold kernels [in, out], transposed
+     * from PyTorch's, and were read as PyTorch's wherever names and shapes matched (weight_ih_l0 of an LSTM
+     * with input_size 4 * hidden_size is square): refused naming the file and the tag.
+     */
+    @Test
+    void weightsTaggedWithAnotherFrameworksLayoutAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 8, 2), 5);
+        PyTorchFormat.write(net, dir);
+        Path weights = dir.resolve(PyTorchFormat.WEIGHTS);
+        dev.vecrnn.nn.io.SafeTensors.Contents c = dev.vecrnn.nn.io.SafeTensors.read(weights);
+        assertEquals(Map.of("format", "pt"), c.metadata());
+        for (Map<String, String> meta : List.of(Map.<String, String>of(), Map.of("format", "pt"), Map.of("format", "np"), Map.of("format", "mlx"))) {
+            dev.vecrnn.nn.io.SafeTensors.write(weights, new java.util.LinkedHashMap<>(c.tensors()), meta);
+            assertArrayEquals(net.stateDict().get("weight_ih_l0").data(), PyTorchFormat.read(dir).stateDict().get("weight_ih_l0").data(), 0f,
+                    meta.toString());
+        }
+        for (String tag : new String[] {"tf", "flax"}) {
+            dev.vecrnn.nn.io.SafeTensors.write(weights, new java.util.LinkedHashMap<>(c.tensors()), Map.of("format", tag));
+            ModelFileException e = assertThrows(ModelFileException.class, () -> PyTorchFormat.read(dir));
+            assertTrue(e.getMessage().startsWith(weights + ": __metadata__ 'format' is '" + tag + "': arrays in ")
+                    && e.getMessage().contains("expected a PyTorch state_dict ('pt' or no format)"), e.getMessage());
+        }
     }
 
     /**
