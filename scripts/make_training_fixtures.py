@@ -34,8 +34,10 @@ options of the case as strings; the tensors depend on the kind:
 * ``loss_*``: ``MSELoss`` / ``L1Loss`` / ``BCEWithLogitsLoss`` / ``CrossEntropyLoss``, reduction
   ``'mean'``. Metadata: ``loss`` (mse, l1, bce, ce), ``ignore_index`` (ce), ``classes`` (ce),
   ``per_step`` ("true": the rows are ``[B, T]`` steps of sequences of the given ``lengths``, padding
-  excluded as vecrnn's trainer does). Tensors: ``input`` (F32), ``target`` (F32, or I64 class ids;
-  padding holds -100 here, garbage in the Java test), optional ``weight`` (F32, ce class weights),
+  excluded as vecrnn's trainer does), ``last_step`` and ``steps`` ("true": the rows are the ``[B, K]``
+  last-step outputs of sequences of ``steps`` steps and the given ``lengths``, one label each). Tensors:
+  ``input`` (F32), ``target`` (F32, or I64 class ids; padding holds -100 here, garbage in the Java
+  test), optional ``weight`` (F32, ce class weights), ``pos_weight`` (F32, bce positive weights),
   ``mask`` (I64 0/1, ce: rows with 0 are given to PyTorch as ``ignore_index``), ``lengths`` (I64),
   ``loss`` (F64, ``[1]``) and ``grad`` (F64, d loss / d input from autograd, zero on padding).
 
@@ -370,9 +372,11 @@ def clip_case(idx, name, fn, arg, scale):
 
 # ------------------------------------------------------------------------------------------ losses
 
-def loss_case(name, loss, x, target, weight=None, ignore_index=-100, mask=None, lengths=None):
-    """x: float32 [rows, K] (or [B, T, K] with lengths); target float32 like x or int64 class ids."""
-    per_step = lengths is not None
+def loss_case(name, loss, x, target, weight=None, ignore_index=-100, mask=None, lengths=None, pos_weight=None,
+              last_step=None):
+    """x: float32 [rows, K] (or [B, T, K] with lengths); target float32 like x or int64 class ids.
+    last_step: the steps T of sequences of the given lengths whose last valid step's logits x [B, K] are."""
+    per_step = lengths is not None and last_step is None
     if per_step:
         B, T = x.shape[0], x.shape[1]
         valid = torch.arange(T)[None, :] < torch.tensor(lengths)[:, None]
@@ -389,7 +393,8 @@ def loss_case(name, loss, x, target, weight=None, ignore_index=-100, mask=None, 
             fn = torch.nn.CrossEntropyLoss(weight=w, ignore_index=ignore_index)
             value = fn(xi.reshape(-1, xi.shape[-1]), t.reshape(-1))
         else:
-            fn = {"mse": torch.nn.MSELoss(), "l1": torch.nn.L1Loss(), "bce": torch.nn.BCEWithLogitsLoss()}[loss]
+            pw = None if pos_weight is None else pos_weight.to(dtype)
+            fn = {"mse": torch.nn.MSELoss(), "l1": torch.nn.L1Loss(), "bce": torch.nn.BCEWithLogitsLoss(pos_weight=pw)}[loss]
             if per_step:
                 value = fn(xi[valid], target.to(dtype)[valid])
             else:
@@ -410,6 +415,10 @@ def loss_case(name, loss, x, target, weight=None, ignore_index=-100, mask=None, 
         meta.update(ignore_index=ignore_index, classes=x.shape[-1])
     if weight is not None:
         tensors["weight"] = to_np(weight, np.float32)
+    if pos_weight is not None:
+        tensors["pos_weight"] = to_np(pos_weight, np.float32)
+    if last_step is not None:
+        meta.update(last_step=True, steps=last_step)
     if mask is not None:
         tensors["mask"] = mask.numpy().astype(np.int64)
     if lengths is not None:
@@ -459,6 +468,62 @@ def loss_cases():
     x_ms = rn(3, 5, 2)
     out.append(("mse_per_step_padding", lambda: loss_case("mse_per_step_padding", "mse", x_ms, rn(3, 5, 2),
                                                          lengths=[5, 3, 1])))
+    out.extend(weighted_loss_cases())
+    return out
+
+
+def weighted_loss_cases():
+    """Class weights (CrossEntropyLoss(weight=w)) and positive weights (BCEWithLogitsLoss(pos_weight=p)).
+    A generator of their own, so that the cases above draw what they always drew."""
+    g = torch.Generator().manual_seed(701)
+    rn = lambda *s: torch.randn(*s, generator=g, dtype=torch.float32)
+    ri = lambda hi, *s: torch.randint(0, hi, s, generator=g, dtype=torch.int64)
+    out = []
+    # an imbalanced binary task as fit trains it (two-class softmax), balanced weights n / (2 count_c)
+    t_bin = torch.zeros(14, dtype=torch.int64)
+    t_bin[[3, 10]] = 1
+    w_bin = torch.tensor([14 / (2 * 12), 14 / (2 * 2)], dtype=torch.float32)
+    x_bin = rn(14, 2) * 2
+    out.append(("ce_class_weights_binary", lambda: loss_case("ce_class_weights_binary", "ce", x_bin, t_bin, weight=w_bin)))
+    # weights with a custom ignore index (a class id, whose weight must not count) and a zero class weight
+    x_wi = rn(10, 4) * 2
+    t_wi = ri(4, 10)
+    t_wi[[0, 5]] = 2
+    t_wi[[1, 8]] = 3
+    w_wi = torch.tensor([1.5, 0.0, 4.0, 0.75])
+    out.append(("ce_class_weights_ignore_index", lambda: loss_case("ce_class_weights_ignore_index", "ce", x_wi, t_wi,
+                                                                  weight=w_wi, ignore_index=2)))
+    # weights with a row mask (masked rows count neither above nor below the line)
+    x_wm = rn(9, 3) * 2
+    t_wm = ri(3, 9)
+    m_wm = torch.tensor([1, 0, 1, 1, 0, 1, 1, 0, 1])
+    w_wm = torch.tensor([0.2, 3.0, 1.25])
+    out.append(("ce_class_weights_mask", lambda: loss_case("ce_class_weights_mask", "ce", x_wm, t_wm, weight=w_wm, mask=m_wm)))
+    # per step, padding past each length (excluded from both sums)
+    x_wp = rn(4, 5, 3) * 2
+    t_wp = ri(3, 4, 5)
+    w_wp = torch.tensor([0.5, 2.5, 1.0])
+    out.append(("ce_class_weights_per_step_padding", lambda: loss_case("ce_class_weights_per_step_padding", "ce", x_wp, t_wp,
+                                                                      weight=w_wp, lengths=[5, 2, 4, 1])))
+    # one label per sequence (the logits of each sequence's last valid step), sequences of unequal lengths
+    x_wl = rn(6, 3) * 2
+    t_wl = torch.tensor([0, 0, 2, 0, 1, 0])
+    w_wl = torch.tensor([6 / (3 * 4), 6 / (3 * 1), 6 / (3 * 1)])
+    out.append(("ce_class_weights_last_step", lambda: loss_case("ce_class_weights_last_step", "ce", x_wl, t_wl, weight=w_wl,
+                                                               lengths=[4, 1, 3, 4, 2, 4], last_step=4)))
+    # positive weights: one per column, hard and soft labels, a zero weight, logits into the saturated range
+    x_pw = rn(8, 3) * 3
+    x_pw[0, 0], x_pw[1, 1], x_pw[2, 2] = 40.0, -40.0, 1e4
+    y_pw = torch.rand(8, 3, generator=g)
+    y_pw[:5] = (y_pw[:5] > 0.6).float()
+    pw = torch.tensor([3.0, 0.0, 0.4])
+    out.append(("bce_pos_weight", lambda: loss_case("bce_pos_weight", "bce", x_pw, y_pw, pos_weight=pw)))
+    # one column, 2 positives of 12: PyTorch's idiom pos_weight = count_neg / count_pos
+    x_p1 = rn(12, 1) * 2
+    y_p1 = torch.zeros(12, 1)
+    y_p1[[4, 9]] = 1.0
+    out.append(("bce_pos_weight_binary", lambda: loss_case("bce_pos_weight_binary", "bce", x_p1, y_p1,
+                                                          pos_weight=torch.tensor([10 / 2]))))
     return out
 
 

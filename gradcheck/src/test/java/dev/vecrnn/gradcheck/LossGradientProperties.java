@@ -14,13 +14,14 @@ import java.util.List;
 /**
  * Every loss's gradient with respect to its input: MSE, MAE (predictions kept at least 0.25 from their
  * targets, away from |.|'s kink), BCE with logits (hard and soft labels, logits into the saturated
- * range) and cross-entropy plain, with the ignore index, with a row mask and with row weights. MSE,
+ * range; with positive weights per column) and cross-entropy plain, with the ignore index, with a row mask,
+ * with row weights and with class weights (alone and with a mask). MSE,
  * MAE and BCE compute in double from their float inputs, so they are checked at double resolution,
  * which leaves only rtol (2e-4) and the truncation of the differences: nearly exact. Cross-entropy runs
  * the float32 log-softmax kernel and gets the float32 floor.
  */
 class LossGradientProperties {
-    enum Pointwise { MSE, MAE, BCE_HARD, BCE_SOFT }
+    enum Pointwise { MSE, MAE, BCE_HARD, BCE_SOFT, BCE_POS_WEIGHT }
 
     @Property(tries = 80)
     void pointwiseLossGradientMatchesFiniteDifferences(@ForAll Pointwise kind, @ForAll @IntRange(min = 1, max = 40) int n,
@@ -41,6 +42,18 @@ class LossGradientProperties {
                 x = d.awayFromZero(n, 0.25, 2);
                 for (int i = 0; i < n; i++) x[i] += y[i];
             }
+            case BCE_POS_WEIGHT -> {
+                // n / cols rows of cols columns, a positive weight each (one of them possibly 0), hard and soft labels
+                int cols = Math.min(n, n % 3 + 1);
+                float[] pw = d.uniform(cols, 0, 4);
+                if (n % 5 == 0) pw[0] = 0f;
+                if (pw[cols - 1] == 0f) pw[cols - 1] = 1f;
+                loss = new BceWithLogitsLoss(pw);
+                n -= n % cols;
+                x = d.signed(n, 8);
+                y = d.uniform(n, 0, 1);
+                for (int i = 0; i < n; i += 2) y[i] = y[i] < 0.5f ? 0f : 1f;
+            }
             default -> {
                 loss = new BceWithLogitsLoss();
                 x = d.signed(n, 8);
@@ -48,20 +61,24 @@ class LossGradientProperties {
                 if (kind == Pointwise.BCE_HARD) for (int i = 0; i < n; i++) y[i] = y[i] < 0.5f ? 0f : 1f;
             }
         }
-        float[] grad = new float[n];
+        float[] grad = new float[x.length];
         loss.forward(x, y, grad);
         // computed in double from float inputs: the loss resolves to double precision
-        Checks.assertGradients(d, kind + " n=" + n, () -> loss.forward(x, y, null), List.of(GradCheck.Input.of("input", x, grad)),
+        Checks.assertGradients(d, kind + " n=" + x.length, () -> loss.forward(x, y, null), List.of(GradCheck.Input.of("input", x, grad)),
                 Checks.options(d).withResolution(0x1p-53));
     }
 
-    enum Weighting { NONE, IGNORE_INDEX, MASK, ROW_WEIGHTS }
+    enum Weighting { NONE, IGNORE_INDEX, MASK, ROW_WEIGHTS, CLASS_WEIGHTS, CLASS_WEIGHTS_MASK }
 
     @Property(tries = 80)
     void crossEntropyGradientMatchesFiniteDifferences(@ForAll Weighting weighting, @ForAll @IntRange(min = 1, max = 8) int rows,
                                                       @ForAll @IntRange(min = 1, max = 7) int classes, @ForAll long seed) {
         Data d = new Data(seed);
-        CrossEntropyLoss ce = new CrossEntropyLoss(classes);
+        boolean classWeights = weighting == Weighting.CLASS_WEIGHTS || weighting == Weighting.CLASS_WEIGHTS_MASK;
+        float[] classWeight = d.uniform(classes, 0, 3);
+        classWeight[d.nextInt(classes)] = 1.5f; // not all zero
+        CrossEntropyLoss ce = classWeights ? new CrossEntropyLoss(classes, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, classWeight)
+                : new CrossEntropyLoss(classes);
         float[] logits = d.signed(rows * classes, 4);
         int[] targets = new int[rows];
         for (int i = 0; i < rows; i++) targets[i] = d.nextInt(classes);
@@ -72,13 +89,13 @@ class LossGradientProperties {
             for (int i = 0; i < rows; i++) if (!mask[i]) targets[i] = CrossEntropyLoss.DEFAULT_IGNORE_INDEX;
         }
         GradCheck.LossFunction f = () -> switch (weighting) {
-            case MASK -> ce.forward(logits, targets, mask, null);
+            case MASK, CLASS_WEIGHTS_MASK -> ce.forward(logits, targets, mask, null);
             case ROW_WEIGHTS -> ce.forward(logits, targets, weights, null);
             default -> ce.forward(logits, targets, null);
         };
         float[] grad = new float[rows * classes];
         switch (weighting) {
-            case MASK -> ce.forward(logits, targets, mask, grad);
+            case MASK, CLASS_WEIGHTS_MASK -> ce.forward(logits, targets, mask, grad);
             case ROW_WEIGHTS -> ce.forward(logits, targets, weights, grad);
             default -> ce.forward(logits, targets, grad);
         }

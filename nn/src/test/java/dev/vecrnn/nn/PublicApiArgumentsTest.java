@@ -96,6 +96,7 @@ class PublicApiArgumentsTest {
             "Batch.new(lengths)", "Batch.sequences(lengths)",              // all of full length
             "Dataset.Sequences.new(lengths)",
             "Dense.new(act)", "ModelBuilder.dense(act)",                    // linear
+            "CrossEntropyLoss.new(weight)",                                 // every class weighs 1
             "Dense.forward(rng)", "Embedding.forward(rng)", "Dropout.forward(rng)", "LastStep.forward(rng)",
             "AttentionPooling.forward(rng)", "RecurrentLayer.forward(rng)", // only training draws from it
             "Trainer.loss(loss)",                                           // the default for the targets

@@ -36,6 +36,14 @@ import java.util.regex.Pattern;
 final class Checkpoint {
     static final String FORMAT = "vecrnn-checkpoint/1";
 
+    /**
+     * The setting of a weighted built-in loss (class weights, positive weights): the loss as its toString
+     * names it. Written only when there are weights, so an absent key reads as {@link #NO_LOSS_WEIGHTS}, as
+     * checkpoints written before weights existed have it.
+     */
+    static final String LOSS_WEIGHTS = "loss_weights";
+    static final String NO_LOSS_WEIGHTS = "none";
+
     /** Where a fit stands; mutated as training goes and written whole. */
     static final class Run {
         /** The epoch under way (from 1), or the next one when {@link #batch} is 0. */
@@ -165,9 +173,12 @@ final class Checkpoint {
             throw new IllegalArgumentException(file + ": written for another architecture" + (where != null ? where
                     : "; expected " + arch + ", got " + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY))));
         }
-        for (Map.Entry<String, String> s : settings.entrySet()) {
-            if (!s.getValue().equals(meta.get(s.getKey()))) {
-                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(meta.get(s.getKey()))
+        Map<String, String> expected = new LinkedHashMap<>(settings);
+        expected.putIfAbsent(LOSS_WEIGHTS, NO_LOSS_WEIGHTS);
+        for (Map.Entry<String, String> s : expected.entrySet()) {
+            String written = s.getKey().equals(LOSS_WEIGHTS) ? meta.getOrDefault(LOSS_WEIGHTS, NO_LOSS_WEIGHTS) : meta.get(s.getKey());
+            if (!s.getValue().equals(written)) {
+                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(written)
                         + ", but this trainer has " + s.getValue() + "; resume with the same settings and data");
             }
         }

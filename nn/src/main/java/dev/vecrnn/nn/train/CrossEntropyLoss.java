@@ -12,12 +12,15 @@ import java.util.Arrays;
  *   loss = sum_i w_i (-p[t_i]) / sum_i w_i
  *   d loss / d x_i = w_i (softmax(x_i) - onehot(t_i)) / sum_i w_i
  * </pre>
- * where {@code w_i} is 0 for rows whose target is the ignore index or whose mask entry is false, the
- * row weight when row weights are given, and 1 otherwise. Masked-out rows (and zero-weight rows)
- * contribute nothing and are not read: their targets may hold anything, as padding does. The log-softmax
- * is the kernels' max-shifted one, so logits of 1e30 give finite losses and gradients.
+ * where {@code w_i} is 0 for rows whose target is the ignore index or whose mask entry is false, and
+ * otherwise the class weight of its target, {@code weight[t_i]} (1 without class weights), times the
+ * row weight when row weights are given. Masked-out rows (and zero-weight rows) contribute nothing and
+ * are not read: their targets may hold anything, as padding does. The log-softmax is the kernels'
+ * max-shifted one, so logits of 1e30 give finite losses and gradients.
  *
- * <p>PyTorch's class {@code weight} is the row-weight form with {@code rowWeights[i] = weight[t_i]}.
+ * <p>Class weights are PyTorch's {@code weight}: {@code new CrossEntropyLoss(C, -100, w)} is
+ * {@code nn.CrossEntropyLoss(weight=w)}, the mean divided by the sum of the counted rows' weights, not by
+ * their number. {@link #balancedWeights} computes scikit-learn's and Keras's {@code 'balanced'} weights.
  * Not offered: {@code label_smoothing} (here always 0, PyTorch's default), class-probability targets and
  * reductions other than {@code 'mean'}.
  *
@@ -58,6 +61,7 @@ public final class CrossEntropyLoss implements Loss {
 
     private final int classes;
     private final int ignoreIndex;
+    private final float[] weight; // null: every class weighs 1
     private final Kernels kernels = Kernels.get();
 
     /** A loss over {@code classes} classes with PyTorch's default ignore index, -100. */
@@ -67,7 +71,18 @@ public final class CrossEntropyLoss implements Loss {
 
     /** A loss over {@code classes} classes; rows whose target equals {@code ignoreIndex} count for nothing. */
     public CrossEntropyLoss(int classes, int ignoreIndex) {
+        this(classes, ignoreIndex, null);
+    }
+
+    /**
+     * A loss over {@code classes} classes with a weight per class, {@code nn.CrossEntropyLoss(weight=weight,
+     * ignore_index=ignoreIndex)}: the mean is {@code sum_i weight[t_i] l_i / sum_i weight[t_i]} over the rows
+     * not ignored. {@code weight}: null for none (every class 1), else {@code classes} finite values {@code >= 0},
+     * not all zero; copied.
+     */
+    public CrossEntropyLoss(int classes, int ignoreIndex, float[] weight) {
         Require.positive("classes", classes);
+        this.weight = weight == null ? null : checkWeights("weight", weight, classes).clone();
         this.classes = classes;
         this.ignoreIndex = ignoreIndex;
     }
@@ -78,6 +93,83 @@ public final class CrossEntropyLoss implements Loss {
 
     public int ignoreIndex() {
         return ignoreIndex;
+    }
+
+    /** The class weights (a copy), or null when every class weighs 1. */
+    public float[] weight() {
+        return weight == null ? null : weight.clone();
+    }
+
+    /**
+     * scikit-learn's {@code compute_class_weight('balanced')} (Keras's usual {@code class_weight}) over the
+     * rows of {@code data} that count (each sequence, or each valid step with per-step labels): class
+     * {@code c} weighs {@code n / (k * count_c)}, with {@code n} the rows and {@code k} the classes that occur
+     * among them. A class below {@code classes} that does not occur gets 0 (no row of it is there to weigh;
+     * scikit-learn refuses such a class). Pass the training rows only, as Keras and scikit-learn compute it on
+     * the data fitted ({@link Trainer#trainingData}).
+     *
+     * @throws IllegalArgumentException when the data hold no class labels (regression targets) or a label is
+     *                                  outside {@code [0, classes)}
+     */
+    public static float[] balancedWeights(Dataset data, int classes) {
+        Require.notNull("data", data);
+        Require.positive("classes", classes);
+        if (!(data instanceof Dataset.Classification labelled)) throw new IllegalArgumentException("data: expected class labels, got float targets");
+        long[] count = new long[classes];
+        int per = data.perStep() ? data.steps() : 1;
+        int[] y = labelled.labels();
+        long n = 0;
+        for (int i = 0; i < y.length; i++) {
+            if (per > 1 && i % per >= data.lengthOf(i / per)) continue; // padding
+            if (y[i] < 0 || y[i] >= classes) {
+                throw new IllegalArgumentException("data: expected class labels in [0, " + classes + "), got " + y[i] + " at row " + i);
+            }
+            count[y[i]]++;
+            n++;
+        }
+        int present = 0;
+        for (long c : count) if (c > 0) present++;
+        float[] w = new float[classes];
+        for (int c = 0; c < classes; c++) w[c] = count[c] == 0 ? 0f : (float) ((double) n / ((double) present * count[c]));
+        return w;
+    }
+
+    /**
+     * {@code w} after checking it holds {@code expected} finite values {@code >= 0} (any number, at least
+     * one, when expected is 0), not all zero; {@code name} names it in the error.
+     */
+    static float[] checkWeights(String name, float[] w, int expected) {
+        Require.notNull(name, w);
+        if (expected > 0 && w.length != expected) {
+            throw new IllegalArgumentException(name + ": expected one weight per class, " + expected + ", got " + w.length);
+        }
+        Require.nonEmpty(name, w.length);
+        boolean any = false;
+        for (int i = 0; i < w.length; i++) {
+            if (!(w[i] >= 0 && w[i] < Float.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException(name + ": expected finite weights >= 0, got " + w[i] + " at index " + i);
+            }
+            any |= w[i] > 0;
+        }
+        if (!any) throw new IllegalArgumentException(name + ": expected a weight above 0, got all zeros");
+        return w;
+    }
+
+    /** Weights as the settings and messages show them, comma-separated: "0.5,2.0". */
+    static String format(float[] w) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < w.length; i++) sb.append(i == 0 ? "" : ",").append(w[i]);
+        return sb.toString();
+    }
+
+    /**
+     * The total weight of the rows that count, the denominator of the mean: their number without class
+     * weights, the sum of their class weights with them.
+     */
+    double countedWeight(int[] targets) {
+        double total = 0;
+        for (int i = 0; i < targets.length; i++) total += rowWeight(i, targets, null, null);
+        return total;
     }
 
     /** Refused: cross-entropy takes class ids, not float targets. */
@@ -100,7 +192,8 @@ public final class CrossEntropyLoss implements Loss {
 
     /**
      * Weighted mean with a finite weight >= 0 per row ({@code sum w_i l_i / sum w_i}, PyTorch's formula for
-     * class weights applied to rows); 0/1 weights equal a mask.
+     * class weights applied to rows, here times the class weight when there are class weights); 0/1 weights
+     * equal a mask.
      * logits [N, C], targets [N], rowWeights [N] -> grad [N, C] (may be null)
      */
     public double forward(float[] logits, int[] targets, float[] rowWeights, float[] grad) {
@@ -162,11 +255,11 @@ public final class CrossEntropyLoss implements Loss {
             throw new IllegalArgumentException("targets: expected a class index in [0, " + classes + ") or the ignore index "
                     + ignoreIndex + ", got " + t + " at row " + i);
         }
-        return w;
+        return weight == null ? w : w * weight[t];
     }
 
     @Override
     public String toString() {
-        return "CrossEntropyLoss(classes=" + classes + ", ignoreIndex=" + ignoreIndex + ")";
+        return "CrossEntropyLoss(classes=" + classes + ", ignoreIndex=" + ignoreIndex + (weight == null ? "" : ", weight=" + format(weight)) + ")";
     }
 }

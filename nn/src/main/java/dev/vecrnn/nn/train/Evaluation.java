@@ -25,7 +25,8 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
 
     /**
      * Evaluates in batches of {@code batchSize} (inference path, no dropout): the loss is {@code loss}'s value
-     * over the valid rows (the mean of the batches' values weighted by their row counts), as in training.
+     * over the valid rows (the mean of the batches' values weighted by their row counts, or by their class
+     * weights' sums under a class-weighted cross-entropy), as in training.
      */
     public static Evaluation of(Model model, Dataset data, Loss loss, int batchSize) {
         Require.notNull("model", model);
@@ -35,7 +36,7 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
         int n = data.size();
         int[] idx = Dataset.range(n);
         double lossSum = 0;
-        long rows = 0;
+        double rows = 0;
         int width = model.outputFeatures();
         int per = data.perStep() ? data.steps() : 1;
         float[] outAll = new float[n * per * width];
@@ -43,12 +44,12 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
             int to = Math.min(n, from + batchSize);
             Dataset part = data.subset(idx, from, to);
             Batch out = model.predict(part.inputs());
-            int count = countRows(part);
+            double count = countedWeight(loss, part);
             lossSum += ValidRows.loss(loss, out, part, null) * count;
             rows += count;
             System.arraycopy(out.data(), 0, outAll, from * per * width, out.data().length);
         }
-        double mean = lossSum / rows;
+        double mean = rows == 0 ? 0 : lossSum / rows; // no row counts: 0, as the loss itself gives
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", mean);
         // the valid rows: all of them, or the valid steps where there is padding
@@ -66,7 +67,10 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
             }
             m.put("accuracy", Metrics.accuracy(p, t));
             m.put("f1", Metrics.f1Macro(p, t, width));
-            if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss) m.put("perplexity", Metrics.perplexity(mean));
+            // a class-weighted mean is no mean log-likelihood: no perplexity from it
+            if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss ce && ce.weight() == null) {
+                m.put("perplexity", Metrics.perplexity(mean));
+            }
         } else {
             Dataset.Regression r = (Dataset.Regression) data;
             float[] pred = valid == null ? outAll : ValidRows.gather(outAll, valid, width);
@@ -76,6 +80,22 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
             m.put("mape", Metrics.mape(pred, tgt));
         }
         return new Evaluation(mean, m);
+    }
+
+    /**
+     * What a batch's mean loss is weighed by in the mean over batches: its rows, or for a class-weighted
+     * cross-entropy the sum of its valid rows' class weights (the mean's own denominator), so that the result
+     * is {@code sum w_i l_i / sum w_i} over the whole set, as one batch of all of it would give.
+     */
+    private static double countedWeight(Loss loss, Dataset part) {
+        if (!(loss instanceof CrossEntropyLoss ce && ce.weight() != null && part instanceof Dataset.Classification c)) return countRows(part);
+        int[] labels = c.labels();
+        if (part.perStep() && ValidRows.hasPadding(part)) {
+            int[] rows = ValidRows.validRows(part);
+            labels = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
+        }
+        return ce.countedWeight(labels);
     }
 
     /** Rows that count toward a mean loss: valid steps (or sequences) times the target width. */

@@ -26,6 +26,8 @@ import java.util.Locale;
  *
  * <p>A training checkpoint does not record the loss, as it does not record the optimizer's hyperparameters:
  * a loss of your own may be a lambda with no stable name. Resume with the loss the checkpoint was written with.
+ * Only the weights of the built-ins are recorded (a {@link CrossEntropyLoss}'s class weights, a
+ * {@link BceWithLogitsLoss}'s positive weights), and a resume with other weights, or none, is refused.
  */
 public interface Loss {
 

@@ -80,7 +80,10 @@ public final class Trainer {
     /**
      * The loss to train with, which validation, early stopping and the history measure too: a built-in
      * ({@link Loss#mse()}, {@link Loss#crossEntropy()}, ...) or your own {@link Loss}. Null (the default) picks
-     * {@link Loss#defaultFor} the training data. A checkpoint does not record it: resume with the same loss.
+     * {@link Loss#defaultFor} the training data. A checkpoint does not record it (only a built-in's class or positive
+     * weights): resume with the same loss. A weighted loss weighs validation too, as the same
+     * {@code nn.CrossEntropyLoss(weight=w)} in a PyTorch validation loop would (Keras's {@code class_weight}
+     * weighs training only); {@link Evaluation} then divides by the weights' sum over the whole set.
      */
     public Trainer loss(Loss loss) {
         this.loss = loss;
@@ -224,7 +227,8 @@ public final class Trainer {
      * optimizer, schedule, position and history, then trains the batches and epochs left up to
      * {@link #epochs}. The trainer must be configured as the one that wrote it (seed, batch size,
      * validation split, TBPTT, optimizer and schedule types, the same data and architecture; differences are
-     * an error naming them; the loss is not recorded, so a different one is not noticed), and the result is then
+     * an error naming them; the loss is not recorded, so a different one is not noticed, but for the
+     * class or positive weights of a built-in loss), and the result is then
      * the same, bit for bit, as an uninterrupted run.
      * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
      * interrupted saves are deleted first.
@@ -275,23 +279,9 @@ public final class Trainer {
         if (validation != null) requireTargets(lossFn, model, validation, "validation data");
         int[] order = Dataset.range(data.size());
         shuffle(order, new Random(seed));
-        Dataset train = data;
-        Dataset val = validation;
-        if (validationSplit > 0) {
-            int nVal = (int) Math.round(data.size() * validationSplit);
-            if (nVal < 1 || nVal >= data.size()) {
-                throw new IllegalArgumentException("validation split: " + validationSplit + " of " + data.size() + " rows leaves no "
-                        + (nVal < 1 ? "validation" : "training") + " rows");
-            }
-            if (validationLast) {
-                int[] rows = Dataset.range(data.size());
-                val = data.subset(rows, data.size() - nVal, data.size());
-                train = data.subset(rows, 0, data.size() - nVal);
-            } else {
-                val = data.subset(order, 0, nVal);
-                train = data.subset(order, nVal, data.size());
-            }
-        }
+        Dataset[] split = split(data, order);
+        Dataset train = split[0];
+        Dataset val = split[1];
         Optimizer opt = optimizer.apply(model.params());
         if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
         requireModelParams(model, opt);
@@ -362,6 +352,36 @@ public final class Trainer {
     }
 
     /** What a checkpoint must share with the trainer that resumes from it. */
+    /**
+     * The rows {@link #fit} trains on: {@code data} less the rows {@link #validationSplit} holds out (all of it
+     * without a split), in the order of {@code data}'s rows for the last-rows split, else in the seed's shuffled
+     * order. For what must be computed on the training rows alone, such as
+     * {@link CrossEntropyLoss#balancedWeights} (Keras and scikit-learn weigh classes by the data fitted).
+     *
+     * @throws IllegalArgumentException when the split leaves no training or no validation rows
+     */
+    public Dataset trainingData(Dataset data) {
+        Require.notNull("data", data);
+        int[] order = Dataset.range(data.size());
+        shuffle(order, new Random(seed));
+        return split(data, order)[0];
+    }
+
+    /** {training, validation} rows of data under the split ({@code order}: the seed's shuffle); validation is {@link #validation} without one. */
+    private Dataset[] split(Dataset data, int[] order) {
+        if (validationSplit == 0) return new Dataset[] {data, validation};
+        int nVal = (int) Math.round(data.size() * validationSplit);
+        if (nVal < 1 || nVal >= data.size()) {
+            throw new IllegalArgumentException("validation split: " + validationSplit + " of " + data.size() + " rows leaves no "
+                    + (nVal < 1 ? "validation" : "training") + " rows");
+        }
+        if (validationLast) {
+            int[] rows = Dataset.range(data.size());
+            return new Dataset[] {data.subset(rows, 0, data.size() - nVal), data.subset(rows, data.size() - nVal, data.size())};
+        }
+        return new Dataset[] {data.subset(order, nVal, data.size()), data.subset(order, 0, nVal)};
+    }
+
     private Map<String, String> settings(Dataset data, Optimizer opt, Schedule sched) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("seed", Long.toString(seed));
@@ -372,6 +392,9 @@ public final class Trainer {
         s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(dataHash(validation)));
         s.put("optimizer", opt.getClass().getName());
         s.put("schedule", sched == null ? "none" : sched.getClass().getName());
+        // only when weighted, so checkpoints of unweighted runs read as before; Checkpoint.read refuses the key either way round
+        float[] w = loss instanceof CrossEntropyLoss ce ? ce.weight() : loss instanceof BceWithLogitsLoss b ? b.posWeight() : null;
+        if (w != null) s.put(Checkpoint.LOSS_WEIGHTS, loss + "");
         return s;
     }
 
@@ -451,6 +474,10 @@ public final class Trainer {
         // the kind of target, as the loss itself refuses it at the first batch: here before a checkpoint is resumed into the model
         if (labels && d instanceof Dataset.Regression) throw new IllegalArgumentException(loss + ": expected class labels, got float targets");
         if (floats && d instanceof Dataset.Classification) throw new IllegalArgumentException(loss + ": expected float targets, got class labels");
+        if (loss instanceof BceWithLogitsLoss b && b.posWeight() != null && b.posWeight().length != model.outputFeatures()) {
+            throw new IllegalArgumentException(loss + ": expected one positive weight per output of the model, " + model.outputFeatures()
+                    + ", got " + b.posWeight().length);
+        }
         if (d instanceof Dataset.Classification c && labels) {
             CrossEntropyLoss ce = loss instanceof CrossEntropyLoss l ? l : new CrossEntropyLoss(model.outputFeatures());
             int[] y = c.labels();

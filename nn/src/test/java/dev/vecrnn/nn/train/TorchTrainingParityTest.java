@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * learning rates ({@code StepLR}, {@code CosineAnnealingLR}, {@code ReduceLROnPlateau}, with a learning rate set
  * from outside and a resume as {@link Checkpoint} does it), {@code clip_grad_norm_} / {@code clip_grad_value_},
  * and the losses' values and input gradients ({@code MSELoss}, {@code L1Loss}, {@code BCEWithLogitsLoss},
- * {@code CrossEntropyLoss} with ignore_index, class weights, a mask and per-step targets with padding). Cases
+ * {@code CrossEntropyLoss} with ignore_index, class weights (alone, with ignore_index, a mask, per-step padding
+ * and one label per sequence) and per-step targets with padding, {@code BCEWithLogitsLoss(pos_weight)}). Cases
  * named {@code *defaults}, {@code *_lr}, {@code *_momentum} build vecrnn's short constructors against a torch
  * object given only those arguments, so they check that vecrnn's defaults are PyTorch's. One documented,
  * deliberate difference is held as documented: {@code CrossEntropyLoss} with every row ignored gives 0 and a zero
@@ -57,7 +58,7 @@ class TorchTrainingParityTest {
     static final double GRAD_TOL = 1e-6;
     static final double LOSS_TOL = 1e-6;
     static final double LR_TOL = 1e-12;
-    static final int EXPECTED_MIN_FIXTURES = 40;
+    static final int EXPECTED_MIN_FIXTURES = 50;
     /** The step (optimizers) and epochs (schedules) after which a resumed copy takes over. */
     static final int RESUME_STEP = 5;
     static final int[] RESUME_EPOCHS = {5, 11, 20};
@@ -281,12 +282,20 @@ class TorchTrainingParityTest {
         List<Loss> losses = switch (kind) {
             case "mse" -> List.of(Loss.mse(), new MseLoss(), Loss.parse("mse"));
             case "l1" -> List.of(Loss.mae(), new MaeLoss(), Loss.parse("l1"));
-            case "bce" -> List.of(Loss.bce(), new BceWithLogitsLoss());
+            case "bce" -> fx.has("pos_weight") ? List.of(new BceWithLogitsLoss(fx.floats("pos_weight")))
+                    : List.of(Loss.bce(), new BceWithLogitsLoss());
             case "ce" -> {
                 int classes = fx.integer("classes"), ignore = fx.integer("ignore_index");
-                yield ignore == CrossEntropyLoss.DEFAULT_IGNORE_INDEX
+                List<Loss> ls = new ArrayList<>(ignore == CrossEntropyLoss.DEFAULT_IGNORE_INDEX
                         ? List.of(Loss.crossEntropy(), new CrossEntropyLoss(classes), new CrossEntropyLoss(classes, ignore))
-                        : List.of(new CrossEntropyLoss(classes, ignore));
+                        : List.of(new CrossEntropyLoss(classes, ignore)));
+                if (fx.has("weight")) {
+                    // PyTorch's weight= as the class weights themselves; through the trainer's path the unweighted
+                    // losses have no row weights to take them as
+                    if (fx.bool("per_step") || fx.flag("last_step")) ls.clear();
+                    ls.add(new CrossEntropyLoss(classes, ignore, fx.floats("weight")));
+                }
+                yield ls;
             }
             default -> throw new AssertionError(kind);
         };
@@ -309,23 +318,25 @@ class TorchTrainingParityTest {
     private static double lossOf(Fixture fx, Loss loss, float[] input, float[] grad) {
         boolean ce = fx.meta("loss").equals("ce");
         if (fx.bool("per_step")) return perStepLoss(fx, loss, input, grad);
+        if (fx.flag("last_step")) return lastStepLoss(fx, loss, input, grad);
         if (!ce) return loss.forward(input, fx.floats("target"), grad);
         int[] t = fx.ints("target");
-        // row weights and masks are CrossEntropyLoss's own (Loss.crossEntropy() takes neither)
-        CrossEntropyLoss c = loss instanceof CrossEntropyLoss own ? own : new CrossEntropyLoss(fx.integer("classes"));
-        if (fx.has("weight")) {
-            // PyTorch's class weights, as vecrnn's row weights: row i weighs weight[t_i]; an ignored row, anything
-            float[] w = fx.floats("weight");
-            float[] rows = new float[t.length];
-            for (int i = 0; i < t.length; i++) rows[i] = t[i] >= 0 && t[i] < w.length ? w[t[i]] : 7.5f;
-            return c.forward(input, t, rows, grad);
-        }
+        boolean[] mask = null;
         if (fx.has("mask")) {
             int[] m = fx.ints("mask");
-            boolean[] mask = new boolean[m.length];
+            mask = new boolean[m.length];
             for (int i = 0; i < m.length; i++) mask[i] = m[i] != 0;
-            return c.forward(input, t, mask, grad);
         }
+        // row weights and masks are CrossEntropyLoss's own (Loss.crossEntropy() takes neither)
+        CrossEntropyLoss c = loss instanceof CrossEntropyLoss own ? own : new CrossEntropyLoss(fx.integer("classes"));
+        if (fx.has("weight") && c.weight() == null) {
+            // PyTorch's class weights, as vecrnn's row weights: row i weighs weight[t_i] (0 masked); an ignored row, anything
+            float[] w = fx.floats("weight");
+            float[] rows = new float[t.length];
+            for (int i = 0; i < t.length; i++) rows[i] = mask != null && !mask[i] ? 0f : t[i] >= 0 && t[i] < w.length ? w[t[i]] : 7.5f;
+            return c.forward(input, t, rows, grad);
+        }
+        if (mask != null) return c.forward(input, t, mask, grad);
         return loss.forward(input, t, grad);
     }
 
@@ -347,6 +358,14 @@ class TorchTrainingParityTest {
             data = Dataset.regression(x, b, t, 1, lengths, y, k, true);
         }
         return ValidRows.loss(loss, out, data, grad);
+    }
+
+    /** The trainer's path for one label per sequence: the [B, K] outputs of sequences of unequal lengths (ValidRows). */
+    private static double lastStepLoss(Fixture fx, Loss loss, float[] input, float[] grad) {
+        int[] lengths = fx.ints("lengths");
+        int b = lengths.length, t = fx.integer("steps"), k = fx.shape("input")[1];
+        Dataset data = Dataset.classification(new float[b * t], b, t, 1, lengths, fx.ints("target"), false);
+        return ValidRows.loss(loss, Batch.vectors(input, b, k), data, grad);
     }
 
     // ------------------------------------------------------------------------------------------ fixtures
@@ -376,6 +395,11 @@ class TorchTrainingParityTest {
 
         boolean bool(String key) {
             return Boolean.parseBoolean(meta(key));
+        }
+
+        /** A "true"/"false" metadata entry that only some fixtures have: false when absent. */
+        boolean flag(String key) {
+            return Boolean.parseBoolean(contents.metadata().get(key));
         }
 
         List<String> names() {
