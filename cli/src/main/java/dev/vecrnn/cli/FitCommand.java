@@ -9,6 +9,7 @@ import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.AdamW;
+import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFinitePolicy;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
@@ -71,6 +73,16 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--on-non-finite", paramLabel = "POLICY", defaultValue = "stop",
             description = "on a NaN/infinite loss or gradient: stop (an error naming epoch and batch) or skip (the step) (default ${DEFAULT-VALUE})") String onNonFinite;
 
+    @Option(names = "--class-weight", paramLabel = "WEIGHTS",
+            description = "classification: weigh each class's rows in the loss, as PyTorch's CrossEntropyLoss(weight=w) (the "
+                    + "mean divided by the weights' sum) and Keras's class_weight: balanced (scikit-learn's n / (k * count) "
+                    + "for each of the k classes present, counted on the training rows only, not the --val rows; a class "
+                    + "absent from them weighs 0) or w0,w1,... one per class. Binary labels train two softmax classes, so "
+                    + "balanced gives count_0 / count_1 as the ratio of class 1's weight to class 0's: PyTorch's pos_weight "
+                    + "idiom for BCEWithLogitsLoss. The loss and val_loss of the epoch lines are weighted (early stopping "
+                    + "follows the weighted val_loss), the figures on all data at the end are not.")
+    String classWeight;
+
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
     boolean overwrite;
 
@@ -103,6 +115,7 @@ final class FitCommand implements Callable<Integer> {
         int threads = this.threads.get();
         long seed = this.seed.get();
         Check.atLeast("--checkpoint-every", checkpointEvery, 0);
+        float[] givenWeights = classWeight == null ? null : classWeights(classWeight, classification);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
         }
@@ -112,6 +125,10 @@ final class FitCommand implements Callable<Integer> {
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();
             int f = in.features(), width = in.width();
+            if (givenWeights != null && givenWeights.length != width) {
+                throw new IllegalArgumentException("--class-weight: expected " + width + " weights, one per class of --y " + y + " (0 to "
+                        + (width - 1) + "), got " + givenWeights.length);
+            }
             if (vocab > 0) tokenIds(x, data, vocab);
             else scaleNote(x, data);
             validationRows("--val", val, data.size(), true);
@@ -131,8 +148,7 @@ final class FitCommand implements Callable<Integer> {
             model.setThreads(threads);
             System.out.println(model.summary());
             int[] epochsRun = {0}; // epochs trained by this run (a resumed run reports only those)
-            Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip)
-                    .loss(classification ? Loss.crossEntropy() : Loss.mse()).threads(threads)
+            Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).threads(threads)
                     .optimizer(ps -> switch (opt) {
                         case "adamw" -> new AdamW(ps, lr);
                         case "sgd" -> new Sgd(ps, lr, 0.9);
@@ -145,6 +161,7 @@ final class FitCommand implements Callable<Integer> {
                         Progress.epoch(e);
                     });
             tr.validationSplit(val, lastRows);  // lastRows: Keras's validation_split, the last rows before any shuffling
+            tr.loss(classification ? classLoss(tr, data, width, givenWeights) : Loss.mse());
             if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
@@ -179,7 +196,7 @@ final class FitCommand implements Callable<Integer> {
                         ? "the checkpoint's run had stopped early after " + h.epochs().size() + " epoch(s)"
                         : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + epochs + " (raise --epochs to train on)"));
             }
-            System.out.println(kept + "; on all data: " + Progress.figures("", ev));
+            System.out.println(kept + "; on all data" + (classWeight != null ? " (unweighted)" : "") + ": " + Progress.figures("", ev));
             System.out.println("saved " + out.resolve("model.safetensors"));
         }
         return 0;
@@ -199,6 +216,57 @@ final class FitCommand implements Callable<Integer> {
             if (resume) Inputs.file("--checkpoint", checkpoint);
             else if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --resume to continue from it or --overwrite to replace it)");
         });
+    }
+
+    /**
+     * --class-weight as given: "balanced" (null here: computed on the training rows once they are known) or one
+     * weight per class, each finite and {@code >= 0}, not all zero; the count is checked against the classes later.
+     */
+    static float[] classWeights(String spec, boolean classification) {
+        if (!classification) throw new IllegalArgumentException("--class-weight: expected --task classification (regression targets have no classes)");
+        if (spec.strip().equalsIgnoreCase("balanced")) return null;
+        String[] parts = spec.split(",", -1);
+        float[] w = new float[parts.length];
+        boolean any = false;
+        for (int i = 0; i < parts.length; i++) {
+            double v;
+            try {
+                v = Double.parseDouble(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--class-weight: expected balanced or one number per class, w0,w1,..., got '" + spec
+                        + "' (weight " + i + " is '" + parts[i] + "')");
+            }
+            if (!(v >= 0 && v <= Float.MAX_VALUE)) {
+                throw new IllegalArgumentException("--class-weight: expected finite weights >= 0, got " + parts[i].strip() + " for class " + i);
+            }
+            w[i] = (float) v;
+            any |= w[i] > 0;
+        }
+        if (!any) throw new IllegalArgumentException("--class-weight: expected a weight above 0, got all zeros ('" + spec + "')");
+        return w;
+    }
+
+    /**
+     * The cross-entropy fit trains with: unweighted without --class-weight, else with the weights given (one per
+     * class) or balanced over the rows {@code tr} trains on; prints the weights.
+     */
+    private Loss classLoss(Trainer tr, Dataset data, int classes, float[] given) {
+        if (classWeight == null) return Loss.crossEntropy();
+        float[] w = given;
+        String how;
+        if (w == null) {
+            Dataset train = tr.trainingData(data);
+            w = CrossEntropyLoss.balancedWeights(train, classes);
+            long rows = 0;
+            for (int i = 0; i < train.size(); i++) rows += data.perStep() ? train.lengthOf(i) : 1;
+            how = "balanced over the " + rows + " training " + (data.perStep() ? "steps" : "rows");
+        } else {
+            how = "as given";
+        }
+        StringJoiner sj = new StringJoiner("  ");
+        for (int c = 0; c < w.length; c++) sj.add(String.format(Locale.ROOT, "%d: %.4g", c, w[c]));
+        System.out.println("class weights (" + how + "): " + sj);
+        return new CrossEntropyLoss(classes, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, w);
     }
 
     /** Features whose root mean square (over the valid steps) is above this get a note: tanh and sigmoid gates saturate on them. */
