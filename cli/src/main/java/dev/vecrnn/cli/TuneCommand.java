@@ -36,6 +36,8 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--vocab", description = "X holds token ids below this (at least 2); each trial starts with an embedding") Integer vocab;
     @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
+    @Option(names = "--bidirectional", description = "bidirectional recurrent layers in every trial (as fit's; many-to-one: each direction's final output)")
+    boolean bidirectional;
     @Option(names = "--trials", defaultValue = "8", description = "each trained for at most --epochs epochs (default ${DEFAULT-VALUE})") int trials;
     @Mixin TrainingOptions.Epochs epochs;
     @Option(names = "--patience", defaultValue = "3", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
@@ -87,8 +89,8 @@ final class TuneCommand implements Callable<Integer> {
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
         FitCommand.validationRows("--val", val, data.size(), false); // tune ranks its trials on the validation rows
-        HeapBudget.training(CellType.LSTM, f, 128, 2, false, vocab, embed, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
-                "the largest trial (LSTM, 128 units, 2 layers)", batch, data.size(), data.steps());
+        HeapBudget.training(CellType.LSTM, f, 128, 2, bidirectional, vocab, embed, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
+                "the largest trial (LSTM, 128 units, 2 layers" + (bidirectional ? ", bidirectional)" : ")"), batch, data.size(), data.steps());
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];
@@ -99,8 +101,13 @@ final class TuneCommand implements Callable<Integer> {
             double clip = r.nextBoolean() ? 1.0 : 5.0;
             ModelBuilder b = Model.builder(f).seed(seed + i);
             if (vocab > 0) b.embedding(vocab, embed);
-            b.recurrent(cell, hidden, layers, false, layers > 1 ? dropout : 0f, 0).dropout(dropout);
-            if (!perStep) b.lastStep();
+            b.recurrent(cell, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0).dropout(dropout);
+            // bidirectional: the backward direction's final output is at step 0, as fit takes it (lastStep would take
+            // its output after one step); unidirectional, the two are the same and lastStep keeps the saved spec as it was
+            if (!perStep) {
+                if (bidirectional) b.finalStates();
+                else b.lastStep();
+            }
             Model model = b.dense(width).build();
             double[] best = {Double.POSITIVE_INFINITY};
             Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)

@@ -97,4 +97,17 @@ class TuneCommandTest {
         ContractTest.run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--vocab", "5",
                 "--task", "classification", "--out", dir.resolve("ids5").toString()).refused("--x", "ids.npy", "--vocab 5", "got 5.0");
     }
+
+    /** fit had --bidirectional and tune did not; tune's trials take it, with fit's head (each direction's final output). */
+    @Test
+    void tuneTakesBidirectional(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        ContractTest.Result r = ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--trials", "1", "--epochs", "1", "--bidirectional", "--out", dir.resolve("t").toString());
+        assertEquals(0, r.code(), r.err());
+        var m = dev.vecrnn.nn.format.ModelFile.load(dir.resolve("t/model.safetensors"));
+        assertTrue(m.summary().contains("bidirectional"), m.summary());
+        // the backward direction read where it has seen every step, as fit's --bidirectional
+        assertTrue(m.summary().contains("LastStep(backward at step 0:"), m.summary());
+    }
 }
