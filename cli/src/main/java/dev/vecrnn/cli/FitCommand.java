@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
                 "X and Y are used as given, not normalized (as in Keras): standardize",
                 "features, and regression targets of a large scale, yourself.",
                 "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over",
-                "classes), perplexity; rmse, mae, mape (percent)."})
+                "classes), perplexity (not under --class-weight); rmse, mae, mape (percent)."})
 final class FitCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
