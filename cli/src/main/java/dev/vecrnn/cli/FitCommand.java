@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
                 "(labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K]).",
                 "X and Y are used as given, not normalized (as in Keras): standardize",
                 "features, and regression targets of a large scale, yourself.",
+                "Validation: --val rows held out of X (Keras's validation_split), or",
+                "--val-x and --val-y, arrays of their own (validation_data: all of X trains).",
                 "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over",
                 "classes), perplexity (not under --class-weight); rmse, mae, mape (percent)."})
 final class FitCommand implements Callable<Integer> {
@@ -59,10 +61,13 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
     @Mixin TrainingOptions.LearningRate lr;
     @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (Keras and PyTorch clip only when asked) (default ${DEFAULT-VALUE})") double clip;
-    @Option(names = "--val", defaultValue = "0.1", description = "validation fraction, rows drawn at random by --seed, or the last ones with --val-rows last (as Keras's validation_split) (default ${DEFAULT-VALUE})") double val;
-    @Option(names = "--val-rows", defaultValue = "random", paramLabel = "WHICH",
-            description = "random (drawn by --seed) or last (the last rows of X, as Keras's validation_split: for windows in time order) (default ${DEFAULT-VALUE})")
+    // no annotated defaults: a --val or --val-rows given is refused with --val-x, the defaults are not
+    @Option(names = "--val", paramLabel = "<val>", description = "validation fraction, rows drawn at random by --seed, or the last ones with --val-rows last (as Keras's validation_split) (default "
+            + DEFAULT_VAL + "; none with --val-x)") Double val;
+    @Option(names = "--val-rows", paramLabel = "WHICH",
+            description = "random (drawn by --seed) or last (the last rows of X, as Keras's validation_split: for windows in time order) (default random)")
     String valRows;
+    @Mixin ValidationArrays valArrays;
     @Option(names = "--patience", defaultValue = "5", description = "early stopping: stop after this many epochs in a row without a better val_loss (as Keras), -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
@@ -76,7 +81,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--class-weight", paramLabel = "WEIGHTS",
             description = "classification: weigh each class's rows in the loss, as PyTorch's CrossEntropyLoss(weight=w) (the "
                     + "mean divided by the weights' sum) and Keras's class_weight: balanced (scikit-learn's n / (k * count) "
-                    + "for each of the k classes present, counted on the training rows only, not the --val rows; a class "
+                    + "for each of the k classes present, counted on the training rows only, not the --val rows (all of X with --val-x); a class "
                     + "absent from them weighs 0) or w0,w1,... one per class. Binary labels train two softmax classes, so "
                     + "balanced gives count_0 / count_1 as the ratio of class 1's weight to class 0's: PyTorch's pos_weight "
                     + "idiom for BCEWithLogitsLoss. The loss and val_loss of the epoch lines are weighted (early stopping "
@@ -85,6 +90,8 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
     boolean overwrite;
+
+    static final double DEFAULT_VAL = 0.1;
 
     static final class Defaults extends TrainingOptions.Defaults {
         Defaults() {
@@ -109,17 +116,18 @@ final class FitCommand implements Callable<Integer> {
         int batch = this.batch.get();
         double lr = this.lr.get();
         Check.finiteAtLeastZero("--clip", clip);
-        Check.fraction("--val", val, 0, 1);
-        boolean lastRows = Check.oneOf("--val-rows", valRows, "random", "last").equals("last");
+        double val = this.val == null ? (valArrays.given() ? 0 : DEFAULT_VAL) : Check.fraction("--val", this.val, 0, 1);
+        boolean lastRows = valRows != null && Check.oneOf("--val-rows", valRows, "random", "last").equals("last");
         Check.atLeast("--patience", patience, -1);
         int threads = this.threads.get();
         long seed = this.seed.get();
         Check.atLeast("--checkpoint-every", checkpointEvery, 0);
         float[] givenWeights = classWeight == null ? null : classWeights(classWeight, classification);
+        valArrays.check(this.val != null ? "--val" : null, valRows != null ? "--val-rows" : null);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
         }
-        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
+        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
             Path file = outs.declareIn("--out", out, "model.safetensors");
             if (checkpoint != null) checkCheckpoint(outs, file);
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
@@ -132,6 +140,8 @@ final class FitCommand implements Callable<Integer> {
             if (vocab > 0) tokenIds(x, data, vocab);
             else scaleNote(x, data);
             validationRows("--val", val, data.size(), true);
+            Dataset valData = valArrays.load(in, x, y, classification, perStep, vocab);
+            boolean validating = val > 0 || valData != null;
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
                     null, batch, data.size(), data.steps());
@@ -161,8 +171,11 @@ final class FitCommand implements Callable<Integer> {
                         Progress.epoch(e);
                     });
             tr.validationSplit(val, lastRows);  // lastRows: Keras's validation_split, the last rows before any shuffling
+            // Keras's validation_data: all of X trains; the checkpoint records the arrays' row count and hash, so a
+            // --resume with other validation arrays (or none, or a split) is refused
+            tr.validationData(valData);
             tr.loss(classification ? classLoss(tr, data, width, givenWeights) : Loss.mse());
-            if (patience >= 0 && val > 0) tr.earlyStopping(patience, true);
+            if (patience >= 0 && validating) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
             if (resume && Files.exists(checkpoint)) {
@@ -187,9 +200,9 @@ final class FitCommand implements Callable<Integer> {
             Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x", Training.FIT_STEERING);
             outs.commit();
             // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
-            String kept = patience >= 0 && val > 0
+            String kept = patience >= 0 && validating
                     ? "best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "")
-                    : "last epoch " + h.epochs().size() + " (" + (val > 0 ? "--patience -1" : "--val 0") + ": no early stopping)";
+                    : "last epoch " + h.epochs().size() + " (" + (validating ? "--patience -1" : "--val 0") + ": no early stopping)";
             if (epochsRun[0] == 0) {
                 // as Keras's fit with initial_epoch >= epochs: nothing trains, the checkpoint's model is saved
                 System.out.println("nothing left to train: " + (h.stoppedEarly()
@@ -313,8 +326,13 @@ final class FitCommand implements Callable<Integer> {
 
     /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */
     static void tokenIds(Path x, Dataset data, int vocab) {
+        tokenIds("--x", x, data, vocab);
+    }
+
+    /** As {@link #tokenIds(Path, Dataset, int)}, for the file given to {@code option}. */
+    static void tokenIds(String option, Path x, Dataset data, int vocab) {
         if (data.features() != 1) {
-            throw new IllegalArgumentException("--x " + x + ": with --vocab, expected token ids [N, T] (or [N, T, 1]), got "
+            throw new IllegalArgumentException(option + " " + x + ": with --vocab, expected token ids [N, T] (or [N, T, 1]), got "
                     + data.features() + " features per step");
         }
         for (int i = 0; i < data.size(); i++) {
@@ -322,7 +340,7 @@ final class FitCommand implements Callable<Integer> {
             for (int t = 0; t < len; t++) {
                 float v = data.x()[i * data.steps() + t];
                 if (!(v >= 0 && v < vocab && v == Math.rint(v))) {
-                    throw new IllegalArgumentException("--x " + x + ": with --vocab " + vocab + ", expected token ids in [0, " + vocab
+                    throw new IllegalArgumentException(option + " " + x + ": with --vocab " + vocab + ", expected token ids in [0, " + vocab
                             + "), got " + v + " at sequence " + i + ", step " + t);
                 }
             }
@@ -355,22 +373,28 @@ final class FitCommand implements Callable<Integer> {
      * refused saying where token ids go ("token ids take --vocab V").
      */
     static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice) throws java.io.IOException {
-        TensorData xd = Inputs.npy("--x", x);
-        Tensor xs = sequences("--x", Inputs.floats("--x", x, xd), x);
+        return load("--", x, y, lengths, classification, perStep, idsAdvice);
+    }
+
+    /** As {@link #load(Path, Path, Path, boolean, boolean, String)}, the options named {@code pre} + "x", "y", "lengths" ("--val-": the validation arrays). */
+    static Loaded load(String pre, Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice) throws java.io.IOException {
+        String xo = pre + "x", yo = pre + "y", lo = pre + "lengths";
+        TensorData xd = Inputs.npy(xo, x);
+        Tensor xs = sequences(xo, Inputs.floats(xo, x, xd), x);
         if (xd.rank() == 2 && idsAdvice != null) {
             String one = "for one feature a step, reshape to [" + xs.dim(0) + ", " + xs.dim(1) + ", 1]";
-            throw new IllegalArgumentException("--x " + x + ": expected [N, T, F], got " + Arrays.toString(xd.shape()) + (xd.dtype().isFloatingPoint()
+            throw new IllegalArgumentException(xo + " " + x + ": expected [N, T, F], got " + Arrays.toString(xd.shape()) + (xd.dtype().isFloatingPoint()
                     ? " floats (" + one + "; " + idsAdvice + ")" : " integers, token ids by the look of them (" + idsAdvice + "; " + one + ")"));
         }
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
-        int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, n, t);
-        Inputs.finiteSteps("--x", x, xs.data(), n, t, f, len, false);
-        TensorData yd = Inputs.npy("--y", y);
+        int[] len = lengths == null ? null : Inputs.lengths(lo, lengths, n, t);
+        Inputs.finiteSteps(xo, x, xs.data(), n, t, f, len, false);
+        TensorData yd = Inputs.npy(yo, y);
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;
         if (ys.length == 0 || ys[0] != n || (perStep && (ys.length < 2 || ys[1] != t))) {
-            throw new IllegalArgumentException("--y " + y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
-                    + " to match X " + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
+            throw new IllegalArgumentException(yo + " " + y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
+                    + " to match " + (pre.equals("--") ? "X " : xo + " ") + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
         }
         if (classification) {
             // BOOL (numpy's y = x.sum(1) > 0) reads as the labels 0 and 1, as Keras takes it
@@ -381,14 +405,14 @@ final class FitCommand implements Callable<Integer> {
                     && (perStep || ys[1] != t);
             if (oneHotShape) {
                 int k = ys[ys.length - 1];
-                int[] labels = oneHot(y, raw, rows, k, perStep, len, t);
-                System.out.println("--y " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
+                int[] labels = oneHot(yo, y, raw, rows, k, perStep, len, t);
+                System.out.println(yo + " " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
                 return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k);
             }
             if (yd.elementCount() != rows) {
                 String hint = !perStep && yd.elementCount() == (long) n * t ? " (one per step? add --per-step; one-hot rows of " + t
                         + " classes? pass their argmax)" : "";
-                throw new IllegalArgumentException("--y " + y + ": expected " + rows + " class labels" + (perStep ? " ([N, T]) or one-hot rows [N, T, K]"
+                throw new IllegalArgumentException(yo + " " + y + ": expected " + rows + " class labels" + (perStep ? " ([N, T]) or one-hot rows [N, T, K]"
                         : " ([N]) or one-hot rows [N, K]") + ", got " + Arrays.toString(ys) + hint);
             }
             int[] labels = new int[rows];
@@ -397,7 +421,7 @@ final class FitCommand implements Callable<Integer> {
                 if (padding(perStep, len, t, i)) continue;  // never read: left 0
                 double v = raw[i];
                 if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
-                    throw new IllegalArgumentException("--y " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
+                    throw new IllegalArgumentException(yo + " " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
                             + "), got " + v + " at element " + i);
                 }
                 labels[i] = (int) v;
@@ -406,11 +430,11 @@ final class FitCommand implements Callable<Integer> {
             return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width);
         }
         if (ys.length > (perStep ? 3 : 2)) {
-            throw new IllegalArgumentException("--y " + y + ": expected " + (perStep ? "[N, T] or [N, T, K] targets with --per-step, got " + Arrays.toString(ys)
+            throw new IllegalArgumentException(yo + " " + y + ": expected " + (perStep ? "[N, T] or [N, T, K] targets with --per-step, got " + Arrays.toString(ys)
                     : "[N] or [N, K] targets (one row a sequence), got " + Arrays.toString(ys) + "; targets for every step, [N, T] or [N, T, K], take --per-step"));
         }
-        float[] targets = Inputs.floats("--y", y, yd).data();
-        if (targets.length % rows != 0) throw new IllegalArgumentException("--y " + y + ": expected a multiple of " + rows + " values, got " + targets.length);
+        float[] targets = Inputs.floats(yo, y, yd).data();
+        if (targets.length % rows != 0) throw new IllegalArgumentException(yo + " " + y + ": expected a multiple of " + rows + " values, got " + targets.length);
         int width = targets.length / rows;
         for (int i = 0; i < rows; i++) {
             if (padding(perStep, len, t, i)) {
@@ -419,7 +443,7 @@ final class FitCommand implements Callable<Integer> {
             }
             for (int k = i * width; k < (i + 1) * width; k++) {
                 if (!Float.isFinite(targets[k])) {
-                    throw new IllegalArgumentException("--y " + y + ": expected finite targets, got " + targets[k] + " at element " + k);
+                    throw new IllegalArgumentException(yo + " " + y + ": expected finite targets, got " + targets[k] + " at element " + k);
                 }
             }
         }
@@ -430,7 +454,7 @@ final class FitCommand implements Callable<Integer> {
      * The class of each one-hot row of {@code k} values (one 1, the rest 0s); padding rows are not read (left 0).
      * Soft targets (label smoothing, probabilities) are refused: fit trains on class labels.
      */
-    private static int[] oneHot(Path y, double[] raw, int rows, int k, boolean perStep, int[] len, int t) {
+    private static int[] oneHot(String yo, Path y, double[] raw, int rows, int k, boolean perStep, int[] len, int t) {
         int[] labels = new int[rows];
         for (int i = 0; i < rows; i++) {
             if (padding(perStep, len, t, i)) continue;
@@ -440,13 +464,13 @@ final class FitCommand implements Callable<Integer> {
                 if (v == 1 && hot < 0) {
                     hot = c;
                 } else if (v != 0) {
-                    throw new IllegalArgumentException("--y " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
+                    throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
                             + v + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
                             + (v == 1 ? " (a second 1)" : "") + "; for soft targets pass their argmax");
                 }
             }
             if (hot < 0) {
-                throw new IllegalArgumentException("--y " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got a row of zeros at row "
+                throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got a row of zeros at row "
                         + (perStep ? i / t + ", step " + i % t : i));
             }
             labels[i] = hot;

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, defaultValueProvider = TuneCommand.Defaults.class,
         description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays",
-                "(as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR."})
+                "(as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
+                "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains)."})
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
@@ -41,11 +42,15 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--trials", defaultValue = "8", description = "each trained for at most --epochs epochs (default ${DEFAULT-VALUE})") int trials;
     @Mixin TrainingOptions.Epochs epochs;
     @Option(names = "--patience", defaultValue = "3", description = "early stopping patience in epochs, -1 for none (default ${DEFAULT-VALUE})") int patience;
-    @Option(names = "--val", defaultValue = "0.2", description = "validation fraction (default ${DEFAULT-VALUE})") double val;
+    @Option(names = "--val", paramLabel = "<val>", description = "validation fraction, rows drawn at random by --seed (default " + DEFAULT_VAL
+            + "; none with --val-x)") Double val;
+    @Mixin ValidationArrays valArrays;
     @Mixin TrainingOptions.Batch batch;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors if it exists") boolean overwrite;
+
+    static final double DEFAULT_VAL = 0.2;
 
     static final class Defaults extends TrainingOptions.Defaults {
         Defaults() {
@@ -63,12 +68,13 @@ final class TuneCommand implements Callable<Integer> {
         Check.range("--trials", trials, 1, 10_000);
         epochs.get();
         Check.atLeast("--patience", patience, -1);
-        if (!(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
+        if (val != null && !(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
         batch.get();
         threads.get();
         FitCommand.vocab(vocab);
         Check.atLeast("--embed", embed, 1);
-        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths)) {
+        valArrays.check(val != null ? "--val" : null);
+        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
             Path file = outs.declareIn("--out", out, "model.safetensors");
             tune(outs, file);
         }
@@ -88,7 +94,10 @@ final class TuneCommand implements Callable<Integer> {
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
-        FitCommand.validationRows("--val", val, data.size(), false); // tune ranks its trials on the validation rows
+        Dataset valData = valArrays.load(in, x, y, classification, perStep, vocab);
+        // tune ranks its trials on the validation rows, or on --val-x and --val-y (all of X trains then)
+        double val = valData != null ? 0 : this.val == null ? DEFAULT_VAL : this.val;
+        FitCommand.validationRows("--val", val, data.size(), false);
         HeapBudget.training(CellType.LSTM, f, 128, 2, bidirectional, vocab, embed, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
                 "the largest trial (LSTM, 128 units, 2 layers" + (bidirectional ? ", bidirectional)" : ")"), batch, data.size(), data.steps());
         List<Trial> board = new ArrayList<>();
@@ -110,7 +119,7 @@ final class TuneCommand implements Callable<Integer> {
             }
             Model model = b.dense(width).build();
             double[] best = {Double.POSITIVE_INFINITY};
-            Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).clipNorm(clip)
+            Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).validationData(valData).clipNorm(clip)
                     // -1, as in fit: no early stopping; each trial still keeps its best epoch's weights, which it is ranked by
                     .threads(threads).earlyStopping(patience < 0 ? epochs : patience, true)
                     .loss(classification ? Loss.crossEntropy() : Loss.mse())

@@ -33,8 +33,11 @@ class ClassWeightTest {
     private static double weightedCe(Path dir, double[] w, int from, int to) throws Exception {
         assertEquals(0, Main.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
                 "--out", dir.resolve("p.npy").toString(), "--overwrite"));
-        float[] logits = Npy.read(dir.resolve("p.npy")).toFloats();
-        long[] y = Npy.read(dir.resolve("y.npy")).toLongs();
+        return weightedCe(Npy.read(dir.resolve("p.npy")).toFloats(), Npy.read(dir.resolve("y.npy")).toLongs(), w, from, to);
+    }
+
+    /** Cross-entropy of rows [from, to) of two logits a row with weight w[y] per row, divided by the weights' sum, in double. */
+    static double weightedCe(float[] logits, long[] y, double[] w, int from, int to) {
         double sum = 0, total = 0;
         for (int i = from; i < to; i++) {
             double a = logits[2 * i], b = logits[2 * i + 1], max = Math.max(a, b);

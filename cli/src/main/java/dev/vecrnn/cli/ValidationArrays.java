@@ -1,0 +1,85 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.train.Dataset;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * fit's and tune's {@code --val-x}, {@code --val-y} and {@code --val-lengths}: validation on arrays of their own,
+ * as Keras's {@code fit(..., validation_data=(x_val, y_val))}. All of X then trains; the arrays are read and
+ * checked as X and Y are ({@link FitCommand#load}), and must fit the model the training data make: the same
+ * features per step (token ids below {@code --vocab}), class labels the model has an output for, regression
+ * targets of the training width. A picocli {@code @Mixin}; the command refuses them with its split options.
+ */
+final class ValidationArrays {
+    @Option(names = "--val-x", paramLabel = "VAL_X.npy",
+            description = "validate on these sequences instead of rows held out of X (Keras's validation_data): "
+                    + "all of X trains; read as X is (same features per step; token ids below --vocab); not with --val")
+    Path x;
+    @Option(names = "--val-y", paramLabel = "VAL_Y.npy",
+            description = "the labels or targets of --val-x, as Y's (labels below the class count of Y; targets as wide as Y's)")
+    Path y;
+    @Option(names = "--val-lengths", paramLabel = "VAL_LENGTHS.npy", description = "valid length of each --val-x sequence")
+    Path lengths;
+
+    /** Whether validation comes from these arrays. */
+    boolean given() {
+        return x != null;
+    }
+
+    /** The files, for {@link Outputs#inputs}: no output may be one of them. */
+    Path[] files() {
+        return new Path[] {x, y, lengths};
+    }
+
+    /**
+     * Checks the options together, before any file is read: --val-x and --val-y go together, --val-lengths only
+     * with them, and none with a split option given ({@code splitOptions}: the split options given on the command
+     * line, e.g. "--val").
+     */
+    void check(String... splitOptions) {
+        if (x == null && y == null && lengths == null) return;
+        if (x == null) {
+            String opt = y != null ? "--val-y" : "--val-lengths";
+            throw new IllegalArgumentException(opt + ": expected --val-x too (the validation sequences " + opt + " goes with)");
+        }
+        if (y == null) throw new IllegalArgumentException("--val-x: expected --val-y too (the labels or targets of --val-x's sequences)");
+        for (String split : splitOptions) {
+            if (split != null) {
+                throw new IllegalArgumentException(split + " and --val-x: expected one or the other (" + split
+                        + " is for rows of X held out for validation; --val-x validates on arrays of their own, and all of X trains)");
+            }
+        }
+    }
+
+    /**
+     * Reads the validation arrays and checks them against the training data {@code train} (read from
+     * {@code trainX} and {@code trainY}); null when none were given.
+     */
+    Dataset load(FitCommand.Loaded train, Path trainX, Path trainY, boolean classification, boolean perStep, int vocab) throws IOException {
+        if (x == null) return null;
+        FitCommand.Loaded v = FitCommand.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
+        Dataset d = v.data();
+        if (vocab > 0) {
+            FitCommand.tokenIds("--val-x", x, d, vocab);
+        } else if (v.features() != train.features()) {
+            throw new IllegalArgumentException("--val-x " + x + ": expected " + train.features() + " features per step, as --x " + trainX
+                    + " has, got " + v.features());
+        }
+        if (classification) {
+            int[] labels = ((Dataset.Classification) d).labels();
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] >= train.width()) {
+                    throw new IllegalArgumentException("--val-y " + y + ": expected class labels below " + train.width() + " (the classes of --y "
+                            + trainY + ", which the model has outputs for), got " + labels[i] + " at element " + i);
+                }
+            }
+        } else if (v.width() != train.width()) {
+            throw new IllegalArgumentException("--val-y " + y + ": expected " + train.width() + " target(s) per " + (perStep ? "step" : "row")
+                    + ", as --y " + trainY + " has, got " + v.width());
+        }
+        return d;
+    }
+}
