@@ -848,6 +848,11 @@ final class CliFuzzGen {
         ins.put("--x", xp);
         ins.put("--y", yp);
         if (len != null) ins.put("--lengths", lp);
+        // one time in four, Keras's validation_data: --val-x and --val-y (and --val-lengths), inputs no output may be
+        int rows = perStep ? n * t : n;
+        int width = classification ? labelWidth(y, len, t, perStep) : y.v().length / rows;
+        boolean valArrays = r.nextInt(4) == 0;
+        if (valArrays) ins.putAll(validationArrays(tune, t, f, tokens, vocab, classification, perStep, width));
         Path out = dirOutput("--out", List.of("model.safetensors"), List.of("model.safetensors"), ins);
 
         planters.add(new Planter("--task", () -> {
@@ -879,6 +884,9 @@ final class CliFuzzGen {
                 }
             }
             c.maybe("an input option given another input's file", "--x", "--y", "--lengths", xp, yp);
+            // the training data read otherwise: the validation arrays may no longer fit them
+            if (valArrays) c.names.addAll(List.of("--val-x", "--val-y"));
+            if (c.has("--class-weight")) c.names.add("--class-weight");  // so may the count of its weights
         }));
 
         if (tune) {
@@ -893,6 +901,7 @@ final class CliFuzzGen {
                 c.put("--val", num(pickD(0.01, 0.05, 0.95, 0.99)));
                 c.maybe("--val leaving no validation or training rows", "--val");
             }));
+            if (valArrays) c.remove("--val");
         } else {
             enumOpt("--cell", false, "lstm", "gru", "rnn", "rnn_tanh", "rnn_relu");
             intOpt("--hidden", true, 1, Integer.MAX_VALUE, 2, 4);
@@ -917,12 +926,15 @@ final class CliFuzzGen {
             numOpt("--clip", false, 0, true, Double.MAX_VALUE, true, 0, 1, 5);
             double[] vals = Arrays.stream(FRACTIONS).filter(v -> v == 0 || (Math.round(n * v) >= 1 && Math.round(n * v) < n)).toArray();
             numOpt("--val", false, 0, true, 1, false, vals);
-            if (!c.has("--val") && Math.round(n * 0.1) < 1) c.maybe("the default --val 0.1 on " + n + " rows", "--val");
+            if (valArrays) c.remove("--val");
+            if (!c.has("--val") && !valArrays && Math.round(n * 0.1) < 1) c.maybe("the default --val 0.1 on " + n + " rows", "--val");
             planters.add(new Planter("--val", () -> {
                 c.put("--val", num(pickD(0.01, 0.05, 0.95, 0.99)));
                 c.maybe("--val leaving no validation or training rows", "--val");
             }));
             enumOpt("--val-rows", false, "random", "last");
+            if (valArrays) c.remove("--val-rows");
+            classWeight(classification, width);
             intOpt("--patience", false, -1, Integer.MAX_VALUE, -1, 3);
             enumOpt("--on-non-finite", false, "stop", "skip");
             if (tokens) {
@@ -952,6 +964,7 @@ final class CliFuzzGen {
                     } else {
                         c.maybe("--vocab with features that may be token ids in --x", "--vocab", "--x", xp);
                     }
+                    if (valArrays) c.names.add("--val-x");  // read as token ids too
                 }));
                 intOpt("--embed", false, 1, Integer.MAX_VALUE, 1, 64);
             }
@@ -995,6 +1008,161 @@ final class CliFuzzGen {
         longOpt("--seed");
         intOpt("--threads", false, 1, Check.MAX_THREADS, 1, 2);
         flagOpt("--overwrite", c.has("--overwrite"));
+        if (valArrays) {
+            planters.add(new Planter("--val", () -> {
+                c.put("--val", num(pickD(tune ? new double[] {0.2, 0.5} : new double[] {0, 0.1, 0.5})));
+                c.fault("--val with --val-x", "--val", "--val-x");
+            }));
+            if (!tune) {
+                planters.add(new Planter("--val-rows", () -> {
+                    c.put("--val-rows", randomCase(pick("random", "last")));
+                    c.fault("--val-rows with --val-x", "--val-rows", "--val-x");
+                }));
+            }
+        } else {
+            // one of the validation arrays alone
+            planters.add(new Planter("--val-x,--val-y,--val-lengths", () -> {
+                String o = pick("--val-x", "--val-y", "--val-lengths");
+                c.put(o, arg(o.equals("--val-x") ? xp : o.equals("--val-y") ? yp : xp));
+                c.fault(o + " alone", o, o.equals("--val-x") ? "--val-y" : "--val-x");
+            }));
+        }
+    }
+
+    /** Training label width as fit reads it: the largest label at a position that is read (not padding), plus one. */
+    private static int labelWidth(Arr y, Arr len, int t, boolean perStep) {
+        int w = 1;
+        double[] v = y.v();
+        for (int i = 0; i < v.length; i++) {
+            if (perStep && len != null && i % t >= len.v()[i / t]) continue;
+            w = Math.max(w, (int) v[i] + 1);
+        }
+        return w;
+    }
+
+    /**
+     * Valid --val-x, --val-y (and one time in two --val-lengths) for training data of {@code f} features (token ids below
+     * {@code vocab}), {@code width} classes or targets per row; other row and step counts than X's. Registers their
+     * faults: the file and .npy faults of any input, features other than X's, a token id outside the vocabulary, a
+     * label the model has no output for, targets of another width, a row count other than --val-x's, one option
+     * without the other. Returns the files by option.
+     */
+    private Map<String, Path> validationArrays(boolean tune, int t, int f, boolean tokens, int vocab, boolean classification, boolean perStep, int width) {
+        int n2 = between(1, 5), t2 = between(1, 4);
+        Arr vx = tokens ? tokenIds(n2, t2, vocab) : features(n2, t2, f).withShape(n2, t2, f);
+        Arr vy = classification ? labels(perStep ? new int[] {n2, t2} : new int[] {n2}, width) : targets(n2, t2, perStep, width);
+        Arr vl = r.nextBoolean() ? lengthsArr(n2, t2) : null;
+        Path vxp = inPath("val-x.npy"), vyp = inPath("val-y.npy"), vlp = inPath("val-lengths.npy");
+        input("--val-x", vxp, vx.npy());
+        input("--val-y", vyp, vy.npy());
+        Map<String, Path> ins = new LinkedHashMap<>();
+        ins.put("--val-x", vxp);
+        ins.put("--val-y", vyp);
+        npyFaults("--val-x", vxp, vx);
+        npyFaults("--val-y", vyp, vy);
+        if (vl != null) {
+            input("--val-lengths", vlp, vl.npy());
+            ins.put("--val-lengths", vlp);
+            npyFaults("--val-lengths", vlp, vl);
+            lengthsFaults("--val-lengths", vlp, vl, t2);
+        }
+        c.note("val-x.npy " + vx + ", val-y.npy " + vy + (vl == null ? "" : ", val-lengths.npy " + vl) + " (training: " + width
+                + (classification ? " classes)" : " targets per row)"));
+        planters.add(new Planter("--val-y", () -> {
+            c.remove("--val-y");
+            c.fault("--val-x without --val-y", "--val-x", "--val-y");
+        }));
+        planters.add(new Planter("--val-x", () -> {
+            c.remove("--val-x");
+            c.fault("--val-y without --val-x", "--val-y", "--val-lengths", "--val-x");
+        }));
+        planters.add(new Planter("--val-x", () -> {
+            Arr bad;
+            if (tokens) {
+                double[] v = vx.v().clone();
+                int perRow = v.length / n2;  // in a first step, which every length covers
+                v[r.nextInt(n2) * perRow] = pickD(vocab, vocab + 7, -1, 0.5);
+                bad = vx.withDtype(DType.F32).withValues(v);
+            } else {
+                bad = features(n2, t2, f + 1).withShape(n2, t2, f + 1);
+            }
+            files.put(vxp, Node.file(bad.npy()));
+            c.note("val-x.npy now " + bad);
+            c.fault(tokens ? "--val-x: a token id outside [0, --vocab)" : "--val-x: features other than X's", "--val-x", vxp);
+        }));
+        planters.add(new Planter("--val-y", () -> {
+            Arr bad;
+            String fault;
+            if (r.nextBoolean()) {
+                int m = n2 + (r.nextBoolean() || n2 == 1 ? 1 : -1);
+                int[] s = vy.shape().clone();
+                s[0] = m;
+                bad = vy.withShape(s).withValues(Arrays.copyOf(vy.v(), Arrays.stream(s).reduce(1, (a, b) -> a * b)));
+                fault = "a row count other than --val-x's";
+            } else if (classification) {
+                double[] v = vy.v().clone();
+                v[validTarget(vy, perStep)] = width + pick(new int[] {0, 1, 1000});
+                bad = vy.withDtype(DType.I64).withValues(v);
+                fault = "a label at or above the training classes";
+            } else {
+                bad = targets(n2, t2, perStep, width + 1);
+                fault = "targets wider than Y's";
+            }
+            files.put(vyp, Node.file(bad.npy()));
+            c.note("val-y.npy now " + bad);
+            c.fault("--val-y: " + fault, "--val-y", vyp);
+        }));
+        return ins;
+    }
+
+    /**
+     * --class-weight (fit, one time in four for classification): balanced or one weight per class, as Keras's
+     * class_weight; faults: a wrong count, a negative, NaN or junk weight, and any --class-weight for regression.
+     */
+    private void classWeight(boolean classification, int width) {
+        if (!classification) {
+            planters.add(new Planter("--class-weight", () -> {
+                c.put("--class-weight", r.nextBoolean() ? "balanced" : "1,2");
+                c.fault("--class-weight with --task regression", "--class-weight");
+            }));
+            return;
+        }
+        if (r.nextInt(4) == 0) c.put("--class-weight", r.nextBoolean() ? randomCase("balanced") : weights(width));
+        planters.add(new Planter("--class-weight", () -> {
+            String w;
+            String fault;
+            switch (r.nextInt(4)) {
+                case 0 -> {
+                    w = weights(width + (width > 1 && r.nextBoolean() ? -1 : 1));
+                    fault = "a count other than the classes'";
+                }
+                case 1 -> {
+                    String[] p = weights(width).split(",");
+                    p[r.nextInt(p.length)] = pick("-1", "-0.5", "-1e-9");
+                    w = String.join(",", p);
+                    fault = "a negative weight";
+                }
+                case 2 -> {
+                    String[] p = weights(width).split(",");
+                    p[r.nextInt(p.length)] = pick("NaN", "Infinity", "1e39");
+                    w = String.join(",", p);
+                    fault = "a weight that is not finite (as a float)";
+                }
+                default -> {
+                    w = pick(JUNK);
+                    fault = "junk";
+                }
+            }
+            c.put("--class-weight", w);
+            c.fault("--class-weight: " + fault, "--class-weight");
+        }));
+    }
+
+    /** {@code k} valid weights, each above 0, at times with spaces after the commas. */
+    private String weights(int k) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < k; i++) b.append(i == 0 ? "" : r.nextInt(4) == 0 ? ", " : ",").append(num(pickD(0.5, 1, 2, 3.25)));
+        return b.toString();
     }
 
     private static int pick(int[] a, Random r) {
