@@ -63,7 +63,8 @@ final class EvaluateCommand implements Callable<Integer> {
             int vocab = Inputs.vocabulary(m);
             boolean perStep = m.outputIsSequence();
             // [N, T] is token ids for a model with an embedding and one feature a step for any other, as predict reads it
-            FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, null);
+            FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, null,
+                    perStep ? null : "the model gives one output a sequence, not one a step");
             Dataset data = in.data();
             Inputs.requireFeatures("--x", x, m, in.features());
             if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
@@ -89,7 +90,7 @@ final class EvaluateCommand implements Callable<Integer> {
             List<ClassFigures> classes = classification ? perClass(m, data, k) : List.of();
             if (!classes.isEmpty()) System.out.print(report(classes));
             if (target != null) {
-                Files.writeString(outs.stage(target), Json.write(toJson(n, ev, classes)) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(outs.stage(target), Json.write(toJson(n, perStep ? rowsOf(data) : -1, ev, classes)) + "\n", StandardCharsets.UTF_8);
                 outs.commit();
                 System.out.println("wrote " + json);
             }
@@ -157,7 +158,9 @@ final class EvaluateCommand implements Callable<Integer> {
             sb.append(String.format("%8d %9d %10s %8s %8s%n", c.label(), c.support(), fixed(c.precision()), fixed(c.recall()), fixed(c.f1())));
         }
         if (shown < classes.size()) sb.append("(").append(classes.size() - shown).append(" more classes: every one is in --json)\n");
+        // scikit-learn reports 0 for these, with an UndefinedMetricWarning
         if (classes.stream().anyMatch(c -> c.predicted() == 0)) sb.append("n/a: a class never predicted has no precision\n");
+        if (classes.stream().anyMatch(c -> c.support() == 0)) sb.append("n/a: a class never a target (support 0) has no recall\n");
         return sb.toString();
     }
 
@@ -165,10 +168,13 @@ final class EvaluateCommand implements Callable<Integer> {
         return v == null ? "n/a" : String.format("%.4f", v);
     }
 
-    private static Map<String, Object> toJson(int n, Evaluation ev, List<ClassFigures> classes) {
+    /** The figures as JSON; {@code steps}, the valid steps the means are over, for a per-step model (else -1). */
+    private static Map<String, Object> toJson(int n, long steps, Evaluation ev, List<ClassFigures> classes) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("sequences", n);
-        // a perplexity can overflow (a mean cross-entropy above 709 nats) and a MAPE divide by a zero target: JSON has no infinity, so null
+        if (steps >= 0) o.put("steps", steps);
+        // a perplexity can overflow (a mean cross-entropy above 709 nats): JSON has no infinity, so null (a MAPE over a zero
+        // target is divided by 1e-7, as Keras's: huge, but finite)
         ev.metrics().forEach((name, v) -> o.put(name, Double.isFinite(v) ? v : null));
         if (!classes.isEmpty()) {
             List<Object> list = new ArrayList<>();

@@ -373,11 +373,26 @@ final class FitCommand implements Callable<Integer> {
      * refused saying where token ids go ("token ids take --vocab V").
      */
     static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice) throws java.io.IOException {
-        return load("--", x, y, lengths, classification, perStep, idsAdvice);
+        return load("--", x, y, lengths, classification, perStep, idsAdvice, null);
     }
 
     /** As {@link #load(Path, Path, Path, boolean, boolean, String)}, the options named {@code pre} + "x", "y", "lengths" ("--val-": the validation arrays). */
     static Loaded load(String pre, Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice) throws java.io.IOException {
+        return load(pre, x, y, lengths, classification, perStep, idsAdvice, null);
+    }
+
+    /**
+     * As {@link #load(Path, Path, Path, boolean, boolean, String)}, for a model whose head is already known
+     * ({@code headNote} not null, saying why Y cannot be per step, for a model of one output a sequence): there an
+     * {@code [N, K]} Y is one-hot rows even where K equals X's step count, and no advice names {@code --per-step}.
+     */
+    static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice, String headNote)
+            throws java.io.IOException {
+        return load("--", x, y, lengths, classification, perStep, idsAdvice, headNote);
+    }
+
+    private static Loaded load(String pre, Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice,
+                               String headNote) throws java.io.IOException {
         String xo = pre + "x", yo = pre + "y", lo = pre + "lengths";
         TensorData xd = Inputs.npy(xo, x);
         Tensor xs = sequences(xo, Inputs.floats(xo, x, xd), x);
@@ -402,16 +417,24 @@ final class FitCommand implements Callable<Integer> {
             // one-hot rows (Keras's categorical_crossentropy targets; PyTorch's cross_entropy takes them as class probabilities): [N, K]
             // or, per step, [N, T, K]; an [N, T] array without --per-step is more likely a label per step, and is refused below
             boolean oneHotShape = ys.length == (perStep ? 3 : 2) && ys[ys.length - 1] >= 2 && yd.elementCount() == (long) rows * ys[ys.length - 1]
-                    && (perStep || ys[1] != t);
+                    && (perStep || ys[1] != t || headNote != null);
             if (oneHotShape) {
                 int k = ys[ys.length - 1];
-                int[] labels = oneHot(yo, y, raw, rows, k, perStep, len, t);
+                int[] labels;
+                try {
+                    labels = oneHot(yo, y, raw, rows, k, perStep, len, t);
+                } catch (IllegalArgumentException e) {
+                    // [N, T] under a model of one output a sequence: labels per step, more likely than broken one-hot rows
+                    if (headNote == null || perStep || ys[1] != t) throw e;
+                    throw new IllegalArgumentException(e.getMessage() + " (" + headNote + ")", e);
+                }
                 System.out.println(yo + " " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
                 return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k);
             }
             if (yd.elementCount() != rows) {
-                String hint = !perStep && yd.elementCount() == (long) n * t ? " (one per step? add --per-step; one-hot rows of " + t
-                        + " classes? pass their argmax)" : "";
+                String hint = perStep || yd.elementCount() != (long) n * t ? ""
+                        : headNote != null ? " (" + headNote + ")"
+                        : " (one per step? add --per-step; one-hot rows of " + t + " classes? pass their argmax)";
                 throw new IllegalArgumentException(yo + " " + y + ": expected " + rows + " class labels" + (perStep ? " ([N, T]) or one-hot rows [N, T, K]"
                         : " ([N]) or one-hot rows [N, K]") + ", got " + Arrays.toString(ys) + hint);
             }
@@ -431,7 +454,8 @@ final class FitCommand implements Callable<Integer> {
         }
         if (ys.length > (perStep ? 3 : 2)) {
             throw new IllegalArgumentException(yo + " " + y + ": expected " + (perStep ? "[N, T] or [N, T, K] targets with --per-step, got " + Arrays.toString(ys)
-                    : "[N] or [N, K] targets (one row a sequence), got " + Arrays.toString(ys) + "; targets for every step, [N, T] or [N, T, K], take --per-step"));
+                    : "[N] or [N, K] targets (one row a sequence), got " + Arrays.toString(ys) + (headNote != null ? " (" + headNote + ")"
+                    : "; targets for every step, [N, T] or [N, T, K], take --per-step")));
         }
         float[] targets = Inputs.floats(yo, y, yd).data();
         if (targets.length % rows != 0) throw new IllegalArgumentException(yo + " " + y + ": expected a multiple of " + rows + " values, got " + targets.length);

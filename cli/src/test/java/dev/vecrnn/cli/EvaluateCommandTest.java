@@ -64,6 +64,7 @@ class EvaluateCommandTest {
         }
         Map<String, Object> json = Json.readObject(dir.resolve("e.json"), 1 << 20);
         assertEquals(30L, json.get("sequences"));
+        assertNull(json.get("steps"));
         assertEquals(ce / y.length, ((Number) json.get("loss")).doubleValue(), 1e-5);
         assertEquals((double) right / y.length, ((Number) json.get("accuracy")).doubleValue(), 1e-12);
         assertEquals(Math.exp(ce / y.length), ((Number) json.get("perplexity")).doubleValue(), 1e-4);
@@ -126,6 +127,7 @@ class EvaluateCommandTest {
         assertEquals(Math.sqrt(sq / steps), ((Number) json.get("rmse")).doubleValue(), 1e-5);
         assertEquals(abs / steps, ((Number) json.get("mae")).doubleValue(), 1e-5);
         assertTrue(ev.out().contains("(" + steps + " steps)"), ev.out());
+        assertEquals(steps, json.get("steps"));  // what the means are over, as the printed line says
     }
 
     @Test
@@ -147,6 +149,62 @@ class EvaluateCommandTest {
         ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y.npy").toString(), "--task", "classification",
                 "--json", dir.resolve("old.json").toString()).refused("--json", "old.json");
         assertEquals("keep", Files.readString(dir.resolve("old.json")));
+    }
+
+    /**
+     * A model of one output a sequence says how Y is laid out: one-hot rows [N, K] are one-hot rows even when X has
+     * K steps (fit must guess there, evaluate need not), and a label per step is refused naming the model's head,
+     * not advising --per-step, which evaluate does not take.
+     */
+    @Test
+    void oneHotRowsAsWideAsXHasStepsAreReadAsTheModelsHeadSays(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);  // x [40, 5, 2], labels 0 and 1: a model of two outputs
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir)).code());
+        String m = dir.resolve("m").toString();
+        float[] x2 = new float[40 * 2 * 2];
+        float[] hot = new float[40 * 2];
+        long[] labels = new long[40];
+        Random r = new Random(4);
+        for (int i = 0; i < x2.length; i++) x2[i] = (float) r.nextGaussian();
+        for (int i = 0; i < 40; i++) {
+            labels[i] = r.nextInt(2);
+            hot[i * 2 + (int) labels[i]] = 1;
+        }
+        Npy.write(dir.resolve("x2.npy"), Tensor.of(x2, 40, 2, 2));  // two steps, as many as the model has classes
+        Npy.write(dir.resolve("hot.npy"), Tensor.of(hot, 40, 2));
+        Npy.writeLongs(dir.resolve("labels.npy"), labels, 40);
+        ContractTest.Result fromHot = ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x2.npy").toString(),
+                "--y", dir.resolve("hot.npy").toString(), "--task", "classification");
+        assertEquals(0, fromHot.code(), fromHot.err());
+        ContractTest.Result fromLabels = ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x2.npy").toString(),
+                "--y", dir.resolve("labels.npy").toString(), "--task", "classification");
+        assertEquals(0, fromLabels.code(), fromLabels.err());
+        String figures = fromLabels.out().lines().filter(l -> l.startsWith("evaluated on")).findFirst().orElseThrow();
+        assertTrue(fromHot.out().contains("one-hot rows of 2 classes") && fromHot.out().contains(figures), fromHot.out());
+
+        long[] perStep = new long[40 * 5];
+        for (int i = 0; i < perStep.length; i++) perStep[i] = i % 3 == 0 ? 1 : 0;
+        Npy.writeLongs(dir.resolve("steps.npy"), perStep, 40, 5);
+        ContractTest.Result steps = ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x.npy").toString(),
+                "--y", dir.resolve("steps.npy").toString(), "--task", "classification")
+                .refused("--y", "steps.npy", "one output a sequence, not one a step");
+        assertTrue(!steps.err().contains("--per-step"), steps.err());
+        float[] steps3 = new float[40 * 5];
+        Npy.write(dir.resolve("steps3.npy"), Tensor.of(steps3, 40, 5, 1));
+        ContractTest.Result targets = ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x.npy").toString(),
+                "--y", dir.resolve("steps3.npy").toString(), "--task", "regression")
+                .refused("--y", "steps3.npy", "one output a sequence, not one a step");
+        assertTrue(!targets.err().contains("--per-step"), targets.err());
+    }
+
+    /** Both kinds of n/a are explained under the table: scikit-learn prints 0 for them. */
+    @Test
+    void theTableSaysWhyARecallIsMissing() {
+        String both = EvaluateCommand.report(List.of(new EvaluateCommand.ClassFigures(0, 0, 3, 0), new EvaluateCommand.ClassFigures(1, 3, 0, 0)));
+        assertTrue(both.contains("never predicted has no precision") && both.contains("never a target (support 0) has no recall"), both);
+        String recallOnly = EvaluateCommand.report(List.of(new EvaluateCommand.ClassFigures(0, 0, 3, 0), new EvaluateCommand.ClassFigures(1, 3, 0, 0))
+                .subList(0, 1));
+        assertTrue(recallOnly.contains("has no recall") && !recallOnly.contains("has no precision"), recallOnly);
     }
 
     /** n sequences of t steps and f features; the label (0, 1 or 2) is which third the first feature's sum falls in. */
