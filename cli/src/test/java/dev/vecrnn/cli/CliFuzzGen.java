@@ -1515,6 +1515,36 @@ final class CliFuzzGen {
                 c.fault("--y: a class label the model has no output for", "--y", yp);
             }));
         }
+        if (!classification) {
+            planters.add(new Planter("--y", () -> {
+                Arr bad = targets(n, t, seq, pick(new int[] {1, 3}));
+                files.put(yp, Node.file(bad.npy()));
+                c.note("y.npy now " + bad);
+                c.fault("--y: targets of another width than the model's 2 outputs", "--y", yp);
+            }));
+        }
+        // --task the other way round, Y as it is: labels are one target where the model has two outputs; targets
+        // (made not whole) are no class labels, nor one-hot rows
+        planters.add(new Planter("--task", () -> {
+            c.put("--task", classification ? "regression" : "classification");
+            if (!classification) files.put(yp, Node.file(y.withValues(Arrays.stream(y.v()).map(v -> v + 0.5).toArray()).npy()));
+            c.fault("--task: not what the model was fitted for (Y as the other task gives it)", "--y", yp);
+        }));
+        if (classification && (seq || t >= 2)) {
+            // a label per step for a model of one output a sequence (a row of zeros is no one-hot row), or one a sequence
+            // for a per-step model
+            planters.add(new Planter("--y", () -> {
+                Arr bad = seq ? labels(new int[] {n}, 2) : labels(new int[] {n, t}, 2);
+                if (!seq) {
+                    double[] v = bad.v().clone();
+                    Arrays.fill(v, 0, t, 0);
+                    bad = bad.withValues(v);
+                }
+                files.put(yp, Node.file(bad.npy()));
+                c.note("y.npy now " + bad);
+                c.fault("--y: labels " + (seq ? "one a sequence for a per-step model" : "per step for a last-step model"), "--y", yp);
+            }));
+        }
         if (len != null) {
             npyFaults("--lengths", lp, len);
             lengthsFaults("--lengths", lp, len, t);
