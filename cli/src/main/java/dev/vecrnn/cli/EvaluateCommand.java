@@ -88,7 +88,7 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (perStep ? " (" + rowsOf(data) + " steps)" : "")
                     + ": " + Progress.figures("", ev));
             List<ClassFigures> classes = classification ? perClass(m, data, k) : List.of();
-            if (!classes.isEmpty()) System.out.print(report(classes));
+            if (!classes.isEmpty()) System.out.print(report(classes, json != null));
             if (target != null) {
                 Files.writeString(outs.stage(target), Json.write(toJson(n, perStep ? rowsOf(data) : -1, ev, classes)) + "\n", StandardCharsets.UTF_8);
                 outs.commit();
@@ -151,13 +151,24 @@ final class EvaluateCommand implements Callable<Integer> {
         return out;
     }
 
-    static String report(List<ClassFigures> classes) {
+    /**
+     * The table of {@code classes} (in class order); beyond {@link #CLASS_LINES} classes, those with the most rows
+     * as targets or predictions (in class order), the ones a reader looks for first.
+     */
+    static String report(List<ClassFigures> classes, boolean json) {
         StringBuilder sb = new StringBuilder(String.format("%8s %9s %10s %8s %8s%n", "class", "support", "precision", "recall", "f1"));
-        int shown = Math.min(classes.size(), CLASS_LINES);
-        for (ClassFigures c : classes.subList(0, shown)) {
+        List<ClassFigures> shown = classes;
+        if (classes.size() > CLASS_LINES) {
+            shown = classes.stream().sorted(java.util.Comparator.comparingLong((ClassFigures c) -> c.support() + c.predicted()).reversed())
+                    .limit(CLASS_LINES).sorted(java.util.Comparator.comparingInt(ClassFigures::label)).toList();
+        }
+        for (ClassFigures c : shown) {
             sb.append(String.format("%8d %9d %10s %8s %8s%n", c.label(), c.support(), fixed(c.precision()), fixed(c.recall()), fixed(c.f1())));
         }
-        if (shown < classes.size()) sb.append("(").append(classes.size() - shown).append(" more classes: every one is in --json)\n");
+        if (shown.size() < classes.size()) {
+            sb.append("(the ").append(CLASS_LINES).append(" classes with the most targets and predictions; ").append(classes.size() - shown.size())
+                    .append(" more ").append(json ? "are in the --json file" : "with --json FILE").append(")\n");
+        }
         // scikit-learn reports 0 for these, with an UndefinedMetricWarning
         if (classes.stream().anyMatch(c -> c.predicted() == 0)) sb.append("n/a: a class never predicted has no precision\n");
         if (classes.stream().anyMatch(c -> c.support() == 0)) sb.append("n/a: a class never a target (support 0) has no recall\n");

@@ -200,11 +200,29 @@ class EvaluateCommandTest {
     /** Both kinds of n/a are explained under the table: scikit-learn prints 0 for them. */
     @Test
     void theTableSaysWhyARecallIsMissing() {
-        String both = EvaluateCommand.report(List.of(new EvaluateCommand.ClassFigures(0, 0, 3, 0), new EvaluateCommand.ClassFigures(1, 3, 0, 0)));
+        String both = EvaluateCommand.report(List.of(new EvaluateCommand.ClassFigures(0, 0, 3, 0), new EvaluateCommand.ClassFigures(1, 3, 0, 0)), false);
         assertTrue(both.contains("never predicted has no precision") && both.contains("never a target (support 0) has no recall"), both);
         String recallOnly = EvaluateCommand.report(List.of(new EvaluateCommand.ClassFigures(0, 0, 3, 0), new EvaluateCommand.ClassFigures(1, 3, 0, 0))
-                .subList(0, 1));
+                .subList(0, 1), false);
         assertTrue(recallOnly.contains("has no recall") && !recallOnly.contains("has no precision"), recallOnly);
+    }
+
+    /**
+     * Past fifty classes the table shows the fifty with the most targets and predictions, in class order, and
+     * says where the rest are: in the --json file, or with --json FILE when there is none.
+     */
+    @Test
+    void manyClassesShowTheBusiestFifty() {
+        List<EvaluateCommand.ClassFigures> classes = new java.util.ArrayList<>();
+        for (int c = 0; c < 80; c++) classes.add(new EvaluateCommand.ClassFigures(c, c % 2 == 0 ? 100 + c : 1, 1, 1));
+        String table = EvaluateCommand.report(classes, false);
+        List<String> rows = table.lines().skip(1).filter(l -> l.matches("\\s*\\d+ .*")).toList();
+        assertEquals(50, rows.size(), table);
+        List<Integer> shown = rows.stream().map(l -> Integer.parseInt(l.trim().split("\\s+")[0])).toList();
+        assertEquals(shown.stream().sorted().toList(), shown, table);  // in class order
+        for (int c = 0; c < 80; c += 2) assertTrue(shown.contains(c), "class " + c + " (the busiest) in:\n" + table);
+        assertTrue(table.contains("30 more with --json FILE"), table);
+        assertTrue(EvaluateCommand.report(classes, true).contains("30 more are in the --json file"));
     }
 
     /** n sequences of t steps and f features; the label (0, 1 or 2) is which third the first feature's sum falls in. */
