@@ -35,6 +35,27 @@ final class PanamaForward {
      * on every column under -XX:UseAVX=2 (seen in its machine code), and 4 x 4 spills eight.
      */
     static final int TILE_ROWS = 4;
+    /**
+     * Floats of packed weights up to which a streaming product at 512 bits keeps four panels in flight (see
+     * {@link #streamChunks}): 4 MiB, weights that the caches of any CPU that runs the Vector API hold (an
+     * L3 at least that large), where past it they come from memory.
+     */
+    static final int CACHED_FLOATS = 1 << 20;
+
+    /**
+     * Chunks per group of the streaming (batch below 4) product on weights {@code w}: eight chunks, four panels'
+     * weight streams, where two chunks share a panel (256 bits) and eight at 128 bits (two panels, eight FMA
+     * chains). At 512 bits a chunk is a panel: weights the caches hold read faster four panels at a time
+     * (LSTM, recurrent product over T = 100 steps, 8 -> 4 panels: 0.78 -> 0.59-0.70 us a step at 64 units,
+     * 12.0-12.3 -> 10.5-11.3 us at 256; the whole step 1.61 -> 1.40 us and 26.4 -> 24.4-24.7 us; thread CPU
+     * time, best of 12 rounds, Zen 4), and weights from memory eight at a time, which keeps more lines in
+     * flight (LSTM 1024 step, 32 MiB: 782-899 us with eight panels, 1,003-1,225 with four; 512 units, 8 MiB,
+     * even). Grouping changes which rows are computed together, never the arithmetic of one row: the results
+     * are bit-identical either way.
+     */
+    static int streamChunks(float[] w) {
+        return VPP == 1 && w.length <= CACHED_FLOATS ? 4 : 8;
+    }
     static final int TILE_CHUNKS = REGISTERS >= 32 ? 4 : 2;
     /**
      * Columns per pass of the batched forward product: the tile's weights (TILE_CHUNKS chunks) stay in L1
@@ -112,17 +133,18 @@ final class PanamaForward {
             for (int b = 0; b < batch; b++) System.arraycopy(p.bias(), 0, out, outOff + b * ldo, p.outputSize());
         }
         boolean down = batch < 4 && Sweep.next(p);
-        // A streaming step: each group of eight chunks (eight weight streams in flight) reads its panels'
+        // A streaming step: each group of streamChunks chunks (four or eight panels' weight streams in flight) reads its panels'
         // x and then h columns before the next group. They are contiguous in a panel, so the weights stream
         // without a break; two passes over all chunks (x part, then h part) leave the prefetcher fetching
         // past each half's end. The sums go to out per part and per K_BLOCK columns (rowBlocks), as a batch's.
         boolean fused = batch < 4 && x != null && h != null;
+        int group = streamChunks(p.weights());
         PackedGates.Block[] blocks = p.blocks();
         for (int i = 0; i < blocks.length; i++) {
             PackedGates.Block blk = blocks[down ? blocks.length - 1 - i : i];
             int xTo = Math.min(blk.colTo(), in);
             int hFrom = Math.max(blk.colFrom(), in);
-            int full8 = fused ? blk.rows() / L / 8 * 8 : 0;
+            int full8 = fused ? blk.rows() / L / group * group : 0;
             if (!down) fusedGroups(p.weights(), blk, full8, false, batch, x, xOff, ldx, xTo, h, hOff - in, ldh, hFrom, out, outOff, ldo);
             if (x != null && xTo > blk.colFrom()) {
                 gatesSegment(p.weights(), blk, full8, down, batch, x, xOff, ldx, blk.colFrom(), xTo, out, outOff, ldo);
@@ -164,43 +186,46 @@ final class PanamaForward {
         }
     }
 
-    /** The fused x-and-h groups of eight chunks in [0, cTo), one batch row at a time, first to last or back. */
+    /** The fused x-and-h groups of streamChunks chunks in [0, cTo), one batch row at a time, first to last or back. */
     private static void fusedGroups(float[] w, PackedGates.Block blk, int cTo, boolean down, int batch,
                                     float[] x, int xOff, int ldx, int xTo, float[] h, int hOff, int ldh, int hFrom,
                                     float[] out, int outOff, int ldo) {
-        for (int i = 0; i < cTo; i += 8) {
-            int c = down ? cTo - 8 - i : i;
+        int group = streamChunks(w);
+        for (int i = 0; i < cTo; i += group) {
+            int c = down ? cTo - group - i : i;
             for (int b = 0; b < batch; b++) {
-                rowBlocks(w, blk, c, x, xOff + b * ldx, blk.colFrom(), xTo, out, outOff + b * ldo);
-                rowBlocks(w, blk, c, h, hOff + b * ldh, hFrom, blk.colTo(), out, outOff + b * ldo);
+                rowBlocks(w, blk, c, group, x, xOff + b * ldx, blk.colFrom(), xTo, out, outOff + b * ldo);
+                rowBlocks(w, blk, c, group, h, hOff + b * ldh, hFrom, blk.colTo(), out, outOff + b * ldo);
             }
         }
     }
 
     /**
-     * Eight chunks of one row over columns [kFrom, kTo), added to out once per K_BLOCK columns counted from
+     * {@code group} (streamChunks) chunks of one row over columns [kFrom, kTo), added to out once per K_BLOCK columns counted from
      * kFrom, as the batched tiles add theirs: so a row gets the same bits whether it is stepped alone or in a
      * batch (Recurrent.stepMany, Model.stepMany against step), whatever the number of columns.
      */
-    private static void rowBlocks(float[] w, PackedGates.Block blk, int c, float[] src, int s, int kFrom, int kTo,
+    private static void rowBlocks(float[] w, PackedGates.Block blk, int c, int group, float[] src, int s, int kFrom, int kTo,
                                   float[] out, int o) {
         for (int k0 = kFrom; k0 < kTo; k0 += K_BLOCK) {
-            tile1x8(w, blk, c, src, s, k0, Math.min(kTo, k0 + K_BLOCK), src, 0, 0, 0, out, o);
+            if (group == 4) tile1x4(w, blk, c, src, s, k0, Math.min(kTo, k0 + K_BLOCK), out, o);
+            else tile1x8(w, blk, c, src, s, k0, Math.min(kTo, k0 + K_BLOCK), src, 0, 0, 0, out, o);
         }
     }
 
     /**
      * out[b, block rows] += W[block rows, k] * src[srcOff + b*ld + k] summed over k in [kFrom, kTo), for the
-     * block's chunks from {@code cFrom} (a multiple of 8) on; {@code down} walks the chunks last to first.
+     * block's chunks from {@code cFrom} (a multiple of streamChunks(w)) on; {@code down} walks the chunks last to first.
      */
     static void gatesSegment(float[] w, PackedGates.Block blk, int cFrom, boolean down, int batch, float[] src,
                              int srcOff, int ld, int kFrom, int kTo, float[] out, int outOff, int ldo) {
         int chunks = (blk.rows() + L - 1) / L;
         int full = blk.rows() / L;
-        // One row at a time (a streaming step): eight chunks, eight weight streams in flight at once, column
+        // One row at a time (a streaming step): streamChunks chunks, four or eight panels' weight streams in flight at once, column
         // block after column block (rowBlocks: the blocks set only where sums are added to out, the same
         // points as the tiles'). Batches of 4 and more: the register tile.
-        int e8 = batch < 4 ? cFrom + (full - cFrom) / 8 * 8 : cFrom;
+        int group = streamChunks(w);
+        int e8 = batch < 4 ? cFrom + (full - cFrom) / group * group : cFrom;
         int eT = e8 + (full - e8) / TILE_CHUNKS * TILE_CHUNKS;
         if (down) {
             for (int c = chunks - 1; c >= eT; c--) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
@@ -244,9 +269,9 @@ final class PanamaForward {
                 }
             }
         }
-        for (int i = cFrom; i < e8; i += 8) {
-            int c = down ? e8 - 8 - (i - cFrom) : i;
-            for (int b = 0; b < batch; b++) rowBlocks(w, blk, c, src, srcOff + b * ld, kFrom, kTo, out, outOff + b * ldo);
+        for (int i = cFrom; i < e8; i += group) {
+            int c = down ? e8 - group - (i - cFrom) : i;
+            for (int b = 0; b < batch; b++) rowBlocks(w, blk, c, group, src, srcOff + b * ld, kFrom, kTo, out, outOff + b * ldo);
         }
         if (!down) {
             for (int c = eT; c < chunks; c++) gatesChunk(w, blk, c, batch, src, srcOff, ld, kFrom, kTo, out, outOff, ldo);
