@@ -1,6 +1,7 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.Batch;
+import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.train.Dataset;
@@ -40,7 +41,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]")
     Path lengths;
 
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification (what the model was fitted for)")
+    @Option(names = "--task", paramLabel = "TASK", description = "regression or classification: what the model was fitted for (default: what"
+            + " its file says, which fit, tune, train-text and quantize record; older files need it)")
     String task;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the figures to FILE as JSON")
@@ -53,9 +55,19 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
+        String given = task == null ? null : Check.oneOf("--task", task, "regression", "classification");
         Path file = Files.isDirectory(model) ? model.resolve("model.safetensors") : model;
         Inputs.file("--model", file);
+        String recorded = ModelFile.task(file);
+        if (given == null && recorded == null) {
+            throw new IllegalArgumentException("--task: expected regression or classification (--model " + file
+                    + " does not record what it was fitted for)");
+        }
+        if (given != null && recorded != null && !given.equals(recorded)) {
+            throw new IllegalArgumentException("--task " + task + ": --model " + file + " was fitted for " + recorded
+                    + " (leave --task out to use it)");
+        }
+        boolean classification = (given != null ? given : recorded).equals("classification");
         try (Outputs outs = new Outputs(overwrite).inputs(file, x, y, lengths)) {
             Path target = json == null ? null : outs.declare("--json", json);
             HeapBudget.require(3 * Files.size(file), "--model " + file);

@@ -196,7 +196,7 @@ final class FitCommand implements Callable<Integer> {
                     // the hook is running or about to: nothing to undo
                 }
             }
-            ModelFile.save(model, outs.stage(file));
+            ModelFile.save(model, outs.stage(file), classification ? "classification" : "regression");
             Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x", Training.FIT_STEERING);
             outs.commit();
             // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept

@@ -76,7 +76,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--x " + x + ": " + e.getMessage(), e);
             }
             Path staged = outs.stage(target);
-            ModelFile.save(q, staged);
+            ModelFile.save(q, staged, ModelFile.task(file));  // what the fp32 model was fitted for
             long before = Files.size(file), after = Files.size(staged);
             if (text != null) text.save(outs.stage(vocabTarget));
             outs.commit();

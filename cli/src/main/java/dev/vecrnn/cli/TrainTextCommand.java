@@ -80,7 +80,7 @@ final class TrainTextCommand implements Callable<Integer> {
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
                     .onEpoch(Progress::epoch).fit(model, trainSet), Training.STEERING);
             double ppl = Training.finite(Trainer.evaluate(model, heldSet), "the held-out text", Training.STEERING).metric("perplexity");
-            ModelFile.save(model, outs.stage(modelFile));
+            ModelFile.save(model, outs.stage(modelFile), "classification");  // the next character's class
             vocab.save(outs.stage(vocabFile));
             outs.commit();
             System.out.printf("held-out perplexity %.2f against the unigram baseline's %.2f (vocabulary %d characters)%n", ppl, unigram, vocab.size());

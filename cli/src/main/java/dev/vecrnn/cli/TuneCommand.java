@@ -149,7 +149,7 @@ final class TuneCommand implements Callable<Integer> {
             System.out.printf("%4d  %5d  %-8s  %6d  %6d  %.2e  %7.2f  %4.0f  %.4f%n", k + 1, tr.id(), tr.cell(), tr.hidden(),
                     tr.layers(), tr.lr(), tr.dropout(), tr.clip(), tr.valLoss());
         }
-        ModelFile.save(board.get(0).model(), outs.stage(file));
+        ModelFile.save(board.get(0).model(), outs.stage(file), task.equalsIgnoreCase("classification") ? "classification" : "regression");
         outs.commit();
         System.out.println("saved the best (trial " + board.get(0).id() + ") to " + out.resolve("model.safetensors"));
     }

@@ -140,7 +140,21 @@ class EvaluateCommandTest {
         Npy.writeLongs(dir.resolve("y3.npy"), three, 40);
         ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y3.npy").toString(), "--task", "classification")
                 .refused("--y", "y3.npy", "below 2", "label 2");
+        // fit recorded the task: --task the other way is refused, and left out it is the file's
         ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y.npy").toString(), "--task", "regression")
+                .refused("--task regression", "fitted for classification");
+        ContractTest.Result fromFile = ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y.npy").toString());
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertTrue(fromFile.out().contains("accuracy"), fromFile.out());
+        // quantize carries the task over to the copy
+        assertEquals(0, ContractTest.run("quantize", "--model", m, "--out", dir.resolve("q").toString(), "--precision", "int8").code());
+        assertEquals("classification", dev.vecrnn.nn.format.ModelFile.task(dir.resolve("q/model.safetensors")));
+        assertEquals(0, ContractTest.run("evaluate", "--model", dir.resolve("q").toString(), "--x", x, "--y", dir.resolve("y.npy").toString()).code());
+        // a file that does not say (saved without a task, or by an earlier version): --task is needed, and Y's width still checked
+        String untagged = untagged(dir.resolve("m/model.safetensors"), dir.resolve("untagged.safetensors"));
+        ContractTest.run("evaluate", "--model", untagged, "--x", x, "--y", dir.resolve("y.npy").toString())
+                .refused("--task", "does not record");
+        ContractTest.run("evaluate", "--model", untagged, "--x", x, "--y", dir.resolve("y.npy").toString(), "--task", "regression")
                 .refused("--y", "expected 2 targets per sequence", "got 1");
         Npy.write(dir.resolve("x3.npy"), Tensor.zeros(40, 5, 3));
         ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x3.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification")
@@ -191,8 +205,8 @@ class EvaluateCommandTest {
         assertTrue(!steps.err().contains("--per-step"), steps.err());
         float[] steps3 = new float[40 * 5];
         Npy.write(dir.resolve("steps3.npy"), Tensor.of(steps3, 40, 5, 1));
-        ContractTest.Result targets = ContractTest.run("evaluate", "--model", m, "--x", dir.resolve("x.npy").toString(),
-                "--y", dir.resolve("steps3.npy").toString(), "--task", "regression")
+        ContractTest.Result targets = ContractTest.run("evaluate", "--model", untagged(dir.resolve("m/model.safetensors"), dir.resolve("u.safetensors")),
+                "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("steps3.npy").toString(), "--task", "regression")
                 .refused("--y", "steps3.npy", "one output a sequence, not one a step");
         assertTrue(!targets.err().contains("--per-step"), targets.err());
     }
@@ -223,6 +237,14 @@ class EvaluateCommandTest {
         for (int c = 0; c < 80; c += 2) assertTrue(shown.contains(c), "class " + c + " (the busiest) in:\n" + table);
         assertTrue(table.contains("30 more with --json FILE"), table);
         assertTrue(EvaluateCommand.report(classes, true).contains("30 more are in the --json file"));
+    }
+
+    /** A copy of the model file at {@code from} that records no task, as files saved before fit recorded one. */
+    private static String untagged(Path from, Path to) throws Exception {
+        dev.vecrnn.nn.format.ModelFile.save(dev.vecrnn.nn.format.ModelFile.load(from), to);
+        assertNull(dev.vecrnn.nn.format.ModelFile.task(to));
+        assertEquals("classification", dev.vecrnn.nn.format.ModelFile.task(from));
+        return to.toString();
     }
 
     /** n sequences of t steps and f features; the label (0, 1 or 2) is which third the first feature's sum falls in. */

@@ -53,16 +53,53 @@ public final class ModelFile {
     private ModelFile() {
     }
 
+    /**
+     * The {@code __metadata__} key of what the model was fitted for, {@code "classification"} or
+     * {@code "regression"} (see {@link #save(Model, Path, String)}); absent when the saver did not say. A
+     * classifier's outputs are logits; a regression model's, values. Read it with {@link #task(Path)}.
+     */
+    public static final String TASK_KEY = "task";
+
     public static void save(Model model, Path file) throws IOException {
+        save(model, file, null);
+    }
+
+    /**
+     * {@link #save(Model, Path)}, recording {@code task} ({@code "classification"} or {@code "regression"}, or
+     * null for neither) under {@link #TASK_KEY}, so that tools evaluating the model later know its loss.
+     */
+    public static void save(Model model, Path file, String task) throws IOException {
         if (model == null) throw new IllegalArgumentException("model: expected non-null, got null");
         if (file == null) throw new IllegalArgumentException("file: expected a path, got null");
+        if (task != null && !task.equals("classification") && !task.equals("regression")) {
+            throw new IllegalArgumentException("task: expected \"classification\", \"regression\" or null, got " + Untrusted.quote(task));
+        }
         Map<String, Object> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : model.storedTensors().entrySet()) tensors.put(e.getKey(), e.getValue());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put(ARCHITECTURE_KEY, Json.write(model.spec()));
         if (model.precision() != Precision.FP32) meta.put(PRECISION_KEY, model.precision().name().toLowerCase(java.util.Locale.ROOT));
+        if (task != null) meta.put(TASK_KEY, task);
         SafeTensors.write(file, tensors, meta);
+    }
+
+    /**
+     * What the model in {@code file} was fitted for, as {@link #save(Model, Path, String)} recorded it:
+     * {@code "classification"}, {@code "regression"}, or null when the file does not say (files saved without
+     * a task, and those of earlier versions).
+     *
+     * @throws ModelFileException naming the file when the header is not valid safetensors or the recorded task
+     *                            is neither value
+     */
+    public static String task(Path file) throws IOException {
+        Require.notNull("file", file);
+        String t = SafeTensors.metadata(file).get(TASK_KEY);
+        if (t != null && !t.equals("classification") && !t.equals("regression")) {
+            throw new ModelFileException(file.toString(), -1, "__metadata__ '" + TASK_KEY + "': expected 'classification' or 'regression', got "
+                    + Untrusted.quote(t));
+        }
+        return t;
     }
 
     /**
