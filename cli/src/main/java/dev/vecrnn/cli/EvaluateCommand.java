@@ -1,9 +1,9 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.io.internal.Json;
 import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.train.ConfusionMatrix;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.Trainer;
@@ -75,7 +75,7 @@ final class EvaluateCommand implements Callable<Integer> {
             int vocab = Inputs.vocabulary(m);
             boolean perStep = m.outputIsSequence();
             // [N, T] is token ids for a model with an embedding and one feature a step for any other, as predict reads it
-            FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, null,
+            FitCommand.Loaded in = FitCommand.load("--", x, y, lengths, classification, perStep, null,
                     perStep ? null : "the model gives one output a sequence, not one a step");
             Dataset data = in.data();
             Inputs.requireFeatures("--x", x, m, in.features());
@@ -97,12 +97,13 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--x " + x + ": " + e.getMessage(), e);
             }
             int n = data.size();
-            System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (perStep ? " (" + rowsOf(data) + " steps)" : "")
+            long steps = perStep ? rowsOf(data) : -1;
+            System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (perStep ? " (" + steps + " steps)" : "")
                     + ": " + Progress.figures("", ev));
-            List<ClassFigures> classes = classification ? perClass(m, data, k) : List.of();
+            List<ClassFigures> classes = classification ? perClass(ev.confusion()) : List.of();
             if (!classes.isEmpty()) System.out.print(report(classes, json != null));
             if (target != null) {
-                Files.writeString(outs.stage(target), Json.write(toJson(n, perStep ? rowsOf(data) : -1, ev, classes)) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(outs.stage(target), Json.write(toJson(n, steps, ev, classes)) + "\n", StandardCharsets.UTF_8);
                 outs.commit();
                 System.out.println("wrote " + json);
             }
@@ -133,33 +134,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * The figures of every class that is a target or a prediction somewhere (as classification_report lists
-     * them), from the argmax of the model's logits on the valid rows; the batches change no bit of a row.
+     * them), from the confusion matrix of the evaluation (the argmax of the model's logits on the valid rows).
      */
-    static List<ClassFigures> perClass(Model m, Dataset data, int k) {
-        Dataset.Classification c = (Dataset.Classification) data;
-        long[] support = new long[k], predicted = new long[k], correct = new long[k];
-        int n = data.size(), t = data.steps(), f = data.features();
-        int per = data.perStep() ? t : 1;
-        for (int from = 0; from < n; from += PredictCommand.CHUNK) {
-            int rows = Math.min(PredictCommand.CHUNK, n - from);
-            float[] part = java.util.Arrays.copyOfRange(data.x(), from * t * f, (from + rows) * t * f);
-            int[] partLen = data.lengths() == null ? null : java.util.Arrays.copyOfRange(data.lengths(), from, from + rows);
-            float[] logits = m.predict(Batch.sequences(part, rows, t, f, partLen)).data();
-            for (int i = 0; i < rows; i++) {
-                int valid = data.perStep() ? data.lengthOf(from + i) : 1;
-                for (int s = 0; s < valid; s++) {
-                    int row = i * per + s, at = row * k;
-                    int best = 0;
-                    for (int j = 1; j < k; j++) if (logits[at + j] > logits[at + best]) best = j;
-                    int label = c.labels()[(from + i) * per + s];
-                    support[label]++;
-                    predicted[best]++;
-                    if (best == label) correct[label]++;
-                }
-            }
-        }
+    static List<ClassFigures> perClass(ConfusionMatrix cm) {
         List<ClassFigures> out = new ArrayList<>();
-        for (int j = 0; j < k; j++) if (support[j] + predicted[j] > 0) out.add(new ClassFigures(j, support[j], predicted[j], correct[j]));
+        for (int j = 0; j < cm.classes(); j++) {
+            long support = cm.targetCount(j), predicted = cm.predictedCount(j);
+            if (support + predicted > 0) out.add(new ClassFigures(j, support, predicted, cm.count(j, j)));
+        }
         return out;
     }
 

@@ -376,23 +376,14 @@ final class FitCommand implements Callable<Integer> {
         return load("--", x, y, lengths, classification, perStep, idsAdvice, null);
     }
 
-    /** As {@link #load(Path, Path, Path, boolean, boolean, String)}, the options named {@code pre} + "x", "y", "lengths" ("--val-": the validation arrays). */
-    static Loaded load(String pre, Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice) throws java.io.IOException {
-        return load(pre, x, y, lengths, classification, perStep, idsAdvice, null);
-    }
-
     /**
-     * As {@link #load(Path, Path, Path, boolean, boolean, String)}, for a model whose head is already known
-     * ({@code headNote} not null, saying why Y cannot be per step, for a model of one output a sequence): there an
-     * {@code [N, K]} Y is one-hot rows even where K equals X's step count, and no advice names {@code --per-step}.
+     * As {@link #load(Path, Path, Path, boolean, boolean, String)}, with the options named {@code pre} + "x", "y",
+     * "lengths" ("--val-": the validation arrays), and for a model whose head is already known {@code headNote}
+     * (not null, saying why Y cannot be per step, for a model of one output a sequence): there an {@code [N, K]} Y
+     * is one-hot rows even where K equals X's step count, and no advice names {@code --per-step}.
      */
-    static Loaded load(Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice, String headNote)
-            throws java.io.IOException {
-        return load("--", x, y, lengths, classification, perStep, idsAdvice, headNote);
-    }
-
-    private static Loaded load(String pre, Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice,
-                               String headNote) throws java.io.IOException {
+    static Loaded load(String pre, Path x, Path y, Path lengths, boolean classification, boolean perStep, String idsAdvice,
+                       String headNote) throws java.io.IOException {
         String xo = pre + "x", yo = pre + "y", lo = pre + "lengths";
         TensorData xd = Inputs.npy(xo, x);
         Tensor xs = sequences(xo, Inputs.floats(xo, x, xd), x);

@@ -60,7 +60,7 @@ final class ValidationArrays {
      */
     Dataset load(FitCommand.Loaded train, Path trainX, Path trainY, boolean classification, boolean perStep, int vocab) throws IOException {
         if (x == null) return null;
-        FitCommand.Loaded v = FitCommand.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
+        FitCommand.Loaded v = FitCommand.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V", null);
         Dataset d = v.data();
         if (vocab > 0) {
             FitCommand.tokenIds("--val-x", x, d, vocab);

@@ -95,6 +95,7 @@ class PublicApiArgumentsTest {
             "Kernels.gatesBackwardWeights(x)", "Kernels.gatesBackwardWeights(h)", // zeros
             "Batch.new(lengths)", "Batch.sequences(lengths)",              // all of full length
             "ModelFile.save(task)",                                        // no task recorded
+            "Evaluation.new(confusion)",                                   // values: no confusion matrix
             "Dataset.Sequences.new(lengths)",
             "Dense.new(act)", "ModelBuilder.dense(act)",                    // linear
             "CrossEntropyLoss.new(weight)",                                 // every class weighs 1

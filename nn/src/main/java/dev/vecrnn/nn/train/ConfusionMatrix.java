@@ -86,6 +86,29 @@ public final class ConfusionMatrix {
         return cells.getOrDefault((long) target * classes + predicted, 0L);
     }
 
+    /** Rows whose target is class {@code c}: its support. */
+    public long targetCount(int c) {
+        checkClass("c", c, -1);
+        return targetRows[c];
+    }
+
+    /** Rows predicted as class {@code c}. */
+    public long predictedCount(int c) {
+        checkClass("c", c, -1);
+        return predictedRows[c];
+    }
+
+    /** An independent copy: adding to either leaves the other as it was. */
+    public ConfusionMatrix copy() {
+        ConfusionMatrix m = new ConfusionMatrix(classes);
+        m.cells.putAll(cells);
+        System.arraycopy(targetRows, 0, m.targetRows, 0, classes);
+        System.arraycopy(predictedRows, 0, m.predictedRows, 0, classes);
+        System.arraycopy(correct, 0, m.correct, 0, classes);
+        m.total = total;
+        return m;
+    }
+
     public long total() {
         return total;
     }

@@ -9,11 +9,28 @@ import dev.vecrnn.nn.io.internal.Untrusted;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A model's loss and metrics on a dataset: accuracy, macro F1 and perplexity for classes; RMSE, MAE, MAPE for values. */
-public record Evaluation(double loss, Map<String, Double> metrics) {
+/**
+ * A model's loss and metrics on a dataset: accuracy, macro F1 and perplexity for classes; RMSE, MAE, MAPE for
+ * values. {@code confusion}: a classifier's confusion matrix over the rows evaluated (the argmax of each valid
+ * row against its label, the matrix accuracy and F1 come from), for per-class figures; null for values, and
+ * for figures restored from a checkpoint. The record holds its own copy and hands out copies.
+ */
+public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatrix confusion) {
 
     public Evaluation {
         Require.notNull("metrics", metrics);
+        confusion = confusion == null ? null : confusion.copy();
+    }
+
+    /** Figures without a confusion matrix. */
+    public Evaluation(double loss, Map<String, Double> metrics) {
+        this(loss, metrics, null);
+    }
+
+    /** A copy of the confusion matrix (null for values): adding to it leaves this evaluation as it is. */
+    @Override
+    public ConfusionMatrix confusion() {
+        return confusion == null ? null : confusion.copy();
     }
 
     public double metric(String name) {
@@ -54,6 +71,7 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
         m.put("loss", mean);
         // the valid rows: all of them, or the valid steps where there is padding
         int[] valid = data.perStep() && ValidRows.hasPadding(data) ? ValidRows.validRows(data) : null;
+        ConfusionMatrix confusion = null;
         if (data instanceof Dataset.Classification c) {
             int count = valid == null ? c.labels().length : valid.length;
             int[] p = new int[count];
@@ -66,7 +84,8 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
                 t[j] = c.labels()[r];
             }
             m.put("accuracy", Metrics.accuracy(p, t));
-            m.put("f1", Metrics.f1Macro(p, t, width));
+            confusion = new ConfusionMatrix(width).add(p, t);
+            m.put("f1", confusion.f1Macro());
             // a class-weighted mean is no mean log-likelihood: no perplexity from it
             if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss ce && ce.weight() == null) {
                 m.put("perplexity", Metrics.perplexity(mean));
@@ -79,7 +98,7 @@ public record Evaluation(double loss, Map<String, Double> metrics) {
             m.put("mae", Metrics.mae(pred, tgt));
             m.put("mape", Metrics.mape(pred, tgt));
         }
-        return new Evaluation(mean, m);
+        return new Evaluation(mean, m, confusion);
     }
 
     /**
