@@ -90,15 +90,8 @@ final class Roofline {
 
     /** The CPU's model name from /proc/cpuinfo, or the architecture where there is none. */
     static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equals("model name")) return line.substring(colon + 1).trim();
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not Linux: the architecture is all there is to say.
-        }
-        return System.getProperty("os.arch") + " (no model name in /proc/cpuinfo)";
+        String model = cpuinfo("model name");
+        return model != null ? model : System.getProperty("os.arch") + " (no model name in /proc/cpuinfo)";
     }
 
     /**
@@ -106,17 +99,22 @@ final class Roofline {
      * which ONNX Runtime runs its int8 products; false where there is no /proc/cpuinfo to say.
      */
     static boolean vnni() {
+        String flags = cpuinfo("flags");
+        if (flags == null) return false;
+        java.util.List<String> all = java.util.Arrays.asList(flags.split("\\s+"));
+        return all.contains("avx512_vnni") || all.contains("avx_vnni");
+    }
+
+    /** The value of the first {@code key : value} line of /proc/cpuinfo with that key, or null (not Linux, or no such line). */
+    private static String cpuinfo(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equals("flags")) {
-                    java.util.List<String> flags = java.util.Arrays.asList(line.substring(colon + 1).trim().split("\\s+"));
-                    return flags.contains("avx512_vnni") || flags.contains("avx_vnni");
-                }
+                if (colon > 0 && line.substring(0, colon).trim().equals(key)) return line.substring(colon + 1).trim();
             }
         } catch (IOException | RuntimeException e) {
-            // Not Linux: nothing says the CPU has it.
+            // Not Linux: nothing to say.
         }
-        return false;
+        return null;
     }
 }
