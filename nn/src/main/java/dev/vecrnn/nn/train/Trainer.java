@@ -277,9 +277,7 @@ public final class Trainer {
         Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
         requireTargets(lossFn, model, data, "training data");
         if (validation != null) requireTargets(lossFn, model, validation, "validation data");
-        int[] order = Dataset.range(data.size());
-        shuffle(order, new Random(seed));
-        Dataset[] split = split(data, order);
+        Dataset[] split = split(data, shuffledRows(data));
         Dataset train = split[0];
         Dataset val = split[1];
         Optimizer opt = optimizer.apply(model.params());
@@ -351,7 +349,6 @@ public final class Trainer {
         return new History(List.copyOf(run.history), run.bestEpoch, run.stopped);
     }
 
-    /** What a checkpoint must share with the trainer that resumes from it. */
     /**
      * The rows {@link #fit} trains on: {@code data} less the rows {@link #validationSplit} holds out (all of it
      * without a split), in the order of {@code data}'s rows for the last-rows split, else in the seed's shuffled
@@ -362,9 +359,14 @@ public final class Trainer {
      */
     public Dataset trainingData(Dataset data) {
         Require.notNull("data", data);
+        return split(data, shuffledRows(data))[0];
+    }
+
+    /** The rows of {@code data} in the order the seed shuffles them, as {@link #fit} takes them. */
+    private int[] shuffledRows(Dataset data) {
         int[] order = Dataset.range(data.size());
         shuffle(order, new Random(seed));
-        return split(data, order)[0];
+        return order;
     }
 
     /** {training, validation} rows of data under the split ({@code order}: the seed's shuffle); validation is {@link #validation} without one. */
@@ -382,6 +384,7 @@ public final class Trainer {
         return new Dataset[] {data.subset(order, nVal, data.size()), data.subset(order, 0, nVal)};
     }
 
+    /** What a checkpoint must share with the trainer that resumes from it. */
     private Map<String, String> settings(Dataset data, Optimizer opt, Schedule sched) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("seed", Long.toString(seed));
