@@ -11,22 +11,29 @@ final class Close {
 
     /** |actual - expected| <= atol + rtol * |expected| for every element; on failure reports the worst one. */
     static void assertClose(String what, double[] expected, float[] actual, double rtol, double atol) {
+        double[] atols = new double[expected.length];
+        java.util.Arrays.fill(atols, atol);
+        assertClose(what, expected, actual, rtol, atols);
+    }
+
+    /** As above with an absolute tolerance per element. */
+    static void assertClose(String what, double[] expected, float[] actual, double rtol, double[] atol) {
         if (expected.length != actual.length) fail(what + ": length " + actual.length + ", expected " + expected.length);
         int worst = -1;
         double worstRatio = 0;
         for (int i = 0; i < expected.length; i++) {
-            double tol = atol + rtol * Math.abs(expected[i]);
+            double tol = atol[i] + rtol * Math.abs(expected[i]);
             double err = Math.abs(actual[i] - expected[i]);
-            double ratio = err / tol;
-            if (!(ratio <= 1) && (worst < 0 || !(ratio <= worstRatio))) {
+            double ratio = err <= tol ? 0 : tol > 0 ? err / tol : Double.POSITIVE_INFINITY; // NaN stays NaN
+            if (!(err <= tol) && (worst < 0 || !(ratio <= worstRatio))) {
                 worst = i;
                 worstRatio = ratio;
             }
         }
         if (worst >= 0) {
             fail(what + ": worst element " + worst + ": got " + actual[worst] + ", expected " + expected[worst]
-                    + " (error " + Math.abs(actual[worst] - expected[worst]) + ", tolerance " + (atol + rtol * Math.abs(expected[worst]))
-                    + " = " + atol + " + " + rtol + " * |expected|)");
+                    + " (error " + Math.abs(actual[worst] - expected[worst]) + ", tolerance " + (atol[worst] + rtol * Math.abs(expected[worst]))
+                    + " = " + atol[worst] + " + " + rtol + " * |expected|)");
         }
     }
 
