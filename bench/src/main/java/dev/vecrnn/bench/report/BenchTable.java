@@ -103,7 +103,7 @@ public final class BenchTable {
             Map<Column, Jmh.Score[]> scores = new HashMap<>();
             for (Column col : columns) {
                 Jmh.Score ours = Jmh.run(c.ours(), settings, col.forks(), true, c.ourParams());
-                Jmh.Score base = c.baseline() == null ? null : Jmh.run(c.baseline(), settings, col.forks(), false, c.baseParams());
+                Jmh.Score base = c.baseline() == null ? null : Jmh.run(c.baseline(), settings, col.forks(), true, c.baseParams());
                 cells.add(cells(c, ours, base, col.roofline(), col.width()));
                 scores.put(col, new Jmh.Score[] {ours, base});
                 if (!ours.width().equals(col.width()) || base != null && !base.width().equals(col.width())) mixed.add(col);

@@ -129,7 +129,7 @@ public final class Gate {
         Comparison r = c.row();
         Jmh.Score ours = Jmh.run(r.ours(), settings, forks, true, again, r.ourParams());
         if (c.speedup()) {
-            Jmh.Score base = Jmh.run(r.baseline(), settings, forks, false, again, r.baseParams());
+            Jmh.Score base = Jmh.run(r.baseline(), settings, forks, true, again, r.baseParams()); // as ours: same profilers
             double s = BenchTable.speedup(ours, base), floor = c.limit() * factor;
             return new Result(s >= floor, Fmt.number(s) + "x", ">= " + Fmt.number(floor) + "x",
                     "vecrnn " + Fmt.number(ours.median() / r.perCall()) + ", " + r.baselineName() + " "
