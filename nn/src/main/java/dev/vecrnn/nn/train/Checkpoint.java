@@ -42,6 +42,8 @@ final class Checkpoint {
      * checkpoints written before weights existed have it.
      */
     static final String LOSS_WEIGHTS = "loss_weights";
+    /** The setting a {@link CheckpointMismatchException} names for a checkpoint of another model (its spec as JSON). */
+    static final String ARCHITECTURE = "architecture";
     static final String NO_LOSS_WEIGHTS = "none";
 
     /** Where a fit stands; mutated as training goes and written whole. */
@@ -155,8 +157,9 @@ final class Checkpoint {
      * Temporary files that interrupted saves of {@code file} left next to it are deleted first
      * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
      *
-     * @throws IllegalArgumentException when the file is not a checkpoint, was written with other settings
-     *                                  or another architecture (naming the setting, expected and got), or holds
+     * @throws CheckpointMismatchException when the file was written with other settings or for another
+     *                                     architecture (naming the setting, expected and got)
+     * @throws IllegalArgumentException when the file is not a checkpoint, or holds
      *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
     static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
@@ -170,16 +173,23 @@ final class Checkpoint {
         String arch = Json.write(model.spec());
         if (!arch.equals(meta.get(ModelFile.ARCHITECTURE_KEY))) {
             String where = firstDifference(model.spec(), meta.get(ModelFile.ARCHITECTURE_KEY));
-            throw new IllegalArgumentException(file + ": written for another architecture" + (where != null ? where
-                    : "; expected " + arch + ", got " + Untrusted.quote(meta.get(ModelFile.ARCHITECTURE_KEY))));
+            String writtenArch = meta.get(ModelFile.ARCHITECTURE_KEY);
+            throw new CheckpointMismatchException(file + ": written for another architecture" + (where != null ? where
+                    : "; expected " + arch + ", got " + Untrusted.quote(writtenArch)), ARCHITECTURE,
+                    writtenArch == null ? Map.of() : Map.of(ARCHITECTURE, writtenArch), Map.of(ARCHITECTURE, arch));
         }
         Map<String, String> expected = new LinkedHashMap<>(settings);
         expected.putIfAbsent(LOSS_WEIGHTS, NO_LOSS_WEIGHTS);
+        Map<String, String> writtenSettings = new LinkedHashMap<>();
+        for (String key : expected.keySet()) {
+            String v = key.equals(LOSS_WEIGHTS) ? meta.getOrDefault(LOSS_WEIGHTS, NO_LOSS_WEIGHTS) : meta.get(key);
+            if (v != null) writtenSettings.put(key, v);
+        }
         for (Map.Entry<String, String> s : expected.entrySet()) {
-            String written = s.getKey().equals(LOSS_WEIGHTS) ? meta.getOrDefault(LOSS_WEIGHTS, NO_LOSS_WEIGHTS) : meta.get(s.getKey());
+            String written = writtenSettings.get(s.getKey());
             if (!s.getValue().equals(written)) {
-                throw new IllegalArgumentException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(written)
-                        + ", but this trainer has " + s.getValue() + "; resume with the same settings and data");
+                throw new CheckpointMismatchException(file + ": written with " + s.getKey() + " = " + Untrusted.quote(written)
+                        + ", but this trainer has " + s.getValue() + "; resume with the same settings and data", s.getKey(), writtenSettings, expected);
             }
         }
         Map<String, float[]> state = new LinkedHashMap<>();

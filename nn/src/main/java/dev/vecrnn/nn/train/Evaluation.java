@@ -106,7 +106,7 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
      * cross-entropy the sum of its valid rows' class weights (the mean's own denominator), so that the result
      * is {@code sum w_i l_i / sum w_i} over the whole set, as one batch of all of it would give.
      */
-    private static double countedWeight(Loss loss, Dataset part) {
+    static double countedWeight(Loss loss, Dataset part) {
         if (!(loss instanceof CrossEntropyLoss ce && ce.weight() != null && part instanceof Dataset.Classification c)) return countRows(part);
         int[] labels = c.labels();
         if (part.perStep() && ValidRows.hasPadding(part)) {

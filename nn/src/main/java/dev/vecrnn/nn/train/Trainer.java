@@ -254,7 +254,9 @@ public final class Trainer {
      *                                  targets per step or per sequence, target width; validation targets of another
      *                                  kind than the training data's), the optimizer updates params that are not the
      *                                  model's, a built-in schedule is another optimizer's, the checkpoint file is a directory or in none that exists, all checked
-     *                                  before anything trains, or the checkpoint to resume from does not fit
+     *                                  before anything trains, the training or validation rows all weigh 0 under the
+     *                                  loss's class weights (their mean loss would be 0/0), or the checkpoint to resume
+     *                                  from does not fit ({@link CheckpointMismatchException} for other settings)
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
      * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
      *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
@@ -280,6 +282,8 @@ public final class Trainer {
         Dataset[] split = split(data, shuffledRows(data));
         Dataset train = split[0];
         Dataset val = split[1];
+        requireWeight(lossFn, train, "training rows", "nothing would train");
+        if (val != null) requireWeight(lossFn, val, "validation rows", "early stopping and the best epoch would mean nothing");
         Optimizer opt = optimizer.apply(model.params());
         if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
         requireModelParams(model, opt);
@@ -360,6 +364,18 @@ public final class Trainer {
     public Dataset trainingData(Dataset data) {
         Require.notNull("data", data);
         return split(data, shuffledRows(data))[0];
+    }
+
+    /**
+     * The rows {@link #fit} validates on: those {@link #validationSplit} holds out of {@code data}, or without a
+     * split the {@link #validationData} given (null without either). For checks of the validation rows before
+     * training, as of their class weights.
+     *
+     * @throws IllegalArgumentException when the split leaves no training or no validation rows
+     */
+    public Dataset validationRows(Dataset data) {
+        Require.notNull("data", data);
+        return split(data, shuffledRows(data))[1];
     }
 
     /** The rows of {@code data} in the order the seed shuffles them, as {@link #fit} takes them. */
@@ -499,6 +515,18 @@ public final class Trainer {
                             + where(d, i / w, per) + ", column " + (i % w));
                 }
             }
+        }
+    }
+
+    /**
+     * Refuses rows that all weigh 0 under a class-weighted cross-entropy (each of their classes weighs 0): their
+     * mean loss is 0/0, NaN in PyTorch (here 0, which would look like a perfect fit), so {@code consequence}.
+     */
+    private static void requireWeight(Loss loss, Dataset d, String what, String consequence) {
+        if (loss instanceof CrossEntropyLoss ce && ce.weight() != null && d instanceof Dataset.Classification
+                && Evaluation.countedWeight(loss, d) == 0) {
+            throw new IllegalArgumentException(what + ": every one weighs 0 (a class of weight 0, or the ignore index) under " + loss
+                    + ", so their mean loss is 0/0 and " + consequence + "; give their classes a weight above 0");
         }
     }
 

@@ -200,6 +200,58 @@ class LossWeightsTest {
     }
 
     @Test
+    void resumeRefusalNamesTheSettingAndBothValues(@TempDir Path dir) {
+        int[] y = {0, 1, 0, 0, 0, 1, 0, 0};
+        Dataset.Classification d = Dataset.classification(new float[16], 8, 2, 1, null, y, false);
+        Path ckpt = dir.resolve("c.safetensors");
+        trainer(null).epochs(1).validationSplit(0.25).checkpoint(ckpt).fit(Model.builder(1).seed(1).rnn(2).lastStep().dense(2).build(), d);
+        CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class, () -> trainer(null).epochs(2).validationSplit(0.5)
+                .resumeFrom(ckpt).fit(Model.builder(1).seed(1).rnn(2).lastStep().dense(2).build(), d));
+        assertEquals("validation_split", e.setting());
+        assertEquals("0.25", e.written().get("validation_split"));
+        assertEquals("0.5", e.trainer().get("validation_split"));
+        assertEquals("none", e.written().get("validation_data"));
+        assertEquals("4", e.written().get("batch_size"));
+        assertTrue(e.getMessage().contains("written with validation_split = '0.25', but this trainer has 0.5"), e.getMessage());
+    }
+
+    @Test
+    void rowsThatAllWeighZeroAreRefusedBeforeTraining(@TempDir Path dir) {
+        // validation rows all of class 1, which weighs 0: PyTorch's weighted mean is 0/0 = NaN; this loss gives 0 there,
+        // which would make every epoch look perfect (early stopping keeps epoch 1)
+        int[] y = {0, 1, 0, 0, 0, 1, 0, 0};
+        Dataset.Classification d = Dataset.classification(new float[16], 8, 2, 1, null, y, false);
+        Dataset.Classification val = Dataset.classification(new float[6], 3, 2, 1, null, new int[] {1, 1, 1}, false);
+        CrossEntropyLoss ce = new CrossEntropyLoss(2, -100, new float[] {1, 0});
+        Model m = Model.builder(1).seed(1).rnn(2).lastStep().dense(2).build();
+        var before = m.stateDict();
+        Path ckpt = dir.resolve("c.safetensors");
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> trainer(ce).epochs(1).validationData(val).checkpoint(ckpt).fit(m, d)).getMessage();
+        assertTrue(msg.startsWith("validation rows: every one weighs 0"), msg);
+        assertTrue(msg.contains("0/0"), msg);
+        // training rows alike (all of class 1 under weights 1, 0)
+        Dataset.Classification ones = Dataset.classification(new float[16], 8, 2, 1, null, new int[] {1, 1, 1, 1, 1, 1, 1, 1}, false);
+        msg = assertThrows(IllegalArgumentException.class, () -> trainer(ce).epochs(1).fit(m, ones)).getMessage();
+        assertTrue(msg.startsWith("training rows: every one weighs 0"), msg);
+        // a split whose validation rows are the class-1 ones (the last two rows)
+        int[] tail = {0, 0, 0, 0, 0, 0, 1, 1};
+        Dataset.Classification dt = Dataset.classification(new float[16], 8, 2, 1, null, tail, false);
+        msg = assertThrows(IllegalArgumentException.class, () -> trainer(ce).epochs(1).validationSplit(0.25, true).fit(m, dt)).getMessage();
+        assertTrue(msg.startsWith("validation rows: every one weighs 0"), msg);
+        // nothing changed: the weights as built, no checkpoint written
+        before.forEach((k, v) -> assertArrayEquals(v.data(), m.stateDict().get(k).data(), k));
+        assertFalse(java.nio.file.Files.exists(ckpt));
+        // the rows fit validates on, as a caller checks them first: the split's held-out rows, else the validation data
+        assertArrayEquals(new int[] {1, 1}, ((Dataset.Classification) trainer(ce).validationSplit(0.25, true).validationRows(dt)).labels());
+        assertEquals(val, trainer(ce).validationData(val).validationRows(d));
+        assertNull(trainer(ce).validationRows(d));
+        // one validation row of weight above 0 is enough
+        Dataset.Classification mixed = Dataset.classification(new float[6], 3, 2, 1, null, new int[] {1, 0, 1}, false);
+        trainer(ce).epochs(1).validationData(mixed).fit(m, d);
+    }
+
+    @Test
     void positiveWeightsMustMatchTheOutputs() {
         Dataset.Regression d = Dataset.regression(new float[4], 4, 1, 1, null, new float[] {0, 1, 0, 0}, 1, false);
         Model m = Model.builder(1).seed(1).rnn(2).lastStep().dense(1).build();
