@@ -81,6 +81,11 @@ final class EvaluateCommand implements Callable<Integer> {
             Inputs.requireFeatures("--x", x, m, in.features());
             if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
             int k = m.outputFeatures();
+            if (classification && in.oneHot() && in.width() != k) {
+                // Keras's evaluate refuses one-hot targets of another width than the model's outputs
+                throw new IllegalArgumentException("--y " + y + ": expected one-hot rows of " + k + " columns, one a class (the model has " + k
+                        + " outputs), got " + in.width());
+            }
             if (classification && in.width() > k) {
                 throw new IllegalArgumentException("--y " + y + ": expected class labels below " + k + " (the model has " + k + " outputs), got the label "
                         + (in.width() - 1) + (k == 1 ? " (a model of one output was fitted for --task regression)" : ""));

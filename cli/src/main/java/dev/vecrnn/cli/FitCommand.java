@@ -9,7 +9,7 @@ import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.AdamW;
-import dev.vecrnn.nn.train.CrossEntropyLoss;
+import dev.vecrnn.nn.train.CheckpointMismatchException;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFinitePolicy;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
@@ -78,15 +78,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--on-non-finite", paramLabel = "POLICY", defaultValue = "stop",
             description = "on a NaN/infinite loss or gradient: stop (an error naming epoch and batch) or skip (the step) (default ${DEFAULT-VALUE})") String onNonFinite;
 
-    @Option(names = "--class-weight", paramLabel = "WEIGHTS",
-            description = "classification: weigh each class's rows in the loss, as PyTorch's CrossEntropyLoss(weight=w) (the "
-                    + "mean divided by the weights' sum) and Keras's class_weight: balanced (scikit-learn's n / (k * count) "
-                    + "for each of the k classes present, counted on the training rows only, not the --val rows (all of X with --val-x); a class "
-                    + "absent from them weighs 0) or w0,w1,... one per class. Binary labels train two softmax classes, so "
-                    + "balanced gives count_0 / count_1 as the ratio of class 1's weight to class 0's: PyTorch's pos_weight "
-                    + "idiom for BCEWithLogitsLoss. The loss and val_loss of the epoch lines are weighted (early stopping "
-                    + "follows the weighted val_loss), the figures on all data at the end are not.")
-    String classWeight;
+    @Mixin ClassOptions classOpts;
 
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
     boolean overwrite;
@@ -122,7 +114,7 @@ final class FitCommand implements Callable<Integer> {
         int threads = this.threads.get();
         long seed = this.seed.get();
         Check.atLeast("--checkpoint-every", checkpointEvery, 0);
-        float[] givenWeights = classWeight == null ? null : classWeights(classWeight, classification);
+        classOpts.check(classification);
         valArrays.check(this.val != null ? "--val" : null, valRows != null ? "--val-rows" : null);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
@@ -132,18 +124,14 @@ final class FitCommand implements Callable<Integer> {
             if (checkpoint != null) checkCheckpoint(outs, file);
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();
-            int f = in.features(), width = in.width();
-            if (givenWeights != null && givenWeights.length != width) {
-                throw new IllegalArgumentException("--class-weight: expected " + width + " weights, one per class of --y " + y + " (0 to "
-                        + (width - 1) + "), got " + givenWeights.length);
-            }
+            int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
             if (vocab > 0) tokenIds(x, data, vocab);
             else scaleNote(x, data);
             validationRows("--val", val, data.size(), true);
-            Dataset valData = valArrays.load(in, x, y, classification, perStep, vocab);
+            Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
             boolean validating = val > 0 || valData != null;
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
-                    classification ? "--y " + y + ": " + width + " classes" : "--y " + y + ": " + width + " targets per row",
+                    classification ? classOpts.sized(y, width) : "--y " + y + ": " + width + " targets per row",
                     null, batch, data.size(), data.steps());
             ModelBuilder b = Model.builder(f).seed(seed);
             if (vocab > 0) b.embedding(vocab, embed);
@@ -174,7 +162,8 @@ final class FitCommand implements Callable<Integer> {
             // Keras's validation_data: all of X trains; the checkpoint records the arrays' row count and hash, so a
             // --resume with other validation arrays (or none, or a split) is refused
             tr.validationData(valData);
-            tr.loss(classification ? classLoss(tr, data, width, givenWeights) : Loss.mse());
+            tr.loss(classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
+                    : Loss.mse());
             if (patience >= 0 && validating) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
@@ -189,6 +178,8 @@ final class FitCommand implements Callable<Integer> {
             Trainer.History h;
             try {
                 h = Training.run(() -> tr.fit(model, data), Training.FIT_STEERING);
+            } catch (CheckpointMismatchException e) {
+                throw new IllegalArgumentException(resumeRefusal(e), e);
             } finally {
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -209,10 +200,50 @@ final class FitCommand implements Callable<Integer> {
                         ? "the checkpoint's run had stopped early after " + h.epochs().size() + " epoch(s)"
                         : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + epochs + " (raise --epochs to train on)"));
             }
-            System.out.println(kept + "; on all data" + (classWeight != null ? " (unweighted)" : "") + ": " + Progress.figures("", ev));
+            System.out.println(kept + "; on all data" + (classOpts.weighted() ? " (unweighted)" : "") + ": " + Progress.figures("", ev));
             System.out.println("saved " + out.resolve("model.safetensors"));
         }
         return 0;
+    }
+
+    /**
+     * A checkpoint written with other settings, said in fit's options (the library names its own settings, such
+     * as validation_split): what the checkpoint was written with and what this run has.
+     */
+    private String resumeRefusal(CheckpointMismatchException e) {
+        String setting = e.setting();
+        if (setting.equals("architecture")) {
+            String where = e.getMessage().substring(e.getMessage().indexOf("architecture") + "architecture".length());
+            return "--resume: --checkpoint " + checkpoint + " was written for another model" + where + "; resume with the --cell, --hidden, --layers,"
+                    + " --bidirectional, --head, --vocab, --embed, --dropout and classes (--classes, or the labels of --y) it was written with";
+        }
+        String then = asOptions(setting, e.written()), now = asOptions(setting, e.trainer());
+        if (then == null || now == null || then.equals(now)) return e.getMessage();  // a setting fit has no option for
+        return "--resume: --checkpoint " + checkpoint + " was written with " + then + ", but this run has " + now
+                + "; resume with the options and data it was written with (or start afresh: --overwrite instead of --resume)";
+    }
+
+    /** The trainer setting {@code setting} of {@code s} as fit's options give it; null for one fit does not set. */
+    static String asOptions(String setting, Map<String, String> s) {
+        String v = s.get(setting);
+        if (v == null) return null;
+        return switch (setting) {
+            case "seed" -> "--seed " + v;
+            case "batch_size" -> "--batch " + v;
+            case "validation_split", "validation_data" -> {
+                String split = s.get("validation_split"), arrays = s.get("validation_data");
+                if (split == null || arrays == null) yield null;
+                if (!arrays.equals("none")) yield "--val-x and --val-y of " + arrays;
+                boolean last = split.endsWith(" (last rows)");
+                String fraction = last ? split.substring(0, split.length() - " (last rows)".length()) : split;
+                yield fraction.equals("0.0") ? "no validation (--val 0)" : "--val " + fraction + (last ? " --val-rows last" : "");
+            }
+            case "data" -> "--x and --y (and --lengths) of " + v;
+            case "optimizer" -> "--optimizer " + v.substring(v.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
+            case "loss_weights" -> v.equals("none") ? "no --class-weight" : v.contains("weight=")
+                    ? "--class-weight weights " + v.substring(v.indexOf("weight=") + "weight=".length()).replace(")", "") : null;
+            default -> null;
+        };
     }
 
     /**
@@ -229,57 +260,6 @@ final class FitCommand implements Callable<Integer> {
             if (resume) Inputs.file("--checkpoint", checkpoint);
             else if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --resume to continue from it or --overwrite to replace it)");
         });
-    }
-
-    /**
-     * --class-weight as given: "balanced" (null here: computed on the training rows once they are known) or one
-     * weight per class, each finite and {@code >= 0}, not all zero; the count is checked against the classes later.
-     */
-    static float[] classWeights(String spec, boolean classification) {
-        if (!classification) throw new IllegalArgumentException("--class-weight: expected --task classification (regression targets have no classes)");
-        if (spec.strip().equalsIgnoreCase("balanced")) return null;
-        String[] parts = spec.split(",", -1);
-        float[] w = new float[parts.length];
-        boolean any = false;
-        for (int i = 0; i < parts.length; i++) {
-            double v;
-            try {
-                v = Double.parseDouble(parts[i].strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--class-weight: expected balanced or one number per class, w0,w1,..., got '" + spec
-                        + "' (weight " + i + " is '" + parts[i] + "')");
-            }
-            if (!(v >= 0 && v <= Float.MAX_VALUE)) {
-                throw new IllegalArgumentException("--class-weight: expected finite weights >= 0, got " + parts[i].strip() + " for class " + i);
-            }
-            w[i] = (float) v;
-            any |= w[i] > 0;
-        }
-        if (!any) throw new IllegalArgumentException("--class-weight: expected a weight above 0, got all zeros ('" + spec + "')");
-        return w;
-    }
-
-    /**
-     * The cross-entropy fit trains with: unweighted without --class-weight, else with the weights given (one per
-     * class) or balanced over the rows {@code tr} trains on; prints the weights.
-     */
-    private Loss classLoss(Trainer tr, Dataset data, int classes, float[] given) {
-        if (classWeight == null) return Loss.crossEntropy();
-        float[] w = given;
-        String how;
-        if (w == null) {
-            Dataset train = tr.trainingData(data);
-            w = CrossEntropyLoss.balancedWeights(train, classes);
-            long rows = 0;
-            for (int i = 0; i < train.size(); i++) rows += data.perStep() ? train.lengthOf(i) : 1;
-            how = "balanced over the " + rows + " training " + (data.perStep() ? "steps" : "rows");
-        } else {
-            how = "as given";
-        }
-        StringJoiner sj = new StringJoiner("  ");
-        for (int c = 0; c < w.length; c++) sj.add(String.format(Locale.ROOT, "%d: %.4g", c, w[c]));
-        System.out.println("class weights (" + how + "): " + sj);
-        return new CrossEntropyLoss(classes, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, w);
     }
 
     /** Features whose root mean square (over the valid steps) is above this get a note: tanh and sigmoid gates saturate on them. */
@@ -363,8 +343,11 @@ final class FitCommand implements Callable<Integer> {
         return CellType.parse(c.equals("rnn") ? "RNN_TANH" : c);
     }
 
-    /** A dataset from .npy files, with its feature count and the model's output width. */
-    record Loaded(Dataset data, int features, int width) {
+    /**
+     * A dataset from .npy files, with its feature count and output width (the classes of its labels: the largest
+     * plus one, or the width of its one-hot rows, {@code oneHot}; or the targets per row).
+     */
+    record Loaded(Dataset data, int features, int width, boolean oneHot) {
     }
 
     /**
@@ -420,7 +403,7 @@ final class FitCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(e.getMessage() + " (" + headNote + ")", e);
                 }
                 System.out.println(yo + " " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
-                return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k);
+                return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k, true);
             }
             if (yd.elementCount() != rows) {
                 String hint = perStep || yd.elementCount() != (long) n * t ? ""
@@ -441,7 +424,7 @@ final class FitCommand implements Callable<Integer> {
                 labels[i] = (int) v;
                 width = Math.max(width, labels[i] + 1L);
             }
-            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width);
+            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width, false);
         }
         if (ys.length > (perStep ? 3 : 2)) {
             throw new IllegalArgumentException(yo + " " + y + ": expected " + (perStep ? "[N, T] or [N, T, K] targets with --per-step, got " + Arrays.toString(ys)
@@ -462,7 +445,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
         }
-        return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width);
+        return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width, false);
     }
 
     /**

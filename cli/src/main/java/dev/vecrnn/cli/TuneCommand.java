@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
 @Command(name = "tune", mixinStandardHelpOptions = true, defaultValueProvider = TuneCommand.Defaults.class,
         description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays",
                 "(as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
-                "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains)."})
+                "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains).",
+                "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted)."})
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
@@ -45,6 +46,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--val", paramLabel = "<val>", description = "validation fraction, rows drawn at random by --seed (default " + DEFAULT_VAL
             + "; none with --val-x)") Double val;
     @Mixin ValidationArrays valArrays;
+    @Mixin ClassOptions classOpts;
     @Mixin TrainingOptions.Batch batch;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
@@ -73,6 +75,7 @@ final class TuneCommand implements Callable<Integer> {
         threads.get();
         FitCommand.vocab(vocab);
         Check.atLeast("--embed", embed, 1);
+        classOpts.check(classification);
         valArrays.check(val != null ? "--val" : null);
         try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
             Path file = outs.declareIn("--out", out, "model.safetensors");
@@ -86,7 +89,7 @@ final class TuneCommand implements Callable<Integer> {
         int vocab = FitCommand.vocab(this.vocab);
         FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
-        int f = in.features(), width = in.width();
+        int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
         if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
         else FitCommand.scaleNote(x, data);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
@@ -94,12 +97,16 @@ final class TuneCommand implements Callable<Integer> {
         Random r = new Random(seed);
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
-        Dataset valData = valArrays.load(in, x, y, classification, perStep, vocab);
+        Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
         // tune ranks its trials on the validation rows, or on --val-x and --val-y (all of X trains then)
         double val = valData != null ? 0 : this.val == null ? DEFAULT_VAL : this.val;
         FitCommand.validationRows("--val", val, data.size(), false);
-        HeapBudget.training(CellType.LSTM, f, 128, 2, bidirectional, vocab, embed, width, "--y " + y + ": " + width + (classification ? " classes" : " targets per row"),
+        HeapBudget.training(CellType.LSTM, f, 128, 2, bidirectional, vocab, embed, width,
+                classification ? classOpts.sized(y, width) : "--y " + y + ": " + width + " targets per row",
                 "the largest trial (LSTM, 128 units, 2 layers" + (bidirectional ? ", bidirectional)" : ")"), batch, data.size(), data.steps());
+        // every trial trains on the same rows (the split is drawn by --seed), so balanced weights are the same for all
+        Loss loss = classification ? classOpts.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width,
+                "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y) : Loss.mse();
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];
@@ -122,7 +129,7 @@ final class TuneCommand implements Callable<Integer> {
             Trainer trainer = new Trainer().epochs(epochs).batchSize(batch).seed(seed).validationSplit(val).validationData(valData).clipNorm(clip)
                     // -1, as in fit: no early stopping; each trial still keeps its best epoch's weights, which it is ranked by
                     .threads(threads).earlyStopping(patience < 0 ? epochs : patience, true)
-                    .loss(classification ? Loss.crossEntropy() : Loss.mse())
+                    .loss(loss)
                     .optimizer(ps -> new Adam(ps, lr))
                     .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()));
             int bestEpoch;

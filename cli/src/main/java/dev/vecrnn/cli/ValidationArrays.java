@@ -56,9 +56,12 @@ final class ValidationArrays {
 
     /**
      * Reads the validation arrays and checks them against the training data {@code train} (read from
-     * {@code trainX} and {@code trainY}); null when none were given.
+     * {@code trainX} and {@code trainY}) and, for a classifier, its {@code classes} (said in messages as
+     * {@code classesFrom}: "--classes K" or "the classes of --y Y"); null when none were given. One-hot rows must be
+     * as wide as the classes, as Keras refuses one-hot targets of another width than the model's outputs.
      */
-    Dataset load(FitCommand.Loaded train, Path trainX, Path trainY, boolean classification, boolean perStep, int vocab) throws IOException {
+    Dataset load(FitCommand.Loaded train, int classes, String classesFrom, Path trainX, Path trainY, boolean classification, boolean perStep,
+                 int vocab) throws IOException {
         if (x == null) return null;
         FitCommand.Loaded v = FitCommand.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V", null);
         Dataset d = v.data();
@@ -69,11 +72,15 @@ final class ValidationArrays {
                     + " has, got " + v.features());
         }
         if (classification) {
+            if (v.oneHot() && v.width() != classes) {
+                throw new IllegalArgumentException("--val-y " + y + ": expected one-hot rows of " + classes + " columns, one a class (" + classesFrom
+                        + ", which the model has outputs for), got " + v.width());
+            }
             int[] labels = ((Dataset.Classification) d).labels();
             for (int i = 0; i < labels.length; i++) {
-                if (labels[i] >= train.width()) {
-                    throw new IllegalArgumentException("--val-y " + y + ": expected class labels below " + train.width() + " (the classes of --y "
-                            + trainY + ", which the model has outputs for), got " + labels[i] + " at element " + i);
+                if (labels[i] >= classes) {
+                    throw new IllegalArgumentException("--val-y " + y + ": expected class labels below " + classes + " (" + classesFrom
+                            + ", which the model has outputs for), got " + labels[i] + " at element " + i);
                 }
             }
         } else if (v.width() != train.width()) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -107,6 +108,37 @@ class ClassWeightTest {
     }
 
     @Test
+    void validationRowsThatAllWeighZeroAreRefused(@TempDir Path dir) throws Exception {
+        // PyTorch's weighted mean over rows that all weigh 0 is 0/0 = NaN; val_loss 0.0 made every epoch look perfect
+        // and fit kept epoch 1 as the best
+        ContractTest.data(dir);
+        Npy.writeLongs(dir.resolve("vy.npy"), new long[] {1, 1, 1, 1}, 4);
+        Npy.write(dir.resolve("vx.npy"), dev.vecrnn.nn.Tensor.zeros(4, 5, 2));
+        List<String> snapshot = ContractTest.snapshot(dir);
+        ContractTest.run(ContractTest.fit(dir, "--class-weight", "1,0", "--val-x", dir.resolve("vx.npy").toString(), "--val-y",
+                dir.resolve("vy.npy").toString())).refused("--class-weight 1,0", "every validation row", "--val-y", "vy.npy", "0/0");
+        assertEquals(snapshot, ContractTest.snapshot(dir), "nothing written");
+        // a split: the last 10 rows (--val-rows last) are all of class 1, the 30 training rows all of class 0
+        long[] y = new long[40];
+        java.util.Arrays.fill(y, 30, 40, 1);
+        Npy.writeLongs(dir.resolve("y.npy"), y, 40);
+        ContractTest.run(ContractTest.fit(dir, "--class-weight", "1,0", "--val", "0.25", "--val-rows", "last"))
+                .refused("--class-weight 1,0", "every validation row", "the --val rows of --y");
+        // balanced weighs a class absent from the training rows 0: here every validation row
+        ContractTest.run(ContractTest.fit(dir, "--class-weight", "balanced", "--val", "0.25", "--val-rows", "last"))
+                .refused("--class-weight balanced", "every validation row", "absent from the training rows");
+        // training rows alike: nothing would train (labels all 0, two classes by --classes)
+        Npy.writeLongs(dir.resolve("y.npy"), new long[40], 40);
+        ContractTest.run(ContractTest.fit(dir, "--class-weight", "0,1", "--classes", "2", "--val", "0")).refused("--class-weight 0,1", "every training row", "--y");
+        // tune shares the check
+        ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--out", dir.resolve("t").toString(), "--trials", "1", "--epochs", "1", "--class-weight", "0,1", "--classes", "2")
+                .refused("--class-weight 0,1", "every training row");
+        assertFalse(Files.exists(dir.resolve("m")));
+        assertFalse(Files.exists(dir.resolve("t")));
+    }
+
+    @Test
     void resumeWithOtherWeightsIsRefused(@TempDir Path dir) throws Exception {
         ContractTest.data(dir);
         String ckpt = dir.resolve("c.ckpt").toString();
@@ -115,7 +147,10 @@ class ClassWeightTest {
         for (String[] other : new String[][] {{"--class-weight", "1,5"}, {}}) {
             String[] args = ContractTest.fit(dir, "--checkpoint", ckpt, "--resume", "--overwrite");
             String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(other)).toArray(String[]::new);
-            ContractTest.run(all).refused("c.ckpt", "loss_weights");
+            // named as the options the user typed, not as the library's loss_weights setting
+            ContractTest.Result r = ContractTest.run(all).refused("c.ckpt", "--resume", "was written with --class-weight weights ",
+                    other.length == 0 ? "this run has no --class-weight" : "this run has --class-weight weights 1.0,5.0");
+            assertFalse(r.err().contains("loss_weights"), r.err());
             assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("c.ckpt"))));
         }
         // the same weighting resumes (nothing is left to train at --epochs 1, but the checkpoint is read and accepted)

@@ -851,6 +851,12 @@ final class CliFuzzGen {
         // one time in four, Keras's validation_data: --val-x and --val-y (and --val-lengths), inputs no output may be
         int rows = perStep ? n * t : n;
         int width = classification ? labelWidth(y, len, t, perStep) : y.v().length / rows;
+        // --classes K (one time in five for classification): the model's outputs, at least the labels' width; the
+        // validation labels and --class-weight's count follow it
+        if (classification && r.nextInt(5) == 0) {
+            width = Math.max(2, width) + r.nextInt(3);
+            c.put("--classes", Integer.toString(width));
+        }
         boolean valArrays = r.nextInt(4) == 0;
         if (valArrays) ins.putAll(validationArrays(tune, t, f, tokens, vocab, classification, perStep, width));
         Path out = dirOutput("--out", List.of("model.safetensors"), List.of("model.safetensors"), ins);
@@ -887,6 +893,7 @@ final class CliFuzzGen {
             // the training data read otherwise: the validation arrays may no longer fit them
             if (valArrays) c.names.addAll(List.of("--val-x", "--val-y"));
             if (c.has("--class-weight")) c.names.add("--class-weight");  // so may the count of its weights
+            if (c.has("--classes")) c.names.add("--classes");  // and the labels' width
         }));
 
         if (tune) {
@@ -934,7 +941,6 @@ final class CliFuzzGen {
             }));
             enumOpt("--val-rows", false, "random", "last");
             if (valArrays) c.remove("--val-rows");
-            classWeight(classification, width);
             intOpt("--patience", false, -1, Integer.MAX_VALUE, -1, 3);
             enumOpt("--on-non-finite", false, "stop", "skip");
             if (tokens) {
@@ -1000,6 +1006,8 @@ final class CliFuzzGen {
                 }));
             }
         }
+        classWeight(classification, width);
+        classes(classification, width, y, len, t, perStep);
         intOpt("--batch", false, 1, Integer.MAX_VALUE, 1, n + 2);
         planters.add(new Planter("--batch", () -> {
             c.put("--batch", Integer.toString(pick(new int[] {1_000_000, 1 << 30, Integer.MAX_VALUE})));
@@ -1127,7 +1135,13 @@ final class CliFuzzGen {
             }));
             return;
         }
-        if (r.nextInt(4) == 0) c.put("--class-weight", r.nextBoolean() ? randomCase("balanced") : weights(width));
+        if (r.nextInt(4) == 0) {
+            boolean balanced = r.nextBoolean();
+            c.put("--class-weight", balanced ? randomCase("balanced") : weights(width));
+            // balanced weighs a class absent from the training rows 0: the validation rows (drawn by --seed, or
+            // --val-y's) may all be of such classes, and are then refused (their val_loss would be 0/0)
+            if (balanced) c.maybe("--class-weight balanced: validation rows that may all weigh 0", "--class-weight");
+        }
         planters.add(new Planter("--class-weight", () -> {
             String w;
             String fault;
@@ -1155,6 +1169,46 @@ final class CliFuzzGen {
             }
             c.put("--class-weight", w);
             c.fault("--class-weight: " + fault, "--class-weight");
+        }));
+    }
+
+    /**
+     * --classes (fit and tune): faults: fewer than 2, junk, fewer than the labels of Y, too many for the heap, and any
+     * --classes for regression. Valid values are drawn in {@link #fit}, before the validation arrays that follow them.
+     */
+    private void classes(boolean classification, int width, Arr y, Arr len, int t, boolean perStep) {
+        planters.add(new Planter("--classes", () -> {
+            if (!classification) {
+                c.put("--classes", Integer.toString(between(2, 4)));
+                c.fault("--classes with --task regression", "--classes");
+                return;
+            }
+            int labels = labelWidth(y, len, t, perStep);
+            switch (r.nextInt(4)) {
+                case 0 -> {
+                    c.put("--classes", pick("1", "0", "-2", Integer.toString(Integer.MIN_VALUE)));
+                    c.fault("--classes: below 2", "--classes");
+                }
+                case 1 -> {
+                    c.put("--classes", pick(JUNK));
+                    c.fault("--classes: junk", "--classes");
+                }
+                case 2 -> {
+                    c.put("--classes", Integer.toString(Integer.MAX_VALUE));
+                    c.fault("--classes: too large for the heap", "--classes");
+                }
+                default -> {
+                    if (labels <= 2) {
+                        c.put("--classes", "1");
+                        c.fault("--classes: below 2", "--classes");
+                    } else {
+                        c.put("--classes", Integer.toString(labels - 1));
+                        c.fault("--classes: fewer than the labels of --y", "--classes");
+                    }
+                }
+            }
+            if (c.has("--class-weight")) c.names.add("--class-weight");  // its count may be checked first
+            c.names.add("--val-y");  // and the validation labels against the classes
         }));
     }
 

@@ -71,10 +71,44 @@ class FitCheckpointTest {
         // resuming another architecture names where it differs, not two copies of the whole model's spec
         byte[] before = Files.readAllBytes(dir.resolve("c.ckpt"));
         ContractTest.Result r = ContractTest.run(fit(dir, "m2", 1, "--checkpoint", dir.resolve("c.ckpt").toString(), "--resume",
-                "--layers", "2").toArray(String[]::new)).refused("c.ckpt", "another architecture", "layers[0].num_layers: '2' here, '1' in the file");
-        assertTrue(r.err().strip().length() < 200, r.err());
+                "--layers", "2").toArray(String[]::new)).refused("--resume: --checkpoint", "c.ckpt", "another model",
+                "layers[0].num_layers: '2' here, '1' in the file", "--layers");
+        assertTrue(r.err().strip().length() < 400, r.err());
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("c.ckpt")));
         assertFalse(Files.exists(dir.resolve("m2")));
+    }
+
+    @Test
+    void resumeRefusalsNameTheOptions(@TempDir Path dir) throws Exception {
+        // the library names its settings (validation_split = '0.1', validation_data, batch_size); fit names its options
+        ContractTest.data(dir);
+        Npy.write(dir.resolve("vx.npy"), Tensor.zeros(4, 5, 2));
+        Npy.writeLongs(dir.resolve("vy.npy"), new long[] {0, 1, 0, 1}, 4);
+        String ckpt = dir.resolve("c.ckpt").toString();
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir, "--checkpoint", ckpt)).code());
+        byte[] before = Files.readAllBytes(dir.resolve("c.ckpt"));
+        String[] resume = ContractTest.fit(dir, "--checkpoint", ckpt, "--resume", "--overwrite");
+        Map<String[], String[]> cases = new LinkedHashMap<>();
+        cases.put(new String[] {"--val-x", dir.resolve("vx.npy").toString(), "--val-y", dir.resolve("vy.npy").toString()},
+                new String[] {"was written with --val 0.1, but this run has --val-x and --val-y of 4 rows"});
+        cases.put(new String[] {"--val", "0"}, new String[] {"was written with --val 0.1, but this run has no validation (--val 0)"});
+        cases.put(new String[] {"--val", "0.1", "--val-rows", "last"}, new String[] {"this run has --val 0.1 --val-rows last"});
+        cases.put(new String[] {"--batch", "8"}, new String[] {"was written with --batch 32, but this run has --batch 8"});
+        cases.put(new String[] {"--seed", "9"}, new String[] {"was written with --seed 0, but this run has --seed 9"});
+        cases.put(new String[] {"--optimizer", "sgd"}, new String[] {"was written with --optimizer adam, but this run has --optimizer sgd"});
+        for (Map.Entry<String[], String[]> c : cases.entrySet()) {
+            ContractTest.Result r = ContractTest.run(ContractTest.append(resume, c.getKey())).refused(c.getValue());
+            for (String library : List.of("validation_split", "validation_data", "batch_size", "dev.vecrnn", "this trainer")) {
+                assertFalse(r.err().contains(library), r.err());
+            }
+            assertTrue(r.err().startsWith("vecrnn fit: --resume: --checkpoint " + ckpt), r.err());
+            assertArrayEquals(before, Files.readAllBytes(dir.resolve("c.ckpt")));
+        }
+        // other training data: the options that hold them
+        long[] y = Npy.read(dir.resolve("y.npy")).toLongs();
+        y[0] = 1 - y[0];
+        Npy.writeLongs(dir.resolve("y.npy"), y, 40);
+        ContractTest.run(resume).refused("was written with --x and --y (and --lengths) of 40 rows, hash ");
     }
 
     /**
