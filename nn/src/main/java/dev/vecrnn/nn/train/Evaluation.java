@@ -42,8 +42,11 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
 
     /**
      * Evaluates in batches of {@code batchSize} (inference path, no dropout): the loss is {@code loss}'s value
-     * over the valid rows (the mean of the batches' values weighted by their row counts, or by their class
-     * weights' sums under a class-weighted cross-entropy), as in training.
+     * over the valid rows (the mean of the batches' values weighted by their row counts, or under a
+     * cross-entropy by the rows not at its ignore index, or their class weights' sums), as in training; a
+     * classifier's metrics and confusion matrix count the rows not at the ignore index.
+     *
+     * @throws IllegalArgumentException when every label of a classification is at the ignore index
      */
     public static Evaluation of(Model model, Dataset data, Loss loss, int batchSize) {
         Require.notNull("model", model);
@@ -73,11 +76,16 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
         int[] valid = data.perStep() && ValidRows.hasPadding(data) ? ValidRows.validRows(data) : null;
         ConfusionMatrix confusion = null;
         if (data instanceof Dataset.Classification c) {
-            int count = valid == null ? c.labels().length : valid.length;
+            int[] scored = scoredRows(loss, c, valid);
+            int count = scored.length;
+            if (count == 0) {
+                throw new IllegalArgumentException("data: every label is " + loss + "'s ignore index " + ignoreIndex(loss)
+                        + ", so there is nothing to score");
+            }
             int[] p = new int[count];
             int[] t = new int[count];
             for (int j = 0; j < count; j++) {
-                int r = valid == null ? j : valid[j];
+                int r = scored[j];
                 int best = 0;
                 for (int k = 1; k < width; k++) if (outAll[r * width + k] > outAll[r * width + best]) best = k;
                 p[j] = best;
@@ -102,19 +110,43 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
     }
 
     /**
-     * What a batch's mean loss is weighed by in the mean over batches: its rows, or for a class-weighted
-     * cross-entropy the sum of its valid rows' class weights (the mean's own denominator), so that the result
+     * What a batch's mean loss is weighed by in the mean over batches: its rows, or for a cross-entropy its valid
+     * rows not at the ignore index, weighted by their classes' weights if it has any (the mean's own denominator), so that the result
      * is {@code sum w_i l_i / sum w_i} over the whole set, as one batch of all of it would give.
      */
     static double countedWeight(Loss loss, Dataset part) {
-        if (!(loss instanceof CrossEntropyLoss ce && ce.weight() != null && part instanceof Dataset.Classification c)) return countRows(part);
+        Integer ignore = ignoreIndex(loss);
+        if (ignore == null || !(part instanceof Dataset.Classification c)) return countRows(part);
         int[] labels = c.labels();
         if (part.perStep() && ValidRows.hasPadding(part)) {
             int[] rows = ValidRows.validRows(part);
             labels = new int[rows.length];
             for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
         }
-        return ce.countedWeight(labels);
+        if (loss instanceof CrossEntropyLoss ce) return ce.countedWeight(labels);
+        int n = 0;
+        for (int t : labels) if (t != ignore) n++;
+        return n;
+    }
+
+    /** A cross-entropy's ignore index (PyTorch's {@code ignore_index}), null for a loss without one. */
+    static Integer ignoreIndex(Loss loss) {
+        if (loss == CrossEntropyLoss.FROM_LOGITS) return CrossEntropyLoss.DEFAULT_IGNORE_INDEX;
+        return loss instanceof CrossEntropyLoss ce ? ce.ignoreIndex() : null;
+    }
+
+    /** The rows metrics score: the valid ones ({@code valid}, null for all), less those at the loss's ignore index. */
+    private static int[] scoredRows(Loss loss, Dataset.Classification c, int[] valid) {
+        Integer ignore = ignoreIndex(loss);
+        int[] labels = c.labels();
+        int n = valid == null ? labels.length : valid.length;
+        int[] rows = new int[n];
+        int count = 0;
+        for (int j = 0; j < n; j++) {
+            int r = valid == null ? j : valid[j];
+            if (ignore == null || labels[r] != ignore) rows[count++] = r;
+        }
+        return count == n ? rows : java.util.Arrays.copyOf(rows, count);
     }
 
     /** Rows that count toward a mean loss: valid steps (or sequences) times the target width. */

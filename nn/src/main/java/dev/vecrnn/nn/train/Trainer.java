@@ -519,14 +519,13 @@ public final class Trainer {
     }
 
     /**
-     * Refuses rows that all weigh 0 under a class-weighted cross-entropy (each of their classes weighs 0): their
+     * Refuses rows that all weigh 0 under a cross-entropy (each at the ignore index, or of a class of weight 0): their
      * mean loss is 0/0, NaN in PyTorch (here 0, which would look like a perfect fit), so {@code consequence}.
      */
     private static void requireWeight(Loss loss, Dataset d, String what, String consequence) {
-        if (loss instanceof CrossEntropyLoss ce && ce.weight() != null && d instanceof Dataset.Classification
-                && Evaluation.countedWeight(loss, d) == 0) {
+        if (Evaluation.ignoreIndex(loss) != null && d instanceof Dataset.Classification && Evaluation.countedWeight(loss, d) == 0) {
             throw new IllegalArgumentException(what + ": every one weighs 0 (a class of weight 0, or the ignore index) under " + loss
-                    + ", so their mean loss is 0/0 and " + consequence + "; give their classes a weight above 0");
+                    + ", so their mean loss is 0/0 and " + consequence + "; give their classes a weight above 0, or labels other than the ignore index");
         }
     }
 
