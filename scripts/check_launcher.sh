@@ -30,7 +30,13 @@ expect 2 '^vecrnn fit: --epochs' 1 -- fit --x "$work/none.npy" --y "$work/none.n
 expect 2 '^vecrnn infer: --model' 1 -- infer --model "$work/none" --input "$work/x.npy" --out "$work/o"
 expect 2 '^vecrnn predict: --model' 1 -- predict --model "$work/none" --x "$work/x.npy" --out "$work/p.npy"
 expect 2 '^vecrnn: unknown command' 1 -- frobnicate
+expect 2 '^vecrnn: expected a command' 1 --
 expect 0 '' 0 -- fit --help
+# kernel-demo and bench run through the same filter, refuse in one line and have --help too
+expect 2 '^vecrnn kernel-demo: takes no options' 1 -- kernel-demo --bogus
+expect 0 '' 0 -- kernel-demo --help
+expect 2 "^bench --table: unknown option '--bogus'" 1 -- bench --table --bogus
+expect 0 '' 0 -- bench --gate --help
 [[ ! -e "$work/m" && ! -e "$work/o" && ! -e "$work/p.npy" ]] || { echo "check_launcher: a refused command left output" >&2; failed=1; }
 
 if [[ "$failed" != 0 ]]; then exit 1; fi

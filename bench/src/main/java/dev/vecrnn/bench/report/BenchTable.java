@@ -10,8 +10,8 @@ import java.util.Map;
  * {@code ./vecrnn bench --table [--quick]}: every row of {@link Comparison#all} run through JMH, vecrnn
  * and its baseline in the same run, printed as the README's Markdown table: medians with the range over
  * the measured iterations, the speed-up, the share of the machine bound (bandwidth for a batch-1 step,
- * FMA peak for a GEMM), and bytes allocated per call. Full settings take about 20 minutes; {@code --quick}
- * (sizes 64 and 256, shorter iterations) about 5 and is noisier.
+ * FMA peak for a GEMM), and bytes allocated per call. Full settings take about 40 minutes a width; {@code --quick}
+ * (sizes 64 and 256, shorter iterations) about 13 and is noisier.
  *
  * <p>Pin it for single-thread figures: {@code taskset -c 0 ./vecrnn bench --table}. Options:
  * {@code --only id,id} (rows by id, see {@code --list}); {@code --jvm-args "..."} (appended to every
