@@ -35,6 +35,8 @@ public final class Main implements Runnable {
     /** The command line with its error handlers. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // every command's help offers -V, --version; a subcommand has no version of its own (it printed nothing)
+        for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().version(cl.getCommandSpec().version());
         // "@name" arguments stay arguments: picocli would open and read the file (a FIFO blocks) before any check
         cl.setExpandAtFiles(false);
         // an empty path is the current directory to Path.of: `--out ""` wrote into it

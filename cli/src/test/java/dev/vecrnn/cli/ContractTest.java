@@ -328,6 +328,25 @@ class ContractTest {
         assertEquals("a\\x1b[2J\\n\\u202e\u00e9", Main.oneLine("a\u001b[2J\n\u202e\u00e9"));
     }
 
+    /** Every command's help lists -V, --version: it prints the version (it printed nothing), and --help its usage. */
+    @Test
+    void everyCommandPrintsItsVersionAndHelp() {
+        String version = Main.commandLine().getCommandSpec().version()[0];
+        assertTrue(version.startsWith("vecrnn "), version);
+        for (String cmd : Main.commandLine().getSubcommands().keySet()) {
+            for (String flag : List.of("--version", "-V")) {
+                Result v = run(cmd, flag);
+                assertEquals(0, v.code(), cmd + " " + flag + ": " + v.err());
+                assertEquals("", v.err(), cmd + " " + flag);
+                assertEquals(version, v.out().strip(), cmd + " " + flag);
+            }
+            Result h = run(cmd, "--help");
+            assertEquals(0, h.code(), cmd + " --help: " + h.err());
+            assertEquals("", h.err(), cmd + " --help");
+            assertTrue(h.out().startsWith("Usage: vecrnn " + cmd + " "), cmd + " --help: " + h.out());
+        }
+    }
+
     // 5. options range-checked on their own
 
     @Test
