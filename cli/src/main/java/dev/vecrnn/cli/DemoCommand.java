@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
         description = "Train a character LSTM on bundled public-domain text for about a minute and show what it learned and how fast it steps.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "training budget (default ${DEFAULT-VALUE})") int seconds;
-    @Option(names = "--out", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
     @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace DIR/loss.png if it exists (from an earlier run)") boolean overwrite;
 

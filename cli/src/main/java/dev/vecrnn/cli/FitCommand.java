@@ -42,10 +42,10 @@ import java.util.concurrent.Callable;
                 "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over",
                 "classes), perplexity (not under --class-weight); rmse, mae, mape (percent)."})
 final class FitCommand implements Callable<Integer> {
-    @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
-    @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
+    @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
+    @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets or class labels, one row per row of X") Path y;
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification") String task;
-    @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where model.safetensors goes (the best epoch's model)") Path out;
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--per-step", description = "one target per step (many-to-many) instead of one per sequence") boolean perStep;
     @Option(names = "--vocab", description = "X holds token ids below this (at least 2); adds an embedding") Integer vocab;

@@ -34,7 +34,7 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--horizon", defaultValue = "24", description = "steps to forecast, held back from training (default ${DEFAULT-VALUE})") int horizon;
     @Option(names = "--season", defaultValue = "12", description = "season length for the seasonal-naive baseline (default ${DEFAULT-VALUE})") int season;
     @Option(names = "--window", defaultValue = "36", description = "steps of history per training example (default ${DEFAULT-VALUE})") int window;
-    @Option(names = "--hidden", defaultValue = "48") int hidden;
+    @Option(names = "--hidden", defaultValue = "48", description = "LSTM hidden size (default ${DEFAULT-VALUE})") int hidden;
     @Mixin TrainingOptions.Epochs epochs;
     @Mixin TrainingOptions.LearningRate lr;
     @Mixin TrainingOptions.Seed seed;

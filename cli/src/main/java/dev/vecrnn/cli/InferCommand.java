@@ -21,11 +21,13 @@ import java.util.concurrent.Callable;
  * safetensors, with its config.json) on an input array and writes PyTorch's outputs.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
-        description = {"Run a PyTorch RNN/LSTM/GRU state_dict on x.npy and write output.npy, h_n.npy (and c_n.npy);",
-                "or a vecrnn model file (DIR/model.safetensors, or the file itself), writing output.npy.",
-                "DIR holds model.safetensors (unprefixed state_dict names) and config.json with type (LSTM, GRU,",
-                "RNN_TANH, RNN_RELU), input_size, hidden_size, num_layers, bias, batch_first, bidirectional,",
-                "and optionally proj_size."})
+        description = {"Run a PyTorch nn.RNN/nn.LSTM/nn.GRU state_dict on X.npy and write output.npy, h_n.npy (and c_n.npy)"
+                + " with PyTorch's shapes; or a vecrnn model file (DIR/model.safetensors, or the file itself), writing output.npy.",
+                "DIR holds model.safetensors (the module's own state_dict, or a whole model's, whose one recurrent module is"
+                + " found by its prefix) and config.json: type (LSTM, GRU, RNN, RNN_TANH or RNN_RELU), input_size, hidden_size,"
+                + " and where they are not PyTorch's defaults num_layers, bias, batch_first, bidirectional, dropout, proj_size"
+                + " and, for RNN, nonlinearity (\"tanh\" or \"relu\"); any other key is refused."
+                + " scripts/export_pytorch.py FILE DIR writes DIR from a file saved by torch.save or torch.jit.save."})
 final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "directory with model.safetensors and config.json")
     Path model;

@@ -13,12 +13,12 @@ import java.util.concurrent.Callable;
 /** {@code vecrnn sample}: text from a model trained by train-text, one character per streaming step. */
 @Command(name = "sample", mixinStandardHelpOptions = true, defaultValueProvider = SampleCommand.Defaults.class, description = "Generate text from a train-text model, step by step.")
 final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "MODELDIR") Path model;
+    @Option(names = "--model", required = true, paramLabel = "MODELDIR", description = "a directory from train-text (model.safetensors and vocab.json), or its quantized copy") Path model;
     static final String DEFAULT_PRIME = "The ";
     @Option(names = "--prime", description = "text to start from (default 'The ' where the model knows those characters, "
             + "else none: the first step reads the vocabulary's first character)") String prime;
     @Option(names = "--length", defaultValue = "300", description = "characters to generate (default ${DEFAULT-VALUE})") int length;
-    @Option(names = "--temperature", defaultValue = "0.8", description = "(default ${DEFAULT-VALUE})") double temperature;
+    @Option(names = "--temperature", defaultValue = "0.8", description = "softmax temperature: below 1 surer, above 1 more random (default ${DEFAULT-VALUE})") double temperature;
     @Mixin TrainingOptions.Seed seed;
 
     static final class Defaults extends TrainingOptions.Defaults {

@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train-text", mixinStandardHelpOptions = true, defaultValueProvider = TrainTextCommand.Defaults.class,
         description = "Train a character-level language model on a UTF-8 text; report held-out perplexity against the unigram baseline.")
 final class TrainTextCommand implements Callable<Integer> {
-    @Option(names = "--text", required = true, paramLabel = "FILE") Path text;
-    @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
+    @Option(names = "--text", required = true, paramLabel = "FILE", description = "the UTF-8 text to learn") Path text;
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where model.safetensors and vocab.json go") Path out;
     @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru or rnn (default ${DEFAULT-VALUE})") String cell;
     @Option(names = "--hidden", defaultValue = "128", description = "(default ${DEFAULT-VALUE})") int hidden;
     @Option(names = "--layers", defaultValue = "1", description = "(default ${DEFAULT-VALUE})") int layers;

@@ -53,7 +53,7 @@ final class TrainingOptions {
 
     /** {@code --seed}: any long. */
     static final class Seed {
-        @Option(names = "--seed", paramLabel = "<seed>") long value;
+        @Option(names = "--seed", paramLabel = "<seed>", description = "random seed; the same seed gives the same result (default ${DEFAULT-VALUE})") long value;
 
         long get() {
             return value;
@@ -62,7 +62,7 @@ final class TrainingOptions {
 
     /** {@code --threads}, in [1, {@link Check#MAX_THREADS}]. */
     static final class Threads {
-        @Option(names = "--threads", paramLabel = "<threads>") int value;
+        @Option(names = "--threads", paramLabel = "<threads>", description = "threads for training (default ${DEFAULT-VALUE})") int value;
 
         int get() {
             return Check.threads(value);

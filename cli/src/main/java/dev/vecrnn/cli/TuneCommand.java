@@ -30,10 +30,10 @@ import java.util.concurrent.Callable;
                 "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains).",
                 "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted)."})
 final class TuneCommand implements Callable<Integer> {
-    @Option(names = "--x", required = true, paramLabel = "X.npy") Path x;
-    @Option(names = "--y", required = true, paramLabel = "Y.npy") Path y;
-    @Option(names = "--task", required = true, description = "regression or classification") String task;
-    @Option(names = "--out", required = true, paramLabel = "MODELDIR") Path out;
+    @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
+    @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets or class labels, one row per row of X") Path y;
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification") String task;
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where the best trial's model.safetensors goes") Path out;
     @Option(names = "--per-step", description = "one target per step") boolean perStep;
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--vocab", description = "X holds token ids below this (at least 2); each trial starts with an embedding") Integer vocab;
