@@ -204,7 +204,8 @@ final class ForecastCommand implements Callable<Integer> {
         }
         if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
         if (col < 0 || col >= names.size()) {
-            String list = String.join(", ", names);
+            // quoted one by one: a name may hold a comma ("load, MW")
+            String list = String.join(", ", names.stream().map(n -> dev.vecrnn.nn.io.internal.Untrusted.quote(n.trim())).toList());
             throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
         }
         String name = names.get(col).trim();

@@ -43,8 +43,8 @@ final class TextModel {
         for (int i = 0; i < cps.length; i++) {
             Integer id = ids.get(cps[i]);
             if (id == null) {
-                throw new IllegalArgumentException(where + ": character U+" + Integer.toHexString(cps[i]).toUpperCase()
-                        + " at position " + i + " is not in the model's vocabulary");
+                throw new IllegalArgumentException(where + ": character " + dev.vecrnn.nn.io.internal.Untrusted.quote(Character.toString(cps[i]))
+                        + String.format(java.util.Locale.ROOT, " (U+%04X)", cps[i]) + " at position " + i + " is not in the model's vocabulary");
             }
             out[i] = id;
         }

@@ -160,6 +160,18 @@ class ForecastCommandTest {
     }
 
     /**
+     * A --column the header lacks is refused listing the columns quoted, one by one: a name holding a comma
+     * ("load, MW") was listed bare, as "date, load, MW", three columns to the eye.
+     */
+    @Test
+    void anUnknownColumnListsTheNamesQuoted(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("c.csv"), "date,\"load, MW\"\n1,2\n2,3\n");
+        ContractTest.run("forecast", "--csv", dir.resolve("c.csv").toString(), "--column", "load",
+                "--png", dir.resolve("p.png").toString()).refused("--column load", "(columns: 'date', 'load, MW')");
+        assertTrue(!Files.exists(dir.resolve("p.png")));
+    }
+
+    /**
      * What RFC 4180 does not allow, and Python's csv module with strict=True refuses, is refused naming the
      * file, the line and what was expected: a quote never closed, text after a closing quote.
      */

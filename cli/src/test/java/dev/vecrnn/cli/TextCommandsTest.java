@@ -25,7 +25,9 @@ class TextCommandsTest {
                 "abcabcabcd ", 44, 0.2, new Random(1));
         assertEquals(55, s.length());
         assertTrue(s.contains("abcabcabcd abcabcabcd"), s);
-        assertEquals(2, Main.run("sample", "--model", dir.resolve("m").toString(), "--prime", "xyz"));
+        // the character shown as well as its code point, written as Unicode writes them (it said "U+78")
+        ContractTest.run("sample", "--model", dir.resolve("m").toString(), "--prime", "axyz")
+                .refused("--prime", "character 'x' (U+0078) at position 1");
         // no --prime on a text without 'T': the default "The " does not apply, and nothing is refused
         assertEquals(0, Main.run("sample", "--model", dir.resolve("m").toString(), "--length", "20"));
 
