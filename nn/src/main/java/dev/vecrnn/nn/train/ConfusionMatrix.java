@@ -113,6 +113,13 @@ public final class ConfusionMatrix {
         return total;
     }
 
+    /** The class count, the rows counted and their accuracy (the cells are {@link #count}'s). */
+    @Override
+    public String toString() {
+        return "ConfusionMatrix[classes=" + classes + ", rows=" + total
+                + (total == 0 ? "" : String.format(java.util.Locale.ROOT, ", accuracy=%.4f", accuracy())) + "]";
+    }
+
     /** Correct predictions over all predictions. */
     public double accuracy() {
         long correct = 0;

@@ -134,4 +134,15 @@ class MetricsTest {
         cm.reset();
         assertEquals(1.0, cm.add(49_999, 49_999).f1Macro(), TOL);
     }
+
+    /**
+     * The README prints each epoch ({@code onEpoch(e -> System.out.println(e))}), and its validation's
+     * confusion matrix printed as {@code dev.vecrnn.nn.train.ConfusionMatrix@1554909b}: it now says what it holds.
+     */
+    @Test
+    void confusionMatrixPrintsItsSize() {
+        ConfusionMatrix cm = new ConfusionMatrix(3).add(new int[] {0, 1, 2, 2}, new int[] {0, 2, 2, 1});
+        assertEquals("ConfusionMatrix[classes=3, rows=4, accuracy=0.5000]", cm.toString());
+        assertEquals("ConfusionMatrix[classes=2, rows=0]", new ConfusionMatrix(2).toString());
+    }
 }
