@@ -50,8 +50,9 @@ import java.util.SplittableRandom;
  * ({@code gain * sigma / h}, gains above) and {@code sigma} the rounding noise of the loss,
  * <em>measured</em> for each input before its elements are checked ({@link LossNoise}: ECnoise, the
  * sixth differences of 16 losses along each of 4 random directions) and floored at
- * {@code resolution * |f|} (float32's {@code 2^-24} by default: a loss of float32 values cannot be
- * resolved more finely, even where its arithmetic happens to be exact along the probe). So the
+ * {@code resolution * max(|f|, magnitude)} (float32's {@code 2^-24} by default: a loss of float32 values
+ * cannot be resolved more finely than its terms, even where its arithmetic happens to be exact along the
+ * probe; {@link LossFunction#magnitude()} gives the size of the terms where they cancel). So the
  * tolerance is as tight as the rounding of this very function allows: a loss computed in double is
  * checked almost exactly, a three-layer bidirectional LSTM within what its own rounding earns.
  * {@code noiseFactor = 10}: the worst of a few hundred elements is about 3.5 standard deviations out
@@ -90,6 +91,18 @@ public final class GradCheck {
          * summed into a double. Must be deterministic.
          */
         double loss();
+
+        /**
+         * The size of what {@link #loss()} adds up, {@code sum |terms|}, at the current values: a float32
+         * computation resolves the loss no finer than the resolution times this, however much the terms
+         * cancel in the sum. By default {@code |loss()|}, right for a loss whose terms share a sign; a loss
+         * such as {@code sum output_i * r_i} with weights of both signs can come out far smaller than its
+         * terms, and then rounding that moves an output by an ulp moves the loss by far more than
+         * {@code 2^-24 |loss|}.
+         */
+        default double magnitude() {
+            return Math.abs(loss());
+        }
     }
 
     /**
@@ -165,7 +178,8 @@ public final class GradCheck {
         }
 
         /**
-         * The relative resolution of the loss, a floor under the measured noise: {@code sigma >= r * |f|}.
+         * The relative resolution of the loss, a floor under the measured noise:
+         * {@code sigma >= r * max(|f|, magnitude)} ({@link LossFunction#magnitude()}).
          * 2^-24 (float32's unit roundoff) by default, for a loss of float32 values; 2^-53 for a loss that
          * is computed in double from its (float) inputs.
          */
@@ -243,13 +257,14 @@ public final class GradCheck {
             throw new IllegalStateException("f: not deterministic, gave " + f0 + " then " + f1
                     + " at the same point (re-seed every random source, dropout included, inside the function)");
         }
+        double scale = opts.noiseFactor() > 0 ? Math.max(Math.abs(f0), f.magnitude()) : 0;
         Worst w = new Worst();
         for (Input in : inputs) {
             if (in.values().length == 0) continue;
             double sigma = 0;
             if (opts.noiseFactor() > 0) {
                 double measured = LossNoise.sigma(f, in, opts.step(), new SplittableRandom(seedFor(in, opts) + 1));
-                sigma = Math.max(measured, opts.resolution() * Math.abs(f0));
+                sigma = Math.max(measured, opts.resolution() * scale);
             }
             for (int i : sample(in, opts)) checkElement(f, in, i, sigma, opts, w);
         }

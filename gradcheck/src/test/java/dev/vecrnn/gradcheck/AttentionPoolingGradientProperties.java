@@ -27,6 +27,6 @@ class AttentionPoolingGradientProperties {
         Batch b = Batch.sequences(x, batch, steps, features, variableLengths ? d.lengths(batch, steps) : null);
         LayerCase c = new LayerCase(att, b, d);
         Checks.assertGradients(d, "AttentionPooling(" + features + ") on " + b + " lengths " + java.util.Arrays.toString(b.lengths()),
-                c::loss, c.inputs());
+                c, c.inputs());
     }
 }

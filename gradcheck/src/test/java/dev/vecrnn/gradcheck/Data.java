@@ -63,6 +63,14 @@ final class Data {
         return s;
     }
 
+    /** sum |a_i * b_i|: the size of the terms {@link #dot} adds up, for {@link GradCheck.LossFunction#magnitude()}. */
+    static double dotMagnitude(float[] a, float[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException("dot: lengths " + a.length + " and " + b.length);
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += Math.abs((double) a[i] * b[i]);
+        return s;
+    }
+
     @Override
     public String toString() {
         return "data seed " + seed;

@@ -31,6 +31,6 @@ class DenseGradientProperties {
         float[] x = d.signed(batch * t * in, 1);
         Batch b = sequence ? Batch.sequences(x, batch, t, in, d.lengths(batch, t)) : Batch.vectors(x, batch, in);
         LayerCase c = new LayerCase(dense, b, d);
-        Checks.assertGradients(d, "Dense(" + in + " -> " + out + ", " + act + ") on " + b, c::loss, c.inputs());
+        Checks.assertGradients(d, "Dense(" + in + " -> " + out + ", " + act + ") on " + b, c, c.inputs());
     }
 }

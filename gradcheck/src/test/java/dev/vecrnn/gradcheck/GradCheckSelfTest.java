@@ -75,7 +75,7 @@ class GradCheckSelfTest {
         RecurrentCase c = new RecurrentCase(RecurrentConfig.of(type, 2, 3).withLayers(layers).withBidirectional(bidirectional),
                 3, 2, true, true, d);
         List<GradCheck.Input> inputs = c.inputs();
-        GradCheck.Report right = GradCheck.check(c::loss, inputs).assertPassed(d + ", right gradient of " + c);
+        GradCheck.Report right = GradCheck.check(c, inputs).assertPassed(d + ", right gradient of " + c);
         // the element to spoil: the one with the largest gradient of all (a ReLU stack may have all units off)
         GradCheck.Input target = inputs.get(0);
         int big = 0;
@@ -110,7 +110,7 @@ class GradCheckSelfTest {
             }
         }
         // every element of the spoiled input is checked, so a single wrong one cannot hide outside a sample
-        GradCheck.Report wrong = GradCheck.check(c::loss, inputs);
+        GradCheck.Report wrong = GradCheck.check(c, inputs);
         assertFalse(wrong.passed(), d + ", " + mutation + " of " + c + " passed: " + wrong + "\n(right: " + right + ")");
         if (mutation == Mutation.ONE_ELEMENT_OFF_BY_1_PERCENT || mutation == Mutation.ONE_ELEMENT_ZEROED) {
             assertEquals(target.name(), wrong.input(), wrong.toString());
@@ -209,6 +209,34 @@ class GradCheckSelfTest {
         GradCheck.Report r2 = GradCheck.check(s::loss, List.of(in), opts);
         assertFalse(r2.passed());
         assertEquals(picked[3], r2.index());
+    }
+
+    /**
+     * A loss whose terms cancel (here float32 {@code 2 + 1e-9 x} and {@code -2}) is resolved no finer than its
+     * terms: a change below an ulp of 2 does not show, and every difference quotient reads 0 for a slope of
+     * 1e-9. Floored at {@code 2^-24 |loss|} (0 here) the noise left no room and the right gradient failed, as it
+     * did for an RNN_RELU stack whose weighted outputs near 2 summed to -0.0049; floored at {@code 2^-24} of
+     * the terms ({@link GradCheck.LossFunction#magnitude()}) it passes, and a wrong gradient still fails.
+     */
+    @Test
+    void aLossWhoseTermsCancelIsResolvedNoFinerThanItsTerms() {
+        float[] x = {0.5f};
+        GradCheck.LossFunction cancelling = () -> (double) (2f + 1e-9f * x[0]) - 2;
+        GradCheck.LossFunction withMagnitude = new GradCheck.LossFunction() {
+            @Override
+            public double loss() {
+                return cancelling.loss();
+            }
+
+            @Override
+            public double magnitude() {
+                return Math.abs((double) (2f + 1e-9f * x[0])) + 2;
+            }
+        };
+        assertFalse(GradCheck.check(cancelling, List.of(GradCheck.Input.of("x", x, new float[] {1e-9f}))).passed());
+        GradCheck.check(withMagnitude, List.of(GradCheck.Input.of("x", x, new float[] {1e-9f}))).assertPassed("terms 2 and -2");
+        assertFalse(GradCheck.check(withMagnitude, List.of(GradCheck.Input.of("x", x, new float[] {1e-3f}))).passed());
+        assertEquals(0.5f, x[0]);
     }
 
     @Test

@@ -40,9 +40,18 @@ class GradDictGradientProperties {
             }
             inputs.add(GradCheck.Input.of(e.getKey(), e.getValue().data(), g.data()));
         }
-        Checks.assertGradients(d, c.toString(), () -> {
-            c.rnn.loadStateDict(sd);
-            return c.loss();
+        Checks.assertGradients(d, c.toString(), new GradCheck.LossFunction() {
+            @Override
+            public double loss() {
+                c.rnn.loadStateDict(sd);
+                return c.loss();
+            }
+
+            @Override
+            public double magnitude() {
+                c.rnn.loadStateDict(sd);
+                return c.magnitude();
+            }
         }, inputs);
     }
 }

@@ -13,7 +13,7 @@ import java.util.Random;
  * runs the training forward with a Random re-seeded each time (dropout masks stay fixed), the
  * analytic side one forward and one backward.
  */
-final class LayerCase {
+final class LayerCase implements GradCheck.LossFunction {
     final Layer layer;
     final Batch in;
     final float[] r;
@@ -28,9 +28,20 @@ final class LayerCase {
         this.r = d.signed(out.data().length, 1);
     }
 
-    double loss() {
+    @Override
+    public double loss() {
+        return Data.dot(forward(), r);
+    }
+
+    /** The size of the loss's terms, which the weights' signs can cancel to far below them. */
+    @Override
+    public double magnitude() {
+        return Data.dotMagnitude(forward(), r);
+    }
+
+    private float[] forward() {
         layer.params().forEach(Param::changed);
-        return Data.dot(layer.forward(in, true, new Random(rngSeed)).output().data(), r);
+        return layer.forward(in, true, new Random(rngSeed)).output().data();
     }
 
     /** The parameters with their gradients, then (when the layer returns one) the input "x". */

@@ -64,9 +64,21 @@ class ModelBpttGradientProperties {
         long rngSeed = d.nextLong();
         Batch out = model.forward(in, true, new Random(rngSeed)).output();
         float[] r = d.signed(out.data().length, 1);
-        GradCheck.LossFunction loss = () -> {
-            model.params().forEach(Param::changed);  // GradCheck wrote the arrays
-            return Data.dot(model.forward(in, true, new Random(rngSeed)).output().data(), r);
+        GradCheck.LossFunction loss = new GradCheck.LossFunction() {
+            @Override
+            public double loss() {
+                return Data.dot(output(), r);
+            }
+
+            @Override
+            public double magnitude() { // r has both signs: the sum can cancel to far below its terms
+                return Data.dotMagnitude(output(), r);
+            }
+
+            private float[] output() {
+                model.params().forEach(Param::changed);  // GradCheck wrote the arrays
+                return model.forward(in, true, new Random(rngSeed)).output().data();
+            }
         };
         model.zeroGrad();
         Model.Trace t = model.forward(in, true, new Random(rngSeed));

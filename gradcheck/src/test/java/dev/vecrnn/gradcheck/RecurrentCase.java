@@ -18,7 +18,7 @@ import java.util.Random;
  * every output, every final state and thereby every weight matters. Dropout draws from a Random
  * re-seeded at every forward: the mask is the same at every evaluation.
  */
-final class RecurrentCase {
+final class RecurrentCase implements GradCheck.LossFunction {
     final RecurrentConfig cfg;
     final Recurrent rnn;
     final int steps;
@@ -52,11 +52,24 @@ final class RecurrentCase {
     }
 
     /** The loss at the current parameter and input values (the production float32 forward). */
-    double loss() {
-        rnn.params().forEach(Param::changed);
-        Recurrent.Trace t = rnn.forwardTrain(x, lengths, h0, c0, new Random(dropoutSeed));
+    @Override
+    public double loss() {
+        Recurrent.Trace t = forward();
         double s = Data.dot(t.output().data(), r) + Data.dot(t.hN().data(), rh);
         return t.cN() == null ? s : s + Data.dot(t.cN().data(), rc);
+    }
+
+    /** The size of the loss's terms: the weights have both signs, and the sum can cancel to far below them. */
+    @Override
+    public double magnitude() {
+        Recurrent.Trace t = forward();
+        double s = Data.dotMagnitude(t.output().data(), r) + Data.dotMagnitude(t.hN().data(), rh);
+        return t.cN() == null ? s : s + Data.dotMagnitude(t.cN().data(), rc);
+    }
+
+    private Recurrent.Trace forward() {
+        rnn.params().forEach(Param::changed);
+        return rnn.forwardTrain(x, lengths, h0, c0, new Random(dropoutSeed));
     }
 
     /** Runs BPTT once and returns every parameter and every input with its analytic gradient. */

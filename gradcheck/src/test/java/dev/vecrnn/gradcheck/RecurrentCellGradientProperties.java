@@ -25,7 +25,7 @@ class RecurrentCellGradientProperties {
         Data d = new Data(seed);
         RecurrentConfig cfg = RecurrentConfig.of(type, input, hidden).withBias(bias || type == CellType.RNN_RELU);
         RecurrentCase c = new RecurrentCase(cfg, steps, batch, false, initialStates, d);
-        Checks.assertGradients(d, c.toString(), c::loss, c.inputs());
+        Checks.assertGradients(d, c.toString(), c, c.inputs());
     }
 
     /** Hidden sizes around the 8- and 16-lane vectors, so the gate rows fill whole panels and leave tails. */
@@ -34,7 +34,7 @@ class RecurrentCellGradientProperties {
                                                           @ForAll @IntRange(min = 1, max = 3) int steps, @ForAll long seed) {
         Data d = new Data(seed);
         RecurrentCase c = new RecurrentCase(RecurrentConfig.of(type, 5, hidden), steps, 2, false, true, d);
-        Checks.assertGradients(d, c.toString(), c::loss, c.inputs());
+        Checks.assertGradients(d, c.toString(), c, c.inputs());
     }
 
     @Provide

@@ -2,6 +2,7 @@ package dev.vecrnn.gradcheck;
 
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -24,6 +25,16 @@ class RecurrentStackGradientProperties {
         RecurrentConfig cfg = RecurrentConfig.of(type, input, hidden).withLayers(layers).withBidirectional(bidirectional)
                 .withBatchFirst(batchFirst);
         RecurrentCase c = new RecurrentCase(cfg, steps, batch, variableLengths, initialStates, d);
-        Checks.assertGradients(d, c.toString(), c::loss, c.inputs());
+        Checks.assertGradients(d, c.toString(), c, c.inputs());
+    }
+
+    /**
+     * Failed one draw in about 7,500 before the loss reported the size of its terms: h_n near 2 weighted by
+     * both signs summed to -0.0049, and h0[7]'s slope of -1.6e-7 (through two recurrent weights near 0.03)
+     * moves no output by an ulp, so the difference quotient read 0 against a noise floor of 2^-24 * 0.0049.
+     */
+    @Example
+    void reluStackWhoseLossCancels() {
+        bpttMatchesFiniteDifferences(CellType.RNN_RELU, 3, false, false, true, true, 1, 2, 4, 2, -223L);
     }
 }
