@@ -38,8 +38,12 @@ import java.util.SplittableRandom;
  * {@code 2^-8} to truncate as little and would carry ~6x more rounding (Richardson costs four
  * evaluations per element instead of two and its rounding is {@code 1.90 e/h} rather than
  * {@code 0.71 e/h}, as standard deviations). Where the function bends hard within a step
- * ({@code |D(h) - D(h/2)|} more than 4 tolerances) one more level is taken, {@code D(h/4)} and Romberg's
- * {@code (64 D(h/4) - 20 D(h/2) + D(h)) / 45}, with rounding {@code 4.07 e/h}. Steps are powers of two
+ * ({@code |D(h) - D(h/2)|} more than one tolerance) one more level is taken, {@code D(h/4)} and Romberg's
+ * {@code (64 D(h/4) - 20 D(h/2) + D(h)) / 45}, with rounding {@code 4.07 e/h}. Richardson assumes the
+ * {@code h^2} term dominates; where the {@code h^4} term is as large and of the other sign, the two cancel
+ * in {@code D(h) - D(h/2)} and Richardson's own error ({@code h^4 f^(5) / 480} grown large) reached half
+ * that difference (a tanh stack under two dropouts of 0.5: 2.5 tolerances apart, Richardson 1.17
+ * tolerances off), so past one tolerance the third level decides. Steps are powers of two
  * (or 1024 ulps of x where that is larger, |x| > 2^10), so {@code x +- h} is usually exact in float32;
  * the quotient divides by the step actually taken, {@code (float)(x + h) - (float)(x - h)}, never the
  * intended one.
@@ -75,7 +79,7 @@ public final class GradCheck {
     static final double RICHARDSON_GAIN = Math.sqrt(65.0 / 18.0);
     static final double ROMBERG_GAIN = Math.sqrt((64.0 * 64 * 8 + 20 * 20 * 2 + 0.5) / (45 * 45));
     /** Take the third step when D(h) and D(h/2) differ by more than this many tolerances. */
-    private static final double REFINE = 4;
+    private static final double REFINE = 1;
 
     private GradCheck() {
     }
