@@ -62,7 +62,9 @@ import java.util.SplittableRandom;
  * {@code noiseFactor = 10}: the worst of a few hundred elements is about 3.5 standard deviations out
  * for Gaussian noise, times the uncertainty of the estimate; in 15 runs of this module's suites
  * (29,000 checks of a few hundred elements each) the worst error reached 0.62 of its tolerance and one
- * check in a thousand passed 0.4. {@code rtol = 2e-4} absorbs the float32 rounding of the analytic
+ * check in a thousand passed 0.4, and, with the magnitude floor and the third level past one tolerance,
+ * the recurrent suites at fifty times their tries at three vector widths (2,500 to 7,500 draws each)
+ * reached 0.49. {@code rtol = 2e-4} absorbs the float32 rounding of the analytic
  * gradient itself (1e-6 to 1e-5 relative after a few steps of BPTT), the mismatch between the
  * derivative formulas and the approximate tanh/sigmoid kernels (2 ulp) and the truncation left after
  * extrapolation; it is fifty times tighter than a gradient off by 1%, and the suite proves that such
