@@ -38,6 +38,8 @@ public final class Npy {
     public static final int MAX_HEADER_BYTES = 1 << 20;
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** A zip archive's first four bytes, {@code PK\3\4}, read little-endian: what numpy.savez writes. */
+    private static final int ZIP_MAGIC = 0x04034B50;
 
     private Npy() {
     }
@@ -165,6 +167,11 @@ public final class Npy {
         long size = ch.size();
         if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
         ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
+        if (pre.getInt(0) == ZIP_MAGIC) {
+            // numpy.savez writes a zip of .npy files: the usual slip from the .npy a command asks for
+            throw new ModelFileException(src, 0, "not a .npy file but a zip archive (numpy.savez writes .npz ones): expected one array"
+                    + " saved by numpy.save (np.save(\"x.npy\", np.load(f)[\"x\"]) takes one out of a .npz)");
+        }
         for (int i = 0; i < MAGIC.length; i++) {
             if (pre.get(i) != MAGIC[i]) throw new ModelFileException(src, i, "not a .npy file: it does not begin with \\x93NUMPY");
         }
@@ -211,7 +218,10 @@ public final class Npy {
         }
         StringBuilder known = new StringBuilder();
         for (DType d : DType.values()) if (d.npyDescr() != null) known.append(known.isEmpty() ? "" : ", ").append(d.npyDescr());
-        throw new ModelFileException(src, at, "unsupported dtype " + Untrusted.quote(descr) + ", expected one of " + known);
+        // unsigned integers wider than a byte (uint16 class labels, uint32 token ids): a signed copy holds them
+        String hint = descr.equals("<u2") || descr.equals("<u4") ? " (convert with .astype(np.int64))"
+                : descr.equals("<u8") ? " (convert with .astype(np.int64) where every value is below 2^63)" : "";
+        throw new ModelFileException(src, at, "unsupported dtype " + Untrusted.quote(descr) + ", expected one of " + known + hint);
     }
 
     /** Writes {@code t} as a float32 ({@code <f4}) array of its shape, atomically. */

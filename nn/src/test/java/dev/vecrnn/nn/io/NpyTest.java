@@ -155,6 +155,8 @@ class NpyTest {
     void hostilePrefixes() throws IOException {
         bad(new byte[0], 0, "file is 0 bytes, too short for a .npy header");
         bad(concat(ascii("\u0092NUMPY"), new byte[]{1, 0, 0, 0}), 0, "not a .npy file");
+        // numpy.savez's .npz: a zip archive, named as such rather than as bytes that are not the .npy magic
+        bad(concat(ascii("PK"), new byte[]{3, 4, 20, 0, 0, 0, 0, 0, 0, 0}), 0, "not a .npy file but a zip archive", "numpy.save");
         bad(concat(MAGIC, new byte[]{4, 0, 0, 0}), 6, "unsupported .npy format version 4.0");
         bad(concat(MAGIC, new byte[]{1, 1, 0, 0}), 6, "unsupported .npy format version 1.1");
         bad(concat(MAGIC, new byte[]{2, 0, 0, 0}), 8, "file ends inside the header length");
@@ -169,6 +171,8 @@ class NpyTest {
         String ok = "'fortran_order': False, 'shape': (2,), }";
         badDict("{'descr': '>f4', " + ok, 8, "'>f4'", "big-endian dtype '>f4' is not supported");
         badDict("{'descr': '<c8', " + ok, 16, "'<c8'", "unsupported dtype '<c8', expected one of <f8, <f4");
+        badDict("{'descr': '<u2', " + ok, 4, "'<u2'", "unsupported dtype '<u2', expected one of <f8", "|u1", "convert with .astype(np.int64)");
+        badDict("{'descr': '<u8', " + ok, 16, "'<u8'", "unsupported dtype '<u8'", "every value is below 2^63");
         badDict("{'descr': [('a', '<f4')], " + ok, 8, "[", "structured dtypes");
         badDict("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", 8, "0,", "fortran_order must be True or False");
         badDict("{'descr': '<f4', 'shape': (2,), }", 8, "{", "header dict has no 'fortran_order'");
