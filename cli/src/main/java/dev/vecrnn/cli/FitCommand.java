@@ -58,7 +58,8 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--head", description = "many-to-one head: last (each direction's final output, as Keras and PyTorch's h_n) or attention (default ${DEFAULT-VALUE})", defaultValue = "last") String head;
     @Mixin TrainingOptions.Epochs epochs;
     @Mixin TrainingOptions.Batch batch;
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or rmsprop (default ${DEFAULT-VALUE})") String optimizer;
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw (weight decay 0.01, as PyTorch's), sgd (with momentum 0.9;"
+            + " Keras's and PyTorch's SGD have none unless asked) or rmsprop (PyTorch's: alpha 0.99) (default ${DEFAULT-VALUE})") String optimizer;
     @Mixin TrainingOptions.LearningRate lr;
     @Option(names = "--clip", defaultValue = "1.0", description = "gradient clipping by global norm, 0 for none (Keras and PyTorch clip only when asked) (default ${DEFAULT-VALUE})") double clip;
     // no annotated defaults: a --val or --val-rows given is refused with --val-x, the defaults are not
@@ -419,7 +420,11 @@ final class FitCommand implements Callable<Integer> {
                 double v = raw[i];
                 if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
-                            + "), got " + v + " at element " + i);
+                            + "), got " + v + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
+                            + (v != IGNORE_INDEX || !perStep ? "" : len == null
+                            ? "; -100 is PyTorch's ignore_index for padding: give each sequence's length with " + lo + " instead (steps past it are never read)"
+                            : "; -100 is PyTorch's ignore_index for padding, but " + lo + " " + lengths + " gives sequence " + i / t + " "
+                            + len[i / t] + " steps (steps past a length are never read, steps within it need a label)"));
                 }
                 labels[i] = (int) v;
                 width = Math.max(width, labels[i] + 1L);
@@ -475,6 +480,9 @@ final class FitCommand implements Callable<Integer> {
         }
         return labels;
     }
+
+    /** The label PyTorch's cross-entropy skips by default (ignore_index), which PyTorch users put in padded steps. */
+    private static final double IGNORE_INDEX = -100;
 
     /** Whether target row {@code i} is a step past its sequence's length (only per-step targets have such rows). */
     private static boolean padding(boolean perStep, int[] len, int t, int i) {

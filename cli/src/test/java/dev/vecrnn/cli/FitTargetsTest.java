@@ -114,4 +114,28 @@ class FitTargetsTest {
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(Files.readAllBytes(dir.resolve("m/model.safetensors")), Files.readAllBytes(dir.resolve("mb/model.safetensors")));
     }
+
+    /**
+     * PyTorch users mark padded steps with -100 (cross_entropy's ignore_index); fit takes the valid steps from --lengths.
+     * Without them, or where the lengths call such a step valid, the refusal says so and where the step is.
+     */
+    @Test
+    void ignoreIndexLabelsPointToLengths(@TempDir Path dir) throws Exception {
+        int[] c = data(dir, true);
+        long[] labels = new long[c.length];
+        for (int i = 0; i < c.length; i++) labels[i] = i % T == T - 1 ? -100 : c[i];   // the last step of every sequence padded
+        Npy.writeLongs(dir.resolve("tags.npy"), labels, N, T);
+        ContractTest.run(fit(dir, "tags.npy", "m", true)).refused("--y", "tags.npy", "-100.0 at element 3 (sequence 0, step 3)",
+                "PyTorch's ignore_index", "--lengths");
+        long[] lengths = new long[N];
+        java.util.Arrays.fill(lengths, T - 1);
+        lengths[2] = T;
+        Npy.writeLongs(dir.resolve("len.npy"), lengths, N);
+        String[] withLengths = ContractTest.append(fit(dir, "tags.npy", "m", true), "--lengths", dir.resolve("len.npy").toString());
+        ContractTest.run(withLengths).refused("--y", "(sequence 2, step 3)", "gives sequence 2 4 steps");
+        lengths[2] = T - 1;
+        Npy.writeLongs(dir.resolve("len.npy"), lengths, N);
+        ContractTest.Result r = ContractTest.run(withLengths);
+        assertEquals(0, r.code(), r.err());
+    }
 }
