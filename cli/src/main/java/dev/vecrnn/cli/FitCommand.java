@@ -383,8 +383,12 @@ final class FitCommand implements Callable<Integer> {
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;
         if (ys.length == 0 || ys[0] != n || (perStep && (ys.length < 2 || ys[1] != t))) {
+            // Y's rows are X's steps: X is most likely in PyTorch's default layout, [T, N, F] (batch_first=False)
+            boolean timeFirst = ys.length > 0 && ys[0] == t && t != n && (!perStep || ys.length >= 2 && ys[1] == n);
             throw new IllegalArgumentException(yo + " " + y + ": expected " + (perStep ? "[" + n + ", " + t + ", ...]" : "[" + n + ", ...]")
-                    + " to match " + (pre.equals("--") ? "X " : xo + " ") + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys));
+                    + " to match " + (pre.equals("--") ? "X " : xo + " ") + Arrays.toString(xs.shape()) + ", got " + Arrays.toString(ys)
+                    + (timeFirst ? " (X is read batch first, [N, T, F]; for sequences stored [T, N, F], PyTorch's batch_first=False, pass"
+                    + " np.swapaxes(x, 0, 1))" : ""));
         }
         if (classification) {
             // BOOL (numpy's y = x.sum(1) > 0) reads as the labels 0 and 1, as Keras takes it

@@ -138,4 +138,25 @@ class FitTargetsTest {
         ContractTest.Result r = ContractTest.run(withLengths);
         assertEquals(0, r.code(), r.err());
     }
+
+    /**
+     * PyTorch's recurrent layers take [T, N, F] unless batch_first: X saved that way has Y's rows as its steps. The
+     * refusal says X is read batch first and how to swap it; a Y that matches neither axis gets no such advice.
+     */
+    @Test
+    void timeFirstXIsNamedAsSuch(@TempDir Path dir) throws Exception {
+        Random r = new Random(3);
+        float[] x = new float[N * T];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, T, N, 1));  // [T, N, F]
+        Npy.writeLongs(dir.resolve("y.npy"), new long[N], N);
+        Npy.writeLongs(dir.resolve("tags.npy"), new long[N * T], N, T);
+        Npy.writeLongs(dir.resolve("odd.npy"), new long[N + 1], N + 1);
+        String swap = "np.swapaxes(x, 0, 1)";
+        ContractTest.run(fit(dir, "y.npy", "m", false)).refused("--y", "expected [4, ...] to match X [4, 30, 1], got [30]", "batch first", swap);
+        ContractTest.run(fit(dir, "tags.npy", "m", true)).refused("--y", "expected [4, 30, ...]", "got [30, 4]", swap);
+        String line = ContractTest.run(fit(dir, "odd.npy", "m", false)).refused("--y", "got [31]").err();
+        assertFalse(line.contains(swap), line);
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
 }
