@@ -1,0 +1,372 @@
+#!/usr/bin/python3
+"""`./vecrnn fit` + `evaluate` beside the same model trained by a plain PyTorch loop, on small new tasks.
+
+Run from the repository root with Debian's python3-torch (1.13) and numpy:
+
+    /usr/bin/python3 scripts/compare_fit_pytorch.py [--seeds 0,1] [--only xor,copy] [--work DIR]
+
+Every task is generated with numpy from a fixed seed (the data seed is the same for every run; --seeds
+varies the model seed of both sides). Each is saved in a dtype and shape a user coming from Keras or
+PyTorch would plausibly hand over (float64, float16, int, bool, uint8 labels, -100 in padded label slots,
+Fortran order, [N] or [N, 1] targets), then:
+
+- vecrnn: `./vecrnn fit` with the README's options for the task (the held-out validation arrays through
+  --val-x/--val-y, early stopping at fit's default patience), then `./vecrnn evaluate --json` on a test set;
+- PyTorch: the same architecture (nn.LSTM/GRU/RNN, batch_first, the hidden size and layers, an
+  nn.Embedding where fit gets --vocab, an nn.Linear head on the last valid step's output, or on every step
+  with --per-step), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
+  early stopping on the same validation arrays with the same patience, restoring the best epoch; evaluated
+  on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE), over the valid
+  steps only where lengths pad.
+
+It prints a markdown table: task, metric, vecrnn and PyTorch per seed, and each side's wall time (the
+JVM's start-up included; informational only on a shared machine).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# ---------------------------------------------------------------------------------------------- tasks
+# Each task returns a dict: x, y (and lengths) for train/val/test, the fit options, and how to read them.
+
+def split3(n_train, n_val, n_test, make):
+    """make(n, rng) -> dict of arrays; three independent draws from one data seed."""
+    rng = np.random.default_rng(12345)
+    return make(n_train, rng), make(n_val, rng), make(n_test, rng)
+
+
+def task_xor():
+    """Two marked positions among T = 12; the label is the XOR of the signs at them (float64 X, int64 labels)."""
+    t = 12
+
+    def make(n, rng):
+        bits = rng.integers(0, 2, size=(n, t))
+        x = np.zeros((n, t, 2))
+        x[:, :, 0] = bits * 2 - 1 + rng.normal(0, 0.1, size=(n, t))
+        a = rng.integers(0, t // 2, size=n)
+        b = rng.integers(t // 2, t, size=n)
+        x[np.arange(n), a, 1] = 1
+        x[np.arange(n), b, 1] = 1
+        y = bits[np.arange(n), a] ^ bits[np.arange(n), b]
+        return dict(x=x.astype(np.float64), y=y.astype(np.int64))
+    return dict(name="XOR of 2 marked steps, float64 X (3000 x 12)", task="classification", data=split3(3000, 300, 500, make),
+                opts=["--hidden", "32", "--epochs", "40", "--lr", "3e-3", "--patience", "10"], hidden=32, epochs=40, lr=3e-3, patience=10)
+
+
+def task_copy():
+    """The first token (one of 8) recalled after 11 noise tokens: int32 token ids with --vocab, uint8 labels."""
+    t, v = 12, 10
+
+    def make(n, rng):
+        x = rng.integers(8, v, size=(n, t))
+        first = rng.integers(0, 8, size=n)
+        x[:, 0] = first
+        return dict(x=x.astype(np.int32), y=first.astype(np.uint8))
+    return dict(name="copy the first of 12 tokens, int32 ids, uint8 labels (2000 x 12)", task="classification",
+                data=split3(2000, 300, 500, make), opts=["--vocab", str(v), "--hidden", "32", "--epochs", "30", "--lr", "3e-3", "--patience", "10"],
+                hidden=32, epochs=30, lr=3e-3, vocab=v, embed=32, patience=10)
+
+
+def task_sine():
+    """Noisy sines of random frequency and phase, the next value as the target, Y [N, 1] float64."""
+    t = 40
+
+    def make(n, rng):
+        f = rng.uniform(0.05, 0.25, size=(n, 1))
+        ph = rng.uniform(0, 2 * np.pi, size=(n, 1))
+        s = np.sin(2 * np.pi * f * np.arange(t + 1)[None, :] + ph)
+        x = s[:, :t] + rng.normal(0, 0.1, size=(n, t))
+        return dict(x=x[:, :, None].astype(np.float64), y=s[:, t:].astype(np.float64))
+    return dict(name="noisy sine, next value, Y [N, 1] float64, 2 layers, dropout 0.1 (3000 x 40)", task="regression",
+                data=split3(3000, 300, 500, make), opts=["--hidden", "32", "--layers", "2", "--dropout", "0.1", "--epochs", "20"],
+                hidden=32, layers=2, dropout=0.1, epochs=20, lr=1e-3)
+
+
+def task_multi():
+    """Three targets a step: the running mean, the input two steps back, and the running max of the first feature."""
+    t = 30
+
+    def make(n, rng):
+        x = rng.normal(0, 1, size=(n, t, 2)).astype(np.float32)
+        y = np.zeros((n, t, 3), np.float32)
+        y[:, :, 0] = np.cumsum(x[:, :, 0], 1) / np.arange(1, t + 1)
+        y[:, 2:, 1] = x[:, :-2, 1]
+        y[:, :, 2] = np.maximum.accumulate(x[:, :, 0], 1) / 2
+        return dict(x=np.asfortranarray(x), y=y)
+    return dict(name="3 regression targets a step, Fortran-order X (2000 x 30)", task="regression", per_step=True,
+                data=split3(2000, 300, 500, make), opts=["--per-step", "--hidden", "32", "--epochs", "20", "--lr", "3e-3"],
+                hidden=32, epochs=20, lr=3e-3)
+
+
+def task_tags():
+    """Per-step tags of token ids with lengths 5..40 (int32): 1 where the token equals the one four steps back, 2 where it
+    is 0, else 0; the padded label slots hold -100 (PyTorch's ignore_index), the padded ids 0."""
+    t, v = 40, 6
+
+    def make(n, rng):
+        x = rng.integers(0, v, size=(n, t))
+        lens = rng.integers(5, t + 1, size=n)
+        y = np.zeros((n, t), np.int64)
+        y[:, 4:] = (x[:, 4:] == x[:, :-4]).astype(np.int64)
+        y[x == 0] = 2
+        for i in range(n):
+            x[i, lens[i]:] = 0
+            y[i, lens[i]:] = -100
+        return dict(x=x.astype(np.int64), y=y, lengths=lens.astype(np.int32))
+    return dict(name="per-step tags, --lengths 5..40 int32, -100 padding (2000 x 40)", task="classification", per_step=True,
+                data=split3(2000, 300, 500, make), opts=["--per-step", "--vocab", str(v), "--hidden", "32", "--epochs", "20", "--lr", "3e-3"],
+                hidden=32, epochs=20, lr=3e-3, vocab=v, embed=32)
+
+
+def task_imbalanced():
+    """Rare events (about 5%): a burst of three large values somewhere in T = 30; bool labels, --class-weight balanced."""
+    t = 30
+
+    def make(n, rng):
+        x = rng.normal(0, 1, size=(n, t, 1))
+        y = rng.random(n) < 0.05
+        for i in np.nonzero(y)[0]:
+            s = rng.integers(0, t - 3)
+            x[i, s:s + 3, 0] += 2.0
+        return dict(x=x.astype(np.float32), y=y)
+    return dict(name="rare burst (5%), bool Y, --class-weight balanced (4000 x 30)", task="classification",
+                data=split3(4000, 600, 1000, make), opts=["--hidden", "32", "--epochs", "20", "--lr", "3e-3", "--class-weight", "balanced"],
+                hidden=32, epochs=20, lr=3e-3, balanced=True)
+
+
+def task_freq():
+    """Three close frequency bands of a noisy sine, float16 X, float32 labels 0., 1., 2.; fit's defaults alone."""
+    t = 50
+
+    def make(n, rng):
+        c = rng.integers(0, 3, size=n)
+        f = np.array([0.05, 0.065, 0.08])[c] * rng.uniform(0.95, 1.05, size=n)
+        ph = rng.uniform(0, 2 * np.pi, size=n)
+        x = np.sin(2 * np.pi * f[:, None] * np.arange(t)[None, :] + ph[:, None]) + rng.normal(0, 0.8, size=(n, t))
+        return dict(x=x[:, :, None].astype(np.float16), y=c.astype(np.float32))
+    return dict(name="3 close frequencies, float16 X, float labels, defaults (3000 x 50)", task="classification",
+                data=split3(3000, 300, 500, make), opts=[], hidden=64, epochs=20, lr=1e-3)
+
+
+def task_long():
+    """T = 200: whether the values of all 200 steps sum above 0 (every step counts, the first as much as the last)."""
+    t = 200
+
+    def make(n, rng):
+        x = rng.normal(0, 1, size=(n, t, 1))
+        y = (x.sum(axis=(1, 2)) > 0).astype(np.int64)
+        return dict(x=x.astype(np.float32), y=y)
+    return dict(name="sign of a sum over 200 steps, GRU (1500 x 200)", task="classification", data=split3(1500, 300, 500, make),
+                opts=["--cell", "gru", "--hidden", "32", "--epochs", "20", "--lr", "3e-3"], hidden=32, epochs=20, lr=3e-3, cell="gru")
+
+
+TASKS = dict(xor=task_xor, copy=task_copy, sine=task_sine, multi=task_multi, tags=task_tags,
+             imbalanced=task_imbalanced, freq=task_freq, long=task_long)
+
+
+# ---------------------------------------------------------------------------------------------- metrics
+
+def class_metrics(pred, y):
+    """Accuracy and macro F1 (over the classes that are a target or a prediction), as evaluate prints them."""
+    acc = float(np.mean(pred == y))
+    f1s = []
+    for c in np.union1d(pred, y):
+        tp = np.sum((pred == c) & (y == c))
+        fp = np.sum((pred == c) & (y != c))
+        fn = np.sum((pred != c) & (y == c))
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return acc, float(np.mean(f1s))
+
+
+# ---------------------------------------------------------------------------------------------- vecrnn
+
+def run_vecrnn(spec, work, seed):
+    d = os.path.join(work, spec["key"])
+    model = os.path.join(d, "model-%d" % seed)
+    args = ["./vecrnn", "fit", "--x", os.path.join(d, "train_x.npy"), "--y", os.path.join(d, "train_y.npy"),
+            "--val-x", os.path.join(d, "val_x.npy"), "--val-y", os.path.join(d, "val_y.npy"),
+            "--task", spec["task"], "--out", model, "--seed", str(seed), "--overwrite"] + spec["opts"]
+    if "lengths" in spec["data"][0]:
+        args += ["--lengths", os.path.join(d, "train_lengths.npy"), "--val-lengths", os.path.join(d, "val_lengths.npy")]
+    t0 = time.time()
+    r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("fit failed: " + " ".join(args) + "\n" + r.stderr)
+    fit_s = time.time() - t0
+    js = os.path.join(d, "eval-%d.json" % seed)
+    ev = ["./vecrnn", "evaluate", "--model", model, "--x", os.path.join(d, "test_x.npy"), "--y", os.path.join(d, "test_y.npy"),
+          "--json", js, "--overwrite"]
+    if "lengths" in spec["data"][2]:
+        ev += ["--lengths", os.path.join(d, "test_lengths.npy")]
+    r = subprocess.run(ev, cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("evaluate failed: " + " ".join(ev) + "\n" + r.stderr)
+    with open(js) as f:
+        m = json.load(f)
+    if spec["task"] == "classification":
+        return (m["accuracy"], m["f1"]), fit_s
+    return (m["rmse"],), fit_s
+
+
+# ---------------------------------------------------------------------------------------------- PyTorch
+
+class Net(nn.Module):
+    def __init__(self, spec, features, width):
+        super().__init__()
+        cell = dict(lstm=nn.LSTM, gru=nn.GRU, rnn=nn.RNN)[spec.get("cell", "lstm")]
+        self.emb = nn.Embedding(spec["vocab"], spec["embed"]) if spec.get("vocab") else None
+        inp = spec["embed"] if self.emb is not None else features
+        layers, dropout = spec.get("layers", 1), spec.get("dropout", 0.0)
+        # fit --dropout: between recurrent layers (nn.LSTM's dropout) and before the head
+        self.rnn = cell(inp, spec["hidden"], num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(spec["hidden"], width)
+        self.per_step = spec.get("per_step", False)
+
+    def forward(self, x, lengths):
+        if self.emb is not None:
+            x = self.emb(x)
+        out, _ = self.rnn(x)  # padding past a length is computed but never read: each step depends only on the earlier ones
+        out = self.drop(out)
+        if self.per_step:
+            return self.fc(out)
+        idx = (lengths - 1).clamp(min=0)
+        return self.fc(out[torch.arange(out.shape[0]), idx])
+
+
+def torch_tensors(spec, part):
+    x = part["x"]
+    x = torch.from_numpy(np.ascontiguousarray(x).astype(np.int64 if spec.get("vocab") else np.float32))
+    n, t = x.shape[0], x.shape[1]
+    lengths = torch.from_numpy(part["lengths"].astype(np.int64)) if "lengths" in part else torch.full((n,), t, dtype=torch.int64)
+    y = np.asarray(part["y"])
+    if spec["task"] == "classification":
+        y = torch.from_numpy(y.astype(np.int64))
+    else:
+        y = torch.from_numpy(y.astype(np.float32))
+        if not spec.get("per_step") and y.dim() == 1:
+            y = y[:, None]
+    return x, lengths, y
+
+
+def torch_loss(spec, out, y, lengths, weight):
+    if spec.get("per_step"):
+        mask = torch.arange(out.shape[1])[None, :] < lengths[:, None]
+        out, y = out[mask], y[mask]
+    if spec["task"] == "classification":
+        return nn.functional.cross_entropy(out, y, weight=weight)
+    return nn.functional.mse_loss(out, y)
+
+
+def run_torch(spec, seed):
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    tr, va, te = (torch_tensors(spec, p) for p in spec["data"])
+    features = 1 if spec.get("vocab") else tr[0].shape[2]
+    if spec["task"] == "classification":
+        width = int(max(tr[2].max(), va[2].max())) + 1
+    else:
+        width = tr[2].shape[-1]
+    t0 = time.time()
+    net = Net(spec, features, width)
+    opt = torch.optim.Adam(net.parameters(), lr=spec["lr"])
+    weight = None
+    if spec.get("balanced"):
+        counts = torch.bincount(tr[2].flatten()[tr[2].flatten() >= 0], minlength=width).float()
+        weight = torch.where(counts > 0, counts.sum() / (len(counts) * counts.clamp(min=1)), torch.zeros_like(counts))
+    best, best_state, bad = float("inf"), None, 0
+    n = tr[0].shape[0]
+    batch = spec.get("batch", 32)
+    for _ in range(spec["epochs"]):
+        net.train()
+        perm = torch.randperm(n)
+        for s in range(0, n, batch):
+            b = perm[s:s + batch]
+            opt.zero_grad()
+            loss = torch_loss(spec, net(tr[0][b], tr[1][b]), tr[2][b], tr[1][b], weight)
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), spec.get("clip", 1.0))
+            opt.step()
+        net.eval()
+        with torch.no_grad():
+            vl = float(torch_loss(spec, net(va[0], va[1]), va[2], va[1], weight))
+        if vl < best:
+            best, best_state, bad = vl, {k: v.clone() for k, v in net.state_dict().items()}, 0
+        else:
+            bad += 1
+            if bad >= spec.get("patience", 5):
+                break
+    net.load_state_dict(best_state)
+    secs = time.time() - t0
+    with torch.no_grad():
+        out = net(te[0], te[1])
+    y = te[2]
+    if spec.get("per_step"):
+        mask = torch.arange(out.shape[1])[None, :] < te[1][:, None]
+        out, y = out[mask], y[mask]
+    if spec["task"] == "classification":
+        return class_metrics(out.argmax(-1).numpy(), y.numpy()), secs
+    return (float(torch.sqrt(torch.mean((out - y) ** 2))),), secs
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def save(spec, work):
+    d = os.path.join(work, spec["key"])
+    os.makedirs(d, exist_ok=True)
+    for name, part in zip(("train", "val", "test"), spec["data"]):
+        for k, a in part.items():
+            np.save(os.path.join(d, "%s_%s.npy" % (name, k)), a)
+
+
+def fmt(vals):
+    return " / ".join("%.3f" % v for v in vals)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", default="0,1", help="model seeds, comma-separated (both sides)")
+    ap.add_argument("--only", default=None, help="task keys, comma-separated: " + ",".join(TASKS))
+    ap.add_argument("--work", default=None, help="directory for the arrays and models (default: a temporary one)")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    seeds = [int(s) for s in a.seeds.split(",")]
+    keys = a.only.split(",") if a.only else list(TASKS)
+    work = a.work or tempfile.mkdtemp(prefix="vecrnn-compare-")
+    print("arrays and models in", work, file=sys.stderr)
+    print("| task | metric | vecrnn (seeds %s) | PyTorch | vecrnn s | PyTorch s |" % ",".join(map(str, seeds)))
+    print("|---|---|---|---|---|---|")
+    for key in keys:
+        spec = TASKS[key]()
+        spec["key"] = key
+        save(spec, work)
+        vr, pr, vs, ps = [], [], 0.0, 0.0
+        for s in seeds:
+            m, secs = run_vecrnn(spec, work, s)
+            vr.append(m)
+            vs += secs
+            m, secs = run_torch(spec, s)
+            pr.append(m)
+            ps += secs
+        metric = "accuracy (macro F1)" if spec["task"] == "classification" else "RMSE"
+        if spec["task"] == "classification":
+            v = fmt([m[0] for m in vr]) + " (" + fmt([m[1] for m in vr]) + ")"
+            p = fmt([m[0] for m in pr]) + " (" + fmt([m[1] for m in pr]) + ")"
+        else:
+            v, p = fmt([m[0] for m in vr]), fmt([m[0] for m in pr])
+        print("| %s | %s | %s | %s | %.0f | %.0f |" % (spec["name"], metric, v, p, vs / len(seeds), ps / len(seeds)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
