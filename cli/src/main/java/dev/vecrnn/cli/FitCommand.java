@@ -312,14 +312,22 @@ final class FitCommand implements Callable<Integer> {
 
     /** As {@link #tokenIds(Path, Dataset, int)}, for the file given to {@code option}. */
     static void tokenIds(String option, Path x, Dataset data, int vocab) {
-        if (data.features() != 1) {
+        tokenIds(option, x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab);
+    }
+
+    /**
+     * As {@link #tokenIds(Path, Dataset, int)}, on {@code n} sequences of {@code steps} steps of {@code features} values
+     * ({@code lengths}: the valid steps of each, or null for all).
+     */
+    static void tokenIds(String option, Path x, float[] xs, int n, int steps, int features, int[] lengths, int vocab) {
+        if (features != 1) {
             throw new IllegalArgumentException(option + " " + x + ": with --vocab, expected token ids [N, T] (or [N, T, 1]), got "
-                    + data.features() + " features per step");
+                    + features + " features per step");
         }
-        for (int i = 0; i < data.size(); i++) {
-            int len = data.lengths() == null ? data.steps() : data.lengths()[i];
+        for (int i = 0; i < n; i++) {
+            int len = lengths == null ? steps : lengths[i];
             for (int t = 0; t < len; t++) {
-                float v = data.x()[i * data.steps() + t];
+                float v = xs[i * steps + t];
                 if (!(v >= 0 && v < vocab && v == Math.rint(v))) {
                     throw new IllegalArgumentException(option + " " + x + ": with --vocab " + vocab + ", expected token ids in [0, " + vocab
                             + "), got " + v + " at sequence " + i + ", step " + t);

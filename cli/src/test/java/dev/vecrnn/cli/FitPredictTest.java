@@ -95,4 +95,28 @@ class FitPredictTest {
         assertEquals(ce / 10, printed, 6e-5, r.out());
         ContractTest.run(ContractTest.fit(dir, "--val-rows", "first", "--overwrite")).refused("--val-rows", "random", "last");
     }
+
+    /**
+     * A token id the embedding has no row for is refused by predict naming the sequence and step, as evaluate does; it
+     * named a row of the flattened steps of a chunk of 256 sequences ("row 174" for sequence 299, step 2), which
+     * is no place in X.
+     */
+    @Test
+    void predictNamesTheSequenceAndStepOfABadTokenId(@TempDir Path dir) throws Exception {
+        int n = 300, t = 4;
+        Random r = new Random(9);
+        long[] ids = new long[n * t];
+        for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(5);
+        Npy.writeLongs(dir.resolve("ids.npy"), ids, n, t);
+        Npy.writeLongs(dir.resolve("y.npy"), new long[] {0, 1}, 2);
+        Npy.writeLongs(dir.resolve("two.npy"), java.util.Arrays.copyOf(ids, 2 * t), 2, t);
+        ContractTest.Result fit = ContractTest.run("fit", "--x", dir.resolve("two.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--vocab", "5", "--hidden", "4", "--epochs", "1", "--val", "0", "--out", dir.resolve("m").toString());
+        assertEquals(0, fit.code(), fit.err());
+        ids[299 * t + 2] = 7;
+        Npy.writeLongs(dir.resolve("bad.npy"), ids, n, t);
+        String[] predict = {"predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("bad.npy").toString(), "--out", dir.resolve("p.npy").toString()};
+        ContractTest.run(predict).refused("--x", "bad.npy", "got 7.0 at sequence 299, step 2");
+        assertFalse(Files.exists(dir.resolve("p.npy")));
+    }
 }
