@@ -433,6 +433,7 @@ final class FitCommand implements Callable<Integer> {
                 if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
                             + "), got " + v + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
+                            + (Double.isFinite(v) && v != Math.rint(v) && headNote == null ? "; values to predict take --task regression" : "")
                             + (v != IGNORE_INDEX || !perStep ? "" : len == null
                             ? "; -100 is PyTorch's ignore_index for padding: give each sequence's length with " + lo + " instead (steps past it are never read)"
                             : "; -100 is PyTorch's ignore_index for padding, but " + lo + " " + lengths + " gives sequence " + i / t + " "

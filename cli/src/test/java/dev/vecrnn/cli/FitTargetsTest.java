@@ -133,6 +133,8 @@ class FitTargetsTest {
         Npy.writeLongs(dir.resolve("len.npy"), lengths, N);
         String[] withLengths = ContractTest.append(fit(dir, "tags.npy", "m", true), "--lengths", dir.resolve("len.npy").toString());
         ContractTest.run(withLengths).refused("--y", "(sequence 2, step 3)", "gives sequence 2 4 steps");
+        String line = ContractTest.run(withLengths).err();
+        assertFalse(line.contains("--task regression"), line);
         lengths[2] = T - 1;
         Npy.writeLongs(dir.resolve("len.npy"), lengths, N);
         ContractTest.Result r = ContractTest.run(withLengths);
@@ -157,6 +159,18 @@ class FitTargetsTest {
         ContractTest.run(fit(dir, "tags.npy", "m", true)).refused("--y", "expected [4, 30, ...]", "got [30, 4]", swap);
         String line = ContractTest.run(fit(dir, "odd.npy", "m", false)).refused("--y", "got [31]").err();
         assertFalse(line.contains(swap), line);
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
+
+    /** Continuous targets under --task classification (the task left at the wrong value) are refused pointing to regression. */
+    @Test
+    void fractionalLabelsPointToRegression(@TempDir Path dir) throws Exception {
+        data(dir, false);
+        float[] v = new float[N];
+        for (int i = 0; i < N; i++) v[i] = i;
+        v[5] = 0.25f;
+        Npy.write(dir.resolve("v.npy"), Tensor.of(v, N));
+        ContractTest.run(fit(dir, "v.npy", "m", false)).refused("--y", "got 0.25 at element 5", "--task regression");
         assertFalse(Files.exists(dir.resolve("m")));
     }
 }
