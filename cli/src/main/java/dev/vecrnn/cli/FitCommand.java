@@ -482,7 +482,8 @@ final class FitCommand implements Callable<Integer> {
                 } else if (v != 0) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
                             + v + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
-                            + (v == 1 ? " (a second 1)" : "") + "; for soft targets pass their argmax");
+                            + (v == 1 ? " (a second 1); fit trains one class a row (softmax cross-entropy), not several (multi-label rows, Keras's"
+                            + " sigmoid with binary_crossentropy)" : "; for soft targets pass their argmax"));
                 }
             }
             if (hot < 0) {

@@ -74,6 +74,11 @@ class FitTargetsTest {
         soft[7 * K + 7 % K] = 0;
         Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
         ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "soft.npy", "row of zeros at row 7");
+        soft[7 * K] = 1;
+        soft[7 * K + 2] = 1;  // multi-hot: two labels in one row
+        Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
+        String multi = ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "row 7, column 2 (a second 1)", "multi-label").err();
+        assertFalse(multi.contains("argmax"), multi);
         Npy.writeLongs(dir.resolve("steps.npy"), new long[N * T], N, T);
         ContractTest.run(fit(dir, "steps.npy", "m", false)).refused("--y", "--per-step");
         assertFalse(Files.exists(dir.resolve("m")));
