@@ -7,14 +7,14 @@ Run from the repository root with Debian's python3-torch (1.13) and numpy:
 
 Every task is generated with numpy from a fixed seed (the data seed is the same for every run; --seeds
 varies the model seed of both sides). Each is saved in a dtype and shape a user coming from Keras or
-PyTorch would plausibly hand over (float64, float16, int, bool, uint8 labels, -100 in padded label slots,
-Fortran order, [N] or [N, 1] targets), then:
+PyTorch would plausibly hand over (float64, float16, int32 and int64 ids, bool, uint8 and float labels,
+-100 in padded label slots with int32 lengths, Fortran order, [N, 1] targets), then:
 
 - vecrnn: `./vecrnn fit` with the README's options for the task (the held-out validation arrays through
   --val-x/--val-y, early stopping at fit's default patience), then `./vecrnn evaluate --json` on a test set;
-- PyTorch: the same architecture (nn.LSTM/GRU/RNN, batch_first, the hidden size and layers, an
-  nn.Embedding where fit gets --vocab, an nn.Linear head on the last valid step's output, or on every step
-  with --per-step), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
+- PyTorch: the same architecture (nn.LSTM/GRU/RNN, batch_first, the hidden size and layers, fit's --dropout
+  between layers and before the head, an nn.Embedding where fit gets --vocab, an nn.Linear head on the last
+  valid step's output, or on every step with --per-step), the same initialisation scheme (PyTorch's defaults), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
   early stopping on the same validation arrays with the same patience, restoring the best epoch; evaluated
   on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE), over the valid
   steps only where lengths pad.
