@@ -155,7 +155,7 @@ final class ClassOptions {
         int[] labels = ((Dataset.Classification) d).labels();
         int per = d.perStep() ? d.steps() : 1;
         for (int i = 0; i < labels.length; i++) {
-            if (i % per < (per == 1 ? 1 : d.lengthOf(i / per)) && w[labels[i]] > 0) return true;
+            if (i % per < (per == 1 ? 1 : d.lengthOf(i / per)) && labels[i] >= 0 && w[labels[i]] > 0) return true;  // -100: ignored
         }
         return false;
     }

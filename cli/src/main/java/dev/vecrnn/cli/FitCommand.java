@@ -10,6 +10,7 @@ import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.train.Adam;
 import dev.vecrnn.nn.train.AdamW;
 import dev.vecrnn.nn.train.CheckpointMismatchException;
+import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFinitePolicy;
@@ -427,20 +428,26 @@ final class FitCommand implements Callable<Integer> {
             }
             int[] labels = new int[rows];
             long width = 1;
+            boolean scored = false;
             for (int i = 0; i < rows; i++) {
                 if (padding(perStep, len, t, i)) continue;  // never read: left 0
                 double v = raw[i];
+                if (v == CrossEntropyLoss.DEFAULT_IGNORE_INDEX) {
+                    labels[i] = CrossEntropyLoss.DEFAULT_IGNORE_INDEX;  // PyTorch's ignore_index: in no loss, metric or class count
+                    continue;
+                }
                 if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
-                            + "), got " + v + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
-                            + (Double.isFinite(v) && v != Math.rint(v) && headNote == null ? "; values to predict take --task regression" : "")
-                            + (v != IGNORE_INDEX || !perStep ? "" : len == null
-                            ? "; -100 is PyTorch's ignore_index for padding: give each sequence's length with " + lo + " instead (steps past it are never read)"
-                            : "; -100 is PyTorch's ignore_index for padding, but " + lo + " " + lengths + " gives sequence " + i / t + " "
-                            + len[i / t] + " steps (steps past a length are never read, steps within it need a label)"));
+                            + ") or -100 (PyTorch's ignore_index), got " + v + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
+                            + (Double.isFinite(v) && v != Math.rint(v) && headNote == null ? "; values to predict take --task regression" : ""));
                 }
                 labels[i] = (int) v;
                 width = Math.max(width, labels[i] + 1L);
+                scored = true;
+            }
+            if (!scored) {
+                throw new IllegalArgumentException(yo + " " + y + ": expected at least one class label, got only -100 (PyTorch's ignore_index)"
+                        + (len != null ? " within the lengths of " + lo + " " + lengths : "") + ": nothing to score");
             }
             return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width, false);
         }
@@ -495,8 +502,6 @@ final class FitCommand implements Callable<Integer> {
         return labels;
     }
 
-    /** The label PyTorch's cross-entropy skips by default (ignore_index), which PyTorch users put in padded steps. */
-    private static final double IGNORE_INDEX = -100;
 
     /** Whether target row {@code i} is a step past its sequence's length (only per-step targets have such rows). */
     private static boolean padding(boolean perStep, int[] len, int t, int i) {

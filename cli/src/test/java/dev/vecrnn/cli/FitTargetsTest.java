@@ -121,29 +121,39 @@ class FitTargetsTest {
     }
 
     /**
-     * PyTorch users mark padded steps with -100 (cross_entropy's ignore_index); fit takes the valid steps from --lengths.
-     * Without them, or where the lengths call such a step valid, the refusal says so and where the step is.
+     * PyTorch users mark steps no loss should score with -100 (cross_entropy's ignore_index), padded ones among them.
+     * fit leaves them out of the loss, the metrics and the class count: a unidirectional model whose last steps are
+     * -100 trains as one told by --lengths that those steps are padding (its earlier outputs never read them). Labels
+     * that are all -100, or another negative number, are refused.
      */
     @Test
-    void ignoreIndexLabelsPointToLengths(@TempDir Path dir) throws Exception {
+    void ignoreIndexLabelsAreLeftOut(@TempDir Path dir) throws Exception {
         int[] c = data(dir, true);
         long[] labels = new long[c.length];
-        for (int i = 0; i < c.length; i++) labels[i] = i % T == T - 1 ? -100 : c[i];   // the last step of every sequence padded
+        for (int i = 0; i < c.length; i++) labels[i] = i % T == T - 1 ? -100 : c[i];   // the last step of every sequence
         Npy.writeLongs(dir.resolve("tags.npy"), labels, N, T);
-        ContractTest.run(fit(dir, "tags.npy", "m", true)).refused("--y", "tags.npy", "-100.0 at element 3 (sequence 0, step 3)",
-                "PyTorch's ignore_index", "--lengths");
+        ContractTest.Result ignored = ContractTest.run(fit(dir, "tags.npy", "m1", true));
+        assertEquals(0, ignored.code(), ignored.err());
         long[] lengths = new long[N];
         java.util.Arrays.fill(lengths, T - 1);
-        lengths[2] = T;
         Npy.writeLongs(dir.resolve("len.npy"), lengths, N);
-        String[] withLengths = ContractTest.append(fit(dir, "tags.npy", "m", true), "--lengths", dir.resolve("len.npy").toString());
-        ContractTest.run(withLengths).refused("--y", "(sequence 2, step 3)", "gives sequence 2 4 steps");
-        String line = ContractTest.run(withLengths).err();
-        assertFalse(line.contains("--task regression"), line);
-        lengths[2] = T - 1;
-        Npy.writeLongs(dir.resolve("len.npy"), lengths, N);
-        ContractTest.Result r = ContractTest.run(withLengths);
-        assertEquals(0, r.code(), r.err());
+        ContractTest.Result padded = ContractTest.run(ContractTest.append(fit(dir, "tags.npy", "m2", true), "--lengths", dir.resolve("len.npy").toString()));
+        assertEquals(0, padded.code(), padded.err());
+        var a = dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m1/model.safetensors")).stateDict();
+        var b = dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m2/model.safetensors")).stateDict();
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            float[] x = a.get(k).data(), y = b.get(k).data();
+            for (int i = 0; i < x.length; i++) assertEquals(y[i], x[i], 1e-5, k + "[" + i + "]");
+        }
+        assertEquals(K, dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m1/model.safetensors")).outputFeatures(), "-100 is no class");
+
+        java.util.Arrays.fill(labels, -100);
+        Npy.writeLongs(dir.resolve("none.npy"), labels, N, T);
+        ContractTest.run(fit(dir, "none.npy", "m3", true)).refused("--y", "none.npy", "only -100", "nothing to score");
+        labels[5] = -5;
+        Npy.writeLongs(dir.resolve("neg.npy"), labels, N, T);
+        ContractTest.run(fit(dir, "neg.npy", "m4", true)).refused("--y", "neg.npy", "-5.0 at element 5 (sequence 1, step 1)", "-100 (PyTorch's ignore_index)");
     }
 
     /**

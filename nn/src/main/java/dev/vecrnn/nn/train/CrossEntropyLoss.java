@@ -102,14 +102,15 @@ public final class CrossEntropyLoss implements Loss {
 
     /**
      * scikit-learn's {@code compute_class_weight('balanced')} (Keras's usual {@code class_weight}) over the
-     * rows of {@code data} that count (each sequence, or each valid step with per-step labels): class
+     * rows of {@code data} that count (each sequence, or each valid step with per-step labels; not those labelled
+     * {@link #DEFAULT_IGNORE_INDEX}): class
      * {@code c} weighs {@code n / (k * count_c)}, with {@code n} the rows and {@code k} the classes that occur
      * among them. A class below {@code classes} that does not occur gets 0 (no row of it is there to weigh;
      * scikit-learn refuses such a class). Pass the training rows only, as Keras and scikit-learn compute it on
      * the data fitted ({@link Trainer#trainingData}).
      *
      * @throws IllegalArgumentException when the data hold no class labels (regression targets) or a label is
-     *                                  outside {@code [0, classes)}
+     *                                  outside {@code [0, classes)} and not the default ignore index
      */
     public static float[] balancedWeights(Dataset data, int classes) {
         Require.notNull("data", data);
@@ -121,6 +122,7 @@ public final class CrossEntropyLoss implements Loss {
         long n = 0;
         for (int i = 0; i < y.length; i++) {
             if (per > 1 && i % per >= data.lengthOf(i / per)) continue; // padding
+            if (y[i] == DEFAULT_IGNORE_INDEX) continue;
             if (y[i] < 0 || y[i] >= classes) {
                 throw new IllegalArgumentException("data: expected class labels in [0, " + classes + "), got " + y[i] + " at row " + i);
             }
