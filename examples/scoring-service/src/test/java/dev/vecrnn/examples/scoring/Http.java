@@ -17,15 +17,22 @@ final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     final URI base;
+    private final Duration requestTimeout;
 
     Http(ScoringService s) {
+        this(s, Duration.ofSeconds(60));
+    }
+
+    /** A client whose requests fail with {@link java.net.http.HttpTimeoutException} after {@code requestTimeout}. */
+    Http(ScoringService s, Duration requestTimeout) {
         this.base = URI.create("http://127.0.0.1:" + s.port());
+        this.requestTimeout = requestTimeout;
     }
 
     Reply send(String method, String path, String body) throws Exception {
         HttpRequest.BodyPublisher p = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8);
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).method(method, p).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout).method(method, p).build();
         HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body());
     }

@@ -26,7 +26,10 @@ class ShutdownTest {
     @Test
     void closeFinishesInFlightRequestsThenRefusesConnections() throws Exception {
         ScoringService s = ScoringService.start(ScoringService.Options.defaults(Http.MODEL).withPort(0).withDrainSeconds(30));
-        Http http = new Http(s);
+        // JDK's HttpServer can leave a connection accepted as stop() runs unclosed (the dispatcher registers
+        // it after stop has closed the others), so a request sent on it is never answered: the client's
+        // timeout turns that into the failure below, well inside the wait for the clients.
+        Http http = new Http(s, java.time.Duration.ofSeconds(10));
         int in = s.config().inputSize();
         ExecutorService clients = Executors.newFixedThreadPool(4);
         List<Future<List<Integer>>> runs = new ArrayList<>();
@@ -43,7 +46,9 @@ class ShutdownTest {
                         statuses.add(-1);   // the listener is closed
                         break;
                     } catch (java.io.IOException e) {
-                        statuses.add(-2);   // a keep-alive connection closed under a request that was not applied
+                        // a keep-alive connection closed under a request that was not applied, or left open
+                        // unanswered past the request timeout (HttpTimeoutException)
+                        statuses.add(-2);
                         break;
                     }
                 }
@@ -57,7 +62,7 @@ class ShutdownTest {
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         s.close();   // idempotent
         for (Future<List<Integer>> f : runs) {
-            List<Integer> st = f.get(60, TimeUnit.SECONDS);
+            List<Integer> st = f.get(120, TimeUnit.SECONDS);
             assertTrue(st.size() > 1 && st.get(0) == 200, "served before close: " + st.subList(0, Math.min(5, st.size())));
             // 200s, then possibly 503 "shutting down", then one failure to connect or a closed connection
             int i = 0;
