@@ -33,15 +33,14 @@ import java.util.concurrent.Callable;
 @Command(name = "fit", mixinStandardHelpOptions = true, defaultValueProvider = FitCommand.Defaults.class,
         description = {"Train a recurrent model on X.npy and Y.npy and save it to MODELDIR/model.safetensors.",
                 "X: [N, T, F] floats, or [N, T] token ids with --vocab.",
-                "Y: regression targets [N] or [N, K] ([N, T] or [N, T, K] with --per-step);",
-                "class labels [N] ([N, T] with --per-step), integers, bools or whole floats from 0",
-                "(labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K]).",
-                "X and Y are used as given, not normalized (as in Keras): standardize",
-                "features, and regression targets of a large scale, yourself.",
-                "Validation: --val rows held out of X (Keras's validation_split), or",
-                "--val-x and --val-y, arrays of their own (validation_data: all of X trains).",
-                "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over",
-                "classes), perplexity (not under --class-weight); rmse, mae, mape (percent)."})
+                "Y: regression targets [N] or [N, K] ([N, T] or [N, T, K] with --per-step); class labels [N] ([N, T] with --per-step),"
+                        + " integers, bools or whole floats from 0 (labels 1..K add an unused class 0), or one-hot rows [N, K] ([N, T, K]).",
+                "X and Y are used as given, not normalized (as in Keras): standardize features, and regression targets of a large scale,"
+                        + " yourself.",
+                "Validation: --val rows held out of X (Keras's validation_split), or --val-x and --val-y, arrays of their own"
+                        + " (validation_data: all of X trains).",
+                "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over classes), perplexity (not under"
+                        + " --class-weight); rmse, mae, mape (percent)."})
 final class FitCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets or class labels, one row per row of X") Path y;

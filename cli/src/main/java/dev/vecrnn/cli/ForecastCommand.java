@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
 final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "a CSV file with a header row (default: the bundled Mauna Loa CO2 series)") Path csv;
     @Option(names = "--column", defaultValue = "co2_ppm", description = "the column to forecast, by name or 0-based index (default ${DEFAULT-VALUE})") String column;
-    @Option(names = "--horizon", defaultValue = "24", description = "steps to forecast, held back from training (default ${DEFAULT-VALUE})") int horizon;
+    @Option(names = "--horizon", defaultValue = "24", description = "the steps held back and forecast (default ${DEFAULT-VALUE})") int horizon;
     @Option(names = "--season", defaultValue = "12", description = "season length for the seasonal-naive baseline (default ${DEFAULT-VALUE})") int season;
     @Option(names = "--window", defaultValue = "36", description = "steps of history per training example (default ${DEFAULT-VALUE})") int window;
     @Option(names = "--hidden", defaultValue = "48", description = "LSTM hidden size (default ${DEFAULT-VALUE})") int hidden;

@@ -5,6 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -16,7 +19,7 @@ import java.nio.file.NotDirectoryException;
  * naming the file or option and what was expected, exit code 2, no stack trace; outputs appear together
  * at the end or not at all ({@link Outputs}), and no input is written over.
  */
-@Command(name = "vecrnn", mixinStandardHelpOptions = true, version = "vecrnn 0.1.0",
+@Command(name = "vecrnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Recurrent neural networks on the JDK Vector API.",
         subcommands = {InferCommand.class, FitCommand.class, PredictCommand.class, EvaluateCommand.class, QuantizeCommand.class, TrainTextCommand.class, SampleCommand.class, DemoCommand.class, TuneCommand.class, ForecastCommand.class})
 public final class Main implements Runnable {
@@ -36,14 +39,114 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // every command's help offers -V, --version; a subcommand has no version of its own (it printed nothing)
-        for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().version(cl.getCommandSpec().version());
+        for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().versionProvider(cl.getCommandSpec().versionProvider());
+        wrapBetweenWords(cl);
         // "@name" arguments stay arguments: picocli would open and read the file (a FIFO blocks) before any check
         cl.setExpandAtFiles(false);
         // an empty path is the current directory to Path.of: `--out ""` wrote into it
         cl.registerConverter(java.nio.file.Path.class, Main::path);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(cmd.getErr(), "vecrnn " + cmd.getCommandName(), message(e)));
-        cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), "vecrnn", e.getMessage() + " (try --help)"));
+        // picocli's own refusals (an unknown option, a missing one, a bad number) name the command as every other refusal does
+        cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), e.getCommandLine().getCommandSpec().qualifiedName(),
+                e.getMessage() + " (try --help)"));
         return cl;
+    }
+
+    /**
+     * Help text wrapped at spaces only: picocli wraps the synopsis and descriptions where Java's line BreakIterator allows,
+     * which includes after a dot ("--input=X." / "npy", "DIR/model." / "safetensors"). Each description entry is a
+     * paragraph, wrapped to the usage width.
+     */
+    private static void wrapBetweenWords(CommandLine root) {
+        List<CommandLine> all = new ArrayList<>(List.of(root));
+        all.addAll(root.getSubcommands().values());
+        for (CommandLine c : all) {
+            Map<String, CommandLine.IHelpSectionRenderer> sections = c.getHelpSectionMap();
+            sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS, help -> {
+                int heading = help.synopsisHeadingLength();
+                String line = unwrapped(help, () -> help.synopsis(heading)).strip();
+                return wrap(line, help.commandSpec().usageMessage().width(), heading, heading + help.commandSpec().qualifiedName().length() + 1);
+            });
+            sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION, help -> {
+                StringBuilder sb = new StringBuilder();
+                for (String paragraph : help.commandSpec().usageMessage().description()) {
+                    sb.append(wrap(paragraph, help.commandSpec().usageMessage().width(), 0, 0));
+                }
+                return sb.toString();
+            });
+            // the option and command lists: picocli's columns, with each line's description wrapped here
+            sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, help -> {
+                String wide = unwrapped(help, help::optionList);
+                String first = help.commandSpec().findOption("--help").description()[0];
+                int column = wide.lines().filter(l -> l.contains(first)).findFirst().map(l -> l.indexOf(first)).orElse(-1);
+                return column < 0 ? help.optionList() : rewrap(wide, help.commandSpec().usageMessage().width(), column);
+            });
+            sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, help -> {
+                String wide = unwrapped(help, help::commandList);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^ *\\S+ +").matcher(wide);
+                return m.find() ? rewrap(wide, help.commandSpec().usageMessage().width(), m.end()) : help.commandList();
+            });
+        }
+    }
+
+    /** What {@code section} renders with the usage width lifted, so that picocli wraps nothing. */
+    private static String unwrapped(CommandLine.Help help, java.util.function.Supplier<String> section) {
+        CommandLine.Model.UsageMessageSpec usage = help.commandSpec().usageMessage();
+        int width = usage.width();
+        try {
+            usage.width(10_000);
+            return section.get();
+        } finally {
+            usage.width(width);
+        }
+    }
+
+    /** Lines of two columns (the second from {@code column} on) with the second wrapped to {@code width}, indented by 2 as picocli does. */
+    private static String rewrap(String lines, int width, int column) {
+        StringBuilder out = new StringBuilder();
+        for (String line : lines.lines().toList()) {
+            if (line.length() <= width || line.length() <= column) out.append(line.stripTrailing()).append('\n');
+            else out.append(line, 0, column).append(wrap(line.substring(column), width, column, column + 2));
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code text} wrapped at spaces to lines ending by column {@code width}: the first starts at column {@code first} (after
+     * a heading printed before it), the others are indented by {@code indent}.
+     */
+    static String wrap(String text, int width, int first, int indent) {
+        StringBuilder out = new StringBuilder();
+        int column = first;
+        boolean lineStart = true;
+        for (String word : text.strip().split(" +")) {
+            if (!lineStart && column + 1 + word.length() > width) {
+                out.append('\n').append(" ".repeat(indent));
+                column = indent;
+                lineStart = true;
+            }
+            if (!lineStart) {
+                out.append(' ');
+                column++;
+            }
+            out.append(word);
+            column += word.length();
+            lineStart = false;
+        }
+        return out.append('\n').toString();
+    }
+
+    /** The version the build gives the project (cli/pom.xml filters it into version.properties), as "vecrnn VERSION". */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in == null) throw new java.io.IOException("version.properties is missing from the build");
+                p.load(in);
+            }
+            return new String[] {"vecrnn " + p.getProperty("version")};
+        }
     }
 
     /** A path option's value: any path but the empty string (and one the file system can name). */
@@ -63,11 +166,18 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             // a size no check foresaw; whatever the command staged was removed on the way out (Outputs.close)
             long max = Runtime.getRuntime().maxMemory();
-            return fail(cl.getErr(), "vecrnn", "out of memory: the inputs or options need more than the "
+            return fail(cl.getErr(), commandPath(cl), "out of memory: the inputs or options need more than the "
                     + HeapBudget.human(max) + " heap this JVM may use (raise it with VECRNN_JAVA_OPTS=-Xmx<size>, or use smaller sizes)");
         } catch (StackOverflowError e) {
-            return fail(cl.getErr(), "vecrnn", "stack overflow: an input nested too deeply or a size too large for the stack");
+            return fail(cl.getErr(), commandPath(cl), "stack overflow: an input nested too deeply or a size too large for the stack");
         }
+    }
+
+    /** The command that ran, as its refusals name it: "vecrnn fit", or "vecrnn" where no subcommand was parsed. */
+    private static String commandPath(CommandLine cl) {
+        CommandLine.ParseResult p = cl.getParseResult();
+        while (p != null && p.subcommand() != null) p = p.subcommand();
+        return p == null ? "vecrnn" : p.commandSpec().qualifiedName();
     }
 
     /** Prints "prefix: message" as one escaped line and returns exit code 2. */

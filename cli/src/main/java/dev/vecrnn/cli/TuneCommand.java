@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
  * and saves the best model.
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, defaultValueProvider = TuneCommand.Defaults.class,
-        description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays",
-                "(as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
+        description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays"
+                        + " (as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
                 "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains).",
                 "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted)."})
 final class TuneCommand implements Callable<Integer> {

@@ -1,0 +1,93 @@
+package dev.vecrnn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a user reads before and after a mistake: --help, --version, and picocli's own refusals. */
+class UsageTest {
+
+    /** Every command and the root, each with its full command path ("vecrnn fit"). */
+    private static List<CommandLine> commands() {
+        CommandLine root = Main.commandLine();
+        List<CommandLine> all = new ArrayList<>(List.of(root));
+        all.addAll(root.getSubcommands().values());
+        return all;
+    }
+
+    /**
+     * picocli broke help text where Java's line BreakIterator may, after a dot: "--input=X." / "npy" in infer's synopsis,
+     * "MODELDIR/model." / "safetensors." and a lone "0" in fit's description. Every word of a command's description, of an
+     * option's description and of the synopsis's "--option=LABEL" now appears whole on one line.
+     */
+    @Test
+    void helpIsWrappedBetweenWordsOnly() {
+        for (CommandLine c : commands()) {
+            String usage = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            Set<String> words = Set.copyOf(Arrays.asList(usage.split("\\s+")));
+            List<String> expected = new ArrayList<>();
+            for (String paragraph : c.getCommandSpec().usageMessage().description()) expected.addAll(List.of(paragraph.strip().split(" +")));
+            for (OptionSpec o : c.getCommandSpec().options()) {
+                for (String d : o.description()) {
+                    for (String w : d.strip().split(" +")) if (!w.contains("${")) expected.add(w);
+                }
+                if (o.arity().max() > 0) expected.add((o.required() ? "" : "[") + o.longestName() + "=" + o.paramLabel() + (o.required() ? "" : "]"));
+            }
+            for (CommandLine sub : c.getSubcommands().values()) {
+                expected.addAll(List.of(sub.getCommandSpec().usageMessage().description()[0].strip().split(" +")));
+            }
+            String name = c.getCommandSpec().qualifiedName();
+            for (String w : expected) assertTrue(words.contains(w), name + " --help breaks '" + w + "':\n" + usage);
+            for (String line : usage.lines().toList()) {
+                assertTrue(line.length() <= 80, name + " --help: a line of " + line.length() + " characters: " + line);
+                String text = line.strip();
+                assertFalse(!text.isEmpty() && text.length() <= 3 && !text.startsWith("-"), name + " --help: a lone '" + text + "':\n" + usage);
+            }
+        }
+    }
+
+    /** --version said 0.1.0 where the POM says 0.1.0-SNAPSHOT: it prints the build's version, and the launcher takes it too. */
+    @Test
+    void theVersionIsThePomsVersion() throws Exception {
+        // Maven runs the tests in the module's directory; the parent POM holds the version every module inherits
+        Matcher m = Pattern.compile("<artifactId>vecrnn-parent</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(Files.readString(Path.of("../pom.xml")));
+        assertTrue(m.find(), "the parent POM's version");
+        String expected = "vecrnn " + m.group(1);
+        ContractTest.Result r = ContractTest.run("--version");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(expected, r.out().strip());
+        for (String cmd : List.of("fit", "evaluate", "forecast")) assertEquals(expected, ContractTest.run(cmd, "-V").out().strip(), cmd);
+        assertTrue(Files.readString(Path.of("../vecrnn")).contains("--version | -V) run_filtered"), "./vecrnn --version runs the jar's");
+    }
+
+    /**
+     * picocli's own refusals (an unknown option, a missing required one, a value that is not a number) began "vecrnn:"
+     * where every other refusal of a command names it: they name the command too, on one line, with exit code 2.
+     */
+    @Test
+    void picocliRefusalsNameTheCommand(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        String[] fit = ContractTest.fit(dir, "--bogus");
+        assertTrue(ContractTest.run(fit).refused("--bogus").err().startsWith("vecrnn fit: "));
+        assertTrue(ContractTest.run(ContractTest.fit(dir, "--epochs", "ten")).refused("--epochs", "ten").err().startsWith("vecrnn fit: "));
+        assertTrue(ContractTest.run("evaluate", "--x", "x.npy").refused("--model").err().startsWith("vecrnn evaluate: "));
+        assertTrue(ContractTest.run("forecast", "--horizon", "2x").refused("--horizon").err().startsWith("vecrnn forecast: "));
+        assertTrue(ContractTest.run("nosuch").refused("nosuch").err().startsWith("vecrnn: "));
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
+}
