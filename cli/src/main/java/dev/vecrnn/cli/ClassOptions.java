@@ -130,13 +130,12 @@ final class ClassOptions {
         String how;
         if (w == null) {
             w = CrossEntropyLoss.balancedWeights(train, classes);
-            how = "balanced over the " + validRows(train) + " training " + (data.perStep() ? "steps" : "rows");
+            how = "balanced over the " + scoredRows(train) + " training " + (data.perStep() ? "steps" : "rows");
         } else {
             how = "as given";
         }
         StringJoiner sj = new StringJoiner("  ");
         for (int c = 0; c < w.length; c++) sj.add(String.format(Locale.ROOT, "%d: %.4g", c, w[c]));
-        System.out.println("class weights (" + how + "): " + sj);
         if (!weighsAnyRow(train, w)) {
             throw new IllegalArgumentException("--class-weight " + classWeight + ": every training row (" + trainRows + ") is of a class of weight 0,"
                     + " so the loss would be 0/0 and nothing would train; give their classes a weight above 0");
@@ -147,6 +146,8 @@ final class ClassOptions {
                     + (given == null ? " (balanced weighs a class absent from the training rows 0)" : "")
                     + ", so val_loss would be 0/0 and early stopping and the best epoch would mean nothing; give their classes a weight above 0");
         }
+        // printed once the weights are known to weigh some training and validation row: a refusal prints nothing before its line
+        System.out.println("class weights (" + how + "): " + sj);
         return new CrossEntropyLoss(classes, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, w);
     }
 
@@ -160,10 +161,18 @@ final class ClassOptions {
         return false;
     }
 
-    /** The rows that count: sequences, or valid steps with per-step labels. */
-    private static long validRows(Dataset d) {
+    /**
+     * The rows a loss and its metrics are over: sequences, or valid steps with per-step targets; of a classification,
+     * those whose label is not -100 (PyTorch's ignore_index, in no loss, metric or count).
+     */
+    static long scoredRows(Dataset d) {
+        int per = d.perStep() ? d.steps() : 1;
+        int[] labels = d instanceof Dataset.Classification c ? c.labels() : null;
         long rows = 0;
-        for (int i = 0; i < d.size(); i++) rows += d.perStep() ? d.lengthOf(i) : 1;
+        for (int i = 0; i < d.size(); i++) {
+            int len = per == 1 ? 1 : d.lengthOf(i);
+            for (int t = 0; t < len; t++) if (labels == null || labels[i * per + t] >= 0) rows++;
+        }
         return rows;
     }
 }

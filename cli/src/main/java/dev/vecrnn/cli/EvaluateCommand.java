@@ -79,7 +79,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     perStep ? null : "the model gives one output a sequence, not one a step");
             Dataset data = in.data();
             Inputs.requireFeatures("--x", x, m, in.features());
-            if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
+            if (vocab > 0) {
+                FitCommand.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab));
+            }
             int k = m.outputFeatures();
             if (classification && in.oneHot() && in.width() != k) {
                 // Keras's evaluate refuses one-hot targets of another width than the model's outputs
@@ -102,13 +104,17 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--x " + x + ": " + e.getMessage(), e);
             }
             int n = data.size();
-            long steps = perStep ? rowsOf(data) : -1;
-            System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (perStep ? " (" + steps + " steps)" : "")
+            // the figures are over the scored rows: steps labelled -100 (PyTorch's ignore_index) are in none of them
+            long rows = perStep ? rowsOf(data) : n, scored = ClassOptions.scoredRows(data);
+            String count = perStep ? scored + " steps" : scored < rows ? scored + " scored" : "";
+            if (scored < rows) count += (perStep ? " scored" : "") + "; " + (rows - scored) + " labelled -100 left out, as PyTorch's ignore_index";
+            System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (count.isEmpty() ? "" : " (" + count + ")")
                     + ": " + Progress.figures("", ev));
+            long steps = perStep ? scored : -1;
             List<ClassFigures> classes = classification ? perClass(ev.confusion()) : List.of();
             if (!classes.isEmpty()) System.out.print(report(classes, json != null));
             if (target != null) {
-                Files.writeString(outs.stage(target), Json.write(toJson(n, steps, ev, classes)) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(outs.stage(target), Json.write(toJson(n, steps, rows - scored, ev, classes)) + "\n", StandardCharsets.UTF_8);
                 outs.commit();
                 System.out.println("wrote " + json);
             }
@@ -178,11 +184,15 @@ final class EvaluateCommand implements Callable<Integer> {
         return v == null ? "n/a" : String.format("%.4f", v);
     }
 
-    /** The figures as JSON; {@code steps}, the valid steps the means are over, for a per-step model (else -1). */
-    private static Map<String, Object> toJson(int n, long steps, Evaluation ev, List<ClassFigures> classes) {
+    /**
+     * The figures as JSON; {@code steps}, the valid steps the means are over, for a per-step model (else -1); {@code ignored},
+     * the steps or sequences labelled -100 that they leave out (listed where there are any).
+     */
+    private static Map<String, Object> toJson(int n, long steps, long ignored, Evaluation ev, List<ClassFigures> classes) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("sequences", n);
         if (steps >= 0) o.put("steps", steps);
+        if (ignored > 0) o.put("ignored", ignored);
         // a perplexity can overflow (a mean cross-entropy above 709 nats): JSON has no infinity, so null (a MAPE over a zero
         // target is divided by 1e-7, as Keras's: huge, but finite)
         ev.metrics().forEach((name, v) -> o.put(name, Double.isFinite(v) ? v : null));

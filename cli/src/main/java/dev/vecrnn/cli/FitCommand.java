@@ -127,7 +127,6 @@ final class FitCommand implements Callable<Integer> {
             Dataset data = in.data();
             int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
             if (vocab > 0) tokenIds(x, data, vocab);
-            else scaleNote(x, data);
             validationRows("--val", val, data.size(), true);
             Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
             boolean validating = val > 0 || valData != null;
@@ -145,7 +144,6 @@ final class FitCommand implements Callable<Integer> {
             b.dense(width);
             Model model = b.build();
             model.setThreads(threads);
-            System.out.println(model.summary());
             int[] epochsRun = {0}; // epochs trained by this run (a resumed run reports only those)
             Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).threads(threads)
                     .optimizer(ps -> switch (opt) {
@@ -165,6 +163,9 @@ final class FitCommand implements Callable<Integer> {
             tr.validationData(valData);
             tr.loss(classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
                     : Loss.mse());
+            // printed once nothing is left to refuse: a refusal is its one line, with nothing before it on stdout
+            if (vocab == 0) scaleNote(x, data);
+            System.out.println(model.summary());
             if (patience >= 0 && validating) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
@@ -320,8 +321,13 @@ final class FitCommand implements Callable<Integer> {
      * ({@code lengths}: the valid steps of each, or null for all).
      */
     static void tokenIds(String option, Path x, float[] xs, int n, int steps, int features, int[] lengths, int vocab) {
+        tokenIds(option, x, xs, n, steps, features, lengths, vocab, "--vocab " + vocab);
+    }
+
+    /** As the above, where {@code source} names what says X holds token ids below {@code vocab} (--vocab, or a model's embedding). */
+    static void tokenIds(String option, Path x, float[] xs, int n, int steps, int features, int[] lengths, int vocab, String source) {
         if (features != 1) {
-            throw new IllegalArgumentException(option + " " + x + ": with --vocab, expected token ids [N, T] (or [N, T, 1]), got "
+            throw new IllegalArgumentException(option + " " + x + ": with " + source + ", expected token ids [N, T] (or [N, T, 1]), got "
                     + features + " features per step");
         }
         for (int i = 0; i < n; i++) {
@@ -329,7 +335,7 @@ final class FitCommand implements Callable<Integer> {
             for (int t = 0; t < len; t++) {
                 float v = xs[i * steps + t];
                 if (!(v >= 0 && v < vocab && v == Math.rint(v))) {
-                    throw new IllegalArgumentException(option + " " + x + ": with --vocab " + vocab + ", expected token ids in [0, " + vocab
+                    throw new IllegalArgumentException(option + " " + x + ": with " + source + ", expected token ids in [0, " + vocab
                             + "), got " + v + " at sequence " + i + ", step " + t);
                 }
             }

@@ -65,6 +65,14 @@ final class Inputs {
         return 0;
     }
 
+    /**
+     * What says X holds token ids for a fitted model, as its refusals name it: the model's own embedding (fit's --vocab,
+     * recorded in the model; predict and evaluate have no --vocab).
+     */
+    static String embeddingSource(int vocab) {
+        return "the model's embedding of " + vocab + " token ids (fit's --vocab, recorded in --model)";
+    }
+
     /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
     static Path file(String option, Path file) {
         String what = option + " " + file;

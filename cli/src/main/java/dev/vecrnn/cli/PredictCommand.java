@@ -61,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
         Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false);
         int vocab = Inputs.vocabulary(m);
         // checked here, where the sequence and step are known (the embedding names a row of the chunk's flattened steps)
-        if (vocab > 0) FitCommand.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab);
+        if (vocab > 0) FitCommand.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab));
         boolean seq = m.outputIsSequence();
         int k = m.outputFeatures();
         double outFloats = (double) n * (seq ? t : 1) * k;

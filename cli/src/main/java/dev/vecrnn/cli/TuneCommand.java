@@ -91,7 +91,6 @@ final class TuneCommand implements Callable<Integer> {
         Dataset data = in.data();
         int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
         if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
-        else FitCommand.scaleNote(x, data);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
         long seed = this.seed.get();
         Random r = new Random(seed);
@@ -107,6 +106,7 @@ final class TuneCommand implements Callable<Integer> {
         // every trial trains on the same rows (the split is drawn by --seed), so balanced weights are the same for all
         Loss loss = classification ? classOpts.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width,
                 "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y) : Loss.mse();
+        if (vocab == 0) FitCommand.scaleNote(x, data);   // once nothing is left to refuse
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];

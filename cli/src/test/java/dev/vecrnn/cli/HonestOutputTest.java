@@ -1,0 +1,102 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.internal.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the commands print is what they did: counts of what was scored, no partial output before a refusal, options that exist. */
+class HonestOutputTest {
+
+    /**
+     * evaluate printed "(240 steps)" for 240 valid steps of which 40 were labelled -100, while its loss, metrics and per-class
+     * support were over the 200 others: it counts the scored steps and says how many -100 left out (--json: steps, ignored).
+     */
+    @Test
+    void evaluateCountsTheStepsItScored(@TempDir Path dir) throws Exception {
+        int n = 40, t = 6;
+        Random r = new Random(3);
+        float[] x = new float[n * t];
+        long[] y = new long[n * t];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            y[i] = i % t == 0 ? -100 : x[i] > 0 ? 1 : 0;   // the first step of every sequence is not scored
+        }
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 1));
+        Npy.writeLongs(dir.resolve("y.npy"), y, n, t);
+        ContractTest.Result fit = ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--per-step", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m").toString());
+        assertEquals(0, fit.code(), fit.err());
+        ContractTest.Result ev = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--y", dir.resolve("y.npy").toString(), "--json", dir.resolve("e.json").toString());
+        assertEquals(0, ev.code(), ev.err());
+        long scored = n * (t - 1), ignored = n;
+        assertTrue(ev.out().contains("(" + scored + " steps scored; " + ignored + " labelled -100 left out"), ev.out());
+        assertFalse(ev.out().contains(n * t + " steps"), ev.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("e.json")));
+        assertEquals(scored, ((Number) json.get("steps")).longValue());
+        assertEquals(ignored, ((Number) json.get("ignored")).longValue());
+        long support = 0;
+        for (Object c : (java.util.List<?>) json.get("classes")) support += ((Number) ((Map<?, ?>) c).get("support")).longValue();
+        assertEquals(scored, support, "the support of the classes sums to the steps printed");
+    }
+
+    /** fit and tune printed "class weights (as given): 0: 0  1: 1" on stdout and then refused the weights: a refusal prints nothing else. */
+    @Test
+    void weightsThatAreRefusedAreNotPrintedFirst(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        Npy.writeLongs(dir.resolve("y.npy"), new long[40], 40);   // every row of class 0
+        ContractTest.Result fit = ContractTest.run(ContractTest.fit(dir, "--class-weight", "0,1", "--classes", "2", "--val", "0"))
+                .refused("--class-weight 0,1", "every training row");
+        assertEquals("", fit.out());
+        ContractTest.Result tune = ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--out", dir.resolve("t").toString(), "--trials", "1", "--epochs", "1", "--class-weight", "0,1",
+                "--classes", "2").refused("--class-weight 0,1", "every training row");
+        assertFalse(tune.out().contains("class weights"), tune.out());
+        // weights that are used are still printed
+        ContractTest.Result ok = ContractTest.run(ContractTest.fit(dir, "--class-weight", "1,1", "--classes", "2", "--val", "0"));
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("class weights (as given): 0: 1.000  1: 1.000"), ok.out());
+    }
+
+    /**
+     * evaluate and predict refused token ids out of range "with --vocab 4", an option neither has: the vocabulary is the
+     * model's, and the refusal says so.
+     */
+    @Test
+    void tokenIdRefusalsOfAFittedModelNameItsEmbedding(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        ContractTest.tokenIds(dir, 4);
+        String ids = dir.resolve("ids.npy").toString();
+        ContractTest.Result fit = ContractTest.run("fit", "--x", ids, "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--vocab", "4", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m").toString());
+        assertEquals(0, fit.code(), fit.err());
+        ContractTest.tokenIds(dir, 7);   // ids up to 6, beyond the model's 4
+        String m = dir.resolve("m").toString();
+        String x = dir.resolve("x.npy").toString();   // 2 features a step: not token ids at all
+        for (ContractTest.Result r : new ContractTest.Result[] {
+                ContractTest.run("predict", "--model", m, "--x", ids, "--out", dir.resolve("p.npy").toString())
+                        .refused("--x", "ids.npy", "the model's embedding of 4 token ids", "[0, 4)"),
+                ContractTest.run("evaluate", "--model", m, "--x", ids, "--y", dir.resolve("y.npy").toString())
+                        .refused("--x", "ids.npy", "the model's embedding of 4 token ids", "[0, 4)"),
+                ContractTest.run("evaluate", "--model", m, "--x", x, "--y", dir.resolve("y.npy").toString())
+                        .refused("--x", "x.npy", "token ids")}) {
+            assertFalse(r.err().contains("with --vocab"), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("p.npy")));
+        // fit's own --vocab is still named as such
+        ContractTest.run("fit", "--x", ids, "--y", dir.resolve("y.npy").toString(), "--task", "classification", "--vocab", "4",
+                "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m2").toString()).refused("--x", "with --vocab 4", "[0, 4)");
+    }
+}
