@@ -35,7 +35,13 @@ expect 0 '' 0 -- fit --help
 # kernel-demo and bench run through the same filter, refuse in one line and have --help too
 expect 2 '^vecrnn kernel-demo: takes no options' 1 -- kernel-demo --bogus
 expect 0 '' 0 -- kernel-demo --help
-expect 2 "^bench --table: unknown option '--bogus'" 1 -- bench --table --bogus
+expect 2 "^vecrnn bench --table: unknown option '--bogus'" 1 -- bench --table --bogus
+expect 2 "^vecrnn bench --table: no benchmark row 'nosuchrow'" 1 -- bench --table --only nosuchrow
+expect 2 "^vecrnn bench: unknown option '-bogus'" 1 -- bench -bogus
+expect 2 "^vecrnn bench: --widths: an option of bench --table" 1 -- bench --widths native
+expect 2 "^vecrnn bench --gate: unknown option '--table'" 1 -- bench --gate --table
+expect 2 "^vecrnn bench --gate: .*: a directory" 1 -- bench --gate --baseline "$work"
+expect 0 '' 0 -- --version
 expect 0 '' 0 -- bench --gate --help
 [[ ! -e "$work/m" && ! -e "$work/o" && ! -e "$work/p.npy" ]] || { echo "check_launcher: a refused command left output" >&2; failed=1; }
 

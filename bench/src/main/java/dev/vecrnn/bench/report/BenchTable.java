@@ -67,6 +67,7 @@ public final class BenchTable {
         Jmh.Settings settings = quick ? Jmh.Settings.QUICK : Jmh.Settings.FULL;
         List<Widths.Forks> widths;
         List<Jdks.Jdk> jdks = null;
+        List<Comparison> rows;
         try {
             widths = Widths.parse(widthNames, jvmArgs, System.getProperty("os.arch"));
             if (jdkNames != null) {
@@ -74,14 +75,10 @@ public final class BenchTable {
                         List.of(Jdks.STANDARD));
                 widths = Widths.onJdks(widths, jdks);
             }
+            rows = rows(only, quick);
         } catch (IllegalArgumentException e) {
             usage(e.getMessage());
             return;
-        }
-        List<Comparison> rows = new ArrayList<>();
-        for (Comparison c : Comparison.all(quick)) if (only == null || only.contains(c.id())) rows.add(c);
-        if (only != null && rows.size() != only.size()) {
-            for (String id : only) Comparison.byId(id);   // names the unknown one
         }
 
         // The FMA probe runs first at each width: it names the width, and a width that repeats one is left out.
@@ -134,6 +131,25 @@ public final class BenchTable {
                     ? "forks reported " + col.reported() + " except where a cell says otherwise"
                     : "every fork reported " + col.reported()) + "; " + col.roofline().summary() + ".");
         }
+    }
+
+    /**
+     * The rows of the table: all, or those {@code --only} names (in the table's order); an id that is no row, or a row
+     * that {@code --quick} leaves out, is refused by name.
+     */
+    static List<Comparison> rows(List<String> only, boolean quick) {
+        List<Comparison> rows = new ArrayList<>();
+        for (Comparison c : Comparison.all(quick)) if (only == null || only.contains(c.id())) rows.add(c);
+        if (only != null) {
+            for (String id : only) {
+                Comparison.byId(id);   // names an id that is no row
+                if (rows.stream().noneMatch(c -> c.id().equals(id))) {
+                    throw new IllegalArgumentException("--only: the row '" + id + "' is not in the --quick table (" + String.join(", ",
+                            Comparison.all(true).stream().map(Comparison::id).toList()) + ")");
+                }
+            }
+        }
+        return rows;
     }
 
     /** Each column on a later JDK than the first of {@code jdks}, with the first JDK's column of the same options. */
@@ -234,7 +250,7 @@ public final class BenchTable {
     }
 
     private static void usage(String problem) {
-        System.err.println("bench --table: " + problem + " (options: --quick, --only id,id, --list, --jvm-args \"OPTIONS\","
+        System.err.println("vecrnn bench --table: " + problem + " (options: --quick, --only id,id, --list, --jvm-args \"OPTIONS\","
                 + " --widths native,avx2,128, --jdks current,17 (versions or JDK paths))");
         System.exit(2);
     }

@@ -56,7 +56,7 @@ public final class Gate {
                         Path.of(System.getProperty("java.home")), List.of(Jdks.STANDARD)));
             }
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("gate: " + e.getMessage());
+            System.err.println("vecrnn bench --gate: " + e.getMessage());
             System.exit(2);
             return;
         }
@@ -146,7 +146,7 @@ public final class Gate {
     }
 
     private static void usage(String problem) {
-        System.err.println("bench --gate: " + problem + " (options: --quick, --baseline FILE, --widths native,avx2,128,"
+        System.err.println("vecrnn bench --gate: " + problem + " (options: --quick, --baseline FILE, --widths native,avx2,128,"
                 + " --jdks current,17 (versions or JDK paths), --jvm-args \"OPTIONS\")");
         System.exit(2);
     }

@@ -48,8 +48,13 @@ record GateBaseline(Path file, double quickMargin, List<Floor> floors) {
     private static final Pattern FLOOR = Pattern.compile("(speedup|alloc)\\.([^@]+)(?:@(.*))?");
 
     static GateBaseline load(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException(file + ": a directory, not a baseline file");
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such baseline file");
-        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file);
+        try {
+            return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(file + ": not UTF-8 text (a baseline file is lines of key = value)");
+        }
     }
 
     /** Parses the lines of {@code file}; an IllegalArgumentException says {@code file:line: key: what is wrong}. */
