@@ -134,9 +134,18 @@ final class Outputs implements AutoCloseable {
         Path abs = target.toAbsolutePath().normalize();
         if (!declared.containsKey(abs)) throw new IllegalStateException(target + " was not declared");
         if (staged.containsKey(abs)) return staged.get(abs);
-        makeDirectories(abs.getParent());
-        removeLeftovers(abs);
-        Path tmp = sibling(abs, ".tmp");
+        Path tmp;
+        try {
+            makeDirectories(abs.getParent());
+            removeLeftovers(abs);
+            tmp = sibling(abs, ".tmp");
+            // a directory the permission bits let one write in may still refuse a file (/proc, a read-only mount, a full
+            // disk): said here naming the option, not later by the writer naming a hidden staging file
+            Files.deleteIfExists(Files.createFile(tmp));
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IllegalArgumentException(declared.get(abs) + ": cannot write in " + abs.getParent()
+                    + (e.getReason() == null ? "" : " (" + e.getReason() + ")"), e);
+        }
         staged.put(abs, tmp);
         // a run stopped by a signal (Ctrl-C, SIGTERM) skips close(); the JVM's exit still removes this
         tmp.toFile().deleteOnExit();

@@ -99,4 +99,21 @@ class HonestOutputTest {
         ContractTest.run("fit", "--x", ids, "--y", dir.resolve("y.npy").toString(), "--task", "classification", "--vocab", "4",
                 "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m2").toString()).refused("--x", "with --vocab 4", "[0, 4)");
     }
+
+    /**
+     * An --out in a directory that refuses files although its permission bits allow them (/proc, as root) was refused naming
+     * the hidden staging file ("/proc/.p.npy.vecrnn-796e....tmp: no such file or directory"): it names the option.
+     */
+    @Test
+    void anUnwritableOutputDirectoryIsNamedByItsOption(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        ContractTest.data(dir);
+        ContractTest.Result fit = ContractTest.run(ContractTest.fit(dir));
+        assertEquals(0, fit.code(), fit.err());
+        for (String out : new String[] {"/proc/p.npy", "/proc/vecrnn-no-such-dir/p.npy"}) {
+            String err = ContractTest.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(), "--out", out)
+                    .refused("--out " + out).err();
+            assertFalse(err.contains(".tmp"), err);
+        }
+    }
 }
