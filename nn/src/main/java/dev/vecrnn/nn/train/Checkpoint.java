@@ -46,6 +46,20 @@ final class Checkpoint {
     static final String ARCHITECTURE = "architecture";
     static final String NO_LOSS_WEIGHTS = "none";
 
+    /**
+     * Metadata keys of the trainer's own (its settings, the file's format, architecture, position and history),
+     * which a caller's {@link Trainer#setting} may not take; so may no key beginning with "history" or "plateau_".
+     */
+    static final java.util.Set<String> RESERVED = java.util.Set.of("seed", "batch_size", "validation_split", "tbptt", "data",
+            "validation_data", "optimizer", "schedule", LOSS_WEIGHTS, ARCHITECTURE, ModelFile.ARCHITECTURE_KEY, "format", "epoch", "batch",
+            "epoch_loss_sum", "epoch_batches_counted", "epoch_skipped_steps", "epoch_millis", "best_loss", "best_epoch", "epochs_since_best",
+            "stopped", "optimizer_steps", "learning_rate", "schedule_last_epoch");
+
+    /** Whether a caller's setting may be called {@code name}: none of {@link #RESERVED}'s, nor a history or plateau key. */
+    static boolean reserved(String name) {
+        return name.isEmpty() || RESERVED.contains(name) || name.startsWith("history") || name.startsWith("plateau_");
+    }
+
     /** Where a fit stands; mutated as training goes and written whole. */
     static final class Run {
         /** The epoch under way (from 1), or the next one when {@link #batch} is 0. */
@@ -163,6 +177,15 @@ final class Checkpoint {
      *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
     static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
+        return read(file, model, opt, schedule, settings, Map.of());
+    }
+
+    /**
+     * As {@link #read(Path, Model, Optimizer, dev.vecrnn.nn.train.Schedule, Map)}, where a setting of {@code absentAs}'s
+     * keys that the file lacks (a checkpoint written before it was recorded) reads as the value given there.
+     */
+    static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings,
+                    Map<String, String> absentAs) throws IOException {
         AtomicFiles.deleteLeftovers(file);
         SafeTensors.Contents c = SafeTensors.read(file);
         Map<String, String> meta = c.metadata();
@@ -182,7 +205,8 @@ final class Checkpoint {
         expected.putIfAbsent(LOSS_WEIGHTS, NO_LOSS_WEIGHTS);
         Map<String, String> writtenSettings = new LinkedHashMap<>();
         for (String key : expected.keySet()) {
-            String v = key.equals(LOSS_WEIGHTS) ? meta.getOrDefault(LOSS_WEIGHTS, NO_LOSS_WEIGHTS) : meta.get(key);
+            String v = key.equals(LOSS_WEIGHTS) ? meta.getOrDefault(LOSS_WEIGHTS, NO_LOSS_WEIGHTS)
+                    : absentAs.containsKey(key) ? meta.getOrDefault(key, absentAs.get(key)) : meta.get(key);
             if (v != null) writtenSettings.put(key, v);
         }
         for (Map.Entry<String, String> s : expected.entrySet()) {

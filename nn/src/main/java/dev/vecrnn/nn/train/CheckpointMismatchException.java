@@ -24,7 +24,8 @@ public final class CheckpointMismatchException extends IllegalArgumentException 
      * The first setting that differs: {@code seed}, {@code batch_size}, {@code validation_split} (the fraction,
      * followed by " (last rows)" for the last-rows split), {@code tbptt}, {@code data} and {@code validation_data}
      * (row counts and hashes, or "none"), {@code optimizer} and {@code schedule} (class names, or "none"), or
-     * {@code loss_weights} (the loss with its weights, or "none"); or {@code architecture} (the model's spec as
+     * {@code loss_weights} (the loss with its weights, or "none"), a setting of the caller's ({@link Trainer#setting},
+     * by its name); or {@code architecture} (the model's spec as
      * JSON) for a checkpoint of another model.
      */
     public String setting() {

@@ -69,6 +69,8 @@ public final class Trainer {
     private int checkpointEvery;
     private Path resumeFrom;
     private NonFinitePolicy nonFinite = NonFinitePolicy.STOP;
+    /** The caller's own settings ({@link #setting}): name to {value, what a checkpoint without it reads as}. */
+    private final Map<String, String[]> callerSettings = new LinkedHashMap<>();
 
     /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
     public Trainer threads(int n) {
@@ -238,6 +240,26 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * A setting of the caller's that a checkpoint records and a resume must match, as it must match the seed: for
+     * a choice the trainer cannot see, such as how the model's weights were initialised or what the outputs
+     * mean. A resume whose value differs fails with a {@link CheckpointMismatchException} whose
+     * {@link CheckpointMismatchException#setting()} is {@code name}; a checkpoint without the setting (written
+     * before the caller recorded it) reads as {@code absentAs}. The name may not be one of the trainer's own
+     * settings (seed, batch_size, ...) nor the architecture; setting a name again replaces its value.
+     */
+    public Trainer setting(String name, String value, String absentAs) {
+        Require.notNull("name", name);
+        Require.notNull("value", value);
+        Require.notNull("absentAs", absentAs);
+        if (Checkpoint.reserved(name)) {
+            throw new IllegalArgumentException("name: expected a setting of the caller's own, not empty nor one of the checkpoint's own keys ("
+                    + new java.util.TreeSet<>(Checkpoint.RESERVED) + ", history*, plateau_*), got " + dev.vecrnn.nn.io.internal.Untrusted.quote(name));
+        }
+        callerSettings.put(name, new String[] {value, absentAs});
+        return this;
+    }
+
     /** What to do on a NaN or infinite loss or gradient: {@link NonFinitePolicy#STOP} (the default) or skip the step. */
     public Trainer nonFinite(NonFinitePolicy policy) {
         if (policy == null) throw new IllegalArgumentException("nonFinite: expected a policy, got null");
@@ -298,7 +320,9 @@ public final class Trainer {
         Map<String, String> settings = settings(data, opt, sched);
         Checkpoint.Run run;
         try {
-            run = resumeFrom == null ? new Checkpoint.Run() : Checkpoint.read(resumeFrom, model, opt, sched, settings);
+            Map<String, String> absent = new LinkedHashMap<>();
+            callerSettings.forEach((k, v) -> absent.put(k, v[1]));
+            run = resumeFrom == null ? new Checkpoint.Run() : Checkpoint.read(resumeFrom, model, opt, sched, settings, absent);
         } catch (IOException ex) {
             throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
         }
@@ -414,6 +438,7 @@ public final class Trainer {
         // only when weighted, so checkpoints of unweighted runs read as before; Checkpoint.read refuses the key either way round
         float[] w = loss instanceof CrossEntropyLoss ce ? ce.weight() : loss instanceof BceWithLogitsLoss b ? b.posWeight() : null;
         if (w != null) s.put(Checkpoint.LOSS_WEIGHTS, loss + "");
+        callerSettings.forEach((k, v) -> s.put(k, v[0]));
         return s;
     }
 

@@ -1,0 +1,59 @@
+package dev.vecrnn.nn.train;
+
+import dev.vecrnn.nn.model.Model;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Trainer#setting}: a caller's setting recorded in a checkpoint, which a resume must match. */
+class TrainerSettingTest {
+
+    private static final Dataset.Classification DATA = Dataset.classification(new float[16], 8, 2, 1, null, new int[] {0, 1, 0, 0, 0, 1, 0, 0}, false);
+
+    private static Model model() {
+        return Model.builder(1).seed(1).rnn(2).lastStep().dense(2).build();
+    }
+
+    private static Trainer trainer(int epochs) {
+        return new Trainer().seed(2).batchSize(4).epochs(epochs).optimizer(ps -> new Sgd(ps, 0.1));
+    }
+
+    @Test
+    void resumeWithAnotherValueIsRefused(@TempDir Path dir) {
+        Path ckpt = dir.resolve("c.safetensors");
+        trainer(1).setting("init", "keras", "pytorch").checkpoint(ckpt).fit(model(), DATA);
+        CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+                () -> trainer(2).setting("init", "pytorch", "pytorch").resumeFrom(ckpt).fit(model(), DATA));
+        assertEquals("init", e.setting());
+        assertEquals("keras", e.written().get("init"));
+        assertEquals("pytorch", e.trainer().get("init"));
+        assertTrue(e.getMessage().contains("written with init = 'keras', but this trainer has pytorch"), e.getMessage());
+        // the same value resumes
+        assertEquals(2, trainer(2).setting("init", "keras", "pytorch").resumeFrom(ckpt).fit(model(), DATA).epochs().size());
+    }
+
+    /** A checkpoint written before the caller recorded the setting reads as absentAs: the same resumes, another is refused. */
+    @Test
+    void absentSettingReadsAsGiven(@TempDir Path dir) {
+        Path ckpt = dir.resolve("c.safetensors");
+        trainer(1).checkpoint(ckpt).fit(model(), DATA);
+        assertEquals(2, trainer(2).setting("init", "pytorch", "pytorch").resumeFrom(ckpt).fit(model(), DATA).epochs().size());
+        CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+                () -> trainer(2).setting("init", "keras", "pytorch").resumeFrom(ckpt).fit(model(), DATA));
+        assertEquals("pytorch", e.written().get("init"));
+    }
+
+    @Test
+    void theTrainersOwnNamesAreRefused() {
+        for (String name : new String[] {"seed", "batch_size", "loss_weights", "format", "vecrnn", "epoch", "history_epochs", "plateau_best", ""}) {
+            assertThrows(IllegalArgumentException.class, () -> new Trainer().setting(name, "x", "y"), name);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Trainer().setting("init", null, "y"));
+        assertThrows(IllegalArgumentException.class, () -> new Trainer().setting(null, "x", "y"));
+    }
+}
