@@ -114,12 +114,17 @@ public final class ModelBuilder {
         return this;
     }
 
-    /** Keras's defaults for one cell: Glorot-uniform input weights, orthogonal recurrent weights per gate, zero biases (LSTM forget gate 1). */
+    /**
+     * Keras's defaults for one cell: Glorot-uniform input weights, zero biases (LSTM forget gate 1), and recurrent weights
+     * orthogonal as one matrix, as Keras draws its {@code recurrent_kernel [h, gates * h]} (orthonormal rows: here, in
+     * PyTorch's layout {@code [gates * h, h]}, orthonormal columns), not gate by gate: each gate's block is a part of an
+     * orthogonal matrix, about half as large as an orthogonal block of its own would be (for 4 gates).
+     */
     private static void kerasInit(Random r, CellType type, int h, int inputSize, int outHidden, float[] wih, float[] whh,
                                   float[] biasIh, float[] biasHh, float[] whr) {
         int g = type.gates(), rows = g * h;
         Init.xavier(wih, 0, rows, inputSize, r);
-        for (int gate = 0; gate < g; gate++) Init.orthogonal(whh, gate * h * outHidden, h, outHidden, r);
+        Init.orthogonal(whh, 0, rows, outHidden, r);
         if (biasIh != null) {
             java.util.Arrays.fill(biasIh, 0f);
             java.util.Arrays.fill(biasHh, 0f);

@@ -41,17 +41,19 @@ class BuilderOrderTest {
             assertEquals(i >= h && i < 2 * h ? 1f : 0f, bih[i], "bias_ih[" + i + "]");
             assertEquals(0f, bhh[i], "bias_hh[" + i + "]");
         }
-        // each gate's recurrent block [h, h] is orthogonal: W W^T = I (in double)
+        // the recurrent weights [4h, h] are orthogonal as one matrix, as Keras draws its recurrent_kernel [h, 4h] (orthonormal
+        // rows): W^T W = I in double. They were drawn gate by gate (each [h, h] block orthogonal), twice Keras's scale
         float[] whh = sd.get("layers.0.weight_hh_l0").data();
-        for (int g = 0; g < 4; g++) {
-            for (int a = 0; a < h; a++) {
-                for (int b = 0; b < h; b++) {
-                    double dot = 0;
-                    for (int k = 0; k < h; k++) dot += (double) whh[(g * h + a) * h + k] * whh[(g * h + b) * h + k];
-                    assertEquals(a == b ? 1.0 : 0.0, dot, 1e-5, "gate " + g + " rows " + a + ", " + b);
-                }
+        for (int a = 0; a < h; a++) {
+            for (int b = 0; b < h; b++) {
+                double dot = 0;
+                for (int k = 0; k < 4 * h; k++) dot += (double) whh[k * h + a] * whh[k * h + b];
+                assertEquals(a == b ? 1.0 : 0.0, dot, 1e-5, "columns " + a + ", " + b);
             }
         }
+        double gate0 = 0;  // a block's squared norm: h for an orthogonal block of its own, about h / 4 here
+        for (int k = 0; k < h * h; k++) gate0 += (double) whh[k] * whh[k];
+        assertTrue(gate0 < 0.75 * h, "gate 0's block is part of one orthogonal matrix, not orthogonal itself: squared norm " + gate0);
         // Glorot-uniform input and dense weights: within +-sqrt(6 / (fan_in + fan_out)); the dense bias zero
         float[] wih = sd.get("layers.0.weight_ih_l0").data();
         double limit = Math.sqrt(6.0 / (in + 4 * h));
