@@ -54,25 +54,30 @@ public final class ModelFile {
     }
 
     /**
-     * The {@code __metadata__} key of what the model was fitted for, {@code "classification"} or
-     * {@code "regression"} (see {@link #save(Model, Path, String)}); absent when the saver did not say. A
-     * classifier's outputs are logits; a regression model's, values. Read it with {@link #task(Path)}.
+     * The {@code __metadata__} key of what the model was fitted for, {@code "classification"},
+     * {@code "regression"} or {@code "multilabel"} (see {@link #save(Model, Path, String)}); absent when the saver
+     * did not say. A classifier's outputs are logits of its classes (softmax cross-entropy); a multi-label
+     * model's, one logit a label (binary cross-entropy, a sigmoid each); a regression model's, values. Read it
+     * with {@link #task(Path)}.
      */
     public static final String TASK_KEY = "task";
+
+    /** The tasks {@link #TASK_KEY} may record. */
+    private static final java.util.Set<String> TASKS = java.util.Set.of("classification", "regression", "multilabel");
 
     public static void save(Model model, Path file) throws IOException {
         save(model, file, null);
     }
 
     /**
-     * {@link #save(Model, Path)}, recording {@code task} ({@code "classification"} or {@code "regression"}, or
-     * null for neither) under {@link #TASK_KEY}, so that tools evaluating the model later know its loss.
+     * {@link #save(Model, Path)}, recording {@code task} ({@code "classification"}, {@code "regression"} or
+     * {@code "multilabel"}, or null for none) under {@link #TASK_KEY}, so that tools evaluating the model later know its loss.
      */
     public static void save(Model model, Path file, String task) throws IOException {
         if (model == null) throw new IllegalArgumentException("model: expected non-null, got null");
         if (file == null) throw new IllegalArgumentException("file: expected a path, got null");
-        if (task != null && !task.equals("classification") && !task.equals("regression")) {
-            throw new IllegalArgumentException("task: expected \"classification\", \"regression\" or null, got " + Untrusted.quote(task));
+        if (task != null && !TASKS.contains(task)) {
+            throw new IllegalArgumentException("task: expected \"classification\", \"regression\", \"multilabel\" or null, got " + Untrusted.quote(task));
         }
         Map<String, Object> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : model.storedTensors().entrySet()) tensors.put(e.getKey(), e.getValue());
@@ -86,7 +91,7 @@ public final class ModelFile {
 
     /**
      * What the model in {@code file} was fitted for, as {@link #save(Model, Path, String)} recorded it:
-     * {@code "classification"}, {@code "regression"}, or null when the file does not say (files saved without
+     * {@code "classification"}, {@code "regression"}, {@code "multilabel"}, or null when the file does not say (files saved without
      * a task, and those of earlier versions).
      *
      * @throws ModelFileException naming the file when the header is not valid safetensors or the recorded task
@@ -95,8 +100,8 @@ public final class ModelFile {
     public static String task(Path file) throws IOException {
         Require.notNull("file", file);
         String t = SafeTensors.metadata(file).get(TASK_KEY);
-        if (t != null && !t.equals("classification") && !t.equals("regression")) {
-            throw new ModelFileException(file.toString(), -1, "__metadata__ '" + TASK_KEY + "': expected 'classification' or 'regression', got "
+        if (t != null && !TASKS.contains(t)) {
+            throw new ModelFileException(file.toString(), -1, "__metadata__ '" + TASK_KEY + "': expected 'classification', 'regression' or 'multilabel', got "
                     + Untrusted.quote(t));
         }
         return t;

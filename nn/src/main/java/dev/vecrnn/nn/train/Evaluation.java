@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A model's loss and metrics on a dataset: accuracy, macro F1 and perplexity for classes; RMSE, MAE, MAPE for
- * values. {@code confusion}: a classifier's confusion matrix over the rows evaluated (the argmax of each valid
+ * values; under a {@link BceWithLogitsLoss}, multi-label figures ({@link Metrics#multiLabel}). {@code confusion}: a classifier's confusion matrix over the rows evaluated (the argmax of each valid
  * row against its label, the matrix accuracy and F1 come from), for per-class figures; null for values, and
  * for figures restored from a checkpoint. The record holds its own copy and hands out copies.
  */
@@ -102,6 +102,11 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
             Dataset.Regression r = (Dataset.Regression) data;
             float[] pred = valid == null ? outAll : ValidRows.gather(outAll, valid, width);
             float[] tgt = valid == null ? r.targets() : ValidRows.gather(r.targets(), valid, width);
+            if (loss instanceof BceWithLogitsLoss) {
+                // logits of labels that are each on or off (multi-hot rows): what Keras and scikit-learn score them by
+                m.putAll(Metrics.multiLabel(pred, tgt, width));
+                return new Evaluation(mean, m, null);
+            }
             m.put("rmse", Metrics.rmse(pred, tgt));
             m.put("mae", Metrics.mae(pred, tgt));
             m.put("mape", Metrics.mape(pred, tgt));

@@ -97,6 +97,60 @@ public final class Metrics {
         return perplexity(crossEntropy(logits, classes, targets, mask));
     }
 
+    /**
+     * Multi-label figures of logits {@code [N, K]} against targets {@code [N, K]} in [0, 1] (multi-hot rows): a label
+     * is predicted where its logit is above 0 (its sigmoid probability above 0.5), and is a target where its
+     * target is above 0.5, as Keras's {@code binary_accuracy} thresholds at 0.5. In order: {@code binary_accuracy}
+     * (the fraction of the N * K labels predicted right, Keras's {@code binary_accuracy}), {@code subset_accuracy}
+     * (the fraction of rows with every label right, scikit-learn's {@code accuracy_score} on multi-hot arrays),
+     * {@code f1_micro} ({@code 2 tp / (2 tp + fp + fn)} over all labels, 0 where that is 0/0) and {@code f1_macro}
+     * (the mean of each label's F1 over all K labels, a label never a target nor predicted counting 0): scikit-learn's
+     * {@code f1_score(average='micro')} and {@code 'macro'}, with its default {@code zero_division}.
+     */
+    public static java.util.Map<String, Double> multiLabel(float[] logits, float[] targets, int labels) {
+        Require.positive("labels", labels);
+        Require.notNull("targets", targets);
+        Require.nonEmpty("targets", targets.length);
+        if (targets.length % labels != 0) {
+            throw new IllegalArgumentException("targets: expected [N, " + labels + "], got " + targets.length + " values");
+        }
+        Require.length("logits", logits, targets.length);
+        int n = targets.length / labels;
+        long[] tp = new long[labels], fp = new long[labels], fn = new long[labels];
+        long right = 0, rowsRight = 0;
+        for (int i = 0; i < n; i++) {
+            boolean all = true;
+            for (int k = 0; k < labels; k++) {
+                int at = i * labels + k;
+                boolean p = logits[at] > 0, t = targets[at] > 0.5f;
+                if (p == t) right++;
+                else all = false;
+                if (p && t) tp[k]++;
+                else if (p) fp[k]++;
+                else if (t) fn[k]++;
+            }
+            if (all) rowsRight++;
+        }
+        long tps = 0, errs = 0;
+        double f1Sum = 0;
+        for (int k = 0; k < labels; k++) {
+            tps += tp[k];
+            errs += fp[k] + fn[k];
+            f1Sum += f1(tp[k], fp[k] + fn[k]);
+        }
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("binary_accuracy", (double) right / targets.length);
+        m.put("subset_accuracy", (double) rowsRight / n);
+        m.put("f1_micro", f1(tps, errs));
+        m.put("f1_macro", f1Sum / labels);
+        return m;
+    }
+
+    /** {@code 2 tp / (2 tp + errors)}, 0 where that is 0/0. */
+    private static double f1(long tp, long errors) {
+        return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + errors);
+    }
+
     /** {@code sqrt(mean (p - y)^2)}. predicted [N], targets [N] */
     public static double rmse(float[] predicted, float[] targets) {
         return regression(predicted, targets).rmse();

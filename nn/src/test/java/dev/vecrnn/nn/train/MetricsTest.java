@@ -19,6 +19,35 @@ class MetricsTest {
     }
 
     @Test
+    void multiLabel() {
+        // rows of 2 labels; predicted where the logit is above 0, a target where above 0.5:
+        // row 0 [2, -1] vs [1, 0]: both right (tp label 0); row 1 [0.5, 0.3] vs [0, 1]: fp label 0, tp label 1;
+        // row 2 [-3, 0] vs [1, 0.7]: fn label 0, fn label 1 (a logit of 0 is probability 0.5, not above it)
+        float[] logits = {2, -1, 0.5f, 0.3f, -3, 0};
+        float[] targets = {1, 0, 0, 1, 1, 0.7f};
+        var m = Metrics.multiLabel(logits, targets, 2);
+        assertEquals(java.util.List.of("binary_accuracy", "subset_accuracy", "f1_micro", "f1_macro"), java.util.List.copyOf(m.keySet()));
+        assertEquals(3.0 / 6, m.get("binary_accuracy"), TOL);
+        assertEquals(1.0 / 3, m.get("subset_accuracy"), TOL);
+        // micro: tp 2, fp 1, fn 2 -> 4 / 7; label 0: tp 1, fp 1, fn 1 -> 1/2; label 1: tp 1, fn 1 -> 2/3
+        assertEquals(4.0 / 7, m.get("f1_micro"), TOL);
+        assertEquals((0.5 + 2.0 / 3) / 2, m.get("f1_macro"), TOL);
+        // a third label never a target nor predicted counts 0 in the macro mean (scikit-learn's zero_division default)
+        float[] l3 = {2, -1, -1, 0.5f, 0.3f, -1, -3, 0, -1};
+        float[] t3 = {1, 0, 0, 0, 1, 0, 1, 0.7f, 0};
+        var m3 = Metrics.multiLabel(l3, t3, 3);
+        assertEquals((0.5 + 2.0 / 3) / 3, m3.get("f1_macro"), TOL);
+        assertEquals(4.0 / 7, m3.get("f1_micro"), TOL);
+        assertEquals(6.0 / 9, m3.get("binary_accuracy"), TOL);
+        // nothing positive anywhere: F1 0, accuracy 1
+        var none = Metrics.multiLabel(new float[] {-1, -2}, new float[] {0, 0}, 2);
+        assertEquals(0.0, none.get("f1_micro"), TOL);
+        assertEquals(1.0, none.get("subset_accuracy"), TOL);
+        assertThrows(IllegalArgumentException.class, () -> Metrics.multiLabel(new float[3], new float[3], 2));
+        assertThrows(IllegalArgumentException.class, () -> Metrics.multiLabel(new float[2], new float[4], 2));
+    }
+
+    @Test
     void binaryF1() {
         // tp = 2 (rows 0, 3), fp = 1 (row 1), fn = 1 (row 4): P = R = 2/3, F1 = 2/3
         assertEquals(2.0 / 3, Metrics.f1(new int[] {1, 1, 0, 1, 0, 0}, new int[] {1, 0, 0, 1, 1, 0}), TOL);
