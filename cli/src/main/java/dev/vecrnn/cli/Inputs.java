@@ -104,7 +104,9 @@ final class Inputs {
 
     /**
      * A .npy array as float32 values of its shape: floating-point dtypes as {@link TensorData#toFloats}
-     * converts them, integer dtypes (token ids, integer targets) exactly, up to 2^24 in magnitude.
+     * converts them, integer dtypes (token ids, integer targets) exactly, up to 2^24 in magnitude, and bool as
+     * 0 and 1 (pandas' {@code get_dummies} columns, multi-hot targets), as numpy's {@code astype(np.float32)}
+     * and PyTorch's {@code torch.from_numpy(x).float()} convert it.
      */
     static Tensor floats(String option, Path file) throws IOException {
         return floats(option, file, npy(option, file));
@@ -113,8 +115,12 @@ final class Inputs {
     /** {@link #floats(String, Path)} of an array already read. */
     static Tensor floats(String option, Path file, TensorData d) {
         if (d.dtype().isFloatingPoint()) return d.toTensor();
-        if (d.dtype() == DType.BOOL) throw new IllegalArgumentException(option + " " + file + ": expected numbers, got a BOOL array");
-        long[] v = d.toLongs();
+        long[] v;
+        try {
+            v = d.toLongs();  // BOOL: 0 and 1
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage(), e);  // a BOOL byte other than 0 or 1 (the message names the file)
+        }
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
             if (Math.abs(v[i]) > 1 << 24) {

@@ -1342,8 +1342,9 @@ final class CliFuzzGen {
                     fault = "a non-finite value";
                 }
                 case 3 -> {
-                    bad = x.withDtype(DType.BOOL).withValues(Arrays.stream(x.v()).map(v -> v > 0 ? 1 : 0).toArray());
-                    fault = "a BOOL array";
+                    // bool X reads as 0 and 1 (numpy's astype(np.float32)); flat, it is of the wrong rank
+                    bad = x.withDtype(DType.BOOL).withShape(x.v().length).withValues(Arrays.stream(x.v()).map(v -> v > 0 ? 1 : 0).toArray());
+                    fault = "a flat BOOL array";
                 }
                 case 4 -> {
                     double[] v = x.v().clone();
