@@ -16,8 +16,10 @@ PyTorch would plausibly hand over (float64, float16, int32 and int64 ids, bool, 
   between layers and before the head, an nn.Embedding where fit gets --vocab, an nn.Linear head on the last
   valid step's output, or on every step with --per-step), the same initialisation scheme (PyTorch's defaults), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
   early stopping on the same validation arrays with the same patience, restoring the best epoch; evaluated
-  on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE), over the valid
-  steps only where lengths pad.
+  on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE; for --task multilabel,
+  BCEWithLogitsLoss and Keras's binary accuracy with scikit-learn's macro F1 over the labels), over the valid
+  steps only where lengths pad. A task with --init keras starts both sides as Keras does (Glorot, orthogonal,
+  forget-gate bias 1).
 
 It prints a markdown table: task, metric, vecrnn and PyTorch per seed, and each side's wall time (the
 JVM's start-up included; informational only on a shared machine).
@@ -171,8 +173,45 @@ def task_long():
                 opts=["--cell", "gru", "--hidden", "32", "--epochs", "20", "--lr", "3e-3"], hidden=32, epochs=20, lr=3e-3, cell="gru")
 
 
+def task_events():
+    """Multi-label, one row a sequence: which of 4 events a sequence holds (feature k above 2 at some step, for k < 4) and
+    whether feature 4 sums above 0; bool multi-hot Y [N, 5] (Keras's sigmoid Dense(5) with binary_crossentropy)."""
+    t = 20
+
+    def make(n, rng):
+        x = rng.normal(0, 1, size=(n, t, 5))
+        y = np.concatenate([(x[:, :, :4] > 2.0).any(axis=1), (x[:, :, 4].sum(axis=1) > 0)[:, None]], axis=1)
+        return dict(x=x.astype(np.float32), y=y)
+    return dict(name="multi-label: 4 events + a sign, bool multi-hot Y [N, 5] (3000 x 20)", task="multilabel",
+                data=split3(3000, 300, 500, make), opts=["--hidden", "32", "--epochs", "20", "--lr", "3e-3"], hidden=32, epochs=20, lr=3e-3)
+
+
+def task_steptags():
+    """Multi-label per step, with lengths 6..25 (int64): bool one-hot tokens as X (pandas 2's get_dummies), 3 labels a step
+    (the token equals the one 2 steps back; it was seen before in the sequence; it is 0 or 1), float32 Y [N, T, 3], zeros
+    in the padding; --init keras on both sides (Glorot, orthogonal, forget-gate bias 1)."""
+    t, v = 25, 5
+
+    def make(n, rng):
+        ids = rng.integers(0, v, size=(n, t))
+        lens = rng.integers(6, t + 1, size=n)
+        x = np.eye(v, dtype=bool)[ids]
+        y = np.zeros((n, t, 3), np.float32)
+        y[:, 2:, 0] = ids[:, 2:] == ids[:, :-2]
+        for s in range(1, t):
+            y[:, s, 1] = (ids[:, :s] == ids[:, s:s + 1]).any(axis=1)
+        y[:, :, 2] = ids <= 1
+        for i in range(n):
+            x[i, lens[i]:] = False
+            y[i, lens[i]:] = 0
+        return dict(x=x, y=y, lengths=lens.astype(np.int64))
+    return dict(name="multi-label per step, bool one-hot X, --lengths 6..25, --init keras (2000 x 25)", task="multilabel", per_step=True,
+                data=split3(2000, 300, 500, make), opts=["--per-step", "--hidden", "32", "--epochs", "20", "--lr", "3e-3", "--init", "keras"],
+                hidden=32, epochs=20, lr=3e-3, init="keras")
+
+
 TASKS = dict(xor=task_xor, copy=task_copy, sine=task_sine, multi=task_multi, tags=task_tags,
-             imbalanced=task_imbalanced, freq=task_freq, long=task_long)
+             imbalanced=task_imbalanced, freq=task_freq, long=task_long, events=task_events, steptags=task_steptags)
 
 
 # ---------------------------------------------------------------------------------------------- metrics
@@ -186,6 +225,19 @@ def class_metrics(pred, y):
         fp = np.sum((pred == c) & (y != c))
         fn = np.sum((pred != c) & (y == c))
         f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return acc, float(np.mean(f1s))
+
+
+def multilabel_metrics(logits, y):
+    """Keras's binary_accuracy (threshold 0.5) and scikit-learn's macro F1 over every label (0 for a label never a target
+    nor predicted), as evaluate prints them for --task multilabel: logits and targets [rows, K]."""
+    pred, t = logits > 0, y > 0.5
+    acc = float(np.mean(pred == t))
+    f1s = []
+    for k in range(y.shape[1]):
+        tp = np.sum(pred[:, k] & t[:, k])
+        err = np.sum(pred[:, k] != t[:, k])
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + err))
     return acc, float(np.mean(f1s))
 
 
@@ -216,6 +268,8 @@ def run_vecrnn(spec, work, seed):
         m = json.load(f)
     if spec["task"] == "classification":
         return (m["accuracy"], m["f1"]), fit_s
+    if spec["task"] == "multilabel":
+        return (m["binary_accuracy"], m["f1_macro"]), fit_s
     return (m["rmse"],), fit_s
 
 
@@ -233,6 +287,22 @@ class Net(nn.Module):
         self.drop = nn.Dropout(dropout)
         self.fc = nn.Linear(spec["hidden"], width)
         self.per_step = spec.get("per_step", False)
+        if spec.get("init") == "keras":
+            # fit --init keras, as Keras's LSTM and Dense start: Glorot-uniform input weights, recurrent weights orthogonal as
+            # one matrix (Keras's recurrent_kernel [h, 4h]), zero biases but the forget gate's input bias 1 (gate order i, f, g, o)
+            h = spec["hidden"]
+            for name, p in self.rnn.named_parameters():
+                with torch.no_grad():
+                    if name.startswith("weight_ih"):
+                        nn.init.xavier_uniform_(p)
+                    elif name.startswith("weight_hh"):
+                        nn.init.orthogonal_(p)
+                    else:
+                        p.zero_()
+                        if name.startswith("bias_ih") and isinstance(self.rnn, nn.LSTM):
+                            p[h:2 * h] = 1
+            nn.init.xavier_uniform_(self.fc.weight)
+            nn.init.zeros_(self.fc.bias)
 
     def forward(self, x, lengths):
         if self.emb is not None:
@@ -266,6 +336,8 @@ def torch_loss(spec, out, y, lengths, weight):
         out, y = out[mask], y[mask]
     if spec["task"] == "classification":
         return nn.functional.cross_entropy(out, y, weight=weight)
+    if spec["task"] == "multilabel":
+        return nn.functional.binary_cross_entropy_with_logits(out, y)
     return nn.functional.mse_loss(out, y)
 
 
@@ -317,6 +389,8 @@ def run_torch(spec, seed):
         out, y = out[mask], y[mask]
     if spec["task"] == "classification":
         return class_metrics(out.argmax(-1).numpy(), y.numpy()), secs
+    if spec["task"] == "multilabel":
+        return multilabel_metrics(out.numpy(), y.numpy()), secs
     return (float(torch.sqrt(torch.mean((out - y) ** 2))),), secs
 
 
@@ -359,8 +433,8 @@ def main():
             m, secs = run_torch(spec, s)
             pr.append(m)
             ps += secs
-        metric = "accuracy (macro F1)" if spec["task"] == "classification" else "RMSE"
-        if spec["task"] == "classification":
+        metric = {"classification": "accuracy (macro F1)", "multilabel": "binary accuracy (macro F1)"}.get(spec["task"], "RMSE")
+        if spec["task"] in ("classification", "multilabel"):
             v = fmt([m[0] for m in vr]) + " (" + fmt([m[1] for m in vr]) + ")"
             p = fmt([m[0] for m in pr]) + " (" + fmt([m[1] for m in pr]) + ")"
         else:

@@ -41,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]")
     Path lengths;
 
-    @Option(names = "--task", paramLabel = "TASK", description = "regression or classification: what the model was fitted for (default: what"
+    @Option(names = "--task", paramLabel = "TASK", description = "regression, classification or multilabel: what the model was fitted for (default: what"
             + " its file says, which fit, tune, train-text and quantize record; older files need it)")
     String task;
 
@@ -55,12 +55,12 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String given = task == null ? null : Check.oneOf("--task", task, "regression", "classification");
+        String given = task == null ? null : Check.oneOf("--task", task, "regression", "classification", MultiLabel.TASK);
         Path file = Files.isDirectory(model) ? model.resolve("model.safetensors") : model;
         Inputs.file("--model", file);
         String recorded = ModelFile.task(file);
         if (given == null && recorded == null) {
-            throw new IllegalArgumentException("--task: expected regression or classification (--model " + file
+            throw new IllegalArgumentException("--task: expected regression, classification or multilabel (--model " + file
                     + " does not record what it was fitted for)");
         }
         if (given != null && recorded != null && !given.equals(recorded)) {
@@ -68,6 +68,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     + " (leave --task out to use it)");
         }
         boolean classification = (given != null ? given : recorded).equals("classification");
+        boolean multilabel = (given != null ? given : recorded).equals(MultiLabel.TASK);
         try (Outputs outs = new Outputs(overwrite).inputs(file, x, y, lengths)) {
             Path target = json == null ? null : outs.declare("--json", json);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
@@ -78,6 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
             FitCommand.Loaded in = FitCommand.load("--", x, y, lengths, classification, perStep, null,
                     perStep ? null : "the model gives one output a sequence, not one a step");
             Dataset data = in.data();
+            if (multilabel) MultiLabel.requireTargets("--y", y, data);
             Inputs.requireFeatures("--x", x, m, in.features());
             if (vocab > 0) {
                 FitCommand.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab));
@@ -98,7 +100,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             Evaluation ev;
             try {
-                ev = Trainer.evaluate(m, data);
+                ev = multilabel ? MultiLabel.evaluate(m, data) : Trainer.evaluate(m, data);
             } catch (IllegalArgumentException e) {
                 // the model was checked when it loaded: what it refuses now is in X (a token id out of range)
                 throw new IllegalArgumentException("--x " + x + ": " + e.getMessage(), e);
@@ -111,7 +113,7 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (count.isEmpty() ? "" : " (" + count + ")")
                     + ": " + Progress.figures("", ev));
             long steps = perStep ? scored : -1;
-            List<ClassFigures> classes = classification ? perClass(ev.confusion()) : List.of();
+            List<ClassFigures> classes = classification ? perClass(ev.confusion()) : multilabel ? MultiLabel.perLabel(m, data) : List.of();
             if (!classes.isEmpty()) System.out.print(report(classes, json != null));
             if (target != null) {
                 Files.writeString(outs.stage(target), Json.write(toJson(n, steps, rows - scored, ev, classes)) + "\n", StandardCharsets.UTF_8);

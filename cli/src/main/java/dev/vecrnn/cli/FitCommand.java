@@ -40,11 +40,15 @@ import java.util.concurrent.Callable;
                 "Validation: --val rows held out of X (Keras's validation_split), or --val-x and --val-y, arrays of their own"
                         + " (validation_data: all of X trains).",
                 "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over classes), perplexity (not under"
-                        + " --class-weight); rmse, mae, mape (percent)."})
+                        + " --class-weight); rmse, mae, mape (percent).",
+                "--task multilabel: multi-hot Y [N, K] ([N, T, K]) of 0s and 1s, several labels a row, trained with binary"
+                        + " cross-entropy on one logit a label (Keras's sigmoid Dense(K) with binary_crossentropy, PyTorch's"
+                        + " BCEWithLogitsLoss); metrics: loss (mean BCE), binary_accuracy (Keras's, threshold 0.5), subset_accuracy"
+                        + " (every label of a row right), f1_micro, f1_macro (scikit-learn's f1_score on multi-hot arrays)."})
 final class FitCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets or class labels, one row per row of X") Path y;
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification") String task;
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression, classification or multilabel") String task;
     @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where model.safetensors goes (the best epoch's model)") Path out;
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--per-step", description = "one target per step (many-to-many) instead of one per sequence") boolean perStep;
@@ -84,6 +88,13 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
     boolean overwrite;
 
+    // --init: how the weights start (a checkpoint records it; a --resume with another is refused)
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "pytorch", description = "initial weights: pytorch (PyTorch's defaults:"
+            + " U(-1/sqrt(hidden), 1/sqrt(hidden)) for every recurrent weight and bias, the head's as nn.Linear's, embeddings N(0, 1)) or keras"
+            + " (Keras's defaults: Glorot-uniform input and head weights, orthogonal recurrent weights, zero biases but an LSTM forget-gate bias"
+            + " of 1) (default ${DEFAULT-VALUE})")
+    String init;
+
     static final double DEFAULT_VAL = 0.1;
 
     static final class Defaults extends TrainingOptions.Defaults {
@@ -96,7 +107,9 @@ final class FitCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NonFinitePolicy policy = Check.oneOf("--on-non-finite", onNonFinite, "stop", "skip").equals("stop")
                 ? NonFinitePolicy.STOP : NonFinitePolicy.SKIP_BATCH;
-        boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
+        String taskName = Check.oneOf("--task", task, "regression", "classification", MultiLabel.TASK);
+        boolean classification = taskName.equals("classification"), multilabel = taskName.equals(MultiLabel.TASK);
+        ModelBuilder.InitScheme initScheme = initScheme(init);
         CellType type = cellType(cell);
         String opt = Check.oneOf("--optimizer", optimizer, "adam", "adamw", "sgd", "rmsprop");
         String headKind = Check.oneOf("--head", head, "last", "attention");
@@ -115,6 +128,7 @@ final class FitCommand implements Callable<Integer> {
         int threads = this.threads.get();
         long seed = this.seed.get();
         Check.atLeast("--checkpoint-every", checkpointEvery, 0);
+        if (multilabel) MultiLabel.refuseClassOptions(classOpts);
         classOpts.check(classification);
         valArrays.check(this.val != null ? "--val" : null, valRows != null ? "--val-rows" : null);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
@@ -125,15 +139,17 @@ final class FitCommand implements Callable<Integer> {
             if (checkpoint != null) checkCheckpoint(outs, file);
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();
+            if (multilabel) MultiLabel.requireTargets("--y", y, data);
             int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
             if (vocab > 0) tokenIds(x, data, vocab);
             validationRows("--val", val, data.size(), true);
             Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
+            if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData);
             boolean validating = val > 0 || valData != null;
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? classOpts.sized(y, width) : "--y " + y + ": " + width + " targets per row",
                     null, batch, data.size(), data.steps());
-            ModelBuilder b = Model.builder(f).seed(seed);
+            ModelBuilder b = Model.builder(f).seed(seed).init(initScheme);
             if (vocab > 0) b.embedding(vocab, embed);
             b.recurrent(type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
             if (dropout > 0) b.dropout(dropout);
@@ -162,7 +178,11 @@ final class FitCommand implements Callable<Integer> {
             // --resume with other validation arrays (or none, or a split) is refused
             tr.validationData(valData);
             tr.loss(classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
-                    : Loss.mse());
+                    : multilabel ? MultiLabel.loss() : Loss.mse());
+            // what the trainer cannot see, recorded in the checkpoint: a resume with another --init or --task is refused (checkpoints
+            // written before these were recorded read as --init pytorch, and as the task asked, but multilabel, which did not exist)
+            tr.setting("init", init.toLowerCase(java.util.Locale.ROOT), "pytorch")
+                    .setting("task", taskName, multilabel ? "regression" : taskName);
             // printed once nothing is left to refuse: a refusal is its one line, with nothing before it on stdout
             if (vocab == 0) scaleNote(x, data);
             System.out.println(model.summary());
@@ -189,8 +209,9 @@ final class FitCommand implements Callable<Integer> {
                     // the hook is running or about to: nothing to undo
                 }
             }
-            ModelFile.save(model, outs.stage(file), classification ? "classification" : "regression");
-            Evaluation ev = Training.finite(Trainer.evaluate(model, data), "all of --x", Training.FIT_STEERING);
+            ModelFile.save(model, outs.stage(file), taskName);
+            Evaluation ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
+                    Training.FIT_STEERING);
             outs.commit();
             // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
             String kept = patience >= 0 && validating
@@ -241,6 +262,8 @@ final class FitCommand implements Callable<Integer> {
                 yield fraction.equals("0.0") ? "no validation (--val 0)" : "--val " + fraction + (last ? " --val-rows last" : "");
             }
             case "data" -> "--x and --y (and --lengths) of " + v;
+            case "init" -> "--init " + v;
+            case "task" -> "--task " + v;
             case "optimizer" -> "--optimizer " + v.substring(v.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
             case "loss_weights" -> v.equals("none") ? "no --class-weight" : v.contains("weight=")
                     ? "--class-weight weights " + v.substring(v.indexOf("weight=") + "weight=".length()).replace(")", "") : null;
@@ -350,6 +373,11 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + " " + val + ": of " + n + " sequences leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
                     + (nVal < 1 ? " (use a larger fraction" + (zeroAllowed ? ", more data, or 0 for no validation)" : " or more data)") : ""));
         }
+    }
+
+    /** --init: pytorch (PyTorch's default initialisation) or keras (Keras's: Glorot, orthogonal, unit forget bias). */
+    static ModelBuilder.InitScheme initScheme(String init) {
+        return Check.oneOf("--init", init, "pytorch", "keras").equals("keras") ? ModelBuilder.InitScheme.KERAS : ModelBuilder.InitScheme.PYTORCH;
     }
 
     /** --cell: lstm, gru, rnn (tanh) or rnn_relu. */
@@ -494,8 +522,8 @@ final class FitCommand implements Callable<Integer> {
                 } else if (v != 0) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
                             + v + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
-                            + (v == 1 ? " (a second 1); fit trains one class a row (softmax cross-entropy), not several (multi-label rows, Keras's"
-                            + " sigmoid with binary_crossentropy)" : "; for soft targets pass their argmax"));
+                            + (v == 1 ? " (a second 1); --task classification trains one class a row (softmax cross-entropy): rows of several"
+                            + " labels (multi-hot, Keras's sigmoid with binary_crossentropy) take --task multilabel" : "; for soft targets pass their argmax"));
                 }
             }
             if (hot < 0) {

@@ -26,7 +26,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]")
     Path lengths;
 
-    @Option(names = "--out", required = true, paramLabel = "P.npy", description = "where the outputs go: [N, K] or [N, T, K] (a classifier's are logits: softmax them for probabilities)")
+    @Option(names = "--out", required = true, paramLabel = "P.npy", description = "where the outputs go: [N, K] or [N, T, K] (a classifier's are logits: softmax them for probabilities;"
+            + " a multilabel model's are each label's probability, the sigmoid of its logit)")
     Path out;
 
     @Option(names = "--overwrite", description = "replace P.npy if it exists") boolean overwrite;
@@ -41,7 +42,9 @@ final class PredictCommand implements Callable<Integer> {
         try (Outputs outs = new Outputs(overwrite).inputs(file, x, lengths)) {
             Path target = outs.declare("--out", out);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
-            predictToFile(Inputs.model("--model", file), "--x", x, lengths, target, outs, "--out");
+            // a multi-label model (fit --task multilabel) gives a probability a label, as Keras's sigmoid Dense does
+            boolean sigmoid = MultiLabel.TASK.equals(dev.vecrnn.nn.format.ModelFile.task(file));
+            predictToFile(Inputs.model("--model", file), "--x", x, lengths, target, outs, "--out", sigmoid);
             outs.commit();
             System.out.println("wrote " + out);
         }
@@ -54,6 +57,12 @@ final class PredictCommand implements Callable<Integer> {
      * the same order whatever the batch, so the chunks change no bit of the result.
      */
     static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption) throws Exception {
+        predictToFile(m, xOption, xFile, lengthsFile, outFile, outs, outOption, false);
+    }
+
+    /** As {@link #predictToFile(Model, String, Path, Path, Path, Outputs, String)}; {@code sigmoid}: the outputs' sigmoids instead. */
+    static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption,
+                              boolean sigmoid) throws Exception {
         Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
         Inputs.requireFeatures(xOption, xFile, m, f);
@@ -82,6 +91,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             System.arraycopy(o.data(), 0, all, from * rowOut, rows * rowOut);
         }
+        if (sigmoid) MultiLabel.sigmoid(all);
         int[] shape = seq ? new int[] {n, t, k} : new int[] {n, k};
         Npy.write(outs.stage(outFile), Tensor.of(all, shape));
     }

@@ -28,11 +28,12 @@ import java.util.concurrent.Callable;
         description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays"
                         + " (as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
                 "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains).",
-                "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted)."})
+                "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted).",
+                "--task multilabel: multi-hot Y as fit takes it; the trials are ranked by their mean binary cross-entropy."})
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets or class labels, one row per row of X") Path y;
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression or classification") String task;
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "regression, classification or multilabel") String task;
     @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where the best trial's model.safetensors goes") Path out;
     @Option(names = "--per-step", description = "one target per step") boolean perStep;
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
@@ -66,7 +67,9 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean classification = Check.oneOf("--task", task, "regression", "classification").equals("classification");
+        String taskName = Check.oneOf("--task", task, "regression", "classification", MultiLabel.TASK);
+        boolean classification = taskName.equals("classification");
+        if (taskName.equals(MultiLabel.TASK)) MultiLabel.refuseClassOptions(classOpts);
         Check.range("--trials", trials, 1, 10_000);
         epochs.get();
         Check.atLeast("--patience", patience, -1);
@@ -85,10 +88,11 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private void tune(Outputs outs, Path file) throws Exception {
-        boolean classification = task.equalsIgnoreCase("classification");
+        boolean classification = task.equalsIgnoreCase("classification"), multilabel = task.equalsIgnoreCase(MultiLabel.TASK);
         int vocab = FitCommand.vocab(this.vocab);
         FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
+        if (multilabel) MultiLabel.requireTargets("--y", y, data);
         int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
         if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
@@ -97,6 +101,7 @@ final class TuneCommand implements Callable<Integer> {
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
         Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
+        if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData);
         // tune ranks its trials on the validation rows, or on --val-x and --val-y (all of X trains then)
         double val = valData != null ? 0 : this.val == null ? DEFAULT_VAL : this.val;
         FitCommand.validationRows("--val", val, data.size(), false);
@@ -105,7 +110,7 @@ final class TuneCommand implements Callable<Integer> {
                 "the largest trial (LSTM, 128 units, 2 layers" + (bidirectional ? ", bidirectional)" : ")"), batch, data.size(), data.steps());
         // every trial trains on the same rows (the split is drawn by --seed), so balanced weights are the same for all
         Loss loss = classification ? classOpts.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width,
-                "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y) : Loss.mse();
+                "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y) : multilabel ? MultiLabel.loss() : Loss.mse();
         if (vocab == 0) FitCommand.scaleNote(x, data);   // once nothing is left to refuse
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
@@ -156,7 +161,7 @@ final class TuneCommand implements Callable<Integer> {
             System.out.printf("%4d  %5d  %-8s  %6d  %6d  %.2e  %7.2f  %4.0f  %.4f%n", k + 1, tr.id(), tr.cell(), tr.hidden(),
                     tr.layers(), tr.lr(), tr.dropout(), tr.clip(), tr.valLoss());
         }
-        ModelFile.save(board.get(0).model(), outs.stage(file), task.equalsIgnoreCase("classification") ? "classification" : "regression");
+        ModelFile.save(board.get(0).model(), outs.stage(file), classification ? "classification" : multilabel ? MultiLabel.TASK : "regression");
         outs.commit();
         System.out.println("saved the best (trial " + board.get(0).id() + ") to " + out.resolve("model.safetensors"));
     }

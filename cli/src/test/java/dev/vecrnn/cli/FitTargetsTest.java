@@ -77,7 +77,7 @@ class FitTargetsTest {
         soft[7 * K] = 1;
         soft[7 * K + 2] = 1;  // multi-hot: two labels in one row
         Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
-        String multi = ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "row 7, column 2 (a second 1)", "multi-label").err();
+        String multi = ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "row 7, column 2 (a second 1)", "take --task multilabel").err();
         assertFalse(multi.contains("argmax"), multi);
         Npy.writeLongs(dir.resolve("steps.npy"), new long[N * T], N, T);
         ContractTest.run(fit(dir, "steps.npy", "m", false)).refused("--y", "--per-step");

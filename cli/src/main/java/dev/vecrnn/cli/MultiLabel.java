@@ -1,0 +1,102 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.train.Dataset;
+import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.Loss;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code --task multilabel} of fit, tune, evaluate and predict: several labels a row, each on or off, as Keras's
+ * {@code Dense(K, activation='sigmoid')} with {@code binary_crossentropy} and PyTorch's {@code Linear(h, K)} with
+ * {@code BCEWithLogitsLoss()}. Y is multi-hot rows {@code [N, K]} ({@code [N, T, K]} per step) of 0 and 1 (soft
+ * targets in [0, 1] train as given); the model outputs one logit a label, trained with the mean binary
+ * cross-entropy over every label of every valid row (PyTorch's default reduction), and predict writes their
+ * sigmoids, a probability a label.
+ */
+final class MultiLabel {
+    private MultiLabel() {
+    }
+
+    /** The task's name, as --task takes it and model files record it. */
+    static final String TASK = "multilabel";
+
+    /** What the task's outputs mean, for --help. */
+    static final String HELP = "multilabel: several labels a row, each 0 or 1 (multi-hot Y [N, K], or [N, T, K] with --per-step), as Keras's"
+            + " sigmoid Dense(K) with binary_crossentropy and PyTorch's BCEWithLogitsLoss";
+
+    /** The loss it trains and is evaluated with: PyTorch's {@code BCEWithLogitsLoss()}, mean over every label of every valid row. */
+    static Loss loss() {
+        return Loss.bce();
+    }
+
+    /** The model's loss and multi-label figures on {@code data}, as validation measures them. */
+    static Evaluation evaluate(Model model, Dataset data) {
+        return Evaluation.of(model, data, loss(), 64);
+    }
+
+    /**
+     * Refuses targets that are not in [0, 1] (at a valid row; padding is never read), naming the file and where:
+     * binary cross-entropy scores the probability of each label being on.
+     */
+    static void requireTargets(String option, Path file, Dataset data) {
+        Dataset.Regression r = (Dataset.Regression) data;
+        int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
+        float[] y = r.targets();
+        for (int i = 0; i < y.length; i++) {
+            int row = i / k;
+            if (per > 1 && row % per >= data.lengthOf(row / per)) continue;
+            if (!(y[i] >= 0 && y[i] <= 1)) {
+                throw new IllegalArgumentException(option + " " + file + ": expected multi-hot targets for --task multilabel, 0 or 1 (or a probability"
+                        + " in [0, 1]) for each label, got " + y[i] + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
+                        + " (class labels, one a row, take --task classification; other values, --task regression)");
+            }
+        }
+    }
+
+    /** Refuses --classes and --class-weight, which are the softmax classifier's (multi-label outputs are as many as Y's columns). */
+    static void refuseClassOptions(ClassOptions opts) {
+        String opt = opts.classes != null ? "--classes" : opts.classWeight != null ? "--class-weight" : null;
+        if (opt != null) {
+            throw new IllegalArgumentException(opt + ": expected --task classification (--task multilabel has one output a label,"
+                    + " as many as Y's columns, and an unweighted binary cross-entropy)");
+        }
+    }
+
+    /**
+     * Each label's support (rows where it is a target, above 0.5), predictions (logit above 0, probability above
+     * 0.5) and true positives over the valid rows of {@code data}, as scikit-learn's {@code classification_report}
+     * lists them for multi-hot arrays: every label, in order.
+     */
+    static List<EvaluateCommand.ClassFigures> perLabel(Model model, Dataset data) {
+        Dataset.Regression r = (Dataset.Regression) data;
+        int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
+        long[] support = new long[k], predicted = new long[k], correct = new long[k];
+        int[] idx = Dataset.range(data.size());
+        for (int from = 0; from < data.size(); from += 64) {
+            int to = Math.min(data.size(), from + 64);
+            float[] out = model.predict(data.subset(idx, from, to).inputs()).data();
+            for (int row = 0; row < (to - from) * per; row++) {
+                int seq = from + row / per;
+                if (per > 1 && row % per >= data.lengthOf(seq)) continue;
+                for (int j = 0; j < k; j++) {
+                    boolean p = out[row * k + j] > 0, t = r.targets()[(seq * per + row % per) * k + j] > 0.5f;
+                    if (t) support[j]++;
+                    if (p) predicted[j]++;
+                    if (p && t) correct[j]++;
+                }
+            }
+        }
+        List<EvaluateCommand.ClassFigures> out = new ArrayList<>();
+        for (int j = 0; j < k; j++) out.add(new EvaluateCommand.ClassFigures(j, support[j], predicted[j], correct[j]));
+        return out;
+    }
+
+    /** {@code logits} replaced by their sigmoids, each label's probability, computed in double. */
+    static void sigmoid(float[] logits) {
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (1 / (1 + Math.exp(-(double) logits[i])));
+    }
+}
