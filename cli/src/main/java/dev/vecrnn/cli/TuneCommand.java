@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                         + " (as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
                 "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains).",
                 "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted).",
-                "--task multilabel: multi-hot Y as fit takes it; the trials are ranked by their mean binary cross-entropy."})
+                "--task multilabel: multi-hot Y as fit takes it; trials ranked by mean BCE."})
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
     @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "targets or class labels, one row per row of X") Path y;
