@@ -114,9 +114,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     + ": " + Progress.figures("", ev));
             long steps = perStep ? scored : -1;
             List<ClassFigures> classes = classification ? perClass(ev.confusion()) : multilabel ? MultiLabel.perLabel(m, data) : List.of();
-            if (!classes.isEmpty()) System.out.print(report(classes, json != null));
+            if (!classes.isEmpty()) System.out.print(report(classes, json != null, multilabel ? "label" : "class"));
             if (target != null) {
-                Files.writeString(outs.stage(target), Json.write(toJson(n, steps, rows - scored, ev, classes)) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(outs.stage(target), Json.write(toJson(n, steps, rows - scored, ev, classes, multilabel ? "label" : "class")) + "\n", StandardCharsets.UTF_8);
                 outs.commit();
                 System.out.println("wrote " + json);
             }
@@ -163,7 +163,12 @@ final class EvaluateCommand implements Callable<Integer> {
      * as targets or predictions (in class order), the ones a reader looks for first.
      */
     static String report(List<ClassFigures> classes, boolean json) {
-        StringBuilder sb = new StringBuilder(String.format("%8s %9s %10s %8s %8s%n", "class", "support", "precision", "recall", "f1"));
+        return report(classes, json, "class");
+    }
+
+    /** The table, its rows called {@code noun}: "class", or "label" for a multi-label model's labels. */
+    static String report(List<ClassFigures> classes, boolean json, String noun) {
+        StringBuilder sb = new StringBuilder(String.format("%8s %9s %10s %8s %8s%n", noun, "support", "precision", "recall", "f1"));
         List<ClassFigures> shown = classes;
         if (classes.size() > CLASS_LINES) {
             shown = classes.stream().sorted(java.util.Comparator.comparingLong((ClassFigures c) -> c.support() + c.predicted()).reversed())
@@ -173,12 +178,15 @@ final class EvaluateCommand implements Callable<Integer> {
             sb.append(String.format("%8d %9d %10s %8s %8s%n", c.label(), c.support(), fixed(c.precision()), fixed(c.recall()), fixed(c.f1())));
         }
         if (shown.size() < classes.size()) {
-            sb.append("(the ").append(CLASS_LINES).append(" classes with the most targets and predictions; ").append(classes.size() - shown.size())
+            sb.append("(the ").append(CLASS_LINES).append(noun.equals("class") ? " classes" : " " + noun + "s").append(" with the most targets and predictions; ").append(classes.size() - shown.size())
                     .append(" more ").append(json ? "are in the --json file" : "with --json FILE").append(")\n");
         }
         // scikit-learn reports 0 for these, with an UndefinedMetricWarning
-        if (classes.stream().anyMatch(c -> c.predicted() == 0)) sb.append("n/a: a class never predicted has no precision\n");
-        if (classes.stream().anyMatch(c -> c.support() == 0)) sb.append("n/a: a class never a target (support 0) has no recall\n");
+        if (classes.stream().anyMatch(c -> c.predicted() == 0)) sb.append("n/a: a ").append(noun).append(" never predicted has no precision\n");
+        if (classes.stream().anyMatch(c -> c.support() == 0)) sb.append("n/a: a ").append(noun).append(" never a target (support 0) has no recall\n");
+        if (noun.equals("label") && classes.stream().anyMatch(c -> c.f1() == null)) {
+            sb.append("n/a: f1_macro counts a label never a target nor predicted as 0, as scikit-learn's f1_score does\n");
+        }
         return sb.toString();
     }
 
@@ -190,7 +198,7 @@ final class EvaluateCommand implements Callable<Integer> {
      * The figures as JSON; {@code steps}, the valid steps the means are over, for a per-step model (else -1); {@code ignored},
      * the steps or sequences labelled -100 that they leave out (listed where there are any).
      */
-    private static Map<String, Object> toJson(int n, long steps, long ignored, Evaluation ev, List<ClassFigures> classes) {
+    private static Map<String, Object> toJson(int n, long steps, long ignored, Evaluation ev, List<ClassFigures> classes, String noun) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("sequences", n);
         if (steps >= 0) o.put("steps", steps);
@@ -202,7 +210,7 @@ final class EvaluateCommand implements Callable<Integer> {
             List<Object> list = new ArrayList<>();
             for (ClassFigures c : classes) {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("class", c.label());
+                e.put(noun, c.label());
                 e.put("support", c.support());
                 e.put("predicted", c.predicted());
                 e.put("precision", c.precision());
@@ -210,7 +218,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 e.put("f1", c.f1());
                 list.add(e);
             }
-            o.put("classes", list);
+            o.put(noun.equals("class") ? "classes" : noun + "s", list);
         }
         return o;
     }

@@ -52,6 +52,8 @@ final class TuneCommand implements Callable<Integer> {
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors if it exists") boolean overwrite;
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "pytorch",
+            description = "every trial's initial weights, as fit's --init: pytorch or keras (default ${DEFAULT-VALUE})") String init;
 
     static final double DEFAULT_VAL = 0.2;
 
@@ -70,6 +72,7 @@ final class TuneCommand implements Callable<Integer> {
         String taskName = Check.oneOf("--task", task, "regression", "classification", MultiLabel.TASK);
         boolean classification = taskName.equals("classification");
         if (taskName.equals(MultiLabel.TASK)) MultiLabel.refuseClassOptions(classOpts);
+        FitCommand.initScheme(init);
         Check.range("--trials", trials, 1, 10_000);
         epochs.get();
         Check.atLeast("--patience", patience, -1);
@@ -120,7 +123,7 @@ final class TuneCommand implements Callable<Integer> {
             double lr = Math.pow(10, -3.5 + 2 * r.nextDouble());
             float dropout = (float) (0.3 * r.nextDouble());
             double clip = r.nextBoolean() ? 1.0 : 5.0;
-            ModelBuilder b = Model.builder(f).seed(seed + i);
+            ModelBuilder b = Model.builder(f).seed(seed + i).init(FitCommand.initScheme(init));
             if (vocab > 0) b.embedding(vocab, embed);
             b.recurrent(cell, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0).dropout(dropout);
             // bidirectional: the backward direction's final output is at step 0, as fit takes it (lastStep would take

@@ -88,8 +88,15 @@ class MultiLabelTest {
             serr += fp[k] + fn[k];
             macro += tp[k] == 0 ? 0 : 2.0 * tp[k] / (2.0 * tp[k] + fp[k] + fn[k]);
         }
-        return new double[] {loss / counted, (double) right / counted, (double) rowsRight / rows,
-                stp == 0 ? 0 : 2.0 * stp / (2.0 * stp + serr), macro / K};
+        double[] figures = new double[FIGURES.length + 3 * K];
+        double[] means = {loss / counted, (double) right / counted, (double) rowsRight / rows, stp == 0 ? 0 : 2.0 * stp / (2.0 * stp + serr), macro / K};
+        System.arraycopy(means, 0, figures, 0, means.length);
+        for (int k = 0; k < K; k++) {   // then each label's support, predictions and true positives
+            figures[FIGURES.length + 3 * k] = tp[k] + fn[k];
+            figures[FIGURES.length + 3 * k + 1] = tp[k] + fp[k];
+            figures[FIGURES.length + 3 * k + 2] = tp[k];
+        }
+        return figures;
     }
 
     private static final String[] FIGURES = {"loss", "binary_accuracy", "subset_accuracy", "f1_micro", "f1_macro"};
@@ -99,6 +106,24 @@ class MultiLabelTest {
         for (int i = 0; i < FIGURES.length; i++) {
             assertEquals(expected[i], ((Number) m.get(FIGURES[i])).doubleValue(), i == 0 ? 1e-6 : 1e-12, FIGURES[i]);
         }
+        // every label's row of the report, as scikit-learn's classification_report on multi-hot arrays (null where it divides by 0)
+        List<?> labels = (List<?>) m.get("labels");
+        assertEquals(K, labels.size(), "one entry a label");
+        for (int k = 0; k < K; k++) {
+            Map<?, ?> e = (Map<?, ?>) labels.get(k);
+            double support = expected[FIGURES.length + 3 * k], predicted = expected[FIGURES.length + 3 * k + 1], tp = expected[FIGURES.length + 3 * k + 2];
+            assertEquals(k, ((Number) e.get("label")).intValue());
+            assertEquals(support, ((Number) e.get("support")).doubleValue(), "support of label " + k);
+            assertEquals(predicted, ((Number) e.get("predicted")).doubleValue(), "predictions of label " + k);
+            assertRatio(tp, predicted, e.get("precision"), "precision of label " + k);
+            assertRatio(tp, support, e.get("recall"), "recall of label " + k);
+            assertRatio(2 * tp, support + predicted, e.get("f1"), "f1 of label " + k);
+        }
+    }
+
+    private static void assertRatio(double num, double den, Object actual, String what) {
+        if (den == 0) assertEquals(null, actual, what);
+        else assertEquals(num / den, ((Number) actual).doubleValue(), 1e-12, what);
     }
 
     /**
@@ -123,6 +148,7 @@ class MultiLabelTest {
         r = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("testx.npy").toString(),
                 "--y", dir.resolve("testy.npy").toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("   label   support  precision") && !r.out().contains("class"), "a table of labels: " + r.out());
         float[] x = Npy.read(dir.resolve("testx.npy")).toFloats();
         float[] logits = m.predict(Batch.sequences(x, 20, T, F, null)).data();
         float[] y = bools(dir.resolve("testy.npy"));

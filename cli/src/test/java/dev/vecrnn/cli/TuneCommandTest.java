@@ -52,6 +52,35 @@ class TuneCommandTest {
         assertEquals(1, ModelFile.load(dir.resolve("m/model.safetensors")).outputFeatures());
     }
 
+    /**
+     * tune --init keras starts every trial as fit --init keras does (Keras's zero biases, an LSTM forget-gate bias of 1):
+     * after one Adam step (one batch, lr at most 10^-1.5) every recurrent bias_hh is within 0.04 of 0, where PyTorch's
+     * U(-1/sqrt(h), 1/sqrt(h)) start leaves some far from it; an unknown scheme is refused naming the option.
+     */
+    @Test
+    void initKerasStartsEveryTrialAsKerasDoes(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);  // x [40, 5, 2], y [40]
+        java.util.function.Function<String, double[]> tuned = scheme -> {
+            String[] tune = {"tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                    "--trials", "1", "--epochs", "1", "--batch", "64", "--out", dir.resolve(scheme).toString(), "--init", scheme};
+            ContractTest.Result r = ContractTest.run(tune);
+            assertEquals(0, r.code(), r.err());
+            try {
+                java.util.Map<String, Tensor> sd = ModelFile.load(dir.resolve(scheme).resolve("model.safetensors")).stateDict();
+                double max = 0;
+                for (float b : sd.get("layers.0.bias_hh_l0").data()) max = Math.max(max, Math.abs(b));
+                return new double[] {max};
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        double keras = tuned.apply("keras")[0], pytorch = tuned.apply("pytorch")[0];
+        assertTrue(keras <= 0.04, "--init keras: bias_hh starts at 0, one step away: " + keras);
+        assertTrue(pytorch > 0.04, "--init pytorch: bias_hh drawn from U(-1/sqrt(h), 1/sqrt(h)): " + pytorch);
+        ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--out", dir.resolve("z").toString(), "--init", "glorot").refused("--init", "glorot");
+    }
+
     /** fit takes --patience -1 for no early stopping; tune refused it. Both take it now, and refuse what is below. */
     @Test
     void patienceMinusOneMeansNoEarlyStoppingAsInFit(@TempDir Path dir) throws Exception {
