@@ -9,7 +9,8 @@ import net.jqwik.api.constraints.FloatRange;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * The parameter-free layers: LastStep routes the gradient to each sequence's last valid step only;
+ * The parameter-free layers: LastStep routes the gradient to each sequence's last valid step only (and
+ * finalStates the backward direction's half to step 0);
  * Dropout in training, with its mask held fixed by a re-seeded Random, passes it through the kept
  * units scaled by 1/(1-p) (and, in inference, unchanged).
  */
@@ -23,6 +24,22 @@ class LastStepAndDropoutGradientProperties {
         Batch b = Batch.sequences(d.signed(batch * steps * features, 1), batch, steps, features, d.lengths(batch, steps));
         LayerCase c = new LayerCase(new LastStep(), b, d);
         Checks.assertGradients(d, "LastStep on " + b + " lengths " + java.util.Arrays.toString(b.lengths()), c, c.inputs());
+    }
+
+    /**
+     * LastStep.finalStates after a bidirectional layer: the forward half of the features from each sequence's
+     * last valid step, the backward half from step 0, so the gradient goes to those two places only.
+     */
+    @Property(tries = 30, seed = "20261206")
+    void finalStatesBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int hidden,
+                                                     @ForAll @IntRange(min = 1, max = 3) int batch,
+                                                     @ForAll @IntRange(min = 1, max = 5) int steps, @ForAll long seed) {
+        Data d = new Data(seed);
+        int features = 2 * hidden;
+        Batch b = Batch.sequences(d.signed(batch * steps * features, 1), batch, steps, features, d.lengths(batch, steps));
+        LayerCase c = new LayerCase(LastStep.finalStates(hidden), b, d);
+        Checks.assertGradients(d, "LastStep.finalStates(" + hidden + ") on " + b + " lengths " + java.util.Arrays.toString(b.lengths()),
+                c, c.inputs());
     }
 
     @Property(tries = 40)
