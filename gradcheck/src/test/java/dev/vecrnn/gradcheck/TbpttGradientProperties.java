@@ -13,6 +13,7 @@ import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.Trainer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -66,11 +67,16 @@ class TbpttGradientProperties {
 
         RecordingOptimizer train(int k1, int k2, long seed) {
             RecordingOptimizer[] rec = new RecordingOptimizer[1];
+            fit(k1, k2, seed, rec);
+            return rec[0];
+        }
+
+        /** One epoch in one batch, the optimizer recording into rec[0]; the epoch's training loss. */
+        double fit(int k1, int k2, long seed, RecordingOptimizer[] rec) {
             Trainer t = new Trainer().loss(loss).epochs(1).batchSize(data.size()).seed(seed)
                     .optimizer(ps -> rec[0] = new RecordingOptimizer(ps));
             if (k1 > 0) t.tbptt(k1, k2);
-            t.fit(model, data);
-            return rec[0];
+            return t.fit(model, data).epochs().get(0).trainLoss();
         }
     }
 
@@ -151,6 +157,55 @@ class TbpttGradientProperties {
             };
             Checks.assertGradients(d, what, loss, rec.inputs(j), GradCheck.Options.defaults().sample(12, seed));
         }
+    }
+
+    /**
+     * The training loss TBPTT reports is the mean over every scored step: the windows' losses (each a mean over
+     * its scored steps, by the oracle's double loss from the state carried into it) weighted by how many steps
+     * each scores. The weights stay fixed (the optimizer only records), so every window sees the same model.
+     */
+    @Property(tries = 20, seed = "20261206")
+    void reportedLossIsTheMeanOverScoredSteps(@ForAll boolean tokens, @ForAll("smoothCells") CellType type,
+                                              @ForAll @IntRange(min = 1, max = 3) int size, @ForAll @IntRange(min = 1, max = 3) int k1,
+                                              @ForAll @IntRange(min = 1, max = 2) int multiple,
+                                              @ForAll @IntRange(min = 2, max = 7) int steps, @ForAll long seed) {
+        Data d = new Data(seed);
+        int k2 = k1 * multiple;
+        Task task = Task.of(tokens, type, 1, size, steps, d);
+        double reported = task.fit(k1, k2, d.nextLong(), new RecordingOptimizer[1]);
+        double sum = 0;
+        for (int scoredFrom = 0; scoredFrom < steps; scoredFrom += k1) {
+            int end = Math.min(steps, scoredFrom + k1), start = Math.max(0, scoredFrom + k1 - k2);
+            Model.Carry carry = null;
+            if (start > 0) {
+                carry = new Model.Carry();
+                task.model.forward(steps(task.data, 0, start), false, null, null, carry);
+            }
+            Batch out = task.model.forward(steps(task.data, start, end), false, null, carry, null).output();
+            sum += windowLoss(task, out, start, scoredFrom, null) * (end - scoredFrom);
+        }
+        double expected = sum / steps;
+        if (!(Math.abs(reported - expected) <= 1e-5 * Math.max(1, Math.abs(expected)))) {
+            throw new AssertionError(d + ", " + type + " N=" + size + " T=" + steps + " TBPTT(" + k1 + ", " + k2 + "): reported loss "
+                    + reported + ", expected " + expected);
+        }
+    }
+
+    /** TBPTT carries each sequence's state from chunk to chunk, so sequences of different lengths are refused. */
+    @Example
+    void sequencesOfDifferentLengthsAreRefused() {
+        Data d = new Data(7);
+        Model model = Model.builder(2).recurrent(CellType.GRU, 3, 1, false, 0f, 0).dense(2).seed(1).build();
+        Dataset data = Dataset.regression(d.signed(2 * 4 * 2, 1), 2, 4, 2, new int[] {4, 3}, d.signed(2 * 4 * 2, 1), 2, true);
+        RecordingOptimizer[] rec = new RecordingOptimizer[1];
+        Trainer t = new Trainer().loss(Loss.mse()).epochs(1).batchSize(2).tbptt(2, 2).optimizer(ps -> rec[0] = new RecordingOptimizer(ps));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> t.fit(model, data));
+        org.junit.jupiter.api.Assertions.assertEquals("tbptt: expected sequences of equal length 4, got length 3 at row 1", e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(rec[0] == null || rec[0].steps.isEmpty(), "an update was made before the refusal");
+        // lengths given, all full: trained as without them
+        Dataset full = Dataset.regression(data.x(), 2, 4, 2, new int[] {4, 4}, d.signed(2 * 4 * 2, 1), 2, true);
+        org.junit.jupiter.api.Assertions.assertTrue(Double.isFinite(t.fit(model, full).epochs().get(0).trainLoss()));
+        org.junit.jupiter.api.Assertions.assertEquals(2, rec[0].steps.size(), "TBPTT(2, 2) over 4 steps: two updates");
     }
 
     /** Steps [from, to) of every (full-length) sequence of x, element by element. */
