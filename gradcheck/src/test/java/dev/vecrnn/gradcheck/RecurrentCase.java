@@ -81,6 +81,9 @@ final class RecurrentCase implements GradCheck.LossFunction {
                 Tensor.of(rh.clone(), t.hN().shape()), t.cN() == null ? null : Tensor.of(rc.clone(), t.cN().shape()));
         List<GradCheck.Input> in = new ArrayList<>();
         for (Param p : rnn.params()) in.add(GradCheck.Input.of(p.name(), p.data(), p.grad().clone()));
+        if (!java.util.Arrays.equals(g.dx().shape(), x.shape())) {
+            throw new AssertionError(this + ": dx of shape " + java.util.Arrays.toString(g.dx().shape()) + ", x " + java.util.Arrays.toString(x.shape()));
+        }
         in.add(GradCheck.Input.of("x", x.data(), g.dx().data()));
         if (h0 != null) in.add(GradCheck.Input.of("h0", h0.data(), g.dh0().data()));
         if (c0 != null) in.add(GradCheck.Input.of("c0", c0.data(), g.dc0().data()));

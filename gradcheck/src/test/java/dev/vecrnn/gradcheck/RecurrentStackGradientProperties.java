@@ -1,10 +1,14 @@
 package dev.vecrnn.gradcheck;
 
+import dev.vecrnn.nn.Param;
 import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
@@ -26,6 +30,30 @@ class RecurrentStackGradientProperties {
                 .withBatchFirst(batchFirst);
         RecurrentCase c = new RecurrentCase(cfg, steps, batch, variableLengths, initialStates, d);
         Checks.assertGradients(d, c.toString(), c, c.inputs());
+    }
+
+    @Provide
+    Arbitrary<CellType> smoothCells() {
+        return Arbitraries.of(CellType.LSTM, CellType.GRU, CellType.RNN_TANH);
+    }
+
+    /**
+     * BPTT after the weights changed in place, as an optimizer step changes them: the backward pass's own
+     * transposed copy of the weights, made by the first pass, must be made again, or the input gradients
+     * would be those of the old weights. (Every other case here runs one backward pass on a new stack.)
+     */
+    @Property(tries = 20, seed = "20261206")
+    void bpttAfterAWeightUpdateMatchesFiniteDifferences(@ForAll("smoothCells") CellType type, @ForAll boolean bidirectional,
+                                                        @ForAll @IntRange(min = 1, max = 3) int steps,
+                                                        @ForAll @IntRange(min = 1, max = 2) int batch, @ForAll long seed) {
+        Data d = new Data(seed);
+        RecurrentCase c = new RecurrentCase(RecurrentConfig.of(type, 3, 3).withBidirectional(bidirectional), steps, batch, true, false, d);
+        c.inputs(); // a first backward pass, at the initial weights
+        for (Param p : c.rnn.params()) {
+            float[] w = p.data(), step = d.signed(w.length, 0.3);
+            for (int i = 0; i < w.length; i++) w[i] += step[i];
+        }
+        Checks.assertGradients(d, c + ", after a weight update", c, c.inputs());
     }
 
     /**
