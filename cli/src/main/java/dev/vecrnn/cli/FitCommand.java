@@ -492,6 +492,10 @@ final class FitCommand implements Callable<Integer> {
         float[] targets = Inputs.floats(yo, y, yd).data();
         if (targets.length % rows != 0) throw new IllegalArgumentException(yo + " " + y + ": expected a multiple of " + rows + " values, got " + targets.length);
         int width = targets.length / rows;
+        if (width == 0) {
+            // a column selection that matched nothing (y = df[[]].to_numpy()): no target to train or score
+            throw new IllegalArgumentException(yo + " " + y + ": expected at least one target a row, got " + Arrays.toString(ys));
+        }
         for (int i = 0; i < rows; i++) {
             if (padding(perStep, len, t, i)) {
                 Arrays.fill(targets, i * width, (i + 1) * width, 0f);  // never read
@@ -499,7 +503,8 @@ final class FitCommand implements Callable<Integer> {
             }
             for (int k = i * width; k < (i + 1) * width; k++) {
                 if (!Float.isFinite(targets[k])) {
-                    throw new IllegalArgumentException(yo + " " + y + ": expected finite targets, got " + targets[k] + " at element " + k);
+                    throw new IllegalArgumentException(yo + " " + y + ": expected finite targets, got " + targets[k] + " at element " + k + " (row "
+                            + (perStep ? i / t + ", step " + i % t : i) + ", column " + k % width + ")");
                 }
             }
         }

@@ -233,6 +233,35 @@ class MultiLabelTest {
                 dir.resolve("y2.npy").toString()).refused("--y", "y2.npy", "row 5, label 2");
     }
 
+    /**
+     * A Y of no columns ([N, 0], a column selection that matched nothing) was refused with the library's
+     * 'targetWidth: expected >= 1, got 0', naming neither option nor file; a NaN target was placed by its flattened
+     * element only: both now name the file, and the NaN its row and label as the range check does.
+     */
+    @Test
+    void emptyAndNonFiniteTargetsNamed(@TempDir Path dir) throws Exception {
+        data(dir, "", N, 1, false);
+        Npy.write(dir.resolve("y0.npy"), Tensor.of(new float[0], N, 0));
+        for (String task : List.of("multilabel", "regression")) {
+            String[] a = fit(dir);
+            a[4] = dir.resolve("y0.npy").toString();
+            a[6] = task;
+            ContractTest.run(a).refused("--y " + dir.resolve("y0.npy") + ": expected at least one target a row, got [" + N + ", 0]");
+        }
+        ContractTest.run(fit(dir, "--val-x", dir.resolve("x.npy").toString(), "--val-y", dir.resolve("y0.npy").toString()))
+                .refused("--val-y " + dir.resolve("y0.npy"), "at least one target");
+        assertFalse(Files.exists(dir.resolve("m")));
+        float[] y = bools(dir.resolve("y.npy"));
+        y[3 * K + 2] = Float.NaN;
+        Npy.write(dir.resolve("yn.npy"), Tensor.of(y, N, K));
+        String[] a = fit(dir);
+        a[4] = dir.resolve("yn.npy").toString();
+        ContractTest.run(a).refused("--y " + dir.resolve("yn.npy"), "finite", "NaN", "row 3, column 2");
+        assertEquals(0, ContractTest.run(fit(dir)).code());
+        ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(), "--y",
+                dir.resolve("y0.npy").toString()).refused("--y " + dir.resolve("y0.npy"), "at least one target");
+    }
+
     /** tune --task multilabel ranks by the mean BCE and saves a model that records the task. */
     @Test
     void tuneTrainsMultiLabel(@TempDir Path dir) throws Exception {
