@@ -43,6 +43,15 @@ expect 2 "^vecrnn bench --gate: unknown option '--table'" 1 -- bench --gate --ta
 expect 2 "^vecrnn bench --gate: .*: a directory" 1 -- bench --gate --baseline "$work"
 expect 0 '' 0 -- --version
 expect 0 '' 0 -- bench --gate --help
+# the command list names every task that fit, evaluate and tune take (their --help's --task)
+tasks="$(./vecrnn fit --help | grep -E '^ +--task=TASK +[a-z]' | sed -E 's/.*--task=TASK +//; s/,/ /g; s/ or / /')"
+[[ "$tasks" == *multilabel* ]] || { echo "check_launcher: fit --help: no --task line listing the tasks: '$tasks'" >&2; failed=1; }
+for cmd in fit evaluate tune; do
+    line="$(./vecrnn --help | grep -A1 "^  $cmd --" | tr -d '\n')"
+    for task in $tasks; do
+        [[ "$line" == *"$task"* ]] || { echo "check_launcher: ./vecrnn --help: the $cmd line does not name --task $task" >&2; failed=1; }
+    done
+done
 [[ ! -e "$work/m" && ! -e "$work/o" && ! -e "$work/p.npy" ]] || { echo "check_launcher: a refused command left output" >&2; failed=1; }
 
 if [[ "$failed" != 0 ]]; then exit 1; fi
