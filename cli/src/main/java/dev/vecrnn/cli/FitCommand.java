@@ -92,7 +92,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "pytorch", description = "initial weights: pytorch (PyTorch's defaults:"
             + " U(-1/sqrt(hidden), 1/sqrt(hidden)) for every recurrent weight and bias, the head's as nn.Linear's, embeddings N(0, 1)) or keras"
             + " (Keras's defaults: Glorot-uniform input and head weights, orthogonal recurrent weights, zero biases but an LSTM forget-gate bias"
-            + " of 1) (default ${DEFAULT-VALUE})")
+            + " of 1, embeddings U(-0.05, 0.05)) (default ${DEFAULT-VALUE})")
     String init;
 
     static final double DEFAULT_VAL = 0.1;

@@ -30,7 +30,10 @@ public final class ModelBuilder {
     public enum InitScheme {
         /** PyTorch's defaults: U(-1/sqrt(fan), 1/sqrt(fan)) for recurrent and dense layers, N(0, 1) embeddings. */
         PYTORCH,
-        /** Keras's: Xavier/Glorot uniform input and dense weights, orthogonal recurrent weights, zero biases, LSTM forget-gate bias 1. */
+        /**
+         * Keras's: Xavier/Glorot uniform input and dense weights, orthogonal recurrent weights, zero biases, LSTM forget-gate
+         * bias 1, embeddings U(-0.05, 0.05) (Keras's {@code 'uniform'}).
+         */
         KERAS
     }
 
@@ -80,7 +83,12 @@ public final class ModelBuilder {
         if (dim < 1) throw new IllegalArgumentException("dim: expected >= 1, got " + dim);
         if (features != 1) throw new IllegalStateException("embedding: expected 1 input feature (token ids), got " + features);
         requireSequence("embedding");
-        return add(r -> new Embedding(vocab, dim, r), dim, true);
+        return add(r -> {
+            Embedding e = new Embedding(vocab, dim, r);
+            // Keras's Embedding draws embeddings_initializer='uniform', U(-0.05, 0.05), where PyTorch's nn.Embedding draws N(0, 1)
+            if (init == InitScheme.KERAS) Init.uniform(e.params().get(0).data(), 0, vocab * dim, 0.05, r);
+            return e;
+        }, dim, true);
     }
 
     public ModelBuilder lstm(int hidden) {

@@ -63,4 +63,18 @@ class BuilderOrderTest {
         for (float w : dw) assertTrue(Math.abs(w) <= dLimit, "dense weight " + w + " within " + dLimit);
         for (float b : sd.get("layers.1.bias").data()) assertEquals(0f, b);
     }
+
+    /** Keras's Embedding starts U(-0.05, 0.05) (its 'uniform' initializer); KERAS drew PyTorch's N(0, 1), some 35 times as wide. */
+    @Test
+    void kerasEmbeddingsAreUniformWithinFiveHundredths() {
+        float[] keras = Model.builder(1).embedding(40, 8).lstm(4).dense(2).init(ModelBuilder.InitScheme.KERAS).seed(3).build()
+                .stateDict().get("layers.0.weight").data();
+        double max = 0;
+        for (float w : keras) max = Math.max(max, Math.abs(w));
+        assertTrue(max <= 0.05 && max > 0.04, "max |embedding| " + max + ", expected within 0.05 and drawn from all of it");
+        float[] pytorch = Model.builder(1).embedding(40, 8).lstm(4).dense(2).seed(3).build().stateDict().get("layers.0.weight").data();
+        double sq = 0;
+        for (float w : pytorch) sq += (double) w * w;
+        assertEquals(1, sq / pytorch.length, 0.25, "PyTorch's N(0, 1) embeddings by default");
+    }
 }
