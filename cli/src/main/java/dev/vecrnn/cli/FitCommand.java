@@ -41,7 +41,9 @@ import java.util.concurrent.Callable;
                         + " (validation_data: all of X trains).",
                 "Metrics: loss (cross-entropy, or MSE), accuracy, f1 (macro: the mean over classes), perplexity (not under"
                         + " --class-weight); rmse, mae, mape (percent).",
-                "--task multilabel: multi-hot Y [N, K] ([N, T, K]) of 0s and 1s, several labels a row, trained with binary"
+                "--task multilabel: multi-hot Y [N, K] ([N, T, K]) of 0s and 1s, several labels a row (Y [N], or [N, T], is one"
+                        + " label: Keras's Dense(1, sigmoid) binary classifier, where --task classification trains 0/1 labels as two"
+                        + " softmax classes), trained with binary"
                         + " cross-entropy on one logit a label (Keras's sigmoid Dense(K) with binary_crossentropy, PyTorch's"
                         + " BCEWithLogitsLoss); metrics: loss (mean BCE), binary_accuracy (Keras's, threshold 0.5), subset_accuracy"
                         + " (every label of a row right), f1_micro, f1_macro (scikit-learn's f1_score on multi-hot arrays)."})

@@ -24,10 +24,6 @@ final class MultiLabel {
     /** The task's name, as --task takes it and model files record it. */
     static final String TASK = "multilabel";
 
-    /** What the task's outputs mean, for --help. */
-    static final String HELP = "multilabel: several labels a row, each 0 or 1 (multi-hot Y [N, K], or [N, T, K] with --per-step), as Keras's"
-            + " sigmoid Dense(K) with binary_crossentropy and PyTorch's BCEWithLogitsLoss";
-
     /** The loss it trains and is evaluated with: PyTorch's {@code BCEWithLogitsLoss()}, mean over every label of every valid row. */
     static Loss loss() {
         return Loss.bce();

@@ -167,6 +167,41 @@ class MultiLabelTest {
         for (int i = 0; i < probs.length; i++) assertEquals(1 / (1 + Math.exp(-logits[i])), probs[i], 1e-6, "probability " + i);
     }
 
+    /**
+     * A Y of one label a row, [N] (Keras's Dense(1, activation='sigmoid') with y of shape [N]), trains a model of one
+     * output; predict writes [N, 1] sigmoids, as Keras's predict; evaluate takes Y as [N] or [N, 1] alike.
+     */
+    @Test
+    void oneDimensionalYIsOneLabel(@TempDir Path dir) throws Exception {
+        data(dir, "", N, 1, false);
+        float[] y = bools(dir.resolve("y.npy")), one = new float[N];
+        for (int i = 0; i < N; i++) one[i] = y[i * K];
+        Npy.write(dir.resolve("y1.npy"), Tensor.of(one, N));
+        Npy.write(dir.resolve("y1k.npy"), Tensor.of(one, N, 1));
+        String[] a = fit(dir);
+        a[4] = dir.resolve("y1.npy").toString();
+        ContractTest.Result r = ContractTest.run(a);
+        assertEquals(0, r.code(), r.err());
+        Model m = ModelFile.load(dir.resolve("m/model.safetensors"));
+        assertEquals(1, m.outputFeatures());
+        r = ContractTest.run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(), "--out", dir.resolve("p.npy").toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(new int[] {N, 1}, Npy.read(dir.resolve("p.npy")).shape());
+        for (String file : List.of("y1.npy", "y1k.npy")) {
+            r = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(), "--y",
+                    dir.resolve(file).toString(), "--json", dir.resolve(file + ".json").toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        float[] logits = m.predict(Batch.sequences(Npy.read(dir.resolve("x.npy")).toFloats(), N, T, F, null)).data();
+        double loss = 0;
+        for (int i = 0; i < N; i++) loss += Math.log1p(Math.exp(-logits[i])) + (1 - one[i]) * logits[i];
+        for (String file : List.of("y1.npy", "y1k.npy")) {
+            Map<String, Object> e = dev.vecrnn.nn.io.internal.Json.readObject(dir.resolve(file + ".json"), 1 << 20);
+            assertEquals(loss / N, ((Number) e.get("loss")).doubleValue(), 1e-6, file);
+            assertEquals(1, ((List<?>) e.get("labels")).size(), file);
+        }
+    }
+
     private static float[] bools(Path file) throws Exception {
         long[] v = Npy.read(file).toLongs();
         float[] f = new float[v.length];

@@ -100,7 +100,8 @@ public final class Metrics {
     /**
      * Multi-label figures of logits {@code [N, K]} against targets {@code [N, K]} in [0, 1] (multi-hot rows): a label
      * is predicted where its logit is above 0 (its sigmoid probability above 0.5), and is a target where its
-     * target is above 0.5, as Keras's {@code binary_accuracy} thresholds at 0.5. In order: {@code binary_accuracy}
+     * target is above 0.5 (Keras's {@code binary_accuracy} thresholds the prediction only and compares a soft target as
+     * given, which then never counts right; scikit-learn refuses soft targets). In order: {@code binary_accuracy}
      * (the fraction of the N * K labels predicted right, Keras's {@code binary_accuracy}), {@code subset_accuracy}
      * (the fraction of rows with every label right, scikit-learn's {@code accuracy_score} on multi-hot arrays),
      * {@code f1_micro} ({@code 2 tp / (2 tp + fp + fn)} over all labels, 0 where that is 0/0) and {@code f1_macro}
