@@ -19,7 +19,7 @@ PyTorch would plausibly hand over (float64, float16, int32 and int64 ids, bool, 
   on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE; for --task multilabel,
   BCEWithLogitsLoss and Keras's binary accuracy with scikit-learn's macro F1 over the labels), over the valid
   steps only where lengths pad. A task with --init keras starts both sides as Keras does (Glorot, orthogonal,
-  forget-gate bias 1).
+  forget-gate bias 1, embeddings U(-0.05, 0.05)).
 
 It prints a markdown table: task, metric, vecrnn and PyTorch per seed, and each side's wall time (the
 JVM's start-up included; informational only on a shared machine).
@@ -210,8 +210,27 @@ def task_steptags():
                 hidden=32, epochs=20, lr=3e-3, init="keras")
 
 
+def task_topics():
+    """Multi-label tagging of token sequences (--vocab 30, int32 ids, lengths 8..30 as int32): 6 topics, topic k on where
+    at least two of the sequence's valid tokens are of it (ids 6..29, topic id % 6; ids 0..5 are stop words of none);
+    uint8 Y [N, 6]; --init keras on both sides, embeddings U(-0.05, 0.05) as Keras's Embedding draws them."""
+    t, v = 30, 30
+
+    def make(n, rng):
+        ids = rng.integers(0, v, size=(n, t))
+        lens = rng.integers(8, t + 1, size=n)
+        valid = np.arange(t)[None, :] < lens[:, None]
+        ids[~valid] = 0
+        y = np.stack([((ids >= 6) & (ids % 6 == k) & valid).sum(axis=1) >= 2 for k in range(6)], axis=1)
+        return dict(x=ids.astype(np.int32), y=y.astype(np.uint8), lengths=lens.astype(np.int32))
+    return dict(name="multi-label tagging of token sequences, --vocab 30, --lengths 8..30, uint8 Y [N, 6], --init keras (3000 x 30)",
+                task="multilabel", vocab=30, embed=16, data=split3(3000, 300, 500, make),
+                opts=["--vocab", "30", "--embed", "16", "--hidden", "32", "--epochs", "20", "--lr", "3e-3", "--init", "keras"],
+                hidden=32, epochs=20, lr=3e-3, init="keras")
+
+
 TASKS = dict(xor=task_xor, copy=task_copy, sine=task_sine, multi=task_multi, tags=task_tags,
-             imbalanced=task_imbalanced, freq=task_freq, long=task_long, events=task_events, steptags=task_steptags)
+             imbalanced=task_imbalanced, freq=task_freq, long=task_long, events=task_events, steptags=task_steptags, topics=task_topics)
 
 
 # ---------------------------------------------------------------------------------------------- metrics
@@ -303,6 +322,8 @@ class Net(nn.Module):
                             p[h:2 * h] = 1
             nn.init.xavier_uniform_(self.fc.weight)
             nn.init.zeros_(self.fc.bias)
+            if self.emb is not None:
+                nn.init.uniform_(self.emb.weight, -0.05, 0.05)  # Keras's Embedding: embeddings_initializer='uniform'
 
     def forward(self, x, lengths):
         if self.emb is not None:
