@@ -115,6 +115,11 @@ final class FitCommand implements Callable<Integer> {
         CellType type = cellType(cell);
         String opt = Check.oneOf("--optimizer", optimizer, "adam", "adamw", "sgd", "rmsprop");
         String headKind = Check.oneOf("--head", head, "last", "attention");
+        if (perStep && headKind.equals("attention")) {
+            // the head pools a sequence into one output; a per-step model has none, and the option was dropped without a word
+            throw new IllegalArgumentException("--head attention: expected a model of one output a sequence, but --per-step gives one a step"
+                    + " (the many-to-one head pools the steps; leave --head out)");
+        }
         int vocab = vocab(this.vocab);
         Check.atLeast("--embed", embed, 1);
         Check.atLeast("--hidden", hidden, 1);

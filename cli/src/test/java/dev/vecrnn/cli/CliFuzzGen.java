@@ -920,7 +920,8 @@ final class CliFuzzGen {
             intOpt("--layers", false, 1, 64, 1, 2);
             flagOpt("--bidirectional", r.nextBoolean());
             numOpt("--dropout", false, 0, true, 1, false, 0, 0.1, 0.5);
-            enumOpt("--head", false, "last", "attention");
+            if (perStep) enumOpt("--head", false, "last");  // attention pools the steps: refused with --per-step
+            else enumOpt("--head", false, "last", "attention");
             intOpt("--epochs", true, 1, Integer.MAX_VALUE, 1, 2);
             decoy("--epochs", "1000");
             enumOpt("--optimizer", false, "adam", "adamw", "sgd", "rmsprop");

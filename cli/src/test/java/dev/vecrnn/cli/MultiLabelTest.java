@@ -297,6 +297,16 @@ class MultiLabelTest {
                 dir.resolve("y0.npy").toString()).refused("--y " + dir.resolve("y0.npy"), "at least one target");
     }
 
+    /** --head attention with --per-step was dropped without a word (a per-step model has no many-to-one head): refused naming both. */
+    @Test
+    void attentionHeadWithPerStepIsRefused(@TempDir Path dir) throws Exception {
+        data(dir, "", N, 1, true);
+        ContractTest.run(fit(dir, "--per-step", "--head", "attention")).refused("--head attention", "--per-step");
+        assertFalse(Files.exists(dir.resolve("m")));
+        ContractTest.Result r = ContractTest.run(fit(dir, "--per-step", "--head", "last", "--epochs", "1"));
+        assertEquals(0, r.code(), r.err());
+    }
+
     /** tune --task multilabel ranks by the mean BCE and saves a model that records the task. */
     @Test
     void tuneTrainsMultiLabel(@TempDir Path dir) throws Exception {
