@@ -125,8 +125,23 @@ final class Outputs implements AutoCloseable {
             throw new IllegalArgumentException(what + ": " + dir + " is not a directory" + (inPlaceOwner == null ? "" : " (" + inPlaceOwner + "'s directory must exist)"));
         }
         if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
+        if (inPlaceOwner == null) probe(what, dir);
         if (inPlaceOwner != null && exists) existing.accept(abs);
         return abs;
+    }
+
+    /**
+     * Refuses a directory that its permission bits let one write in but that refuses files (/proc as root, a read-only
+     * mount) now, before the work, where stage would find it only after it (fit and tune after their training, evaluate
+     * after printing its figures): a hidden file made there and deleted at once.
+     */
+    private static void probe(String what, Path dir) {
+        try {
+            Files.delete(Files.createTempFile(dir, ".vecrnn-probe-", ".tmp"));
+        } catch (IOException e) {
+            String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? " (" + f.getReason() + ")" : "";
+            throw new IllegalArgumentException(what + ": cannot write in " + dir + reason, e);
+        }
     }
 
     /** Where to write the declared {@code target}: a new hidden file beside it (directories made as needed). */

@@ -116,4 +116,25 @@ class HonestOutputTest {
             assertFalse(err.contains(".tmp"), err);
         }
     }
+
+    /**
+     * fit and tune trained to the end before they found that --out's directory refuses files (/proc as root, a read-only
+     * mount), and evaluate printed every figure before refusing its --json there: each is refused before the work.
+     */
+    @Test
+    void anUnwritableOutputIsRefusedBeforeTheWork(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        ContractTest.data(dir);
+        String[] fit = ContractTest.fit(dir);
+        ContractTest.Result r = ContractTest.run(fit);
+        assertEquals(0, r.code(), r.err());
+        for (int i = 0; i < fit.length; i++) if (fit[i].equals("--out")) fit[i + 1] = "/proc/vecrnn-no-such-dir";
+        assertFalse(ContractTest.run(fit).refused("--out /proc/vecrnn-no-such-dir").out().contains("epoch"), "refused before training");
+        r = ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--trials", "1", "--epochs", "1", "--out", "/proc/vecrnn-no-such-dir");
+        assertFalse(r.refused("--out /proc/vecrnn-no-such-dir").out().contains("trial"), "refused before the trials: " + r.out());
+        r = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(), "--y",
+                dir.resolve("y.npy").toString(), "--json", "/proc/e.json");
+        assertEquals("", r.refused("--json /proc/e.json").out(), "refused before the figures");
+    }
 }
