@@ -209,6 +209,15 @@ final class Checkpoint {
                     : absentAs.containsKey(key) ? meta.getOrDefault(key, absentAs.get(key)) : meta.get(key);
             if (v != null) writtenSettings.put(key, v);
         }
+        for (String key : meta.keySet()) {
+            // a caller's setting (Trainer.setting) that this trainer does not have: a resume that dropped it would go on unchecked
+            if (!reserved(key) && !expected.containsKey(key)) {
+                Map<String, String> written = new LinkedHashMap<>(writtenSettings);
+                written.put(key, meta.get(key));
+                throw new CheckpointMismatchException(file + ": written with " + Untrusted.quote(key) + " = " + Untrusted.quote(meta.get(key))
+                        + " (Trainer.setting), which this trainer does not set; resume with the same settings and data", key, written, expected);
+            }
+        }
         for (Map.Entry<String, String> s : expected.entrySet()) {
             String written = writtenSettings.get(s.getKey());
             if (!s.getValue().equals(written)) {

@@ -245,8 +245,9 @@ public final class Trainer {
      * a choice the trainer cannot see, such as how the model's weights were initialised or what the outputs
      * mean. A resume whose value differs fails with a {@link CheckpointMismatchException} whose
      * {@link CheckpointMismatchException#setting()} is {@code name}; a checkpoint without the setting (written
-     * before the caller recorded it) reads as {@code absentAs}. The name may not be one of the trainer's own
-     * settings (seed, batch_size, ...) nor the architecture; setting a name again replaces its value.
+     * before the caller recorded it) reads as {@code absentAs}, and a checkpoint with a setting that the resuming
+     * trainer does not set is refused too, naming it. The name may not be one of the trainer's own settings (seed,
+     * batch_size, ...) nor the architecture; setting a name again replaces its value.
      */
     public Trainer setting(String name, String value, String absentAs) {
         Require.notNull("name", name);

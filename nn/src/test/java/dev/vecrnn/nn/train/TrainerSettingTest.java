@@ -48,6 +48,22 @@ class TrainerSettingTest {
         assertEquals("pytorch", e.written().get("init"));
     }
 
+    /** A resume that no longer sets a setting the checkpoint records went on unchecked (a keras-started run resumed as any); refused naming it. */
+    @Test
+    void aSettingTheResumeDropsIsRefused(@TempDir Path dir) {
+        Path ckpt = dir.resolve("c.safetensors");
+        trainer(1).setting("init", "keras", "pytorch").checkpoint(ckpt).fit(model(), DATA);
+        Model m = model();
+        java.util.Map<String, dev.vecrnn.nn.Tensor> before = m.stateDict();
+        CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class, () -> trainer(2).resumeFrom(ckpt).fit(m, DATA));
+        assertEquals("init", e.setting());
+        assertEquals("keras", e.written().get("init"));
+        assertTrue(e.getMessage().contains("'init' = 'keras'") && e.getMessage().contains("does not set"), e.getMessage());
+        for (var w : before.entrySet()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(w.getValue().data(), m.stateDict().get(w.getKey()).data(), "unchanged " + w.getKey());
+        }
+    }
+
     @Test
     void theTrainersOwnNamesAreRefused() {
         for (String name : new String[] {"seed", "batch_size", "loss_weights", "format", "vecrnn", "epoch", "history_epochs", "plateau_best", ""}) {
