@@ -125,7 +125,7 @@ final class Outputs implements AutoCloseable {
             throw new IllegalArgumentException(what + ": " + dir + " is not a directory" + (inPlaceOwner == null ? "" : " (" + inPlaceOwner + "'s directory must exist)"));
         }
         if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
-        if (inPlaceOwner == null) probe(what, dir);
+        probe(what, dir);
         if (inPlaceOwner != null && exists) existing.accept(abs);
         return abs;
     }
@@ -133,7 +133,7 @@ final class Outputs implements AutoCloseable {
     /**
      * Refuses a directory that its permission bits let one write in but that refuses files (/proc as root, a read-only
      * mount) now, before the work, where stage would find it only after it (fit and tune after their training, evaluate
-     * after printing its figures): a hidden file made there and deleted at once.
+     * after printing its figures; fit's first checkpoint after an epoch): a hidden file made there and deleted at once.
      */
     private static void probe(String what, Path dir) {
         try {

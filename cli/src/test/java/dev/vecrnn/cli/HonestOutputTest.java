@@ -130,6 +130,10 @@ class HonestOutputTest {
         assertEquals(0, r.code(), r.err());
         for (int i = 0; i < fit.length; i++) if (fit[i].equals("--out")) fit[i + 1] = "/proc/vecrnn-no-such-dir";
         assertFalse(ContractTest.run(fit).refused("--out /proc/vecrnn-no-such-dir").out().contains("epoch"), "refused before training");
+        // the checkpoint, written in place during the work, failed after the first epoch naming no option ('/proc/ck.st: checkpoint at
+        // epoch 2, batch 0 could not be written ...: java.nio.file.NoSuchFileException: /proc/ck.st: no such directory: /proc')
+        r = ContractTest.run(ContractTest.fit(dir, "--overwrite", "--checkpoint", "/proc/ck.st"));
+        assertFalse(r.refused("--checkpoint /proc/ck.st", "cannot write in /proc").out().contains("epoch"), "refused before training: " + r.out());
         r = ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
                 "--trials", "1", "--epochs", "1", "--out", "/proc/vecrnn-no-such-dir");
         assertFalse(r.refused("--out /proc/vecrnn-no-such-dir").out().contains("trial"), "refused before the trials: " + r.out());
