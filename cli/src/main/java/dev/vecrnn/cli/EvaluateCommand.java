@@ -21,11 +21,13 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code vecrnn evaluate}: a fitted model's loss and metrics on held-out data, as Keras's {@code model.evaluate(x, y)}
- * gives them, with a classifier's figures per class (as scikit-learn's {@code classification_report}).
+ * gives them, with a classifier's figures per class and a multi-label model's per label (as scikit-learn's
+ * {@code classification_report}).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"A fitted model's loss and metrics on held-out X.npy and Y.npy (Keras's evaluate): the same figures fit prints"
-                + " for its validation rows, and for a classifier the support, precision, recall and F1 of every class.",
+                + " for its validation rows, and for a classifier the support, precision, recall and F1 of every class (for a"
+                + " multilabel model, of every label).",
                 "X and Y take the shapes fit takes; the model's own head says whether Y has a target per sequence or per step."})
 final class EvaluateCommand implements Callable<Integer> {
 

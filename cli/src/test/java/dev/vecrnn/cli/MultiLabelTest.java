@@ -149,6 +149,8 @@ class MultiLabelTest {
                 "--y", dir.resolve("testy.npy").toString(), "--json", json.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("   label   support  precision") && !r.out().contains("class"), "a table of labels: " + r.out());
+        String help = ContractTest.run("evaluate", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("multilabel model, of every label"), "evaluate --help spoke of classes only: " + help);
         float[] x = Npy.read(dir.resolve("testx.npy")).toFloats();
         float[] logits = m.predict(Batch.sequences(x, 20, T, F, null)).data();
         float[] y = bools(dir.resolve("testy.npy"));
