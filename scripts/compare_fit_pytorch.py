@@ -13,7 +13,7 @@ PyTorch would plausibly hand over (float64, float16, int32 and int64 ids, bool, 
 - vecrnn: `./vecrnn fit` with the README's options for the task (the held-out validation arrays through
   --val-x/--val-y, early stopping at fit's default patience), then `./vecrnn evaluate --json` on a test set;
 - PyTorch: the same architecture (nn.LSTM/GRU/RNN, batch_first, the hidden size and layers, fit's --dropout
-  between layers and before the head, an nn.Embedding where fit gets --vocab, an nn.Linear head on the last
+  between layers and before the head, an nn.Embedding where fit gets --vocab, bidirectional on packed sequences where fit gets --bidirectional, an nn.Linear head on the last
   valid step's output, or on every step with --per-step), the same initialisation scheme (PyTorch's defaults), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
   early stopping on the same validation arrays with the same patience, restoring the best epoch; evaluated
   on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE; for --task multilabel,
@@ -229,8 +229,33 @@ def task_topics():
                 hidden=32, epochs=20, lr=3e-3, init="keras")
 
 
+def task_context():
+    """Multi-label per step that needs the steps after it (--bidirectional): token ids (--vocab 8, int64, lengths 5..30
+    int64), 3 labels a step: the next valid token is the same; the token occurs again later in the sequence; the
+    token is the sequence's last valid one. bool Y [N, T, 3], False in the padding."""
+    t, v = 30, 8
+
+    def make(n, rng):
+        ids = rng.integers(0, v, size=(n, t))
+        lens = rng.integers(5, t + 1, size=n)
+        y = np.zeros((n, t, 3), bool)
+        for i in range(n):
+            s = ids[i, :lens[i]]
+            y[i, :lens[i] - 1, 0] = s[1:] == s[:-1]
+            for j in range(lens[i]):
+                y[i, j, 1] = (s[j + 1:] == s[j]).any()
+            y[i, :lens[i], 2] = s == s[-1]
+            ids[i, lens[i]:] = 0
+        return dict(x=ids, y=y, lengths=lens.astype(np.int64))
+    return dict(name="multi-label per step needing later steps, --bidirectional, --vocab 8, --lengths 5..30 (2000 x 30)",
+                task="multilabel", per_step=True, bidirectional=True, vocab=8, embed=16, data=split3(2000, 300, 500, make),
+                opts=["--per-step", "--bidirectional", "--vocab", "8", "--embed", "16", "--hidden", "32", "--epochs", "20", "--lr", "3e-3"],
+                hidden=32, epochs=20, lr=3e-3)
+
+
 TASKS = dict(xor=task_xor, copy=task_copy, sine=task_sine, multi=task_multi, tags=task_tags,
-             imbalanced=task_imbalanced, freq=task_freq, long=task_long, events=task_events, steptags=task_steptags, topics=task_topics)
+             imbalanced=task_imbalanced, freq=task_freq, long=task_long, events=task_events, steptags=task_steptags, topics=task_topics,
+             context=task_context)
 
 
 # ---------------------------------------------------------------------------------------------- metrics
@@ -302,9 +327,11 @@ class Net(nn.Module):
         inp = spec["embed"] if self.emb is not None else features
         layers, dropout = spec.get("layers", 1), spec.get("dropout", 0.0)
         # fit --dropout: between recurrent layers (nn.LSTM's dropout) and before the head
-        self.rnn = cell(inp, spec["hidden"], num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
+        self.bidirectional = spec.get("bidirectional", False)
+        self.rnn = cell(inp, spec["hidden"], num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0,
+                        bidirectional=self.bidirectional)
         self.drop = nn.Dropout(dropout)
-        self.fc = nn.Linear(spec["hidden"], width)
+        self.fc = nn.Linear(spec["hidden"] * (2 if self.bidirectional else 1), width)
         self.per_step = spec.get("per_step", False)
         if spec.get("init") == "keras":
             # fit --init keras, as Keras's LSTM and Dense start: Glorot-uniform input weights, recurrent weights orthogonal as
@@ -328,7 +355,14 @@ class Net(nn.Module):
     def forward(self, x, lengths):
         if self.emb is not None:
             x = self.emb(x)
-        out, _ = self.rnn(x)  # padding past a length is computed but never read: each step depends only on the earlier ones
+        if self.bidirectional:
+            # the backward direction starts at each sequence's last valid step, as fit --bidirectional --lengths reads it
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, _ = nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=x.shape[1])
+            if not self.per_step:
+                raise ValueError("a bidirectional many-to-one task: not written (the head reads h_n)")
+        else:
+            out, _ = self.rnn(x)  # padding past a length is computed but never read: each step depends only on the earlier ones
         out = self.drop(out)
         if self.per_step:
             return self.fc(out)
