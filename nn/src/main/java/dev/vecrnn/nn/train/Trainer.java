@@ -474,7 +474,8 @@ public final class Trainer {
             Checkpoint.write(checkpointFile, model, opt, sched, run, settings);
         } catch (IOException ex) {
             throw new UncheckedIOException(checkpointFile + ": checkpoint at epoch " + run.epoch + ", batch " + run.batch
-                    + " could not be written (any earlier checkpoint there is intact): " + ex, ex);
+                    + " could not be written (any earlier checkpoint there is intact): " + (ex instanceof java.nio.file.FileSystemException f
+                    && f.getReason() != null ? f.getReason() : ex.getMessage()), ex);
         }
     }
 

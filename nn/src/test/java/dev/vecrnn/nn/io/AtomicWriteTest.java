@@ -76,6 +76,18 @@ class AtomicWriteTest {
         assertEquals(target + ": no such directory: " + target.getParent(), e.getMessage());
     }
 
+    /**
+     * A directory that exists but refuses files though its permission bits allow them (/proc, as root) was reported as
+     * 'no such directory: /proc': it says the directory refused the file (TrainerCheckpointTest: as the trainer reports it).
+     */
+    @Test
+    void anExistingDirectoryThatRefusesFilesIsNotCalledMissing() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        Path target = Path.of("/proc/vecrnn-ckpt.safetensors");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(target, "x"));
+        assertTrue(e.getMessage().contains("cannot create a file in /proc") && !e.getMessage().contains("no such directory"), e.getMessage());
+    }
+
     @Test
     void invalidArgumentsFailBeforeAnyFileIsCreated() throws IOException {
         Path target = dir.resolve("m.safetensors");

@@ -350,4 +350,16 @@ class TrainerCheckpointTest {
             return s.sorted().toList();
         }
     }
+
+    /** A checkpoint that cannot be written quoted the exception's class ('...: java.nio.file.NoSuchFileException: /proc/...'): it says why, in words. */
+    @Test
+    void anUnwritableCheckpointIsReportedInWords() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        Path target = Path.of("/proc/vecrnn-ckpt.safetensors");
+        Dataset d = Dataset.classification(new float[8], 4, 2, 1, null, new int[] {0, 1, 0, 1}, false);
+        RuntimeException t = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> new Trainer().seed(1).batchSize(4).epochs(1)
+                .optimizer(ps -> new Sgd(ps, 0.1)).checkpoint(target).fit(dev.vecrnn.nn.model.Model.builder(1).seed(1).rnn(2).lastStep().dense(2).build(), d));
+        org.junit.jupiter.api.Assertions.assertTrue(t.getMessage().startsWith(target + ": checkpoint at epoch")
+                && t.getMessage().endsWith("cannot create a file in /proc") && !t.getMessage().contains("java."), t.getMessage());
+    }
 }

@@ -64,6 +64,8 @@ public final class AtomicFiles {
         try {
             tmp = createTemporary(dir, abs.getFileName().toString());
         } catch (NoSuchFileException e) {
+            // an existing directory that refuses files (/proc, whose permission bits allow them) says ENOENT too
+            if (Files.isDirectory(dir)) throw new FileSystemException(target.toString(), null, "cannot create a file in " + dir);
             throw new NoSuchFileException(target.toString(), null, "no such directory: " + dir);
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(target.toString(), null, "cannot create a file in " + dir);
