@@ -55,16 +55,9 @@ final class KernelSelection {
         if (!vm.contains("HotSpot") && !vm.contains("OpenJDK")) {
             return "the JVM '" + vm + "' is not HotSpot";
         }
-        try {
-            List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
-            for (String a : args) {
-                if (a.equals("-Xint") || a.matches("-XX:TieredStopAtLevel=[0-3]")) {
-                    return "the C2 compiler is off (" + a + "), so vector code would run interpreted";
-                }
-            }
-        } catch (LinkageError | SecurityException e) {
-            // java.management missing: the flags cannot be read; assume C2.
-        }
+        String noC2 = withoutC2(vmOption("UseCompiler"), vmOption("CompilationMode"), vmOption("TieredCompilation"),
+                vmOption("TieredStopAtLevel"), inputArguments());
+        if (noC2 != null) return noC2;
         if ("false".equals(vmOption("UseFMA"))) {
             // An x86 CPU without FMA3 (before Haswell and Piledriver), or -XX:UseAVX=0: the Vector API's fma
             // then runs a slow path (issue 12 measured tanh at 0.17 elements/ns against 1.13 with FMA, AVX2 machine).
@@ -72,6 +65,38 @@ final class KernelSelection {
                     + "where the Vector API's fma runs a slow path";
         }
         return null;
+    }
+
+    /**
+     * Why C2 will not compile the Vector API here, or null. The flags' values are what the JVM runs with,
+     * however they were set (the command line, {@code JAVA_TOOL_OPTIONS}, a flags file, {@code -Djava.compiler=NONE},
+     * which JDK 17 still takes for {@code -Xint}); where they cannot be read (null), the command line is
+     * searched instead. {@code -XX:TieredStopAtLevel} stops tiered compilation only: without it C2 compiles.
+     */
+    static String withoutC2(String useCompiler, String compilationMode, String tiered, String stopAtLevel, List<String> args) {
+        String suffix = ", so the Vector API would run as slow Java code";
+        if ("false".equals(useCompiler)) {
+            return "the JIT compilers are off (-Xint, -XX:-UseCompiler or -Djava.compiler=NONE)" + suffix;
+        }
+        if ("quick-only".equals(compilationMode)) return "the C2 compiler is off (-XX:CompilationMode=quick-only)" + suffix;
+        if (!"false".equals(tiered) && stopAtLevel != null && stopAtLevel.matches("[0-3]")) {
+            return "the C2 compiler is off (-XX:TieredStopAtLevel=" + stopAtLevel + ")" + suffix;
+        }
+        if (useCompiler != null && stopAtLevel != null) return null;
+        for (String a : args) {
+            if (a.equals("-Xint") || a.matches("-XX:TieredStopAtLevel=[0-3]") || a.equals("-XX:CompilationMode=quick-only")) {
+                return "the C2 compiler is off (" + a + ")" + suffix;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> inputArguments() {
+        try {
+            return ManagementFactory.getRuntimeMXBean().getInputArguments();
+        } catch (LinkageError | SecurityException e) {
+            return List.of(); // java.management missing: the flags cannot be read; assume C2
+        }
     }
 
     /** A HotSpot flag's value, or null where it cannot be read (no jdk.management, another VM). */
