@@ -73,9 +73,16 @@ final class StepCore implements Serializable {
             log.info("vecrnn: model version {} loaded ({} inputs, {} outputs, {} state floats a key), kernels {}: {}",
                     source.version(), model.inputs(), model.outputs(), model.stateSize(), Kernels.get().name(), Kernels.get().shape());
         } else {
-            log.warn("vecrnn: model version {} loaded, on the scalar kernels: {}; on a cluster that option goes in"
-                    + " env.java.opts.taskmanager", source.version(), why);
+            log.warn("vecrnn: model version {} loaded, on the scalar kernels: {}{}", source.version(), why, clusterHint(why));
         }
+    }
+
+    /**
+     * Where a missing {@code --add-modules} goes on a cluster; nothing for the other reasons (no FMA, no C2, a
+     * narrow vector), whose flag, if any, is to be removed rather than added.
+     */
+    static String clusterHint(String why) {
+        return why.contains("--add-modules") ? "; on a cluster that option goes in env.java.opts.taskmanager" : "";
     }
 
     /** Why the event cannot be stepped, or null. */
