@@ -58,6 +58,17 @@ final class PanamaForward {
     }
     static final int TILE_CHUNKS = REGISTERS >= 32 ? 4 : 2;
     /**
+     * The 32-register tile as two passes of the 16-register one (four rows by chunks c, c + 1, then c + 2,
+     * c + 3) on JDK 17 to 24 below 512 bits. CI's JDK 17 run at 128 bits with 32 registers once found every
+     * call of the 4 x 4 tile allocating 384 bytes, eight vectors' boxes, after warm-up, in two fresh JVMs of
+     * one machine (a sequence forward of LSTM 64 over T = 100 allocated 190 KB; the count matched the
+     * tile's calls in all four workloads to the byte); C2 17 had compiled the tile with some of its 16
+     * accumulators boxed, as it did the bf16 tile with eight (see PanamaQuantized.BF_ROW_IN_HALVES). Not
+     * seen here in 20 fresh JVMs, under load or not, nor on JDK 25, nor at 512 bits on 17, where the tile
+     * stays whole. Each output still sums its columns in the same order, so the results are bit-identical.
+     */
+    static final boolean TILE_4X4_IN_HALVES = Runtime.version().feature() < 25 && S.vectorBitSize() < 512;
+    /**
      * Columns per pass of the batched forward product: the tile's weights (TILE_CHUNKS chunks) stay in L1
      * across all batch rows. 16 KiB of weights, half of the smallest L1 data cache of the CPUs that run
      * the Vector API, and never fewer than 128 columns (the block the 4 x 4 tile at 16 floats was tuned with: 32 KiB).
@@ -252,8 +263,14 @@ final class PanamaForward {
                         int k1 = Math.min(kTo, k0 + K_BLOCK);
                         for (int b = b0; b < b1; b += TILE_ROWS) {
                             int q = (b - b0) * span - TILE_ROWS * kFrom;
-                            if (TILE_CHUNKS == 4) tile4x4(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
-                            else tile4x2(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                            if (TILE_CHUNKS == 2) {
+                                tile4x2(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                            } else if (TILE_4X4_IN_HALVES) {
+                                tile4x2(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                                tile4x2(w, blk, c + 2, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                            } else {
+                                tile4x4(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                            }
                         }
                     }
                 }

@@ -34,7 +34,8 @@ final class PanamaSupport implements KernelSupport {
     @Override
     public String shape() {
         return S.vectorBitSize() + "-bit vectors (" + L + " floats), " + REGISTERS + " registers: " + TILE_ROWS + "x"
-                + TILE_CHUNKS + " register tiles of " + L + "-float chunks, " + K_BLOCK + "-column blocks, 8 weight streams";
+                + TILE_CHUNKS + " register tiles" + (TILE_CHUNKS == 4 && PanamaForward.TILE_4X4_IN_HALVES ? " (in two 4x2 passes on this JDK)" : "")
+                + " of " + L + "-float chunks, " + K_BLOCK + "-column blocks, 8 weight streams";
     }
 
     // ---------------------------------------------------------------- vectors (PanamaMath)
