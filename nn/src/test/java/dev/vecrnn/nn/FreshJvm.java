@@ -165,7 +165,7 @@ public final class FreshJvm {
             } finally {
                 Files.deleteIfExists(file);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             System.out.println("SITE " + what + ": no allocation samples (" + e + ")");
             return;
         }
