@@ -115,7 +115,7 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (count.isEmpty() ? "" : " (" + count + ")")
                     + ": " + Progress.figures("", ev));
             long steps = perStep ? scored : -1;
-            List<ClassFigures> classes = classification ? perClass(ev.confusion()) : multilabel ? MultiLabel.perLabel(m, data) : List.of();
+            List<ClassFigures> classes = classification ? perClass(ev.confusion()) : multilabel ? MultiLabel.perLabel(ev) : List.of();
             if (!classes.isEmpty()) System.out.print(report(classes, json != null, multilabel ? "label" : "class"));
             if (target != null) {
                 Files.writeString(outs.stage(target), Json.write(toJson(n, steps, rows - scored, ev, classes, multilabel ? "label" : "class")) + "\n", StandardCharsets.UTF_8);

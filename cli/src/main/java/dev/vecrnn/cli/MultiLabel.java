@@ -3,6 +3,7 @@ package dev.vecrnn.cli;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
+import dev.vecrnn.nn.train.LabelCounts;
 import dev.vecrnn.nn.train.Loss;
 
 import java.nio.file.Path;
@@ -64,30 +65,13 @@ final class MultiLabel {
 
     /**
      * Each label's support (rows where it is a target, above 0.5), predictions (logit above 0, probability above
-     * 0.5) and true positives over the valid rows of {@code data}, as scikit-learn's {@code classification_report}
-     * lists them for multi-hot arrays: every label, in order.
+     * 0.5) and true positives over the valid rows, as scikit-learn's {@code classification_report} lists them for
+     * multi-hot arrays: every label, in order, from the counts {@code ev} (of {@link #evaluate}) took its figures from.
      */
-    static List<EvaluateCommand.ClassFigures> perLabel(Model model, Dataset data) {
-        Dataset.Regression r = (Dataset.Regression) data;
-        int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
-        long[] support = new long[k], predicted = new long[k], correct = new long[k];
-        int[] idx = Dataset.range(data.size());
-        for (int from = 0; from < data.size(); from += 64) {
-            int to = Math.min(data.size(), from + 64);
-            float[] out = model.predict(data.subset(idx, from, to).inputs()).data();
-            for (int row = 0; row < (to - from) * per; row++) {
-                int seq = from + row / per;
-                if (per > 1 && row % per >= data.lengthOf(seq)) continue;
-                for (int j = 0; j < k; j++) {
-                    boolean p = out[row * k + j] > 0, t = r.targets()[(seq * per + row % per) * k + j] > 0.5f;
-                    if (t) support[j]++;
-                    if (p) predicted[j]++;
-                    if (p && t) correct[j]++;
-                }
-            }
-        }
+    static List<EvaluateCommand.ClassFigures> perLabel(Evaluation ev) {
+        LabelCounts c = ev.labelCounts();
         List<EvaluateCommand.ClassFigures> out = new ArrayList<>();
-        for (int j = 0; j < k; j++) out.add(new EvaluateCommand.ClassFigures(j, support[j], predicted[j], correct[j]));
+        for (int j = 0; j < c.labels(); j++) out.add(new EvaluateCommand.ClassFigures(j, c.support(j), c.predicted(j), c.truePositives(j)));
         return out;
     }
 

@@ -96,6 +96,7 @@ class PublicApiArgumentsTest {
             "Batch.new(lengths)", "Batch.sequences(lengths)",              // all of full length
             "ModelFile.save(task)",                                        // no task recorded
             "Evaluation.new(confusion)",                                   // values: no confusion matrix
+            "Evaluation.new(labelCounts)",                                 // not multi-label: no per-label counts
             "Dataset.Sequences.new(lengths)",
             "Dense.new(act)", "ModelBuilder.dense(act)",                    // linear
             "CrossEntropyLoss.new(weight)",                                 // every class weighs 1
@@ -227,6 +228,7 @@ class PublicApiArgumentsTest {
         sample(ReduceLROnPlateau.class, () -> new ReduceLROnPlateau(new Sgd(params(), 0.1)));
         sample(CrossEntropyLoss.class, () -> new CrossEntropyLoss(1));
         sample(ConfusionMatrix.class, () -> new ConfusionMatrix(1));
+        sample(dev.vecrnn.nn.train.LabelCounts.class, () -> new dev.vecrnn.nn.train.LabelCounts(1));
         sample(RegressionStats.class, RegressionStats::new);
         sample(RunningMean.class, RunningMean::new);
         sample(dev.vecrnn.nn.train.MseLoss.class, dev.vecrnn.nn.train.MseLoss::new);

@@ -13,24 +13,39 @@ import java.util.Map;
  * A model's loss and metrics on a dataset: accuracy, macro F1 and perplexity for classes; RMSE, MAE, MAPE for
  * values; under a {@link BceWithLogitsLoss}, multi-label figures ({@link Metrics#multiLabel}). {@code confusion}: a classifier's confusion matrix over the rows evaluated (the argmax of each valid
  * row against its label, the matrix accuracy and F1 come from), for per-class figures; null for values, and
- * for figures restored from a checkpoint. The record holds its own copy and hands out copies.
+ * for figures restored from a checkpoint. {@code labelCounts}: under a {@link BceWithLogitsLoss}, each label's
+ * true positives, false positives and false negatives over the valid rows, the counts the multi-label figures
+ * come from, for per-label figures; null otherwise, and for figures restored from a checkpoint. The record holds
+ * its own copies and hands out copies.
  */
-public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatrix confusion) {
+public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatrix confusion, LabelCounts labelCounts) {
 
     public Evaluation {
         Require.notNull("metrics", metrics);
         confusion = confusion == null ? null : confusion.copy();
+        labelCounts = labelCounts == null ? null : labelCounts.copy();
     }
 
-    /** Figures without a confusion matrix. */
+    /** Figures with a confusion matrix (null for none) and no per-label counts. */
+    public Evaluation(double loss, Map<String, Double> metrics, ConfusionMatrix confusion) {
+        this(loss, metrics, confusion, null);
+    }
+
+    /** Figures without a confusion matrix or per-label counts. */
     public Evaluation(double loss, Map<String, Double> metrics) {
-        this(loss, metrics, null);
+        this(loss, metrics, null, null);
     }
 
     /** A copy of the confusion matrix (null for values): adding to it leaves this evaluation as it is. */
     @Override
     public ConfusionMatrix confusion() {
         return confusion == null ? null : confusion.copy();
+    }
+
+    /** A copy of the per-label counts (null but for a multi-label loss): adding to it leaves this evaluation as it is. */
+    @Override
+    public LabelCounts labelCounts() {
+        return labelCounts == null ? null : labelCounts.copy();
     }
 
     public double metric(String name) {
@@ -104,8 +119,9 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
             float[] tgt = valid == null ? r.targets() : ValidRows.gather(r.targets(), valid, width);
             if (loss instanceof BceWithLogitsLoss) {
                 // logits of labels that are each on or off (multi-hot rows): what Keras and scikit-learn score them by
-                m.putAll(Metrics.multiLabel(pred, tgt, width));
-                return new Evaluation(mean, m, null);
+                LabelCounts counts = Metrics.countLabels(pred, tgt, width);
+                m.putAll(Metrics.multiLabel(counts));
+                return new Evaluation(mean, m, null, counts);
             }
             m.put("rmse", Metrics.rmse(pred, tgt));
             m.put("mae", Metrics.mae(pred, tgt));

@@ -4,8 +4,8 @@ import dev.vecrnn.nn.Require;
 
 /**
  * Evaluation metrics over whole arrays, computed in double; each refuses empty input. For running
- * values over many batches use {@link ConfusionMatrix}, {@link RegressionStats} and {@link RunningMean},
- * which these methods are built on.
+ * values over many batches use {@link ConfusionMatrix}, {@link LabelCounts}, {@link RegressionStats} and
+ * {@link RunningMean}, which these methods are built on.
  */
 public final class Metrics {
     private Metrics() {
@@ -109,47 +109,30 @@ public final class Metrics {
      * {@code f1_score(average='micro')} and {@code 'macro'}, with its default {@code zero_division}.
      */
     public static java.util.Map<String, Double> multiLabel(float[] logits, float[] targets, int labels) {
+        return multiLabel(countLabels(logits, targets, labels));
+    }
+
+    /** The counts {@link #multiLabel(float[], float[], int)} takes its figures from, refusing what it refuses. */
+    static LabelCounts countLabels(float[] logits, float[] targets, int labels) {
         Require.positive("labels", labels);
         Require.notNull("targets", targets);
         Require.nonEmpty("targets", targets.length);
-        if (targets.length % labels != 0) {
-            throw new IllegalArgumentException("targets: expected [N, " + labels + "], got " + targets.length + " values");
-        }
-        Require.length("logits", logits, targets.length);
-        int n = targets.length / labels;
-        long[] tp = new long[labels], fp = new long[labels], fn = new long[labels];
-        long right = 0, rowsRight = 0;
-        for (int i = 0; i < n; i++) {
-            boolean all = true;
-            for (int k = 0; k < labels; k++) {
-                int at = i * labels + k;
-                boolean p = logits[at] > 0, t = targets[at] > 0.5f;
-                if (p == t) right++;
-                else all = false;
-                if (p && t) tp[k]++;
-                else if (p) fp[k]++;
-                else if (t) fn[k]++;
-            }
-            if (all) rowsRight++;
-        }
-        long tps = 0, errs = 0;
-        double f1Sum = 0;
-        for (int k = 0; k < labels; k++) {
-            tps += tp[k];
-            errs += fp[k] + fn[k];
-            f1Sum += f1(tp[k], fp[k] + fn[k]);
-        }
-        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
-        m.put("binary_accuracy", (double) right / targets.length);
-        m.put("subset_accuracy", (double) rowsRight / n);
-        m.put("f1_micro", f1(tps, errs));
-        m.put("f1_macro", f1Sum / labels);
-        return m;
+        return new LabelCounts(labels).add(logits, targets);
     }
 
-    /** {@code 2 tp / (2 tp + errors)}, 0 where that is 0/0. */
-    private static double f1(long tp, long errors) {
-        return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + errors);
+    /**
+     * {@link #multiLabel(float[], float[], int)}'s figures, in its order, from counts already taken (the per-label
+     * counts they come from are {@code counts}'s own). At least one row must have been added.
+     */
+    public static java.util.Map<String, Double> multiLabel(LabelCounts counts) {
+        Require.notNull("counts", counts);
+        if (counts.rows() == 0) throw new IllegalArgumentException("counts: expected at least 1 row added, got none");
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("binary_accuracy", counts.binaryAccuracy());
+        m.put("subset_accuracy", counts.subsetAccuracy());
+        m.put("f1_micro", counts.f1Micro());
+        m.put("f1_macro", counts.f1Macro());
+        return m;
     }
 
     /** {@code sqrt(mean (p - y)^2)}. predicted [N], targets [N] */
