@@ -86,6 +86,7 @@ final class FitCommand implements Callable<Integer> {
             description = "on a NaN/infinite loss or gradient: stop (an error naming epoch and batch) or skip (the step) (default ${DEFAULT-VALUE})") String onNonFinite;
 
     @Mixin ClassOptions classOpts;
+    @Mixin MultiLabel.PosWeight posWeight;
 
     @Option(names = "--overwrite", description = "replace MODELDIR/model.safetensors (and a --checkpoint FILE without --resume) if they exist")
     boolean overwrite;
@@ -136,6 +137,7 @@ final class FitCommand implements Callable<Integer> {
         long seed = this.seed.get();
         Check.atLeast("--checkpoint-every", checkpointEvery, 0);
         if (multilabel) MultiLabel.refuseClassOptions(classOpts);
+        posWeight.check(multilabel);
         classOpts.check(classification);
         valArrays.check(this.val != null ? "--val" : null, valRows != null ? "--val-rows" : null);
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
@@ -185,11 +187,12 @@ final class FitCommand implements Callable<Integer> {
             // --resume with other validation arrays (or none, or a split) is refused
             tr.validationData(valData);
             tr.loss(classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
-                    : multilabel ? MultiLabel.loss() : Loss.mse());
+                    : multilabel ? posWeight.loss(tr, data, width, "--y " + y) : Loss.mse());
             // what the trainer cannot see, recorded in the checkpoint: a resume with another --init or --task is refused (checkpoints
             // written before these were recorded read as --init pytorch, and as the task asked, but multilabel, which did not exist)
             tr.setting("init", init.toLowerCase(java.util.Locale.ROOT), "pytorch")
                     .setting("task", taskName, multilabel ? "regression" : taskName);
+            // --class-weight's and --pos-weight's weights the trainer records itself (loss_weights), refusing a resume with others
             // printed once nothing is left to refuse: a refusal is its one line, with nothing before it on stdout
             if (vocab == 0) scaleNote(x, data);
             System.out.println(model.summary());
@@ -230,7 +233,7 @@ final class FitCommand implements Callable<Integer> {
                         ? "the checkpoint's run had stopped early after " + h.epochs().size() + " epoch(s)"
                         : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + epochs + " (raise --epochs to train on)"));
             }
-            System.out.println(kept + "; on all data" + (classOpts.weighted() ? " (unweighted)" : "") + ": " + Progress.figures("", ev));
+            System.out.println(kept + "; on all data" + (classOpts.weighted() || posWeight.weighted() ? " (unweighted)" : "") + ": " + Progress.figures("", ev));
             System.out.println("saved " + out.resolve("model.safetensors"));
         }
         return 0;
@@ -272,8 +275,10 @@ final class FitCommand implements Callable<Integer> {
             case "init" -> "--init " + v;
             case "task" -> "--task " + v;
             case "optimizer" -> "--optimizer " + v.substring(v.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
-            case "loss_weights" -> v.equals("none") ? "no --class-weight" : v.contains("weight=")
-                    ? "--class-weight weights " + v.substring(v.indexOf("weight=") + "weight=".length()).replace(")", "") : null;
+            // BCEWithLogitsLoss's pos_weight is --task multilabel's --pos-weight; a cross-entropy's weight, --class-weight
+            case "loss_weights" -> v.equals("none") ? (MultiLabel.TASK.equals(s.get("task")) ? "no --pos-weight" : "no --class-weight")
+                    : v.startsWith("bce(pos_weight=") ? "--pos-weight " + v.substring("bce(pos_weight=".length()).replace(")", "")
+                    : v.contains("weight=") ? "--class-weight weights " + v.substring(v.indexOf("weight=") + "weight=".length()).replace(")", "") : null;
             default -> null;
         };
     }

@@ -1,14 +1,19 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.train.BceWithLogitsLoss;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.LabelCounts;
 import dev.vecrnn.nn.train.Loss;
+import dev.vecrnn.nn.train.Trainer;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
 
 /**
  * {@code --task multilabel} of fit, tune, evaluate and predict: several labels a row, each on or off, as Keras's
@@ -73,6 +78,108 @@ final class MultiLabel {
         List<EvaluateCommand.ClassFigures> out = new ArrayList<>();
         for (int j = 0; j < c.labels(); j++) out.add(new EvaluateCommand.ClassFigures(j, c.support(j), c.predicted(j), c.truePositives(j)));
         return out;
+    }
+
+    /**
+     * fit's and tune's {@code --pos-weight}: a weight for each label's positive term, as PyTorch's
+     * {@code BCEWithLogitsLoss(pos_weight=p)} (a picocli {@code @Mixin}). Absent, the loss is unweighted.
+     */
+    static final class PosWeight {
+        @Option(names = "--pos-weight", paramLabel = "POS_WEIGHTS",
+                description = "multilabel: weigh each label's positive term, as PyTorch's BCEWithLogitsLoss(pos_weight=p) (the mean stays over"
+                        + " every label of every row): w0,w1,... one number above 0 per label (Y's columns), or balanced (negatives / positives"
+                        + " of each label, the sums of 1 - y and y over the training rows, not the --val rows). The loss and val_loss are"
+                        + " weighted (early stopping and the best epoch follow them); fit's figures on all data at the end are not.")
+        String spec;
+
+        /** The weights given; null without --pos-weight or with balanced. */
+        private float[] given;
+
+        /** Checks the option on its own, before any file is read: only for --task multilabel, and weights finite and above 0. */
+        void check(boolean multilabel) {
+            if (spec == null) return;
+            if (!multilabel) {
+                throw new IllegalArgumentException("--pos-weight: expected --task multilabel (it weighs each label's positive term of the binary"
+                        + " cross-entropy; a classifier's classes take --class-weight)");
+            }
+            if (spec.strip().equalsIgnoreCase("balanced")) return;
+            String[] parts = spec.split(",", -1);
+            given = new float[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                double v;
+                try {
+                    v = Double.parseDouble(parts[i].strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--pos-weight: expected balanced or one number per label, w0,w1,..., got '" + spec
+                            + "' (weight " + i + " is '" + parts[i] + "')");
+                }
+                if (!(v > 0 && v <= Float.MAX_VALUE && (float) v > 0)) {
+                    throw new IllegalArgumentException("--pos-weight: expected finite weights above 0, got " + parts[i].strip() + " for label " + i);
+                }
+                given[i] = (float) v;
+            }
+        }
+
+        /** Whether --pos-weight was given. */
+        boolean weighted() {
+            return spec != null;
+        }
+
+        /**
+         * The loss {@code tr} (configured with its seed and validation) is to train {@code labels} labels with: {@link #loss()}
+         * without --pos-weight, else the weights given (one per label) or balanced over the rows {@code tr} trains on (the
+         * training rows of {@code data}, named {@code trainRows}); prints the weights.
+         */
+        Loss loss(Trainer tr, Dataset data, int labels, String trainRows) {
+            if (spec == null) return MultiLabel.loss();
+            float[] w = given;
+            String how;
+            if (w == null) {
+                Dataset train = tr.trainingData(data);
+                w = balanced(train, trainRows);
+                how = "balanced over the " + ClassOptions.scoredRows(train) + " training " + (data.perStep() ? "steps" : "rows") + ": negatives / positives";
+            } else {
+                if (w.length != labels) {
+                    throw new IllegalArgumentException("--pos-weight: expected " + labels + " weights, one per label (the columns of " + trainRows
+                            + "), got " + w.length);
+                }
+                how = "as given";
+            }
+            StringJoiner sj = new StringJoiner("  ");
+            for (int k = 0; k < w.length; k++) sj.add(String.format(Locale.ROOT, "%d: %.4g", k, w[k]));
+            System.out.println("positive weights (" + how + "): " + sj);
+            return new BceWithLogitsLoss(w);
+        }
+
+        /**
+         * Each label's sum of {@code 1 - y} over its sum of {@code y} on the valid rows of {@code train} (negatives over positives for
+         * 0/1 targets), refusing a label never on (no positives to weigh) or always on (a weight of 0 would leave it untrained).
+         */
+        private float[] balanced(Dataset train, String trainRows) {
+            Dataset.Regression r = (Dataset.Regression) train;
+            int k = r.targetWidth(), per = train.perStep() ? train.steps() : 1;
+            double[] pos = new double[k], neg = new double[k];
+            float[] y = r.targets();
+            for (int i = 0; i < y.length; i++) {
+                int row = i / k;
+                if (per > 1 && row % per >= train.lengthOf(row / per)) continue;
+                pos[i % k] += y[i];
+                neg[i % k] += 1 - y[i];
+            }
+            float[] w = new float[k];
+            for (int j = 0; j < k; j++) {
+                if (pos[j] == 0 || neg[j] == 0) {
+                    throw new IllegalArgumentException("--pos-weight balanced: label " + j + " is " + (pos[j] == 0 ? "0" : "1") + " in every training row ("
+                            + trainRows + "), so negatives / positives is " + (pos[j] == 0 ? "n/0" : "0") + "; give the weights instead, w0,w1,...");
+                }
+                w[j] = (float) (neg[j] / pos[j]);
+                if (!(w[j] > 0 && w[j] <= Float.MAX_VALUE)) {
+                    throw new IllegalArgumentException("--pos-weight balanced: label " + j + " of the training rows (" + trainRows + ") gives "
+                            + neg[j] + " / " + pos[j] + ", not a finite float above 0; give the weights instead, w0,w1,...");
+                }
+            }
+            return w;
+        }
     }
 
     /** {@code logits} replaced by their sigmoids, each label's probability, computed in double. */

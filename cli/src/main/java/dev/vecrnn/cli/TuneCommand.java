@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         description = {"Random search over cell, hidden size, layers, learning rate, dropout and clipping on .npy arrays"
                         + " (as fit takes them, with --lengths and --vocab); prints a leaderboard by validation loss and saves the best model to MODELDIR.",
                 "Validation: --val rows held out of X, or --val-x and --val-y, arrays of their own (all of X trains).",
-                "--classes and --class-weight as fit takes them (val_loss, which ranks the trials, is then weighted).",
+                "--classes and --class-weight, and --pos-weight, as fit takes them (val_loss, which ranks the trials, is then weighted).",
                 "--task multilabel: multi-hot Y as fit takes it; trials ranked by mean BCE."})
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "inputs [N, T, F], or [N, T] token ids with --vocab") Path x;
@@ -48,6 +48,7 @@ final class TuneCommand implements Callable<Integer> {
             + "; none with --val-x)") Double val;
     @Mixin ValidationArrays valArrays;
     @Mixin ClassOptions classOpts;
+    @Mixin MultiLabel.PosWeight posWeight;
     @Mixin TrainingOptions.Batch batch;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
@@ -72,6 +73,7 @@ final class TuneCommand implements Callable<Integer> {
         String taskName = Check.oneOf("--task", task, "regression", "classification", MultiLabel.TASK);
         boolean classification = taskName.equals("classification");
         if (taskName.equals(MultiLabel.TASK)) MultiLabel.refuseClassOptions(classOpts);
+        posWeight.check(taskName.equals(MultiLabel.TASK));
         FitCommand.initScheme(init);
         Check.range("--trials", trials, 1, 10_000);
         epochs.get();
@@ -113,7 +115,8 @@ final class TuneCommand implements Callable<Integer> {
                 "the largest trial (LSTM, 128 units, 2 layers" + (bidirectional ? ", bidirectional)" : ")"), batch, data.size(), data.steps());
         // every trial trains on the same rows (the split is drawn by --seed), so balanced weights are the same for all
         Loss loss = classification ? classOpts.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width,
-                "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y) : multilabel ? MultiLabel.loss() : Loss.mse();
+                "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
+                : multilabel ? posWeight.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width, "--y " + y) : Loss.mse();
         if (vocab == 0) FitCommand.scaleNote(x, data);   // once nothing is left to refuse
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {

@@ -31,7 +31,7 @@ class MultiLabelTest {
     private static final int N = 48, T = 5, F = 2, K = 3;
 
     /** x [n, T, F] float32 and multi-hot y of K labels (per sequence, or [n, T, K] per step) as bool: label k is on where feature k % F sums high. */
-    private static void data(Path dir, String name, int n, long seed, boolean perStep) throws Exception {
+    static void data(Path dir, String name, int n, long seed, boolean perStep) throws Exception {
         Random r = new Random(seed);
         float[] x = new float[n * T * F];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
@@ -49,7 +49,7 @@ class MultiLabelTest {
         Npy.write(dir.resolve(name + "y.npy"), TensorData.ofBytes(DType.BOOL, y, perStep ? new int[] {n, T, K} : new int[] {n, K}));
     }
 
-    private static String[] fit(Path dir, String... extra) {
+    static String[] fit(Path dir, String... extra) {
         List<String> a = new ArrayList<>(List.of("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
                 "--task", "multilabel", "--hidden", "6", "--out", dir.resolve("m").toString()));
         if (!List.of(extra).contains("--epochs")) a.addAll(List.of("--epochs", "3"));
@@ -204,7 +204,7 @@ class MultiLabelTest {
         }
     }
 
-    private static float[] bools(Path file) throws Exception {
+    static float[] bools(Path file) throws Exception {
         long[] v = Npy.read(file).toLongs();
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) f[i] = v[i];
