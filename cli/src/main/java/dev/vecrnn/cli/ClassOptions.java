@@ -119,7 +119,7 @@ final class ClassOptions {
     /**
      * The cross-entropy over {@code classes} classes that {@code tr} (configured with its seed and validation) is to
      * train with: unweighted without --class-weight, else with the weights given or balanced over the rows {@code tr}
-     * trains on; prints the weights. Refuses weights under which every training row, or every validation row (named
+     * trains on; {@link #printWeights} prints them. Refuses weights under which every training row, or every validation row (named
      * by {@code valRows}), weighs 0: their mean loss is 0/0 (NaN in PyTorch), so nothing would train, or early stopping
      * and the best epoch would follow a meaningless val_loss.
      */
@@ -146,9 +146,19 @@ final class ClassOptions {
                     + (given == null ? " (balanced weighs a class absent from the training rows 0)" : "")
                     + ", so val_loss would be 0/0 and early stopping and the best epoch would mean nothing; give their classes a weight above 0");
         }
-        // printed once the weights are known to weigh some training and validation row: a refusal prints nothing before its line
-        System.out.println("class weights (" + how + "): " + sj);
+        weightsLine = "class weights (" + how + "): " + sj;
         return new CrossEntropyLoss(classes, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, w);
+    }
+
+    /** The weights {@link #loss} chose, as a line for stdout; null without --class-weight. */
+    private String weightsLine;
+
+    /**
+     * Prints the weights {@link #loss} chose, if any: called once nothing is left to refuse (a resume that a
+     * checkpoint refuses among them), as a refusal prints nothing before its line.
+     */
+    void printWeights() {
+        if (weightsLine != null) System.out.println(weightsLine);
     }
 
     /** Whether a valid row (a sequence, or a step within its length) of {@code d} is of a class of weight above 0. */

@@ -193,16 +193,23 @@ final class FitCommand implements Callable<Integer> {
             tr.setting("init", init.toLowerCase(java.util.Locale.ROOT), "pytorch")
                     .setting("task", taskName, multilabel ? "regression" : taskName);
             // --class-weight's and --pos-weight's weights the trainer records itself (loss_weights), refusing a resume with others
-            // printed once nothing is left to refuse: a refusal is its one line, with nothing before it on stdout
-            if (vocab == 0) scaleNote(x, data);
-            System.out.println(model.summary());
             if (patience >= 0 && validating) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
-            if (resume && Files.exists(checkpoint)) {
-                System.out.println("resuming from " + checkpoint);
-                tr.resumeFrom(checkpoint);
+            boolean resuming = resume && Files.exists(checkpoint);
+            if (resuming) tr.resumeFrom(checkpoint);
+            // everything fit refuses before its first batch, a checkpoint written with other options among it, refused
+            // here: a refusal is its one line, with nothing before it on stdout
+            try {
+                tr.check(model, data);
+            } catch (CheckpointMismatchException e) {
+                throw new IllegalArgumentException(resumeRefusal(e), e);
             }
+            classOpts.printWeights();
+            posWeight.printWeights();
+            if (vocab == 0) scaleNote(x, data);
+            System.out.println(model.summary());
+            if (resuming) System.out.println("resuming from " + checkpoint);
             // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the
             // JVM's exit removes it (the checkpoint itself is replaced only by an atomic rename)
             Thread cleanup = checkpoint == null ? null : new Thread(() -> AtomicFiles.deleteLeftovers(checkpoint));

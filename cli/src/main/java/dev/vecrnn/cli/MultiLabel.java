@@ -128,7 +128,7 @@ final class MultiLabel {
         /**
          * The loss {@code tr} (configured with its seed and validation) is to train {@code labels} labels with: {@link #loss()}
          * without --pos-weight, else the weights given (one per label) or balanced over the rows {@code tr} trains on (the
-         * training rows of {@code data}, named {@code trainRows}); prints the weights.
+         * training rows of {@code data}, named {@code trainRows}); {@link #printWeights} prints them.
          */
         Loss loss(Trainer tr, Dataset data, int labels, String trainRows) {
             if (spec == null) return MultiLabel.loss();
@@ -147,8 +147,16 @@ final class MultiLabel {
             }
             StringJoiner sj = new StringJoiner("  ");
             for (int k = 0; k < w.length; k++) sj.add(String.format(Locale.ROOT, "%d: %.4g", k, w[k]));
-            System.out.println("positive weights (" + how + "): " + sj);
+            weightsLine = "positive weights (" + how + "): " + sj;
             return new BceWithLogitsLoss(w);
+        }
+
+        /** The weights {@link #loss} chose, as a line for stdout; null without --pos-weight. */
+        private String weightsLine;
+
+        /** Prints the weights {@link #loss} chose, if any, once nothing is left to refuse (as {@link ClassOptions#printWeights}). */
+        void printWeights() {
+            if (weightsLine != null) System.out.println(weightsLine);
         }
 
         /**

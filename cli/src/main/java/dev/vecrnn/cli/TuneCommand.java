@@ -117,7 +117,10 @@ final class TuneCommand implements Callable<Integer> {
         Loss loss = classification ? classOpts.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width,
                 "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
                 : multilabel ? posWeight.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width, "--y " + y) : Loss.mse();
-        if (vocab == 0) FitCommand.scaleNote(x, data);   // once nothing is left to refuse
+        // once nothing is left to refuse
+        classOpts.printWeights();
+        posWeight.printWeights();
+        if (vocab == 0) FitCommand.scaleNote(x, data);
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];

@@ -166,27 +166,32 @@ final class Checkpoint {
     }
 
     /**
-     * Restores model, optimizer and schedule from {@code file} and returns the position to go on from. Everything
-     * is read and checked before any of the three changes, so a refused checkpoint leaves them as they were.
-     * Temporary files that interrupted saves of {@code file} left next to it are deleted first
-     * ({@link AtomicFiles#deleteLeftovers}): the run that resumes is the one that writes it.
+     * Reads and checks {@code file} against {@code model} (its architecture and weight shapes), restores the
+     * optimizer and schedule from it (both fresh, the trainer's own) and returns the position to go on from, with
+     * the weights to load into the model ({@link Resumed#weights}): the model is not changed here, so a caller
+     * can check a checkpoint without training. Everything is read and checked before the optimizer or schedule
+     * changes. The file and any temporary files beside it are left as they are (a resume deletes those once it
+     * has read the file: {@link AtomicFiles#deleteLeftovers}).
      *
      * @throws CheckpointMismatchException when the file was written with other settings or for another
      *                                     architecture (naming the setting, expected and got)
      * @throws IllegalArgumentException when the file is not a checkpoint, or holds
      *                                  weights, optimizer state or metadata that do not fit (naming the file)
      */
-    static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
+    static Resumed read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings) throws IOException {
         return read(file, model, opt, schedule, settings, Map.of());
+    }
+
+    /** What {@link #read} gives: the position to go on from, and the weights to load into the model before going on. */
+    record Resumed(Run run, Map<String, Tensor> weights) {
     }
 
     /**
      * As {@link #read(Path, Model, Optimizer, dev.vecrnn.nn.train.Schedule, Map)}, where a setting of {@code absentAs}'s
      * keys that the file lacks (a checkpoint written before it was recorded) reads as the value given there.
      */
-    static Run read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings,
-                    Map<String, String> absentAs) throws IOException {
-        AtomicFiles.deleteLeftovers(file);
+    static Resumed read(Path file, Model model, Optimizer opt, dev.vecrnn.nn.train.Schedule schedule, Map<String, String> settings,
+                        Map<String, String> absentAs) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
         Map<String, String> meta = c.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
@@ -268,29 +273,25 @@ final class Checkpoint {
             plateau = new int[] {intOf(meta, "plateau_bad_epochs", file), intOf(meta, "plateau_cooldown", file),
                     intOf(meta, "plateau_last_epoch", file)};
         }
-        // the checks the setters below would make, made first; and the best weights, loaded when training ends
-        Map<String, Tensor> before = model.stateDict();
+        // the checks the setters below would make, made first: the weights (loaded by the caller, as Model.loadStateDict
+        // checks them), the best weights (loaded when training ends), the schedule's counters and the learning rate
+        Map<String, int[]> shapes = StateDicts.shapes(model.stateDict());
         try {
-            if (run.bestWeights != null) StateDicts.check(run.bestWeights, "", StateDicts.shapes(before), true, "");
+            StateDicts.check(weights, "", shapes, true, "");
+            if (run.bestWeights != null) StateDicts.check(run.bestWeights, "", shapes, true, "");
             if (schedule instanceof LrScheduler s) s.lrAt(lastEpoch);
             for (int v : plateau) if (v < 0) throw new IllegalArgumentException("checkpoint metadata 'plateau_*': expected counters >= 0, got " + v);
             if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
                 throw new IllegalArgumentException("checkpoint metadata 'learning_rate': expected a finite value >= 0, got " + lr);
             }
-            model.loadStateDict(weights);
-            try {
-                opt.loadState(state, steps);
-            } catch (IllegalArgumentException e) {
-                model.loadStateDict(before);
-                throw e;
-            }
+            opt.loadState(state, steps);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         if (schedule instanceof LrScheduler s) s.setLastEpoch(lastEpoch);
         if (schedule instanceof ReduceLROnPlateau p) p.restore(plateauBest, plateau[0], plateau[1], plateau[2]);
         opt.setLearningRate(lr);
-        return run;
+        return new Resumed(run, weights);
     }
 
     private static void writeHistory(List<Trainer.Epoch> history, Map<String, Object> tensors, Map<String, String> meta) {

@@ -1,6 +1,8 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Param;
+import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.internal.AtomicFiles;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.model.Model;
 
@@ -233,7 +235,8 @@ public final class Trainer {
      * class or positive weights of a built-in loss), and the result is then
      * the same, bit for bit, as an uninterrupted run.
      * Like Lightning's {@code fit(ckpt_path=...)}; null trains from scratch. Temporary files left next to it by
-     * interrupted saves are deleted first.
+     * interrupted saves are deleted once it is read and accepted. {@link #check} refuses a checkpoint that does
+     * not fit as {@link #fit} would, without training.
      */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
@@ -270,7 +273,8 @@ public final class Trainer {
 
     /**
      * Trains {@code model} on {@code data} for the configured epochs (or, after {@link #resumeFrom}, the
-     * epochs left) and returns the history of every epoch, the resumed ones included.
+     * epochs left) and returns the history of every epoch, the resumed ones included. Whatever it refuses
+     * before the first batch, it refuses before it changes the model; {@link #check} makes the same checks alone.
      *
      * @throws IllegalArgumentException when the data hold a NaN or infinite value (naming row, step and
      *                                  feature), do not fit the model (the training or validation data: features,
@@ -286,52 +290,21 @@ public final class Trainer {
      *                                  refused before it is opened)
      */
     public History fit(Model model, Dataset data) {
-        Require.notNull("model", model);
-        Require.notNull("data", data);
-        if (checkpointFile != null) requireCheckpointTarget(checkpointFile);
-        requireFits(model, data, "training data");
-        requireFinite(data, "training data");
-        if (validation != null) {
-            requireFits(model, validation, "validation data");
-            if (validation.getClass() != data.getClass()) {
-                throw new IllegalArgumentException("validation data: expected " + targetKind(data) + " as the training data has, got "
-                        + targetKind(validation));
-            }
-            requireFinite(validation, "validation data");
-        }
-        Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
-        requireTargets(lossFn, model, data, "training data");
-        if (validation != null) requireTargets(lossFn, model, validation, "validation data");
-        Dataset[] split = split(data, shuffledRows(data));
-        Dataset train = split[0];
-        Dataset val = split[1];
-        requireWeight(lossFn, train, "training rows", "nothing would train");
-        if (val != null) requireWeight(lossFn, val, "validation rows", "early stopping and the best epoch would mean nothing");
-        Optimizer opt = optimizer.apply(model.params());
-        if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
-        requireModelParams(model, opt);
-        Schedule sched = schedule == null ? null : schedule.apply(opt);
-        if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
-        // a built-in schedule of another optimizer would set that one's learning rate, and this one's would stay as it is
-        Optimizer scheduled = sched instanceof ClosedFormLrScheduler c ? c.optimizer : sched instanceof ReduceLROnPlateau p ? p.optimizer : opt;
-        if (scheduled != opt) {
-            throw new IllegalArgumentException("schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer");
+        Setup setup = setup(model, data);
+        Checkpoint.Run run = setup.run;
+        if (resumeFrom != null) {
+            // checked whole by setup: the weights fit the model, so loading them cannot fail half-way
+            model.loadStateDict(setup.weights);
+            // the run that resumes is the one that writes the checkpoint: what a killed save of it left goes
+            AtomicFiles.deleteLeftovers(resumeFrom);
         }
         model.setThreads(threads);
-        Map<String, String> settings = settings(data, opt, sched);
-        Checkpoint.Run run;
-        try {
-            Map<String, String> absent = new LinkedHashMap<>();
-            callerSettings.forEach((k, v) -> absent.put(k, v[1]));
-            run = resumeFrom == null ? new Checkpoint.Run() : Checkpoint.read(resumeFrom, model, opt, sched, settings, absent);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
-        }
-        int batches = (int) ((train.size() + (long) batchSize - 1) / batchSize); // long: a batch size near Integer.MAX_VALUE
-        if (resumeFrom != null && run.batch > batches) {
-            throw new IllegalArgumentException(resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
-                    + " batches of an epoch, got " + run.batch);
-        }
+        Dataset train = setup.train, val = setup.val;
+        Loss lossFn = setup.loss;
+        Optimizer opt = setup.opt;
+        Schedule sched = setup.sched;
+        Map<String, String> settings = setup.settings;
+        int batches = setup.batches;
         while (run.epoch <= epochs && !run.stopped) {
             int e = run.epoch;
             long t0 = System.nanoTime() - run.millis * 1_000_000;
@@ -376,6 +349,79 @@ public final class Trainer {
         }
         if (run.bestWeights != null && restoreBest) model.loadStateDict(run.bestWeights);
         return new History(List.copyOf(run.history), run.bestEpoch, run.stopped);
+    }
+
+    /**
+     * Makes every check {@link #fit} makes before its first batch, and throws as {@link #fit} would, without
+     * training or changing anything: the data against the model and the loss, the loss's weights against the rows,
+     * the optimizer and schedule the factories make, the checkpoint file to write, and after {@link #resumeFrom}
+     * the checkpoint itself (its settings, architecture, weights, optimizer state and position). The model, the
+     * checkpoint and the temporary files beside it are left as they were; the factories are called and what they
+     * make is dropped. For a caller that must refuse a run before it reports anything of it, as a command line
+     * that prints the model's summary and then trains: a resume with other settings is refused here as
+     * {@link #fit} would refuse it, with the same {@link CheckpointMismatchException}.
+     *
+     * @throws IllegalArgumentException as {@link #fit} (a {@link CheckpointMismatchException} for a checkpoint
+     *                                  written with other settings or for another architecture)
+     * @throws UncheckedIOException     when the checkpoint to resume from cannot be read, as {@link #fit}
+     */
+    public void check(Model model, Dataset data) {
+        setup(model, data);
+    }
+
+    /** What {@link #fit} checks and builds before its first batch; nothing of the caller's is changed. */
+    private record Setup(Dataset train, Dataset val, Loss loss, Optimizer opt, Schedule sched, Map<String, String> settings,
+                         Checkpoint.Run run, Map<String, Tensor> weights, int batches) {
+    }
+
+    private Setup setup(Model model, Dataset data) {
+        Require.notNull("model", model);
+        Require.notNull("data", data);
+        if (checkpointFile != null) requireCheckpointTarget(checkpointFile);
+        requireFits(model, data, "training data");
+        requireFinite(data, "training data");
+        if (validation != null) {
+            requireFits(model, validation, "validation data");
+            if (validation.getClass() != data.getClass()) {
+                throw new IllegalArgumentException("validation data: expected " + targetKind(data) + " as the training data has, got "
+                        + targetKind(validation));
+            }
+            requireFinite(validation, "validation data");
+        }
+        Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
+        requireTargets(lossFn, model, data, "training data");
+        if (validation != null) requireTargets(lossFn, model, validation, "validation data");
+        Dataset[] split = split(data, shuffledRows(data));
+        Dataset train = split[0];
+        Dataset val = split[1];
+        requireWeight(lossFn, train, "training rows", "nothing would train");
+        if (val != null) requireWeight(lossFn, val, "validation rows", "early stopping and the best epoch would mean nothing");
+        Optimizer opt = optimizer.apply(model.params());
+        if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
+        requireModelParams(model, opt);
+        Schedule sched = schedule == null ? null : schedule.apply(opt);
+        if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
+        // a built-in schedule of another optimizer would set that one's learning rate, and this one's would stay as it is
+        Optimizer scheduled = sched instanceof ClosedFormLrScheduler c ? c.optimizer : sched instanceof ReduceLROnPlateau p ? p.optimizer : opt;
+        if (scheduled != opt) {
+            throw new IllegalArgumentException("schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer");
+        }
+        Map<String, String> settings = settings(data, opt, sched);
+        Checkpoint.Resumed resumed;
+        try {
+            Map<String, String> absent = new LinkedHashMap<>();
+            callerSettings.forEach((k, v) -> absent.put(k, v[1]));
+            resumed = resumeFrom == null ? new Checkpoint.Resumed(new Checkpoint.Run(), null)
+                    : Checkpoint.read(resumeFrom, model, opt, sched, settings, absent);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
+        }
+        int batches = (int) ((train.size() + (long) batchSize - 1) / batchSize); // long: a batch size near Integer.MAX_VALUE
+        if (resumeFrom != null && resumed.run().batch > batches) {
+            throw new IllegalArgumentException(resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
+                    + " batches of an epoch, got " + resumed.run().batch);
+        }
+        return new Setup(train, val, lossFn, opt, sched, settings, resumed.run(), resumed.weights(), batches);
     }
 
     /**

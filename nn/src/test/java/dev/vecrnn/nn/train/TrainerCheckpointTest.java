@@ -197,6 +197,70 @@ class TrainerCheckpointTest {
     }
 
     /**
+     * {@link Trainer#check} refuses what fit would refuse of a checkpoint, with the same exception and message, and
+     * changes nothing: not the model, not the checkpoint, not the temporary file a killed save left beside it (fit
+     * deletes that only once it resumes). A checkpoint that fits passes, and fit then resumes from it.
+     */
+    @Test
+    void checkRefusesAResumeAsFitWouldAndChangesNothing(@TempDir Path dir) throws IOException {
+        Dataset d = sums(40, 5, 3);
+        SafeTensors.Contents c = twoEpochs(dir, d);
+        Path ckpt = dir.resolve("a.ckpt");
+        Path leftover = dir.resolve(".a.ckpt.vecrnn-0.tmp");
+        Files.write(leftover, new byte[] {1, 2, 3});
+        byte[] bytes = Files.readAllBytes(ckpt);
+        Map<String, Supplier<Trainer>> refused = new java.util.LinkedHashMap<>();
+        refused.put("batch_size", () -> bpttTrainer(false).epochs(3).batchSize(4));
+        refused.put("seed", () -> bpttTrainer(false).epochs(3).seed(12));
+        refused.put("validation_split", () -> bpttTrainer(false).epochs(3).validationSplit(0.25));
+        refused.put("tbptt", () -> bpttTrainer(false).epochs(3).tbptt(2, 2));
+        refused.put("schedule", () -> bpttTrainer(true).epochs(3));
+        refused.put("optimizer", () -> bpttTrainer(false).epochs(3).optimizer(ps -> new Sgd(ps, 0.1, 0.9)));
+        refused.put("init", () -> bpttTrainer(false).epochs(3).setting("init", "keras", "pytorch"));
+        for (Map.Entry<String, Supplier<Trainer>> r : refused.entrySet()) {
+            Model m = bpttModel(7);
+            Map<String, Tensor> before = m.stateDict();
+            Trainer t = r.getValue().get().resumeFrom(ckpt);
+            CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class, () -> t.check(m, d), r.getKey());
+            assertEquals(r.getKey(), e.setting());
+            CheckpointMismatchException f = assertThrows(CheckpointMismatchException.class, () -> t.fit(m, d), r.getKey());
+            assertEquals(e.getMessage(), f.getMessage(), "check refuses as fit does");
+            assertSameWeights(modelWith(before), m);
+            assertArrayEquals(bytes, Files.readAllBytes(ckpt), r.getKey());
+            assertTrue(Files.exists(leftover), r.getKey() + ": a refused resume leaves the leftover for the run that resumes");
+        }
+        // another architecture, and a file that is not a checkpoint, are refused by check too
+        assertEquals("architecture", assertThrows(CheckpointMismatchException.class,
+                () -> bpttTrainer(false).epochs(3).resumeFrom(ckpt).check(Model.builder(2).recurrent(CellType.GRU, 6, 2, false, 0.3f, 0)
+                        .dropout(0.25f).lastStep().dense(1).seed(1).build(), d)).setting());
+        Path notOne = dir.resolve("m.safetensors");
+        ModelFile.save(bpttModel(1), notOne);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> bpttTrainer(false).resumeFrom(notOne).check(bpttModel(1), d))
+                .getMessage().contains("not a training checkpoint"));
+        // a checkpoint that fits passes, changing nothing; fit then resumes it as it would have without the check
+        Model m = bpttModel(7);
+        Map<String, Tensor> before = m.stateDict();
+        Trainer ok = bpttTrainer(false).epochs(3).resumeFrom(ckpt);
+        ok.check(m, d);
+        assertSameWeights(modelWith(before), m);
+        assertTrue(Files.exists(leftover));
+        assertArrayEquals(bytes, Files.readAllBytes(ckpt));
+        Model plain = bpttModel(7);
+        bpttTrainer(false).epochs(3).resumeFrom(ckpt).fit(plain, d);
+        assertEquals(List.of(1, 2, 3), ok.fit(m, d).epochs().stream().map(Trainer.Epoch::epoch).toList());
+        assertSameWeights(plain, m);
+        assertFalse(Files.exists(leftover), "a resume deletes what a killed save left");
+        assertEquals(c.metadata().keySet(), SafeTensors.read(ckpt).metadata().keySet());
+    }
+
+    /** A model of {@link #bpttModel}'s architecture holding {@code weights}. */
+    private static Model modelWith(Map<String, Tensor> weights) {
+        Model m = bpttModel(0);
+        m.loadStateDict(weights);
+        return m;
+    }
+
+    /**
      * Resuming from a checkpoint whose weights fit but whose optimizer state, best weights or metadata do not is
      * refused naming the file, and leaves the model as it was (the optimizer and schedule are the fit's own).
      */
