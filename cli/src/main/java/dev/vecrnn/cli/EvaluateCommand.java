@@ -112,6 +112,7 @@ final class EvaluateCommand implements Callable<Integer> {
             long rows = perStep ? rowsOf(data) : n, scored = ClassOptions.scoredRows(data);
             String count = perStep ? scored + " steps" : scored < rows ? scored + " scored" : "";
             if (scored < rows) count += (perStep ? " scored" : "") + "; " + (rows - scored) + " labelled -100 left out, as PyTorch's ignore_index";
+            in.printNote();
             System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (count.isEmpty() ? "" : " (" + count + ")")
                     + ": " + Progress.figures("", ev));
             long steps = perStep ? scored : -1;

@@ -205,6 +205,8 @@ final class FitCommand implements Callable<Integer> {
             } catch (CheckpointMismatchException e) {
                 throw new IllegalArgumentException(resumeRefusal(e), e);
             }
+            in.printNote();
+            valArrays.printNote();
             classOpts.printWeights();
             posWeight.printWeights();
             if (vocab == 0) scaleNote(x, data);
@@ -407,9 +409,18 @@ final class FitCommand implements Callable<Integer> {
 
     /**
      * A dataset from .npy files, with its feature count and output width (the classes of its labels: the largest
-     * plus one, or the width of its one-hot rows, {@code oneHot}; or the targets per row).
+     * plus one, or the width of its one-hot rows, {@code oneHot}; or the targets per row), and for one-hot rows the
+     * note saying how they are read ({@code note}, else null), which the command prints once nothing is left to refuse.
      */
-    record Loaded(Dataset data, int features, int width, boolean oneHot) {
+    record Loaded(Dataset data, int features, int width, boolean oneHot, String note) {
+        Loaded(Dataset data, int features, int width) {
+            this(data, features, width, false, null);
+        }
+
+        /** Prints {@link #note}, if any: after every refusal, as a refusal prints nothing before its line. */
+        void printNote() {
+            if (note != null) System.out.println(note);
+        }
     }
 
     /**
@@ -468,8 +479,8 @@ final class FitCommand implements Callable<Integer> {
                     if (headNote == null || perStep || ys[1] != t) throw e;
                     throw new IllegalArgumentException(e.getMessage() + " (" + headNote + ")", e);
                 }
-                System.out.println(yo + " " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
-                return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k, true);
+                return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, k, true,
+                        yo + " " + y + ": one-hot rows of " + k + " classes, read as the class labels 0 to " + (k - 1));
             }
             if (yd.elementCount() != rows) {
                 String hint = perStep || yd.elementCount() != (long) n * t ? ""
@@ -501,7 +512,7 @@ final class FitCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(yo + " " + y + ": expected at least one class label, got only -100 (PyTorch's ignore_index)"
                         + (len != null ? " within the lengths of " + lo + " " + lengths : "") + ": nothing to score");
             }
-            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width, false);
+            return new Loaded(Dataset.classification(xs.data(), n, t, f, len, labels, perStep), f, (int) width);
         }
         if (ys.length > (perStep ? 3 : 2)) {
             throw new IllegalArgumentException(yo + " " + y + ": expected " + (perStep ? "[N, T] or [N, T, K] targets with --per-step, got " + Arrays.toString(ys)
@@ -527,7 +538,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
         }
-        return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width, false);
+        return new Loaded(Dataset.regression(xs.data(), n, t, f, len, targets, width, perStep), f, width);
     }
 
     /**

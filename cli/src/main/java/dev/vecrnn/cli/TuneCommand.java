@@ -118,6 +118,8 @@ final class TuneCommand implements Callable<Integer> {
                 "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
                 : multilabel ? posWeight.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width, "--y " + y) : Loss.mse();
         // once nothing is left to refuse
+        in.printNote();
+        valArrays.printNote();
         classOpts.printWeights();
         posWeight.printWeights();
         if (vocab == 0) FitCommand.scaleNote(x, data);

@@ -54,6 +54,14 @@ final class ValidationArrays {
         }
     }
 
+    /** What {@link #load} read, for its note; null before, or without the arrays. */
+    private FitCommand.Loaded loaded;
+
+    /** Prints the note on how {@link #load} read --val-y, if any ({@link FitCommand.Loaded#printNote}). */
+    void printNote() {
+        if (loaded != null) loaded.printNote();
+    }
+
     /**
      * Reads the validation arrays and checks them against the training data {@code train} (read from
      * {@code trainX} and {@code trainY}) and, for a classifier, its {@code classes} (said in messages as
@@ -64,6 +72,7 @@ final class ValidationArrays {
                  int vocab) throws IOException {
         if (x == null) return null;
         FitCommand.Loaded v = FitCommand.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V", null);
+        loaded = v;
         Dataset d = v.data();
         if (vocab > 0) {
             FitCommand.tokenIds("--val-x", x, d, vocab);

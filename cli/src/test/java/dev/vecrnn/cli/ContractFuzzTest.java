@@ -347,6 +347,11 @@ class ContractFuzzTest {
         if (code == 0 && c.expect == CliFuzzCase.Expect.FAULT) p.put("exit 0 for a bad input or option", String.join("; ", c.kinds));
         if (code == 2 && c.expect == CliFuzzCase.Expect.VALID) p.put("exit 2 for a valid command line", res.err().strip());
         if (code != 0 && res.hang() == null && res.thrown() == null) errorLine(c, res.err(), p);
+        // a refusal is the whole of the run (no summary, note or weights line before it), but for a run that diverged,
+        // which had trained and printed its progress
+        if (code == 2 && !res.out().isEmpty() && !res.err().contains("training diverged")) {
+            p.put("stdout before a refusal", clip(res.out().strip(), 200));
+        }
 
         if (code != 0) {
             // the model summary is printed when training starts: from then on a checkpoint may have been saved

@@ -36,8 +36,21 @@ class ContractTest {
 
     /** A command's exit code and what it printed. */
     record Result(int code, String out, String err) {
-        /** Asserts the refusal: code 2, one line on stderr mentioning every one of {@code names}, no trace. */
+        /**
+         * Asserts the refusal: code 2, one line on stderr mentioning every one of {@code names}, no trace, and nothing
+         * on stdout (a refusal is the whole of the run: no summary, note or weights line before it).
+         */
         Result refused(String... names) {
+            refusedAfterTraining(names);
+            assertEquals("", out, "stdout of a refusal, whose line is: " + err.strip());
+            return this;
+        }
+
+        /**
+         * As {@link #refused}, for a run refused once training had begun (it diverged), which has printed the model's
+         * summary and its progress on stdout before its line.
+         */
+        Result refusedAfterTraining(String... names) {
             assertEquals(2, code, "exit code; stderr: " + err + " stdout: " + out);
             String line = err.strip();
             assertFalse(line.isEmpty(), "stderr is empty");
@@ -562,7 +575,7 @@ class ContractTest {
         Npy.write(dir.resolve("huge.npy"), Tensor.of(huge, 40));
         run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("huge.npy").toString(), "--task", "regression", "--hidden", "3",
                 "--epochs", "2", "--batch", "4", "--lr", "1e30", "--clip", "0", "--optimizer", "sgd", "--out", dir.resolve("m").toString())
-                .refused("--lr", "diverged", "--on-non-finite skip");
+                .refusedAfterTraining("--lr", "diverged", "--on-non-finite skip");
         assertFalse(Files.exists(dir.resolve("p.npy")) || Files.exists(dir.resolve("t")) || Files.exists(dir.resolve("m")));
     }
 
@@ -576,10 +589,10 @@ class ContractTest {
         Files.writeString(dir.resolve("t.txt"), "hello world, the quick brown fox. ".repeat(40));
         List<String> before = snapshot(dir);
         String text = run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("t").toString(), "--lr", "1e30", "--epochs", "1",
-                "--hidden", "8", "--steps", "16").refused("--lr", "diverged", "the held-out text", "perplexity Infinity").err();
+                "--hidden", "8", "--steps", "16").refusedAfterTraining("--lr", "diverged", "the held-out text", "perplexity Infinity").err();
         // each command names the options it has: train-text has no --clip or --on-non-finite
         assertFalse(text.contains("--clip") || text.contains("--on-non-finite"), text);
-        run(fit(dir, "--lr", "1e30")).refused("--lr", "diverged", "all of --x", "perplexity Infinity", "--clip");
+        run(fit(dir, "--lr", "1e30")).refusedAfterTraining("--lr", "diverged", "all of --x", "perplexity Infinity", "--clip");
         assertEquals(before, snapshot(dir));
     }
 
