@@ -72,4 +72,30 @@ class TrainerSettingTest {
         assertThrows(IllegalArgumentException.class, () -> new Trainer().setting("init", null, "y"));
         assertThrows(IllegalArgumentException.class, () -> new Trainer().setting(null, "x", "y"));
     }
+
+    /**
+     * Every metadata key the trainer writes into a checkpoint is one a caller's setting may not take
+     * ({@link Checkpoint#RESERVED} is kept by hand): checkpoints written with validation, class weights,
+     * clipping and either kind of schedule, each key but the caller's own checked against {@link Checkpoint#reserved}.
+     */
+    @Test
+    void everyKeyTheTrainerWritesIsReserved(@TempDir Path dir) throws java.io.IOException {
+        @SuppressWarnings("unchecked")
+        java.util.function.Function<Optimizer, Schedule>[] schedules = new java.util.function.Function[] {
+            (java.util.function.Function<Optimizer, Schedule>) ReduceLROnPlateau::new, (java.util.function.Function<Optimizer, Schedule>) o -> new StepLR(o, 1), null};
+        int n = 0;
+        for (var schedule : schedules) {
+            Path ckpt = dir.resolve("c" + n++ + ".safetensors");
+            Trainer t = new Trainer().seed(2).batchSize(2).epochs(2).validationSplit(0.25).clipNorm(1)
+                    .loss(new CrossEntropyLoss(2, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, new float[] {1f, 3f}))
+                    .optimizer(ps -> new Adam(ps, 0.01)).setting("init", "keras", "pytorch").checkpoint(ckpt);
+            if (schedule != null) t.schedule(schedule);
+            t.fit(Model.builder(1).seed(1).rnn(2).lastStep().dense(2).build(), DATA);
+            java.util.Set<String> keys = dev.vecrnn.nn.io.SafeTensors.read(ckpt).metadata().keySet();
+            assertTrue(keys.contains("init") && keys.contains("epoch") && keys.size() > 10, "the checkpoint's keys: " + keys);
+            for (String key : keys) {
+                if (!key.equals("init")) assertTrue(Checkpoint.reserved(key), "'" + key + "' is written by the trainer but not reserved");
+            }
+        }
+    }
 }
