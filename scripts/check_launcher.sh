@@ -24,6 +24,23 @@ expect() {
     fi
 }
 
+# two launchers started together on stale jars (a script running commands in parallel after a pull): they
+# build one at a time, the second finding the jars fresh, where two Maven builds at once in one tree failed
+# ("Could not replace original artifact with shaded artifact", exit 1) or ran a half-written jar
+touch cli/src/main/java/dev/vecrnn/cli/Main.java
+for i in 1 2; do
+    (rc=0; ./vecrnn fit --help > "$work/par$i.out" 2> "$work/par$i.err" < /dev/null || rc=$?; echo "$rc" > "$work/par$i.rc") &
+done
+wait
+for i in 1 2; do
+    if [[ "$(cat "$work/par$i.rc")" != 0 || -s "$work/par$i.err" ]]; then
+        echo "check_launcher: launcher $i of 2 started together on stale jars: expected status 0 and nothing on stderr," \
+             "got status $(cat "$work/par$i.rc"):" >&2
+        sed 's/^/  | /' "$work/par$i.err" | head -5 >&2
+        failed=1
+    fi
+done
+
 # a source newer than the jars: the launcher rebuilds first, and says nothing about it on a non-terminal stderr
 touch cli/src/main/java/dev/vecrnn/cli/Main.java
 expect 2 '^vecrnn fit: --epochs' 1 -- fit --x "$work/none.npy" --y "$work/none.npy" --task regression --out "$work/m" --epochs 0
