@@ -52,8 +52,17 @@ public final class Model {
         Require.notNull("layers", layers);
         if (inputFeatures < 1) throw new IllegalArgumentException("inputFeatures: expected >= 1, got " + inputFeatures);
         int f = inputFeatures;
+        int pooledBy = -1;  // the layer that made one vector of the sequence, if one did
         for (int i = 0; i < layers.size(); i++) {
             Layer l = Require.notNull("layers[" + i + "]", layers.get(i));
+            // a recurrent layer, LastStep and attention read steps: after a layer that pooled the sequence
+            // they were accepted here and refused at the first forward, in words that blamed the input
+            if (pooledBy >= 0 && (l instanceof dev.vecrnn.nn.layers.RecurrentLayer || l instanceof dev.vecrnn.nn.layers.LastStep
+                    || l instanceof dev.vecrnn.nn.layers.AttentionPooling)) {
+                throw new IllegalArgumentException("layers[" + i + "] (" + l.describe() + "): expected a sequence input, but layers["
+                        + pooledBy + "] already pooled the sequence to one vector");
+            }
+            if (pooledBy < 0 && !l.outputIsSequence(true)) pooledBy = i;
             // a layer with params given twice would have its arrays under two names: each optimizer step would update them twice
             for (int j = 0; j < i && !l.params().isEmpty(); j++) {
                 if (layers.get(j) == l) {

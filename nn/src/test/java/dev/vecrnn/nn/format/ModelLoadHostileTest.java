@@ -90,6 +90,22 @@ class ModelLoadHostileTest {
         assertEquals(small().spec().get("layers"), ModelFile.load(f).spec().get("layers"));
     }
 
+    /**
+     * An architecture whose recurrent layer does not return sequences but is followed by last_step loaded,
+     * and predict then refused it as "--x ...: last step: expected a sequence input": the file was at fault.
+     */
+    @Test
+    void modelFileWithAStepReaderAfterPoolingIsRefused() throws IOException {
+        String arch = SafeTensors.read(writtenSmall()).metadata().get(ModelFile.ARCHITECTURE_KEY);
+        assertTrue(arch.contains("\"return_sequences\":true}") && arch.contains("{\"kind\":\"dense\""), arch);
+        Path f = rewritten(t -> {  // the dense layer moves from index 2 to 3
+            t.put("layers.3.weight", t.remove("layers.2.weight"));
+            t.put("layers.3.bias", t.remove("layers.2.bias"));
+        }, arch.replace("\"return_sequences\":true}", "\"return_sequences\":false}")
+                .replace("{\"kind\":\"dense\"", "{\"kind\":\"last_step\"},{\"kind\":\"dense\""));
+        refused(f, () -> ModelFile.load(f), "layers[2] (LastStep): expected a sequence input, but layers[1] already pooled the sequence");
+    }
+
     @Test
     void modelFileNamesAMissingTensor() throws IOException {
         Path f = rewritten(t -> t.remove("layers.1.weight_hh_l0"), null);

@@ -1,8 +1,10 @@
 package dev.vecrnn.nn.model;
 
 import dev.vecrnn.nn.layers.Activation;
+import dev.vecrnn.nn.layers.AttentionPooling;
 import dev.vecrnn.nn.layers.Dense;
 import dev.vecrnn.nn.layers.Dropout;
+import dev.vecrnn.nn.layers.LastStep;
 import dev.vecrnn.nn.layers.Layer;
 import dev.vecrnn.nn.layers.RecurrentLayer;
 import dev.vecrnn.nn.recurrent.CellType;
@@ -45,5 +47,26 @@ class ModelConstructorTest {
                 refusal(3, List.of(shared, new Dropout(0.1f), shared)));
         Dropout d = new Dropout(0.2f);
         assertEquals(2, new Model(3, List.of(d, d)).layers().size());  // no params: nothing updated twice
+    }
+
+    /**
+     * A layer that reads steps after one that pooled the sequence (a recurrent layer without
+     * return_sequences, then LastStep, as a hand-edited model file can say) was accepted, and the first
+     * predict was refused with "last step: expected a sequence input", which the command line put on --x.
+     */
+    @Test
+    void aLayerThatReadsStepsAfterThePoolingIsRefused() {
+        Random r = new Random(2);
+        RecurrentConfig lstm = RecurrentConfig.of(CellType.LSTM, 3, 4);
+        assertEquals("layers[1] (LastStep): expected a sequence input, but layers[0] already pooled the sequence to one vector",
+                refusal(3, List.of(new RecurrentLayer(lstm, false, 1), new LastStep())));
+        assertEquals("layers[3] (GRU(2, sequences)): expected a sequence input, but layers[1] already pooled the sequence to one vector",
+                refusal(3, List.of(new RecurrentLayer(lstm, true, 1), new AttentionPooling(4, r), new Dense(4, 4, Activation.TANH, r),
+                        new RecurrentLayer(RecurrentConfig.of(CellType.GRU, 4, 2), true, 1))));
+        assertEquals("layers[2] (AttentionPooling): expected a sequence input, but layers[1] already pooled the sequence to one vector",
+                refusal(3, List.of(new RecurrentLayer(lstm, true, 1), new LastStep(), new AttentionPooling(4, r))));
+        // pooling once, then dense and dropout, as every builder-made model does, is still a model
+        assertEquals(4, new Model(3, List.of(new RecurrentLayer(lstm, false, 1), new Dropout(0.1f), new Dense(4, 2, Activation.LINEAR, r),
+                new Dense(2, 1, Activation.LINEAR, r))).layers().size());
     }
 }
