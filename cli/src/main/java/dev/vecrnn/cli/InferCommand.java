@@ -60,6 +60,11 @@ final class InferCommand implements Callable<Integer> {
                 Path file = Files.isRegularFile(model) ? model : model.resolve(PyTorchFormat.WEIGHTS);
                 Inputs.file("--model", file);
                 if (SafeTensors.metadata(file).containsKey(ModelFile.ARCHITECTURE_KEY)) {
+                    if (h0 != null || c0 != null) {
+                        // predict's path takes no initial state: the option was dropped and the run started from zeros
+                        throw new IllegalArgumentException((h0 != null ? "--h0 " + h0 : "--c0 " + c0) + ": a vecrnn model file (from fit) starts"
+                                + " every sequence from zeros and takes no initial state; --h0 and --c0 are for a PyTorch state_dict directory");
+                    }
                     outs.inputs(file);
                     Path target = outs.declareIn("--out", out, "output.npy");
                     PredictCommand.predictToFile(ModelFile.load(file), "--input", input, lengths, target, outs, "--out");

@@ -134,4 +134,27 @@ class InferCommandTest {
         assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(),
                 "--h0", h, "--c0", c, "--out", out.resolve("both").toString()));
     }
+
+    /**
+     * infer runs a vecrnn model file too, as predict does, and took --h0 and --c0 there without a word:
+     * the outputs were those from zeros, as if the options had not been given. Each is refused, naming it,
+     * with nothing written; without them the file runs.
+     */
+    @Test
+    void aVecrnnModelFileRefusesAnInitialState(@TempDir Path out) throws Exception {
+        Path model = out.resolve("fitted.safetensors");
+        dev.vecrnn.nn.format.ModelFile.save(dev.vecrnn.nn.model.Model.builder(2).gru(3).lastStep().dense(1).seed(4).build(), model);
+        Path x = out.resolve("x.npy"), h = out.resolve("h0.npy");
+        Npy.write(x, dev.vecrnn.nn.Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f, 1f, 0f}, 1, 3, 2));
+        Npy.write(h, dev.vecrnn.nn.Tensor.of(new float[] {0.9f, 0.9f, 0.9f}, 1, 1, 3));
+        for (String[] given : new String[][] {{"--h0", h.toString()}, {"--c0", h.toString()}, {"--h0", h.toString(), "--c0", h.toString()}}) {
+            String[] args = {"infer", "--model", model.toString(), "--input", x.toString(), "--out", out.resolve("o").toString()};
+            String[] all = java.util.Arrays.copyOf(args, args.length + given.length);
+            System.arraycopy(given, 0, all, args.length, given.length);
+            ContractTest.run(all).refused(given[0] + " " + h, "takes no initial state");
+            assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+        }
+        assertEquals(0, Main.run("infer", "--model", model.toString(), "--input", x.toString(), "--out", out.resolve("o").toString()));
+        assertArrayEquals(new int[] {1, 1}, Npy.read(out.resolve("o/output.npy")).shape());
+    }
 }
