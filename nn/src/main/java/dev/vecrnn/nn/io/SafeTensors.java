@@ -164,6 +164,28 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * What a file given where a safetensors file was expected is, from its first bytes, or null: the files users
+     * reach for by mistake (a {@code torch.save} checkpoint, an array, the config) all read as a header length
+     * beyond the file, a message that says nothing of the file they gave.
+     */
+    private static String otherFormat(byte[] first) {
+        if (first[0] == 'P' && first[1] == 'K' && first[2] == 3 && first[3] == 4) {
+            return "a zip archive, as torch.save and torch.jit.save write (scripts/export_pytorch.py FILE DIR exports a"
+                    + " PyTorch module to the safetensors and config.json that vecrnn reads)";
+        }
+        if ((first[0] & 0xFF) == 0x80 && first[1] >= 2 && first[1] <= 5) {
+            return "a Python pickle, as torch.save wrote before PyTorch 1.6 (scripts/export_pytorch.py FILE DIR exports it)";
+        }
+        if ((first[0] & 0xFF) == 0x93 && first[1] == 'N' && first[2] == 'U' && first[3] == 'M' && first[4] == 'P' && first[5] == 'Y') {
+            return "a .npy array (numpy.save): expected model weights";
+        }
+        int i = 0;
+        while (i < first.length && (first[i] == ' ' || first[i] == '\n' || first[i] == '\r' || first[i] == '\t')) i++;
+        if (i < first.length && first[i] == '{') return "JSON text (a config.json?): expected the weights file beside it";
+        return null;
+    }
+
     /** A checked header: the metadata, where each tensor lives, and where the data begins and how long it is. */
     private record Header(Map<String, String> metadata, List<Slot> slots, long dataStart, long dataLen) {
     }
@@ -171,10 +193,12 @@ public final class SafeTensors {
     private static Header header(FileChannel ch, String src) throws IOException {
         long size = ch.size();
         if (size < 8) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for the 8-byte header length");
-        long n = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, 8, src)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] first = ChannelIo.readFully(ch, 0, 8, src);
+        long n = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (Long.compareUnsigned(n, size - 8) > 0) {
-            throw new ModelFileException(src, 0, "header length " + Long.toUnsignedString(n) + " is larger than the "
-                    + (size - 8) + " bytes after the length field");
+            String other = otherFormat(first);
+            throw new ModelFileException(src, 0, other != null ? "not a safetensors file but " + other
+                    : "header length " + Long.toUnsignedString(n) + " is larger than the " + (size - 8) + " bytes after the length field");
         }
         if (n > MAX_HEADER_BYTES) {
             throw new ModelFileException(src, 0, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");

@@ -51,6 +51,23 @@ class SafeTensorsHostileTest {
         badBytes(java.util.Arrays.copyOf(whole, 30), 0, "is larger than the 22 bytes");
     }
 
+    /**
+     * A torch.save file, a .npy array or a config.json given where a safetensors file goes was refused as
+     * "header length 578712552184433488 is larger than the 1479 bytes after the length field": true, but it
+     * did not say what the file was, nor what was expected. Each is named now; a file whose first bytes are
+     * none of these keeps the length message.
+     */
+    @Test
+    void aFileOfAnotherFormatIsNamedAsSuch() throws IOException {
+        byte[] zip = concat(new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0}, new byte[200]);
+        badBytes(zip, 0, "not a safetensors file but a zip archive, as torch.save and torch.jit.save write", "scripts/export_pytorch.py");
+        badBytes(concat(new byte[] {(byte) 0x80, 2, 0x63, 0x6f, 0x6c, 0x6c, 0x65, 0x63}, new byte[50]), 0, "not a safetensors file but a Python pickle");
+        badBytes(concat(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}, ascii("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")), 0,
+                "not a safetensors file but a .npy array");
+        badBytes(ascii("{\n  \"type\": \"LSTM\",\n  \"input_size\": 4\n}"), 0, "not a safetensors file but JSON text");
+        badBytes(concat(le64(1L << 40), new byte[20]), 0, "header length 1099511627776 is larger than the 20 bytes after the length field");
+    }
+
     @Test
     void headerLengthAboveTheLimitIsRefusedBeforeReading() throws IOException {
         Path f = dir.resolve("big.safetensors");
