@@ -16,6 +16,7 @@ import tempfile
 
 import numpy as np
 import torch
+import torch.nn.utils.prune  # noqa: F401 (torch.nn.utils.prune, used below)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXPORT = [sys.executable, os.path.join(ROOT, "scripts", "export_pytorch.py")]
@@ -124,6 +125,14 @@ def checks(work):
     check_case(work, "rnn_tanh_pickled_bf", torch.nn.RNN(3, 4, batch_first=True), pickled, ["--trust-pickle"])
     check_case(work, "lstm_torchscript_bf", torch.nn.LSTM(3, 4, batch_first=True), scripted)
     check_case(work, "rnn_relu_torchscript", torch.nn.RNN(3, 5, nonlinearity="relu"), scripted)
+    # torch.nn.utils.prune and weight_norm keep NAME_orig and NAME_mask, NAME_g and NAME_v in place of a weight
+    # (the exporter refused them: 'expected weight_ih_l0 and weight_hh_l0', or found no recurrent module)
+    pruned = torch.nn.GRU(3, 5, bidirectional=True)
+    torch.nn.utils.prune.l1_unstructured(pruned, "weight_ih_l0", amount=0.4)
+    torch.nn.utils.prune.random_unstructured(pruned, "bias_hh_l0_reverse", amount=0.5)
+    check_case(work, "gru_pruned_whole_model", pruned, whole)
+    normed = torch.nn.utils.weight_norm(torch.nn.LSTM(3, 5, proj_size=2), "weight_hh_l0")
+    check_case(work, "lstm_weight_norm_state_dict", torch.nn.utils.weight_norm(normed, "weight_hr_l0", dim=1), state_dict)
 
     r = os.path.join(work, "rnn_state_dict.pt")
     torch.save(torch.nn.RNN(3, 4).state_dict(), r)

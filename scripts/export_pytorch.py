@@ -16,6 +16,9 @@ directions, bias and proj_size; what weights cannot tell must be said: an RNN's 
 (`--type RNN_TANH` or `RNN_RELU`), and `--batch-first` if the module was built with batch_first=True
 (PyTorch's default, and this script's, is [T, B, I]).
 
+Weights that torch.nn.utils.prune (NAME_orig, NAME_mask) or torch.nn.utils.weight_norm (NAME_g, NAME_v) keep in
+place of a weight are written as the module computes them.
+
 Loads with `weights_only=True` (tensors and plain containers only); a pickled module needs
 `--trust-pickle`, since unpickling it runs code from the file. Needs Debian's python3-torch and numpy;
 writes safetensors by hand (Debian has no safetensors module). Errors: one line on stderr, exit 2,
@@ -89,11 +92,30 @@ def choose(names, wanted, what):
     return names[0]
 
 
+def folded(tensors):
+    """tensors with the weights as the module computes them where torch.nn.utils.prune (NAME_orig and NAME_mask)
+    or torch.nn.utils.weight_norm (NAME_g and NAME_v) replaced a weight in the state_dict: orig * mask, as
+    pruning's hook computes it, and torch._weight_norm(v, g, dim), as weight_norm's does (dim read from g's
+    shape: the one axis g keeps, or none, where the norm over every axis is the same)."""
+    out = dict(tensors)
+    for k, t in tensors.items():
+        if k.endswith("_orig") and isinstance(tensors.get(k[:-5] + "_mask"), torch.Tensor):
+            base = k[:-5]
+            out[base] = t * tensors[base + "_mask"]
+            del out[k], out[base + "_mask"]
+        elif k.endswith("_v") and isinstance(tensors.get(k[:-2] + "_g"), torch.Tensor):
+            base, g = k[:-2], tensors[k[:-2] + "_g"]
+            kept = [d for d in range(g.dim()) if g.shape[d] != 1]
+            out[base] = torch._weight_norm(t, g, kept[0] if len(kept) == 1 else -1)
+            del out[k], out[base + "_g"]
+    return out
+
+
 def from_module(module, args):
     found = dict(recurrent_modules(module))
     name = choose(sorted(found), args.module, args.source)
     m = found[name]
-    sd = dict(m.state_dict())
+    sd = folded(dict(m.state_dict()))
     mode = getattr(m, "mode", None)  # nn.RNNBase's: LSTM, GRU, RNN_TANH or RNN_RELU (kept by TorchScript too)
     kind = mode if mode in KINDS else None
     if kind is None and getattr(m, "original_name", None) == "RNN" and getattr(m, "nonlinearity", None) in ("tanh", "relu"):
@@ -113,7 +135,7 @@ def from_state_dict(obj, args):
         if key in obj and isinstance(obj[key], dict):
             obj = obj[key]
             break
-    tensors = {k: v for k, v in obj.items() if isinstance(k, str) and isinstance(v, torch.Tensor)}
+    tensors = folded({k: v for k, v in obj.items() if isinstance(k, str) and isinstance(v, torch.Tensor)})
     prefixes = sorted({k[: -len("weight_ih_l0")] for k in tensors if k.endswith("weight_ih_l0")})
     names = [p[:-1] if p.endswith(".") else p for p in prefixes]
     name = choose(names, args.module, args.source)
