@@ -16,7 +16,8 @@ import tempfile
 
 import numpy as np
 import torch
-import torch.nn.utils.prune  # noqa: F401 (torch.nn.utils.prune, used below)
+import torch.nn.utils.parametrizations  # noqa: F401 (used below)
+import torch.nn.utils.prune  # noqa: F401 (used below)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXPORT = [sys.executable, os.path.join(ROOT, "scripts", "export_pytorch.py")]
@@ -147,6 +148,12 @@ def checks(work):
     check_refused(work, "two modules without --module", [two, os.path.join(work, "no4")], "--module")
     check_refused(work, "existing output", [os.path.join(work, "lstm_state_dict.pt"),
                                             os.path.join(work, "lstm_state_dict")], "--overwrite")
+    orth = torch.nn.GRU(3, 4)
+    torch.nn.utils.parametrizations.orthogonal(orth, "weight_hh_l0")
+    o = os.path.join(work, "orthogonal.pt")
+    torch.save(Model(orth).state_dict(), o)
+    check_refused(work, "parametrized weight", [o, os.path.join(work, "no5")],
+                  "encoder.weight_hh_l0 is parametrized (encoder.parametrizations.weight_hh_l0.original")
     print("export check passed")
 
 

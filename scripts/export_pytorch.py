@@ -136,6 +136,12 @@ def from_state_dict(obj, args):
             obj = obj[key]
             break
     tensors = folded({k: v for k, v in obj.items() if isinstance(k, str) and isinstance(v, torch.Tensor)})
+    for k in tensors:
+        p = re.fullmatch(r"(.*)parametrizations\.((weight|bias)_(ih|hh|hr)_l\d+(_reverse)?)\.original\d*", k)
+        if p:  # how the weight is computed from `original` is code (orthogonal, a function of one's own), not data
+            raise Refused(f"{args.source}: {p.group(1)}{p.group(2)} is parametrized ({k}, torch.nn.utils.parametrize),"
+                          f" and a state_dict does not say how to compute it: save the state_dict after"
+                          f" torch.nn.utils.parametrize.remove_parametrizations(module, '{p.group(2)}')")
     prefixes = sorted({k[: -len("weight_ih_l0")] for k in tensors if k.endswith("weight_ih_l0")})
     names = [p[:-1] if p.endswith(".") else p for p in prefixes]
     name = choose(names, args.module, args.source)
