@@ -154,6 +154,10 @@ def checks(work):
     torch.save(Model(orth).state_dict(), o)
     check_refused(work, "parametrized weight", [o, os.path.join(work, "no5")],
                   "encoder.weight_hh_l0 is parametrized (encoder.parametrizations.weight_hh_l0.original")
+    q = os.path.join(work, "quantized.pt")
+    torch.save(torch.quantization.quantize_dynamic(Model(torch.nn.LSTM(3, 4)), {torch.nn.LSTM}, dtype=torch.qint8).state_dict(), q)
+    check_refused(work, "dynamically quantized", [q, os.path.join(work, "no6"), "--trust-pickle"],
+                  "a dynamically quantized recurrent module (encoder._all_weight_values.0.param")
     print("export check passed")
 
 

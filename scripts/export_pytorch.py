@@ -136,6 +136,11 @@ def from_state_dict(obj, args):
             obj = obj[key]
             break
     tensors = folded({k: v for k, v in obj.items() if isinstance(k, str) and isinstance(v, torch.Tensor)})
+    packed = [k for k in obj if isinstance(k, str) and re.match(r"(.*\.)?_all_weight_values\.\d+\.param$", k)]
+    if packed and not any(k.endswith("weight_ih_l0") for k in tensors):
+        raise Refused(f"{args.source}: a dynamically quantized recurrent module ({packed[0]}, from"
+                      f" torch.quantization.quantize_dynamic), whose int8 weights are packed for PyTorch's own kernels:"
+                      f" export the float module's state_dict (./vecrnn quantize --precision int8 makes vecrnn's int8 copy)")
     for k in tensors:
         p = re.fullmatch(r"(.*)parametrizations\.((weight|bias)_(ih|hh|hr)_l\d+(_reverse)?)\.original\d*", k)
         if p:  # how the weight is computed from `original` is code (orthogonal, a function of one's own), not data
