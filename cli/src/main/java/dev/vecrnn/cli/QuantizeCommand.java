@@ -80,8 +80,7 @@ final class QuantizeCommand implements Callable<Integer> {
             long before = Files.size(file), after = Files.size(staged);
             if (text != null) text.save(outs.stage(vocabTarget));
             outs.commit();
-            System.out.printf("%s: %,d bytes -> %,d bytes (%.2fx smaller)%n", p.name().toLowerCase(java.util.Locale.ROOT), before, after,
-                    (double) before / after);
+            System.out.println(sizes(p, before, after));
             System.out.printf("largest output difference from fp32 on %s: %.3g%n",
                     x != null ? x.toString() : "16 random sequences of 50 steps", err);
             System.out.println("saved " + out.resolve("model.safetensors") + (vocabTarget == null ? "" : " and " + out.resolve(TextModel.VOCAB)));
@@ -122,8 +121,7 @@ final class QuantizeCommand implements Callable<Integer> {
             PyTorchFormat.write(q, staged, outs.stage(configTarget));
             long before = Files.size(weights), after = Files.size(staged);
             outs.commit();
-            System.out.printf("%s: %,d bytes -> %,d bytes (%.2fx smaller)%n", p.name().toLowerCase(java.util.Locale.ROOT), before, after,
-                    (double) before / after);
+            System.out.println(sizes(p, before, after));
             System.out.printf("largest output difference from fp32 on %s: %.3g%n",
                     x != null ? x.toString() : "16 random sequences of 50 steps", err);
             System.out.println("saved " + out.resolve(PyTorchFormat.WEIGHTS) + " and " + out.resolve(PyTorchFormat.CONFIG)
@@ -153,5 +151,12 @@ final class QuantizeCommand implements Callable<Integer> {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
         return m;
+    }
+
+    /** "int8: 1,000 bytes -> 400 bytes (2.50x smaller)", or "(1.25x larger)" where the copy is the larger file (tiny models: the scales). */
+    static String sizes(Precision p, long before, long after) {
+        boolean smaller = after <= before;
+        return String.format(java.util.Locale.ROOT, "%s: %,d bytes -> %,d bytes (%.2fx %s)", p.name().toLowerCase(java.util.Locale.ROOT),
+                before, after, smaller ? (double) before / after : (double) after / before, smaller ? "smaller" : "larger");
     }
 }
