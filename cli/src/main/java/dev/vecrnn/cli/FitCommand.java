@@ -372,7 +372,7 @@ final class FitCommand implements Callable<Integer> {
     static void tokenIds(String option, Path x, float[] xs, int n, int steps, int features, int[] lengths, int vocab, String source) {
         if (features != 1) {
             throw new IllegalArgumentException(option + " " + x + ": with " + source + ", expected token ids [N, T] (or [N, T, 1]), got "
-                    + features + " features per step");
+                    + Inputs.perStep(features));
         }
         for (int i = 0; i < n; i++) {
             int len = lengths == null ? steps : lengths[i];

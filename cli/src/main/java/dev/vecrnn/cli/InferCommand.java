@@ -138,7 +138,7 @@ final class InferCommand implements Callable<Integer> {
                     + Arrays.toString(x.shape()) + " (PyTorch refuses empty sequences too)");
         }
         if (x.dim(2) != cfg.inputSize()) {
-            throw new IllegalArgumentException(option + " " + file + ": expected " + cfg.inputSize() + " features per step (the model's input_size), got "
+            throw new IllegalArgumentException(option + " " + file + ": expected " + Inputs.perStep(cfg.inputSize()) + " (the model's input_size), got "
                     + x.dim(2) + " in " + Arrays.toString(x.shape()));
         }
         return x;

@@ -44,6 +44,11 @@ final class Inputs {
         }
     }
 
+    /** "1 feature per step", "3 features per step". */
+    static String perStep(int features) {
+        return features + (features == 1 ? " feature" : " features") + " per step";
+    }
+
     /**
      * Refuses sequences of {@code features} a step that {@code m} does not take, saying what it takes: token ids
      * ([N, T], one id a step) where its first layer is an embedding, else its number of features.
@@ -51,8 +56,8 @@ final class Inputs {
     static void requireFeatures(String option, Path file, dev.vecrnn.nn.model.Model m, int features) {
         if (features != m.inputFeatures()) {
             throw new IllegalArgumentException(option + " " + file + ": expected " + (vocabulary(m) > 0
-                    ? "token ids for this model, [N, T] (it starts with an embedding)" : m.inputFeatures() + " features per step for this model")
-                    + ", got " + features + " features per step");
+                    ? "token ids for this model, [N, T] (it starts with an embedding)" : perStep(m.inputFeatures()) + " for this model")
+                    + ", got " + perStep(features));
         }
     }
 

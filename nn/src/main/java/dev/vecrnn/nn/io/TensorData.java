@@ -328,7 +328,9 @@ public final class TensorData {
 
     private ModelFileException bad(int element, String problem) {
         long at = fileOffset < 0 ? -1 : fileOffset + (long) element * dtype.size();
-        return new ModelFileException(sourceLabel(), at, label() + ": " + problem);
+        // an .npy array is named after its file, which the source already names: "f.npy: 'f.npy': ..." said it twice
+        boolean namedByFile = source != null && (source.equals(name) || source.endsWith(java.io.File.separator + name));
+        return new ModelFileException(sourceLabel(), at, (namedByFile ? "" : label() + ": ") + problem);
     }
 
     private String sourceLabel() {

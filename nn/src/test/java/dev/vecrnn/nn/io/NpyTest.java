@@ -135,7 +135,9 @@ class NpyTest {
         assertArrayEquals(new int[]{5, 3, -1}, d.toInts());
         Npy.writeLongs(p, new long[]{Long.MIN_VALUE, 0}, 1, 2);
         assertArrayEquals(new long[]{Long.MIN_VALUE, 0}, Npy.read(p).toLongs());
-        assertBad(() -> Npy.read(p).toInts(), 10 + 118, "element 0 is -9223372036854775808, outside the int range");
+        ModelFileException e = assertBad(() -> Npy.read(p).toInts(), 10 + 118, "element 0 is -9223372036854775808, outside the int range");
+        // named once: the array's name is its file's
+        assertEquals(p + ": element 0 is -9223372036854775808, outside the int range (at byte 128)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Npy.write(p, TensorData.ofBytes(DType.BF16, new byte[2], 1)));
         assertThrows(IllegalArgumentException.class, () -> Npy.writeInts(p, new int[3], 2));
     }
