@@ -69,6 +69,29 @@ for cmd in fit evaluate tune; do
         [[ "$line" == *"$task"* ]] || { echo "check_launcher: ./vecrnn --help: the $cmd line does not name --task $task" >&2; failed=1; }
     done
 done
+# once a command's main runs, java's stderr is the caller's own file again, not the filter's pipe
+# (StderrHandback): a line that went through the filter could still be on its way when java had exited, and a
+# `2> file` read at once was empty now and then; polled on /proc while demo trains, then demo is stopped
+if [[ -d /proc/self/fd ]]; then
+    root="$PWD"
+    (cd "$work" && exec "$root/vecrnn" demo --seconds 60 > /dev/null 2> "$work/demo.err" < /dev/null) &
+    pid=$!
+    got=""
+    for _ in $(seq 1 150); do
+        # the launcher's own bash has the file as stderr too: only java's counts (the launcher execs it)
+        if [[ "$(readlink "/proc/$pid/exe" 2>/dev/null || true)" == */java ]]; then
+            got="$(readlink "/proc/$pid/fd/2" 2>/dev/null || true)"
+            [[ "$got" == "$work/demo.err" ]] && break
+        fi
+        sleep 0.2
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    if [[ "$got" != "$work/demo.err" ]]; then
+        echo "check_launcher: demo's stderr once main runs: expected the caller's file $work/demo.err, got '$got'" >&2
+        failed=1
+    fi
+fi
 [[ ! -e "$work/m" && ! -e "$work/o" && ! -e "$work/p.npy" ]] || { echo "check_launcher: a refused command left output" >&2; failed=1; }
 
 if [[ "$failed" != 0 ]]; then exit 1; fi

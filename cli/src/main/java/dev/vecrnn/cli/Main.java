@@ -27,6 +27,7 @@ public final class Main implements Runnable {
     static final int MAX_LINE = 600;
 
     public static void main(String[] args) {
+        StderrHandback.run();
         System.exit(run(args));
     }
 
