@@ -89,27 +89,39 @@ final class ClassOptions {
     }
 
     /**
+     * A weight option's value, "balanced" (null) or {@code w0,w1,...} (one number per {@code unit}, parsed; its range is
+     * the caller's to check): {@code --class-weight} per class, {@code --pos-weight} per label.
+     */
+    static double[] weightList(String option, String spec, String unit) {
+        if (spec.strip().equalsIgnoreCase("balanced")) return null;
+        String[] parts = spec.split(",", -1);
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                v[i] = Double.parseDouble(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": expected balanced or one number per " + unit + ", w0,w1,..., got '" + spec
+                        + "' (weight " + i + " is '" + parts[i] + "')");
+            }
+        }
+        return v;
+    }
+
+    /**
      * --class-weight as given: "balanced" (null here: computed on the training rows once they are known) or one
      * weight per class, each finite and {@code >= 0}, not all zero; the count is checked against the classes later.
      */
     static float[] classWeights(String spec, boolean classification) {
         if (!classification) throw new IllegalArgumentException("--class-weight: expected --task classification (regression targets have no classes)");
-        if (spec.strip().equalsIgnoreCase("balanced")) return null;
-        String[] parts = spec.split(",", -1);
-        float[] w = new float[parts.length];
+        double[] v = weightList("--class-weight", spec, "class");
+        if (v == null) return null;
+        float[] w = new float[v.length];
         boolean any = false;
-        for (int i = 0; i < parts.length; i++) {
-            double v;
-            try {
-                v = Double.parseDouble(parts[i].strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--class-weight: expected balanced or one number per class, w0,w1,..., got '" + spec
-                        + "' (weight " + i + " is '" + parts[i] + "')");
+        for (int i = 0; i < v.length; i++) {
+            if (!(v[i] >= 0 && v[i] <= Float.MAX_VALUE)) {
+                throw new IllegalArgumentException("--class-weight: expected finite weights >= 0, got " + spec.split(",", -1)[i].strip() + " for class " + i);
             }
-            if (!(v >= 0 && v <= Float.MAX_VALUE)) {
-                throw new IllegalArgumentException("--class-weight: expected finite weights >= 0, got " + parts[i].strip() + " for class " + i);
-            }
-            w[i] = (float) v;
+            w[i] = (float) v[i];
             any |= w[i] > 0;
         }
         if (!any) throw new IllegalArgumentException("--class-weight: expected a weight above 0, got all zeros ('" + spec + "')");

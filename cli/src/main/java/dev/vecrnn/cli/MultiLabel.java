@@ -102,21 +102,15 @@ final class MultiLabel {
                 throw new IllegalArgumentException("--pos-weight: expected --task multilabel (it weighs each label's positive term of the binary"
                         + " cross-entropy; a classifier's classes take --class-weight)");
             }
-            if (spec.strip().equalsIgnoreCase("balanced")) return;
-            String[] parts = spec.split(",", -1);
-            given = new float[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                double v;
-                try {
-                    v = Double.parseDouble(parts[i].strip());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--pos-weight: expected balanced or one number per label, w0,w1,..., got '" + spec
-                            + "' (weight " + i + " is '" + parts[i] + "')");
+            double[] v = ClassOptions.weightList("--pos-weight", spec, "label");
+            if (v == null) return;
+            given = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                if (!(v[i] > 0 && v[i] <= Float.MAX_VALUE && (float) v[i] > 0)) {
+                    throw new IllegalArgumentException("--pos-weight: expected finite weights above 0, got " + spec.split(",", -1)[i].strip()
+                            + " for label " + i);
                 }
-                if (!(v > 0 && v <= Float.MAX_VALUE && (float) v > 0)) {
-                    throw new IllegalArgumentException("--pos-weight: expected finite weights above 0, got " + parts[i].strip() + " for label " + i);
-                }
-                given[i] = (float) v;
+                given[i] = (float) v[i];
             }
         }
 
