@@ -263,11 +263,9 @@ final class PanamaForward {
                         int k1 = Math.min(kTo, k0 + K_BLOCK);
                         for (int b = b0; b < b1; b += TILE_ROWS) {
                             int q = (b - b0) * span - TILE_ROWS * kFrom;
-                            if (TILE_CHUNKS == 2) {
+                            if (TILE_CHUNKS == 2 || TILE_4X4_IN_HALVES) {
                                 tile4x2(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
-                            } else if (TILE_4X4_IN_HALVES) {
-                                tile4x2(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
-                                tile4x2(w, blk, c + 2, pk, q, k0, k1, out, outOff + b * ldo, ldo);
+                                if (TILE_CHUNKS == 4) tile4x2(w, blk, c + 2, pk, q, k0, k1, out, outOff + b * ldo, ldo);
                             } else {
                                 tile4x4(w, blk, c, pk, q, k0, k1, out, outOff + b * ldo, ldo);
                             }

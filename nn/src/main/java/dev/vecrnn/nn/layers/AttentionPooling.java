@@ -47,6 +47,11 @@ public final class AttentionPooling implements Layer {
     }
 
     @Override
+    public boolean readsSteps() {
+        return true;
+    }
+
+    @Override
     public boolean outputIsSequence(boolean seq) {
         return false;
     }

@@ -61,6 +61,11 @@ public final class LastStep implements Layer {
     }
 
     @Override
+    public boolean readsSteps() {
+        return true;
+    }
+
+    @Override
     public boolean outputIsSequence(boolean seq) {
         return false;
     }

@@ -49,6 +49,15 @@ public sealed interface Layer permits Dense, Embedding, RecurrentLayer, Attentio
     /** Whether the output is a sequence, given whether the input is. */
     boolean outputIsSequence(boolean inputIsSequence);
 
+    /**
+     * Whether this layer reads its input step by step, so that it needs a sequence (a recurrent layer, the
+     * last step, attention pooling); a model refuses one after a layer that pooled the sequence.
+     */
+    @Internal
+    default boolean readsSteps() {
+        return false;
+    }
+
     Out forward(Batch in, boolean training, Random rng);
 
     /** dOut has the shape of the forward output; returns the gradient of the input (null if not needed). */

@@ -59,6 +59,11 @@ public final class RecurrentLayer implements Layer {
     }
 
     @Override
+    public boolean readsSteps() {
+        return true;
+    }
+
+    @Override
     public boolean outputIsSequence(boolean seq) {
         return returnSequences;
     }

@@ -55,10 +55,9 @@ public final class Model {
         int pooledBy = -1;  // the layer that made one vector of the sequence, if one did
         for (int i = 0; i < layers.size(); i++) {
             Layer l = Require.notNull("layers[" + i + "]", layers.get(i));
-            // a recurrent layer, LastStep and attention read steps: after a layer that pooled the sequence
+            // a layer that reads steps (recurrent, LastStep, attention): after a layer that pooled the sequence
             // they were accepted here and refused at the first forward, in words that blamed the input
-            if (pooledBy >= 0 && (l instanceof dev.vecrnn.nn.layers.RecurrentLayer || l instanceof dev.vecrnn.nn.layers.LastStep
-                    || l instanceof dev.vecrnn.nn.layers.AttentionPooling)) {
+            if (pooledBy >= 0 && l.readsSteps()) {
                 throw new IllegalArgumentException("layers[" + i + "] (" + l.describe() + "): expected a sequence input, but layers["
                         + pooledBy + "] already pooled the sequence to one vector");
             }
