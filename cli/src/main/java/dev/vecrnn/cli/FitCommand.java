@@ -200,8 +200,10 @@ final class FitCommand implements Callable<Integer> {
             if (resuming) tr.resumeFrom(checkpoint);
             // everything fit refuses before its first batch, a checkpoint written with other options among it, refused
             // here: a refusal is its one line, with nothing before it on stdout
+            // (the plan is what fit then trains with: nothing checked, read or made here is done twice)
+            Trainer.Plan plan;
             try {
-                tr.check(model, data);
+                plan = tr.check(model, data);
             } catch (CheckpointMismatchException e) {
                 throw new IllegalArgumentException(resumeRefusal(e), e);
             }
@@ -218,9 +220,7 @@ final class FitCommand implements Callable<Integer> {
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
             try {
-                h = Training.run(() -> tr.fit(model, data), Training.FIT_STEERING);
-            } catch (CheckpointMismatchException e) {
-                throw new IllegalArgumentException(resumeRefusal(e), e);
+                h = Training.run(() -> tr.fit(plan), Training.FIT_STEERING);
             } finally {
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);

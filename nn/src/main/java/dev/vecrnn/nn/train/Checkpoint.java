@@ -273,8 +273,8 @@ final class Checkpoint {
             plateau = new int[] {intOf(meta, "plateau_bad_epochs", file), intOf(meta, "plateau_cooldown", file),
                     intOf(meta, "plateau_last_epoch", file)};
         }
-        // the checks the setters below would make, made first: the weights (loaded by the caller, as Model.loadStateDict
-        // checks them), the best weights (loaded when training ends), the schedule's counters and the learning rate
+        // the checks the setters below would make, made first: the weights (the only check of them: the caller loads them
+        // with load, as the best weights when training ends), the schedule's counters and the learning rate
         Map<String, int[]> shapes = StateDicts.shapes(model.stateDict());
         try {
             StateDicts.check(weights, "", shapes, true, "");
@@ -292,6 +292,16 @@ final class Checkpoint {
         if (schedule instanceof ReduceLROnPlateau p) p.restore(plateauBest, plateau[0], plateau[1], plateau[2]);
         opt.setLearningRate(lr);
         return new Resumed(run, weights);
+    }
+
+    /**
+     * Loads {@code checked} into {@code model}: weights whose names and shapes are the model's, as {@link #read} checked a
+     * checkpoint's (or as the model's own {@code stateDict()} has them). Layer by layer, as {@link Model#loadStateDict}
+     * loads them, without its check of the whole dict, which {@link #read} made already; each layer still takes only its own.
+     */
+    static void load(Model model, Map<String, Tensor> checked) {
+        Map<String, Tensor> rest = new LinkedHashMap<>(checked);
+        for (int i = 0; i < model.layers().size(); i++) model.layers().get(i).loadStateDict("layers." + i + ".", rest);
     }
 
     private static void writeHistory(List<Trainer.Epoch> history, Map<String, Object> tensors, Map<String, String> meta) {

@@ -73,11 +73,14 @@ public final class Trainer {
     private NonFinitePolicy nonFinite = NonFinitePolicy.STOP;
     /** The caller's own settings ({@link #setting}): name to {value, what a checkpoint without it reads as}. */
     private final Map<String, String[]> callerSettings = new LinkedHashMap<>();
+    /** Counts the setter calls: a {@link Plan} made before the last one is of another configuration. */
+    private long revision;
 
     /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
     public Trainer threads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
         this.threads = n;
+        revision++;
         return this;
     }
 
@@ -91,12 +94,14 @@ public final class Trainer {
      */
     public Trainer loss(Loss loss) {
         this.loss = loss;
+        revision++;
         return this;
     }
 
     public Trainer optimizer(Function<List<Param>, Optimizer> factory) {
         Require.notNull("factory", factory);
         this.optimizer = factory;
+        revision++;
         return this;
     }
 
@@ -106,18 +111,21 @@ public final class Trainer {
      */
     public Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
         this.schedule = factory;
+        revision++;
         return this;
     }
 
     public Trainer epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("epochs: expected >= 1, got " + n);
         this.epochs = n;
+        revision++;
         return this;
     }
 
     public Trainer batchSize(int n) {
         if (n < 1) throw new IllegalArgumentException("batch size: expected >= 1, got " + n);
         this.batchSize = n;
+        revision++;
         return this;
     }
 
@@ -135,16 +143,19 @@ public final class Trainer {
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
         this.validationSplit = f;
         this.validationLast = lastRows;
+        revision++;
         return this;
     }
 
     public Trainer validationData(Dataset data) {
         this.validation = data;
+        revision++;
         return this;
     }
 
     public Trainer seed(long s) {
         this.seed = s;
+        revision++;
         return this;
     }
 
@@ -152,6 +163,7 @@ public final class Trainer {
     public Trainer clipNorm(double max) {
         if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("max: expected a finite norm >= 0 (0: off), got " + max);
         this.clipNorm = max;
+        revision++;
         return this;
     }
 
@@ -159,6 +171,7 @@ public final class Trainer {
     public Trainer clipValue(double v) {
         if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("v: expected a finite clip value >= 0 (0: off), got " + v);
         this.clipValue = v;
+        revision++;
         return this;
     }
 
@@ -172,18 +185,21 @@ public final class Trainer {
         if (patience < 0) throw new IllegalArgumentException("patience: expected >= 0, got " + patience);
         this.patience = patience;
         this.restoreBest = restoreBest;
+        revision++;
         return this;
     }
 
     public Trainer onEpoch(Consumer<Epoch> callback) {
         Require.notNull("callback", callback);
         this.onEpoch = callback;
+        revision++;
         return this;
     }
 
     public Trainer onBatch(Consumer<Progress> callback) {
         Require.notNull("callback", callback);
         this.onBatch = callback;
+        revision++;
         return this;
     }
 
@@ -198,6 +214,7 @@ public final class Trainer {
         }
         this.tbpttK1 = k1;
         this.tbpttK2 = k2;
+        revision++;
         return this;
     }
 
@@ -223,6 +240,7 @@ public final class Trainer {
         if (everyBatches < 0) throw new IllegalArgumentException("checkpoint: expected every >= 0 batches, got " + everyBatches);
         this.checkpointFile = file;
         this.checkpointEvery = everyBatches;
+        revision++;
         return this;
     }
 
@@ -240,6 +258,7 @@ public final class Trainer {
      */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
+        revision++;
         return this;
     }
 
@@ -261,6 +280,7 @@ public final class Trainer {
                     + new java.util.TreeSet<>(Checkpoint.RESERVED) + ", history*, plateau_*), got " + dev.vecrnn.nn.io.internal.Untrusted.quote(name));
         }
         callerSettings.put(name, new String[] {value, absentAs});
+        revision++;
         return this;
     }
 
@@ -268,13 +288,15 @@ public final class Trainer {
     public Trainer nonFinite(NonFinitePolicy policy) {
         if (policy == null) throw new IllegalArgumentException("nonFinite: expected a policy, got null");
         this.nonFinite = policy;
+        revision++;
         return this;
     }
 
     /**
      * Trains {@code model} on {@code data} for the configured epochs (or, after {@link #resumeFrom}, the
      * epochs left) and returns the history of every epoch, the resumed ones included. Whatever it refuses
-     * before the first batch, it refuses before it changes the model; {@link #check} makes the same checks alone.
+     * before the first batch, it refuses before it changes the model: it is {@link #check} (which makes those checks
+     * alone) and then {@link #fit(Plan)} of what it checked.
      *
      * @throws IllegalArgumentException when the data hold a NaN or infinite value (naming row, step and
      *                                  feature), do not fit the model (the training or validation data: features,
@@ -290,21 +312,51 @@ public final class Trainer {
      *                                  refused before it is opened)
      */
     public History fit(Model model, Dataset data) {
-        Setup setup = setup(model, data);
-        Checkpoint.Run run = setup.run;
+        return fit(check(model, data));
+    }
+
+    /**
+     * Trains as {@link #fit(Model, Dataset)} does, with what {@link #check} checked and built: the checks are not
+     * made again, nor the factories called again, nor the checkpoint to resume from read again. A plan runs once,
+     * on the trainer that made it, configured as it was then, and on the model's weights as they were then (an
+     * optimizer the factory made, or a checkpoint's state, was made for them): anything else is refused before
+     * anything changes. The data are not copied by {@link #check}: their arrays must not change in between.
+     *
+     * @throws IllegalArgumentException for a plan of another trainer, or null
+     * @throws IllegalStateException    for a plan that has run (or is running) already, one made before a setter of
+     *                                  this trainer was called, or one whose model's weights changed since
+     *                                  ({@link Param#version()}); check again
+     * @throws NonFiniteException       as {@link #fit(Model, Dataset)}
+     * @throws UncheckedIOException     when a checkpoint cannot be written
+     */
+    public History fit(Plan plan) {
+        Require.notNull("plan", plan);
+        if (plan.trainer != this) throw new IllegalArgumentException("plan: expected a plan of this trainer's check, got one of another trainer");
+        String once = "plan: it has run already (a plan runs once); check again";
+        if (plan.used.get()) throw new IllegalStateException(once);
+        if (plan.revision != revision) {
+            throw new IllegalStateException("plan: this trainer's settings changed after the check that made it; check again");
+        }
+        Model model = plan.model;
+        if (plan.weightsVersion != weightsVersion(model)) {
+            throw new IllegalStateException("plan: the model's weights changed after the check that made it (an optimizer step or"
+                    + " loadStateDict), and its optimizer was made for those it had then; check again");
+        }
+        if (!plan.used.compareAndSet(false, true)) throw new IllegalStateException(once);
         if (resumeFrom != null) {
-            // checked whole by setup: the weights fit the model, so loading them cannot fail half-way
-            model.loadStateDict(setup.weights);
+            // checked whole by Checkpoint.read against this model: loading them cannot fail half-way
+            Checkpoint.load(model, plan.weights);
             // the run that resumes is the one that writes the checkpoint: what a killed save of it left goes
             AtomicFiles.deleteLeftovers(resumeFrom);
         }
         model.setThreads(threads);
-        Dataset train = setup.train, val = setup.val;
-        Loss lossFn = setup.loss;
-        Optimizer opt = setup.opt;
-        Schedule sched = setup.sched;
-        Map<String, String> settings = setup.settings;
-        int batches = setup.batches;
+        Checkpoint.Run run = plan.run;
+        Dataset train = plan.train, val = plan.val;
+        Loss lossFn = plan.loss;
+        Optimizer opt = plan.opt;
+        Schedule sched = plan.sched;
+        Map<String, String> settings = plan.settings;
+        int batches = plan.batches;
         while (run.epoch <= epochs && !run.stopped) {
             int e = run.epoch;
             long t0 = System.nanoTime() - run.millis * 1_000_000;
@@ -347,7 +399,8 @@ public final class Trainer {
             run.nextEpoch();
             if (checkpointFile != null) saveCheckpoint(model, opt, sched, run, settings);
         }
-        if (run.bestWeights != null && restoreBest) model.loadStateDict(run.bestWeights);
+        // the model's own stateDict, or a checkpoint's best weights that Checkpoint.read checked against the model
+        if (run.bestWeights != null && restoreBest) Checkpoint.load(model, run.bestWeights);
         return new History(List.copyOf(run.history), run.bestEpoch, run.stopped);
     }
 
@@ -356,73 +409,107 @@ public final class Trainer {
      * training or changing anything: the data against the model and the loss, the loss's weights against the rows,
      * the optimizer and schedule the factories make, the checkpoint file to write, and after {@link #resumeFrom}
      * the checkpoint itself (its settings, architecture, weights, optimizer state and position). The model, the
-     * checkpoint and the temporary files beside it are left as they were; the factories are called and what they
-     * make is dropped. For a caller that must refuse a run before it reports anything of it, as a command line
-     * that prints the model's summary and then trains: a resume with other settings is refused here as
-     * {@link #fit} would refuse it, with the same {@link CheckpointMismatchException}.
+     * checkpoint and the temporary files beside it are left as they were. What it checked and built (the split, the
+     * optimizer and schedule the factories made, a checkpoint's state) it returns as a {@link Plan}, which
+     * {@link #fit(Plan)} trains with, checking nothing again; {@link #fit(Model, Dataset)} is this and that. For a
+     * caller that must refuse a run before it reports anything of it, as a command line that prints the model's
+     * summary and then trains: a resume with other settings is refused here as {@link #fit} would refuse it, with the
+     * same {@link CheckpointMismatchException}.
      *
      * @throws IllegalArgumentException as {@link #fit} (a {@link CheckpointMismatchException} for a checkpoint
      *                                  written with other settings or for another architecture)
      * @throws UncheckedIOException     when the checkpoint to resume from cannot be read, as {@link #fit}
      */
-    public void check(Model model, Dataset data) {
-        setup(model, data);
-    }
-
-    /** What {@link #fit} checks and builds before its first batch; nothing of the caller's is changed. */
-    private record Setup(Dataset train, Dataset val, Loss loss, Optimizer opt, Schedule sched, Map<String, String> settings,
-                         Checkpoint.Run run, Map<String, Tensor> weights, int batches) {
-    }
-
-    private Setup setup(Model model, Dataset data) {
+    public Plan check(Model model, Dataset data) {
         Require.notNull("model", model);
         Require.notNull("data", data);
-        if (checkpointFile != null) requireCheckpointTarget(checkpointFile);
-        requireFits(model, data, "training data");
-        requireFinite(data, "training data");
-        if (validation != null) {
-            requireFits(model, validation, "validation data");
-            if (validation.getClass() != data.getClass()) {
-                throw new IllegalArgumentException("validation data: expected " + targetKind(data) + " as the training data has, got "
-                        + targetKind(validation));
-            }
-            requireFinite(validation, "validation data");
-        }
-        Loss lossFn = loss == null ? Loss.defaultFor(data) : loss;
-        requireTargets(lossFn, model, data, "training data");
-        if (validation != null) requireTargets(lossFn, model, validation, "validation data");
-        Dataset[] split = split(data, shuffledRows(data));
-        Dataset train = split[0];
-        Dataset val = split[1];
-        requireWeight(lossFn, train, "training rows", "nothing would train");
-        if (val != null) requireWeight(lossFn, val, "validation rows", "early stopping and the best epoch would mean nothing");
-        Optimizer opt = optimizer.apply(model.params());
-        if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
-        requireModelParams(model, opt);
-        Schedule sched = schedule == null ? null : schedule.apply(opt);
-        if (schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
-        // a built-in schedule of another optimizer would set that one's learning rate, and this one's would stay as it is
-        Optimizer scheduled = sched instanceof ClosedFormLrScheduler c ? c.optimizer : sched instanceof ReduceLROnPlateau p ? p.optimizer : opt;
-        if (scheduled != opt) {
-            throw new IllegalArgumentException("schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer");
-        }
-        Map<String, String> settings = settings(data, opt, sched);
-        Checkpoint.Resumed resumed;
-        try {
-            Map<String, String> absent = new LinkedHashMap<>();
-            callerSettings.forEach((k, v) -> absent.put(k, v[1]));
-            resumed = resumeFrom == null ? new Checkpoint.Resumed(new Checkpoint.Run(), null)
-                    : Checkpoint.read(resumeFrom, model, opt, sched, settings, absent);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
-        }
-        int batches = (int) ((train.size() + (long) batchSize - 1) / batchSize); // long: a batch size near Integer.MAX_VALUE
-        if (resumeFrom != null && resumed.run().batch > batches) {
-            throw new IllegalArgumentException(resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
-                    + " batches of an epoch, got " + resumed.run().batch);
-        }
-        return new Setup(train, val, lossFn, opt, sched, settings, resumed.run(), resumed.weights(), batches);
+        return new Plan(this, model, data);
     }
+
+    /**
+     * A run {@link #check} found fit to train, with what it built for it: the training and validation rows, the
+     * loss, the optimizer and schedule the factories made, and after {@link #resumeFrom} the checkpoint's weights
+     * (not yet loaded), optimizer state and position. Opaque: {@link #fit(Plan)} of the trainer that made it runs it,
+     * once.
+     */
+    public static final class Plan {
+        private final Trainer trainer;
+        private final long revision;
+        private final Model model;
+        private final long weightsVersion;
+        private final Dataset train;
+        private final Dataset val;
+        private final Loss loss;
+        private final Optimizer opt;
+        private final Schedule sched;
+        private final Map<String, String> settings;
+        private final Checkpoint.Run run;
+        private final Map<String, Tensor> weights;
+        private final int batches;
+        private final java.util.concurrent.atomic.AtomicBoolean used = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private Plan(Trainer t, Model model, Dataset data) {
+            this.trainer = t;
+            this.revision = t.revision;
+            this.model = model;
+            if (t.checkpointFile != null) requireCheckpointTarget(t.checkpointFile);
+            requireFits(model, data, "training data");
+            requireFinite(data, "training data");
+            Dataset validation = t.validation;
+            if (validation != null) {
+                requireFits(model, validation, "validation data");
+                if (validation.getClass() != data.getClass()) {
+                    throw new IllegalArgumentException("validation data: expected " + targetKind(data) + " as the training data has, got "
+                            + targetKind(validation));
+                }
+                requireFinite(validation, "validation data");
+            }
+            this.loss = t.loss == null ? Loss.defaultFor(data) : t.loss;
+            requireTargets(loss, model, data, "training data");
+            if (validation != null) requireTargets(loss, model, validation, "validation data");
+            Dataset[] split = t.split(data, t.shuffledRows(data));
+            this.train = split[0];
+            this.val = split[1];
+            requireWeight(loss, train, "training rows", "nothing would train");
+            if (val != null) requireWeight(loss, val, "validation rows", "early stopping and the best epoch would mean nothing");
+            this.opt = t.optimizer.apply(model.params());
+            if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
+            requireModelParams(model, opt);
+            this.sched = t.schedule == null ? null : t.schedule.apply(opt);
+            if (t.schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
+            // a built-in schedule of another optimizer would set that one's learning rate, and this one's would stay as it is
+            Optimizer scheduled = sched instanceof ClosedFormLrScheduler c ? c.optimizer : sched instanceof ReduceLROnPlateau p ? p.optimizer : opt;
+            if (scheduled != opt) {
+                throw new IllegalArgumentException("schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer");
+            }
+            this.settings = t.settings(data, opt, sched);
+            Checkpoint.Resumed resumed;
+            try {
+                Map<String, String> absent = new LinkedHashMap<>();
+                t.callerSettings.forEach((k, v) -> absent.put(k, v[1]));
+                resumed = t.resumeFrom == null ? new Checkpoint.Resumed(new Checkpoint.Run(), null)
+                        : Checkpoint.read(t.resumeFrom, model, opt, sched, settings, absent);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(t.resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
+            }
+            this.batches = (int) ((train.size() + (long) t.batchSize - 1) / t.batchSize); // long: a batch size near Integer.MAX_VALUE
+            if (t.resumeFrom != null && resumed.run().batch > batches) {
+                throw new IllegalArgumentException(t.resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
+                        + " batches of an epoch, got " + resumed.run().batch);
+            }
+            this.run = resumed.run();
+            this.weights = resumed.weights();
+            this.weightsVersion = weightsVersion(model);
+        }
+    }
+
+    /** The model's params' versions summed: each only grows, so the sum changes whenever any of them does. */
+    private static long weightsVersion(Model model) {
+        long v = 0;
+        for (Param p : model.params()) v += p.version();
+        return v;
+    }
+
 
     /**
      * The rows {@link #fit} trains on: {@code data} less the rows {@link #validationSplit} holds out (all of it
