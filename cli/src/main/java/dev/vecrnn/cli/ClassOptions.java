@@ -7,8 +7,6 @@ import dev.vecrnn.nn.train.Trainer;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.StringJoiner;
 
 /**
  * fit's and tune's {@code --classes} and {@code --class-weight}: how many outputs a classifier has (Keras's
@@ -16,7 +14,7 @@ import java.util.StringJoiner;
  * one-hot width) and how its cross-entropy weighs them (PyTorch's {@code CrossEntropyLoss(weight=w)}). A picocli
  * {@code @Mixin}: both commands read, check and apply them alike.
  */
-final class ClassOptions {
+final class ClassOptions extends Training.WeightOption {
     @Option(names = "--classes", paramLabel = "K",
             description = "classification: the number of classes, the model's outputs (Keras's Dense(K) units, PyTorch's Linear "
                     + "out_features), at least 2 and at least the largest label of --y and --val-y plus one; one-hot rows must be K "
@@ -146,8 +144,6 @@ final class ClassOptions {
         } else {
             how = "as given";
         }
-        StringJoiner sj = new StringJoiner("  ");
-        for (int c = 0; c < w.length; c++) sj.add(String.format(Locale.ROOT, "%d: %.4g", c, w[c]));
         if (!weighsAnyRow(train, w)) {
             throw new IllegalArgumentException("--class-weight " + classWeight + ": every training row (" + trainRows + ") is of a class of weight 0,"
                     + " so the loss would be 0/0 and nothing would train; give their classes a weight above 0");
@@ -158,19 +154,8 @@ final class ClassOptions {
                     + (given == null ? " (balanced weighs a class absent from the training rows 0)" : "")
                     + ", so val_loss would be 0/0 and early stopping and the best epoch would mean nothing; give their classes a weight above 0");
         }
-        weightsLine = "class weights (" + how + "): " + sj;
+        chose("class weights", how, w);
         return new CrossEntropyLoss(classes, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, w);
-    }
-
-    /** The weights {@link #loss} chose, as a line for stdout; null without --class-weight. */
-    private String weightsLine;
-
-    /**
-     * Prints the weights {@link #loss} chose, if any: called once nothing is left to refuse (a resume that a
-     * checkpoint refuses among them), as a refusal prints nothing before its line.
-     */
-    void printWeights() {
-        if (weightsLine != null) System.out.println(weightsLine);
     }
 
     /** Whether a valid row (a sequence, or a step within its length) of {@code d} is of a class of weight above 0. */

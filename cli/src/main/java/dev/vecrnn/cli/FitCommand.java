@@ -207,11 +207,7 @@ final class FitCommand implements Callable<Integer> {
             } catch (CheckpointMismatchException e) {
                 throw new IllegalArgumentException(resumeRefusal(e), e);
             }
-            in.printNote();
-            valArrays.printNote();
-            classOpts.printWeights();
-            posWeight.printWeights();
-            if (vocab == 0) scaleNote(x, data);
+            Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, data);
             System.out.println(model.summary());
             if (resuming) System.out.println("resuming from " + checkpoint);
             // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the

@@ -12,8 +12,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.StringJoiner;
 
 /**
  * {@code --task multilabel} of fit, tune, evaluate and predict: several labels a row, each on or off, as Keras's
@@ -84,7 +82,7 @@ final class MultiLabel {
      * fit's and tune's {@code --pos-weight}: a weight for each label's positive term, as PyTorch's
      * {@code BCEWithLogitsLoss(pos_weight=p)} (a picocli {@code @Mixin}). Absent, the loss is unweighted.
      */
-    static final class PosWeight {
+    static final class PosWeight extends Training.WeightOption {
         @Option(names = "--pos-weight", paramLabel = "POS_WEIGHTS",
                 description = "multilabel: weigh each label's positive term, as PyTorch's BCEWithLogitsLoss(pos_weight=p) (the mean stays over"
                         + " every label of every row): w0,w1,... one number above 0 per label (Y's columns), or balanced (negatives / positives"
@@ -139,18 +137,8 @@ final class MultiLabel {
                 }
                 how = "as given";
             }
-            StringJoiner sj = new StringJoiner("  ");
-            for (int k = 0; k < w.length; k++) sj.add(String.format(Locale.ROOT, "%d: %.4g", k, w[k]));
-            weightsLine = "positive weights (" + how + "): " + sj;
+            chose("positive weights", how, w);
             return new BceWithLogitsLoss(w);
-        }
-
-        /** The weights {@link #loss} chose, as a line for stdout; null without --pos-weight. */
-        private String weightsLine;
-
-        /** Prints the weights {@link #loss} chose, if any, once nothing is left to refuse (as {@link ClassOptions#printWeights}). */
-        void printWeights() {
-            if (weightsLine != null) System.out.println(weightsLine);
         }
 
         /**

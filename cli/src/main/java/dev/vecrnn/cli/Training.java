@@ -1,10 +1,13 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFiniteException;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 /** Training as the commands run it: a run that diverges is refused naming the options that steer it. */
@@ -47,5 +50,40 @@ final class Training {
 
     private static IllegalArgumentException diverged(String what, String steering, Throwable cause) {
         return new IllegalArgumentException("--lr: training diverged (" + what + "); " + steering, cause);
+    }
+
+    /**
+     * What fit and tune say of their inputs, printed once nothing is left to refuse (a refusal is its one line, with
+     * nothing before it on stdout): how Y and --val-y were read (one-hot rows), the weights --class-weight and
+     * --pos-weight chose, and with {@code x} (null for token ids) a note on features too large for the gates.
+     */
+    static void printNotes(FitCommand.Loaded in, ValidationArrays val, WeightOption classWeights, WeightOption posWeights, Path x,
+                           Dataset data) {
+        in.printNote();
+        val.printNote();
+        classWeights.printWeights();
+        posWeights.printWeights();
+        if (x != null) FitCommand.scaleNote(x, data);
+    }
+
+    /**
+     * An option that weighs a loss, as --class-weight (a class's rows) and --pos-weight (a label's positive term): the
+     * weights its loss was made with, kept as a line for stdout and printed by {@link #printNotes}.
+     */
+    abstract static class WeightOption {
+        /** The weights the loss was made with, as a line for stdout; null while none was made with weights. */
+        private String weightsLine;
+
+        /** Keeps the line {@link #printWeights} prints: "{@code what} ({@code how}): 0: w0  1: w1 ...". */
+        final void chose(String what, String how, float[] w) {
+            StringJoiner sj = new StringJoiner("  ");
+            for (int k = 0; k < w.length; k++) sj.add(String.format(Locale.ROOT, "%d: %.4g", k, w[k]));
+            weightsLine = what + " (" + how + "): " + sj;
+        }
+
+        /** Prints the weights chosen, if any. */
+        final void printWeights() {
+            if (weightsLine != null) System.out.println(weightsLine);
+        }
     }
 }

@@ -118,11 +118,7 @@ final class TuneCommand implements Callable<Integer> {
                 "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
                 : multilabel ? posWeight.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width, "--y " + y) : Loss.mse();
         // once nothing is left to refuse
-        in.printNote();
-        valArrays.printNote();
-        classOpts.printWeights();
-        posWeight.printWeights();
-        if (vocab == 0) FitCommand.scaleNote(x, data);
+        Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, data);
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];

@@ -73,4 +73,34 @@ class OneHotNoteTest {
         assertTrue(ok.out().startsWith("--y " + oh + ": one-hot rows of 2 classes, read as the class labels 0 to 1\nevaluated on 40 sequences"), ok.out());
         assertFalse(Files.exists(dir.resolve("t")));
     }
+
+    /**
+     * fit and tune print the same notes, in the same order, before anything else: how --y and --val-y were read, the
+     * weights --class-weight chose, and the note on features too large for the gates (one code prints them for both).
+     */
+    @Test
+    void fitAndTunePrintTheSameNotesFirst(@TempDir Path dir) throws Exception {
+        data(dir);
+        float[] x = Npy.read(dir.resolve("x.npy")).toFloats();
+        for (int i = 0; i < x.length; i++) x[i] *= 1000;
+        Path big = dir.resolve("big.npy"), oh = dir.resolve("oh.npy");
+        Npy.write(big, Tensor.of(x, 40, 5, 2));
+        String[] common = {"--x", big.toString(), "--y", oh.toString(), "--task", "classification", "--epochs", "1", "--val-x", big.toString(),
+                "--val-y", oh.toString(), "--class-weight", "balanced"};
+        ContractTest.Result fit = ContractTest.run(ContractTest.append(ContractTest.append(new String[] {"fit"}, common),
+                "--hidden", "3", "--out", dir.resolve("m").toString()));
+        assertEquals(0, fit.code(), fit.err());
+        ContractTest.Result tune = ContractTest.run(ContractTest.append(ContractTest.append(new String[] {"tune"}, common),
+                "--trials", "1", "--out", dir.resolve("t").toString()));
+        assertEquals(0, tune.code(), tune.err());
+        String[] lines = fit.out().split("\n", -1);
+        String[] starts = {"--y " + oh + ": one-hot rows of 2 classes", "--val-y " + oh + ": one-hot rows of 2 classes",
+                "class weights (balanced over the 40 training rows): 0: ", "note: --x " + big + ": feature 0 (root mean square "};
+        StringBuilder notes = new StringBuilder();
+        for (int i = 0; i < starts.length; i++) {
+            assertTrue(lines[i].startsWith(starts[i]), "fit's line " + i + ": " + fit.out());
+            notes.append(lines[i]).append('\n');
+        }
+        assertTrue(tune.out().startsWith(notes.toString()), "tune:\n" + tune.out() + "\nfit's notes:\n" + notes);
+    }
 }
