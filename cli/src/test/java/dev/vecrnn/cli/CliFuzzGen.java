@@ -1077,11 +1077,12 @@ final class CliFuzzGen {
         }
         c.note("val-x.npy " + vx + ", val-y.npy " + vy + (vl == null ? "" : ", val-lengths.npy " + vl) + " (training: " + width
                 + (classification ? " classes)" : " targets per row)"));
-        planters.add(new Planter("--val-y", () -> {
+        // each removal claims both options: a second planting that removed the other would leave a valid command line
+        planters.add(new Planter("--val-x,--val-y", () -> {
             c.remove("--val-y");
             c.fault("--val-x without --val-y", "--val-x", "--val-y");
         }));
-        planters.add(new Planter("--val-x", () -> {
+        planters.add(new Planter("--val-x,--val-y", () -> {
             c.remove("--val-x");
             c.fault("--val-y without --val-x", "--val-y", "--val-lengths", "--val-x");
         }));

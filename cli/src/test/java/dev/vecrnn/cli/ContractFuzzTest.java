@@ -181,6 +181,12 @@ class ContractFuzzTest {
         fuzz("fit", 617937969L);
     }
 
+    /** Another: one planter took --val-y away and a second --val-x, which left a valid command line expected to fail. */
+    @Example
+    void fitWithoutBothValidationArrays() {
+        fuzz("fit", 1602409L);
+    }
+
     @Property(tries = 120, shrinking = ShrinkingMode.OFF)
     void tune(@ForAll long seed) {
         fuzz("tune", seed);
