@@ -20,7 +20,9 @@ import java.util.Arrays;
  * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }}, then the raw array.
  *
  * <p>Accepted: versions 1.0, 2.0 and 3.0; little-endian dtypes {@code <f8 <f4 <f2 <i8 <i4 <i2} and the
- * one-byte {@code |i1 |u1 |b1}; C order and {@code fortran_order: True} (what {@code numpy.save} writes for a
+ * one-byte {@code |i1 |u1 |b1}, with the other spellings numpy.load reads as these (a one-byte type with any
+ * byte-order character or none; {@code =f4}, {@code |f4} or {@code f4}, the machine's own order, where that is
+ * little-endian); C order and {@code fortran_order: True} (what {@code numpy.save} writes for a
  * column-major array, such as a transpose or {@code numpy.asfortranarray}; it is read into C order, the
  * values at their indices, as {@code numpy.load} and {@code torch.from_numpy} see them). Rejected with a clear
  * {@link ModelFileException} naming the file, the problem and the byte offset: a wrong magic, another
@@ -213,6 +215,13 @@ public final class Npy {
     private static DType dtype(String src, String descr, long at) {
         DType t = DType.fromNpyDescr(descr);
         if (t != null) return t;
+        t = otherSpelling(descr);
+        if (t != null) return t;
+        if ((descr.startsWith("=") || descr.startsWith("|")) && ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN
+                && DType.fromNpyDescr("<" + descr.substring(1)) != null) {
+            throw new ModelFileException(src, at, "dtype " + Untrusted.quote(descr) + " is in this machine's own byte order, which is"
+                    + " big-endian; only little-endian ('<') is supported");
+        }
         if (descr.startsWith(">")) {
             throw new ModelFileException(src, at, "big-endian dtype " + Untrusted.quote(descr) + " is not supported; only little-endian ('<')");
         }
@@ -222,6 +231,23 @@ public final class Npy {
         String hint = descr.equals("<u2") || descr.equals("<u4") ? " (convert with .astype(np.int64))"
                 : descr.equals("<u8") ? " (convert with .astype(np.int64) where every value is below 2^63)" : "";
         throw new ModelFileException(src, at, "unsupported dtype " + Untrusted.quote(descr) + ", expected one of " + known + hint);
+    }
+
+    /**
+     * The dtype {@code descr} spells other than as numpy.save writes it, as numpy.load reads it (with
+     * {@code np.dtype}): a one-byte type with any byte-order character ({@code '<' '>' '=' '|'}) or none, since it
+     * has no byte order; a wider one with {@code '='}, {@code '|'} or none, which mean the reading machine's own
+     * order, where that is little-endian. Null for anything else.
+     */
+    private static DType otherSpelling(String descr) {
+        boolean marked = !descr.isEmpty() && "<>=|".indexOf(descr.charAt(0)) >= 0;
+        String code = marked ? descr.substring(1) : descr;
+        boolean nativeOrder = !marked || descr.charAt(0) == '=' || descr.charAt(0) == '|';
+        for (DType d : DType.values()) {
+            if (d.npyDescr() == null || !d.npyDescr().substring(1).equals(code)) continue;
+            if (d.size() == 1 || nativeOrder && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) return d;
+        }
+        return null;
     }
 
     /** Writes {@code t} as a float32 ({@code <f4}) array of its shape, atomically. */

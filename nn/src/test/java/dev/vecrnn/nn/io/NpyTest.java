@@ -126,6 +126,32 @@ class NpyTest {
         }
     }
 
+    /**
+     * numpy.load reads the descr with np.dtype, which takes '=' and '|' (and no character) for the machine's own
+     * byte order, and any order character on a one-byte type: a hand-written '=f4' header, which numpy loads as
+     * float32 here, was refused ("unsupported dtype '=f4'"), and so was '>i1', a plain int8 to numpy. Each reads
+     * as its little-endian twin, the same bytes to the same values; '>f4' stays refused.
+     */
+    @Test
+    void readsTheOtherSpellingsNumPyLoads() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "'=' is big-endian here");
+        String[][] twins = {{"=f4", "<f4"}, {"|f4", "<f4"}, {"f4", "<f4"}, {"=f8", "<f8"}, {"=f2", "<f2"}, {"=i8", "<i8"}, {"|i4", "<i4"},
+                {"=i2", "<i2"}, {">i1", "|i1"}, {"<i1", "|i1"}, {"=u1", "|u1"}, {">b1", "|b1"}, {"b1", "|b1"}};
+        for (String[] t : twins) {
+            DType d = DType.values()[0];
+            for (DType k : DType.values()) if (t[1].equals(k.npyDescr())) d = k;
+            byte[] raw = new byte[2 * d.size()];
+            for (int i = 0; i < raw.length; i++) raw[i] = (byte) (d == DType.BOOL ? i & 1 : 37 * i + 3);
+            String rest = "', 'fortran_order': False, 'shape': (2,), }";
+            TensorData got = Npy.read(put(dir, "a.npy", npy1("{'descr': '" + t[0] + rest, raw)));
+            TensorData want = Npy.read(put(dir, "b.npy", npy1("{'descr': '" + t[1] + rest, raw)));
+            assertEquals(d, got.dtype(), t[0]);
+            assertArrayEquals(want.rawBytes(), got.rawBytes(), t[0]);
+        }
+        badDict("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }", 8, "'>i4'", "big-endian dtype '>i4' is not supported");
+        badDict("{'descr': '=c8', 'fortran_order': False, 'shape': (2,), }", 16, "'=c8'", "unsupported dtype '=c8'");
+    }
+
     @Test
     void writesIndexArraysAsInt64() throws IOException {
         Path p = dir.resolve("lengths.npy");
