@@ -92,9 +92,15 @@ final class InferCommand implements Callable<Integer> {
             if (c0 != null && cfg.type() != CellType.LSTM) {
                 throw new IllegalArgumentException("--c0 " + c0 + ": only an LSTM has a cell state; this model is " + cfg.type());
             }
-            Tensor read = Inputs.floats("--input", input);
+            Tensor read = floatingPoint("--input", input);
             boolean unbatched = read.rank() == 2;
             Tensor x = batched("--input", input, read, cfg);
+            if (unbatched && lengths != null) {
+                // pack_padded_sequence takes the batch from the input's second dimension: a [T, I] input has none
+                throw new IllegalArgumentException("--lengths " + lengths + ": --input " + input + " is one unbatched sequence "
+                        + Arrays.toString(read.shape()) + ", which takes no lengths (PyTorch packs only a batched input);"
+                        + " give --input as " + (cfg.batchFirst() ? "[1, T, I]" : "[T, 1, I]") + " with one length, or no --lengths");
+            }
             int steps = cfg.batchFirst() ? x.dim(1) : x.dim(0), batch = cfg.batchFirst() ? x.dim(0) : x.dim(1);
             // the output, the gates of one layer and direction over all steps, and the layer's input copy
             double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
@@ -144,9 +150,26 @@ final class InferCommand implements Callable<Integer> {
         return x;
     }
 
+    /**
+     * A floating-point array from {@code file} as float32: float64 rounded to nearest and float16 exactly, as
+     * PyTorch's {@code x.float()} converts them (nn.LSTM itself refuses any input of another dtype than its
+     * weights'). Integer and bool arrays are refused, as nn.LSTM refuses them ("mat1 and mat2 must have the same
+     * dtype"): they are more likely token ids or labels given in the wrong place than features.
+     */
+    static Tensor floatingPoint(String option, Path file) throws java.io.IOException {
+        dev.vecrnn.nn.io.TensorData d = Inputs.npy(option, file);
+        if (!d.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected floating-point values (float32; float64 and float16 are"
+                    + " converted as x.float() converts them), got " + (d.dtype() == dev.vecrnn.nn.io.DType.BOOL ? "bool"
+                    : d.dtype() == dev.vecrnn.nn.io.DType.U8 ? "uint8" : "int" + 8 * d.dtype().size()) + " (PyTorch's recurrent modules refuse it too);"
+                    + " convert with x.astype(np.float32)");
+        }
+        return d.toTensor();
+    }
+
     /** An initial state from {@code file}: [L*D, B, size] of finite values ([L*D, size] for unbatched input). */
     private static Tensor initialState(String option, Path file, boolean unbatched, int stacked, int batch, int size) throws java.io.IOException {
-        Tensor t = Inputs.floats(option, file);
+        Tensor t = floatingPoint(option, file);
         String expected = unbatched ? "[" + stacked + ", " + size + "]" : "[" + stacked + ", " + batch + ", " + size + "]";
         if (unbatched ? t.rank() != 2 || t.dim(0) != stacked || t.dim(1) != size
                 : t.rank() != 3 || t.dim(0) != stacked || t.dim(1) != batch || t.dim(2) != size) {

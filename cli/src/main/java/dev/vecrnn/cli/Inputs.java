@@ -157,11 +157,16 @@ final class Inputs {
         return out;
     }
 
-    /** Sequence lengths: {@code n} whole numbers in [1, t]. */
+    /** Sequence lengths: {@code n} whole numbers in [1, t], of an integer or floating-point dtype (not bool). */
     static int[] lengths(String option, Path file, int n, int t) throws IOException {
         TensorData d = npy(option, file);
         if (d.rank() != 1) {
             throw new IllegalArgumentException(option + " " + file + ": expected [" + n + "] (one length per sequence), got shape " + java.util.Arrays.toString(d.shape()));
+        }
+        if (d.dtype() == DType.BOOL) {
+            // torch.as_tensor(lengths, dtype=torch.int64) would make True a length of 1: not lengths, whatever they are
+            throw new IllegalArgumentException(option + " " + file + ": expected integer lengths (int64, as pack_padded_sequence takes them),"
+                    + " got bool");
         }
         int[] len = ints(option, file, d);
         if (len.length != n) throw new IllegalArgumentException(option + " " + file + ": expected " + n + " lengths (one per sequence), got " + len.length);

@@ -157,4 +157,92 @@ class InferCommandTest {
         assertEquals(0, Main.run("infer", "--model", model.toString(), "--input", x.toString(), "--out", out.resolve("o").toString()));
         assertArrayEquals(new int[] {1, 1}, Npy.read(out.resolve("o/output.npy")).shape());
     }
+
+    /**
+     * nn.LSTM refuses an input or state of another dtype than its weights' ("mat1 and mat2 must have the same
+     * dtype", torch 1.13); infer ran int64, int32, uint8 and bool arrays as if they were features. Each is refused
+     * naming the option and the dtype, nothing written. A float64 input runs, rounded as x.float() rounds it: the
+     * outputs are those of the float32 array numpy's astype(np.float32) makes, bit for bit.
+     */
+    @Test
+    void refusesIntegerAndBoolInputsAsPyTorchDoes(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        dev.vecrnn.nn.Tensor x = Npy.read(f.resolve("x.npy")).toTensor();
+        float[] v = x.data();
+        long[] whole = new long[v.length];
+        int[] small = new int[v.length];
+        byte[] bools = new byte[v.length], bytes = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            whole[i] = Math.round(v[i] * 3);
+            small[i] = (int) whole[i];
+            bools[i] = (byte) (v[i] > 0 ? 1 : 0);
+            bytes[i] = (byte) Math.abs(whole[i]);
+        }
+        dev.vecrnn.nn.io.TensorData[] arrays = {dev.vecrnn.nn.io.TensorData.longs(whole, x.shape()), dev.vecrnn.nn.io.TensorData.ints(small, x.shape()),
+                dev.vecrnn.nn.io.TensorData.ofBytes(dev.vecrnn.nn.io.DType.BOOL, bools, x.shape()),
+                dev.vecrnn.nn.io.TensorData.ofBytes(dev.vecrnn.nn.io.DType.U8, bytes, x.shape())};
+        String[] names = {"int64", "int32", "bool", "uint8"};
+        for (int k = 0; k < arrays.length; k++) {
+            Path xf = out.resolve("x-" + names[k] + ".npy");
+            Npy.write(xf, arrays[k]);
+            ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", xf.toString(), "--out", out.resolve("o").toString())
+                    .refused("--input " + xf, "expected floating-point values", "got " + names[k]);
+            assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+        }
+        Path h0 = out.resolve("h0.npy"), c0 = out.resolve("c0.npy");
+        Npy.write(h0, dev.vecrnn.nn.io.TensorData.longs(new long[4 * 4 * 3], 4, 4, 3));
+        Npy.write(c0, dev.vecrnn.nn.Tensor.of(new float[4 * 4 * 7], 4, 4, 7));
+        ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(), "--h0", h0.toString(),
+                "--c0", c0.toString(), "--out", out.resolve("o").toString()).refused("--h0 " + h0, "got int64");
+
+        double[] wide = new double[v.length];
+        float[] narrowed = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            wide[i] = v[i] + 0.3 * Math.ulp(v[i]) * (i % 5 - 2);  // between floats, some nearer the next one: rounding decides
+            narrowed[i] = (float) wide[i];
+        }
+        Path xd = out.resolve("x64.npy"), xs = out.resolve("x32.npy");
+        Npy.write(xd, dev.vecrnn.nn.io.TensorData.doubles(wide, x.shape()));
+        Npy.write(xs, dev.vecrnn.nn.Tensor.of(narrowed, x.shape()));
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", xd.toString(), "--out", out.resolve("d").toString()));
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", xs.toString(), "--out", out.resolve("s").toString()));
+        for (String name : new String[] {"output.npy", "h_n.npy", "c_n.npy"}) {
+            assertEquals(Npy.read(out.resolve("s").resolve(name)).toTensor(), Npy.read(out.resolve("d").resolve(name)).toTensor(), name);
+        }
+    }
+
+    /**
+     * pack_padded_sequence takes int64 lengths; torch.as_tensor turns a bool array into lengths of 0 and 1, which
+     * are no lengths anyone meant. infer ran bool lengths as 1s. Refused naming --lengths; int64 ones run.
+     */
+    @Test
+    void refusesBoolLengths(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        Path lf = out.resolve("lengths-bool.npy");
+        Npy.write(lf, dev.vecrnn.nn.io.TensorData.ofBytes(dev.vecrnn.nn.io.DType.BOOL, new byte[] {1, 1, 1, 1}, 4));
+        ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(), "--lengths", lf.toString(),
+                "--out", out.resolve("o").toString()).refused("--lengths " + lf, "expected integer lengths", "got bool");
+        assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+    }
+
+    /**
+     * An unbatched input [T, I] has no batch dimension for pack_padded_sequence to take lengths along (PyTorch
+     * refuses: "Expected len(lengths) to be equal to batch_size"); infer ran it with the one length. Refused
+     * naming --lengths, nothing written; the same sequence as a batch of one, [1, T, I] here (batch_first), runs.
+     */
+    @Test
+    void refusesLengthsForAnUnbatchedInput(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        dev.vecrnn.nn.Tensor x = Npy.read(f.resolve("x.npy")).toTensor();
+        float[] one = java.util.Arrays.copyOf(x.data(), 6 * 5);
+        Path xu = out.resolve("x1.npy"), xb = out.resolve("x1b.npy"), lf = out.resolve("l.npy");
+        Npy.write(xu, dev.vecrnn.nn.Tensor.of(one, 6, 5));
+        Npy.write(xb, dev.vecrnn.nn.Tensor.of(one, 1, 6, 5));
+        Npy.writeInts(lf, new int[] {4}, 1);
+        ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", xu.toString(), "--lengths", lf.toString(),
+                "--out", out.resolve("o").toString()).refused("--lengths " + lf, "unbatched", "[1, T, I]");
+        assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", xb.toString(), "--lengths", lf.toString(),
+                "--out", out.resolve("o").toString()));
+    }
 }
