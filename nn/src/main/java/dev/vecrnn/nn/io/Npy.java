@@ -170,6 +170,11 @@ public final class Npy {
         if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
         ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
         if (pre.getInt(0) == ZIP_MAGIC) {
+            if (firstZipEntry(ch, size, src).endsWith("data.pkl")) {
+                // torch.save writes a zip whose first entry is its pickle: a tensor saved from PyTorch as it is
+                throw new ModelFileException(src, 0, "not a .npy file but a zip archive that torch.save writes: expected one array saved"
+                        + " by numpy.save (np.save(\"x.npy\", t.numpy()) saves a tensor t)");
+            }
             // numpy.savez writes a zip of .npy files: the usual slip from the .npy a command asks for
             throw new ModelFileException(src, 0, "not a .npy file but a zip archive (numpy.savez writes .npz ones): expected one array"
                     + " saved by numpy.save (np.save(\"x.npy\", np.load(f)[\"x\"]) takes one out of a .npz)");
@@ -210,6 +215,18 @@ public final class Npy {
             throw new ModelFileException(src, dataStart, bytes + " data bytes exceed the limit of " + TensorData.MAX_BYTES + " per array");
         }
         return new Layout(new Header(dtype, Arrays.stream(h.shape()).mapToInt(Math::toIntExact).toArray(), dataStart), h.fortranOrder());
+    }
+
+    /**
+     * The name of the first entry of the zip archive {@code ch}, from its local header (the name's length at
+     * byte 26, the name at byte 30), or "" where the file ends before it.
+     */
+    private static String firstZipEntry(FileChannel ch, long size, String src) throws IOException {
+        if (size < 30) return "";
+        ByteBuffer head = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, 30, src)).order(ByteOrder.LITTLE_ENDIAN);
+        int length = head.getShort(26) & 0xFFFF;
+        if (size < 30L + length) return "";
+        return new String(ChannelIo.readFully(ch, 30, length, src), StandardCharsets.ISO_8859_1);
     }
 
     private static DType dtype(String src, String descr, long at) {

@@ -185,6 +185,14 @@ class NpyTest {
         bad(concat(ascii("\u0092NUMPY"), new byte[]{1, 0, 0, 0}), 0, "not a .npy file");
         // numpy.savez's .npz: a zip archive, named as such rather than as bytes that are not the .npy magic
         bad(concat(ascii("PK"), new byte[]{3, 4, 20, 0, 0, 0, 0, 0, 0, 0}), 0, "not a .npy file but a zip archive", "numpy.save");
+        // torch.save(t, "x.pt") writes a zip too, whose first entry is "x/data.pkl": the .npz advice fitted it badly
+        // ("numpy.savez writes .npz ones"); named as torch.save's, with the line that saves a tensor as .npy
+        byte[] local = new byte[30];
+        ByteBuffer.wrap(local).order(ByteOrder.LITTLE_ENDIAN).putInt(0x04034B50).putShort(26, (short) 10);
+        bad(concat(local, ascii("x/data.pkl"), new byte[16]), 0, "zip archive that torch.save writes", "t.numpy()");
+        ByteBuffer.wrap(local).order(ByteOrder.LITTLE_ENDIAN).putShort(26, (short) 5);
+        bad(concat(local, ascii("x.npy"), new byte[16]), 0, "(numpy.savez writes .npz ones)");
+        bad(concat(local, ascii("x.n")), 0, "(numpy.savez writes .npz ones)");
         bad(concat(MAGIC, new byte[]{4, 0, 0, 0}), 6, "unsupported .npy format version 4.0");
         bad(concat(MAGIC, new byte[]{1, 1, 0, 0}), 6, "unsupported .npy format version 1.1");
         bad(concat(MAGIC, new byte[]{2, 0, 0, 0}), 8, "file ends inside the header length");
