@@ -102,7 +102,7 @@ public final class PyTorchFormat {
         SafeTensors.Contents st = SafeTensors.read(weights);
         String src = weights.toString();
         requirePyTorchLayout(src, st.metadata().get("format"));
-        ModelFile.requireParameters(src, "config.json (" + cfg + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
+        ModelFile.requireParameters(src, "config.json (" + module(cfg) + ")", ModelFile.minRecurrentParameters(cfg.inputSize(), cfg.hiddenSize(),
                 cfg.numLayers(), cfg.bidirectional(), cfg.projSize()), st);
         String prefix = modulePrefix(src, st);
         st.tensors().forEach((k, v) -> {
@@ -128,8 +128,28 @@ public final class PyTorchFormat {
         } catch (ModelFileException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw ModelFile.refusal(src, e);
+            // the state dict's check names the config as a Java record; a PyTorch user knows the module's repr
+            String said = String.valueOf(e.getMessage()).replace(" for " + cfg, " for " + module(cfg) + " (config.json)");
+            throw ModelFile.refusal(src, new IllegalArgumentException(said, e));
         }
+    }
+
+    /**
+     * The module {@code c} describes as PyTorch prints it, such as
+     * {@code LSTM(3, 5, proj_size=2, num_layers=2, bias=False, batch_first=True, dropout=0.1, bidirectional=True)}
+     * (options at their defaults left out), with {@code nonlinearity='relu'} for a relu RNN, which PyTorch leaves out.
+     */
+    static String module(RecurrentConfig c) {
+        StringBuilder s = new StringBuilder(c.type() == CellType.RNN_TANH || c.type() == CellType.RNN_RELU ? "RNN" : c.type().name());
+        s.append('(').append(c.inputSize()).append(", ").append(c.hiddenSize());
+        if (c.projSize() != 0) s.append(", proj_size=").append(c.projSize());
+        if (c.numLayers() != 1) s.append(", num_layers=").append(c.numLayers());
+        if (!c.bias()) s.append(", bias=False");
+        if (c.batchFirst()) s.append(", batch_first=True");
+        if (c.dropout() != 0) s.append(", dropout=").append(c.dropout());
+        if (c.bidirectional()) s.append(", bidirectional=True");
+        if (c.type() == CellType.RNN_RELU) s.append(", nonlinearity='relu'");
+        return s.append(')').toString();
     }
 
     /**

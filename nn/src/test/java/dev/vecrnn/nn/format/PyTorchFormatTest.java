@@ -63,6 +63,25 @@ class PyTorchFormatTest {
         assertTrue(e.getMessage().contains("LSTMX"), e.getMessage());
     }
 
+    /**
+     * A config.json that disagrees with the weights (one layer too many, one too few) was refused naming the config
+     * as a Java record ("for RecurrentConfig[type=LSTM, inputSize=3, ...]"); it is named as PyTorch prints the module.
+     */
+    @Test
+    void aConfigThatDisagreesWithTheWeightsIsNamedAsPyTorchPrintsIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        PyTorchFormat.write(new Recurrent(new RecurrentConfig(CellType.LSTM, 3, 5, 2, false, true, true, 0f, 2), 1), dir);
+        Files.writeString(dir.resolve(PyTorchFormat.CONFIG), "{\"type\": \"LSTM\", \"input_size\": 3, \"hidden_size\": 5, \"num_layers\": 1,"
+                + " \"bias\": false, \"batch_first\": true, \"bidirectional\": true, \"proj_size\": 2}");
+        ModelFileException e = assertThrows(ModelFileException.class, () -> PyTorchFormat.read(dir));
+        assertTrue(e.getMessage().contains("unexpected tensors ['weight_hh_l1', ")
+                && e.getMessage().contains(" for LSTM(3, 5, proj_size=2, bias=False, batch_first=True, bidirectional=True) (config.json)")
+                && !e.getMessage().contains("RecurrentConfig"), e.getMessage());
+        Files.writeString(dir.resolve(PyTorchFormat.CONFIG), "{\"type\": \"RNN\", \"nonlinearity\": \"relu\", \"input_size\": 3, \"hidden_size\": 50,"
+                + " \"num_layers\": 3, \"dropout\": 0.25}");
+        e = assertThrows(ModelFileException.class, () -> PyTorchFormat.read(dir));
+        assertTrue(e.getMessage().contains("config.json (RNN(3, 50, num_layers=3, dropout=0.25, nonlinearity='relu')) needs at least"), e.getMessage());
+    }
+
     /** A NaN weight in a PyTorch state_dict (a diverged run) is refused at read, naming the file, tensor and element. */
     @Test
     void readRefusesANonFiniteWeight(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
