@@ -158,6 +158,12 @@ def checks(work):
     torch.save(torch.quantization.quantize_dynamic(Model(torch.nn.LSTM(3, 4)), {torch.nn.LSTM}, dtype=torch.qint8).state_dict(), q)
     check_refused(work, "dynamically quantized", [q, os.path.join(work, "no6"), "--trust-pickle"],
                   "a dynamically quantized recurrent module (encoder._all_weight_values.0.param")
+    # a whole model pickled from a script: its class lives in that script's __main__, which the exporter has not
+    # (the refusal was torch.load's "Can't get attribute 'Model' on <module '__main__'>", with no way out)
+    mine = os.path.join(work, "my_model_pickled.pt")
+    torch.save(Model(torch.nn.LSTM(3, 4)), mine)
+    check_refused(work, "pickled model of the user's class", [mine, os.path.join(work, "no7"), "--trust-pickle"],
+                  "save model.state_dict() instead")
     print("export check passed")
 
 

@@ -67,7 +67,12 @@ def load(source, trust_pickle):
     try:
         return torch.load(source, map_location="cpu", weights_only=False)
     except Exception as e:
-        raise Refused(f"{source}: torch.load failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if isinstance(e, (AttributeError, ModuleNotFoundError)) and ("Can't get attribute" in first or "No module named" in first):
+            # pickle stores a whole model by its class's name, which only the code that defined it can import
+            raise Refused(f"{source}: a whole pickled model whose class this script cannot import ({first}):"
+                          f" save model.state_dict() instead (or torch.jit.save(torch.jit.script(model), FILE))")
+        raise Refused(f"{source}: torch.load failed: {first}")
 
 
 def recurrent_modules(module):
