@@ -32,7 +32,7 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "directory with model.safetensors and config.json")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "input, [T, B, I] or [B, T, I] with batch_first ([T, I] for one sequence)")
+    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "input, [T, B, I] or [B, T, I] with batch_first ([T, I] for one sequence), float32 (float64 and float16 rounded as x.float() rounds them; for a vecrnn model file, what predict takes)")
     Path input;
 
     @Option(names = "--out", required = true, paramLabel = "OUTDIR", description = "where output.npy, h_n.npy and c_n.npy go")
@@ -44,7 +44,7 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--c0", paramLabel = "C0.npy", description = "initial cell state [L*D, B, H] (LSTM)")
     Path c0;
 
-    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "sequence lengths [B] (integers in [1, T]), as pack_padded_sequence takes them; output.npy keeps all T steps,"
+    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "sequence lengths [B] (integers in [1, T]; not for a [T, I] input), as pack_padded_sequence takes them; output.npy keeps all T steps,"
             + " zeros past each length, as pad_packed_sequence(..., total_length=T) gives them (without total_length PyTorch trims"
             + " to the longest: output[:max(lengths)], or [:, :max(lengths)] batch_first)")
     Path lengths;
