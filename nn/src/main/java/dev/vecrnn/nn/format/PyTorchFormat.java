@@ -202,9 +202,22 @@ public final class PyTorchFormat {
             }
             Object type = m.get("type");
             if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
-            return new RecurrentConfig(cellType(t, m.get("nonlinearity")), integer(m, "input_size", -1), integer(m, "hidden_size", -1),
-                    integer(m, "num_layers", 1), bool(m, "bias", true), bool(m, "batch_first", false),
-                    bool(m, "bidirectional", false), (float) number(m, "dropout"), integer(m, "proj_size", 0));
+            CellType cell = cellType(t, m.get("nonlinearity"));
+            int input = integer(m, "input_size", -1), hidden = integer(m, "hidden_size", -1), layers = integer(m, "num_layers", 1);
+            boolean bias = bool(m, "bias", true), batchFirst = bool(m, "batch_first", false), bidirectional = bool(m, "bidirectional", false);
+            float dropout = (float) number(m, "dropout");
+            int proj = integer(m, "proj_size", 0);
+            try {
+                return new RecurrentConfig(cell, input, hidden, layers, bias, batchFirst, bidirectional, dropout, proj);
+            } catch (IllegalArgumentException e) {
+                // the constructor names its Java parameters ("projSize: expected < hiddenSize (5)"): named as config.json's keys
+                String said = String.valueOf(e.getMessage());
+                for (String[] k : new String[][] {{"inputSize", "input_size"}, {"hiddenSize", "hidden_size"}, {"numLayers", "num_layers"},
+                        {"batchFirst", "batch_first"}, {"projSize", "proj_size"}}) {
+                    said = said.replace(k[0], k[1]);
+                }
+                throw new IllegalArgumentException(said, e);
+            }
         } catch (ModelFileException e) {
             throw e;
         } catch (IllegalArgumentException e) {

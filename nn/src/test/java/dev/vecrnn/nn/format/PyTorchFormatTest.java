@@ -82,6 +82,25 @@ class PyTorchFormatTest {
         assertTrue(e.getMessage().contains("config.json (RNN(3, 50, num_layers=3, dropout=0.25, nonlinearity='relu')) needs at least"), e.getMessage());
     }
 
+    /**
+     * Sizes that make no module were refused in the Java parameters' names ("inputSize: expected >= 1, got 0",
+     * "projSize: expected < hiddenSize (5)"), which config.json does not use; they are named by its keys.
+     */
+    @Test
+    void impossibleSizesAreNamedByTheConfigsKeys(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve(PyTorchFormat.CONFIG);
+        Map<String, String> cases = Map.of(
+                "{\"type\": \"LSTM\", \"input_size\": 0, \"hidden_size\": 5}", "input_size: expected >= 1, got 0",
+                "{\"type\": \"LSTM\", \"input_size\": 3, \"hidden_size\": 5, \"proj_size\": 5}", "proj_size: expected < hidden_size (5), got 5",
+                "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 5, \"num_layers\": 0}", "num_layers: expected >= 1, got 0",
+                "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 5, \"proj_size\": 2}", "proj_size 2 for GRU");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(f, c.getKey());
+            ModelFileException e = assertThrows(ModelFileException.class, () -> PyTorchFormat.readConfig(f), c.getKey());
+            assertTrue(e.getMessage().contains(c.getValue()) && !e.getMessage().matches(".*(inputSize|hiddenSize|numLayers|projSize).*"), e.getMessage());
+        }
+    }
+
     /** A NaN weight in a PyTorch state_dict (a diverged run) is refused at read, naming the file, tensor and element. */
     @Test
     void readRefusesANonFiniteWeight(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
