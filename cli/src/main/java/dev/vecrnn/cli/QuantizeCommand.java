@@ -107,7 +107,7 @@ final class QuantizeCommand implements Callable<Integer> {
             RecurrentConfig cfg = fp32.config();
             Tensor sample;
             if (x != null) {
-                sample = InferCommand.batched("--x", x, Inputs.floats("--x", x), cfg);
+                sample = InferCommand.batched("--x", x, InferCommand.floatingPoint("--x", x), cfg);
                 int steps = cfg.batchFirst() ? sample.dim(1) : sample.dim(0), batch = cfg.batchFirst() ? sample.dim(0) : sample.dim(1);
                 Inputs.finiteSteps("--x", x, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst());
             } else {

@@ -188,6 +188,10 @@ class InferCommandTest {
             ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", xf.toString(), "--out", out.resolve("o").toString())
                     .refused("--input " + xf, "expected floating-point values", "got " + names[k]);
             assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+            // quantize measures its error on --x the same way, so it takes the same inputs
+            ContractTest.run("quantize", "--model", f.resolve("m").toString(), "--x", xf.toString(), "--out", out.resolve("q").toString(),
+                    "--precision", "int8").refused("--x " + xf, "expected floating-point values", "got " + names[k]);
+            assertFalse(Files.exists(out.resolve("q")), "no output directory for a refused quantize");
         }
         Path h0 = out.resolve("h0.npy"), c0 = out.resolve("c0.npy");
         Npy.write(h0, dev.vecrnn.nn.io.TensorData.longs(new long[4 * 4 * 3], 4, 4, 3));
