@@ -121,26 +121,7 @@ class ModelTorchParityTest {
 
         /** A fresh model of the fixture's layers, holding its weights. */
         Model model() {
-            ModelBuilder b = Model.builder(inputFeatures).seed(1);
-            for (String layer : PyTorchParityTest.meta(m, "layers").split(";")) {
-                String[] a = layer.split(":");
-                switch (a[0]) {
-                    case "embedding" -> b.embedding(Integer.parseInt(a[1]), Integer.parseInt(a[2]));
-                    case "recurrent" -> b.recurrent(CellType.valueOf(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]),
-                            Boolean.parseBoolean(a[4]), 0f, Integer.parseInt(a[5]));
-                    case "lastStep" -> b.lastStep();
-                    case "attention" -> b.attention();
-                    case "dense" -> b.dense(Integer.parseInt(a[1]), Activation.parse(a[2]));
-                    default -> throw new IllegalArgumentException(name + ": unknown layer " + layer);
-                }
-            }
-            Model model = b.build();
-            Map<String, Tensor> sd = new LinkedHashMap<>();
-            for (String n : fx.names()) {
-                if (n.startsWith("param.")) sd.put(n.substring("param.".length()), fx.tensor(n));
-            }
-            model.loadStateDict(sd);
-            return model;
+            return modelOf(fx, inputFeatures, name);
         }
 
         /** Rows [from, to) of the input as a batch. */
@@ -217,14 +198,7 @@ class ModelTorchParityTest {
 
         /** Every parameter against the fixture's {@code prefix + name}, and the same names on both sides. */
         void checkParams(String prefix, Map<String, Tensor> actual) {
-            TreeSet<String> expected = new TreeSet<>();
-            for (String n : fx.names()) {
-                if (n.startsWith(prefix) && !n.equals("grad.x")) expected.add(n.substring(prefix.length()));
-            }
-            if (!expected.equals(new TreeSet<>(actual.keySet()))) {
-                failures.add(prefix + "*: expected names " + expected + ", got " + new TreeSet<>(actual.keySet()));
-            }
-            for (String p : expected) check(prefix + p, fx.ref(prefix + p), actual.get(p));
+            checkParamsOf(fx, prefix, actual, failures, this::check);
         }
 
         void check(String what, PyTorchParityTest.Ref ref, Tensor actual) {
@@ -246,6 +220,57 @@ class ModelTorchParityTest {
             }
             return new PyTorchParityTest.Ref(ref.shape(), d);
         }
+    }
+
+    /**
+     * A fresh model of a fixture's {@code layers} (the builder's calls separated by {@code ;}: {@code embedding:V:E},
+     * {@code recurrent:TYPE:H:LAYERS:BIDIR:PROJ}, {@code dropout:P}, {@code lastStep}, {@code finalStates},
+     * {@code attention}, {@code dense:UNITS:ACTIVATION}), holding its {@code param.*} weights.
+     */
+    static Model modelOf(PyTorchParityTest.Fixture fx, int inputFeatures, String name) {
+        ModelBuilder b = Model.builder(inputFeatures).seed(1);
+        for (String layer : PyTorchParityTest.meta(fx.metadata, "layers").split(";")) {
+            String[] a = layer.split(":");
+            switch (a[0]) {
+                case "embedding" -> b.embedding(Integer.parseInt(a[1]), Integer.parseInt(a[2]));
+                case "recurrent" -> b.recurrent(CellType.valueOf(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]),
+                        Boolean.parseBoolean(a[4]), 0f, Integer.parseInt(a[5]));
+                case "dropout" -> b.dropout(Float.parseFloat(a[1]));
+                case "lastStep" -> b.lastStep();
+                case "finalStates" -> b.finalStates();
+                case "attention" -> b.attention();
+                case "dense" -> b.dense(Integer.parseInt(a[1]), Activation.parse(a[2]));
+                default -> throw new IllegalArgumentException(name + ": unknown layer " + layer);
+            }
+        }
+        Model model = b.build();
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        for (String n : fx.names()) {
+            if (n.startsWith("param.")) sd.put(n.substring("param.".length()), fx.tensor(n));
+        }
+        model.loadStateDict(sd);
+        return model;
+    }
+
+    /** A comparison of one tensor against its reference, recording what differs. */
+    interface Check {
+        void check(String what, PyTorchParityTest.Ref ref, Tensor actual);
+    }
+
+    /**
+     * Every tensor of {@code actual} against the fixture's {@code prefix + name} (grad.x left out), and the same
+     * names on both sides (a difference added to failures).
+     */
+    static void checkParamsOf(PyTorchParityTest.Fixture fx, String prefix, Map<String, Tensor> actual, List<String> failures,
+                              Check check) {
+        TreeSet<String> expected = new TreeSet<>();
+        for (String n : fx.names()) {
+            if (n.startsWith(prefix) && !n.equals("grad.x")) expected.add(n.substring(prefix.length()));
+        }
+        if (!expected.equals(new TreeSet<>(actual.keySet()))) {
+            failures.add(prefix + "*: expected names " + expected + ", got " + new TreeSet<>(actual.keySet()));
+        }
+        for (String p : expected) check.check(prefix + p, fx.ref(prefix + p), actual.get(p));
     }
 
     /**
