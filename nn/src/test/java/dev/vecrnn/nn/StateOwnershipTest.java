@@ -86,6 +86,40 @@ class StateOwnershipTest {
         assertArrayEquals(want, out, 0f);
     }
 
+    /**
+     * reset() and hidden() on a state another thread is stepping: reset used to zero it under the step (a silent
+     * mix of a stream and a new one), hidden to read it half written. Both now claim the state as a step does.
+     */
+    @Test
+    void resetAndHiddenOfAStateHeldByAnotherThreadAreRefused() throws Exception {
+        Recurrent net = new Recurrent(RecurrentConfig.of(CellType.LSTM, 3, 4), 5);
+        StreamState s = net.newState();
+        net.step(new float[] {1f, -2f, 0.5f}, s, new float[4]);
+        float[] h = StreamStates.h(s).clone(), c = StreamStates.c(s).clone();
+        Model m = Model.builder(3).gru(5).dense(2).seed(4).build();
+        ModelState ms = m.newState();
+        m.step(new float[] {1f, -2f, 0.5f}, ms, new float[2]);
+        float[] saved = new float[ms.size()];
+        ms.copyTo(saved);
+        whileHeldByAnotherThread(s, () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::reset);
+            assertTrue(e.getMessage().startsWith("state: StreamState is in use by thread \"holder\""), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> s.hidden(0));
+            assertArrayEquals(h, StreamStates.h(s), 0f);
+            assertArrayEquals(c, StreamStates.c(s), 0f);
+        });
+        whileHeldByAnotherThread(ms, () -> assertThrows(IllegalStateException.class, ms::reset));
+        float[] after = new float[ms.size()];
+        ms.copyTo(after);
+        assertArrayEquals(saved, after, 0f);
+        // released: both reset as they always did
+        s.reset();
+        ms.reset();
+        assertArrayEquals(new float[4], s.hidden(0), 0f);
+        ms.copyTo(after);
+        assertArrayEquals(new float[ms.size()], after, 0f);
+    }
+
     @Test
     void modelStateHeldByAnotherThreadFails() throws Exception {
         Model m = Model.builder(3).gru(5).dense(2).seed(4).build();

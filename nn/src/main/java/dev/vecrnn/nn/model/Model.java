@@ -102,22 +102,27 @@ public final class Model {
         this.nonFiniteInput = NonFiniteInput.require(policy);
     }
 
+    /** The policy set by {@link #setNonFiniteInput} (REJECT by default). */
     public NonFiniteInput nonFiniteInput() {
         return nonFiniteInput;
     }
 
+    /** A builder of a model taking {@code inputFeatures} features per step (1 for token ids into an embedding). */
     public static ModelBuilder builder(int inputFeatures) {
         return new ModelBuilder(inputFeatures);
     }
 
+    /** The features per step the model takes. */
     public int inputFeatures() {
         return inputFeatures;
     }
 
+    /** The layers, in order (unmodifiable). */
     public List<Layer> layers() {
         return layers;
     }
 
+    /** Every layer's parameters, in order, named {@code layers.<i>.<name>} (unmodifiable). */
     public List<Param> params() {
         return params;
     }
@@ -310,6 +315,7 @@ public final class Model {
         for (Layer l : layers) l.setThreads(n);
     }
 
+    /** Sets every parameter's accumulated gradient to zero. */
     public void zeroGrad() {
         for (Param p : params) p.zeroGrad();
     }
@@ -336,6 +342,14 @@ public final class Model {
      * Loads every tensor (copies); missing, extra or misshapen tensors are an error naming them. All of that
      * is checked, against the names and shapes of {@link #stateDict()}, before any layer changes: a refused
      * dict leaves every weight, and what is derived from them, as it was.
+     *
+     * <p>Not while other threads step or predict with this model: the weights are overwritten in place, so a
+     * step running meanwhile may read some old and some new ones, and nothing detects it. To change the weights
+     * of a model in service, load them into a new model and move each stream to it between two of its steps
+     * ({@link ModelState#copyTo(float[])}, then {@link ModelState#copyFrom(float[])} into a state of the new model).
+     *
+     * @throws IllegalArgumentException naming a missing, unexpected or misshapen tensor
+     * @throws IllegalStateException    on a {@link #quantized} copy
      */
     public void loadStateDict(Map<String, Tensor> sd) {
         Require.notNull("sd", sd);
@@ -404,6 +418,7 @@ public final class Model {
         return s;
     }
 
+    /** One line per layer (index, description, output features), then the parameter count, as Keras's {@code summary()}. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         int f = inputFeatures;
@@ -421,6 +436,9 @@ public final class Model {
     /**
      * A new state for one stream, to advance it step by step with {@link #step}. The model must be
      * streamable: no attention pooling and no bidirectional recurrent layer (both need the whole sequence).
+     * The state belongs to this model: another model, a {@link #quantized} copy of this one included, refuses it.
+     *
+     * @throws IllegalArgumentException for a model that cannot stream
      */
     public ModelState newState() {
         return new ModelState(this);
@@ -431,9 +449,16 @@ public final class Model {
      * exactly the model's input features (a longer array is refused, not read in part, as PyTorch refuses
      * an input of another width); out may be longer. A NaN or infinity in x is refused before the state
      * changes (see {@link #setNonFiniteInput}).
+     *
+     * @throws IllegalArgumentException for null, an x of another length, an out too short, a state of another
+     *                                  model, or a non-finite input; the state is then unchanged
+     * @throws IllegalStateException    when another thread is stepping the state
      */
     public void step(float[] x, ModelState state, float[] out) {
-        if (state == null || state.model != this) throw new IllegalArgumentException("state: expected a state from this model's newState()");
+        if (state == null || state.model != this) {
+            throw new IllegalArgumentException("state: expected a state from this model's newState(), got "
+                    + (state == null ? "null" : "one of another model"));
+        }
         if (x == null || x.length != inputFeatures) {
             throw new IllegalArgumentException("x: expected " + inputFeatures + " features, got "
                     + (x == null ? "null" : "an array of " + x.length));
@@ -459,6 +484,14 @@ public final class Model {
     public ModelStepWorkspace newStepWorkspace(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
         newState(); // refuses a model that cannot stream, with the same words
+        // each layer's outputs for all the streams are one array: a product past an array's length wrapped to a
+        // small array (a deep index error at the first stepMany) or went negative
+        int widest = 1, f = inputFeatures;
+        for (Layer l : layers) widest = Math.max(widest, f = l.outputFeatures(f));
+        if ((long) capacity * widest > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("capacity: expected at most " + (Integer.MAX_VALUE - 8) / widest
+                    + " streams (each needs a row of " + widest + " floats in one array), got " + capacity);
+        }
         return new ModelStepWorkspace(this, capacity);
     }
 
@@ -477,15 +510,16 @@ public final class Model {
             throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
         }
         int in = inputFeatures, outF = ws.width[layers.size()];
-        if (xs == null || xs.length < n * in) {
-            throw new IllegalArgumentException("xs: expected length >= " + (n * in) + ", got " + (xs == null ? "null" : xs.length));
+        if (xs == null || xs.length < (long) n * in) {
+            throw new IllegalArgumentException("xs: expected length >= " + (long) n * in + ", got " + (xs == null ? "null" : xs.length));
         }
-        if (outs == null || outs.length < n * outF) {
-            throw new IllegalArgumentException("outs: expected length >= " + (n * outF) + ", got " + (outs == null ? "null" : outs.length));
+        if (outs == null || outs.length < (long) n * outF) {
+            throw new IllegalArgumentException("outs: expected length >= " + (long) n * outF + ", got " + (outs == null ? "null" : outs.length));
         }
         for (int i = 0; i < n; i++) {
             if (states[i] == null || states[i].model != this) {
-                throw new IllegalArgumentException("states[" + i + "]: expected a state from this model's newState()");
+                throw new IllegalArgumentException("states[" + i + "]: expected a state from this model's newState(), got "
+                        + (states[i] == null ? "null" : "one of another model"));
             }
         }
         Kernels k = Kernels.get();

@@ -51,9 +51,18 @@ public final class ModelState extends Exclusive {
         return "ModelState";
     }
 
-    /** Back to the zero state, as a new stream starts. */
+    /**
+     * Back to the zero state, as a new stream starts.
+     *
+     * @throws IllegalStateException if another thread is stepping this state (it is then unchanged)
+     */
     public void reset() {
-        for (Layer.StepState s : layers) s.reset();
+        enter("state", -1);
+        try {
+            for (Layer.StepState s : layers) s.reset();
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -64,6 +73,29 @@ public final class ModelState extends Exclusive {
         int n = 0;
         for (Layer.StepState s : layers) n += s.size();
         return n;
+    }
+
+    /** {@link #copyTo(float[], int)} into all of {@code dst}, which must hold exactly {@link #size()} floats. */
+    public void copyTo(float[] dst) {
+        copyTo(whole("dst", dst), 0);
+    }
+
+    /**
+     * {@link #copyFrom(float[], int)} from all of {@code src}, which must hold exactly {@link #size()} floats, as
+     * {@link dev.vecrnn.nn.recurrent.StreamState#copyFrom(float[])} does for one network: a state saved from a
+     * model of another shape is refused by its length (offset 0 would take a prefix of it), while one of another
+     * model of the same size is taken as it is. Refused, the state is unchanged.
+     */
+    public void copyFrom(float[] src) {
+        copyFrom(whole("src", src), 0);
+    }
+
+    private float[] whole(String name, float[] a) {
+        if (a != null && a.length != size()) {
+            throw new IllegalArgumentException(name + ": expected exactly " + size() + " floats (this state's size()), got an array of "
+                    + a.length + " (a state of another model?); copyTo/copyFrom(array, offset) take a part of a larger array");
+        }
+        return Require.notNull(name, a);
     }
 
     /**

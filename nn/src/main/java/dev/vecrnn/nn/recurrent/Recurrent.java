@@ -204,6 +204,7 @@ public final class Recurrent {
         }
     }
 
+    /** The configuration this network was made with (cell, sizes, layers, directions, bias, batch_first, projection). */
     public RecurrentConfig config() {
         return config;
     }
@@ -216,6 +217,7 @@ public final class Recurrent {
         this.threads = n;
     }
 
+    /** The threads set by {@link #setThreads} (1 by default). */
     public int threads() {
         return threads;
     }
@@ -227,6 +229,7 @@ public final class Recurrent {
         this.nonFiniteInput = NonFiniteInput.require(policy);
     }
 
+    /** The policy set by {@link #setNonFiniteInput} (REJECT by default). */
     public NonFiniteInput nonFiniteInput() {
         return nonFiniteInput;
     }
@@ -268,6 +271,15 @@ public final class Recurrent {
      * Loads PyTorch-named tensors (copies); every expected name must be present with its exact shape, and no
      * other. All of that is checked before anything is copied: a refused dict leaves the weights, and the
      * packed and transposed copies made from them, as they were.
+     *
+     * <p>Not while other threads step or run forward on this network: the weights are overwritten in place, so a
+     * step running meanwhile may read some old and some new ones, and nothing detects it. To change the weights of
+     * a network in service, load them into a new network and move each stream to it between two of its steps
+     * ({@link StreamState#copyTo(float[])} from the old network's state, {@link StreamState#copyFrom(float[])} into
+     * one of the new network's: a state belongs to the network that made it).
+     *
+     * @throws IllegalArgumentException naming a missing, unexpected or misshapen tensor
+     * @throws IllegalStateException    on a {@link #quantized} copy
      */
     public void loadStateDict(Map<String, Tensor> stateDict) {
         requireTrainable("loadStateDict");
@@ -283,6 +295,7 @@ public final class Recurrent {
         for (RecurrentCell c : cells) c.fresh();
     }
 
+    /** Sets every parameter's accumulated gradient to zero. */
     public void zeroGrad() {
         for (Param p : params) p.zeroGrad();
     }
@@ -390,7 +403,10 @@ public final class Recurrent {
     /**
      * A new zero state for one stream, to advance it step by step with {@link #step}. Unidirectional
      * stacks only: a bidirectional one needs the whole sequence (use {@link #forward}). The state belongs
-     * to this network and to one thread at a time (see {@link StreamState}).
+     * to this network and to one thread at a time (see {@link StreamState}): another network, a
+     * {@link #quantized} copy of this one included, refuses it.
+     *
+     * @throws IllegalArgumentException for a bidirectional network
      */
     public StreamState newState() {
         return Streaming.newState(this);
@@ -402,6 +418,10 @@ public final class Recurrent {
      * PyTorch refuses an input of another width; {@link #step(float[], int, StreamState, float[], int)} reads
      * a row of a larger array); out may be longer. A NaN or infinity in x is refused before the state
      * changes unless {@link #setNonFiniteInput} chose {@link NonFiniteInput#PROPAGATE}.
+     *
+     * @throws IllegalArgumentException for null, an x of another length, an out too short, a state of another
+     *                                  network, or a non-finite input; the state is then unchanged
+     * @throws IllegalStateException    when another thread is stepping the state
      */
     public void step(float[] x, StreamState state, float[] out) {
         int in = config.inputSize();
@@ -414,7 +434,8 @@ public final class Recurrent {
 
     /**
      * {@link #step(float[], StreamState, float[])} reading x at {@code xOff} and writing out at
-     * {@code outOff}, for streams whose inputs and outputs are rows of larger arrays.
+     * {@code outOff}, for streams whose inputs and outputs are rows of larger arrays: {@code x[xOff, xOff + I)}
+     * and {@code out[outOff, outOff + Hout)} must lie inside the arrays (refused otherwise, the state unchanged).
      */
     public void step(float[] x, int xOff, StreamState state, float[] out, int outOff) {
         Streaming.step(this, x, xOff, state, out, outOff);
@@ -438,15 +459,27 @@ public final class Recurrent {
         Streaming.advanceMany(k, this, n, xs, states, outs, ws);
     }
 
-    /** Scratch space for {@link #stepMany}, for up to {@code capacity} streams at once (unidirectional stacks only). */
+    /**
+     * Scratch space for {@link #stepMany}, for up to {@code capacity} streams at once (unidirectional stacks
+     * only); one thread at a time.
+     *
+     * @throws IllegalArgumentException for a bidirectional network, {@code capacity < 1}, or a capacity whose
+     *                                  rows do not fit one Java array
+     */
     public StepWorkspace newStepWorkspace(int capacity) {
         return Streaming.newWorkspace(this, capacity);
     }
 
     /**
      * Advances n streams by one step each in one pass over the weights: xs {@code [n, I]} -> outs
-     * {@code [n, Hout]}, bit for bit what n calls of {@link #step} give. A NaN or infinity is refused
-     * naming the stream and feature, before any state changes. No state may appear twice.
+     * {@code [n, Hout]}, bit for bit what n calls of {@link #step} give. n is in {@code [0, ws.capacity()]}
+     * (0 does nothing); states, xs and outs may be longer than n streams need and only their first n rows are
+     * used. Everything is checked before any state changes: ws and the first n states are this network's, no
+     * state appears twice or is being stepped by another thread, and (under {@link #setNonFiniteInput}) every
+     * input is finite, a refusal naming the stream and feature.
+     *
+     * @throws IllegalArgumentException for an argument of another network, null, too short, or out of range
+     * @throws IllegalStateException    for a state given twice, or a state or ws another thread is using
      */
     public void stepMany(int n, float[] xs, StreamState[] states, float[] outs, StepWorkspace ws) {
         Streaming.stepMany(this, n, xs, states, outs, ws);

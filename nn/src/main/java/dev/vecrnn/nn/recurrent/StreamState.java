@@ -42,10 +42,19 @@ public final class StreamState extends Exclusive {
         return "StreamState";
     }
 
-    /** Back to the zero state, as a new stream starts. */
+    /**
+     * Back to the zero state, as a new stream starts.
+     *
+     * @throws IllegalStateException if another thread is stepping this state (it is then unchanged)
+     */
     public void reset() {
-        Arrays.fill(h, 0f);
-        if (c != null) Arrays.fill(c, 0f);
+        enter("state", -1);
+        try {
+            Arrays.fill(h, 0f);
+            if (c != null) Arrays.fill(c, 0f);
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -54,6 +63,41 @@ public final class StreamState extends Exclusive {
      */
     public int size() {
         return h.length + (c == null ? 0 : c.length);
+    }
+
+    /**
+     * {@link #copyTo(float[], int)} into all of {@code dst}, which must hold exactly {@link #size()} floats.
+     *
+     * @throws IllegalArgumentException if {@code dst} is null or of another length
+     * @throws IllegalStateException if another thread is stepping this state
+     */
+    public void copyTo(float[] dst) {
+        requireWhole("dst", dst);
+        copyTo(dst, 0);
+    }
+
+    /**
+     * {@link #copyFrom(float[], int)} from all of {@code src}, which must hold exactly {@link #size()} floats: a
+     * state saved from a network of another shape (other layers, hidden size or cell) is refused by its length,
+     * where {@code copyFrom(src, 0)} would take the first {@code size()} floats of it. The floats carry no
+     * architecture: a state of another network that happens to have the same {@code size()} is taken as it is,
+     * so keep the network's identity beside a saved state.
+     *
+     * @throws IllegalArgumentException if {@code src} is null, of another length, or holds NaN or an infinity;
+     *         the state is then unchanged
+     * @throws IllegalStateException if another thread is stepping this state
+     */
+    public void copyFrom(float[] src) {
+        requireWhole("src", src);
+        copyFrom(src, 0);
+    }
+
+    private void requireWhole(String name, float[] a) {
+        Require.notNull(name, a);
+        if (a.length != size()) {
+            throw new IllegalArgumentException(name + ": expected exactly " + size() + " floats (this state's size()), got an array of "
+                    + a.length + " (a state of another network?); copyTo/copyFrom(array, offset) take a part of a larger array");
+        }
     }
 
     /**
@@ -105,13 +149,23 @@ public final class StreamState extends Exclusive {
         }
     }
 
-    /** This stream's h of layer {@code layer} (0 is the bottom one), {@code [Hout]}: a copy. */
+    /**
+     * This stream's h of layer {@code layer} (0 is the bottom one), {@code [Hout]}: a copy.
+     *
+     * @throws IllegalArgumentException if {@code layer} is not in {@code [0, layers)}
+     * @throws IllegalStateException if another thread is stepping this state
+     */
     public float[] hidden(int layer) {
         int layers = net.config().numLayers();
         if (layer < 0 || layer >= layers) {
             throw new IllegalArgumentException("layer: expected in [0, " + layers + "), got " + layer);
         }
         int p = net.config().outputHidden();
-        return Arrays.copyOfRange(h, layer * p, (layer + 1) * p);
+        enter("state", -1);
+        try {
+            return Arrays.copyOfRange(h, layer * p, (layer + 1) * p);
+        } finally {
+            exit();
+        }
     }
 }

@@ -36,11 +36,12 @@ final class Streaming {
         }
         RecurrentConfig cfg = net.config();
         int p = cfg.outputHidden();
-        if (x == null || xOff < 0 || xOff + cfg.inputSize() > x.length) {
+        // offset > length - size rather than offset + size > length: the sum of a large offset wraps negative
+        if (x == null || xOff < 0 || xOff > x.length - cfg.inputSize()) {
             throw new IllegalArgumentException("x: expected " + cfg.inputSize() + " floats at offset " + xOff + ", got "
                     + (x == null ? "null" : "an array of " + x.length));
         }
-        if (out == null || outOff < 0 || outOff + p > out.length) {
+        if (out == null || outOff < 0 || outOff > out.length - p) {
             throw new IllegalArgumentException("out: expected room for " + p + " floats at offset " + outOff + ", got "
                     + (out == null ? "null" : "an array of " + out.length));
         }
@@ -86,7 +87,24 @@ final class Streaming {
     static StepWorkspace newWorkspace(Recurrent net, int capacity) {
         requireStreamable(net);
         if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
+        RecurrentConfig cfg = net.config();
+        requireRows("capacity", capacity, Math.max(net.cells[0].outputSize(), Math.max(cfg.outputHidden(), cfg.hiddenSize())));
         return new StepWorkspace(net, capacity);
+    }
+
+    /** The longest array the JVM allocates (the JDK's own soft limit): a few words under Integer.MAX_VALUE. */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /**
+     * Refuses a workspace of {@code rows} rows whose widest array row holds {@code width} floats when the rows do
+     * not fit one Java array: the product wrapped (an array of a few floats, and a deep index error at the first
+     * stepMany) or went negative.
+     */
+    static void requireRows(String name, int rows, int width) {
+        if ((long) rows * width > MAX_ARRAY) {
+            throw new IllegalArgumentException(name + ": expected at most " + MAX_ARRAY / width + " streams (each needs a row of "
+                    + width + " floats in one array), got " + rows);
+        }
     }
 
     /**
@@ -101,10 +119,17 @@ final class Streaming {
         if (states == null || states.length < n) {
             throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
         }
-        if (xs == null || xs.length < n * in) throw new IllegalArgumentException("xs: expected length >= " + (n * in) + ", got " + (xs == null ? "null" : xs.length));
-        if (outs == null || outs.length < n * p) throw new IllegalArgumentException("outs: expected length >= " + (n * p) + ", got " + (outs == null ? "null" : outs.length));
+        if (xs == null || xs.length < (long) n * in) {
+            throw new IllegalArgumentException("xs: expected length >= " + (long) n * in + ", got " + (xs == null ? "null" : xs.length));
+        }
+        if (outs == null || outs.length < (long) n * p) {
+            throw new IllegalArgumentException("outs: expected length >= " + (long) n * p + ", got " + (outs == null ? "null" : outs.length));
+        }
         for (int i = 0; i < n; i++) {
-            if (states[i] == null || states[i].net != net) throw new IllegalArgumentException("states[" + i + "]: expected a state of this network");
+            if (states[i] == null || states[i].net != net) {
+                throw new IllegalArgumentException("states[" + i + "]: expected a state made by newState() of this network, got "
+                        + (states[i] == null ? "null" : "one of another network"));
+            }
         }
         Kernels k = Kernels.get();
         if (net.nonFiniteInput() == NonFiniteInput.REJECT) NonFiniteInput.checkRows(k, "xs", "stream", xs, n, in);
