@@ -43,10 +43,15 @@ class ConcurrentStreamsTest {
         /** A model whose streams' states live outside it, as a service or Flink keeps them: copyFrom, step, copyTo. */
         MODEL_STATE_COPY,
         /** A model's two streams stepped together by Model.stepMany. */
-        MODEL_STEP_MANY;
+        MODEL_STEP_MANY,
+        /**
+         * A projected two-layer LSTM (proj_size, the W_hr product of stepMany) whose streams' states live outside
+         * it: StreamState.copyFrom(float[]), stepMany of the two, copyTo(float[]).
+         */
+        LSTM_PROJ_STATE_COPY_STEP_MANY;
 
         boolean stepMany() {
-            return this == GRU_STEP_MANY || this == GRU_BF16_STEP_MANY;
+            return this == GRU_STEP_MANY || this == GRU_BF16_STEP_MANY || this == LSTM_PROJ_STATE_COPY_STEP_MANY;
         }
 
         Shared build() {
@@ -60,6 +65,8 @@ class ConcurrentStreamsTest {
                 case GRU_BF16_STEP_MANY -> new Shared(new Recurrent(RecurrentConfig.of(CellType.GRU, 32, 37), 16).quantized(Precision.BF16), null);
                 case MODEL_STATE_COPY -> new Shared(null, Model.builder(1).embedding(40, 16).lstm(24).dense(10).seed(17).build());
                 case MODEL_STEP_MANY -> new Shared(null, Model.builder(1).embedding(40, 16).lstm(24).dense(10).seed(18).build());
+                case LSTM_PROJ_STATE_COPY_STEP_MANY -> new Shared(new Recurrent(RecurrentConfig.of(CellType.LSTM, 20, 28).withLayers(2)
+                        .withProjSize(12), 19), null);
             };
         }
     }
@@ -79,7 +86,7 @@ class ConcurrentStreamsTest {
         final ModelStepWorkspace modelBatch;
         final float[] x, xs, out, outs;
         final long[] hash = new long[2];
-        /** MODEL_STATE_COPY: each stream's state between steps. */
+        /** MODEL_STATE_COPY, LSTM_PROJ_STATE_COPY_STEP_MANY: each stream's state between steps. */
         final float[][] external = new float[2][];
 
         Streams(Workload kind, Shared shared, int thread) {
@@ -95,6 +102,7 @@ class ConcurrentStreamsTest {
                 }
                 if (model) modelStates[s] = shared.model.newState(); else states[s] = shared.net.newState();
                 if (kind == Workload.MODEL_STATE_COPY) external[s] = new float[modelStates[s].size()];
+                if (kind == Workload.LSTM_PROJ_STATE_COPY_STEP_MANY) external[s] = new float[states[s].size()];
             }
             int outWidth = model ? shared.model.outputFeatures() : shared.net.config().outputHidden();
             batch = kind.stepMany() ? shared.net.newStepWorkspace(2) : null;
@@ -112,8 +120,15 @@ class ConcurrentStreamsTest {
                 if (batch != null || modelBatch != null) {
                     System.arraycopy(inputs[0], row, xs, 0, width);
                     System.arraycopy(inputs[1], row, xs, width, width);
-                    if (batch != null) shared.net.stepMany(2, xs, states, outs, batch);
-                    else shared.model.stepMany(2, xs, modelStates, outs, modelBatch);
+                    if (batch != null && external[0] != null) {
+                        for (int s = 0; s < 2; s++) states[s].copyFrom(external[s]);
+                        shared.net.stepMany(2, xs, states, outs, batch);
+                        for (int s = 0; s < 2; s++) states[s].copyTo(external[s]);
+                    } else if (batch != null) {
+                        shared.net.stepMany(2, xs, states, outs, batch);
+                    } else {
+                        shared.model.stepMany(2, xs, modelStates, outs, modelBatch);
+                    }
                     hash[0] = mix(hash[0], outs, 0, out.length);
                     hash[1] = mix(hash[1], outs, out.length, out.length);
                     continue;

@@ -20,7 +20,8 @@ class StreamAllocationTest {
     private static final int ROUND = 5_000;
     private static final long PATIENCE_NANOS = 20_000_000_000L;
     private static final String[] PATHS = {"Recurrent.step", "Recurrent.stepMany", "Model.step", "Recurrent.step int8",
-        "Recurrent.stepMany bf16", "ModelState.copyFrom, Model.step, copyTo", "Model.stepMany, 8 streams"};
+        "Recurrent.stepMany bf16", "ModelState.copyFrom, Model.step, copyTo", "Model.stepMany, 8 streams",
+        "StreamState.copyFrom, Recurrent.stepMany projected LSTM, copyTo"};
 
     @Test
     void eightThreadsSteppingSharedNetworksDoNotAllocate() throws Exception {
@@ -47,7 +48,8 @@ class StreamAllocationTest {
         ConcurrentStreamsTest.Workload[] kinds = {ConcurrentStreamsTest.Workload.LSTM_TWO_LAYERS_STEP,
                 ConcurrentStreamsTest.Workload.GRU_STEP_MANY, ConcurrentStreamsTest.Workload.MODEL_EMBEDDING_LSTM_DENSE,
                 ConcurrentStreamsTest.Workload.LSTM_INT8_STEP, ConcurrentStreamsTest.Workload.GRU_BF16_STEP_MANY,
-                ConcurrentStreamsTest.Workload.MODEL_STATE_COPY, ConcurrentStreamsTest.Workload.MODEL_STEP_MANY};
+                ConcurrentStreamsTest.Workload.MODEL_STATE_COPY, ConcurrentStreamsTest.Workload.MODEL_STEP_MANY,
+                ConcurrentStreamsTest.Workload.LSTM_PROJ_STATE_COPY_STEP_MANY};
         for (int p = 0; p < PATHS.length; p++) {
             ConcurrentStreamsTest.Workload kind = kinds[p];
             if (kind == ConcurrentStreamsTest.Workload.MODEL_STEP_MANY) {
