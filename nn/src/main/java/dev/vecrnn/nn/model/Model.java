@@ -163,6 +163,7 @@ public final class Model {
             this.output = output;
         }
 
+        /** The forward's output, as {@link #predict} would give it. */
         public Batch output() {
             return output;
         }
@@ -480,6 +481,9 @@ public final class Model {
     /**
      * Scratch space for {@link #stepMany}, for up to {@code capacity} streams at once; the model must be
      * streamable, as for {@link #newState}. One per thread; it allocates nothing once made.
+     *
+     * @throws IllegalArgumentException for {@code capacity < 1}, a model that cannot stream, or a capacity whose
+     *                                  rows do not fit one Java array
      */
     public ModelStepWorkspace newStepWorkspace(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);

@@ -53,6 +53,7 @@ public final class ModelBuilder {
         this.features = inputFeatures;
     }
 
+    /** The seed every initial weight is drawn from (0 by default), read at {@link #build()}. */
     public ModelBuilder seed(long s) {
         this.seed = s;
         return this;
@@ -78,6 +79,10 @@ public final class ModelBuilder {
         if (!sequence) throw new IllegalStateException(what + ": expected a sequence input, but the model already pooled its sequence");
     }
 
+    /**
+     * A lookup of {@code dim} floats per token id in {@code [0, vocab)}, as {@code nn.Embedding}; the first layer
+     * only, on a model of 1 input feature (the id, as a float).
+     */
     public ModelBuilder embedding(int vocab, int dim) {
         if (vocab < 1) throw new IllegalArgumentException("vocab: expected >= 1, got " + vocab);
         if (dim < 1) throw new IllegalArgumentException("dim: expected >= 1, got " + dim);
@@ -91,14 +96,17 @@ public final class ModelBuilder {
         }, dim, true);
     }
 
+    /** One LSTM layer of {@code hidden} units returning sequences: {@code recurrent(LSTM, hidden, 1, false, 0, 0)}. */
     public ModelBuilder lstm(int hidden) {
         return recurrent(CellType.LSTM, hidden, 1, false, 0f, 0);
     }
 
+    /** One GRU layer of {@code hidden} units returning sequences. */
     public ModelBuilder gru(int hidden) {
         return recurrent(CellType.GRU, hidden, 1, false, 0f, 0);
     }
 
+    /** One Elman RNN layer (tanh) of {@code hidden} units returning sequences. */
     public ModelBuilder rnn(int hidden) {
         return recurrent(CellType.RNN_TANH, hidden, 1, false, 0f, 0);
     }
@@ -141,6 +149,7 @@ public final class ModelBuilder {
         if (whr != null) Init.xavier(whr, 0, outHidden, h, r);
     }
 
+    /** Zeroes each feature with probability {@code p} in training (scaling the rest by {@code 1/(1-p)}); the identity in inference and streaming. */
     public ModelBuilder dropout(float p) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("p: expected a dropout probability in [0, 1), got " + p);
         int backward = backwardFeatures;
@@ -172,10 +181,12 @@ public final class ModelBuilder {
         return add(r -> new AttentionPooling(f, r), features, false);
     }
 
+    /** A linear layer of {@code units} outputs, applied at every step of a sequence or to a pooled vector. */
     public ModelBuilder dense(int units) {
         return dense(units, Activation.LINEAR);
     }
 
+    /** {@link #dense(int)} followed by {@code act}. */
     public ModelBuilder dense(int units, Activation act) {
         if (units < 1) throw new IllegalArgumentException("units: expected >= 1, got " + units);
         int in = features;
@@ -189,6 +200,11 @@ public final class ModelBuilder {
         }, units, sequence);
     }
 
+    /**
+     * The model, its weights drawn from the seed: every call builds a new model with the same weights.
+     *
+     * @throws IllegalStateException when no layer was added
+     */
     public Model build() {
         if (makers.isEmpty()) throw new IllegalStateException("model: expected at least one layer");
         Random r = new Random(seed);

@@ -528,10 +528,12 @@ public final class Recurrent {
             this.cN = cN;
         }
 
+        /** The forward's output, {@code [T, B, D*Hout]} ({@code [B, T, D*Hout]} when batch_first). */
         public Tensor output() {
             return output;
         }
 
+        /** The final h of every layer and direction, {@code [L*D, B, Hout]}. */
         public Tensor hN() {
             return hN;
         }
