@@ -192,6 +192,8 @@ class PublicApiArgumentsTest {
         sample(Model.class, () -> Model.builder(1).dense(1).build());
         sample(ModelBuilder.class, () -> Model.builder(1));
         sample(Trainer.class, Trainer::new);
+        sample(Trainer.Plan.class, () -> new Trainer().check(Model.builder(1).dense(1).build(),
+                Dataset.regression(new float[1], 1, 1, 1, null, new float[1], 1, true)));
         sample(Evaluation.class, () -> new Evaluation(1, Map.of("loss", 1.0)));
         sample(Dense.class, () -> new Dense(1, 1, Activation.LINEAR, new Random(1)));
         sample(Embedding.class, () -> new Embedding(1, 1, new Random(1)));
