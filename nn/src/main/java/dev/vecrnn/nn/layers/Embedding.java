@@ -60,13 +60,31 @@ public final class Embedding implements Layer {
     @Override
     @Internal
     public StepState newStepState(int index) {
-        return (k, x, y) -> System.arraycopy(weight.data(), id(x[0], 0) * dim, y, 0, dim);
+        return (k, x, y) -> System.arraycopy(weight.data(), id(x[0], "", -1) * dim, y, 0, dim);
+    }
+
+    /**
+     * Many streams' steps: every id is checked first, naming its stream (one by one, stream 1's bad id was
+     * named as row 0's, the one row each step sees), then each row is copied.
+     */
+    @Override
+    @Internal
+    public void stepMany(dev.vecrnn.kernels.Kernels k, int n, float[] in, int inWidth, StepState[] states, float[] out, int outWidth,
+                         Object scratch, float[] rowIn, float[] rowOut) {
+        for (int i = 0; i < n; i++) id(in[i * inWidth], "stream", i);
+        for (int i = 0; i < n; i++) System.arraycopy(weight.data(), (int) in[i * inWidth] * dim, out, i * outWidth, dim);
     }
 
     int id(float v, int row) {
+        return id(v, "row", row);
+    }
+
+    /** v as a token id, or a refusal naming {@code where} and {@code index} (none for a negative index). */
+    private int id(float v, String where, int index) {
         int id = (int) v;
         if (id != v || id < 0 || id >= vocab) {
-            throw new IllegalArgumentException("embedding: expected a token id in [0, " + vocab + "), got " + v + " at row " + row);
+            throw new IllegalArgumentException("embedding: expected a token id in [0, " + vocab + "), got " + v
+                    + (index < 0 ? "" : " at " + where + " " + index));
         }
         return id;
     }

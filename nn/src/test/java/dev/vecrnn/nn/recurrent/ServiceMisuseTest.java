@@ -158,4 +158,24 @@ class ServiceMisuseTest {
         refused("states[0]: expected a state from this model's newState(), got null",
                 () -> m.stepMany(1, new float[2], new ModelState[1], new float[3], m.newStepWorkspace(1)));
     }
+
+    /**
+     * A bad token in stream 1 of a stepMany was named "at row 0" (the embedding stepped the streams one row at a
+     * time); it names stream 1 now, and no stream moved. The good streams then step as they would have.
+     */
+    @Test
+    void aBadTokenInStepManyNamesItsStream() {
+        Model m = Model.builder(1).embedding(10, 4).lstm(6).seed(1).build();
+        ModelState[] states = {m.newState(), m.newState(), m.newState()};
+        float[] out = new float[18];
+        var e = assertThrows(IllegalArgumentException.class, () -> m.stepMany(3, new float[] {1, 11, 2}, states, out, m.newStepWorkspace(3)));
+        assertEquals("embedding: expected a token id in [0, 10), got 11.0 at stream 1", e.getMessage());
+        var one = assertThrows(IllegalArgumentException.class, () -> m.step(new float[] {2.5f}, states[0], new float[6]));
+        assertEquals("embedding: expected a token id in [0, 10), got 2.5", one.getMessage());
+        m.stepMany(3, new float[] {1, 7, 2}, states, out, m.newStepWorkspace(3));
+        float[] alone = new float[6];
+        ModelState fresh = m.newState();
+        m.step(new float[] {7}, fresh, alone);
+        assertArrayEquals(alone, java.util.Arrays.copyOfRange(out, 6, 12), "stream 1 as if the refused call had not happened");
+    }
 }
