@@ -19,19 +19,29 @@ final class Progress {
         if (!TERMINAL) return;
         int filled = (int) ((long) WIDTH * batch / batches);
         System.err.print("\repoch " + epoch + "/" + epochs + " [" + "=".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
-                + batch + "/" + batches + " loss " + String.format("%.4f", loss) + "   ");
+                + batch + "/" + batches + " loss " + value(loss) + "   ");
         if (batch == batches) System.err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
+    }
+
+    /**
+     * A loss or metric as Keras's progress bar prints one: four decimals, or where it is nonzero and at most 1e-3 in
+     * magnitude four significant digits in scientific notation ({@code 2.4517e-09}), so that the loss of targets of
+     * order 1e-4 does not read 0.0000 at every epoch; 0, NaN and infinities as they are.
+     */
+    static String value(double v) {
+        boolean small = v != 0 && Math.abs(v) <= 1e-3;
+        return String.format(java.util.Locale.ROOT, small ? "%.4e" : "%.4f", v);
     }
 
     /** An evaluation's loss and metrics, each {@code prefix}, its name and its value: "val_loss 0.6931  val_accuracy 0.5000". */
     static String figures(String prefix, Evaluation ev) {
         StringJoiner sj = new StringJoiner("  ");
-        ev.metrics().forEach((k, v) -> sj.add(String.format("%s%s %.4f", prefix, k, v)));
+        ev.metrics().forEach((k, v) -> sj.add(prefix + k + " " + value(v)));
         return sj.toString();
     }
 
     static void epoch(Trainer.Epoch e) {
-        StringBuilder sb = new StringBuilder(String.format("epoch %d/%d  loss %.4f", e.epoch(), e.epochs(), e.trainLoss()));
+        StringBuilder sb = new StringBuilder("epoch " + e.epoch() + "/" + e.epochs() + "  loss " + value(e.trainLoss()));
         if (e.validation() != null) sb.append("  ").append(figures("val_", e.validation()));
         if (e.skippedSteps() > 0) sb.append("  skipped ").append(e.skippedSteps()).append(" non-finite steps");
         sb.append(String.format("  lr %.2g  %d ms%s", e.learningRate(), e.millis(), e.improved() ? "  *" : ""));

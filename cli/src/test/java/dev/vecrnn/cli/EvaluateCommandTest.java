@@ -130,6 +130,39 @@ class EvaluateCommandTest {
         assertEquals(steps, json.get("steps"));  // what the means are over, as the printed line says
     }
 
+    /**
+     * Targets of order 1e-5 give losses far below 1e-3: fit and evaluate printed every one as 0.0000, as if nothing
+     * were left to learn. They print them as Keras does, in scientific notation, and the printed figure is the
+     * --json file's.
+     */
+    @Test
+    void smallLossesArePrintedInScientificNotation(@TempDir Path dir) throws Exception {
+        Random r = new Random(0);
+        int n = 48, t = 3;
+        float[] x = new float[n * t], y = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < n; i++) y[i] = 1e-5f * x[i * t + t - 1];
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 1));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n));
+        ContractTest.Result fit = ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "regression", "--hidden", "4", "--epochs", "15", "--lr", "0.05", "--out", dir.resolve("m").toString(), "--seed", "1");
+        assertEquals(0, fit.code(), fit.err());
+        ContractTest.Result ev = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--y", dir.resolve("y.npy").toString(), "--json", dir.resolve("e.json").toString());
+        assertEquals(0, ev.code(), ev.err());
+        double loss = ((Number) Json.readObject(dir.resolve("e.json"), 1 << 20).get("loss")).doubleValue();
+        assertTrue(loss > 0 && loss < 1e-3, "the case needs a loss below 1e-3, got " + loss);
+        String printed = String.format(java.util.Locale.ROOT, "loss %.4e  rmse", loss);
+        assertTrue(ev.out().contains(printed), printed + " in:\n" + ev.out());
+        assertTrue(fit.out().contains("on all data: " + printed), printed + " in:\n" + fit.out());
+        assertTrue(fit.out().matches("(?s).*epoch \\d+/15  loss \\d\\.\\d{4}e-\\d\\d  val_loss \\d\\.\\d{4}e-\\d\\d .*"), fit.out());
+        assertEquals("0.5000", Progress.value(0.5));
+        assertEquals("0.0000", Progress.value(0));
+        assertEquals("-2.4517e-09", Progress.value(-2.4517e-9));
+        assertEquals("1.0000e-03", Progress.value(1e-3));
+        assertEquals("123456.0000", Progress.value(123456));
+    }
+
     @Test
     void refusalsNameWhatDoesNotFitTheModel(@TempDir Path dir) throws Exception {
         ContractTest.data(dir);  // x [40, 5, 2], labels 0 and 1
