@@ -17,9 +17,10 @@ public final class ConfusionMatrix {
     /**
      * The nonzero cells, by {@code target * classes + predicted}: at most one a row added, where a dense
      * classes x classes array took 9.5 GB for a label of 34,561 in a fit's targets (and overflowed an int past
-     * 46,340 classes).
+     * 46,340 classes). Primitive keys and counts: a map of boxed longs allocated a {@code Long} for every row
+     * counted past the 127th of a cell.
      */
-    private final java.util.HashMap<Long, Long> cells = new java.util.HashMap<>();
+    private final Cells cells = new Cells();
     /** Per class: rows with this target, rows predicted as it, and rows both (the diagonal). */
     private final long[] targetRows, predictedRows, correct;
     private long total;
@@ -33,7 +34,7 @@ public final class ConfusionMatrix {
     }
 
     private void tally(int target, int predicted) {
-        cells.merge((long) target * classes + predicted, 1L, Long::sum);
+        cells.increment((long) target * classes + predicted);
         targetRows[target]++;
         predictedRows[predicted]++;
         if (target == predicted) correct[target]++;
@@ -83,7 +84,7 @@ public final class ConfusionMatrix {
     public long count(int target, int predicted) {
         checkClass("target", target, -1);
         checkClass("predicted", predicted, -1);
-        return cells.getOrDefault((long) target * classes + predicted, 0L);
+        return cells.get((long) target * classes + predicted);
     }
 
     /** Rows whose target is class {@code c}: its support. */
@@ -101,7 +102,7 @@ public final class ConfusionMatrix {
     /** An independent copy: adding to either leaves the other as it was. */
     public ConfusionMatrix copy() {
         ConfusionMatrix m = new ConfusionMatrix(classes);
-        m.cells.putAll(cells);
+        m.cells.copyFrom(cells);
         System.arraycopy(targetRows, 0, m.targetRows, 0, classes);
         System.arraycopy(predictedRows, 0, m.predictedRows, 0, classes);
         System.arraycopy(correct, 0, m.correct, 0, classes);
@@ -163,6 +164,70 @@ public final class ConfusionMatrix {
         if (c < 0 || c >= classes) {
             throw new IllegalArgumentException(name + ": expected a class in [0, " + classes + "), got " + c
                     + (row >= 0 ? " at row " + row : ""));
+        }
+    }
+
+    /** Counts by non-negative long keys, open addressing with linear probing; -1 marks an empty slot. */
+    private static final class Cells {
+        private long[] keys = empty(16);
+        private long[] counts = new long[16];
+        private int size;
+
+        private static long[] empty(int capacity) {
+            long[] k = new long[capacity];
+            java.util.Arrays.fill(k, -1);
+            return k;
+        }
+
+        /** The slot of {@code key}, or the empty slot where it would go. */
+        private static int slot(long[] keys, long key) {
+            int mask = keys.length - 1;
+            long h = key * 0x9E3779B97F4A7C15L;
+            int i = (int) (h ^ (h >>> 32)) & mask;
+            while (keys[i] != -1 && keys[i] != key) i = (i + 1) & mask;
+            return i;
+        }
+
+        void increment(long key) {
+            int i = slot(keys, key);
+            if (keys[i] == -1) {
+                if (2 * (size + 1) > keys.length) {
+                    grow();
+                    i = slot(keys, key);
+                }
+                keys[i] = key;
+                size++;
+            }
+            counts[i]++;
+        }
+
+        long get(long key) {
+            int i = slot(keys, key);
+            return keys[i] == -1 ? 0 : counts[i];
+        }
+
+        private void grow() {
+            long[] oldKeys = keys, oldCounts = counts;
+            keys = empty(oldKeys.length * 2);
+            counts = new long[oldKeys.length * 2];
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldKeys[j] == -1) continue;
+                int i = slot(keys, oldKeys[j]);
+                keys[i] = oldKeys[j];
+                counts[i] = oldCounts[j];
+            }
+        }
+
+        void copyFrom(Cells o) {
+            keys = o.keys.clone();
+            counts = o.counts.clone();
+            size = o.size;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(keys, -1);
+            java.util.Arrays.fill(counts, 0);
+            size = 0;
         }
     }
 }
