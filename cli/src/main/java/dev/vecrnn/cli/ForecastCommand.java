@@ -119,28 +119,44 @@ final class ForecastCommand implements Callable<Integer> {
             seasonal[h] = series[hist - season + (h % season)];
         }
         System.out.printf("series: %d values, %d held back; trained on %d windows of %d steps%n", n, horizon, examples, window);
-        System.out.printf("%-16s %10s %10s %10s%n", "", "RMSE", "MAE", "MAPE %");
         // MAPE divides by the true value: undefined where one is zero (Keras's epsilon there makes it ~1e9)
         boolean mape = Arrays.stream(truth).noneMatch(v -> v == 0);
-        row("LSTM", forecast, truth, mape);
-        row("naive", naive, truth, mape);
-        row("seasonal naive", seasonal, truth, mape);
+        System.out.print(table(new String[] {"LSTM", "naive", "seasonal naive"}, new double[][] {forecast, naive, seasonal}, truth, mape));
         if (!mape) System.out.println("MAPE n/a: the held-back truth has a zero, and MAPE divides by the true value");
         plot(series, hist, forecast, outs.stage(target));
         outs.commit();
         System.out.println("plot: " + png);
     }
 
-    private static void row(String name, double[] p, double[] t, boolean mape) {
-        double se = 0, ae = 0, pe = 0;
-        for (int i = 0; i < p.length; i++) {
-            double e = p[i] - t[i];
-            se += e * e;
-            ae += Math.abs(e);
-            pe += Math.abs(e / t[i]);
+    /**
+     * The RMSE, MAE and MAPE of each forecast against the truth, a row each, as {@link Progress#value} writes figures
+     * (a series of order 1e-6 gets 2.4517e-07, not 0.0000), every column as wide as its widest figure (a series of
+     * order 1e6 gets figures wider than the headings).
+     */
+    static String table(String[] names, double[][] forecasts, double[] t, boolean mape) {
+        String[][] cells = new String[names.length + 1][];
+        cells[0] = new String[] {"", "RMSE", "MAE", "MAPE %"};
+        for (int r = 0; r < names.length; r++) {
+            double[] p = forecasts[r];
+            double se = 0, ae = 0, pe = 0;
+            for (int i = 0; i < p.length; i++) {
+                double e = p[i] - t[i];
+                se += e * e;
+                ae += Math.abs(e);
+                pe += Math.abs(e / t[i]);
+            }
+            cells[r + 1] = new String[] {names[r], Progress.value(Math.sqrt(se / p.length)), Progress.value(ae / p.length),
+                    mape ? Progress.value(100 * pe / p.length) : "n/a"};
         }
-        System.out.printf("%-16s %10.4f %10.4f %10s%n", name, Math.sqrt(se / p.length), ae / p.length,
-                mape ? String.format("%.4f", 100 * pe / p.length) : "n/a");
+        int[] width = {16, 10, 10, 10};
+        for (String[] row : cells) for (int c = 0; c < row.length; c++) width[c] = Math.max(width[c], row[c].length());
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : cells) {
+            sb.append(String.format("%-" + width[0] + "s", row[0]));
+            for (int c = 1; c < row.length; c++) sb.append(String.format(" %" + width[c] + "s", row[c]));
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     private void plot(double[] series, int hist, double[] forecast, Path staged) throws Exception {

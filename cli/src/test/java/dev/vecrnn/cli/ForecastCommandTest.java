@@ -41,6 +41,28 @@ class ForecastCommandTest {
         assertTrue(lstm < seasonal && lstm < naive, out);
     }
 
+    /**
+     * The error table took four decimals in columns ten wide: a series of order 1e-6 printed RMSE 0.0000 for the
+     * LSTM and both baselines alike, and one of order 1e6 ran its columns together ("160384.7993 128911.1537").
+     * Small figures are in scientific notation, and each column is as wide as its widest figure.
+     */
+    @Test
+    void theErrorTableKeepsTinyErrorsAndWideColumns() {
+        // errors: 3e-7 and -1e-7 -> RMSE sqrt(5e-14), MAE 2e-7, MAPE 100 * (3e-7/1e-6 + 1e-7/2e-6) / 2 = 17.5
+        String tiny = ForecastCommand.table(new String[] {"LSTM"}, new double[][] {{1.3e-6, 1.9e-6}}, new double[] {1e-6, 2e-6}, true);
+        assertTrue(tiny.contains(String.format(java.util.Locale.ROOT, "%.4e %.4e", Math.sqrt(5e-14), 2e-7)), tiny);
+        assertTrue(tiny.contains("17.5000"), tiny);
+        String wide = ForecastCommand.table(new String[] {"LSTM", "naive"}, new double[][] {{1_160_384.5, 2e6}, {0, 0}},
+                new double[] {1e6, 2e6}, true);
+        List<String> lines = wide.lines().toList();
+        assertEquals(3, lines.size(), wide);
+        assertTrue(lines.stream().allMatch(l -> l.length() == lines.get(0).length()), "rows of one width:\n" + wide);
+        assertTrue(lines.get(1).matches("LSTM +113408\\.9675 +80192\\.2500 +8\\.0192"), wide);
+        assertTrue(lines.get(0).endsWith("MAPE %") && lines.get(2).endsWith("100.0000"), wide);
+        String zero = ForecastCommand.table(new String[] {"naive"}, new double[][] {{1}}, new double[] {0}, false);
+        assertTrue(zero.lines().toList().get(1).endsWith(" n/a"), zero);
+    }
+
     @Test
     void badCsvIsOneClearError(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("s.csv"), "t,v\n1,2.0\n2,oops\n");
