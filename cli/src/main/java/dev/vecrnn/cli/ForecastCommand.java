@@ -193,6 +193,23 @@ final class ForecastCommand implements Callable<Integer> {
      * as pandas' {@code read_csv} reads one: UTF-8 (a byte that is not UTF-8 is refused), RFC 4180 quoting
      * ({@link Csv}), a byte order mark and blank lines skipped.
      */
+    /**
+     * Where a header of one field holds a semicolon, a tab or a bar, the file separates its fields with that (a
+     * spreadsheet's export in a locale whose decimal mark is a comma, or a TSV): said after the refusal, as the
+     * column named is likely among them; empty otherwise.
+     */
+    static String otherSeparator(List<String> header) {
+        if (header.size() != 1) return "";
+        for (String sep : new String[] {";", "\t", "|"}) {
+            if (header.get(0).contains(sep)) {
+                String shown = sep.equals("\t") ? "tabs" : "'" + sep + "'";
+                return "; its header is one field holding " + shown + ": forecast reads fields separated by commas, as pandas' read_csv does"
+                        + " by default, so convert the file to commas first";
+            }
+        }
+        return "";
+    }
+
     private double[] read() throws Exception {
         String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
         String text;
@@ -222,7 +239,8 @@ final class ForecastCommand implements Callable<Integer> {
         if (col < 0 || col >= names.size()) {
             // quoted one by one: a name may hold a comma ("load, MW")
             String list = String.join(", ", names.stream().map(n -> dev.vecrnn.nn.io.internal.Untrusted.quote(n.trim())).toList());
-            throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")");
+            throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")"
+                    + otherSeparator(names));
         }
         String name = names.get(col).trim();
         List<Double> vals = new ArrayList<>();
@@ -232,8 +250,12 @@ final class ForecastCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(where + ": line " + r.line() + ": " + cells.size() + " fields, expected at most the header's "
                         + names.size());
             }
+            if (col >= cells.size()) {
+                throw new IllegalArgumentException(where + ": line " + r.line() + ", column " + name + ": expected a number, got no field there (the line has "
+                        + cells.size() + (cells.size() == 1 ? " field" : " fields") + ", the header " + names.size() + ")");
+            }
             // strip, not trim: trim also drops control characters, and a NUL before a number read as the number
-            String cell = col < cells.size() ? cells.get(col).strip() : "";
+            String cell = cells.get(col).strip();
             try {
                 // a decimal number as a CSV holds one: Double.parseDouble alone also took Java's spellings,
                 // hexadecimal "0x1p3" (8) and a type suffix "12.5f" or "3d"

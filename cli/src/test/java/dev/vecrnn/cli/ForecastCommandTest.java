@@ -63,6 +63,33 @@ class ForecastCommandTest {
         assertTrue(zero.lines().toList().get(1).endsWith(" n/a"), zero);
     }
 
+    /**
+     * A spreadsheet's export separated by semicolons was refused as having "no such column (columns: 'date;value')",
+     * and a line missing the column's field as "got ''", as if the value were blank: the first says the file's
+     * separator is not a comma, the second that the line has too few fields.
+     */
+    @Test
+    void anotherSeparatorAndAShortLineAreNamed(@TempDir Path dir) throws Exception {
+        StringBuilder semi = new StringBuilder("date;value\n"), tabs = new StringBuilder("date\tvalue\n"), shortLine = new StringBuilder("date,value\n");
+        for (int i = 0; i < 120; i++) {
+            semi.append(i).append(";1,5\n");
+            tabs.append(i).append("\t1.5\n");
+            shortLine.append(i).append(i == 30 ? "\n" : ",1.5\n");
+        }
+        Files.writeString(dir.resolve("semi.csv"), semi);
+        Files.writeString(dir.resolve("tabs.csv"), tabs);
+        Files.writeString(dir.resolve("short.csv"), shortLine);
+        String png = dir.resolve("p.png").toString();
+        ContractTest.run("forecast", "--csv", dir.resolve("semi.csv").toString(), "--column", "value", "--png", png)
+                .refused("--column value", "semi.csv", "no such column", "one field holding ';'", "separated by commas");
+        ContractTest.run("forecast", "--csv", dir.resolve("tabs.csv").toString(), "--column", "value", "--png", png)
+                .refused("--column value", "tabs.csv", "one field holding tabs");
+        ContractTest.run("forecast", "--csv", dir.resolve("short.csv").toString(), "--column", "value", "--png", png)
+                .refused("short.csv", "line 32, column value", "no field there (the line has 1 field, the header 2)");
+        assertFalse(Files.exists(dir.resolve("p.png")));
+        assertEquals("", ForecastCommand.otherSeparator(List.of("date", "value;x")));
+    }
+
     @Test
     void badCsvIsOneClearError(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("s.csv"), "t,v\n1,2.0\n2,oops\n");
