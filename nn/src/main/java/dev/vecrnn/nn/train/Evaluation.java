@@ -73,8 +73,13 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
         double lossSum = 0;
         double rows = 0;
         int width = model.outputFeatures();
-        int per = data.perStep() ? data.steps() : 1;
-        float[] outAll = new float[n * per * width];
+        // the figures are counted batch by batch, never from all the outputs at once: those are N x T x K floats for a
+        // per-step classifier, gigabytes for a vocabulary of thousands where a batch's are megabytes
+        ConfusionMatrix confusion = data instanceof Dataset.Classification ? new ConfusionMatrix(width) : null;
+        boolean multiLabel = confusion == null && loss instanceof BceWithLogitsLoss;
+        LabelCounts labels = multiLabel ? new LabelCounts(width) : null;
+        RegressionStats errors = confusion == null && !multiLabel ? new RegressionStats() : null;
+        Integer ignore = ignoreIndex(loss);
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Dataset part = data.subset(idx, from, to);
@@ -82,52 +87,47 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
             double count = countedWeight(loss, part);
             lossSum += ValidRows.loss(loss, out, part, null) * count;
             rows += count;
-            System.arraycopy(out.data(), 0, outAll, from * per * width, out.data().length);
+            // the valid rows: all of them, or the valid steps where there is padding
+            int[] valid = part.perStep() && ValidRows.hasPadding(part) ? ValidRows.validRows(part) : null;
+            if (part instanceof Dataset.Classification c) {
+                int[] t = c.labels();
+                boolean[] scored = new boolean[t.length];
+                if (valid == null) java.util.Arrays.fill(scored, true);
+                else for (int r : valid) scored[r] = true;
+                if (ignore != null) for (int r = 0; r < t.length; r++) scored[r] &= t[r] != ignore;
+                confusion.addLogits(out.data(), t, scored);
+            } else {
+                float[] pred = valid == null ? out.data() : ValidRows.gather(out.data(), valid, width);
+                float[] tgt = valid == null ? ((Dataset.Regression) part).targets() : ValidRows.gather(((Dataset.Regression) part).targets(), valid, width);
+                if (multiLabel) labels.add(pred, tgt);
+                else errors.add(pred, tgt);
+            }
         }
         double mean = rows == 0 ? 0 : lossSum / rows; // no row counts: 0, as the loss itself gives
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", mean);
-        // the valid rows: all of them, or the valid steps where there is padding
-        int[] valid = data.perStep() && ValidRows.hasPadding(data) ? ValidRows.validRows(data) : null;
-        ConfusionMatrix confusion = null;
-        if (data instanceof Dataset.Classification c) {
-            int[] scored = scoredRows(loss, c, valid);
-            int count = scored.length;
-            if (count == 0) {
-                throw new IllegalArgumentException("data: every label is " + loss + "'s ignore index " + ignoreIndex(loss)
+        if (confusion != null) {
+            if (confusion.total() == 0) {
+                throw new IllegalArgumentException("data: every label is " + loss + "'s ignore index " + ignore
                         + ", so there is nothing to score");
             }
-            int[] p = new int[count];
-            int[] t = new int[count];
-            for (int j = 0; j < count; j++) {
-                int r = scored[j];
-                int best = 0;
-                for (int k = 1; k < width; k++) if (outAll[r * width + k] > outAll[r * width + best]) best = k;
-                p[j] = best;
-                t[j] = c.labels()[r];
-            }
-            m.put("accuracy", Metrics.accuracy(p, t));
-            confusion = new ConfusionMatrix(width).add(p, t);
+            m.put("accuracy", confusion.accuracy());
             m.put("f1", confusion.f1Macro());
             // a class-weighted mean is no mean log-likelihood: no perplexity from it
             if (loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss ce && ce.weight() == null) {
                 m.put("perplexity", Metrics.perplexity(mean));
             }
-        } else {
-            Dataset.Regression r = (Dataset.Regression) data;
-            float[] pred = valid == null ? outAll : ValidRows.gather(outAll, valid, width);
-            float[] tgt = valid == null ? r.targets() : ValidRows.gather(r.targets(), valid, width);
-            if (loss instanceof BceWithLogitsLoss) {
-                // logits of labels that are each on or off (multi-hot rows): what Keras and scikit-learn score them by
-                LabelCounts counts = Metrics.countLabels(pred, tgt, width);
-                m.putAll(Metrics.multiLabel(counts));
-                return new Evaluation(mean, m, null, counts);
-            }
-            m.put("rmse", Metrics.rmse(pred, tgt));
-            m.put("mae", Metrics.mae(pred, tgt));
-            m.put("mape", Metrics.mape(pred, tgt));
+            return new Evaluation(mean, m, confusion);
         }
-        return new Evaluation(mean, m, confusion);
+        if (multiLabel) {
+            // logits of labels that are each on or off (multi-hot rows): what Keras and scikit-learn score them by
+            m.putAll(Metrics.multiLabel(labels));
+            return new Evaluation(mean, m, null, labels);
+        }
+        m.put("rmse", errors.rmse());
+        m.put("mae", errors.mae());
+        m.put("mape", errors.mape());
+        return new Evaluation(mean, m);
     }
 
     /**
@@ -154,20 +154,6 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
     static Integer ignoreIndex(Loss loss) {
         if (loss == CrossEntropyLoss.FROM_LOGITS) return CrossEntropyLoss.DEFAULT_IGNORE_INDEX;
         return loss instanceof CrossEntropyLoss ce ? ce.ignoreIndex() : null;
-    }
-
-    /** The rows metrics score: the valid ones ({@code valid}, null for all), less those at the loss's ignore index. */
-    private static int[] scoredRows(Loss loss, Dataset.Classification c, int[] valid) {
-        Integer ignore = ignoreIndex(loss);
-        int[] labels = c.labels();
-        int n = valid == null ? labels.length : valid.length;
-        int[] rows = new int[n];
-        int count = 0;
-        for (int j = 0; j < n; j++) {
-            int r = valid == null ? j : valid[j];
-            if (ignore == null || labels[r] != ignore) rows[count++] = r;
-        }
-        return count == n ? rows : java.util.Arrays.copyOf(rows, count);
     }
 
     /** Rows that count toward a mean loss: valid steps (or sequences) times the target width. */
