@@ -26,11 +26,14 @@ final class Progress {
     /**
      * A loss or metric as Keras's progress bar prints one: four decimals, or where it is nonzero and at most 1e-3 in
      * magnitude four significant digits in scientific notation ({@code 2.4517e-09}), so that the loss of targets of
-     * order 1e-4 does not read 0.0000 at every epoch; 0, NaN and infinities as they are.
+     * order 1e-4 does not read 0.0000 at every epoch; from 1e7 up in scientific notation too (where Keras keeps four
+     * decimals: the MSE of targets of order 1e20 took 45 characters, 5058144526700790000000000000000000000000.0000);
+     * 0, NaN and infinities as they are.
      */
     static String value(double v) {
-        boolean small = v != 0 && Math.abs(v) <= 1e-3;
-        return String.format(java.util.Locale.ROOT, small ? "%.4e" : "%.4f", v);
+        double a = Math.abs(v);
+        boolean scientific = v != 0 && a <= 1e-3 || a >= 1e7 && a < Double.POSITIVE_INFINITY;
+        return String.format(java.util.Locale.ROOT, scientific ? "%.4e" : "%.4f", v);
     }
 
     /** An evaluation's loss and metrics, each {@code prefix}, its name and its value: "val_loss 0.6931  val_accuracy 0.5000". */

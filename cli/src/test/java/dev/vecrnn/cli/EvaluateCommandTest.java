@@ -161,6 +161,11 @@ class EvaluateCommandTest {
         assertEquals("-2.4517e-09", Progress.value(-2.4517e-9));
         assertEquals("1.0000e-03", Progress.value(1e-3));
         assertEquals("123456.0000", Progress.value(123456));
+        assertEquals("9999999.0000", Progress.value(9_999_999));
+        assertEquals("5.0559e+39", Progress.value(5.0558718e39));
+        assertEquals("-1.0000e+07", Progress.value(-1e7));
+        assertEquals("Infinity", Progress.value(Double.POSITIVE_INFINITY));
+        assertEquals("NaN", Progress.value(Double.NaN));
     }
 
     @Test
