@@ -81,7 +81,7 @@ final class EvaluateCommand implements Callable<Integer> {
             FitCommand.Loaded in = FitCommand.load("--", x, y, lengths, classification, perStep, null,
                     perStep ? null : "the model gives one output a sequence, not one a step");
             Dataset data = in.data();
-            if (multilabel) MultiLabel.requireTargets("--y", y, data);
+            if (multilabel) MultiLabel.requireTargets("--y", y, data, false);
             Inputs.requireFeatures("--x", x, m, in.features());
             if (vocab > 0) {
                 FitCommand.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab));

@@ -148,12 +148,12 @@ final class FitCommand implements Callable<Integer> {
             if (checkpoint != null) checkCheckpoint(outs, file);
             Loaded in = load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
             Dataset data = in.data();
-            if (multilabel) MultiLabel.requireTargets("--y", y, data);
+            if (multilabel) MultiLabel.requireTargets("--y", y, data, true);
             int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
             if (vocab > 0) tokenIds(x, data, vocab);
             validationRows("--val", val, data.size(), true);
             Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
-            if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData);
+            if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData, true);
             boolean validating = val > 0 || valData != null;
             HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
                     classification ? classOpts.sized(y, width) : "--y " + y + ": " + width + " targets per row",
@@ -207,7 +207,7 @@ final class FitCommand implements Callable<Integer> {
             } catch (CheckpointMismatchException e) {
                 throw new IllegalArgumentException(resumeRefusal(e), e);
             }
-            Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, data);
+            Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, y, data);
             System.out.println(model.summary());
             if (resuming) System.out.println("resuming from " + checkpoint);
             // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the
@@ -337,6 +337,42 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Regression targets whose root mean square (over the scored rows) is above {@link #LARGE_FEATURE}: the output layer
+     * starts near 0 and moves by about the learning rate a step, so the loss stays near the targets' square for many
+     * epochs (Keras and PyTorch do not scale targets either). A note on stdout says which columns and what to do.
+     */
+    static void targetScaleNote(Path y, Dataset data) {
+        if (!(data instanceof Dataset.Regression r)) return;
+        int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
+        float[] t = r.targets();
+        double[] sq = new double[k];
+        long rows = 0;
+        for (int row = 0; row < t.length / k; row++) {
+            if (per > 1 && row % per >= data.lengthOf(row / per)) continue;   // padding is never scored
+            boolean scored = false;
+            for (int j = 0; j < k; j++) {
+                double v = t[row * k + j];
+                if (Double.isFinite(v)) {
+                    sq[j] += v * v;
+                    scored = true;
+                }
+            }
+            if (scored) rows++;
+        }
+        if (rows == 0) return;
+        StringJoiner large = new StringJoiner(", ");
+        for (int j = 0; j < k; j++) {
+            double rms = Math.sqrt(sq[j] / rows);
+            if (rms > LARGE_FEATURE) large.add((k == 1 ? "" : "column " + j + " ") + String.format(java.util.Locale.ROOT, "(root mean square %.3g)", rms));
+        }
+        if (large.length() > 0) {
+            System.out.println("note: --y " + y + ": targets " + large + ": fit does not scale Y (nor does Keras); the outputs start near 0"
+                    + " and move by about --lr a step, so standardize the targets (subtract the mean, divide by the standard deviation)"
+                    + " and undo it on predict's outputs");
+        }
+    }
+
     /** --vocab: absent (0, X holds features) or the number of distinct token ids, at least 2. */
     static int vocab(Integer vocab) {
         if (vocab != null && vocab < 2) {
@@ -375,8 +411,9 @@ final class FitCommand implements Callable<Integer> {
             for (int t = 0; t < len; t++) {
                 float v = xs[i * steps + t];
                 if (!(v >= 0 && v < vocab && v == Math.rint(v))) {
-                    throw new IllegalArgumentException(option + " " + x + ": with " + source + ", expected token ids in [0, " + vocab
-                            + "), got " + v + " at sequence " + i + ", step " + t);
+                    String got = v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+                    throw new IllegalArgumentException(option + " " + x + ": with " + source + ", expected token ids, whole numbers in [0, " + vocab
+                            + "), got " + got + " at sequence " + i + ", step " + t);
                 }
             }
         }
@@ -446,7 +483,7 @@ final class FitCommand implements Callable<Integer> {
         }
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
         int[] len = lengths == null ? null : Inputs.lengths(lo, lengths, n, t);
-        Inputs.finiteSteps(xo, x, xs.data(), n, t, f, len, false);
+        Inputs.finiteSteps(xo, x, xs.data(), n, t, f, len, false, lo);
         TensorData yd = Inputs.npy(yo, y);
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;

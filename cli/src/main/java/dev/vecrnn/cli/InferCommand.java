@@ -106,7 +106,7 @@ final class InferCommand implements Callable<Integer> {
             double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
             HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
             int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);
-            Inputs.finiteSteps("--input", input, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst());
+            Inputs.finiteSteps("--input", input, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst(), "--lengths");
             int stacked = cfg.numLayers() * cfg.directions();
             Tensor h = h0 == null ? null : initialState("--h0", h0, unbatched, stacked, batch, cfg.outputHidden());
             Tensor c = c0 == null ? null : initialState("--c0", c0, unbatched, stacked, batch, cfg.hiddenSize());

@@ -180,16 +180,19 @@ final class Inputs {
 
     /**
      * Refuses a NaN or infinity in a valid step of {@code x} ([n, t, f], or [t, n, f] when
-     * {@code timeMajor}); steps past a sequence's length are padding and never read.
+     * {@code timeMajor}); steps past a sequence's length are padding and never read. {@code lengthsOption}: the
+     * option that gives lengths to this command (null if none), named when none were given.
      */
-    static void finiteSteps(String option, Path file, float[] x, int n, int t, int f, int[] len, boolean timeMajor) {
+    static void finiteSteps(String option, Path file, float[] x, int n, int t, int f, int[] len, boolean timeMajor, String lengthsOption) {
         for (int i = 0; i < n; i++) {
             int steps = len == null ? t : len[i];
             for (int s = 0; s < steps; s++) {
                 int at = (timeMajor ? s * n + i : i * t + s) * f;
                 for (int j = 0; j < f; j++) {
                     if (!Float.isFinite(x[at + j])) {
-                        throw new IllegalArgumentException(option + " " + file + ": expected finite values in every step up to the sequence's length, got "
+                        String where = len != null ? "in every step up to the sequence's length"
+                                : "in every step" + (lengthsOption == null ? "" : " (without " + lengthsOption + " every step is read; NaN padding needs them)");
+                        throw new IllegalArgumentException(option + " " + file + ": expected finite values " + where + ", got "
                                 + x[at + j] + " at sequence " + i + ", step " + s + ", feature " + j);
                     }
                 }

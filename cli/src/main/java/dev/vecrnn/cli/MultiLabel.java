@@ -40,9 +40,10 @@ final class MultiLabel {
 
     /**
      * Refuses targets that are not in [0, 1] (at a valid row; padding is never read), naming the file and where:
-     * binary cross-entropy scores the probability of each label being on.
+     * binary cross-entropy scores the probability of each label being on. {@code fitting}: the task is the
+     * caller's choice (fit, tune), so the refusal says which task other targets take; otherwise the model's.
      */
-    static void requireTargets(String option, Path file, Dataset data) {
+    static void requireTargets(String option, Path file, Dataset data, boolean fitting) {
         Dataset.Regression r = (Dataset.Regression) data;
         int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
         float[] y = r.targets();
@@ -52,7 +53,8 @@ final class MultiLabel {
             if (!(y[i] >= 0 && y[i] <= 1)) {
                 throw new IllegalArgumentException(option + " " + file + ": expected multi-hot targets for --task multilabel, 0 or 1 (or a probability"
                         + " in [0, 1]) for each label, got " + y[i] + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
-                        + " (class labels, one a row, take --task classification; other values, --task regression)");
+                        + (fitting ? " (class labels, one a row, take --task classification; other values, --task regression)"
+                        : " (the model was fitted for multi-label targets, one 0 or 1 a label for each of its outputs)"));
             }
         }
     }

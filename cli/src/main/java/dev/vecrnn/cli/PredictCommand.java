@@ -67,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
         Inputs.requireFeatures(xOption, xFile, m, f);
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
-        Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false);
+        Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false, "--lengths");
         int vocab = Inputs.vocabulary(m);
         // checked here, where the sequence and step are known (the embedding names a row of the chunk's flattened steps)
         if (vocab > 0) FitCommand.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab));

@@ -109,7 +109,7 @@ final class QuantizeCommand implements Callable<Integer> {
             if (x != null) {
                 sample = InferCommand.batched("--x", x, InferCommand.floatingPoint("--x", x), cfg);
                 int steps = cfg.batchFirst() ? sample.dim(1) : sample.dim(0), batch = cfg.batchFirst() ? sample.dim(0) : sample.dim(1);
-                Inputs.finiteSteps("--x", x, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst());
+                Inputs.finiteSteps("--x", x, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst(), null);
             } else {
                 Random rnd = new Random(1);
                 sample = cfg.batchFirst() ? Tensor.zeros(16, 50, cfg.inputSize()) : Tensor.zeros(50, 16, cfg.inputSize());
@@ -133,7 +133,7 @@ final class QuantizeCommand implements Callable<Integer> {
     private static Batch sample(Model m, Path xFile) throws Exception {
         Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile), xFile);
         Inputs.requireFeatures("--x", xFile, m, t.dim(2));
-        Inputs.finiteSteps("--x", xFile, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false);
+        Inputs.finiteSteps("--x", xFile, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false, null);
         return Batch.sequences(t.data(), t.dim(0), t.dim(1), t.dim(2));
     }
 

@@ -55,15 +55,17 @@ final class Training {
     /**
      * What fit and tune say of their inputs, printed once nothing is left to refuse (a refusal is its one line, with
      * nothing before it on stdout): how Y and --val-y were read (one-hot rows), the weights --class-weight and
-     * --pos-weight chose, and with {@code x} (null for token ids) a note on features too large for the gates.
+     * --pos-weight chose, and with {@code x} (null for token ids) a note on features too large for the gates, and one on regression targets
+     * far from the outputs' starting scale.
      */
     static void printNotes(FitCommand.Loaded in, ValidationArrays val, WeightOption classWeights, WeightOption posWeights, Path x,
-                           Dataset data) {
+                           Path y, Dataset data) {
         in.printNote();
         val.printNote();
         classWeights.printWeights();
         posWeights.printWeights();
         if (x != null) FitCommand.scaleNote(x, data);
+        FitCommand.targetScaleNote(y, data);
     }
 
     /**

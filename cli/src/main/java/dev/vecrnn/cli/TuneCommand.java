@@ -97,7 +97,7 @@ final class TuneCommand implements Callable<Integer> {
         int vocab = FitCommand.vocab(this.vocab);
         FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
-        if (multilabel) MultiLabel.requireTargets("--y", y, data);
+        if (multilabel) MultiLabel.requireTargets("--y", y, data, true);
         int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
         if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
@@ -106,7 +106,7 @@ final class TuneCommand implements Callable<Integer> {
         CellType[] cells = {CellType.LSTM, CellType.GRU, CellType.RNN_TANH};
         int[] hiddens = {16, 32, 64, 128};
         Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
-        if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData);
+        if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData, true);
         // tune ranks its trials on the validation rows, or on --val-x and --val-y (all of X trains then)
         double val = valData != null ? 0 : this.val == null ? DEFAULT_VAL : this.val;
         FitCommand.validationRows("--val", val, data.size(), false);
@@ -118,7 +118,7 @@ final class TuneCommand implements Callable<Integer> {
                 "--y " + y, valData != null ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
                 : multilabel ? posWeight.loss(new Trainer().seed(seed).validationSplit(val).validationData(valData), data, width, "--y " + y) : Loss.mse();
         // once nothing is left to refuse
-        Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, data);
+        Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, y, data);
         List<Trial> board = new ArrayList<>();
         for (int i = 1; i <= trials; i++) {
             CellType cell = cells[r.nextInt(cells.length)];
@@ -154,8 +154,8 @@ final class TuneCommand implements Callable<Integer> {
             }
             Trial tr = new Trial(i, cell, hidden, layers, lr, dropout, clip, best[0], bestEpoch, model);
             board.add(tr);
-            System.out.printf("trial %2d/%d  %-8s hidden %3d  layers %d  lr %.2e  dropout %.2f  clip %.0f  ->  val_loss %.4f (epoch %d)%n",
-                    i, trials, cell, hidden, layers, lr, dropout, clip, tr.valLoss(), tr.bestEpoch());
+            System.out.printf("trial %2d/%d  %-8s hidden %3d  layers %d  lr %.2e  dropout %.2f  clip %.0f  ->  val_loss %s (epoch %d)%n",
+                    i, trials, cell, hidden, layers, lr, dropout, clip, Progress.value(tr.valLoss()), tr.bestEpoch());
         }
         board.sort(Comparator.comparingDouble(Trial::valLoss));
         if (board.get(0).valLoss() == Double.POSITIVE_INFINITY) {
@@ -165,8 +165,8 @@ final class TuneCommand implements Callable<Integer> {
         System.out.println("rank  trial  cell      hidden  layers  lr        dropout  clip  val_loss");
         for (int k = 0; k < board.size(); k++) {
             Trial tr = board.get(k);
-            System.out.printf("%4d  %5d  %-8s  %6d  %6d  %.2e  %7.2f  %4.0f  %.4f%n", k + 1, tr.id(), tr.cell(), tr.hidden(),
-                    tr.layers(), tr.lr(), tr.dropout(), tr.clip(), tr.valLoss());
+            System.out.printf("%4d  %5d  %-8s  %6d  %6d  %.2e  %7.2f  %4.0f  %s%n", k + 1, tr.id(), tr.cell(), tr.hidden(),
+                    tr.layers(), tr.lr(), tr.dropout(), tr.clip(), Progress.value(tr.valLoss()));
         }
         ModelFile.save(board.get(0).model(), outs.stage(file), classification ? "classification" : multilabel ? MultiLabel.TASK : "regression");
         outs.commit();

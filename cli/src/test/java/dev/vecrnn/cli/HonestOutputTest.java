@@ -141,4 +141,82 @@ class HonestOutputTest {
                 dir.resolve("y.npy").toString(), "--json", "/proc/e.json");
         assertEquals("", r.refused("--json /proc/e.json").out(), "refused before the figures");
     }
+
+    /**
+     * Refusals that told the user the wrong thing (found by helper-46): a fractional token id was "expected token ids in
+     * [0, 50), got 34.5", inside the range it named (and whole ids printed as 43.0); class ids given to evaluate a
+     * multi-label model were told to "take --task classification", which evaluate refuses for that model; and a NaN in X
+     * given without --lengths was "expected finite values in every step up to the sequence's length".
+     */
+    @Test
+    void refusalsSayWhatWasWrong(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        long[] ids = new long[40 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 4;
+        ids[7] = 6;
+        Npy.writeLongs(dir.resolve("big.npy"), ids, 40, 5);
+        float[] half = new float[40 * 5];
+        half[3] = 2.5f;
+        Npy.write(dir.resolve("half.npy"), Tensor.of(half, 40, 5));
+        String y = dir.resolve("y.npy").toString();
+        for (String[] c : new String[][] {{"big.npy", "got 6 at sequence 1, step 2"}, {"half.npy", "got 2.5 at sequence 0, step 3"}}) {
+            ContractTest.Result r = ContractTest.run("fit", "--x", dir.resolve(c[0]).toString(), "--y", y, "--task", "classification",
+                    "--vocab", "4", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m0").toString())
+                    .refused("--x", c[0], "whole numbers in [0, 4)", c[1]);
+            assertFalse(r.err().contains(".0 at"), r.err());
+        }
+
+        float[] multi = new float[40 * 3];
+        for (int i = 0; i < multi.length; i++) multi[i] = (i * 7) % 3 == 0 ? 1 : 0;
+        Npy.write(dir.resolve("multi.npy"), Tensor.of(multi, 40, 3));
+        ContractTest.Result fit = ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("multi.npy").toString(),
+                "--task", "multilabel", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("ml").toString());
+        assertEquals(0, fit.code(), fit.err());
+        long[] classIds = new long[40 * 3];
+        for (int i = 0; i < classIds.length; i++) classIds[i] = i % 3;
+        Npy.writeLongs(dir.resolve("ids3.npy"), classIds, 40, 3);
+        ContractTest.Result ev = ContractTest.run("evaluate", "--model", dir.resolve("ml").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--y", dir.resolve("ids3.npy").toString()).refused("--y", "ids3.npy", "fitted for multi-label targets");
+        assertFalse(ev.err().contains("--task classification"), ev.err());
+
+        float[] x = Npy.read(dir.resolve("x.npy")).toTensor().data().clone();
+        x[2 * 5 * 2 + 4 * 2 + 1] = Float.NaN;   // sequence 2, step 4, feature 1
+        Npy.write(dir.resolve("nan.npy"), Tensor.of(x, 40, 5, 2));
+        ContractTest.run("predict", "--model", dir.resolve("ml").toString(), "--x", dir.resolve("nan.npy").toString(),
+                        "--out", dir.resolve("p.npy").toString())
+                .refused("--x", "nan.npy", "without --lengths every step is read", "got NaN at sequence 2, step 4, feature 1");
+    }
+
+    /**
+     * Regression targets of order 1e4 trained with the loss stuck near 1e8 and no word (X's scale had a note, Y's none): a
+     * note names the target's scale and says to standardize it; targets of unit scale get none.
+     */
+    @Test
+    void largeRegressionTargetsGetANote(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        float[] big = new float[40 * 2], unit = new float[40 * 2];
+        Random r = new Random(5);
+        for (int i = 0; i < big.length; i++) {
+            unit[i] = (float) r.nextGaussian();
+            big[i] = i % 2 == 0 ? 10_000 + 100 * unit[i] : unit[i];   // column 0 large, column 1 not
+        }
+        Npy.write(dir.resolve("big.npy"), Tensor.of(big, 40, 2));
+        Npy.write(dir.resolve("unit.npy"), Tensor.of(unit, 40, 2));
+        String[] common = {"--x", dir.resolve("x.npy").toString(), "--task", "regression", "--hidden", "3", "--epochs", "1"};
+        ContractTest.Result fit = ContractTest.run(concat(new String[] {"fit", "--y", dir.resolve("big.npy").toString(), "--out",
+                dir.resolve("m1").toString()}, common));
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.out().contains("note: --y " + dir.resolve("big.npy") + ": targets column 0 (root mean square 1.00e+04)"), fit.out());
+        assertFalse(fit.out().contains("column 1"), fit.out());
+        ContractTest.Result ok = ContractTest.run(concat(new String[] {"fit", "--y", dir.resolve("unit.npy").toString(), "--out",
+                dir.resolve("m2").toString()}, common));
+        assertEquals(0, ok.code(), ok.err());
+        assertFalse(ok.out().contains("note: --y"), ok.out());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }
