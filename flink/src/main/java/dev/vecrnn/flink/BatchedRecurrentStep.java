@@ -61,8 +61,10 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
     private transient ValueState<KeyState> state;
     private transient InternalTimerService<VoidNamespace> idleTimers;
     private transient Histogram batchSizes;
-    // the held events, in arrival order, with their timestamps and processing times of arrival
+    // the held events, in arrival order, with their keys (the stream's, which need not be the event's key
+    // field), timestamps and processing times of arrival
     private transient FeatureEvent[] held;
+    private transient String[] keys;
     private transient long[] timestamps;
     private transient boolean[] stamped;
     private transient long[] arrived;
@@ -107,7 +109,11 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
         return this;
     }
 
-    /** This operator on a stream keyed by {@link FeatureEvent#key}; its side output is {@link RecurrentStepFunction#REFUSED}. */
+    /**
+     * This operator on a keyed stream (usually by {@link FeatureEvent#key}; whatever the key, it is the stream's
+     * key that holds the state and that the outputs carry, as in {@link RecurrentStepFunction}); its side
+     * output is {@link RecurrentStepFunction#REFUSED}.
+     */
     public SingleOutputStreamOperator<Scored> applyTo(KeyedStream<FeatureEvent, String> events) {
         return events.transform("vecrnn batched step", TypeInformation.of(Scored.class), this);
     }
@@ -120,6 +126,7 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
         state = getPartitionedState(StepCore.stateDescriptor());
         idleTimers = getInternalTimerService("vecrnn-idle", VoidNamespaceSerializer.INSTANCE, this);
         held = new FeatureEvent[maxEvents];
+        keys = new String[maxEvents];
         timestamps = new long[maxEvents];
         stamped = new boolean[maxEvents];
         arrived = new long[maxEvents];
@@ -143,6 +150,7 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         held[count] = e;
+        keys[count] = (String) getCurrentKey();
         stamped[count] = record.hasTimestamp();
         timestamps[count] = record.hasTimestamp() ? record.getTimestamp() : 0;
         arrived[count] = now;
@@ -219,13 +227,14 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
             inPass.clear();
             for (int i = 0; i < left; i++) {
                 int idx = later[i];
-                if (inPass.add(held[idx].key)) pass[n++] = idx;
+                if (inPass.add(keys[idx])) pass[n++] = idx;
                 else later[deferred++] = idx;
             }
             step(n);
             left = deferred;
         }
         Arrays.fill(held, 0, count, null);
+        Arrays.fill(keys, 0, count, null);
         count = 0;
     }
 
@@ -234,7 +243,7 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
         for (int j = 0; j < n; j++) {
             int idx = pass[j];
             FeatureEvent e = held[idx];
-            setCurrentKey(e.key);
+            setCurrentKey(keys[idx]);
             KeyState s = core.begin(state.value(), arrived[idx]);
             if (core.idleMillis > 0) {
                 if (s.steps > 0) idleTimers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, s.lastSeen + core.idleMillis);
@@ -252,11 +261,11 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
             int idx = pass[j];
             FeatureEvent e = held[idx];
             KeyState s = keyStates[j];
-            setCurrentKey(e.key);
+            setCurrentKey(keys[idx]);
             core.stepNanos.update(perEvent);
             core.stepped(s, arrived[idx]);
             state.update(s);
-            Scored scored = new Scored(e.key, e.id, s.steps, Arrays.copyOfRange(outs, j * o, (j + 1) * o));
+            Scored scored = new Scored(keys[idx], e.id, s.steps, Arrays.copyOfRange(outs, j * o, (j + 1) * o));
             output.collect(stamped[idx] ? new StreamRecord<>(scored, timestamps[idx]) : new StreamRecord<>(scored));
             keyStates[j] = null;
             floats[j] = null;

@@ -1,0 +1,61 @@
+package dev.vecrnn.flink;
+
+import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.model.Model;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The operators misused: a stream keyed by something other than the event's own key field, and a model that
+ * cannot be stepped one event at a time.
+ */
+class MisuseTest {
+    @TempDir
+    Path dir;
+
+    private StepModel lstm() throws Exception {
+        Path file = dir.resolve("lstm.safetensors");
+        ModelFile.save(Model.builder(2).lstm(6).dense(1).seed(11).build(), file);
+        return StepModel.vecrnn(file);
+    }
+
+    /** The outputs of events keyed by {@code selector} through {@code op}, in order. */
+    private static List<Scored> through(OneInputStreamOperator<FeatureEvent, Scored> op, KeySelector<FeatureEvent, String> selector,
+                                        List<FeatureEvent> events) throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(op, selector, Types.STRING)) {
+            h.open();
+            for (FeatureEvent e : events) h.processElement(e, 0);
+            h.endInput();
+            return List.copyOf(h.extractOutputValues());
+        }
+    }
+
+    // a job keys by a normalised device name; the events carry the raw one
+    @Test
+    void theBatchedOperatorKeysByTheStreamsKeyNotByTheEventsKeyField() throws Exception {
+        StepModel m = lstm();
+        KeySelector<FeatureEvent, String> lower = e -> e.key.toLowerCase(java.util.Locale.ROOT);
+        List<FeatureEvent> events = List.of(new FeatureEvent("Dev-1", 1, new float[] {0.5f, -1}),
+                new FeatureEvent("dev-1", 2, new float[] {0.25f, 2}), new FeatureEvent("DEV-1", 3, new float[] {-0.75f, 1}));
+        List<Scored> perEvent = through(new KeyedProcessOperator<>(new RecurrentStepFunction(m)), lower, events);
+        List<Scored> batched = through(new BatchedRecurrentStep(m, 4, 10), lower, events);
+        assertEquals(List.of(1L, 2L, 3L), perEvent.stream().map(s -> s.step).toList(), "one stream: dev-1");
+        assertEquals(3, batched.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(perEvent.get(i).key, batched.get(i).key, "output " + i + ": key");
+            assertEquals(perEvent.get(i).step, batched.get(i).step, "output " + i + ": step");
+            assertArrayEquals(perEvent.get(i).outputs, batched.get(i).outputs, "output " + i + ": outputs");
+        }
+    }
+}
