@@ -43,21 +43,44 @@ public final class StepModel implements Serializable {
         this.version = version;
     }
 
-    /** A vecrnn model file (what {@code ModelFile.save} and {@code vecrnn fit} write). */
+    /**
+     * A vecrnn model file (what {@code ModelFile.save} and {@code vecrnn fit} write). It is loaded once here, so
+     * that a file the tasks could not step fails the job's construction rather than every task's start.
+     *
+     * @throws IllegalArgumentException naming the file, for a model that cannot be stepped one event at a time
+     *                                  (a bidirectional recurrent layer or attention pooling: both need the
+     *                                  whole sequence)
+     */
     public static StepModel vecrnn(Path modelFile) throws IOException {
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put("model.safetensors", Files.readAllBytes(modelFile));
         StepModel m = new StepModel(Kind.VECRNN, f, 0);
-        return m.withVersion(m.crc());
+        return m.checked(modelFile).withVersion(m.crc());
     }
 
-    /** A PyTorch nn.RNN/LSTM/GRU directory: config.json and model.safetensors ({@code PyTorchFormat}). */
+    /**
+     * A PyTorch nn.RNN/LSTM/GRU directory: config.json and model.safetensors ({@code PyTorchFormat}), loaded
+     * once here as {@link #vecrnn} loads its file.
+     *
+     * @throws IllegalArgumentException naming the directory, for a bidirectional network (it cannot be
+     *                                  stepped one event at a time)
+     */
     public static StepModel pytorch(Path dir) throws IOException {
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put(PyTorchFormat.CONFIG, Files.readAllBytes(dir.resolve(PyTorchFormat.CONFIG)));
         f.put(PyTorchFormat.WEIGHTS, Files.readAllBytes(dir.resolve(PyTorchFormat.WEIGHTS)));
         StepModel m = new StepModel(Kind.PYTORCH, f, 0);
-        return m.withVersion(m.crc());
+        return m.checked(dir).withVersion(m.crc());
+    }
+
+    /** This model, once it has loaded as the tasks will load it; a model that cannot stream is refused, naming {@code from}. */
+    private StepModel checked(Path from) throws IOException {
+        try {
+            load();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(from + ": cannot be stepped one event at a time: " + e.getMessage(), e);
+        }
+        return this;
     }
 
     /** The same model under another version (for example a release number). */

@@ -1,7 +1,11 @@
 package dev.vecrnn.flink;
 
 import dev.vecrnn.nn.format.ModelFile;
+import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.model.Model;
+import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.recurrent.Recurrent;
+import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -15,6 +19,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The operators misused: a stream keyed by something other than the event's own key field, and a model that
@@ -57,5 +63,21 @@ class MisuseTest {
             assertEquals(perEvent.get(i).step, batched.get(i).step, "output " + i + ": step");
             assertArrayEquals(perEvent.get(i).outputs, batched.get(i).outputs, "output " + i + ": outputs");
         }
+    }
+
+    @Test
+    void aModelThatCannotStreamIsRefusedWhenTheJobIsBuilt() throws Exception {
+        Path bi = dir.resolve("bi.safetensors");
+        ModelFile.save(Model.builder(2).recurrent(CellType.GRU, 4, 1, true, 0f, 0).lastStep().dense(1).seed(1).build(), bi);
+        var e = assertThrows(IllegalArgumentException.class, () -> StepModel.vecrnn(bi));
+        assertTrue(e.getMessage().contains(bi.toString()), e.getMessage());
+        Path att = dir.resolve("att.safetensors");
+        ModelFile.save(Model.builder(2).lstm(4).attention().dense(1).seed(1).build(), att);
+        e = assertThrows(IllegalArgumentException.class, () -> StepModel.vecrnn(att));
+        assertTrue(e.getMessage().contains(att.toString()), e.getMessage());
+        Path torch = dir.resolve("bi-lstm");
+        PyTorchFormat.write(new Recurrent(new RecurrentConfig(CellType.LSTM, 2, 4, 1, true, false, true, 0f, 0), 2), torch);
+        e = assertThrows(IllegalArgumentException.class, () -> StepModel.pytorch(torch));
+        assertTrue(e.getMessage().contains(torch.toString()), e.getMessage());
     }
 }
