@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Stop with a savepoint at parallelism 2, restore at 3 and at 1 (and, with the batched operator, at 3): every
- * key continues exactly where it was.
+ * Stop with a savepoint at parallelism 2, restore at 3 and at 1, stop at 1 and restore at 3 (and, with the
+ * batched operator, 2 to 3): every key continues exactly where it was.
  * The source generates event i from i alone (so the one-JVM reference can make the same events) and keeps
  * its position in the savepoint; the outputs of both jobs together, per key, must be the first outputs of
  * the one-JVM run, bit for bit, with no gap and no repeat.
@@ -82,9 +82,9 @@ class RescalingTest {
         for (int i = 0; i < n && it.hasNext(); i++) into.add(it.next());
     }
 
-    @ParameterizedTest(name = "2 -> {0}, batched {1}")
-    @CsvSource({"3, false", "1, false", "3, true"})
-    void everyKeyContinuesWhereItWasAfterRescaling(int restoredParallelism, boolean batched) throws Exception {
+    @ParameterizedTest(name = "{0} -> {1}, batched {2}")
+    @CsvSource({"2, 3, false", "2, 1, false", "1, 3, false", "2, 3, true"})
+    void everyKeyContinuesWhereItWasAfterRescaling(int parallelism, int restoredParallelism, boolean batched) throws Exception {
         Model m = Model.builder(FEATURES).gru(20).dense(2).seed(47).build();
         Path file = dir.resolve("model.safetensors");
         ModelFile.save(m, file);
@@ -92,7 +92,7 @@ class RescalingTest {
         List<Scored> got = new ArrayList<>();
 
         List<CloseableIterator<Scored>> first = new ArrayList<>();
-        JobClient a = env(new Configuration(), 2, model, batched, first).executeAsync("vecrnn at parallelism 2");
+        JobClient a = env(new Configuration(), parallelism, model, batched, first).executeAsync("vecrnn at parallelism " + parallelism);
         take(first.get(0), 200, got);
         String savepoint = a.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
@@ -133,8 +133,13 @@ class RescalingTest {
             if (g.size() > 0 && g.get(g.size() - 1).step > 1) resumed++;
         }
         assertEquals(KEYS, byKey.size(), "every key had outputs");
+        // and on both sides of the savepoint, so that every key's continuation was checked above
+        java.util.Set<String> before = new java.util.TreeSet<>(), after = new java.util.TreeSet<>();
+        for (int i = 0; i < got.size(); i++) (i < beforeStop ? before : after).add(got.get(i).key);
+        assertEquals(byKey.keySet(), before, "keys with outputs before the savepoint");
+        assertEquals(byKey.keySet(), after, "keys with outputs after the restore");
         assertTrue(beforeStop >= 200 && got.size() > beforeStop, "outputs before the stop " + beforeStop + ", in all " + got.size());
-        System.out.printf("rescaling 2 -> %d%s: %d outputs before the savepoint, %d after; %d keys continued%n",
-                restoredParallelism, batched ? " (batched)" : "", beforeStop, got.size() - beforeStop, resumed);
+        System.out.printf("rescaling %d -> %d%s: %d outputs before the savepoint, %d after; %d keys continued%n",
+                parallelism, restoredParallelism, batched ? " (batched)" : "", beforeStop, got.size() - beforeStop, resumed);
     }
 }
