@@ -39,9 +39,16 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, FeatureE
     /** Events that were not stepped, with the reason. */
     public static final OutputTag<Refused> REFUSED = new OutputTag<>("vecrnn-refused") { };
 
-    /** What a key's state written under another model version becomes. */
+    /**
+     * What a key's state written under another model version becomes. The state records the version, not the
+     * model's shapes: only its float count can be compared.
+     */
     public enum ModelChange {
-        /** Continue from it when its size is the new model's (new weights, same shapes); else start over. */
+        /**
+         * Continue from it when its float count is the new model's (meant for new weights of the same shapes);
+         * else start over. A model of other shapes with the same count (an LSTM of 8 units after a GRU of 16)
+         * continues too, from floats it does not read as they were written: give {@link #RESET} then.
+         */
         CONTINUE_IF_SAME_SIZE,
         /** Start over. */
         RESET

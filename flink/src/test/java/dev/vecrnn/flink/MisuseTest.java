@@ -7,6 +7,11 @@ import dev.vecrnn.nn.recurrent.CellType;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -79,5 +84,68 @@ class MisuseTest {
         PyTorchFormat.write(new Recurrent(new RecurrentConfig(CellType.LSTM, 2, 4, 1, true, false, true, 0f, 0), 2), torch);
         e = assertThrows(IllegalArgumentException.class, () -> StepModel.pytorch(torch));
         assertTrue(e.getMessage().contains(torch.toString()), e.getMessage());
+    }
+
+    /**
+     * A job upgraded to a model of other shapes whose state has the same float count (LSTM 8: h and c, 16
+     * floats; GRU 16: h, 16 floats): as documented, the default continues from the old floats and RESET
+     * starts over. Pinned so that a change of this behaviour is a decision, not an accident.
+     */
+    @Test
+    void aStateOfAnotherShapeWithTheSameCountContinuesUnlessReset() throws Exception {
+        StepModel lstm8 = lstm8(), gru16 = gru16();
+        FeatureEvent first = new FeatureEvent("k", 1, new float[] {0.5f, -1}), next = new FeatureEvent("k", 2, new float[] {1, 0.25f});
+        OperatorSubtaskState snap;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RecurrentStepFunction(lstm8)),
+                FeatureEvent::getKey, Types.STRING)) {
+            h.open();
+            h.processElement(first, 0);
+            snap = h.snapshot(1, 1);
+        }
+        StepModel.Stepper a = lstm8.load(), b = gru16.load();
+        assertEquals(a.stateSize(), b.stateSize());
+        float[] state = new float[a.stateSize()], carried = new float[1], fresh = new float[1];
+        a.step(first.features, state, carried);
+        b.step(next.features, state, carried);
+        b.step(next.features, new float[b.stateSize()], fresh);
+        for (RecurrentStepFunction.ModelChange policy : RecurrentStepFunction.ModelChange.values()) {
+            try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                    new KeyedProcessOperator<>(new RecurrentStepFunction(gru16).onModelChange(policy)), FeatureEvent::getKey, Types.STRING)) {
+                h.initializeState(snap);
+                h.open();
+                h.processElement(next, 0);
+                Scored out = h.extractOutputValues().get(0);
+                boolean reset = policy == RecurrentStepFunction.ModelChange.RESET;
+                assertEquals(reset ? 1 : 2, out.step, policy.toString());
+                assertArrayEquals(reset ? fresh : carried, out.outputs, policy.toString());
+            }
+        }
+    }
+
+    private StepModel lstm8() throws Exception {
+        Path file = dir.resolve("lstm8.safetensors");
+        ModelFile.save(Model.builder(2).lstm(8).dense(1).seed(5).build(), file);
+        return StepModel.vecrnn(file);
+    }
+
+    private StepModel gru16() throws Exception {
+        Path file = dir.resolve("gru16.safetensors");
+        ModelFile.save(Model.builder(2).gru(16).dense(1).seed(6).build(), file);
+        return StepModel.vecrnn(file);
+    }
+
+    /** The serializer's snapshot as a savepoint stores it: read back, it restores this serializer as is. */
+    @Test
+    void theSerializersSnapshotReadBackIsCompatibleAsIsAndAnotherSerializersIsNot() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, KeyStateSerializer.INSTANCE.snapshotConfiguration());
+        TypeSerializerSnapshot<KeyState> back = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertTrue(back instanceof KeyStateSerializer.Snapshot, back.getClass().getName());
+        assertTrue(back.restoreSerializer() == KeyStateSerializer.INSTANCE);
+        assertTrue(KeyStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(back).isCompatibleAsIs());
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializerSnapshot<KeyState> foreign = (TypeSerializerSnapshot) LongSerializer.INSTANCE.snapshotConfiguration();
+        assertTrue(KeyStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(foreign).isIncompatible());
     }
 }
