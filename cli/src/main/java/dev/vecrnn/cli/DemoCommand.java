@@ -105,16 +105,29 @@ final class DemoCommand implements Callable<Integer> {
                 int8, 100 * (int8 / ppl - 1), bf16, 100 * (bf16 / ppl - 1), ppl);
         System.out.println("sample: " + SampleCommand.sample(model, vocab, "And God said", 240, 0.7, new Random(3)).replace('\n', ' '));
 
-        XYChart chart = new XYChartBuilder().width(800).height(450).title("vecrnn demo: character LSTM training loss")
-                .xAxisTitle("epochs").yAxisTitle("cross-entropy per character (nats), smoothed").build();
-        chart.getStyler().setXAxisDecimalPattern("0.0");
-        chart.getStyler().setYAxisDecimalPattern("0.00");
-        chart.addSeries("train", xs, ys).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-        chart.getStyler().setLegendVisible(false);
-        Charts.savePng(chart, outs.stage(png));
+        Charts.savePng(lossChart(xs, ys), outs.stage(png));
         outs.commit();
         System.out.println("loss curve: " + out.resolve("loss.png"));
         latencyTable();
+    }
+
+    /**
+     * The loss curve, epochs on the x axis from 0. XChart starts its ticks at the first point (1/batches of an
+     * epoch) where no minimum is set, and a pattern of one decimal then labelled a tick at 0.0062 "0.0" and one at
+     * 0.1056 "0.1": the axis of a short run said a fraction of an epoch it had not reached.
+     */
+    static XYChart lossChart(List<Double> xs, List<Double> ys) {
+        XYChart chart = new XYChartBuilder().width(800).height(450).title("vecrnn demo: character LSTM training loss")
+                .xAxisTitle("epochs").yAxisTitle("cross-entropy per character (nats), smoothed").build();
+        chart.getStyler().setXAxisMin(0.0);
+        double last = xs.isEmpty() ? 0 : xs.get(xs.size() - 1);
+        // whole epochs at the end of a longer run, so that the ticks fall on round numbers
+        if (last > 1) chart.getStyler().setXAxisMax(Math.ceil(last));
+        chart.getStyler().setXAxisDecimalPattern("0.####");
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.addSeries("train", xs, ys).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        chart.getStyler().setLegendVisible(false);
+        return chart;
     }
 
     /** One streaming LSTM step (gate matmul and pointwise update), per kernel implementation and weight precision. */

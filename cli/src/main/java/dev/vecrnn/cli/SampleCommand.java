@@ -48,17 +48,38 @@ final class SampleCommand implements Callable<Integer> {
             // the default prime too: name the vocabulary, which may be the file at fault
             throw new IllegalArgumentException(e.getMessage() + " (" + model.resolve(TextModel.VOCAB) + ")");
         }
-        System.out.println(printable(sample(m, vocab, prime, length, temperature, new Random(seed.get()))));
+        print(System.out, printable(sample(m, vocab, prime, length, temperature, new Random(seed.get()))));
         return 0;
     }
 
-    /** The text with control characters other than line breaks and tabs shown escaped, so a model cannot drive the terminal. */
+    /**
+     * Prints {@code text} and a line break to {@code out} in its charset, but in UTF-8 where that charset is ASCII
+     * (the POSIX locale, {@code LANG} unset, as in many containers), as Python 3 prints there: ASCII would turn
+     * every other character of a sample into '?'.
+     */
+    static void print(java.io.PrintStream out, String text) {
+        if (out.charset().equals(java.nio.charset.StandardCharsets.US_ASCII)) {
+            byte[] utf8 = (text + System.lineSeparator()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(utf8, 0, utf8.length);
+            out.flush();
+        } else {
+            out.println(text);
+        }
+    }
+
+    /**
+     * The text with control characters other than line breaks and tabs shown escaped, so a model cannot drive the
+     * terminal; a carriage return that ends a line ({@code \r\n}, a text with Windows line ends) is a line break too.
+     */
     static String printable(String text) {
         StringBuilder b = new StringBuilder(text.length());
-        text.codePoints().forEach(cp -> {
-            if (cp == '\n' || cp == '\t') b.appendCodePoint(cp);
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            boolean lineEnd = cp == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n';
+            if (cp == '\n' || cp == '\t' || lineEnd) b.appendCodePoint(cp);
             else b.append(Main.oneLine(new String(Character.toChars(cp))));
-        });
+            i += Character.charCount(cp);
+        }
         return b.toString();
     }
 

@@ -100,4 +100,33 @@ class TextCommandsTest {
                 "--precision", "int8").code());
         assertEquals(good.strip(), Files.readString(dir.resolve("q/vocab.json")).strip());
     }
+
+    /** A text with Windows line ends: sample printed each line's carriage return as the two characters backslash and r. */
+    @Test
+    void windowsLineEndsPrintAsLineBreaks() {
+        assertEquals("ab\r\ncd\n\t", SampleCommand.printable("ab\r\ncd\n\t"));
+        // a carriage return alone moves the cursor back over the line: still escaped, as is one at the very end
+        assertEquals("ab\\rcd\\r", SampleCommand.printable("ab\rcd\r"));
+        assertEquals("\uD83D\uDC31\r\n\\x1b", SampleCommand.printable("\uD83D\uDC31\r\n\u001B"));
+    }
+
+    /**
+     * Under the POSIX locale (LANG unset, as in many containers) standard output is ASCII, and sample printed every
+     * character outside it as '?': it prints UTF-8 there, as Python 3 does.
+     */
+    @Test
+    void aSampleIsUtf8WhereStandardOutputIsAscii(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "caf\u00e9 \uD83D\uDC31 ".repeat(40));
+        assertEquals(0, ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--hidden", "4", "--steps", "8", "--epochs", "1").code());
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(0, Main.run("sample", "--model", dir.resolve("m").toString(), "--prime", "\u00e9\uD83D\uDC31", "--length", "0"));
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals("\u00e9\uD83D\uDC31" + System.lineSeparator(), bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }
