@@ -129,4 +129,26 @@ class TextCommandsTest {
         }
         assertEquals("\u00e9\uD83D\uDC31" + System.lineSeparator(), bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    /**
+     * The demo's loss curve after a short run: XChart started the x axis at the first batch's fraction of an epoch
+     * and the one-decimal labels rounded its ticks (0.1056 read "0.1"); the axis starts at 0 and labels say the tick.
+     */
+    @Test
+    void theLossCurvesEpochAxisStartsAtZeroAndSaysItsTicks() {
+        java.util.List<Double> xs = new java.util.ArrayList<>(), ys = new java.util.ArrayList<>();
+        for (int b = 1; b <= 40; b++) {
+            xs.add(b / 161.0);
+            ys.add(4.0 - b * 0.01);
+        }
+        var styler = DemoCommand.lossChart(xs, ys).getStyler();
+        assertEquals(0.0, styler.getXAxisMin());
+        java.text.DecimalFormat f = new java.text.DecimalFormat(styler.getXAxisDecimalPattern(),
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        assertEquals("0.05", f.format(0.05));
+        assertEquals("0.105", f.format(0.105));
+        xs.add(2600 / 161.0);
+        ys.add(1.0);
+        assertEquals(17.0, DemoCommand.lossChart(xs, ys).getStyler().getXAxisMax());
+    }
 }
