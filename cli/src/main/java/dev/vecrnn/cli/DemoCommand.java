@@ -121,8 +121,11 @@ final class DemoCommand implements Callable<Integer> {
                 .xAxisTitle("epochs").yAxisTitle("cross-entropy per character (nats), smoothed").build();
         chart.getStyler().setXAxisMin(0.0);
         double last = xs.isEmpty() ? 0 : xs.get(xs.size() - 1);
-        // whole epochs at the end of a longer run, so that the ticks fall on round numbers
-        if (last > 1) chart.getStyler().setXAxisMax(Math.ceil(last));
+        if (last > 0) {
+            // the end rounded up to a fifth of its decade (0.26, 1.2, 18), so that the ticks fall on round numbers
+            double step = Math.pow(10, Math.floor(Math.log10(last))) / 5;
+            chart.getStyler().setXAxisMax(Math.ceil(last / step) * step);
+        }
         chart.getStyler().setXAxisDecimalPattern("0.####");
         chart.getStyler().setYAxisDecimalPattern("0.00");
         chart.addSeries("train", xs, ys).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);

@@ -149,6 +149,7 @@ class TextCommandsTest {
         assertEquals("0.105", f.format(0.105));
         xs.add(2600 / 161.0);
         ys.add(1.0);
-        assertEquals(17.0, DemoCommand.lossChart(xs, ys).getStyler().getXAxisMax());
+        assertEquals(18.0, DemoCommand.lossChart(xs, ys).getStyler().getXAxisMax(), 1e-9);
+        assertEquals(0.26, DemoCommand.lossChart(xs.subList(0, 40), ys.subList(0, 40)).getStyler().getXAxisMax(), 1e-9);
     }
 }
