@@ -46,7 +46,10 @@ final class SampleCommand implements Callable<Integer> {
             vocab.encode(prime, "--prime");
         } catch (IllegalArgumentException e) {
             // the default prime too: name the vocabulary, which may be the file at fault
-            throw new IllegalArgumentException(e.getMessage() + " (" + model.resolve(TextModel.VOCAB) + ")");
+            // under a locale that is not UTF-8 the JVM reads each non-ASCII character of an argument as U+FFFD
+            String hint = prime.indexOf('\uFFFD') >= 0 && !vocab.contains('\uFFFD')
+                    ? "; U+FFFD is what the JVM makes of characters the locale cannot decode: run it with LANG=C.UTF-8" : "";
+            throw new IllegalArgumentException(e.getMessage() + " (" + model.resolve(TextModel.VOCAB) + ")" + hint);
         }
         print(System.out, printable(sample(m, vocab, prime, length, temperature, new Random(seed.get()))));
         return 0;

@@ -128,6 +128,8 @@ class TextCommandsTest {
             System.setOut(old);
         }
         assertEquals("\u00e9\uD83D\uDC31" + System.lineSeparator(), bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+        // and there the JVM reads a non-ASCII --prime as U+FFFD: the refusal says why
+        ContractTest.run("sample", "--model", dir.resolve("m").toString(), "--prime", "\uFFFD").refused("--prime", "U+FFFD", "LANG=C.UTF-8");
     }
 
     /**
