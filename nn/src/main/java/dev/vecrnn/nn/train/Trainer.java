@@ -772,7 +772,7 @@ public final class Trainer {
      * skips (returning false). {@code windowEnd} > 0 names the TBPTT window.
      */
     private boolean update(Model model, Optimizer opt, double loss, Checkpoint.Run run, int windowEnd) {
-        String fault = Double.isFinite(loss) ? nonFiniteGradient(opt.params()) : "the loss is " + loss;
+        String fault = Double.isFinite(loss) ? nonFiniteGradient(model, opt.params()) : "the loss is " + loss;
         if (fault != null) {
             String where = "epoch " + run.epoch + ", batch " + (run.batch + 1) + (windowEnd > 0 ? " (TBPTT window ending at step " + windowEnd + ")" : "");
             if (nonFinite == NonFinitePolicy.STOP) {
@@ -788,8 +788,36 @@ public final class Trainer {
         return true;
     }
 
-    private static String nonFiniteGradient(List<Param> params) {
-        for (Param p : params) {
+    /**
+     * Where a gradient is not finite, or null. The params are scanned as the optimizer holds them (a recurrent layer's
+     * gate weights packed in one array); only on a fault is the place named by the model's {@link Model#gradDict} names
+     * and shapes ({@code layers.0.weight_hh_l0 at [5, 2]}), as PyTorch's state_dict names it.
+     */
+    private static String nonFiniteGradient(Model model, List<Param> params) {
+        boolean any = false;
+        for (int k = 0; k < params.size() && !any; k++) {
+            for (float v : params.get(k).grad()) {
+                if (!Float.isFinite(v)) {
+                    any = true;
+                    break;
+                }
+            }
+        }
+        if (!any) return null;
+        for (Map.Entry<String, Tensor> e : model.gradDict().entrySet()) {
+            float[] g = e.getValue().data();
+            for (int i = 0; i < g.length; i++) {
+                if (Float.isFinite(g[i])) continue;
+                int[] shape = e.getValue().shape();
+                int[] at = new int[shape.length];
+                for (int d = shape.length - 1, r = i; d >= 0; d--) {
+                    at[d] = r % shape[d];
+                    r /= shape[d];
+                }
+                return "the gradient of " + e.getKey() + " is " + g[i] + " at " + java.util.Arrays.toString(at);
+            }
+        }
+        for (Param p : params) {   // a param of the optimizer's that the model does not name (not one of its own)
             float[] g = p.grad();
             for (int i = 0; i < g.length; i++) {
                 if (!Float.isFinite(g[i])) return "the gradient of " + p.name() + " is " + g[i] + " at index " + i;

@@ -365,6 +365,23 @@ class TrainerCheckpointTest {
         assertArrayEquals(seen[0], m.params().get(0).data(), "the faulty batch must not change the weights");
     }
 
+    /**
+     * A non-finite gradient was named by the optimizer's internal param ("the gradient of layers.0.packed_l0 is NaN at
+     * index 17"), a name no state_dict has: it is named as gradDict and PyTorch name it, with its index in that shape.
+     */
+    @Test
+    void aNonFiniteGradientIsNamedByItsStateDictName() {
+        Model m = bpttModel(3);
+        Loss poisoned = (in, y, grad) -> {   // a finite loss whose gradient is not
+            if (grad != null) grad[0] = Float.NaN;
+            return 1.0;
+        };
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> new Trainer().epochs(1).batchSize(4).loss(poisoned)
+                .validationSplit(0).fit(m, sums(8, 4, 5)));
+        assertTrue(e.getMessage().matches("epoch 1, batch 1: the gradient of layers\\.0\\.weight_ih_l0 is NaN at \\[\\d+, \\d+\\]; .*"),
+                e.getMessage());
+    }
+
     @Test
     void skipPolicySkipsTheFaultyStepCountsItAndGoesOn() {
         Dataset d = sums(32, 4, 7);
