@@ -223,10 +223,11 @@ public final class StepModel implements Serializable {
         @Override
         public void stepMany(int n, float[] xs, float[][] states, float[] outs) {
             if (many.length < n) {
+                StepWorkspace ws = net.newStepWorkspace(n); // first: if it fails, nothing has grown
                 StreamState[] grown = Arrays.copyOf(many, n);
                 for (int j = many.length; j < n; j++) grown[j] = net.newState();
+                workspace = ws;
                 many = grown;
-                workspace = net.newStepWorkspace(n);
             }
             for (int j = 0; j < n; j++) many[j].copyFrom(states[j], 0);
             net.stepMany(n, xs, many, outs, workspace);
