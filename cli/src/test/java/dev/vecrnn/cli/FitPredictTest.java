@@ -116,7 +116,7 @@ class FitPredictTest {
         ids[299 * t + 2] = 7;
         Npy.writeLongs(dir.resolve("bad.npy"), ids, n, t);
         String[] predict = {"predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("bad.npy").toString(), "--out", dir.resolve("p.npy").toString()};
-        ContractTest.run(predict).refused("--x", "bad.npy", "got 7.0 at sequence 299, step 2");
+        ContractTest.run(predict).refused("--x", "bad.npy", "got 7 at sequence 299, step 2");
         assertFalse(Files.exists(dir.resolve("p.npy")));
     }
 }
