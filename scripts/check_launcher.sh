@@ -5,6 +5,7 @@
 # Run by .ci/run after the build; needs the jars in place (./vecrnn builds them otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 failed=0
@@ -73,7 +74,6 @@ done
 # (StderrHandback): a line that went through the filter could still be on its way when java had exited, and a
 # `2> file` read at once was empty now and then; polled on /proc while demo trains, then demo is stopped
 if [[ -d /proc/self/fd ]]; then
-    root="$PWD"
     (cd "$work" && exec "$root/vecrnn" demo --seconds 60 > /dev/null 2> "$work/demo.err" < /dev/null) &
     pid=$!
     got=""
@@ -91,6 +91,22 @@ if [[ -d /proc/self/fd ]]; then
         echo "check_launcher: demo's stderr once main runs: expected the caller's file $work/demo.err, got '$got'" >&2
         failed=1
     fi
+fi
+# the main job runs twice in a row as it ran once: the second demo draws loss-2.png beside the first's loss.png,
+# where it used to refuse for want of --overwrite
+mkdir -p "$work/twice"
+for i in 1 2; do
+    rc=0
+    (cd "$work/twice" && exec "$root/vecrnn" demo --seconds 1 > "$work/twice/out$i" 2> "$work/twice/err$i" < /dev/null) || rc=$?
+    if [[ "$rc" != 0 || -s "$work/twice/err$i" ]]; then
+        echo "check_launcher: demo run $i of 2 in one directory: expected status 0 and nothing on stderr, got status $rc:" >&2
+        sed 's/^/  | /' "$work/twice/err$i" | head -5 >&2
+        failed=1
+    fi
+done
+if [[ ! -s "$work/twice/demo-output/loss.png" || ! -s "$work/twice/demo-output/loss-2.png" ]]; then
+    echo "check_launcher: two demo runs: expected demo-output/loss.png and loss-2.png, got: $(ls "$work/twice/demo-output" 2>&1 | tr '\n' ' ')" >&2
+    failed=1
 fi
 [[ ! -e "$work/m" && ! -e "$work/o" && ! -e "$work/p.npy" ]] || { echo "check_launcher: a refused command left output" >&2; failed=1; }
 

@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
         description = "Train a character LSTM on bundled public-domain text for about a minute and show what it learned and how fast it steps.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "training budget (default ${DEFAULT-VALUE})") int seconds;
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "demo-output", description = "where loss.png goes (default ${DEFAULT-VALUE})") Path out;
+    @Option(names = "--out", paramLabel = "DIR", description = "where loss.png goes (default: " + DEFAULT_OUT + ", where a run beside an"
+            + " earlier one's loss.png draws loss-2.png, loss-3.png, ...; with --out, an existing loss.png needs --overwrite)") Path out;
     @Mixin TrainingOptions.Threads threads;
     @Option(names = "--overwrite", description = "replace DIR/loss.png if it exists (from an earlier run)") boolean overwrite;
 
@@ -43,14 +44,30 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** Where the loss curve goes when --out is not given. */
+    static final String DEFAULT_OUT = "demo-output";
+
     @Override
     public Integer call() throws Exception {
         Check.range("--seconds", seconds, 1, 86_400);
         threads.get();
+        Path dir = out != null ? out : Path.of(DEFAULT_OUT);
+        // the main job runs again as it ran the first time: without --out it draws beside the curves of earlier runs
+        // (harming none), where a directory the caller named keeps the contract of every output (--overwrite to replace)
+        String name = out != null || overwrite ? "loss.png" : freeName(dir);
         try (Outputs outs = new Outputs(overwrite)) {
-            run(outs, outs.declareIn("--out", out, "loss.png"));
+            run(outs, outs.declareIn("--out", dir, name));
         }
         return 0;
+    }
+
+    /** loss.png, or the first of loss-2.png, loss-3.png, ... that is not in {@code dir} (a dangling link counts as there). */
+    static String freeName(Path dir) {
+        for (int k = 1; k < 100_000; k++) {
+            String name = k == 1 ? "loss.png" : "loss-" + k + ".png";
+            if (!java.nio.file.Files.exists(dir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return name;
+        }
+        return "loss.png";   // 100,000 curves already: refused as an existing output, as with --out
     }
 
     private void run(Outputs outs, Path png) throws Exception {
@@ -107,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
 
         Charts.savePng(lossChart(xs, ys), outs.stage(png));
         outs.commit();
-        System.out.println("loss curve: " + out.resolve("loss.png"));
+        System.out.println("loss curve: " + png);
         latencyTable();
     }
 
