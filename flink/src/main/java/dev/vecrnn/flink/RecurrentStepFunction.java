@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The model is loaded once per parallel task ({@link #open}) and shared by every key of that task; a
- * key's state is {@link KeyState} (its floats, step count, last event time and the model version), written
+ * key's state is {@link KeyState} (its floats, step count, last event time, the model version and the
+ * fingerprint of its layout), written
  * by {@link KeyStateSerializer}. Per event: an event whose features are not the model's input width or not
  * finite goes to {@link #REFUSED} with the reason and changes nothing; otherwise the key's state advances one
  * step and a {@link Scored} carries the outputs, the key, the event's id and the step count.
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Options: {@link #resetAfterIdle} (a processing-time timer clears a key's state after that long without
  * events), {@link #maxSteps} (a key's state restarts after that many steps, as training on windows of that
  * length would expect) and {@link #onModelChange} (a state written by another model version: continue from it
- * when its size fits the new model, or start over). Metrics, in the operator's group: {@code vecrnnSteps},
+ * when its layout is the new model's, or start over). Metrics, in the operator's group: {@code vecrnnSteps},
  * {@code vecrnnRefused}, {@code vecrnnResets} (idle, length cap and model change together),
  * {@code vecrnnModelChanges} and the histogram {@code vecrnnStepNanos}.
  */
@@ -40,14 +41,19 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, FeatureE
     public static final OutputTag<Refused> REFUSED = new OutputTag<>("vecrnn-refused") { };
 
     /**
-     * What a key's state written under another model version becomes. The state records the version, not the
-     * model's shapes: only its float count can be compared.
+     * What a key's state written by another model becomes: one of another model version, or of another state
+     * layout (the fingerprint of what its floats are: the recurrent stacks' cell types, layers, directions,
+     * hidden and projection sizes, in order; {@link StepModel.Stepper#stateLayout()}). A state of another layout
+     * always starts over. States restored from savepoints written before the layout was kept (vecrnn-flink's
+     * serializer format 3) carry none: for them, as then, only the float count can be compared.
      */
     public enum ModelChange {
         /**
-         * Continue from it when its float count is the new model's (meant for new weights of the same shapes);
-         * else start over. A model of other shapes with the same count (an LSTM of 8 units after a GRU of 16)
-         * continues too, from floats it does not read as they were written: give {@link #RESET} then.
+         * Continue from it when it was written by a model of the same state layout (new weights of the same
+         * shapes); else start over. An LSTM of 8 units after a GRU of 16 (16 floats each) starts over. A state
+         * from a format-3 savepoint continues when its float count is the new model's, whatever its shapes
+         * were, and then carries the new model's layout: for an upgrade of shapes from such a savepoint, give
+         * {@link #RESET}.
          */
         CONTINUE_IF_SAME_SIZE,
         /** Start over. */
@@ -75,7 +81,7 @@ public class RecurrentStepFunction extends KeyedProcessFunction<String, FeatureE
         return this;
     }
 
-    /** What a key's state written by another model version becomes (default: continue if the size fits). */
+    /** What a key's state written by another model becomes (default: continue if its state layout is this model's). */
     public RecurrentStepFunction onModelChange(ModelChange policy) {
         core.onModelChange(policy);
         return this;

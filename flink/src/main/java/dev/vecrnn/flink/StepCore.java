@@ -26,6 +26,8 @@ final class StepCore implements Serializable {
     RecurrentStepFunction.ModelChange modelChange = RecurrentStepFunction.ModelChange.CONTINUE_IF_SAME_SIZE;
 
     transient StepModel.Stepper model;
+    /** The fingerprint of the model's state layout, computed once in {@link #open}. */
+    transient long layout;
     transient Counter steps;
     transient Counter refused;
     transient Counter resets;
@@ -63,6 +65,8 @@ final class StepCore implements Serializable {
     /** Loads the model and registers the metrics in the operator's group; logs which kernels step it. */
     void open(MetricGroup group, Logger log) throws IOException {
         model = source.load();
+        String described = model.stateLayout();
+        layout = StateLayout.fingerprint(described);
         steps = group.counter("vecrnnSteps");
         refused = group.counter("vecrnnRefused");
         resets = group.counter("vecrnnResets");
@@ -70,8 +74,8 @@ final class StepCore implements Serializable {
         stepNanos = group.histogram("vecrnnStepNanos", new DescriptiveStatisticsHistogram(1024));
         String why = Kernels.whyNoPanama();
         if (why == null) {
-            log.info("vecrnn: model version {} loaded ({} inputs, {} outputs, {} state floats a key), kernels {}: {}",
-                    source.version(), model.inputs(), model.outputs(), model.stateSize(), Kernels.get().name(), Kernels.get().shape());
+            log.info("vecrnn: model version {} loaded ({} inputs, {} outputs, {} state floats a key: {}), kernels {}: {}",
+                    source.version(), model.inputs(), model.outputs(), model.stateSize(), described, Kernels.get().name(), Kernels.get().shape());
         } else {
             log.warn("vecrnn: model version {} loaded, on the scalar kernels: {}{}", source.version(), why, clusterHint(why));
         }
@@ -98,25 +102,39 @@ final class StepCore implements Serializable {
     }
 
     /**
-     * The state a key's next event steps from, given what Flink holds for it (null: nothing): a state of
-     * another model version continues or starts over ({@link #modelChange}, and always on a size change), a
-     * state at the length cap starts over, and a new state is zeros. Counts model changes and resets.
+     * The state a key's next event steps from, given what Flink holds for it (null: nothing). A state of this
+     * model version and layout steps on; one of another version or another layout is a model change
+     * ({@link #modelChange}): under {@code CONTINUE_IF_SAME_SIZE} a state of the same layout continues and one of
+     * another layout starts over, under {@code RESET} every one starts over. A state from a savepoint of before
+     * layouts were kept (format 3, {@link StateLayout#UNKNOWN}) is judged as it was then: by its version, and on
+     * a change by its float count; it takes this model's layout when it continues. A state at the length cap
+     * starts over, and a new state is zeros. Counts model changes and resets. Per event, while nothing changes,
+     * this is one comparison of the state's version and layout against this task's, and allocates nothing.
      */
     KeyState begin(KeyState s, long now) {
-        if (s != null && s.modelVersion != source.version()) {
-            modelChanges.inc();
-            if (modelChange == RecurrentStepFunction.ModelChange.RESET || s.state.length != model.stateSize()) {
-                resets.inc();
-                s = null;
-            } else {
-                s.modelVersion = source.version();
-            }
-        }
+        long version = source.version();
+        if (s != null && ((s.modelVersion ^ version) | (s.layout ^ layout)) != 0) s = changed(s, version);
         if (s != null && maxSteps > 0 && s.steps >= maxSteps) {
             resets.inc();
             s = null;
         }
-        return s != null ? s : new KeyState(source.version(), 0, now, new float[model.stateSize()]);
+        return s != null ? s : new KeyState(version, layout, 0, now, new float[model.stateSize()]);
+    }
+
+    /** A state of another model version or layout: the same state to continue from, now stamped as this model's, or null. */
+    private KeyState changed(KeyState s, long version) {
+        boolean unknown = s.layout == StateLayout.UNKNOWN, sameCount = s.state.length == model.stateSize();
+        if (!(unknown && s.modelVersion == version && sameCount)) { // else: this model, restored from format 3
+            modelChanges.inc();
+            boolean sameLayout = unknown ? sameCount : s.layout == layout;
+            if (modelChange == RecurrentStepFunction.ModelChange.RESET || !sameLayout) {
+                resets.inc();
+                return null;
+            }
+        }
+        s.modelVersion = version;
+        s.layout = layout;
+        return s;
     }
 
     /** After a key's step at processing time {@code now}. */

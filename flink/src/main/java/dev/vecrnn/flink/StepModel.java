@@ -127,6 +127,13 @@ public final class StepModel implements Serializable {
         /** Floats in one key's state. */
         int stateSize();
 
+        /**
+         * What those floats are, derived from the model's configuration: its recurrent stacks in order, each
+         * by cell type, layers, directions, hidden and projection size (e.g. {@code LSTM(layers 1, directions
+         * 1, hidden 8, proj 0)}). Its fingerprint is kept with every key's state and compared on restore.
+         */
+        String stateLayout();
+
         /** state (stateSize floats) and x (inputs) -> out (outputs); state is advanced in place. */
         void step(float[] x, float[] state, float[] out);
 
@@ -168,6 +175,10 @@ public final class StepModel implements Serializable {
 
         public int stateSize() {
             return scratch.size();
+        }
+
+        public String stateLayout() {
+            return StateLayout.of(model, scratch.size());
         }
 
         public void step(float[] x, float[] state, float[] out) {
@@ -212,6 +223,10 @@ public final class StepModel implements Serializable {
 
         public int stateSize() {
             return scratch.size();
+        }
+
+        public String stateLayout() {
+            return StateLayout.of(net.config());
         }
 
         public void step(float[] x, float[] state, float[] out) {

@@ -206,21 +206,20 @@ class OperatorOptionsTest {
     @Test
     void theStateSerializerRoundTripsEveryBitAndRefusesAForeignCount() throws Exception {
         float[] f = {1.5f, -0f, Float.MIN_VALUE, Float.intBitsToFloat(0x7fc00001), 3e38f};
-        KeyState s = new KeyState(0xFEEDL, 42, 1234, f);
+        KeyState s = new KeyState(0xFEEDL, 0x8000_0000_0000_0001L, 42, 1234, f);
         DataOutputSerializer out = new DataOutputSerializer(64);
         KeyStateSerializer.INSTANCE.serialize(s, out);
-        assertEquals(28 + 4 * f.length, out.length());
+        assertEquals(36 + 4 * f.length, out.length());
         KeyState back = KeyStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertEquals(0xFEEDL, back.modelVersion());
+        assertEquals(0x8000_0000_0000_0001L, back.layoutFingerprint());
         assertEquals(42, back.steps());
         assertEquals(1234, back.lastSeen);
         for (int i = 0; i < f.length; i++) assertEquals(Float.floatToRawIntBits(f[i]), Float.floatToRawIntBits(back.state()[i]));
         // the snapshot restores the same serializer
         assertTrue(KeyStateSerializer.INSTANCE.snapshotConfiguration().restoreSerializer() == KeyStateSerializer.INSTANCE);
         DataOutputSerializer bad = new DataOutputSerializer(64);
-        bad.writeLong(1);
-        bad.writeLong(1);
-        bad.writeLong(1);
+        for (int i = 0; i < 4; i++) bad.writeLong(1);
         bad.writeInt(-5);
         var e = assertThrows(java.io.IOException.class, () -> KeyStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bad.getCopyOfBuffer())));
         assertTrue(e.getMessage().contains("float count -5"), e.getMessage());
