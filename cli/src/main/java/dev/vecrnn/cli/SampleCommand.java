@@ -71,16 +71,25 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     /**
-     * The text with control characters other than line breaks and tabs shown escaped, so a model cannot drive the
-     * terminal; a carriage return that ends a line ({@code \r\n}, a text with Windows line ends) is a line break too.
+     * The text with what could drive or deceive a terminal shown escaped, as {@link Main#oneLine} escapes it: C0 and
+     * C1 control characters other than line breaks and tabs (ESC starts the sequences that move the cursor, set the
+     * title or rewrite the screen; a lone carriage return moves back over the line; 0x9B is CSI itself to some
+     * terminals), the bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069 (they reorder
+     * what follows on the line, so the terminal shows text other than the text, as in "Trojan Source"), and halves of
+     * surrogate pairs, which no encoder writes. A carriage return that ends a line ({@code \r\n}, a text with Windows
+     * line ends) is a line break. Every other character is the model's output as it is: the zero-width joiner and
+     * non-joiner (emoji sequences, Persian and Indic text), variation selectors, the marks LRM and RLM, and characters
+     * newer than the JDK's Unicode tables.
      */
     static String printable(String text) {
         StringBuilder b = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             boolean lineEnd = cp == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n';
-            if (cp == '\n' || cp == '\t' || lineEnd) b.appendCodePoint(cp);
-            else b.append(Main.oneLine(new String(Character.toChars(cp))));
+            boolean escaped = Character.getType(cp) == Character.CONTROL && !(cp == '\n' || cp == '\t' || lineEnd)
+                    || cp >= 0x202A && cp <= 0x202E || cp >= 0x2066 && cp <= 0x2069 || Character.getType(cp) == Character.SURROGATE;
+            if (escaped) b.append(Main.oneLine(new String(Character.toChars(cp))));
+            else b.appendCodePoint(cp);
             i += Character.charCount(cp);
         }
         return b.toString();

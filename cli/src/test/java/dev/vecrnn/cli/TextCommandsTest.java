@@ -111,6 +111,19 @@ class TextCommandsTest {
     }
 
     /**
+     * sample escaped every Unicode format character, so a zero-width joiner came out as {@code \u200D}, splitting emoji
+     * sequences, and a zero-width non-joiner broke Persian words: they, variation selectors and the marks LRM/RLM print
+     * as they are; controls (C0 and C1), bidirectional overrides, embeddings and isolates stay escaped.
+     */
+    @Test
+    void joinersAndVariationSelectorsPrintAsTheyAreControlsAndBidiOverridesDoNot() {
+        String kept = "\uD83D\uDC69\u200D\uD83D\uDCBB \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645 \u2764\uFE0F \u200E\u200F \uDB40\uDD00";
+        assertEquals(kept, SampleCommand.printable(kept));
+        assertEquals("a\\u202eb\\u202ac\\u2066d\\u2069e\\u009bf\\x1bg\\x7fh\\u0085",
+                SampleCommand.printable("a\u202Eb\u202Ac\u2066d\u2069e\u009Bf\u001Bg\u007Fh\u0085"));
+    }
+
+    /**
      * Under the POSIX locale (LANG unset, as in many containers) standard output is ASCII, and sample printed every
      * character outside it as '?': it prints UTF-8 there, as Python 3 does.
      */
