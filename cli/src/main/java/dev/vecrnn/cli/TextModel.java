@@ -65,6 +65,32 @@ final class TextModel {
     }
 
     /**
+     * The perplexity of {@code m} on {@code held} read as one stream, as {@code sample} reads a text: from a zero
+     * state at its first character, the state carried to its last, every character but the first scored from all
+     * those before it (the log-softmax of the logits in double). PyTorch's word_language_model example carries its
+     * hidden state across the held-out text the same way; separate windows from a zero state score higher.
+     */
+    static double carriedPerplexity(dev.vecrnn.nn.model.Model m, int[] held) {
+        dev.vecrnn.nn.model.ModelState state = m.newState();
+        float[] x = new float[1], logits = new float[m.outputFeatures()];
+        double nll = 0;
+        for (int i = 0; i + 1 < held.length; i++) {
+            x[0] = held[i];
+            m.step(x, state, logits);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (float l : logits) max = Math.max(max, l);
+            for (float l : logits) sum += Math.exp(l - max);
+            nll += max + Math.log(sum) - logits[held[i + 1]];
+        }
+        return Math.exp(nll / (held.length - 1));
+    }
+
+    /** {@code n} and the noun, singular for one: "1 character", "3 characters". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /**
      * The perplexity of {@code held} under the unigram model of {@code train} (character frequencies, an
      * unseen one counted as half an occurrence), over every character of {@code held} but the first, as a
      * language model is scored there: the baseline a trained model's held-out perplexity is set against.

@@ -124,6 +124,66 @@ class TextCommandsTest {
     }
 
     /**
+     * --max-chars bounded the training part only: the held-out part was still the last 10% of the whole file (5 MB of a
+     * 50 MB text, scored after every epoch). It is cut to the same proportion now: a ninth of --max-chars at --held-out 0.1.
+     */
+    @Test
+    void maxCharsBoundsTheHeldOutPartToo(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "abcabc ".repeat(60) + "xyz ".repeat(2000));
+        ContractTest.Result r = ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--hidden", "4", "--steps", "8", "--epochs", "1", "--max-chars", "400");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(45 characters read as one stream"), r.out());
+        r = ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(), "--overwrite",
+                "--hidden", "4", "--steps", "8", "--epochs", "1", "--max-chars", "300", "--held-out", "0.2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(75 characters read as one stream"), r.out());
+        ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m2").toString(), "--steps", "8",
+                "--max-chars", "8").refused("--text", "8420 characters leave 8 (--max-chars) to train on and 2 held out");
+        assertFalse(Files.exists(dir.resolve("m2")));
+    }
+
+    /**
+     * The held-out perplexity was scored on separate windows of --steps characters, each from a zero state; it reads
+     * the held-out text as one stream now, as sample runs the model and as PyTorch's word_language_model example
+     * evaluates. The reference: the same weights in torch.nn.Embedding, LSTM and Linear (PyTorch 1.13, float64) over
+     * the held-out text in one call, 1.8128638644, where windows of 16 from a zero state give 1.9149308664.
+     */
+    @Test
+    void theHeldOutPerplexityCarriesTheStateAsPyTorchsExampleDoes(@TempDir Path dir) throws Exception {
+        Path fixture = Path.of(TextCommandsTest.class.getResource("/text-lstm/model.safetensors").toURI()).getParent();
+        TextModel vocab = TextModel.load(fixture);
+        int[] ids = vocab.encode(Files.readString(fixture.resolve("text.txt")), "text");
+        int[] held = java.util.Arrays.copyOfRange(ids, (int) (ids.length * 0.9), ids.length);
+        assertEquals(189, held.length);
+        var m = dev.vecrnn.nn.format.ModelFile.load(fixture.resolve("model.safetensors"));
+        assertEquals(1.8128638644, TextModel.carriedPerplexity(m, held), 1.8128638644 * 2e-6);
+
+        // the command prints the figure of the model it saves, and says how it was taken
+        ContractTest.Result r = ContractTest.run("train-text", "--text", fixture.resolve("text.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--hidden", "12", "--embed", "4", "--steps", "16", "--epochs", "3", "--lr", "0.03", "--batch", "8");
+        assertEquals(0, r.code(), r.err());
+        double saved = TextModel.carriedPerplexity(dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m/model.safetensors")), held);
+        assertTrue(r.out().contains(String.format("held-out perplexity %.2f (189 characters read as one stream, the state carried)", saved)
+                + " against the unigram baseline's "), r.out());
+        assertTrue(r.out().contains("epoch 3/3  loss ") && r.out().contains("held-out perplexity " + Progress.value(saved) + "  lr"), r.out());
+    }
+
+    /** "vocabulary 1 characters" and "1 characters leave": the count agrees with its noun. */
+    @Test
+    void oneCharacterIsSingular(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "a".repeat(200));
+        ContractTest.Result r = ContractTest.run("train-text", "--text", dir.resolve("a.txt").toString(), "--out", dir.resolve("m").toString(),
+                "--hidden", "4", "--steps", "8", "--epochs", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(vocabulary of 1 character)"), r.out());
+        Files.writeString(dir.resolve("one.txt"), "a");
+        ContractTest.run("train-text", "--text", dir.resolve("one.txt").toString(), "--out", dir.resolve("m1").toString())
+                .refused("--text", "1 character leaves 0 to train on");
+        assertEquals("2 characters", TextModel.count(2, "character"));
+    }
+
+    /**
      * Under the POSIX locale (LANG unset, as in many containers) standard output is ASCII, and sample printed every
      * character outside it as '?': it prints UTF-8 there, as Python 3 does.
      */
