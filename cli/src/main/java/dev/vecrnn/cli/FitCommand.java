@@ -56,7 +56,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--per-step", description = "one target per step (many-to-many) instead of one per sequence") boolean perStep;
     @Option(names = "--vocab", description = "X holds token ids below this (at least 2); adds an embedding") Integer vocab;
     @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
-    @Option(names = "--cell", description = "lstm, gru, rnn or rnn_relu (default ${DEFAULT-VALUE})", defaultValue = "lstm") String cell;
+    @Option(names = "--cell", description = "lstm, gru, rnn (tanh) or rnn_relu (default ${DEFAULT-VALUE})", defaultValue = "lstm") String cell;
     @Option(names = "--hidden", description = "hidden size (default ${DEFAULT-VALUE})", defaultValue = "64") int hidden;
     @Option(names = "--layers", description = "recurrent layers (default ${DEFAULT-VALUE})", defaultValue = "1") int layers;
     @Option(names = "--bidirectional", description = "bidirectional recurrent layers") boolean bidirectional;

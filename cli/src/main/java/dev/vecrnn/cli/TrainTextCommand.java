@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 final class TrainTextCommand implements Callable<Integer> {
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "the UTF-8 text to learn") Path text;
     @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where model.safetensors and vocab.json go") Path out;
-    @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru or rnn (default ${DEFAULT-VALUE})") String cell;
+    @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru, rnn (tanh) or rnn_relu (default ${DEFAULT-VALUE})") String cell;
     @Option(names = "--hidden", defaultValue = "128", description = "(default ${DEFAULT-VALUE})") int hidden;
     @Option(names = "--layers", defaultValue = "1", description = "(default ${DEFAULT-VALUE})") int layers;
     @Option(names = "--embed", defaultValue = "32", description = "(default ${DEFAULT-VALUE})") int embed;
