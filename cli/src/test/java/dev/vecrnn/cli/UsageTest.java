@@ -3,6 +3,7 @@ package dev.vecrnn.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Files;
@@ -10,12 +11,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a user reads before and after a mistake: --help, --version, and picocli's own refusals. */
@@ -89,5 +93,50 @@ class UsageTest {
         assertTrue(ContractTest.run("forecast", "--horizon", "2x").refused("--horizon").err().startsWith("vecrnn forecast: "));
         assertTrue(ContractTest.run("nosuch").refused("nosuch").err().startsWith("vecrnn: "));
         assertFalse(Files.exists(dir.resolve("m")));
+    }
+    /**
+     * The README's command table against the commands themselves: every option a row names is one its command has,
+     * and every default a row states, {@code [--hidden 64]} (or the first of {@code [--head last\|attention]}), is the
+     * one --help shows, so the table cannot go on claiming an option or a default a command lost or changed (a
+     * row may leave options out: fit's ends in "..." and --help lists them all). Commands the launcher runs
+     * without picocli (bench, kernel-demo, mutation) are skipped; every picocli command must have a row.
+     */
+    @Test
+    void theReadmesCommandTableMatchesTheCommands() throws Exception {
+        Map<String, CommandLine> subcommands = Main.commandLine().getSubcommands();
+        Set<String> rows = new TreeSet<>();
+        Pattern stated = Pattern.compile("\\[(--[a-z0-9-]+) ([^\\]\\s]+)(?:\\]| \\\\\\|)");
+        Pattern number = Pattern.compile("-?[0-9.]+(e-?[0-9]+)?");
+        for (String line : Files.readAllLines(Path.of("../README.md"))) {
+            if (!line.startsWith("| `./vecrnn ")) continue;
+            String cell = line.substring(3, line.indexOf("` |"));
+            String name = cell.split(" ")[1];
+            CommandLine c = subcommands.get(name);
+            if (c == null) continue;
+            rows.add(name);
+            Matcher o = Pattern.compile("--[a-z0-9][a-z0-9-]*").matcher(cell);
+            while (o.find()) assertNotNull(c.getCommandSpec().findOption(o.group()), "README's " + name + " row names " + o.group() + ", which " + name + " --help lacks");
+            Matcher d = stated.matcher(cell);
+            while (d.find()) {
+                OptionSpec spec = c.getCommandSpec().findOption(d.group(1));
+                String value = d.group(2).split("\\\\\\|")[0];
+                // the default as --help's ${DEFAULT-VALUE} finds it: the annotation's, the command's provider's, the field's
+                String actual = spec.defaultValue();
+                IDefaultValueProvider provider = c.getCommandSpec().defaultValueProvider();
+                if (actual == null && provider != null) actual = provider.defaultValue(spec);
+                if (actual == null && spec.initialValue() != null) actual = String.valueOf(spec.initialValue());
+                if (actual == null && number.matcher(value).matches()) {
+                    // a default the command applies itself (--val: none with --val-x) and its help states
+                    Matcher h = Pattern.compile("default (" + number.pattern() + ")").matcher(String.join(" ", spec.description()));
+                    assertTrue(h.find(), "README's " + name + " row states " + d.group(1) + " " + value + ", a default " + name + " --help does not state");
+                    actual = h.group(1);
+                }
+                if (actual == null) continue;   // a placeholder: [--vocab V], [--lengths L.npy]
+                boolean same = number.matcher(value).matches() && number.matcher(actual).matches()
+                        ? Double.parseDouble(value) == Double.parseDouble(actual) : value.equals(actual);
+                assertTrue(same, "README's " + name + " row states " + d.group(1) + " " + value + ", where " + name + "'s default is " + actual);
+            }
+        }
+        assertEquals(new TreeSet<>(subcommands.keySet()), rows, "a README row for every command");
     }
 }
