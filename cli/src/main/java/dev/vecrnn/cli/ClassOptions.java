@@ -23,13 +23,13 @@ final class ClassOptions extends Training.WeightOption {
 
     @Option(names = "--class-weight", paramLabel = "WEIGHTS",
             description = "classification: weigh each class's rows in the loss, as PyTorch's CrossEntropyLoss(weight=w) (the "
-                    + "mean divided by the weights' sum) and Keras's class_weight: balanced (scikit-learn's n / (k * count) "
+                    + "mean divided by the weights' sum, where Keras's class_weight divides by the row count): balanced (scikit-learn's n / (k * count) "
                     + "for each of the k classes present, counted on the training rows only, not the --val rows (all of X with --val-x); a class "
                     + "absent from them weighs 0) or w0,w1,... one per class. Binary labels train two softmax classes, so "
                     + "balanced gives count_0 / count_1 as the ratio of class 1's weight to class 0's: PyTorch's pos_weight "
                     + "idiom for BCEWithLogitsLoss. The loss and val_loss are weighted (early stopping and the choice of the "
                     + "best epoch follow the weighted val_loss); validation rows that all weigh 0 are refused (their val_loss "
-                    + "would be 0/0). fit's figures on all data at the end are not weighted.")
+                    + "would be 0/0). The figures on all data at the end are not weighted.")
     String classWeight;
 
     /** The weights given, one per class; null without --class-weight or with balanced. */

@@ -89,7 +89,7 @@ final class MultiLabel {
                 description = "multilabel: weigh each label's positive term, as PyTorch's BCEWithLogitsLoss(pos_weight=p) (the mean stays over"
                         + " every label of every row): w0,w1,... one number above 0 per label (Y's columns), or balanced (negatives / positives"
                         + " of each label, the sums of 1 - y and y over the training rows, not the --val rows). The loss and val_loss are"
-                        + " weighted (early stopping and the best epoch follow them); fit's figures on all data at the end are not.")
+                        + " weighted (early stopping and the best epoch follow them); the figures on all data at the end are not.")
         String spec;
 
         /** The weights given; null without --pos-weight or with balanced. */
