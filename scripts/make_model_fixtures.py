@@ -63,6 +63,12 @@ CELLS = ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
 
 
+def activate(x, act):
+    """A dense layer's activation by its spec name (linear: none)."""
+    return torch.relu(x) if act == "relu" else torch.tanh(x) if act == "tanh" else \
+        torch.sigmoid(x) if act == "sigmoid" else x
+
+
 class Net(torch.nn.Module):
     """The model of a spec, as vecrnn's layers compute it (recurrent layers batch_first, with biases)."""
 
@@ -124,9 +130,7 @@ class Net(torch.nn.Module):
                 x = torch.stack(ys)
             elif kind == "dense":
                 x = m(x)
-                act = a[1]
-                x = torch.relu(x) if act == "relu" else torch.tanh(x) if act == "tanh" else \
-                    torch.sigmoid(x) if act == "sigmoid" else x
+                x = activate(x, a[1])
         return x, states
 
 

@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_model_fixtures import Net, spec_string  # noqa: E402
+from make_model_fixtures import Net, activate, spec_string  # noqa: E402
 from make_pytorch_fixtures import max_scaled_err, write_safetensors  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,9 +81,7 @@ class HeadNet(Net):
                 x = torch.stack([torch.softmax(x[b, :lens[b]] @ m.v, 0) @ x[b, :lens[b]] for b in range(B)])
             elif kind == "dense":
                 x = m(x)
-                act = a[1]
-                x = torch.relu(x) if act == "relu" else torch.tanh(x) if act == "tanh" else \
-                    torch.sigmoid(x) if act == "sigmoid" else x
+                x = activate(x, a[1])
         return x, None
 
 
