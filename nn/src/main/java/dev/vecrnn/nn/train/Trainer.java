@@ -794,36 +794,34 @@ public final class Trainer {
      * and shapes ({@code layers.0.weight_hh_l0 at [5, 2]}), as PyTorch's state_dict names it.
      */
     private static String nonFiniteGradient(Model model, List<Param> params) {
-        boolean any = false;
-        for (int k = 0; k < params.size() && !any; k++) {
-            for (float v : params.get(k).grad()) {
-                if (!Float.isFinite(v)) {
-                    any = true;
+        Param bad = null;
+        int at = -1;
+        for (int k = 0; k < params.size() && bad == null; k++) {
+            float[] g = params.get(k).grad();
+            for (int i = 0; i < g.length; i++) {
+                if (!Float.isFinite(g[i])) {
+                    bad = params.get(k);
+                    at = i;
                     break;
                 }
             }
         }
-        if (!any) return null;
+        if (bad == null) return null;
         for (Map.Entry<String, Tensor> e : model.gradDict().entrySet()) {
             float[] g = e.getValue().data();
             for (int i = 0; i < g.length; i++) {
                 if (Float.isFinite(g[i])) continue;
                 int[] shape = e.getValue().shape();
-                int[] at = new int[shape.length];
+                int[] idx = new int[shape.length];
                 for (int d = shape.length - 1, r = i; d >= 0; d--) {
-                    at[d] = r % shape[d];
+                    idx[d] = r % shape[d];
                     r /= shape[d];
                 }
-                return "the gradient of " + e.getKey() + " is " + g[i] + " at " + java.util.Arrays.toString(at);
+                return "the gradient of " + e.getKey() + " is " + g[i] + " at " + java.util.Arrays.toString(idx);
             }
         }
-        for (Param p : params) {   // a param of the optimizer's that the model does not name (not one of its own)
-            float[] g = p.grad();
-            for (int i = 0; i < g.length; i++) {
-                if (!Float.isFinite(g[i])) return "the gradient of " + p.name() + " is " + g[i] + " at index " + i;
-            }
-        }
-        return null;
+        // a param of the optimizer's that the model does not name (not one of its own)
+        return "the gradient of " + bad.name() + " is " + bad.grad()[at] + " at index " + at;
     }
 
     private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
