@@ -28,12 +28,45 @@ class InferCommandTest {
         int code = Main.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(),
                 "--lengths", f.resolve("lengths.npy").toString(), "--out", out.toString());
         assertEquals(0, code);
+        assertPyTorchsOutputs(out);
+    }
+
+    /** output.npy, h_n.npy and c_n.npy in {@code out} are PyTorch's for the fixture (its x and lengths) within 1e-5. */
+    static void assertPyTorchsOutputs(Path out) throws Exception {
+        Path f = fixture();
         for (String[] pair : new String[][] {{"output.npy", "ref_out.npy"}, {"h_n.npy", "ref_h.npy"}, {"c_n.npy", "ref_c.npy"}}) {
             var got = Npy.read(out.resolve(pair[0]));
             var ref = Npy.read(f.resolve(pair[1]));
             assertArrayEquals(ref.shape(), got.shape(), pair[0]);
             float[] g = got.toFloats(), r = ref.toFloats();
             for (int i = 0; i < g.length; i++) assertEquals(r[i], g[i], 1e-5, pair[0] + "[" + i + "]");
+        }
+    }
+
+    /**
+     * torch.nn.LSTM takes any dropout in [0, 1] (torch 1.13 builds LSTM(4, 8, num_layers=2, dropout=1.0)), and dropout
+     * does nothing at inference; infer refused a config.json of "dropout": 1 ("expected in [0, 1)"). It runs now,
+     * with PyTorch's outputs; what PyTorch refuses (negative, above 1, a bool) is still refused, naming config.json
+     * and the key, nothing written.
+     */
+    @Test
+    void takesADropoutOfOneAsPyTorchDoes(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        String config = Files.readString(f.resolve("m/config.json"));
+        Path m = Files.createDirectories(out.resolve("m"));
+        Files.copy(f.resolve("m/model.safetensors"), m.resolve("model.safetensors"));
+        for (String p : new String[] {"1", "1.0"}) {
+            Files.writeString(m.resolve("config.json"), config.replace("}", ", \"dropout\": " + p + "}"));
+            Path o = out.resolve("o" + p);
+            assertEquals(0, Main.run("infer", "--model", m.toString(), "--input", f.resolve("x.npy").toString(),
+                    "--lengths", f.resolve("lengths.npy").toString(), "--out", o.toString()));
+            assertPyTorchsOutputs(o);
+        }
+        for (String p : new String[] {"-0.1", "1.0000001", "true"}) {
+            Files.writeString(m.resolve("config.json"), config.replace("}", ", \"dropout\": " + p + "}"));
+            ContractTest.run("infer", "--model", m.toString(), "--input", f.resolve("x.npy").toString(), "--out", out.resolve("no").toString())
+                    .refused(m.resolve("config.json") + ": 'dropout' expected a");
+            assertFalse(Files.exists(out.resolve("no")), "no output directory for a refused run");
         }
     }
 

@@ -82,7 +82,7 @@ class ArgumentChecksTest {
         rejects("dim: expected >= 1, got -1", () -> Model.builder(1).embedding(5, -1));
         rejects("hiddenSize: expected >= 1, got 0", () -> Model.builder(3).lstm(0));
         rejects("projSize: expected < hiddenSize (4), got 4", () -> Model.builder(3).recurrent(CellType.LSTM, 4, 1, false, 0f, 4));
-        rejects("dropout: expected in [0, 1), got -0.5", () -> Model.builder(3).recurrent(CellType.GRU, 4, 2, false, -0.5f, 0));
+        rejects("dropout: expected in [0, 1], got -0.5", () -> Model.builder(3).recurrent(CellType.GRU, 4, 2, false, -0.5f, 0));
     }
 
     @Test

@@ -205,7 +205,10 @@ public final class PyTorchFormat {
             CellType cell = cellType(t, m.get("nonlinearity"));
             int input = integer(m, "input_size", -1), hidden = integer(m, "hidden_size", -1), layers = integer(m, "num_layers", 1);
             boolean bias = bool(m, "bias", true), batchFirst = bool(m, "batch_first", false), bidirectional = bool(m, "bidirectional", false);
-            float dropout = (float) number(m, "dropout");
+            double p = number(m, "dropout");
+            // judged before the float rounds it, as PyTorch judges the Python float: 1.00000001 is not a probability
+            if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("'dropout' expected a probability in [0, 1] (as torch.nn.LSTM), got " + p);
+            float dropout = (float) p;
             int proj = integer(m, "proj_size", 0);
             try {
                 return new RecurrentConfig(cell, input, hidden, layers, bias, batchFirst, bidirectional, dropout, proj);

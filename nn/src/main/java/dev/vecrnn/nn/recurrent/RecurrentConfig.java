@@ -13,7 +13,8 @@ public record RecurrentConfig(CellType type, int inputSize, int hiddenSize, int 
         if (inputSize < 1) throw new IllegalArgumentException("inputSize: expected >= 1, got " + inputSize);
         if (hiddenSize < 1) throw new IllegalArgumentException("hiddenSize: expected >= 1, got " + hiddenSize);
         if (numLayers < 1) throw new IllegalArgumentException("numLayers: expected >= 1, got " + numLayers);
-        if (!(dropout >= 0f && dropout < 1f)) throw new IllegalArgumentException("dropout: expected in [0, 1), got " + dropout);
+        // torch.nn.LSTM takes any probability in [0, 1]; at 1 every input of the layers past the first is zeroed in training
+        if (!(dropout >= 0f && dropout <= 1f)) throw new IllegalArgumentException("dropout: expected in [0, 1], got " + dropout);
         if (projSize < 0) throw new IllegalArgumentException("projSize: expected >= 0, got " + projSize);
         if (projSize > 0 && type != CellType.LSTM) {
             throw new IllegalArgumentException("projSize: only LSTM has a projection, got projSize " + projSize + " for " + type);

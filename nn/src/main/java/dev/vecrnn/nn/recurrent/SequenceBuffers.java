@@ -62,7 +62,7 @@ abstract class SequenceBuffers {
         @Override
         float[] nextInput(int layer, float[] layerOut) {
             if (dropoutRng == null || layer == masks.length - 1 || dropout <= 0f) return layerOut;
-            float keep = 1f / (1f - dropout);
+            float keep = dropout < 1f ? 1f / (1f - dropout) : 0f;  // at 1 all are dropped, as torch.nn.functional.dropout(p=1) zeroes all
             float[] m = new float[layerOut.length];
             float[] dropped = new float[layerOut.length];
             for (int i = 0; i < m.length; i++) {

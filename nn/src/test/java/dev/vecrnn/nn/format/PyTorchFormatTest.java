@@ -101,6 +101,39 @@ class PyTorchFormatTest {
         }
     }
 
+    /**
+     * torch.nn.LSTM/GRU/RNN take a dropout in [0, 1] (torch 1.13: dropout=1 and 1.0 construct; -0.1, 1.0000001,
+     * True and '0.5' raise "dropout should be a number in range [0, 1]"). A config.json of dropout 1 was refused
+     * ("expected in [0, 1)"), though dropout does nothing at inference; and the value was judged after rounding to
+     * float, so -1e-50 (-0.0f) was taken. In training, dropout 1 zeroes the input of every layer past the first,
+     * as torch's does (a 2-layer GRU's training output is then the same for any input).
+     */
+    @Test
+    void readsADropoutOfOneAndRefusesWhatPyTorchRefuses(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve(PyTorchFormat.CONFIG);
+        String sizes = "\"input_size\": 3, \"hidden_size\": 4, \"num_layers\": 2";
+        for (String p : new String[] {"1", "1.0", "0", "0.5"}) {
+            Files.writeString(f, "{\"type\": \"GRU\", \"dropout\": " + p + ", " + sizes + "}");
+            assertEquals(Float.parseFloat(p), PyTorchFormat.readConfig(f).dropout(), p);
+        }
+        for (String p : new String[] {"-0.1", "1.0000001", "1.00000001", "-1e-50", "2", "true", "\"0.5\""}) {
+            Files.writeString(f, "{\"type\": \"GRU\", \"dropout\": " + p + ", " + sizes + "}");
+            ModelFileException x = assertThrows(ModelFileException.class, () -> PyTorchFormat.readConfig(f), p);
+            assertTrue(x.getMessage().startsWith(f + ": 'dropout' expected a") && !x.getMessage().contains("\n"), x.getMessage());
+        }
+        Recurrent net = new Recurrent(new RecurrentConfig(CellType.GRU, 3, 4, 2, true, false, false, 1f, 0), 7);
+        Random r = new Random(1);
+        float[] a = new float[5 * 2 * 3], b = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) r.nextGaussian();
+        }
+        float[] oa = net.forwardTrain(Tensor.of(a, 5, 2, 3), null, null, null, new Random(2)).output().data();
+        float[] ob = net.forwardTrain(Tensor.of(b, 5, 2, 3), null, null, null, new Random(3)).output().data();
+        assertArrayEquals(oa, ob);
+        for (float v : oa) assertTrue(Float.isFinite(v));
+    }
+
     /** A NaN weight in a PyTorch state_dict (a diverged run) is refused at read, naming the file, tensor and element. */
     @Test
     void readRefusesANonFiniteWeight(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
