@@ -483,7 +483,7 @@ final class FitCommand implements Callable<Integer> {
         }
         int n = xs.dim(0), t = xs.dim(1), f = xs.dim(2);
         int[] len = lengths == null ? null : Inputs.lengths(lo, lengths, n, t);
-        Inputs.finiteSteps(xo, x, xs.data(), n, t, f, len, false, lo);
+        Inputs.finiteSteps(xo, x, xd, xs.data(), n, t, f, len, false, lo);
         TensorData yd = Inputs.npy(yo, y);
         int[] ys = yd.shape();
         int rows = perStep ? n * t : n;
@@ -566,8 +566,8 @@ final class FitCommand implements Callable<Integer> {
             }
             for (int k = i * width; k < (i + 1) * width; k++) {
                 if (!Float.isFinite(targets[k])) {
-                    throw new IllegalArgumentException(yo + " " + y + ": expected finite targets, got " + targets[k] + " at element " + k + " (row "
-                            + (perStep ? i / t + ", step " + i % t : i) + ", column " + k % width + ")");
+                    throw new IllegalArgumentException(yo + " " + y + ": expected finite targets, " + Inputs.got(yd, k, targets[k], "at element " + k + " (row "
+                            + (perStep ? i / t + ", step " + i % t : i) + ", column " + k % width + ")"));
                 }
             }
         }

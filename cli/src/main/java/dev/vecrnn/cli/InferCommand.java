@@ -92,7 +92,8 @@ final class InferCommand implements Callable<Integer> {
             if (c0 != null && cfg.type() != CellType.LSTM) {
                 throw new IllegalArgumentException("--c0 " + c0 + ": only an LSTM has a cell state; this model is " + cfg.type());
             }
-            Tensor read = floatingPoint("--input", input);
+            dev.vecrnn.nn.io.TensorData xd = floatingPoint("--input", input);
+            Tensor read = xd.toTensor();
             boolean unbatched = read.rank() == 2;
             Tensor x = batched("--input", input, read, cfg);
             if (unbatched && lengths != null) {
@@ -106,7 +107,8 @@ final class InferCommand implements Callable<Integer> {
             double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
             HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
             int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);
-            Inputs.finiteSteps("--input", input, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst(), "--lengths");
+            Inputs.finiteSteps("--input", input, xd, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst(), "--lengths");
+            xd = null;  // the file's bytes, kept for that refusal's wording only: not held through the work
             int stacked = cfg.numLayers() * cfg.directions();
             Tensor h = h0 == null ? null : initialState("--h0", h0, unbatched, stacked, batch, cfg.outputHidden());
             Tensor c = c0 == null ? null : initialState("--c0", c0, unbatched, stacked, batch, cfg.hiddenSize());
@@ -151,12 +153,12 @@ final class InferCommand implements Callable<Integer> {
     }
 
     /**
-     * A floating-point array from {@code file} as float32: float64 rounded to nearest and float16 exactly, as
-     * PyTorch's {@code x.float()} converts them (nn.LSTM itself refuses any input of another dtype than its
-     * weights'). Integer and bool arrays are refused, as nn.LSTM refuses them ("mat1 and mat2 must have the same
+     * A floating-point array from {@code file}, whose {@code toTensor()} is float32: float64 rounded to nearest
+     * and float16 exactly, as PyTorch's {@code x.float()} converts them (nn.LSTM itself refuses any input of another
+     * dtype than its weights'). Integer and bool arrays are refused, as nn.LSTM refuses them ("mat1 and mat2 must have the same
      * dtype"): they are more likely token ids or labels given in the wrong place than features.
      */
-    static Tensor floatingPoint(String option, Path file) throws java.io.IOException {
+    static dev.vecrnn.nn.io.TensorData floatingPoint(String option, Path file) throws java.io.IOException {
         dev.vecrnn.nn.io.TensorData d = Inputs.npy(option, file);
         if (!d.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(option + " " + file + ": expected floating-point values (float32; float64 and float16 are"
@@ -164,12 +166,13 @@ final class InferCommand implements Callable<Integer> {
                     : d.dtype() == dev.vecrnn.nn.io.DType.U8 ? "uint8" : "int" + 8 * d.dtype().size()) + " (PyTorch's recurrent modules refuse it too);"
                     + " convert with x.astype(np.float32)");
         }
-        return d.toTensor();
+        return d;
     }
 
     /** An initial state from {@code file}: [L*D, B, size] of finite values ([L*D, size] for unbatched input). */
     private static Tensor initialState(String option, Path file, boolean unbatched, int stacked, int batch, int size) throws java.io.IOException {
-        Tensor t = floatingPoint(option, file);
+        dev.vecrnn.nn.io.TensorData d = floatingPoint(option, file);
+        Tensor t = d.toTensor();
         String expected = unbatched ? "[" + stacked + ", " + size + "]" : "[" + stacked + ", " + batch + ", " + size + "]";
         if (unbatched ? t.rank() != 2 || t.dim(0) != stacked || t.dim(1) != size
                 : t.rank() != 3 || t.dim(0) != stacked || t.dim(1) != batch || t.dim(2) != size) {
@@ -177,7 +180,10 @@ final class InferCommand implements Callable<Integer> {
                     + " (num_layers * directions, " + (unbatched ? "" : "batch, ") + "size), got " + Arrays.toString(t.shape()));
         }
         for (int i = 0; i < t.data().length; i++) {
-            if (!Float.isFinite(t.data()[i])) throw new IllegalArgumentException(option + " " + file + ": expected finite values, got " + t.data()[i] + " at element " + i);
+            if (!Float.isFinite(t.data()[i])) {
+                throw new IllegalArgumentException(option + " " + file + ": expected finite values, " + Inputs.got(d, i, t.data()[i], "at element " + i
+                        + (unbatched ? " [" + i / size + ", " + i % size + "]" : " [" + i / (batch * size) + ", " + i / size % batch + ", " + i % size + "]")));
+            }
         }
         return state(t, unbatched);
     }

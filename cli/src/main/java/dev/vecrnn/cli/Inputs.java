@@ -108,16 +108,11 @@ final class Inputs {
     }
 
     /**
-     * A .npy array as float32 values of its shape: floating-point dtypes as {@link TensorData#toFloats}
-     * converts them, integer dtypes (token ids, integer targets) exactly, up to 2^24 in magnitude, and bool as
-     * 0 and 1 (pandas' {@code get_dummies} columns, multi-hot targets), as numpy's {@code astype(np.float32)}
-     * and PyTorch's {@code torch.from_numpy(x).float()} convert it.
+     * The array {@code d}, read from {@code file}, as float32 values of its shape: floating-point dtypes as
+     * {@link TensorData#toFloats} converts them, integer dtypes (token ids, integer targets) exactly, up to 2^24 in
+     * magnitude, and bool as 0 and 1 (pandas' {@code get_dummies} columns, multi-hot targets), as numpy's
+     * {@code astype(np.float32)} and PyTorch's {@code torch.from_numpy(x).float()} convert it.
      */
-    static Tensor floats(String option, Path file) throws IOException {
-        return floats(option, file, npy(option, file));
-    }
-
-    /** {@link #floats(String, Path)} of an array already read. */
     static Tensor floats(String option, Path file, TensorData d) {
         if (d.dtype().isFloatingPoint()) return d.toTensor();
         long[] v;
@@ -181,9 +176,11 @@ final class Inputs {
     /**
      * Refuses a NaN or infinity in a valid step of {@code x} ([n, t, f], or [t, n, f] when
      * {@code timeMajor}); steps past a sequence's length are padding and never read. {@code lengthsOption}: the
-     * option that gives lengths to this command (null if none), named when none were given.
+     * option that gives lengths to this command (null if none), named when none were given. {@code read}: the array
+     * as the file holds it, x's source, for the refusal's wording (see {@link #got}; null if none).
      */
-    static void finiteSteps(String option, Path file, float[] x, int n, int t, int f, int[] len, boolean timeMajor, String lengthsOption) {
+    static void finiteSteps(String option, Path file, TensorData read, float[] x, int n, int t, int f, int[] len, boolean timeMajor,
+                            String lengthsOption) {
         for (int i = 0; i < n; i++) {
             int steps = len == null ? t : len[i];
             for (int s = 0; s < steps; s++) {
@@ -192,12 +189,28 @@ final class Inputs {
                     if (!Float.isFinite(x[at + j])) {
                         String where = len != null ? "in every step up to the sequence's length"
                                 : "in every step" + (lengthsOption == null ? "" : " (without " + lengthsOption + " every step is read; NaN padding needs them)");
-                        throw new IllegalArgumentException(option + " " + file + ": expected finite values " + where + ", got "
-                                + x[at + j] + " at sequence " + i + ", step " + s + ", feature " + j);
+                        throw new IllegalArgumentException(option + " " + file + ": expected finite values " + where + ", "
+                                + got(read, at + j, x[at + j], "at sequence " + i + ", step " + s + ", feature " + j));
                     }
                 }
             }
         }
+    }
+
+    /**
+     * "got V AT" for a refused non-finite float32 {@code v}, element {@code element} of {@code read} (in its C
+     * order; null when unknown): where the file holds a finite float64 there, too large for float32 (1e39), V is
+     * the file's value and the line says that it overflows float32, where "got Infinity" alone named a value the
+     * file does not hold.
+     */
+    static String got(TensorData read, int element, float v, String at) {
+        if (read != null && read.dtype() == DType.F64 && Float.isInfinite(v)) {
+            double held = read.bytes().getDouble(8 * element);
+            if (Double.isFinite(held)) {
+                return "got " + held + " " + at + ", a float64 that overflows float32 (largest " + Float.MAX_VALUE + "): PyTorch's .float() makes it " + v;
+            }
+        }
+        return "got " + v + " " + at;
     }
 
     /** A UTF-8 text file, refused with the offset of its first byte that is not UTF-8; a leading byte order mark is no part of the text. */

@@ -3,6 +3,7 @@ package dev.vecrnn.cli;
 import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,11 +64,13 @@ final class PredictCommand implements Callable<Integer> {
     /** As {@link #predictToFile(Model, String, Path, Path, Path, Outputs, String)}; {@code sigmoid}: the outputs' sigmoids instead. */
     static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption,
                               boolean sigmoid) throws Exception {
-        Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile), xFile);
+        TensorData xd = Inputs.npy(xOption, xFile);
+        Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile, xd), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
         Inputs.requireFeatures(xOption, xFile, m, f);
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
-        Inputs.finiteSteps(xOption, xFile, x.data(), n, t, f, len, false, "--lengths");
+        Inputs.finiteSteps(xOption, xFile, xd, x.data(), n, t, f, len, false, "--lengths");
+        xd = null;  // the file's bytes, kept for that refusal's wording only: not held through the work
         int vocab = Inputs.vocabulary(m);
         // checked here, where the sequence and step are known (the embedding names a row of the chunk's flattened steps)
         if (vocab > 0) FitCommand.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab));

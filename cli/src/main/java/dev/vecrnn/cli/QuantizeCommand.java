@@ -5,6 +5,7 @@ import dev.vecrnn.nn.Batch;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.format.PyTorchFormat;
+import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 import dev.vecrnn.nn.model.Model;
@@ -107,9 +108,10 @@ final class QuantizeCommand implements Callable<Integer> {
             RecurrentConfig cfg = fp32.config();
             Tensor sample;
             if (x != null) {
-                sample = InferCommand.batched("--x", x, InferCommand.floatingPoint("--x", x), cfg);
+                TensorData xd = InferCommand.floatingPoint("--x", x);
+                sample = InferCommand.batched("--x", x, xd.toTensor(), cfg);
                 int steps = cfg.batchFirst() ? sample.dim(1) : sample.dim(0), batch = cfg.batchFirst() ? sample.dim(0) : sample.dim(1);
-                Inputs.finiteSteps("--x", x, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst(), null);
+                Inputs.finiteSteps("--x", x, xd, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst(), null);
             } else {
                 Random rnd = new Random(1);
                 sample = cfg.batchFirst() ? Tensor.zeros(16, 50, cfg.inputSize()) : Tensor.zeros(50, 16, cfg.inputSize());
@@ -131,9 +133,10 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     private static Batch sample(Model m, Path xFile) throws Exception {
-        Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile), xFile);
+        TensorData xd = Inputs.npy("--x", xFile);
+        Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile, xd), xFile);
         Inputs.requireFeatures("--x", xFile, m, t.dim(2));
-        Inputs.finiteSteps("--x", xFile, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false, null);
+        Inputs.finiteSteps("--x", xFile, xd, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false, null);
         return Batch.sequences(t.data(), t.dim(0), t.dim(1), t.dim(2));
     }
 

@@ -57,6 +57,44 @@ class FitPredictTest {
     }
 
     /**
+     * A float64 value beyond float32's range (1e39) becomes infinity when read as float32, as torch's x.float() makes
+     * it; fit, predict and quantize refused it saying only "got Infinity", a value the file does not hold. The line
+     * names the file, the place, the file's value and that it overflows float32; in a padded step it is never read.
+     */
+    @Test
+    void aFloat64BeyondFloat32sRangeIsNamedAsTheFileHoldsIt(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        float[] x = Npy.read(dir.resolve("x.npy")).toFloats();
+        double[] wide = new double[x.length];
+        for (int i = 0; i < x.length; i++) wide[i] = x[i];
+        wide[(3 * 5 + 2) * 2 + 1] = 1e39;  // sequence 3, step 2, feature 1 of [40, 5, 2]
+        Path big = dir.resolve("big.npy"), y = dir.resolve("y.npy"), ybig = dir.resolve("ybig.npy");
+        Npy.write(big, dev.vecrnn.nn.io.TensorData.doubles(wide, 40, 5, 2));
+        double[] targets = new double[40];
+        targets[7] = -3e38 * 10;
+        Npy.write(ybig, dev.vecrnn.nn.io.TensorData.doubles(targets, 40));
+        String overflows = "a float64 that overflows float32 (largest 3.4028235E38)";
+        ContractTest.run("fit", "--x", big.toString(), "--y", y.toString(), "--task", "classification", "--epochs", "1", "--hidden", "3",
+                "--out", dir.resolve("m").toString()).refused("--x " + big, "got 1.0E39 at sequence 3, step 2, feature 1", overflows);
+        ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", ybig.toString(), "--task", "regression", "--epochs", "1",
+                "--hidden", "3", "--out", dir.resolve("r").toString()).refused("--y " + ybig, "got -3.0E39 at element 7 (row 7, column 0)", overflows);
+        assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("r")), "no model from a refused fit");
+        assertEquals(0, Main.run(ContractTest.fit(dir)));
+        ContractTest.run("predict", "--model", dir.resolve("m").toString(), "--x", big.toString(), "--out", dir.resolve("p.npy").toString())
+                .refused("--x " + big, "got 1.0E39 at sequence 3, step 2, feature 1", overflows, "Infinity");
+        ContractTest.run("quantize", "--model", dir.resolve("m").toString(), "--x", big.toString(), "--out", dir.resolve("q").toString(),
+                "--precision", "int8").refused("--x " + big, "got 1.0E39 at sequence 3, step 2, feature 1", overflows);
+        assertFalse(Files.exists(dir.resolve("p.npy")) || Files.exists(dir.resolve("q")), "nothing from a refused run");
+        // sequence 3 of 2 steps: its step 2 is padding, never read
+        long[] len = new long[40];
+        java.util.Arrays.fill(len, 5);
+        len[3] = 2;
+        Npy.writeLongs(dir.resolve("len.npy"), len, 40);
+        assertEquals(0, Main.run("predict", "--model", dir.resolve("m").toString(), "--x", big.toString(), "--lengths",
+                dir.resolve("len.npy").toString(), "--out", dir.resolve("p.npy").toString()));
+    }
+
+    /**
      * --bidirectional with the last-step head read the backward direction where it had seen one step (the
      * last); Keras's Bidirectional(LSTM(h)) and PyTorch's h_n read it at step 0, where it has seen them all.
      */

@@ -249,6 +249,37 @@ class InferCommandTest {
     }
 
     /**
+     * A float64 input or initial state holding a value beyond float32's range (1e39) was refused as "got -Infinity":
+     * x.float() makes it infinite, and the line named a value the file does not hold. It names the file's value,
+     * where it is and that it overflows float32, for infer's --input and --h0 and for quantize's --x.
+     */
+    @Test
+    void aFloat64BeyondFloat32sRangeIsNamedAsTheFileHoldsIt(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        float[] v = Npy.read(f.resolve("x.npy")).toFloats();
+        double[] wide = new double[v.length];
+        for (int i = 0; i < v.length; i++) wide[i] = v[i];
+        wide[(1 * 6 + 4) * 5 + 3] = -1e39;  // sequence 1, step 4, feature 3 of [4, 6, 5] (batch_first)
+        Path xd = out.resolve("x64.npy"), h0 = out.resolve("h0.npy"), c0 = out.resolve("c0.npy");
+        Npy.write(xd, dev.vecrnn.nn.io.TensorData.doubles(wide, 4, 6, 5));
+        double[] h = new double[4 * 4 * 3];
+        h[(2 * 4 + 1) * 3] = 1e39;  // [2, 1, 0]
+        Npy.write(h0, dev.vecrnn.nn.io.TensorData.doubles(h, 4, 4, 3));
+        Npy.write(c0, dev.vecrnn.nn.Tensor.zeros(4, 4, 7));
+        String overflows = "a float64 that overflows float32 (largest 3.4028235E38)";
+        ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", xd.toString(), "--out", out.resolve("o").toString())
+                .refused("--input " + xd, "got -1.0E39 at sequence 1, step 4, feature 3", overflows, "-Infinity");
+        ContractTest.run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(), "--h0", h0.toString(),
+                "--c0", c0.toString(), "--out", out.resolve("o").toString()).refused("--h0 " + h0, "got 1.0E39 at element 27 [2, 1, 0]", overflows);
+        ContractTest.run("quantize", "--model", f.resolve("m").toString(), "--x", xd.toString(), "--out", out.resolve("q").toString(),
+                "--precision", "int8").refused("--x " + xd, "got -1.0E39 at sequence 1, step 4, feature 3", overflows);
+        assertFalse(Files.exists(out.resolve("o")) || Files.exists(out.resolve("q")), "nothing from a refused run");
+        // past sequence 1's length of 3 ([6, 3, 1, 5]): padding, never read
+        assertEquals(0, Main.run("infer", "--model", f.resolve("m").toString(), "--input", xd.toString(), "--lengths",
+                f.resolve("lengths.npy").toString(), "--out", out.resolve("o").toString()));
+    }
+
+    /**
      * pack_padded_sequence takes int64 lengths; torch.as_tensor turns a bool array into lengths of 0 and 1, which
      * are no lengths anyone meant. infer ran bool lengths as 1s. Refused naming --lengths; int64 ones run.
      */
