@@ -44,7 +44,8 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--c0", paramLabel = "C0.npy", description = "initial cell state [L*D, B, H] (LSTM)")
     Path c0;
 
-    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "sequence lengths [B] (integers in [1, T]; not for a [T, I] input), as pack_padded_sequence takes them; output.npy keeps all T steps,"
+    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "sequence lengths [B] (integers in [1, T]; not for a [T, I] input), as pack_padded_sequence takes them, in any order"
+            + " (as with enforce_sorted=False; h_n keeps the batch's order); output.npy keeps all T steps,"
             + " zeros past each length, as pad_packed_sequence(..., total_length=T) gives them (without total_length PyTorch trims"
             + " to the longest: output[:max(lengths)], or [:, :max(lengths)] batch_first)")
     Path lengths;

@@ -22,6 +22,11 @@ class InferCommandTest {
         return Path.of(InferCommandTest.class.getResource("/lstm-proj-bidir/x.npy").toURI()).getParent();
     }
 
+    /**
+     * The fixture's lengths, [6, 3, 1, 5], are not sorted: PyTorch's pack_padded_sequence refuses them by default
+     * (enforce_sorted=True), and its references are those of enforce_sorted=False, which infer's outputs (h_n and
+     * c_n in the batch's own order) equal.
+     */
     @Test
     void matchesPyTorch(@TempDir Path out) throws Exception {
         Path f = fixture();
