@@ -140,7 +140,7 @@ final class ClassOptions extends Training.WeightOption {
         String how;
         if (w == null) {
             w = CrossEntropyLoss.balancedWeights(train, classes);
-            how = "balanced over the " + scoredRows(train) + " training " + (data.perStep() ? "steps" : "rows");
+            how = "balanced over the " + Inputs.count(scoredRows(train), data.perStep() ? "training step" : "training row");
         } else {
             how = "as given";
         }

@@ -110,7 +110,7 @@ final class EvaluateCommand implements Callable<Integer> {
             int n = data.size();
             // the figures are over the scored rows: steps labelled -100 (PyTorch's ignore_index) are in none of them
             long rows = perStep ? rowsOf(data) : n, scored = ClassOptions.scoredRows(data);
-            String count = perStep ? scored + " steps" : scored < rows ? scored + " scored" : "";
+            String count = perStep ? Inputs.count(scored, "step") : scored < rows ? scored + " scored" : "";
             if (scored < rows) count += (perStep ? " scored" : "") + "; " + (rows - scored) + " labelled -100 left out, as PyTorch's ignore_index";
             in.printNote();
             System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (count.isEmpty() ? "" : " (" + count + ")")

@@ -424,7 +424,7 @@ final class FitCommand implements Callable<Integer> {
         if (val == 0) return;
         long nVal = Math.round(n * val);
         if (nVal < 1 || nVal >= n) {
-            throw new IllegalArgumentException(option + " " + val + ": of " + n + " sequences leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
+            throw new IllegalArgumentException(option + " " + val + ": of " + Inputs.count(n, "sequence") + " leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
                     + (nVal < 1 ? " (use a larger fraction" + (zeroAllowed ? ", more data, or 0 for no validation)" : " or more data)") : ""));
         }
     }

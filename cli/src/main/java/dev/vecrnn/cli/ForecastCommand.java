@@ -118,7 +118,8 @@ final class ForecastCommand implements Callable<Integer> {
             naive[h] = series[hist - 1];
             seasonal[h] = series[hist - season + (h % season)];
         }
-        System.out.printf("series: %d values, %d held back; trained on %d windows of %d steps%n", n, horizon, examples, window);
+        System.out.printf("series: %d values, %d held back; trained on %s of %s%n", n, horizon, Inputs.count(examples, "window"),
+                Inputs.count(window, "step"));
         // MAPE divides by the true value: undefined where one is zero (Keras's epsilon there makes it ~1e9)
         boolean mape = Arrays.stream(truth).noneMatch(v -> v == 0);
         System.out.print(table(new String[] {"LSTM", "naive", "seasonal naive"}, new double[][] {forecast, naive, seasonal}, truth, mape));

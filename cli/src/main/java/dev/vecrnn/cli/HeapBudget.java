@@ -93,7 +93,7 @@ final class HeapBudget {
             what = widthSource;
             largest = 7 * head + outputActivations;
         }
-        if (hiddenActivations > largest) what = "--batch " + batch + " (" + Math.min(batch, rows) + " sequences of " + steps + " steps at once)";
+        if (hiddenActivations > largest) what = "--batch " + batch + " (" + Inputs.count(Math.min(batch, rows), "sequence") + " of " + Inputs.count(steps, "step") + " at once)";
         require(bytes >= Long.MAX_VALUE ? -1 : (long) bytes, what);
     }
 }

@@ -44,6 +44,11 @@ final class Inputs {
         }
     }
 
+    /** {@code n} and the noun, singular for one: "1 sequence", "3 sequences". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     /** "1 feature per step", "3 features per step". */
     static String perStep(int features) {
         return features + (features == 1 ? " feature" : " features") + " per step";

@@ -131,7 +131,7 @@ final class MultiLabel {
             if (w == null) {
                 Dataset train = tr.trainingData(data);
                 w = balanced(train, trainRows);
-                how = "balanced over the " + ClassOptions.scoredRows(train) + " training " + (data.perStep() ? "steps" : "rows") + ": negatives / positives";
+                how = "balanced over the " + Inputs.count(ClassOptions.scoredRows(train), data.perStep() ? "training step" : "training row") + ": negatives / positives";
             } else {
                 if (w.length != labels) {
                     throw new IllegalArgumentException("--pos-weight: expected " + labels + " weights, one per label (the columns of " + trainRows

@@ -77,8 +77,9 @@ final class PredictCommand implements Callable<Integer> {
         boolean seq = m.outputIsSequence();
         int k = m.outputFeatures();
         double outFloats = (double) n * (seq ? t : 1) * k;
-        HeapBudget.array(outFloats, outOption + " " + outFile + " (the outputs of " + n + " sequences)");
-        HeapBudget.require((long) (8 * outFloats), outOption + " " + outFile + " (the outputs of " + n + " sequences)");
+        String outputs = outOption + " " + outFile + " (the outputs of " + Inputs.count(n, "sequence") + ")";
+        HeapBudget.array(outFloats, outputs);
+        HeapBudget.require((long) (8 * outFloats), outputs);
         float[] all = new float[(int) outFloats];
         int rowOut = (seq ? t : 1) * k;
         for (int from = 0; from < n; from += CHUNK) {

@@ -46,7 +46,7 @@ final class Progress {
     static void epoch(Trainer.Epoch e) {
         StringBuilder sb = new StringBuilder("epoch " + e.epoch() + "/" + e.epochs() + "  loss " + value(e.trainLoss()));
         if (e.validation() != null) sb.append("  ").append(figures("val_", e.validation()));
-        if (e.skippedSteps() > 0) sb.append("  skipped ").append(e.skippedSteps()).append(" non-finite steps");
+        if (e.skippedSteps() > 0) sb.append("  skipped ").append(Inputs.count(e.skippedSteps(), "non-finite step"));
         sb.append(String.format("  lr %.2g  %d ms%s", e.learningRate(), e.millis(), e.improved() ? "  *" : ""));
         System.out.println(sb);
     }

@@ -85,11 +85,6 @@ final class TextModel {
         return Math.exp(nll / (held.length - 1));
     }
 
-    /** {@code n} and the noun, singular for one: "1 character", "3 characters". */
-    static String count(long n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
     /**
      * The perplexity of {@code held} under the unigram model of {@code train} (character frequencies, an
      * unseen one counted as half an occurrence), over every character of {@code held} but the first, as a

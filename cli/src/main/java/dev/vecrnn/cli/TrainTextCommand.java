@@ -70,7 +70,7 @@ final class TrainTextCommand implements Callable<Integer> {
             int heldEnd = cut ? (int) Math.min(ids.length, split + Math.max(2, (long) Math.ceil(maxChars * heldOut / (1 - heldOut) - 1e-9))) : ids.length;
             int[] held = java.util.Arrays.copyOfRange(ids, split, heldEnd);
             if (train.length <= steps || held.length < 2) {
-                throw new IllegalArgumentException("--text " + text + ": " + TextModel.count(ids.length, "character")
+                throw new IllegalArgumentException("--text " + text + ": " + Inputs.count(ids.length, "character")
                         + (ids.length == 1 ? " leaves " : " leave ") + train.length + (cut ? " (--max-chars)" : "") + " to train on and "
                         + held.length + " held out; expected more than --steps (" + steps + ") to train on and at least 2 held out");
             }
@@ -98,7 +98,7 @@ final class TrainTextCommand implements Callable<Integer> {
             vocab.save(outs.stage(vocabFile));
             outs.commit();
             System.out.printf("held-out perplexity %.2f (%s read as one stream, the state carried) against the unigram baseline's %.2f "
-                    + "(vocabulary of %s)%n", ppl[0], TextModel.count(held.length, "character"), unigram, TextModel.count(vocab.size(), "character"));
+                    + "(vocabulary of %s)%n", ppl[0], Inputs.count(held.length, "character"), unigram, Inputs.count(vocab.size(), "character"));
             System.out.println("saved " + out.resolve("model.safetensors") + " and " + out.resolve(TextModel.VOCAB));
         }
         return 0;

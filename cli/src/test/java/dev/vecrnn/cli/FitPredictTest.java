@@ -95,6 +95,29 @@ class FitPredictTest {
     }
 
     /**
+     * Counts built into lines said "of 1 sequences" (fit's --val), "(1 steps)" (evaluate --per-step), "1 sequences
+     * of 1 steps at once" (the heap refusal of --batch) and the like: the noun agrees with its count.
+     */
+    @Test
+    void aCountOfOneTakesTheSingular(@TempDir Path dir) throws Exception {
+        Path x = dir.resolve("x.npy"), y = dir.resolve("y.npy");
+        Npy.write(x, Tensor.of(new float[] {0.5f, -1f}, 1, 1, 2));
+        Npy.write(y, Tensor.of(new float[] {1f}, 1, 1));
+        String[] fit = {"fit", "--x", x.toString(), "--y", y.toString(), "--task", "regression", "--per-step", "--epochs", "1", "--hidden", "2",
+                "--out", dir.resolve("m").toString()};
+        ContractTest.run(fit).refused("--val 0.1: of 1 sequence leaves none to validate on");
+        String[] noVal = java.util.Arrays.copyOf(fit, fit.length + 2);
+        noVal[fit.length] = "--val";
+        noVal[fit.length + 1] = "0";
+        assertEquals(0, Main.run(noVal));
+        var r = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", x.toString(), "--y", y.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("evaluated on 1 sequence (1 step): "), r.out());
+        assertEquals("1 sequence", Inputs.count(1, "sequence"));
+        assertEquals("0 sequences", Inputs.count(0, "sequence"));
+    }
+
+    /**
      * --bidirectional with the last-step head read the backward direction where it had seen one step (the
      * last); Keras's Bidirectional(LSTM(h)) and PyTorch's h_n read it at step 0, where it has seen them all.
      */

@@ -180,7 +180,7 @@ class TextCommandsTest {
         Files.writeString(dir.resolve("one.txt"), "a");
         ContractTest.run("train-text", "--text", dir.resolve("one.txt").toString(), "--out", dir.resolve("m1").toString())
                 .refused("--text", "1 character leaves 0 to train on");
-        assertEquals("2 characters", TextModel.count(2, "character"));
+        assertEquals("2 characters", Inputs.count(2, "character"));
     }
 
     /**

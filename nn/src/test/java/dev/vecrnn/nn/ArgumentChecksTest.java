@@ -71,6 +71,9 @@ class ArgumentChecksTest {
         rejects("schedule: expected the factory to make a Schedule, got null",
                 () -> new Trainer().epochs(1).optimizer(ps -> new Sgd(ps, 0.1)).schedule(o -> null).fit(m, d));
         rejects("data: expected non-null, got null", () -> new Trainer().fit(m, null));
+        // "of 1 rows" read as a slip: the count and its noun agree
+        rejects("validation split: 0.1 of 1 row leaves no validation rows", () -> new Trainer().epochs(1).validationSplit(0.1).fit(m, regression(1, 3, 2)));
+        rejects("validation split: 0.1 of 3 rows leaves no validation rows", () -> new Trainer().epochs(1).validationSplit(0.1).fit(m, regression(3, 3, 2)));
     }
 
     @Test
@@ -228,5 +231,9 @@ class ArgumentChecksTest {
         rejects("metric: expected one of [loss, rmse, mae, mape], got 'accuracy'", () -> e.metric("accuracy"));
         rejects("newName: expected a non-empty name, got ", () -> new Param("w", new float[2]).renamed(""));
         rejects("name: expected a loss (mse, mae, cross_entropy or bce), got null", () -> Loss.parse(null));
+        rejects("logits: expected [N, C] with N = 2 (a row a target) and C >= 1, got 1 value",
+                () -> Loss.crossEntropy().forward(new float[1], new int[] {0, 1}, null));
+        rejects("logits: expected [N, C] with N = 2 (a row a target) and C >= 1, got 3 values",
+                () -> Loss.crossEntropy().forward(new float[3], new int[] {0, 1}, null));
     }
 }

@@ -215,7 +215,7 @@ public final class Model {
             throw new IllegalArgumentException("from: expected a carry filled by this model's forward, got one of another model");
         }
         if (from != null && from.model != null && from.batch != x.batch()) {
-            throw new IllegalArgumentException("from: expected the states of " + x.batch() + " sequences (the batch of x), got those of "
+            throw new IllegalArgumentException("from: expected the states of " + x.batch() + (x.batch() == 1 ? " sequence" : " sequences") + " (the batch of x), got those of "
                     + from.batch);
         }
         if (!training && nonFiniteInput == NonFiniteInput.REJECT) {

@@ -47,8 +47,8 @@ public final class CrossEntropyLoss implements Loss {
             Require.notNull("targets", labels);
             Require.nonEmpty("targets", labels.length);
             if (logits.length == 0 || logits.length % labels.length != 0) {
-                throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " rows and C >= 1, got "
-                        + logits.length + " values");
+                throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " (a row a target) and C >= 1, got "
+                        + logits.length + (logits.length == 1 ? " value" : " values"));
             }
             return new CrossEntropyLoss(logits.length / labels.length).forward(logits, labels, grad);
         }

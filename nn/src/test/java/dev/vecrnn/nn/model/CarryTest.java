@@ -50,6 +50,7 @@ class CarryTest {
         Model.Carry c = new Model.Carry();
         m.forward(batch(2, 1), true, new Random(0), null, c);
         assertRefused(m, batch(4, 2), c, "from: expected the states of 4 sequences (the batch of x), got those of 2");
+        assertRefused(m, batch(1, 2), c, "from: expected the states of 1 sequence (the batch of x), got those of 2");
         // and goes on in a batch of its size, as from the state it recorded
         Model.Carry next = new Model.Carry();
         float[] out = m.forward(batch(2, 2), false, null, c, next).output().data();
