@@ -47,7 +47,7 @@ final class EvaluateCommand implements Callable<Integer> {
             + " its file says, which fit, tune, train-text and quantize record; older files need it)")
     String task;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the figures to FILE as JSON")
+    @Option(names = "--json", paramLabel = "FILE", converter = Main.OutputFile.class, description = "also write the figures to FILE as JSON")
     Path json;
 
     @Option(names = "--overwrite", description = "replace the --json FILE if it exists") boolean overwrite;

@@ -78,7 +78,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--patience", defaultValue = "5", description = "early stopping: stop after this many epochs in a row without a better val_loss (as Keras), -1 for none (default ${DEFAULT-VALUE})") int patience;
     @Mixin TrainingOptions.Seed seed;
     @Mixin TrainingOptions.Threads threads;
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "save a training checkpoint here (atomically) after every epoch") Path checkpoint;
+    @Option(names = "--checkpoint", paramLabel = "FILE", converter = Main.OutputFile.class, description = "save a training checkpoint here (atomically) after every epoch") Path checkpoint;
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
             description = "also save the checkpoint after every N batches (default ${DEFAULT-VALUE}: only per epoch)") int checkpointEvery;
     @Option(names = "--resume", description = "continue from the --checkpoint FILE if it exists (same options and data), else start afresh") boolean resume;

@@ -38,7 +38,7 @@ final class ForecastCommand implements Callable<Integer> {
     @Mixin TrainingOptions.Epochs epochs;
     @Mixin TrainingOptions.LearningRate lr;
     @Mixin TrainingOptions.Seed seed;
-    @Option(names = "--png", defaultValue = "forecast.png", description = "where the plot goes (default ${DEFAULT-VALUE})") Path png;
+    @Option(names = "--png", defaultValue = "forecast.png", converter = Main.OutputFile.class, description = "where the plot goes (default ${DEFAULT-VALUE})") Path png;
     @Option(names = "--overwrite", description = "replace the --png file if it exists") boolean overwrite;
 
     static final class Defaults extends TrainingOptions.Defaults {

@@ -160,6 +160,26 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * The path of a file a command writes (predict's --out, evaluate's --json, forecast's --png, fit's --checkpoint),
+     * as {@link #path} takes it, but not one that names a directory by its form: a trailing separator or a last
+     * element "." or "..". Path.of drops the separator, so that "--out preds/" wrote a file named preds (where
+     * open(2) refuses to create "preds/").
+     */
+    static final class OutputFile implements CommandLine.ITypeConverter<java.nio.file.Path> {
+        @Override
+        public java.nio.file.Path convert(String value) {
+            java.nio.file.Path p = path(value);
+            java.nio.file.Path last = p.getFileName();
+            if (value.endsWith("/") || value.endsWith(java.io.File.separator) || last == null || last.toString().equals(".")
+                    || last.toString().equals("..")) {
+                throw new CommandLine.TypeConversionException("expected a file to write, got " + Untrusted.quote(value)
+                        + ", which names a directory (a file in it needs a name of its own)");
+            }
+            return p;
+        }
+    }
+
     /** Runs {@code args} on {@code cl}; an Error no check foresaw is one line and exit code 2 as well. */
     static int execute(CommandLine cl, String... args) {
         try {

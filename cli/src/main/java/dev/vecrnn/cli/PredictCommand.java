@@ -27,7 +27,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]")
     Path lengths;
 
-    @Option(names = "--out", required = true, paramLabel = "P.npy", description = "where the outputs go: [N, K] or [N, T, K] (a classifier's are logits: softmax them for probabilities;"
+    @Option(names = "--out", required = true, paramLabel = "P.npy", converter = Main.OutputFile.class, description = "where the outputs go: [N, K] or [N, T, K] (a classifier's are logits: softmax them for probabilities;"
             + " a multilabel model's are each label's probability, the sigmoid of its logit)")
     Path out;
 

@@ -471,6 +471,29 @@ class ContractTest {
         assertEquals(before, snapshot(dir));
     }
 
+    /**
+     * The converse: a file option given a directory's name. Path.of drops a trailing separator, so predict --out
+     * preds/ wrote a file named preds, and evaluate --json, forecast --png and fit --checkpoint did the same; refused
+     * naming the option, as is a last element "." and an existing directory, nothing written.
+     */
+    @Test
+    void aFileOutputNamedAsADirectoryIsRefused(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, Main.run(fit(dir)));
+        Files.createDirectory(dir.resolve("made"));
+        List<String> before = snapshot(dir);
+        String m = dir.resolve("m").toString(), x = dir.resolve("x.npy").toString(), y = dir.resolve("y.npy").toString();
+        for (String out : new String[] {dir + "/preds/", dir + "/p.npy/", dir + "/preds/."}) {
+            run("predict", "--model", m, "--x", x, "--out", out).refused("--out", "expected a file to write, got '" + out + "', which names a directory");
+        }
+        run("predict", "--model", m, "--x", x, "--out", dir + "/made/").refused("--out", "which names a directory");
+        run("predict", "--model", m, "--x", x, "--out", dir + "/made").refused("--out " + dir.resolve("made") + ": is a directory, expected a file");
+        run("evaluate", "--model", m, "--x", x, "--y", y, "--json", dir + "/e.json/").refused("--json", "which names a directory");
+        run("forecast", "--png", dir + "/f.png/").refused("--png", "which names a directory");
+        run(fit(dir, "--checkpoint", dir + "/ck/", "--overwrite")).refused("--checkpoint", "which names a directory");
+        assertEquals(before, snapshot(dir));
+    }
+
     // 10. one mode for every output
 
     @Test
