@@ -19,7 +19,7 @@ final class Progress {
         if (!TERMINAL) return;
         int filled = (int) ((long) WIDTH * batch / batches);
         System.err.print("\repoch " + epoch + "/" + epochs + " [" + "=".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
-                + batch + "/" + batches + " loss " + value(loss) + "   ");
+                + batch + "/" + batches + " loss " + (Double.isNaN(loss) ? "n/a" : value(loss)) + "   ");
         if (batch == batches) System.err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
     }
 
@@ -36,6 +36,14 @@ final class Progress {
         return String.format(java.util.Locale.ROOT, scientific ? "%.4e" : "%.4f", v);
     }
 
+    /**
+     * An epoch's training loss as the per-epoch lines print it: where no batch gave one (each was skipped as non-finite, or
+     * scored no row, PyTorch's 0/0), the library's NaN is a mean over nothing, and the line says so in words.
+     */
+    static String trainLoss(Trainer.Epoch e) {
+        return Double.isNaN(e.trainLoss()) ? "n/a (a mean over no batch: each was skipped or scored no row)" : value(e.trainLoss());
+    }
+
     /** An evaluation's loss and metrics, each {@code prefix}, its name and its value: "val_loss 0.6931  val_accuracy 0.5000". */
     static String figures(String prefix, Evaluation ev) {
         StringJoiner sj = new StringJoiner("  ");
@@ -44,7 +52,7 @@ final class Progress {
     }
 
     static void epoch(Trainer.Epoch e) {
-        StringBuilder sb = new StringBuilder("epoch " + e.epoch() + "/" + e.epochs() + "  loss " + value(e.trainLoss()));
+        StringBuilder sb = new StringBuilder("epoch " + e.epoch() + "/" + e.epochs() + "  loss " + trainLoss(e));
         if (e.validation() != null) sb.append("  ").append(figures("val_", e.validation()));
         if (e.skippedSteps() > 0) sb.append("  skipped ").append(Inputs.count(e.skippedSteps(), "non-finite step"));
         sb.append(String.format("  lr %.2g  %d ms%s", e.learningRate(), e.millis(), e.improved() ? "  *" : ""));

@@ -89,7 +89,7 @@ final class TrainTextCommand implements Callable<Integer> {
                     .onEpoch(e -> {
                         ppl[0] = TextModel.carriedPerplexity(model, held);
                         System.out.printf("epoch %d/%d  loss %s  held-out perplexity %s  lr %.2g  %d ms%n", e.epoch(), e.epochs(),
-                                Progress.value(e.trainLoss()), Progress.value(ppl[0]), e.learningRate(), e.millis());
+                                Progress.trainLoss(e), Progress.value(ppl[0]), e.learningRate(), e.millis());
                     }).fit(model, trainSet), Training.STEERING);
             if (!Double.isFinite(ppl[0])) {
                 throw new IllegalArgumentException("--lr: training diverged (the held-out perplexity is " + ppl[0] + "); " + Training.STEERING);

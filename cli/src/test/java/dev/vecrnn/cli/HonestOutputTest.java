@@ -214,6 +214,40 @@ class HonestOutputTest {
         assertFalse(ok.out().contains("note: --y"), ok.out());
     }
 
+    /**
+     * An epoch in which every step was skipped (--on-non-finite skip; targets of 3e38, whose gradient overflows float32)
+     * printed "loss NaN": the mean of no batch's loss is no number, and the line says so in words. Such an epoch leaves the
+     * weights as they were, so with validation its val_loss is the one before it: not an improvement, and with --patience 1
+     * training stops after it, keeping epoch 1.
+     */
+    @Test
+    void anEpochOfSkippedStepsHasNoLossAndSaysSo(@TempDir Path dir) throws Exception {
+        int n = 16, t = 3;
+        Random r = new Random(7);
+        float[] x = new float[n * t * 2], y = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        java.util.Arrays.fill(y, 3e38f);
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n));
+        String[] common = {"fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
+                "--hidden", "3", "--epochs", "3", "--batch", "4", "--on-non-finite", "skip"};
+        ContractTest.Result plain = ContractTest.run(concat(common, new String[] {"--val", "0", "--out", dir.resolve("m1").toString()}));
+        assertEquals(0, plain.code(), plain.err());
+        assertFalse(plain.out().contains("NaN"), plain.out());
+        for (int e = 1; e <= 3; e++) {
+            assertTrue(plain.out().contains("epoch " + e + "/3  loss n/a (a mean over no batch: each was skipped or scored no row)"
+                    + "  skipped 4 non-finite steps"), plain.out());
+        }
+        ContractTest.Result val = ContractTest.run(concat(common, new String[] {"--val", "0.25", "--patience", "1", "--out",
+                dir.resolve("m2").toString()}));
+        assertEquals(0, val.code(), val.err());
+        java.util.List<String> epochs = val.out().lines().filter(l -> l.startsWith("epoch ")).toList();
+        assertEquals(2, epochs.size(), val.out());
+        assertTrue(epochs.get(0).contains("loss n/a (") && epochs.get(0).endsWith("  *"), epochs.get(0));
+        assertTrue(epochs.get(1).contains("loss n/a (") && !epochs.get(1).endsWith("*"), epochs.get(1));
+        assertTrue(val.out().contains("best epoch 1 (stopped early)"), val.out());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

@@ -24,7 +24,10 @@ final class Tbptt {
         boolean apply(double loss, int windowEnd);
     }
 
-    /** The mean loss per scored step over the windows whose update was applied; NaN if none was. */
+    /**
+     * The mean loss per scored step over the windows whose update was applied and that scored a row (one whose steps all
+     * weigh 0 has no loss); NaN if none did.
+     */
     static double train(Model model, Dataset part, Loss lossFn, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
         int steps = part.steps();
         for (Layer l : model.layers()) {
@@ -68,7 +71,7 @@ final class Tbptt {
                 System.arraycopy(g, b * (end - lossFrom) * width, grad, (b * (end - start) + off) * width, (end - lossFrom) * width);
             }
             model.backward(tr, out.withData(grad, width));
-            if (update.apply(loss, end)) {
+            if (update.apply(loss, end) && Evaluation.countedWeight(lossFn, scored) > 0) {
                 lossSum += loss * (end - lossFrom);
                 counted += end - lossFrom;
             }

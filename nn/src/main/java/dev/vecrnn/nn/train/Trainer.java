@@ -32,14 +32,17 @@ import java.util.function.Function;
 public final class Trainer {
     /**
      * One epoch's figures, handed to the callback. {@code trainLoss} is the mean over the batches that were
-     * applied (NaN if none was); {@code skippedSteps} counts optimizer steps skipped under
+     * applied and scored a row: a batch whose rows all weigh 0 (each at a cross-entropy's ignore index, or of a class
+     * of weight 0) has no loss, PyTorch's 0/0, and is left out of the mean rather than counted as 0 (its zero gradient
+     * is still stepped, as PyTorch's zero gradient there would be); NaN when no batch counts, a mean over none, which
+     * early stopping without validation data never takes for an improvement. {@code skippedSteps} counts optimizer steps skipped under
      * {@link NonFinitePolicy#SKIP_BATCH}; {@code millis} of an epoch resumed mid-way adds the time before the interruption.
      */
     public record Epoch(int epoch, int epochs, double trainLoss, Evaluation validation, double learningRate,
                         long millis, boolean improved, int skippedSteps) {
     }
 
-    /** Progress within an epoch: batches done of total, the running mean loss. */
+    /** Progress within an epoch: batches done of total, the running mean loss (NaN while no batch has counted, as in {@link Epoch}). */
     public record Progress(int epoch, int batch, int batches, double meanLoss) {
     }
 
@@ -367,7 +370,8 @@ public final class Trainer {
                 Random rnd = new Random(derivedSeed(e, b));
                 double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, lossFn, rnd, run)
                         : trainStep(model, opt, part, lossFn, rnd, run);
-                if (!Double.isNaN(value)) {
+                // a batch of no row that counts has no loss (PyTorch's NaN): not a 0 in the epoch's mean
+                if (!Double.isNaN(value) && Evaluation.countedWeight(lossFn, part) > 0) {
                     run.lossSum += value;
                     run.counted++;
                 }

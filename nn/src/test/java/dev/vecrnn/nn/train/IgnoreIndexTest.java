@@ -88,4 +88,53 @@ class IgnoreIndexTest {
         assertTrue(msg.startsWith("training rows: every one weighs 0"), msg);
         assertArrayEquals(before, m.params().get(0).data());
     }
+
+    /**
+     * A batch whose rows are all at the ignore index has no loss (PyTorch's cross-entropy gives 0/0, NaN, there); the epoch's
+     * training loss counted it as a 0, so that 5 such batches of 13 pulled the mean 5/13 of the way to 0. With the learning
+     * rate 0 the weights stay as built, and the epoch's loss must be the mean of the 8 scored rows' losses (batches of one).
+     */
+    @Test
+    void batchesOfIgnoredRowsAreNoZerosInTheEpochsLoss() {
+        int[] y = labels();
+        Dataset.Classification d = data(y);
+        Model m = Model.builder(2).seed(4).gru(4).lastStep().dense(K).build();
+        double expected = meanCrossEntropy(m.predict(d.inputs()).data(), y);
+        Trainer.History h = new Trainer().seed(2).batchSize(1).epochs(2).loss(new CrossEntropyLoss(K))
+                .optimizer(ps -> new Sgd(ps, 0)).fit(m, d);
+        for (Trainer.Epoch e : h.epochs()) assertClose("epoch " + e.epoch() + " loss", expected, e.trainLoss(), 1e-6, 0);
+    }
+
+    /** The same for a TBPTT window whose steps are all ignored: the first 3 of 6 steps of every sequence. */
+    @Test
+    void tbpttWindowsOfIgnoredStepsAreNoZerosInTheEpochsLoss() {
+        int steps = 6;
+        Random r = new Random(5);
+        float[] x = new float[N * steps * 2];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        int[] y = new int[N * steps];
+        for (int i = 0; i < y.length; i++) y[i] = i % steps < 3 ? CrossEntropyLoss.DEFAULT_IGNORE_INDEX : (i * 7) % K;
+        Dataset.Classification d = Dataset.classification(x, N, steps, 2, null, y, true);
+        Model m = Model.builder(2).seed(4).gru(4).dense(K).build();
+        // the second window starts from the state the first carried: the whole sequence's outputs at steps 3 to 5
+        double expected = meanCrossEntropy(m.predict(d.inputs()).data(), y);
+        Trainer.History h = new Trainer().seed(2).batchSize(N).epochs(1).tbptt(3, 3).loss(new CrossEntropyLoss(K))
+                .optimizer(ps -> new Sgd(ps, 0)).fit(m, d);
+        assertClose("loss", expected, h.epochs().get(0).trainLoss(), 1e-6, 0);
+    }
+
+    /** The mean of -log softmax(row)[label] over the rows not at the ignore index, in double, from the logits [rows, K]. */
+    private static double meanCrossEntropy(float[] logits, int[] y) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] == CrossEntropyLoss.DEFAULT_IGNORE_INDEX) continue;
+            double max = Double.NEGATIVE_INFINITY, z = 0;
+            for (int k = 0; k < K; k++) max = Math.max(max, logits[i * K + k]);
+            for (int k = 0; k < K; k++) z += Math.exp(logits[i * K + k] - max);
+            sum += max + Math.log(z) - logits[i * K + y[i]];
+            n++;
+        }
+        return sum / n;
+    }
 }
