@@ -83,13 +83,17 @@ final class TrainTextCommand implements Callable<Integer> {
                     .dense(vocab.size()).seed(seed).build();
             System.out.println(model.summary());
             double[] ppl = {Double.NaN};   // the last epoch's, that of the weights saved
+            // the lowest held-out perplexity so far: an epoch below it is marked "*", as fit marks a better val_loss
+            double[] best = {Double.POSITIVE_INFINITY};
             Training.run(() -> new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads)
                     .optimizer(ps -> new Adam(ps, lr))
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
                     .onEpoch(e -> {
                         ppl[0] = TextModel.carriedPerplexity(model, held);
-                        System.out.printf("epoch %d/%d  loss %s  held-out perplexity %s  lr %.2g  %d ms%n", e.epoch(), e.epochs(),
-                                Progress.trainLoss(e), Progress.value(ppl[0]), e.learningRate(), e.millis());
+                        boolean better = ppl[0] < best[0];   // NaN never is
+                        if (better) best[0] = ppl[0];
+                        System.out.printf("epoch %d/%d  loss %s  held-out perplexity %s  lr %.2g  %d ms%s%n", e.epoch(), e.epochs(),
+                                Progress.trainLoss(e), Progress.value(ppl[0]), e.learningRate(), e.millis(), better ? "  *" : "");
                     }).fit(model, trainSet), Training.STEERING);
             if (!Double.isFinite(ppl[0])) {
                 throw new IllegalArgumentException("--lr: training diverged (the held-out perplexity is " + ppl[0] + "); " + Training.STEERING);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -167,6 +168,47 @@ class TextCommandsTest {
         assertTrue(r.out().contains(String.format("held-out perplexity %.2f (189 characters read as one stream, the state carried)", saved)
                 + " against the unigram baseline's "), r.out());
         assertTrue(r.out().contains("epoch 3/3  loss ") && r.out().contains("held-out perplexity " + Progress.value(saved) + "  lr"), r.out());
+    }
+
+    /**
+     * train-text marked the epochs of a better held-out loss with "*", as fit marks a better val_loss, until the held-out
+     * perplexity became the carried one, computed outside the trainer: the mark was lost. An epoch is marked where its
+     * held-out perplexity is below every earlier one's: with a learning rate too small to move a float32 weight the
+     * perplexity stays the same, so epoch 1 alone is marked; in a run that learns, the marks follow the printed figures.
+     */
+    @Test
+    void epochsOfABetterHeldOutPerplexityAreMarked(@TempDir Path dir) throws Exception {
+        Path text = Path.of(TextCommandsTest.class.getResource("/text-lstm/text.txt").toURI());
+        String[] common = {"train-text", "--text", text.toString(), "--hidden", "12", "--embed", "4", "--steps", "16", "--batch", "8"};
+        ContractTest.Result still = ContractTest.run(concat(common, "--out", dir.resolve("a").toString(), "--epochs", "3", "--lr", "1e-30"));
+        assertEquals(0, still.code(), still.err());
+        List<String> lines = still.out().lines().filter(l -> l.startsWith("epoch ")).toList();
+        assertEquals(3, lines.size(), still.out());
+        assertTrue(lines.get(0).endsWith(" ms  *"), lines.get(0));
+        assertFalse(lines.get(1).endsWith("*") || lines.get(2).endsWith("*"), still.out());
+
+        ContractTest.Result learns = ContractTest.run(concat(common, "--out", dir.resolve("b").toString(), "--epochs", "8", "--lr", "0.05"));
+        assertEquals(0, learns.code(), learns.err());
+        java.util.regex.Pattern ppl = java.util.regex.Pattern.compile("held-out perplexity ([0-9.]+)  lr .* ms(  \\*)?$");
+        double best = Double.POSITIVE_INFINITY;
+        int marked = 0;
+        for (String line : learns.out().lines().filter(l -> l.startsWith("epoch ")).toList()) {
+            java.util.regex.Matcher m = ppl.matcher(line);
+            assertTrue(m.find(), line);
+            double v = Double.parseDouble(m.group(1));
+            boolean star = m.group(2) != null;
+            if (star) marked++;
+            // figures printed to 4 decimals: one equal to the best so far may be just below it or not
+            if (v != best) assertEquals(v < best, star, line);
+            best = Math.min(best, v);
+        }
+        assertTrue(marked >= 1, learns.out());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** "vocabulary 1 characters" and "1 characters leave": the count agrees with its noun. */
