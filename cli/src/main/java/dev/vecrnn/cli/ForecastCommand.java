@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,7 +31,8 @@ import java.util.concurrent.Callable;
         description = "Forecast a CSV column with an LSTM; compare with the naive and seasonal-naive baselines; draw a PNG.")
 final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "a CSV file with a header row (default: the bundled Mauna Loa CO2 series)") Path csv;
-    @Option(names = "--column", defaultValue = "co2_ppm", description = "the column to forecast, by name or 0-based index (default ${DEFAULT-VALUE})") String column;
+    @Option(names = "--column", defaultValue = "co2_ppm", description = "the column to forecast, by its name exactly as the header has it (spaces around it included, as pandas' read_csv keeps them)"
+            + " or its 0-based index (default ${DEFAULT-VALUE})") String column;
     @Option(names = "--horizon", defaultValue = "24", description = "the steps held back and forecast (default ${DEFAULT-VALUE})") int horizon;
     @Option(names = "--season", defaultValue = "12", description = "season length for the seasonal-naive baseline (default ${DEFAULT-VALUE})") int season;
     @Option(names = "--window", defaultValue = "36", description = "steps of history per training example (default ${DEFAULT-VALUE})") int window;
@@ -228,8 +230,9 @@ final class ForecastCommand implements Callable<Integer> {
         List<String> names = r.next();
         if (names == null) throw new IllegalArgumentException(where + ": empty file");
         int col = -1;
+        // the name exactly as the header holds it, spaces and all, as pandas' read_csv keeps " price" and df["price"] misses it
         for (int i = 0; i < names.size(); i++) {
-            if (!names.get(i).trim().equals(column)) continue;
+            if (!names.get(i).equals(column)) continue;
             if (col >= 0) {
                 throw new IllegalArgumentException("--column " + column + ": " + where + " has two columns of that name (line " + r.line()
                         + ", 0-based indexes " + col + " and " + i + "); give the index of the one to forecast");
@@ -238,12 +241,22 @@ final class ForecastCommand implements Callable<Integer> {
         }
         if (col < 0 && column.matches("\\d{1,9}")) col = Integer.parseInt(column);
         if (col < 0 || col >= names.size()) {
-            // quoted one by one: a name may hold a comma ("load, MW")
-            String list = String.join(", ", names.stream().map(n -> dev.vecrnn.nn.io.internal.Untrusted.quote(n.trim())).toList());
+            // a name that differs only in the spaces around it: named, not taken (pandas' df["price"] is a KeyError for " price")
+            StringJoiner near = new StringJoiner(" or ");
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i).strip().equals(column.strip())) near.add(dev.vecrnn.nn.io.internal.Untrusted.quote(names.get(i)) + " (index " + i + ")");
+            }
+            if (near.length() > 0) {
+                throw new IllegalArgumentException("--column " + dev.vecrnn.nn.io.internal.Untrusted.quote(column) + ": " + where
+                        + " has no column of that name; did you mean " + near + "? The header's names keep the spaces around them, as pandas'"
+                        + " read_csv keeps them: pass the name with its spaces, quoted, or its index");
+            }
+            // quoted one by one, as they are: a name may hold a comma ("load, MW") or spaces around it
+            String list = String.join(", ", names.stream().map(dev.vecrnn.nn.io.internal.Untrusted::quote).toList());
             throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")"
                     + otherSeparator(names));
         }
-        String name = names.get(col).trim();
+        String name = names.get(col);
         List<Double> vals = new ArrayList<>();
         List<String> cells;
         while ((cells = r.next()) != null) {

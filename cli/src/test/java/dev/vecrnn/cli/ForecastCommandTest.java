@@ -221,6 +221,38 @@ class ForecastCommandTest {
     }
 
     /**
+     * Header names were trimmed, so "price" took the column " price", where pandas' read_csv keeps the name as the file
+     * has it and df["price"] is a KeyError. The name must match exactly; where only one with other spaces around it does,
+     * the refusal names it and its index, nothing is written, and the name with its spaces (or the index) is taken.
+     */
+    @Test
+    void aColumnNameMatchesOnlyAsTheHeaderHasIt(@TempDir Path dir) throws Exception {
+        StringBuilder spaced = new StringBuilder("t, price\n"), both = new StringBuilder("t,price, price\n");
+        for (int i = 0; i < 60; i++) {
+            spaced.append(i).append(',').append(Math.sin(i / 5.0)).append('\n');
+            both.append(i).append(',').append(Math.sin(i / 5.0)).append(",n/a\n");   // " price" holds no numbers
+        }
+        Files.writeString(dir.resolve("spaced.csv"), spaced);
+        Files.writeString(dir.resolve("both.csv"), both);
+        String png = dir.resolve("p.png").toString();
+        ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("spaced.csv").toString(), "--column", "price",
+                "--png", png}, SMALL)).refused("--column 'price': --csv " + dir.resolve("spaced.csv") + " has no column of that name; did you mean"
+                + " ' price' (index 1)? The header's names keep the spaces around them");
+        assertFalse(Files.exists(dir.resolve("p.png")));
+        ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("both.csv").toString(), "--column", "price ",
+                "--png", png}, SMALL)).refused("--column 'price ':", "did you mean 'price' (index 1) or ' price' (index 2)?");
+        for (String column : new String[] {" price", "1"}) {
+            ContractTest.Result r = ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("spaced.csv").toString(),
+                    "--column", column, "--png", png, "--overwrite"}, SMALL));
+            assertEquals(0, r.code(), column + ": " + r.err());
+        }
+        // the exact name wins over one with spaces: column 1, not the column of text beside it
+        ContractTest.Result r = ContractTest.run(ContractTest.append(new String[] {"forecast", "--csv", dir.resolve("both.csv").toString(),
+                "--column", "price", "--png", png, "--overwrite"}, SMALL));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /**
      * What RFC 4180 does not allow, and Python's csv module with strict=True refuses, is refused naming the
      * file, the line and what was expected: a quote never closed, text after a closing quote.
      */
