@@ -104,39 +104,90 @@ class UsageTest {
     @Test
     void theReadmesCommandTableMatchesTheCommands() throws Exception {
         Map<String, CommandLine> subcommands = Main.commandLine().getSubcommands();
-        Set<String> rows = new TreeSet<>();
-        Pattern stated = Pattern.compile("\\[(--[a-z0-9-]+) ([^\\]\\s]+)(?:\\]| \\\\\\|)");
-        Pattern number = Pattern.compile("-?[0-9.]+(e-?[0-9]+)?");
+        Map<String, String> rows = readmeRows();
+        rows.forEach((name, cell) -> assertSynopsisMatches("README's " + name + " row", subcommands.get(name), cell));
+        assertEquals(new TreeSet<>(subcommands.keySet()), rows.keySet(), "a README row for every command");
+    }
+
+    /** The README command table's first cells of the picocli commands, {@code ./vecrnn fit --x X.npy ...}, by command. */
+    private static Map<String, String> readmeRows() throws java.io.IOException {
+        Map<String, CommandLine> subcommands = Main.commandLine().getSubcommands();
+        Map<String, String> rows = new java.util.TreeMap<>();
         for (String line : Files.readAllLines(Path.of("../README.md"))) {
             if (!line.startsWith("| `./vecrnn ")) continue;
             String cell = line.substring(3, line.indexOf("` |"));
             String name = cell.split(" ")[1];
-            CommandLine c = subcommands.get(name);
-            if (c == null) continue;
-            rows.add(name);
-            Matcher o = Pattern.compile("--[a-z0-9][a-z0-9-]*").matcher(cell);
-            while (o.find()) assertNotNull(c.getCommandSpec().findOption(o.group()), "README's " + name + " row names " + o.group() + ", which " + name + " --help lacks");
-            Matcher d = stated.matcher(cell);
-            while (d.find()) {
-                OptionSpec spec = c.getCommandSpec().findOption(d.group(1));
-                String value = d.group(2).split("\\\\\\|")[0];
-                // the default as --help's ${DEFAULT-VALUE} finds it: the annotation's, the command's provider's, the field's
-                String actual = spec.defaultValue();
-                IDefaultValueProvider provider = c.getCommandSpec().defaultValueProvider();
-                if (actual == null && provider != null) actual = provider.defaultValue(spec);
-                if (actual == null && spec.initialValue() != null) actual = String.valueOf(spec.initialValue());
-                if (actual == null && number.matcher(value).matches()) {
-                    // a default the command applies itself (--val: none with --val-x) and its help states
-                    Matcher h = Pattern.compile("default (" + number.pattern() + ")").matcher(String.join(" ", spec.description()));
-                    assertTrue(h.find(), "README's " + name + " row states " + d.group(1) + " " + value + ", a default " + name + " --help does not state");
-                    actual = h.group(1);
-                }
-                if (actual == null) continue;   // a placeholder: [--vocab V], [--lengths L.npy]
-                boolean same = number.matcher(value).matches() && number.matcher(actual).matches()
-                        ? Double.parseDouble(value) == Double.parseDouble(actual) : value.equals(actual);
-                assertTrue(same, "README's " + name + " row states " + d.group(1) + " " + value + ", where " + name + "'s default is " + actual);
+            if (subcommands.containsKey(name)) rows.put(name, cell);
+        }
+        return rows;
+    }
+
+    /**
+     * The same for {@code ./vecrnn --help}, the launcher's usage text: its line for demo showed {@code [--seconds 60]} alone,
+     * where demo also takes {@code --threads} (default 2) and {@code --out}. Each picocli command's entry there (its first
+     * line up to the description, and the lines of options under it) names only options the command has, with their
+     * defaults, and every command has an entry; an entry that does not end in "..." or "[options]" names every option
+     * the command's README row names.
+     */
+    @Test
+    void theLaunchersUsageMatchesTheCommands() throws Exception {
+        Map<String, CommandLine> subcommands = Main.commandLine().getSubcommands();
+        String script = Files.readString(Path.of("../vecrnn"));
+        int from = script.indexOf("usage() {");
+        List<String> usage = script.substring(from, script.indexOf("\nEOF\n", from)).lines().toList();
+        Set<String> entries = new TreeSet<>();
+        Map<String, String> readme = readmeRows();
+        for (int i = 0; i < usage.size(); i++) {
+            Matcher m = Pattern.compile("^  ([a-z-]+)( .*)?$").matcher(usage.get(i));
+            if (!m.matches() || !subcommands.containsKey(m.group(1))) continue;
+            // the synopsis ends where two spaces set the description off on the same line
+            StringBuilder synopsis = new StringBuilder(usage.get(i).strip().split(" {2,}")[0]);
+            for (int k = i + 1; k < usage.size() && usage.get(k).strip().matches("(\\[|--).*"); k++) synopsis.append(' ').append(usage.get(k).strip());
+            String name = m.group(1), entry = synopsis.toString();
+            entries.add(name);
+            assertSynopsisMatches("./vecrnn --help's " + name + " entry", subcommands.get(name), entry);
+            if (entry.endsWith("...") || entry.endsWith("[options]")) continue;
+            Matcher o = Pattern.compile("--[a-z0-9][a-z0-9-]*").matcher(readme.get(name));
+            while (o.find()) {
+                assertTrue(Pattern.compile(o.group() + "\\b").matcher(entry).find(),
+                        "./vecrnn --help's " + name + " entry lacks " + o.group() + ", which the README's row names: " + entry);
             }
         }
-        assertEquals(new TreeSet<>(subcommands.keySet()), rows, "a README row for every command");
+        assertEquals(new TreeSet<>(subcommands.keySet()), entries, "an entry in ./vecrnn --help for every command");
+    }
+
+    /** Every option {@code synopsis} names is one of {@code c}'s, and every default it states is the one --help shows; {@code where} names it. */
+    private static void assertSynopsisMatches(String where, CommandLine c, String synopsis) {
+        Pattern stated = Pattern.compile("\\[(--[a-z0-9-]+) ([^\\]\\s]+)(?:\\]| \\\\?\\|)");
+        Pattern number = Pattern.compile("-?[0-9.]+(e-?[0-9]+)?");
+        String name = c.getCommandName();
+        Matcher o = Pattern.compile("--[a-z0-9][a-z0-9-]*").matcher(synopsis);
+        while (o.find()) assertNotNull(c.getCommandSpec().findOption(o.group()), where + " names " + o.group() + ", which " + name + " --help lacks");
+        Matcher d = stated.matcher(synopsis);
+        while (d.find()) {
+            OptionSpec spec = c.getCommandSpec().findOption(d.group(1));
+            String value = d.group(2).split("\\\\?\\|")[0];
+            // the default as --help's ${DEFAULT-VALUE} finds it: the annotation's, the command's provider's, the field's
+            String actual = spec.defaultValue();
+            IDefaultValueProvider provider = c.getCommandSpec().defaultValueProvider();
+            if (actual == null && provider != null) {
+                try {
+                    actual = provider.defaultValue(spec);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+            if (actual == null && spec.initialValue() != null) actual = String.valueOf(spec.initialValue());
+            if (actual == null && number.matcher(value).matches()) {
+                // a default the command applies itself (--val: none with --val-x) and its help states
+                Matcher h = Pattern.compile("default (" + number.pattern() + ")").matcher(String.join(" ", spec.description()));
+                assertTrue(h.find(), where + " states " + d.group(1) + " " + value + ", a default " + name + " --help does not state");
+                actual = h.group(1);
+            }
+            if (actual == null) continue;   // a placeholder: [--vocab V], [--lengths L.npy]
+            boolean same = number.matcher(value).matches() && number.matcher(actual).matches()
+                    ? Double.parseDouble(value) == Double.parseDouble(actual) : value.equals(actual);
+            assertTrue(same, where + " states " + d.group(1) + " " + value + ", where " + name + "'s default is " + actual);
+        }
     }
 }
