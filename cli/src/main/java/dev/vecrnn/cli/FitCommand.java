@@ -313,23 +313,10 @@ final class FitCommand implements Callable<Integer> {
      * what to do; training goes on.
      */
     static void scaleNote(Path x, Dataset data) {
-        int f = data.features();
-        double[] sq = new double[f];
-        long steps = 0;
-        for (int i = 0; i < data.size(); i++) {
-            int len = data.lengthOf(i);
-            for (int t = 0; t < len; t++) {
-                for (int k = 0; k < f; k++) {
-                    double v = data.x()[(i * data.steps() + t) * f + k];
-                    sq[k] += v * v;
-                }
-            }
-            steps += len;
-        }
+        double[] rms = validRootMeanSquares(data.x(), data.features(), data, data.steps());
         StringJoiner large = new StringJoiner(", ");
-        for (int k = 0; k < f; k++) {
-            double rms = Math.sqrt(sq[k] / steps);
-            if (rms > LARGE_FEATURE) large.add("feature " + k + String.format(" (root mean square %.3g)", rms));
+        for (int k = 0; k < rms.length; k++) {
+            if (rms[k] > LARGE_FEATURE) large.add("feature " + k + String.format(java.util.Locale.ROOT, " (root mean square %.3g)", rms[k]));
         }
         if (large.length() > 0) {
             System.out.println("note: --x " + x + ": " + large + ": fit does not normalize X (nor does Keras); recurrent gates saturate"
@@ -344,33 +331,38 @@ final class FitCommand implements Callable<Integer> {
      */
     static void targetScaleNote(Path y, Dataset data) {
         if (!(data instanceof Dataset.Regression r)) return;
-        int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
-        float[] t = r.targets();
-        double[] sq = new double[k];
-        long rows = 0;
-        for (int row = 0; row < t.length / k; row++) {
-            if (per > 1 && row % per >= data.lengthOf(row / per)) continue;   // padding is never scored
-            boolean scored = false;
-            for (int j = 0; j < k; j++) {
-                double v = t[row * k + j];
-                if (Double.isFinite(v)) {
-                    sq[j] += v * v;
-                    scored = true;
-                }
-            }
-            if (scored) rows++;
-        }
-        if (rows == 0) return;
+        int k = r.targetWidth();
+        double[] rms = validRootMeanSquares(r.targets(), k, data, data.perStep() ? data.steps() : 1);
         StringJoiner large = new StringJoiner(", ");
         for (int j = 0; j < k; j++) {
-            double rms = Math.sqrt(sq[j] / rows);
-            if (rms > LARGE_FEATURE) large.add((k == 1 ? "" : "column " + j + " ") + String.format(java.util.Locale.ROOT, "(root mean square %.3g)", rms));
+            if (rms[j] > LARGE_FEATURE) large.add((k == 1 ? "" : "column " + j + " ") + String.format(java.util.Locale.ROOT, "(root mean square %.3g)", rms[j]));
         }
         if (large.length() > 0) {
             System.out.println("note: --y " + y + ": targets " + large + ": fit does not scale Y (nor does Keras); the outputs start near 0"
                     + " and move by about --lr a step, so standardize the targets (subtract the mean, divide by the standard deviation)"
                     + " and undo it on predict's outputs");
         }
+    }
+
+    /**
+     * The root mean square of each of the {@code width} columns of {@code values}, rows of {@code width} values, over the rows
+     * that are scored: with {@code perSequence} rows a sequence (X's steps, or per-step targets), row r is step r % perSequence
+     * of sequence r / perSequence, padding from the sequence's length on; with 1 (a target a sequence), every row. NaN for a
+     * column when no row is (then no note).
+     */
+    static double[] validRootMeanSquares(float[] values, int width, Dataset data, int perSequence) {
+        double[] sq = new double[width];
+        long rows = 0;
+        for (int row = 0; row < values.length / width; row++) {
+            if (perSequence > 1 && row % perSequence >= data.lengthOf(row / perSequence)) continue;   // padding is never read
+            for (int j = 0; j < width; j++) {
+                double v = values[row * width + j];
+                sq[j] += v * v;
+            }
+            rows++;
+        }
+        for (int j = 0; j < width; j++) sq[j] = Math.sqrt(sq[j] / rows);
+        return sq;
     }
 
     /** --vocab: absent (0, X holds features) or the number of distinct token ids, at least 2. */

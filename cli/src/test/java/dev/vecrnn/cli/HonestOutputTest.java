@@ -215,6 +215,37 @@ class HonestOutputTest {
     }
 
     /**
+     * The scale notes take the root mean square over the steps that are read: with --lengths, padding is neither summed
+     * nor counted, in X as in a per-step Y. Every sequence here has 2 valid steps of 4, padded with 1e6: the valid
+     * targets of column 0 are all 120, so their root mean square is 120 (a note), where the padding counted as rows of
+     * zeros would make it 120 / sqrt(2) = 84.9 (no note), and summed as it is, 7.1e5; X's valid steps are of unit scale,
+     * so X gets no note though its padding is 1e6.
+     */
+    @Test
+    void scaleNotesReadOnlyTheValidStepsOfAPaddedPerStepY(@TempDir Path dir) throws Exception {
+        int n = 20, t = 4;
+        Random r = new Random(11);
+        float[] x = new float[n * t], y = new float[n * t * 2];
+        long[] lengths = new long[n];
+        java.util.Arrays.fill(lengths, 2);
+        for (int i = 0; i < n * t; i++) {
+            boolean padding = i % t >= 2;
+            x[i] = padding ? 1e6f : (float) r.nextGaussian();
+            y[2 * i] = padding ? 1e6f : 120;
+            y[2 * i + 1] = padding ? 1e6f : (float) r.nextGaussian();
+        }
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 1));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n, t, 2));
+        Npy.writeLongs(dir.resolve("len.npy"), lengths, n);
+        ContractTest.Result fit = ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--lengths", dir.resolve("len.npy").toString(), "--per-step", "--task", "regression", "--hidden", "3", "--epochs", "1",
+                "--out", dir.resolve("m").toString());
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.out().contains("note: --y " + dir.resolve("y.npy") + ": targets column 0 (root mean square 120): "), fit.out());
+        assertFalse(fit.out().contains("column 1") || fit.out().contains("note: --x"), fit.out());
+    }
+
+    /**
      * An epoch in which every step was skipped (--on-non-finite skip; targets of 3e38, whose gradient overflows float32)
      * printed "loss NaN": the mean of no batch's loss is no number, and the line says so in words. Such an epoch leaves the
      * weights as they were, so with validation its val_loss is the one before it: not an improvement, and with --patience 1
