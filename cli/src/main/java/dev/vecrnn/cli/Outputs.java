@@ -97,10 +97,11 @@ final class Outputs implements AutoCloseable {
 
     /**
      * The checks every file written passes, in this order: not one of the inputs, not {@code sameAs} (a
-     * description of the file it would also be, or null), not a directory, then {@code existing} for what is
-     * already at the path (a staged output: before its directory; a file written in place: after), and a
-     * directory it may write in: the nearest existing one for a staged output (commit makes the rest), the
-     * parent itself for a file written in place ({@code inPlaceOwner} not null).
+     * description of the file it would also be, or null), not the directory of an output declared before it,
+     * not a directory, then {@code existing} for what is already at the path (a staged output: before its
+     * directory; a file written in place: after), and a directory it may write in: the nearest existing one
+     * for a staged output (commit makes the rest), the parent itself for a file written in place
+     * ({@code inPlaceOwner} not null).
      */
     private Path check(String what, Path target, Function<Path, String> sameAs, String inPlaceOwner, Consumer<Path> existing) {
         Path abs = target.toAbsolutePath().normalize();
@@ -109,6 +110,13 @@ final class Outputs implements AutoCloseable {
         }
         String other = sameAs.apply(abs);
         if (other != null) throw new IllegalArgumentException(what + ": the same file as " + other);
+        // a file where a declared output's directory is to be made (fit --out m --checkpoint m): written first, it
+        // would leave the output nowhere to go, found only at the end of the work
+        for (Map.Entry<Path, String> d : declared.entrySet()) {
+            if (d.getKey().startsWith(abs) && !d.getKey().equals(abs)) {
+                throw new IllegalArgumentException(what + ": is the directory of " + d.getValue() + ", expected a file of its own");
+            }
+        }
         if (Files.isDirectory(abs)) {
             throw new IllegalArgumentException(what + ": is a directory, expected a file" + (inPlaceOwner == null ? " to write" : ""));
         }

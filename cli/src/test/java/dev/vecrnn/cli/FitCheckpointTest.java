@@ -78,6 +78,25 @@ class FitCheckpointTest {
         assertFalse(Files.exists(dir.resolve("m2")));
     }
 
+    /**
+     * A --checkpoint that names the --out directory (fit --out m --checkpoint m, m not there yet) passed the checks,
+     * trained, wrote the checkpoint as a file m after the first epoch, and only then refused to write m/model.safetensors,
+     * leaving the checkpoint behind: it is refused before any work, with nothing written.
+     */
+    @Test
+    void aCheckpointWhereTheModelDirectoryGoesIsRefusedBeforeTraining(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Tensor.zeros(8, 3, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.zeros(8));
+        for (String ckpt : new String[] {"m", "."}) {
+            ContractTest.run(fit(dir, "m/sub", 1, "--checkpoint", dir.resolve(ckpt).toString()).toArray(String[]::new))
+                    .refused("--checkpoint", "is the directory of --out", "model.safetensors");
+            assertFalse(Files.exists(dir.resolve("m")), ckpt);
+        }
+        ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m").toString()).toArray(String[]::new))
+                .refused("--checkpoint " + dir.resolve("m"), "is the directory of --out " + dir.resolve("m/model.safetensors"));
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
+
     @Test
     void resumeRefusalsNameTheOptions(@TempDir Path dir) throws Exception {
         // the library names its settings (validation_split = '0.1', validation_data, batch_size); fit names its options
