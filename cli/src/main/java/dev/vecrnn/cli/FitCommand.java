@@ -568,10 +568,13 @@ final class FitCommand implements Callable<Integer> {
 
     /**
      * The class of each one-hot row of {@code k} values (one 1, the rest 0s); padding rows are not read (left 0).
-     * Soft targets (label smoothing, probabilities) are refused: fit trains on class labels.
+     * Soft targets (label smoothing, probabilities) are refused: fit trains on class labels. A row of zeros is refused
+     * once every row has been read, so that multi-hot rows (where rows of no label are common) are refused as such,
+     * by their first row of two labels, wherever it lies.
      */
     private static int[] oneHot(String yo, Path y, double[] raw, int rows, int k, boolean perStep, int[] len, int t) {
         int[] labels = new int[rows];
+        int zeros = -1;  // the first row of no 1
         for (int i = 0; i < rows; i++) {
             if (padding(perStep, len, t, i)) continue;
             int hot = -1;
@@ -586,11 +589,12 @@ final class FitCommand implements Callable<Integer> {
                             + " labels (multi-hot, Keras's sigmoid with binary_crossentropy) take --task multilabel" : "; for soft targets pass their argmax"));
                 }
             }
-            if (hot < 0) {
-                throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got a row of zeros at row "
-                        + (perStep ? i / t + ", step " + i % t : i));
-            }
+            if (hot < 0 && zeros < 0) zeros = i;
             labels[i] = hot;
+        }
+        if (zeros >= 0) {
+            throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got a row of zeros at row "
+                    + (perStep ? zeros / t + ", step " + zeros % t : zeros) + " (multi-hot rows, where a row may have no label, take --task multilabel)");
         }
         return labels;
     }

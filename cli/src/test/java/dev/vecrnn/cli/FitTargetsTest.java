@@ -73,7 +73,17 @@ class FitTargetsTest {
         soft[7 * K] = 0;
         soft[7 * K + 7 % K] = 0;
         Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
-        ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "soft.npy", "row of zeros at row 7");
+        ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "soft.npy", "row of zeros at row 7", "take --task multilabel");
+        // multi-hot rows of no label and of two: the rows of two name what they are, even after a row of none (refused
+        // as a row of zeros without a word of multi-hot, where such arrays most often begin with a row of no label)
+        soft[20 * K] = 1;
+        soft[20 * K + 1] = 1;
+        soft[20 * K + 2] = 0;
+        Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
+        ContractTest.run(fit(dir, "soft.npy", "m", false)).refused("--y", "row 20, column 1 (a second 1)", "take --task multilabel");
+        soft[20 * K] = 0;
+        soft[20 * K + 1] = 0;
+        soft[20 * K + 2] = 1;
         soft[7 * K] = 1;
         soft[7 * K + 2] = 1;  // multi-hot: two labels in one row
         Npy.write(dir.resolve("soft.npy"), Tensor.of(soft, N, K));
