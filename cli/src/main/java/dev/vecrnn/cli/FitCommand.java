@@ -55,7 +55,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--per-step", description = "one target per step (many-to-many) instead of one per sequence") boolean perStep;
     @Option(names = "--vocab", description = "X holds token ids below this (at least 2); adds an embedding") Integer vocab;
-    @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
+    @Option(names = "--embed", description = "embedding size with --vocab (default " + DEFAULT_EMBED + ")") Integer embed;
     @Option(names = "--cell", description = "lstm, gru, rnn (tanh) or rnn_relu (default ${DEFAULT-VALUE})", defaultValue = "lstm") String cell;
     @Option(names = "--hidden", description = "hidden size (default ${DEFAULT-VALUE})", defaultValue = "64") int hidden;
     @Option(names = "--layers", description = "recurrent layers (default ${DEFAULT-VALUE})", defaultValue = "1") int layers;
@@ -122,7 +122,7 @@ final class FitCommand implements Callable<Integer> {
                     + " (the many-to-one head pools the steps; leave --head out)");
         }
         int vocab = vocab(this.vocab);
-        Check.atLeast("--embed", embed, 1);
+        int embed = embed(this.embed, vocab);
         Check.atLeast("--hidden", hidden, 1);
         Check.range("--layers", layers, 1, 64);
         Check.fraction("--dropout", dropout, 0, 1);
@@ -372,6 +372,23 @@ final class FitCommand implements Callable<Integer> {
                     + vocab);
         }
         return vocab == null ? 0 : vocab;
+    }
+
+    /** The embedding size when --embed is left out. */
+    static final int DEFAULT_EMBED = 32;
+
+    /**
+     * --embed: the size of the embedding that --vocab adds, so refused without --vocab (a model of features has none,
+     * and the option was dropped without a word, the summary showing no Embedding).
+     */
+    static int embed(Integer embed, int vocab) {
+        if (embed == null) return DEFAULT_EMBED;
+        Check.atLeast("--embed", embed, 1);
+        if (vocab == 0) {
+            throw new IllegalArgumentException("--embed " + embed + ": expected --vocab V too (--embed sizes the embedding of token ids that"
+                    + " --vocab adds; X of features goes to the recurrent layer as it is)");
+        }
+        return embed;
     }
 
     /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */

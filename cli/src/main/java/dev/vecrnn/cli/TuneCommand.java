@@ -38,7 +38,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--per-step", description = "one target per step") boolean perStep;
     @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence [N]") Path lengths;
     @Option(names = "--vocab", description = "X holds token ids below this (at least 2); each trial starts with an embedding") Integer vocab;
-    @Option(names = "--embed", description = "embedding size with --vocab (default ${DEFAULT-VALUE})", defaultValue = "32") int embed;
+    @Option(names = "--embed", description = "embedding size with --vocab (default " + FitCommand.DEFAULT_EMBED + ")") Integer embed;
     @Option(names = "--bidirectional", description = "bidirectional recurrent layers in every trial (as fit's; many-to-one: each direction's final output)")
     boolean bidirectional;
     @Option(names = "--trials", defaultValue = "8", description = "each trained for at most --epochs epochs (default ${DEFAULT-VALUE})") int trials;
@@ -81,8 +81,7 @@ final class TuneCommand implements Callable<Integer> {
         if (val != null && !(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
         batch.get();
         threads.get();
-        FitCommand.vocab(vocab);
-        Check.atLeast("--embed", embed, 1);
+        FitCommand.embed(embed, FitCommand.vocab(vocab));
         classOpts.check(classification);
         valArrays.check(val != null ? "--val" : null);
         try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
@@ -94,7 +93,7 @@ final class TuneCommand implements Callable<Integer> {
 
     private void tune(Outputs outs, Path file) throws Exception {
         boolean classification = task.equalsIgnoreCase("classification"), multilabel = task.equalsIgnoreCase(MultiLabel.TASK);
-        int vocab = FitCommand.vocab(this.vocab);
+        int vocab = FitCommand.vocab(this.vocab), embed = FitCommand.embed(this.embed, vocab);
         FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
         if (multilabel) MultiLabel.requireTargets("--y", y, data, true);

@@ -964,6 +964,7 @@ final class CliFuzzGen {
                 planters.add(new Planter("--vocab", () -> {
                     int vv = between(2, 5);
                     c.put("--vocab", Integer.toString(vv));
+                    if (r.nextBoolean()) c.put("--embed", Integer.toString(between(1, 64)));
                     boolean oneFeature = x.rank() == 2 || x.dim(2) == 1;
                     boolean idsOk = Arrays.stream(x.v()).allMatch(v -> v >= 0 && v < vv && v == Math.rint(v));
                     if (!oneFeature || (!idsOk && !c.has("--lengths"))) {
@@ -973,7 +974,11 @@ final class CliFuzzGen {
                     }
                     if (valArrays) c.names.add("--val-x");  // read as token ids too
                 }));
-                intOpt("--embed", false, 1, Integer.MAX_VALUE, 1, 64);
+                // --embed sizes the embedding --vocab adds: refused without it (it was dropped without a word)
+                planters.add(new Planter("--embed,--vocab", () -> {
+                    c.put("--embed", Integer.toString(between(1, 64)));
+                    c.fault("--embed without --vocab", "--embed", "--vocab");
+                }));
             }
             // the checkpoint: a second output, and an input with --resume
             if (r.nextInt(4) == 0) {

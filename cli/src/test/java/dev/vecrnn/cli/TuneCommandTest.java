@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TuneCommandTest {
@@ -125,6 +126,26 @@ class TuneCommandTest {
         assertEquals(6, Inputs.vocabulary(ModelFile.load(dir.resolve("ids/model.safetensors"))));
         ContractTest.run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--vocab", "5",
                 "--task", "classification", "--out", dir.resolve("ids5").toString()).refused("--x", "ids.npy", "--vocab 5", "got 5 at");
+    }
+
+    /**
+     * --embed sizes the embedding --vocab adds; given without --vocab, fit and tune trained a model of features
+     * without an embedding and without a word. Refused now, naming both; with --vocab it sizes the embedding.
+     */
+    @Test
+    void embedWithoutVocabIsRefused(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        ContractTest.run(ContractTest.fit(dir, "--embed", "8")).refused("--embed 8", "--vocab");
+        ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--trials", "1", "--epochs", "1", "--embed", "8", "--out", dir.resolve("t").toString()).refused("--embed 8", "--vocab");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("m")) || java.nio.file.Files.exists(dir.resolve("t")));
+        ContractTest.run(ContractTest.fit(dir, "--embed", "0")).refused("--embed", ">= 1");
+        ContractTest.tokenIds(dir, 6);
+        ContractTest.Result r = ContractTest.run("fit", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "classification", "--vocab", "6", "--embed", "5", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("ids").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(ModelFile.load(dir.resolve("ids/model.safetensors")).summary().contains("Embedding(6, 5)"),
+                ModelFile.load(dir.resolve("ids/model.safetensors")).summary());
     }
 
     /** fit had --bidirectional and tune did not; tune's trials take it, with fit's head (each direction's final output). */
