@@ -240,13 +240,18 @@ public final class Npy {
                     + " big-endian; only little-endian ('<') is supported");
         }
         if (descr.startsWith(">")) {
-            throw new ModelFileException(src, at, "big-endian dtype " + Untrusted.quote(descr) + " is not supported; only little-endian ('<')");
+            throw new ModelFileException(src, at, "big-endian dtype " + Untrusted.quote(descr) + " is not supported; only little-endian ('<')"
+                    + " (convert with .astype(a.dtype.newbyteorder('<')))");
         }
         StringBuilder known = new StringBuilder();
         for (DType d : DType.values()) if (d.npyDescr() != null) known.append(known.isEmpty() ? "" : ", ").append(d.npyDescr());
         // unsigned integers wider than a byte (uint16 class labels, uint32 token ids): a signed copy holds them
         String hint = descr.equals("<u2") || descr.equals("<u4") ? " (convert with .astype(np.int64))"
-                : descr.equals("<u8") ? " (convert with .astype(np.int64) where every value is below 2^63)" : "";
+                : descr.equals("<u8") ? " (convert with .astype(np.int64) where every value is below 2^63)"
+                // text (class names read from a CSV) and pandas' object columns: numbers first; an object array's pickle is never read
+                : descr.matches("[<>|=]?[US]\\d*") ? " (text: number it first, e.g. np.unique(a, return_inverse=True)[1] for class names)"
+                : descr.matches("[<>|=]?O") ? " (an object array, as pandas' to_numpy() gives for text or mixed columns: convert with"
+                + " .astype(np.float32), or number text with np.unique(a, return_inverse=True)[1]; its pickled data is not read)" : "";
         throw new ModelFileException(src, at, "unsupported dtype " + Untrusted.quote(descr) + ", expected one of " + known + hint);
     }
 

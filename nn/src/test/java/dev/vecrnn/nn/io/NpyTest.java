@@ -205,10 +205,14 @@ class NpyTest {
     @Test
     void hostileDicts() throws IOException {
         String ok = "'fortran_order': False, 'shape': (2,), }";
-        badDict("{'descr': '>f4', " + ok, 8, "'>f4'", "big-endian dtype '>f4' is not supported");
+        badDict("{'descr': '>f4', " + ok, 8, "'>f4'", "big-endian dtype '>f4' is not supported", ".astype(a.dtype.newbyteorder('<'))");
         badDict("{'descr': '<c8', " + ok, 16, "'<c8'", "unsupported dtype '<c8', expected one of <f8, <f4");
         badDict("{'descr': '<u2', " + ok, 4, "'<u2'", "unsupported dtype '<u2', expected one of <f8", "|u1", "convert with .astype(np.int64)");
         badDict("{'descr': '<u8', " + ok, 16, "'<u8'", "unsupported dtype '<u8'", "every value is below 2^63");
+        // class names as text (pandas' to_numpy() of a label column) get a way to number them; object arrays are not unpickled
+        badDict("{'descr': '<U3', " + ok, 24, "'<U3'", "unsupported dtype '<U3'", "number it first", "np.unique(a, return_inverse=True)[1]");
+        badDict("{'descr': '|S5', " + ok, 10, "'|S5'", "unsupported dtype '|S5'", "np.unique(a, return_inverse=True)[1]");
+        badDict("{'descr': '|O', " + ok, 16, "'|O'", "unsupported dtype '|O'", ".astype(np.float32)", "np.unique", "not read");
         badDict("{'descr': [('a', '<f4')], " + ok, 8, "[", "structured dtypes");
         badDict("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", 8, "0,", "fortran_order must be True or False");
         badDict("{'descr': '<f4', 'shape': (2,), }", 8, "{", "header dict has no 'fortran_order'");
