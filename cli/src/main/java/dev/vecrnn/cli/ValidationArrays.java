@@ -81,21 +81,32 @@ final class ValidationArrays {
                     + " has, got " + v.features());
         }
         if (classification) {
+            // classes only the validation rows hold: --classes gives the model their outputs, where the classes come from the
+            // labels of --y (one-hot rows of --y fix them: --classes must equal their width)
+            boolean hint = !classesFrom.startsWith("--classes") && !train.oneHot();
             if (v.oneHot() && v.width() != classes) {
                 throw new IllegalArgumentException("--val-y " + y + ": expected one-hot rows of " + classes + " columns, one a class (" + classesFrom
-                        + ", which the model has outputs for), got " + v.width());
+                        + ", which the model has outputs for), got " + v.width() + (hint && v.width() > classes ? moreClasses(v.width()) : ""));
             }
             int[] labels = ((Dataset.Classification) d).labels();
+            int first = -1, largest = -1;
             for (int i = 0; i < labels.length; i++) {
-                if (labels[i] >= classes) {
-                    throw new IllegalArgumentException("--val-y " + y + ": expected class labels below " + classes + " (" + classesFrom
-                            + ", which the model has outputs for), got " + labels[i] + " at element " + i);
-                }
+                if (labels[i] >= classes && first < 0) first = i;
+                largest = Math.max(largest, labels[i]);
+            }
+            if (first >= 0) {
+                throw new IllegalArgumentException("--val-y " + y + ": expected class labels below " + classes + " (" + classesFrom
+                        + ", which the model has outputs for), got " + labels[first] + " at element " + first + (hint ? moreClasses(largest + 1) : ""));
             }
         } else if (v.width() != train.width()) {
             throw new IllegalArgumentException("--val-y " + y + ": expected " + train.width() + " target(s) per " + (perStep ? "step" : "row")
                     + ", as --y " + trainY + " has, got " + v.width());
         }
         return d;
+    }
+
+    /** The way to a model of {@code k} outputs, where the classes came from the labels of --y. */
+    private static String moreClasses(int k) {
+        return "; --classes " + k + " gives the model an output for every class of both";
     }
 }

@@ -109,7 +109,13 @@ class ClassesOptionTest {
         ContractTest.run(val).refused("--val-y", "vy.npy", "below 2 (--classes 2", "got 2 at element 1");
         // one-hot --val-y wider than the training classes (every label below 2, so it used to pass; Keras refuses the shape)
         ContractTest.run(ContractTest.fit(dir, "--val-x", dir.resolve("vx.npy").toString(), "--val-y", dir.resolve("voh3.npy").toString()))
-                .refused("--val-y", "voh3.npy", "one-hot rows of 2 columns", "the classes of --y", "got 3");
+                .refused("--val-y", "voh3.npy", "one-hot rows of 2 columns", "the classes of --y", "got 3", "; --classes 3 gives the model an output");
+        // a validation label of a class --y lacks, without --classes: the refusal names the option that makes room for it
+        // (where --classes was given, it names --classes as too small and suggests nothing)
+        ContractTest.run(ContractTest.fit(dir, "--val-x", dir.resolve("vx.npy").toString(), "--val-y", dir.resolve("vy.npy").toString()))
+                .refused("--val-y", "vy.npy", "below 2 (the classes of --y", "got 2 at element 1", "; --classes 3 gives the model an output for every class of both");
+        String tooFew = ContractTest.run(val).err();
+        assertFalse(tooFew.contains("gives the model"), tooFew);
         ContractTest.run(ContractTest.fit(dir, "--classes", "4", "--val-x", dir.resolve("vx.npy").toString(), "--val-y",
                 dir.resolve("voh3.npy").toString())).refused("--val-y", "one-hot rows of 4 columns", "(--classes 4", "got 3");
         // --class-weight counts --classes' classes
