@@ -40,11 +40,18 @@ final class QuantizeCommand implements Callable<Integer> {
             + " default: 16 random sequences of 50 steps")
     Path x;
 
+    @Option(names = "--lengths", paramLabel = "LENGTHS.npy", description = "valid length of each sequence of --x [N], as predict"
+            + " (or infer, for a PyTorch state_dict) takes them: the padding past them is not read")
+    Path lengths;
+
     @Option(names = "--overwrite", description = "replace files in DIR that exist") boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
         Precision p = Check.oneOf("--precision", precision, "int8", "bf16").equals("int8") ? Precision.INT8 : Precision.BF16;
+        if (lengths != null && x == null) {
+            throw new IllegalArgumentException("--lengths " + lengths + ": expected --x too (the lengths of its sequences; the random sample has none)");
+        }
         Path dir = Files.isDirectory(model) ? model : null;
         Path file = Inputs.file("--model", dir != null ? model.resolve("model.safetensors") : model);
         if (dir != null && Files.isRegularFile(dir.resolve(PyTorchFormat.CONFIG))
@@ -56,7 +63,7 @@ final class QuantizeCommand implements Callable<Integer> {
         // sample refuses
         Path vocab = dir != null && Files.exists(dir.resolve(TextModel.VOCAB), java.nio.file.LinkOption.NOFOLLOW_LINKS)
                 ? dir.resolve(TextModel.VOCAB) : null;
-        try (Outputs outs = new Outputs(overwrite).inputs(file, x, vocab)) {
+        try (Outputs outs = new Outputs(overwrite).inputs(file, x, lengths, vocab)) {
             Path target = outs.declareIn("--out", out, "model.safetensors");
             Path vocabTarget = vocab == null ? null : outs.declareIn("--out", out, TextModel.VOCAB);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
@@ -66,7 +73,7 @@ final class QuantizeCommand implements Callable<Integer> {
                         + fp32.precision().name().toLowerCase(java.util.Locale.ROOT));
             }
             TextModel text = vocab == null ? null : TextModel.loadFor(dir, fp32);
-            Batch sample = x != null ? sample(fp32, x) : randomSample(fp32);
+            Batch sample = x != null ? sample(fp32, x, lengths) : randomSample(fp32);
             Model q = fp32.quantized(p);
             double err;
             try {
@@ -96,7 +103,7 @@ final class QuantizeCommand implements Callable<Integer> {
      * module's own layout, or on 16 random sequences of 50 steps.
      */
     private Integer pytorch(Precision p, Path weights, Path config) throws Exception {
-        try (Outputs outs = new Outputs(overwrite).inputs(x == null ? new Path[] {weights, config} : new Path[] {weights, config, x})) {
+        try (Outputs outs = new Outputs(overwrite).inputs(weights, config, x, lengths)) {
             Path target = outs.declareIn("--out", out, PyTorchFormat.WEIGHTS);
             Path configTarget = outs.declareIn("--out", out, PyTorchFormat.CONFIG);
             HeapBudget.require(3 * Files.size(weights), "--model " + weights);
@@ -107,18 +114,25 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             RecurrentConfig cfg = fp32.config();
             Tensor sample;
+            int[] len = null;
             if (x != null) {
                 TensorData xd = InferCommand.floatingPoint("--x", x);
-                sample = InferCommand.batched("--x", x, xd.toTensor(), cfg);
+                Tensor read = xd.toTensor();
+                sample = InferCommand.batched("--x", x, read, cfg);
+                if (read.rank() == 2 && lengths != null) {
+                    throw new IllegalArgumentException("--lengths " + lengths + ": --x " + x + " is one unbatched sequence, which takes no lengths"
+                            + " (PyTorch packs only a batched input)");
+                }
                 int steps = cfg.batchFirst() ? sample.dim(1) : sample.dim(0), batch = cfg.batchFirst() ? sample.dim(0) : sample.dim(1);
-                Inputs.finiteSteps("--x", x, xd, sample.data(), batch, steps, cfg.inputSize(), null, !cfg.batchFirst(), null);
+                if (lengths != null) len = Inputs.lengths("--lengths", lengths, batch, steps);
+                Inputs.finiteSteps("--x", x, xd, sample.data(), batch, steps, cfg.inputSize(), len, !cfg.batchFirst(), "--lengths");
             } else {
                 Random rnd = new Random(1);
                 sample = cfg.batchFirst() ? Tensor.zeros(16, 50, cfg.inputSize()) : Tensor.zeros(50, 16, cfg.inputSize());
                 for (int i = 0; i < sample.size(); i++) sample.data()[i] = 2f * rnd.nextFloat() - 1f;
             }
             Recurrent q = fp32.quantized(p);
-            double err = maxAbsDiff(fp32.forward(sample, null, null, null).output().data(), q.forward(sample, null, null, null).output().data());
+            double err = maxAbsDiff(fp32.forward(sample, len, null, null).output().data(), q.forward(sample, len, null, null).output().data());
             Path staged = outs.stage(target);
             PyTorchFormat.write(q, staged, outs.stage(configTarget));
             long before = Files.size(weights), after = Files.size(staged);
@@ -132,12 +146,13 @@ final class QuantizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Batch sample(Model m, Path xFile) throws Exception {
+    private static Batch sample(Model m, Path xFile, Path lengthsFile) throws Exception {
         TensorData xd = Inputs.npy("--x", xFile);
         Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile, xd), xFile);
         Inputs.requireFeatures("--x", xFile, m, t.dim(2));
-        Inputs.finiteSteps("--x", xFile, xd, t.data(), t.dim(0), t.dim(1), t.dim(2), null, false, null);
-        return Batch.sequences(t.data(), t.dim(0), t.dim(1), t.dim(2));
+        int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, t.dim(0), t.dim(1));
+        Inputs.finiteSteps("--x", xFile, xd, t.data(), t.dim(0), t.dim(1), t.dim(2), len, false, "--lengths");
+        return Batch.sequences(t.data(), t.dim(0), t.dim(1), t.dim(2), len);
     }
 
     /** 16 sequences of 50 steps: token ids below the vocabulary for a model that starts with an embedding, else U(-1, 1). */
