@@ -164,11 +164,25 @@ public final class Npy {
         return out;
     }
 
+    /** Whether {@code start}, a file's first bytes, is printable ASCII text with tabs and line breaks (a .npy begins with 0x93). */
+    private static boolean isText(byte[] start) {
+        for (byte b : start) {
+            if (!(b >= 0x20 && b < 0x7F || b == '\t' || b == '\n' || b == '\r')) return false;
+        }
+        return true;
+    }
+
     /** The checked header of the open file {@code ch}, its size included; reads no data. */
     private static Layout header(FileChannel ch, String src) throws IOException {
         long size = ch.size();
+        byte[] start = ChannelIo.readFully(ch, 0, (int) Math.min(size, 64), src);
+        if (size > 0 && isText(start)) {
+            // a CSV or np.savetxt's output given where an array goes: the usual slip of a first run
+            throw new ModelFileException(src, 0, "not a .npy file but text (a CSV, or np.savetxt's output?): expected one array saved by"
+                    + " numpy.save (np.save(\"x.npy\", a); a table of numbers loads with np.loadtxt(f, delimiter=\",\"))");
+        }
         if (size < 10) throw new ModelFileException(src, 0, "file is " + size + " bytes, too short for a .npy header");
-        ByteBuffer pre = ByteBuffer.wrap(ChannelIo.readFully(ch, 0, (int) Math.min(size, 12), src)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer pre = ByteBuffer.wrap(Arrays.copyOf(start, 12)).order(ByteOrder.LITTLE_ENDIAN);
         if (pre.getInt(0) == ZIP_MAGIC) {
             if (firstZipEntry(ch, size, src).endsWith("data.pkl")) {
                 // torch.save writes a zip whose first entry is its pickle: a tensor saved from PyTorch as it is

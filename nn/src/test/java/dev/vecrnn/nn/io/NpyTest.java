@@ -183,6 +183,10 @@ class NpyTest {
     void hostilePrefixes() throws IOException {
         bad(new byte[0], 0, "file is 0 bytes, too short for a .npy header");
         bad(concat(ascii("\u0092NUMPY"), new byte[]{1, 0, 0, 0}), 0, "not a .npy file");
+        // a CSV (or np.savetxt's output), short or long, given where an array goes: said to be text, with the way to an array
+        bad(ascii("a,b\n1,2\n"), 0, "not a .npy file but text", "np.save(", "np.loadtxt(f, delimiter=\",\")");
+        bad(ascii("time,load\r\n" + "0,1.5\r\n".repeat(20)), 0, "not a .npy file but text", "np.loadtxt");
+        bad(ascii("1.000000000000000000e+00 2.000000000000000000e+00\n"), 0, "not a .npy file but text");
         // numpy.savez's .npz: a zip archive, named as such rather than as bytes that are not the .npy magic
         bad(concat(ascii("PK"), new byte[]{3, 4, 20, 0, 0, 0, 0, 0, 0, 0}), 0, "not a .npy file but a zip archive", "numpy.save");
         // torch.save(t, "x.pt") writes a zip too, whose first entry is "x/data.pkl": the .npz advice fitted it badly
