@@ -130,7 +130,15 @@ final class Outputs implements AutoCloseable {
             }
         }
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(what + ": " + dir + " is not a directory" + (inPlaceOwner == null ? "" : " (" + inPlaceOwner + "'s directory must exist)"));
+            if (inPlaceOwner == null || dir == null || Files.exists(dir)) {
+                throw new IllegalArgumentException(what + ": " + dir + " is not a directory" + (inPlaceOwner == null ? "" : " (" + inPlaceOwner + "'s directory must exist)"));
+            }
+            // fit --out run1 --checkpoint run1/ckpt.bin: the staged outputs' directories are made only at the end
+            Path parent = dir;
+            String maker = declared.entrySet().stream().filter(d -> d.getKey().startsWith(parent)).map(d -> d.getValue().split(" ", 2)[0])
+                    .findFirst().map(o -> "; " + o + " makes it only once the work is done: make it first, or write " + inPlaceOwner + " elsewhere")
+                    .orElse("");
+            throw new IllegalArgumentException(what + ": " + dir + " does not exist (" + inPlaceOwner + "'s directory must exist" + maker + ")");
         }
         if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
         probe(what, dir);

@@ -95,6 +95,14 @@ class FitCheckpointTest {
         ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m").toString()).toArray(String[]::new))
                 .refused("--checkpoint " + dir.resolve("m"), "is the directory of --out " + dir.resolve("m/model.safetensors"));
         assertFalse(Files.exists(dir.resolve("m")));
+        // a checkpoint inside the --out directory that fit has yet to make: said to not exist (it was "is not a directory"),
+        // and why, where a directory nothing makes is said to not exist alone
+        ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m/c.ckpt").toString()).toArray(String[]::new))
+                .refused("--checkpoint", dir.resolve("m") + " does not exist", "--out makes it only once the work is done", "make it first");
+        String elsewhere = ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("none/c.ckpt").toString()).toArray(String[]::new))
+                .refused("--checkpoint", dir.resolve("none") + " does not exist (the checkpoint's directory must exist)").err();
+        assertFalse(elsewhere.contains("--out"), elsewhere);
+        assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("none")));
     }
 
     @Test
