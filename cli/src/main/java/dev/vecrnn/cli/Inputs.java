@@ -40,6 +40,17 @@ final class Inputs {
                 throw new IllegalArgumentException(option + " " + file + ": a PyTorch state_dict (" + config.getFileName()
                         + " beside it), not a vecrnn model file (from fit, train-text or quantize); ./vecrnn infer runs it");
             }
+            // what an interrupted fit leaves: its checkpoint, whose model the resumed run saves
+            String format;
+            try {
+                format = dev.vecrnn.nn.io.SafeTensors.metadata(file).get("format");
+            } catch (IOException | IllegalArgumentException unreadable) {
+                throw e;  // the reader's own refusal says what is wrong with it
+            }
+            if (format != null && format.startsWith("vecrnn-checkpoint/")) {
+                throw new IllegalArgumentException(option + " " + file + ": a training checkpoint (fit --checkpoint), not a model file; the same"
+                        + " fit with --checkpoint " + file + " --resume finishes its run and saves the model to its --out", e);
+            }
             throw e;
         }
     }

@@ -105,6 +105,30 @@ class FitCheckpointTest {
         assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("none")));
     }
 
+    /**
+     * What an interrupted fit leaves is its checkpoint; given to predict, evaluate or quantize as the model it was refused
+     * as "a vecrnn model file of another version, or not one". It is named as a checkpoint with the way to its model,
+     * and that way saves it.
+     */
+    @Test
+    void aCheckpointGivenAsAModelSaysHowToGetTheModel(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Tensor.of(new float[] {1, -1, 2, 0.5f, -2, 1, 0, 1, -1, 3, 1, 2, -1, 0, 2, 1}, 8, 2, 1));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(new float[] {1, 0, 2, 1, 0, 1, 2, 0}, 8));
+        String ckpt = dir.resolve("c.ckpt").toString(), x = dir.resolve("x.npy").toString(), y = dir.resolve("y.npy").toString();
+        assertEquals(0, Main.run(fit(dir, "m", 2, "--checkpoint", ckpt).toArray(String[]::new)));
+        String[][] uses = {{"predict", "--model", ckpt, "--x", x, "--out", dir.resolve("p.npy").toString()},
+                {"evaluate", "--model", ckpt, "--x", x, "--y", y},
+                {"quantize", "--model", ckpt, "--out", dir.resolve("q").toString(), "--precision", "int8"}};
+        for (String[] use : uses) {
+            ContractTest.run(use).refused("--model " + ckpt, "a training checkpoint (fit --checkpoint), not a model file",
+                    "--checkpoint " + ckpt + " --resume");
+        }
+        assertFalse(Files.exists(dir.resolve("p.npy")) || Files.exists(dir.resolve("q")));
+        ContractTest.Result r = ContractTest.run(fit(dir, "again", 2, "--checkpoint", ckpt, "--resume").toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("m/model.safetensors")), Files.readAllBytes(dir.resolve("again/model.safetensors")));
+    }
+
     @Test
     void resumeRefusalsNameTheOptions(@TempDir Path dir) throws Exception {
         // the library names its settings (validation_split = '0.1', validation_data, batch_size); fit names its options
