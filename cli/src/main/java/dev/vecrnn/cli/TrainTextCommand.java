@@ -1,5 +1,6 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.recurrent.CellType;
@@ -11,16 +12,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code vecrnn train-text}: a character language model on any UTF-8 text file. */
 @Command(name = "train-text", mixinStandardHelpOptions = true, defaultValueProvider = TrainTextCommand.Defaults.class,
         description = {"Train a character-level language model on a UTF-8 text; report held-out perplexity against the unigram baseline.",
                 "The held-out perplexity reads the held-out text as one stream, the state carried from its first character to its last "
-                        + "(as sample runs the model, and as PyTorch's word_language_model example evaluates), after every epoch."})
+                        + "(as sample runs the model, and as PyTorch's word_language_model example evaluates), after every epoch.",
+                "The weights saved are those of the epoch of the lowest held-out perplexity (marked '*'), as that example keeps its best."})
 final class TrainTextCommand implements Callable<Integer> {
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "the UTF-8 text to learn") Path text;
-    @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where model.safetensors and vocab.json go") Path out;
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "where model.safetensors (the best epoch's model) and vocab.json go") Path out;
     @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru, rnn (tanh) or rnn_relu (default ${DEFAULT-VALUE})") String cell;
     @Option(names = "--hidden", defaultValue = "128", description = "(default ${DEFAULT-VALUE})") int hidden;
     @Option(names = "--layers", defaultValue = "1", description = "(default ${DEFAULT-VALUE})") int layers;
@@ -82,27 +85,36 @@ final class TrainTextCommand implements Callable<Integer> {
             Model model = Model.builder(1).embedding(vocab.size(), embed).recurrent(type, hidden, layers, false, 0f, 0)
                     .dense(vocab.size()).seed(seed).build();
             System.out.println(model.summary());
-            double[] ppl = {Double.NaN};   // the last epoch's, that of the weights saved
-            // the lowest held-out perplexity so far: an epoch below it is marked "*", as fit marks a better val_loss
+            double[] ppl = {Double.NaN};   // the last epoch's
+            // the lowest held-out perplexity so far: an epoch below it is marked "*", as fit marks a better val_loss, and its
+            // weights are the ones saved, as PyTorch's word_language_model example saves the epoch of the best validation loss
             double[] best = {Double.POSITIVE_INFINITY};
+            int[] bestEpoch = {0};
+            @SuppressWarnings("unchecked") Map<String, Tensor>[] bestWeights = new Map[1];
             Training.run(() -> new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(1.0).threads(threads)
                     .optimizer(ps -> new Adam(ps, lr))
                     .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
                     .onEpoch(e -> {
                         ppl[0] = TextModel.carriedPerplexity(model, held);
                         boolean better = ppl[0] < best[0];   // NaN never is
-                        if (better) best[0] = ppl[0];
+                        if (better) {
+                            best[0] = ppl[0];
+                            bestEpoch[0] = e.epoch();
+                            bestWeights[0] = model.stateDict();   // copies
+                        }
                         System.out.printf("epoch %d/%d  loss %s  held-out perplexity %s  lr %.2g  %d ms%s%n", e.epoch(), e.epochs(),
                                 Progress.trainLoss(e), Progress.value(ppl[0]), e.learningRate(), e.millis(), better ? "  *" : "");
                     }).fit(model, trainSet), Training.STEERING);
-            if (!Double.isFinite(ppl[0])) {
+            if (bestWeights[0] == null || !Double.isFinite(best[0])) {   // no epoch had a finite held-out perplexity
                 throw new IllegalArgumentException("--lr: training diverged (the held-out perplexity is " + ppl[0] + "); " + Training.STEERING);
             }
+            model.loadStateDict(bestWeights[0]);
             ModelFile.save(model, outs.stage(modelFile), "classification");  // the next character's class
             vocab.save(outs.stage(vocabFile));
             outs.commit();
-            System.out.printf("held-out perplexity %.2f (%s read as one stream, the state carried) against the unigram baseline's %.2f "
-                    + "(vocabulary of %s)%n", ppl[0], Inputs.count(held.length, "character"), unigram, Inputs.count(vocab.size(), "character"));
+            System.out.printf("best epoch %d of %d (its weights saved, the lowest held-out perplexity): held-out perplexity %.2f (%s read as one"
+                    + " stream, the state carried) against the unigram baseline's %.2f (vocabulary of %s)%n", bestEpoch[0], epochs, best[0],
+                    Inputs.count(held.length, "character"), unigram, Inputs.count(vocab.size(), "character"));
             System.out.println("saved " + out.resolve("model.safetensors") + " and " + out.resolve(TextModel.VOCAB));
         }
         return 0;

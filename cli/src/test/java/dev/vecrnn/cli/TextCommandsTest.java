@@ -205,6 +205,46 @@ class TextCommandsTest {
         assertTrue(marked >= 1, learns.out());
     }
 
+    /**
+     * train-text saved the last epoch's weights, where PyTorch's word_language_model example (and fit, by val_loss) keeps
+     * those of the best held-out loss. In this run the held-out perplexity is lowest at epoch 4 of 10 (1.7432; torch.nn
+     * scores the saved weights at 1.74316) and higher at the last (1.7555): the saved model's is the lowest printed one,
+     * its epoch the one the last '*' marks, and the final line says which it is.
+     */
+    @Test
+    void theEpochOfTheLowestHeldOutPerplexityIsSaved(@TempDir Path dir) throws Exception {
+        Path text = Path.of(TextCommandsTest.class.getResource("/text-lstm/text.txt").toURI());
+        ContractTest.Result r = ContractTest.run("train-text", "--text", text.toString(), "--out", dir.resolve("m").toString(), "--hidden", "32",
+                "--embed", "8", "--steps", "16", "--batch", "8", "--epochs", "10", "--lr", "0.1");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Pattern ppl = java.util.regex.Pattern.compile("^epoch (\\d+)/10 .*held-out perplexity ([0-9.]+)  lr .* ms(  \\*)?$");
+        double best = Double.POSITIVE_INFINITY, last = Double.NaN;
+        int bestEpoch = 0, lastMarked = 0;
+        for (String line : r.out().lines().filter(l -> l.startsWith("epoch ")).toList()) {
+            java.util.regex.Matcher m = ppl.matcher(line);
+            assertTrue(m.find(), line);
+            last = Double.parseDouble(m.group(2));
+            if (last < best) {
+                best = last;
+                bestEpoch = Integer.parseInt(m.group(1));
+            }
+            if (m.group(3) != null) lastMarked = Integer.parseInt(m.group(1));
+        }
+        assertTrue(last > best + 1e-3, "the last epoch is not the best here, or the test shows nothing: " + r.out());
+        assertEquals(bestEpoch, lastMarked, r.out());
+        TextModel vocab = TextModel.load(dir.resolve("m"));
+        int[] ids = vocab.encode(Files.readString(text), "text");
+        int[] held = java.util.Arrays.copyOfRange(ids, (int) (ids.length * 0.9), ids.length);
+        double saved = TextModel.carriedPerplexity(dev.vecrnn.nn.format.ModelFile.load(dir.resolve("m/model.safetensors")), held);
+        assertEquals(best, saved, 5.1e-5, r.out());   // printed to 4 decimals
+        assertTrue(r.out().contains(String.format("best epoch %d of 10 (its weights saved, the lowest held-out perplexity): held-out perplexity %.2f (",
+                bestEpoch, saved)), r.out());
+        // sample and quantize take the saved model as they took the last epoch's
+        assertEquals(0, ContractTest.run("sample", "--model", dir.resolve("m").toString(), "--length", "20").code());
+        assertEquals(0, ContractTest.run("quantize", "--model", dir.resolve("m").toString(), "--out", dir.resolve("q").toString(),
+                "--precision", "int8").code());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
