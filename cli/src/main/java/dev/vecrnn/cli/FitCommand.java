@@ -224,6 +224,7 @@ final class FitCommand implements Callable<Integer> {
                     // the hook is running or about to: nothing to undo
                 }
             }
+            Training.learned(h);
             ModelFile.save(model, outs.stage(file), taskName);
             Evaluation ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
                     Training.FIT_STEERING);

@@ -3,8 +3,10 @@ package dev.vecrnn.cli;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.NonFiniteException;
+import dev.vecrnn.nn.train.Trainer;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -46,6 +48,26 @@ final class Training {
             }
         }
         return ev;
+    }
+
+    /**
+     * A run that learned nothing is refused as a diverged one: under --on-non-finite skip, one in which every step of every
+     * epoch was skipped (no batch's loss counted: the weights are the untrained ones).
+     */
+    static void learned(Trainer.History h) {
+        List<Trainer.Epoch> epochs = h.epochs();
+        if (epochs.isEmpty()) return;
+        int skipped = 0;
+        boolean none = true;
+        for (Trainer.Epoch e : epochs) {
+            skipped += e.skippedSteps();
+            none &= Double.isNaN(e.trainLoss()) && e.skippedSteps() > 0;
+        }
+        if (none) {
+            throw new IllegalArgumentException("--on-non-finite skip: every step of every epoch was skipped (" + Inputs.count(skipped, "step")
+                    + " over " + Inputs.count(epochs.size(), "epoch") + ", each with a non-finite loss or gradient): nothing was learned, the"
+                    + " model is the untrained one; lower --lr, or check the data (targets of a large scale overflow the gradient: standardize them)");
+        }
     }
 
     private static IllegalArgumentException diverged(String what, String steering, Throwable cause) {
