@@ -224,7 +224,8 @@ final class FitCommand implements Callable<Integer> {
                     // the hook is running or about to: nothing to undo
                 }
             }
-            Training.learned(h);
+            Training.learned(h, !validating ? null : valArrays.given() ? "--val-x " + valArrays.x + " and --val-y " + valArrays.y
+                    : "the --val rows of --x", Training.FIT_STEERING);
             ModelFile.save(model, outs.stage(file), taskName);
             Evaluation ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
                     Training.FIT_STEERING);

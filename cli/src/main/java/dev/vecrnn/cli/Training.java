@@ -51,10 +51,12 @@ final class Training {
     }
 
     /**
-     * A run that learned nothing is refused as a diverged one: under --on-non-finite skip, one in which every step of every
-     * epoch was skipped (no batch's loss counted: the weights are the untrained ones).
+     * A run that learned nothing, or has no epoch to keep, is refused as a diverged one: under --on-non-finite skip, one in
+     * which every step of every epoch was skipped (no batch's loss counted: the weights are the untrained ones); with
+     * validation data ({@code validation} names it, null for none), one in which no epoch's validation loss was finite, so
+     * that none is the best (and the last, kept under --patience -1, has none either).
      */
-    static void learned(Trainer.History h) {
+    static void learned(Trainer.History h, String validation, String steering) {
         List<Trainer.Epoch> epochs = h.epochs();
         if (epochs.isEmpty()) return;
         int skipped = 0;
@@ -67,6 +69,11 @@ final class Training {
             throw new IllegalArgumentException("--on-non-finite skip: every step of every epoch was skipped (" + Inputs.count(skipped, "step")
                     + " over " + Inputs.count(epochs.size(), "epoch") + ", each with a non-finite loss or gradient): nothing was learned, the"
                     + " model is the untrained one; lower --lr, or check the data (targets of a large scale overflow the gradient: standardize them)");
+        }
+        if (validation != null && h.bestEpoch() < 0) {
+            double last = epochs.get(epochs.size() - 1).validation().loss();
+            throw diverged("the validation loss on " + validation + " is not finite in any epoch, " + last + " in the last: no epoch to keep"
+                    + " as the best", steering, null);
         }
     }
 

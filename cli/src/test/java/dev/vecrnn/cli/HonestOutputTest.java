@@ -283,6 +283,42 @@ class HonestOutputTest {
         assertFalse(Files.exists(dir.resolve("m1")) || Files.exists(dir.resolve("m2")));
     }
 
+    /**
+     * A fit whose validation loss was not finite in any epoch has no best epoch: it printed "best epoch -1" and saved
+     * the last epoch's model, exit 0. Here --val-x holds values near float32's largest, of both signs, which overflow a
+     * ReLU RNN of 2 units to Inf and Inf - Inf to NaN on the validation rows alone (X itself trains and scores finitely,
+     * so the check on all of --x passes). It is refused as a diverged run is, with early stopping and without (--patience -1
+     * keeps the last epoch, whose val_loss is NaN as well), naming the validation arrays, nothing written.
+     */
+    @Test
+    void aValidationLossNeverFiniteHasNoBestEpochAndIsRefused(@TempDir Path dir) throws Exception {
+        int n = 40, t = 5;
+        Random r = new Random(0);
+        float[] x = new float[n * t * 2], y = new float[n], vx = new float[8 * t * 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            y[i / (t * 2)] += x[i];
+        }
+        for (int i = 0; i < vx.length; i++) vx[i] = i % 2 == 0 ? 3.4e38f : -3.4e38f;
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n));
+        Npy.write(dir.resolve("vx.npy"), Tensor.of(vx, 8, t, 2));
+        Npy.write(dir.resolve("vy.npy"), Tensor.of(java.util.Arrays.copyOf(y, 8), 8));
+        String[] common = {"fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
+                "--val-x", dir.resolve("vx.npy").toString(), "--val-y", dir.resolve("vy.npy").toString(), "--cell", "rnn_relu", "--hidden", "2",
+                "--epochs", "2"};
+        java.util.List<String> before = ContractTest.snapshot(dir);
+        for (String[] extra : new String[][] {{"--out", dir.resolve("m1").toString()}, {"--out", dir.resolve("m2").toString(), "--patience", "-1"}}) {
+            ContractTest.Result res = ContractTest.run(concat(common, extra));
+            java.util.List<String> epochs = res.out().lines().filter(l -> l.startsWith("epoch ")).toList();
+            assertEquals(2, epochs.size(), res.out());
+            for (String e : epochs) assertTrue(e.contains("val_loss NaN") && !e.endsWith("*"), "the case this test is about: " + e);
+            res.refusedAfterTraining("--lr", "diverged", "--val-x " + dir.resolve("vx.npy"), "not finite in any epoch", "no epoch to keep");
+            assertFalse(res.out().contains("best epoch") || res.out().contains("saved"), res.out());
+        }
+        assertEquals(before, ContractTest.snapshot(dir));
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
