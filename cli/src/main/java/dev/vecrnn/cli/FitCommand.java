@@ -216,7 +216,7 @@ final class FitCommand implements Callable<Integer> {
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
             try {
-                h = Training.run(() -> tr.fit(plan), Training.FIT_STEERING);
+                h = Training.run(() -> tr.fit(plan), Training.fitSteering(policy == NonFinitePolicy.STOP));
             } finally {
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -225,10 +225,10 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             Training.learned(h, !validating ? null : valArrays.given() ? "--val-x " + valArrays.x + " and --val-y " + valArrays.y
-                    : "the --val rows of --x", Training.FIT_STEERING);
+                    : "the --val rows of --x", Training.fitSteering(false));
             ModelFile.save(model, outs.stage(file), taskName);
             Evaluation ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
-                    Training.FIT_STEERING);
+                    Training.fitSteering(false));
             outs.commit();
             // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
             String kept = patience >= 0 && validating

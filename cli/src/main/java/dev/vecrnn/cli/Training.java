@@ -22,7 +22,7 @@ final class Training {
 
     /**
      * Runs {@code fit}; a run that diverges is refused naming {@code steering}, the command's own options
-     * that steer it, such as {@link #FIT_STEERING}, or {@link #STEERING} for a command with --lr alone.
+     * that steer it, such as {@link #fitSteering}, or {@link #STEERING} for a command with --lr alone.
      */
     static <T> T run(Callable<T> fit, String steering) throws Exception {
         try {
@@ -33,8 +33,15 @@ final class Training {
     }
 
     static final String STEERING = "lower --lr or check the data";
-    static final String FIT_STEERING = "lower --lr, clip gradients with --clip, skip such batches with --on-non-finite skip,"
-            + " or check the data";
+    /**
+     * What steers fit's training: skipping a batch whose loss or gradient is not finite helps only where a batch's
+     * did not (not under --on-non-finite skip already, nor where the steps were finite and the trained model's loss
+     * is not: {@code batchesFailed} false).
+     */
+    static String fitSteering(boolean batchesFailed) {
+        return "lower --lr, clip gradients with --clip, " + (batchesFailed ? "skip such batches with --on-non-finite skip, " : "")
+                + "or check the data";
+    }
 
     /**
      * {@code ev}, the trained model's figures on {@code data}, once every one is finite. A loss that stayed finite
