@@ -142,10 +142,15 @@ final class TuneCommand implements Callable<Integer> {
                     .threads(threads).earlyStopping(patience < 0 ? epochs : patience, true)
                     .loss(loss)
                     .optimizer(ps -> new Adam(ps, lr))
-                    .onEpoch(e -> best[0] = Math.min(best[0], e.validation().loss()));
+                    // not Math.min, which one NaN epoch turns NaN for the whole trial (a NaN is never better)
+                    .onEpoch(e -> {
+                        if (e.validation().loss() < best[0]) best[0] = e.validation().loss();
+                    });
             int bestEpoch;
             try {
                 bestEpoch = trainer.fit(model, data).bestEpoch();
+                // no epoch's val_loss was finite (bestEpoch -1): it diverged as surely as a trial that threw
+                if (bestEpoch < 0) best[0] = Double.POSITIVE_INFINITY;
             } catch (dev.vecrnn.nn.train.NonFiniteException diverged) {
                 // a trial whose learning rate is too high for the data ranks last; the search goes on
                 best[0] = Double.POSITIVE_INFINITY;
@@ -153,8 +158,9 @@ final class TuneCommand implements Callable<Integer> {
             }
             Trial tr = new Trial(i, cell, hidden, layers, lr, dropout, clip, best[0], bestEpoch, model);
             board.add(tr);
-            System.out.printf("trial %2d/%d  %-8s hidden %3d  layers %d  lr %.2e  dropout %.2f  clip %.0f  ->  val_loss %s (epoch %d)%n",
-                    i, trials, cell, hidden, layers, lr, dropout, clip, Progress.value(tr.valLoss()), tr.bestEpoch());
+            System.out.printf("trial %2d/%d  %-8s hidden %3d  layers %d  lr %.2e  dropout %.2f  clip %.0f  ->  %s%n",
+                    i, trials, cell, hidden, layers, lr, dropout, clip, tr.valLoss() == Double.POSITIVE_INFINITY
+                            ? "diverged (no finite val_loss)" : "val_loss " + Progress.value(tr.valLoss()) + " (epoch " + tr.bestEpoch() + ")");
         }
         board.sort(Comparator.comparingDouble(Trial::valLoss));
         if (board.get(0).valLoss() == Double.POSITIVE_INFINITY) {
