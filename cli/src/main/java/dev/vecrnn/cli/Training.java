@@ -59,7 +59,7 @@ final class Training {
 
     /**
      * A run that learned nothing, or has no epoch to keep, is refused as a diverged one: under --on-non-finite skip, one in
-     * which every step of every epoch was skipped (no batch's loss counted: the weights are the untrained ones); with
+     * which no batch's loss counted in any epoch (each skipped, or scoring no row); with
      * validation data ({@code validation} names it, null for none), one in which no epoch's validation loss was finite, so
      * that none is the best (and the last, kept under --patience -1, has none either).
      */
@@ -73,9 +73,12 @@ final class Training {
             none &= Double.isNaN(e.trainLoss()) && e.skippedSteps() > 0;
         }
         if (none) {
-            throw new IllegalArgumentException("--on-non-finite skip: every step of every epoch was skipped (" + Inputs.count(skipped, "step")
-                    + " over " + Inputs.count(epochs.size(), "epoch") + ", each with a non-finite loss or gradient): nothing was learned, the"
-                    + " model is the untrained one; lower --lr, or check the data (targets of a large scale overflow the gradient: standardize them)");
+            // what was counted, not more: a batch that was not skipped may have scored no row (labels all -100), and an
+            // optimizer with weight decay still moved the weights on its zero gradient
+            throw new IllegalArgumentException("--on-non-finite skip: no batch of any epoch counted (" + Inputs.count(skipped, "step")
+                    + " over " + Inputs.count(epochs.size(), "epoch") + " skipped for a non-finite loss or gradient, any other scored no row):"
+                    + " nothing was learned from the data; lower --lr, or check the data (targets of a large scale overflow the gradient:"
+                    + " standardize them)");
         }
         if (validation != null && h.bestEpoch() < 0) {
             double last = epochs.get(epochs.size() - 1).validation().loss();

@@ -265,7 +265,7 @@ class HonestOutputTest {
         String[] common = {"fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "regression",
                 "--hidden", "3", "--epochs", "3", "--batch", "4", "--on-non-finite", "skip"};
         ContractTest.Result plain = ContractTest.run(concat(common, new String[] {"--val", "0", "--out", dir.resolve("m1").toString()}));
-        plain.refusedAfterTraining("--on-non-finite skip", "every step of every epoch was skipped", "12 steps over 3 epochs",
+        plain.refusedAfterTraining("--on-non-finite skip", "no batch of any epoch counted", "12 steps over 3 epochs skipped",
                 "nothing was learned", "lower --lr", "standardize");
         assertFalse(plain.out().contains("NaN") || plain.out().contains("best epoch") || plain.out().contains("saved"), plain.out());
         for (int e = 1; e <= 3; e++) {
@@ -274,7 +274,7 @@ class HonestOutputTest {
         }
         ContractTest.Result val = ContractTest.run(concat(common, new String[] {"--val", "0.25", "--patience", "1", "--out",
                 dir.resolve("m2").toString()}));
-        val.refusedAfterTraining("--on-non-finite skip", "every step of every epoch was skipped", "6 steps over 2 epochs");
+        val.refusedAfterTraining("--on-non-finite skip", "no batch of any epoch counted", "6 steps over 2 epochs skipped");
         java.util.List<String> epochs = val.out().lines().filter(l -> l.startsWith("epoch ")).toList();
         assertEquals(2, epochs.size(), val.out());
         assertTrue(epochs.get(0).contains("loss n/a (") && epochs.get(0).endsWith("  *"), epochs.get(0));
