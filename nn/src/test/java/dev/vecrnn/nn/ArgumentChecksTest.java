@@ -79,8 +79,8 @@ class ArgumentChecksTest {
     @Test
     void modelBuilderOptionsAreCheckedWhenGiven() {
         rejects("units: expected >= 1, got 0", () -> Model.builder(3).lstm(4).dense(0));
-        rejects("p: expected a dropout probability in [0, 1), got 1.0", () -> Model.builder(3).dropout(1f));
-        rejects("p: expected a dropout probability in [0, 1), got NaN", () -> Model.builder(3).dropout(Float.NaN));
+        rejects("p: expected a dropout probability in [0, 1], got 1.5", () -> Model.builder(3).dropout(1.5f));
+        rejects("p: expected a dropout probability in [0, 1], got NaN", () -> Model.builder(3).dropout(Float.NaN));
         rejects("vocab: expected >= 1, got 0", () -> Model.builder(1).embedding(0, 4));
         rejects("dim: expected >= 1, got -1", () -> Model.builder(1).embedding(5, -1));
         rejects("hiddenSize: expected >= 1, got 0", () -> Model.builder(3).lstm(0));
@@ -173,7 +173,7 @@ class ArgumentChecksTest {
         Layer.Out a = att.forward(x, false, null);
         rejects("dOut: expected the forward output's shape Batch[2, 3], got Batch[1, 3]",
                 () -> att.backward(a.cache(), Batch.vectors(new float[3], 1, 3)));
-        rejects("dropout: expected p in [0, 1), got 1.0", () -> new Dropout(1f));
+        rejects("dropout: expected p in [0, 1], got 1.0000001", () -> new Dropout(Math.nextUp(1f)));
         Dropout drop = new Dropout(0.5f);
         rejects("rng: expected a Random to draw the dropout mask in training, got null", () -> drop.forward(x, true, null));
         Layer.Out d = drop.forward(x, false, null);

@@ -10,12 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-/** Inverted dropout: in training each value is zeroed with probability p and the rest scaled by 1/(1-p). */
+/**
+ * Inverted dropout: in training each value is zeroed with probability p and the rest scaled by 1/(1-p); p in [0, 1], as
+ * {@code torch.nn.Dropout} takes it (at 1 every value is zeroed, as {@code torch.nn.functional.dropout(x, 1.0)} zeroes it).
+ */
 public final class Dropout implements Layer {
     final float p;
 
     public Dropout(float p) {
-        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout: expected p in [0, 1), got " + p);
+        if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("dropout: expected p in [0, 1], got " + p);
         this.p = p;
     }
 
@@ -49,7 +52,7 @@ public final class Dropout implements Layer {
         Require.notNull("x", x);
         if (!training || p == 0f) return new Out(x, new Mask(null, x));
         if (rng == null) throw new IllegalArgumentException("rng: expected a Random to draw the dropout mask in training, got null");
-        float keep = 1f / (1f - p);
+        float keep = p < 1f ? 1f / (1f - p) : 0f; // nextFloat() < 1 always: at 1 every mask is 0, never 1/0
         float[] m = new float[x.data().length];
         float[] y = new float[m.length];
         for (int i = 0; i < m.length; i++) {

@@ -149,9 +149,12 @@ public final class ModelBuilder {
         if (whr != null) Init.xavier(whr, 0, outHidden, h, r);
     }
 
-    /** Zeroes each feature with probability {@code p} in training (scaling the rest by {@code 1/(1-p)}); the identity in inference and streaming. */
+    /**
+     * Zeroes each feature with probability {@code p} in training (scaling the rest by {@code 1/(1-p)}); the identity in
+     * inference and streaming. {@code p} in [0, 1], as {@code torch.nn.Dropout} takes it (at 1 every feature is zeroed).
+     */
     public ModelBuilder dropout(float p) {
-        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("p: expected a dropout probability in [0, 1), got " + p);
+        if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("p: expected a dropout probability in [0, 1], got " + p);
         int backward = backwardFeatures;
         return add(r -> new Dropout(p), features, sequence).backward(backward);
     }
