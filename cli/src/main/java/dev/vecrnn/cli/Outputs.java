@@ -111,9 +111,15 @@ final class Outputs implements AutoCloseable {
         String other = sameAs.apply(abs);
         if (other != null) throw new IllegalArgumentException(what + ": the same file as " + other);
         // a file where a declared output's directory is to be made (fit --out m --checkpoint m): written first, it
-        // would leave the output nowhere to go, found only at the end of the work
+        // would leave the output nowhere to go, found only at the end of the work. Compared through the links of the
+        // directories that exist, so that two spellings of one directory (real/m, alias/m) are one path.
+        Path real = throughLinks(abs);
         for (Map.Entry<Path, String> d : declared.entrySet()) {
-            if (d.getKey().startsWith(abs) && !d.getKey().equals(abs)) {
+            Path declaredReal = throughLinks(d.getKey());
+            if (declaredReal.equals(real) && !d.getKey().equals(abs)) {
+                throw new IllegalArgumentException(what + ": the same file as " + d.getValue());
+            }
+            if (declaredReal.startsWith(real) && !declaredReal.equals(real)) {
                 throw new IllegalArgumentException(what + ": is the directory of " + d.getValue() + ", expected a file of its own");
             }
         }
@@ -157,6 +163,21 @@ final class Outputs implements AutoCloseable {
         } catch (IOException e) {
             String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? " (" + f.getReason() + ")" : "";
             throw new IllegalArgumentException(what + ": cannot write in " + dir + reason, e);
+        }
+    }
+
+    /**
+     * {@code abs} (absolute, normalized) with its nearest existing ancestor resolved through symbolic links, and the
+     * rest, which does not exist yet, appended as written; {@code abs} itself where no ancestor can be resolved.
+     */
+    private static Path throughLinks(Path abs) {
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return abs;
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+        } catch (java.io.IOException | SecurityException e) {
+            return abs;
         }
     }
 

@@ -90,6 +90,12 @@ class FitCheckpointTest {
         ContractTest.run(fit(dir, "m/sub", 1, "--checkpoint", dir.resolve("m").toString()).toArray(String[]::new))
                 .refused("--checkpoint", "is the directory of --out", "model.safetensors");
         assertFalse(Files.exists(dir.resolve("m")));
+        // the same through a symbolic link to the directory (real/m against alias/m): one directory, two spellings
+        Files.createDirectory(dir.resolve("real"));
+        Files.createSymbolicLink(dir.resolve("alias"), dir.resolve("real"));
+        ContractTest.run(fit(dir, "real/m", 1, "--checkpoint", dir.resolve("alias/m").toString()).toArray(String[]::new))
+                .refused("--checkpoint", "is the directory of --out", "model.safetensors");
+        assertFalse(Files.exists(dir.resolve("real/m")));
         // "DIR/." names a directory by its form alone: refused as the command line is read
         ContractTest.run(fit(dir, "m/sub", 1, "--checkpoint", dir.resolve(".").toString()).toArray(String[]::new))
                 .refused("--checkpoint", "names a directory");
