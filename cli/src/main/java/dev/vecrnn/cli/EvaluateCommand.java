@@ -97,7 +97,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         + (in.width() - 1) + (k == 1 ? " (a model of one output was fitted for --task regression)" : ""));
             }
             if (!classification && in.width() != k) {
-                throw new IllegalArgumentException("--y " + y + ": expected " + k + " target" + (k == 1 ? "" : "s") + " per " + (perStep ? "step" : "sequence")
+                throw new IllegalArgumentException("--y " + y + ": expected " + Inputs.count(k, "target") + " per " + (perStep ? "step" : "sequence")
                         + " (the model's outputs), got " + in.width());
             }
             Evaluation ev;
@@ -113,7 +113,7 @@ final class EvaluateCommand implements Callable<Integer> {
             String count = perStep ? Inputs.count(scored, "step") : scored < rows ? scored + " scored" : "";
             if (scored < rows) count += (perStep ? " scored" : "") + "; " + (rows - scored) + " labelled -100 left out, as PyTorch's ignore_index";
             in.printNote();
-            System.out.println("evaluated on " + n + " sequence" + (n == 1 ? "" : "s") + (count.isEmpty() ? "" : " (" + count + ")")
+            System.out.println("evaluated on " + Inputs.count(n, "sequence") + (count.isEmpty() ? "" : " (" + count + ")")
                     + ": " + Progress.figures("", ev));
             long steps = perStep ? scored : -1;
             List<ClassFigures> classes = classification ? perClass(ev.confusion()) : multilabel ? MultiLabel.perLabel(ev) : List.of();

@@ -266,7 +266,7 @@ final class ForecastCommand implements Callable<Integer> {
             }
             if (col >= cells.size()) {
                 throw new IllegalArgumentException(where + ": line " + r.line() + ", column " + name + ": expected a number, got no field there (the line has "
-                        + cells.size() + (cells.size() == 1 ? " field" : " fields") + ", the header " + names.size() + ")");
+                        + Inputs.count(cells.size(), "field") + ", the header " + names.size() + ")");
             }
             // strip, not trim: trim also drops control characters, and a NUL before a number read as the number
             String cell = cells.get(col).strip();

@@ -62,7 +62,7 @@ final class Inputs {
 
     /** "1 feature per step", "3 features per step". */
     static String perStep(int features) {
-        return features + (features == 1 ? " feature" : " features") + " per step";
+        return count(features, "feature") + " per step";
     }
 
     /**
