@@ -43,14 +43,7 @@ public final class CrossEntropyLoss implements Loss {
 
         @Override
         public double forward(float[] logits, int[] labels, float[] grad) {
-            Require.notNull("logits", logits);
-            Require.notNull("targets", labels);
-            Require.nonEmpty("targets", labels.length);
-            if (logits.length == 0 || logits.length % labels.length != 0) {
-                throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " (a row a target) and C >= 1, got "
-                        + logits.length + (logits.length == 1 ? " value" : " values"));
-            }
-            return new CrossEntropyLoss(logits.length / labels.length).forward(logits, labels, grad);
+            return fromLogits(logits, labels).forward(logits, labels, grad);
         }
 
         @Override
@@ -58,6 +51,18 @@ public final class CrossEntropyLoss implements Loss {
             return "cross_entropy";
         }
     };
+
+    /** {@link #FROM_LOGITS}'s loss for these logits and labels: as many classes as a row of the logits has. */
+    static CrossEntropyLoss fromLogits(float[] logits, int[] labels) {
+        Require.notNull("logits", logits);
+        Require.notNull("targets", labels);
+        Require.nonEmpty("targets", labels.length);
+        if (logits.length == 0 || logits.length % labels.length != 0) {
+            throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " (a row a target) and C >= 1, got "
+                    + logits.length + (logits.length == 1 ? " value" : " values"));
+        }
+        return new CrossEntropyLoss(logits.length / labels.length);
+    }
 
     private final int classes;
     private final int ignoreIndex;
@@ -183,13 +188,18 @@ public final class CrossEntropyLoss implements Loss {
     /** Mean over every row not ignored. logits [N, C], targets [N] -> grad [N, C] (may be null) */
     @Override
     public double forward(float[] logits, int[] targets, float[] grad) {
-        return run(logits, targets, null, null, grad);
+        return run(logits, targets, null, null, grad, null);
+    }
+
+    /** {@link #forward(float[], int[], float[])}, its value and the weight it divided by (0: no row counted) written into {@code into}. */
+    void score(float[] logits, int[] targets, float[] grad, ValidRows.Scored into) {
+        into.value = run(logits, targets, null, null, grad, into);
     }
 
     /** Mean over the rows whose mask is true (and not ignored). logits [N, C], targets [N], mask [N] -> grad [N, C] (may be null) */
     public double forward(float[] logits, int[] targets, boolean[] mask, float[] grad) {
         Require.notNull("mask", mask);
-        return run(logits, targets, mask, null, grad);
+        return run(logits, targets, mask, null, grad, null);
     }
 
     /**
@@ -200,10 +210,11 @@ public final class CrossEntropyLoss implements Loss {
      */
     public double forward(float[] logits, int[] targets, float[] rowWeights, float[] grad) {
         Require.notNull("rowWeights", rowWeights);
-        return run(logits, targets, null, rowWeights, grad);
+        return run(logits, targets, null, rowWeights, grad, null);
     }
 
-    private double run(float[] logits, int[] targets, boolean[] mask, float[] weights, float[] grad) {
+    /** The mean loss; the sum of weights it divides by goes to {@code counted} unless that is null. */
+    private double run(float[] logits, int[] targets, boolean[] mask, float[] weights, float[] grad, ValidRows.Scored counted) {
         Require.notNull("targets", targets);
         int n = targets.length;
         Require.nonEmpty("targets", n);
@@ -215,6 +226,7 @@ public final class CrossEntropyLoss implements Loss {
 
         double total = 0;
         for (int i = 0; i < n; i++) total += rowWeight(i, targets, mask, weights);
+        if (counted != null) counted.weight = total;
         if (total == 0) {
             if (grad != null) Arrays.fill(grad, 0f);
             return 0;

@@ -80,13 +80,14 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
         LabelCounts labels = multiLabel ? new LabelCounts(width) : null;
         RegressionStats errors = confusion == null && !multiLabel ? new RegressionStats() : null;
         Integer ignore = ignoreIndex(loss);
+        ValidRows.Scored batchLoss = new ValidRows.Scored();
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Dataset part = data.subset(idx, from, to);
             Batch out = model.predict(part.inputs());
-            double count = countedWeight(loss, part);
-            lossSum += ValidRows.loss(loss, out, part, null) * count;
-            rows += count;
+            ValidRows.score(loss, out, part, null, batchLoss);
+            lossSum += batchLoss.value * batchLoss.weight;
+            rows += batchLoss.weight;
             // the valid rows: all of them, or the valid steps where there is padding
             int[] valid = part.perStep() && ValidRows.hasPadding(part) ? ValidRows.validRows(part) : null;
             if (part instanceof Dataset.Classification c) {
@@ -131,9 +132,11 @@ public record Evaluation(double loss, Map<String, Double> metrics, ConfusionMatr
     }
 
     /**
-     * What a batch's mean loss is weighed by in the mean over batches: its rows, or for a cross-entropy its valid
-     * rows not at the ignore index, weighted by their classes' weights if it has any (the mean's own denominator), so that the result
-     * is {@code sum w_i l_i / sum w_i} over the whole set, as one batch of all of it would give.
+     * The weight a loss's mean over these rows would divide by, without computing the loss: their rows, or for a
+     * cross-entropy its valid rows not at the ignore index, weighted by their classes' weights if it has any. For a
+     * check of data before training (0: nothing would count); a batch's own weight comes from the loss's call
+     * ({@link ValidRows#score}), which weighs the batch's mean in the mean over batches so that the result is
+     * {@code sum w_i l_i / sum w_i} over the whole set, as one batch of all of it would give.
      */
     static double countedWeight(Loss loss, Dataset part) {
         Integer ignore = ignoreIndex(loss);

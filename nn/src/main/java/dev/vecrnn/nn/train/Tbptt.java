@@ -26,9 +26,10 @@ final class Tbptt {
 
     /**
      * The mean loss per scored step over the windows whose update was applied and that scored a row (one whose steps all
-     * weigh 0 has no loss); NaN if none did.
+     * weigh 0 has no loss); NaN if none did. {@code scored}: the caller's, written over window by window.
      */
-    static double train(Model model, Dataset part, Loss lossFn, Random rnd, int k1, int k2, Runnable zeroGrad, Update update) {
+    static double train(Model model, Dataset part, Loss lossFn, Random rnd, int k1, int k2, Runnable zeroGrad, Update update,
+                        ValidRows.Scored scored) {
         int steps = part.steps();
         for (Layer l : model.layers()) {
             String why = l.whyNoCarriedState();
@@ -52,7 +53,7 @@ final class Tbptt {
             int start = Math.max(0, e - k2);
             int lossFrom = e - k1;
             Dataset window = slice(part, start, end);
-            Dataset scored = slice(part, lossFrom, end);
+            Dataset targets = slice(part, lossFrom, end);
             zeroGrad.run();
             Model.Carry to = new Model.Carry();
             Model.Trace tr = model.forward(window.inputs(), true, rnd, carries.get(start), to);
@@ -65,14 +66,14 @@ final class Tbptt {
                         (end - lossFrom) * width);
             }
             float[] g = new float[scoredOut.length];
-            double loss = ValidRows.loss(lossFn, new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), scored, g);
+            ValidRows.score(lossFn, new Batch(scoredOut, part.size(), end - lossFrom, width, null, true), targets, g, scored);
             float[] grad = new float[out.data().length];
             for (int b = 0; b < part.size(); b++) {
                 System.arraycopy(g, b * (end - lossFrom) * width, grad, (b * (end - start) + off) * width, (end - lossFrom) * width);
             }
             model.backward(tr, out.withData(grad, width));
-            if (update.apply(loss, end) && Evaluation.countedWeight(lossFn, scored) > 0) {
-                lossSum += loss * (end - lossFrom);
+            if (update.apply(scored.value, end) && scored.weight > 0) {
+                lossSum += scored.value * (end - lossFrom);
                 counted += end - lossFrom;
             }
             carries.put(end, to);

@@ -360,6 +360,7 @@ public final class Trainer {
         Schedule sched = plan.sched;
         Map<String, String> settings = plan.settings;
         int batches = plan.batches;
+        ValidRows.Scored scored = new ValidRows.Scored(); // each batch's loss and the weight it divided by, written over
         while (run.epoch <= epochs && !run.stopped) {
             int e = run.epoch;
             long t0 = System.nanoTime() - run.millis * 1_000_000;
@@ -368,10 +369,10 @@ public final class Trainer {
             for (int b = run.batch; b < batches; b++) {
                 Dataset part = train.subset(idx, b * batchSize, Math.min(train.size(), (b + 1) * batchSize));
                 Random rnd = new Random(derivedSeed(e, b));
-                double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, lossFn, rnd, run)
-                        : trainStep(model, opt, part, lossFn, rnd, run);
-                // a batch of no row that counts has no loss (PyTorch's NaN): not a 0 in the epoch's mean
-                if (!Double.isNaN(value) && Evaluation.countedWeight(lossFn, part) > 0) {
+                double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, lossFn, rnd, run, scored)
+                        : trainStep(model, opt, part, lossFn, rnd, run, scored);
+                // NaN: a skipped step, or a batch of no row that counts, which has no loss (PyTorch's NaN), not a 0 in the epoch's mean
+                if (!Double.isNaN(value)) {
                     run.lossSum += value;
                     run.counted++;
                 }
@@ -762,13 +763,17 @@ public final class Trainer {
         }
     }
 
-    private double trainStep(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
+    /**
+     * One batch's step: its loss, or NaN when the step was skipped or no row counted (all weigh 0, whose zero gradient
+     * is stepped all the same). {@code scored}: the caller's, written over.
+     */
+    private double trainStep(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run, ValidRows.Scored scored) {
         opt.zeroGrad();
         Model.Trace tr = model.forward(part.inputs(), true, rnd);
         float[] grad = new float[tr.output().data().length];
-        double loss = ValidRows.loss(lossFn, tr.output(), part, grad);
+        ValidRows.score(lossFn, tr.output(), part, grad, scored);
         model.backward(tr, tr.output().withData(grad, tr.output().features()));
-        return update(model, opt, loss, run, 0) ? loss : Double.NaN;
+        return update(model, opt, scored.value, run, 0) && scored.weight > 0 ? scored.value : Double.NaN;
     }
 
     /**
@@ -828,8 +833,8 @@ public final class Trainer {
         return "the gradient of " + bad.name() + " is " + bad.grad()[at] + " at index " + at;
     }
 
-    private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run) {
-        return Tbptt.train(model, part, lossFn, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end));
+    private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run, ValidRows.Scored scored) {
+        return Tbptt.train(model, part, lossFn, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end), scored);
     }
 
     /** Loss and metrics of the model on a dataset, with the default loss for its targets ({@link Loss#defaultFor}). */

@@ -15,29 +15,65 @@ final class ValidRows {
     }
 
     /**
+     * What one call of a loss on a batch's valid rows gave: its {@code value} and the {@code weight} its mean divided
+     * by, the rows it was given or, under a cross-entropy, the rows not at its ignore index (their class weights' sum,
+     * with class weights). A weight of 0 means no row counted: the value (0) is then no loss but PyTorch's 0/0. The
+     * caller keeps one and hands it to {@link #score} batch after batch; not for sharing between threads.
+     */
+    static final class Scored {
+        double value;
+        double weight;
+    }
+
+    /**
      * The loss of {@code out} against {@code data}'s targets; writes d(loss)/d(out) into {@code grad} (the
      * layout of out.data(), zero on padding) unless grad is null.
      */
     static double loss(Loss loss, Batch out, Dataset data, float[] grad) {
+        Scored s = new Scored();
+        score(loss, out, data, grad, s);
+        return s.value;
+    }
+
+    /** As {@link #loss}, with the value and the weight it is a mean over written into {@code into}. */
+    static void score(Loss loss, Batch out, Dataset data, float[] grad, Scored into) {
         int width = out.features();
         boolean perStep = data.perStep();
         requireFit("targets", data, out.sequence(), width);
         int[] rows = perStep && hasPadding(data) ? validRows(data) : null;
         if (data instanceof Dataset.Classification c) {
-            if (rows == null) return loss.forward(out.data(), c.labels(), grad);
+            if (rows == null) {
+                classes(loss, out.data(), c.labels(), grad, into);
+                return;
+            }
             int[] labels = new int[rows.length];
             for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
             float[] g = grad == null ? null : new float[rows.length * width];
-            double v = loss.forward(gather(out.data(), rows, width), labels, g);
+            classes(loss, gather(out.data(), rows, width), labels, g, into);
             scatter(g, rows, width, grad);
-            return v;
         } else {
             Dataset.Regression r = (Dataset.Regression) data;
-            if (rows == null) return loss.forward(out.data(), r.targets(), grad);
+            if (rows == null) {
+                into.value = loss.forward(out.data(), r.targets(), grad);
+                into.weight = out.data().length / width;
+                return;
+            }
             float[] g = grad == null ? null : new float[rows.length * width];
-            double v = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
+            into.value = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
+            into.weight = rows.length;
             scatter(g, rows, width, grad);
-            return v;
+        }
+    }
+
+    /** A loss of class ids on these rows: a cross-entropy reports the weight it divided by, any other loss the rows. */
+    private static void classes(Loss loss, float[] logits, int[] labels, float[] grad, Scored into) {
+        CrossEntropyLoss ce = loss instanceof CrossEntropyLoss l ? l
+                : loss == CrossEntropyLoss.FROM_LOGITS ? CrossEntropyLoss.fromLogits(logits, labels) : null;
+        if (ce != null) {
+            ce.score(logits, labels, grad, into);
+        } else {
+            into.value = loss.forward(logits, labels, grad);
+            into.weight = labels.length;
         }
     }
 
