@@ -59,7 +59,7 @@ public final class CrossEntropyLoss implements Loss {
         Require.nonEmpty("targets", labels.length);
         if (logits.length == 0 || logits.length % labels.length != 0) {
             throw new IllegalArgumentException("logits: expected [N, C] with N = " + labels.length + " (a row a target) and C >= 1, got "
-                    + logits.length + (logits.length == 1 ? " value" : " values"));
+                    + Plural.count(logits.length, "value"));
         }
         return new CrossEntropyLoss(logits.length / labels.length);
     }
