@@ -79,12 +79,17 @@ public final class Trainer {
     /** Counts the setter calls: a {@link Plan} made before the last one is of another configuration. */
     private long revision;
 
+    /** What every setter returns: this trainer, its revision counted, so that a {@link Plan} made before is refused. */
+    private Trainer changed() {
+        revision++;
+        return this;
+    }
+
     /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
     public Trainer threads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
         this.threads = n;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -97,15 +102,13 @@ public final class Trainer {
      */
     public Trainer loss(Loss loss) {
         this.loss = loss;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer optimizer(Function<List<Param>, Optimizer> factory) {
         Require.notNull("factory", factory);
         this.optimizer = factory;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -114,22 +117,19 @@ public final class Trainer {
      */
     public Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
         this.schedule = factory;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer epochs(int n) {
         if (n < 1) throw new IllegalArgumentException("epochs: expected >= 1, got " + n);
         this.epochs = n;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer batchSize(int n) {
         if (n < 1) throw new IllegalArgumentException("batch size: expected >= 1, got " + n);
         this.batchSize = n;
-        revision++;
-        return this;
+        return changed();
     }
 
     /** Holds out this fraction of the (shuffled) data for validation. */
@@ -146,36 +146,31 @@ public final class Trainer {
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
         this.validationSplit = f;
         this.validationLast = lastRows;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer validationData(Dataset data) {
         this.validation = data;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer seed(long s) {
         this.seed = s;
-        revision++;
-        return this;
+        return changed();
     }
 
     /** Rescales the gradients to a global norm of at most {@code max}; 0 turns it off. */
     public Trainer clipNorm(double max) {
         if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("max: expected a finite norm >= 0 (0: off), got " + max);
         this.clipNorm = max;
-        revision++;
-        return this;
+        return changed();
     }
 
     /** Clamps each gradient entry to [-v, v]; 0 turns it off. */
     public Trainer clipValue(double v) {
         if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("v: expected a finite clip value >= 0 (0: off), got " + v);
         this.clipValue = v;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -188,22 +183,19 @@ public final class Trainer {
         if (patience < 0) throw new IllegalArgumentException("patience: expected >= 0, got " + patience);
         this.patience = patience;
         this.restoreBest = restoreBest;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer onEpoch(Consumer<Epoch> callback) {
         Require.notNull("callback", callback);
         this.onEpoch = callback;
-        revision++;
-        return this;
+        return changed();
     }
 
     public Trainer onBatch(Consumer<Progress> callback) {
         Require.notNull("callback", callback);
         this.onBatch = callback;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -217,8 +209,7 @@ public final class Trainer {
         }
         this.tbpttK1 = k1;
         this.tbpttK2 = k2;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -243,8 +234,7 @@ public final class Trainer {
         if (everyBatches < 0) throw new IllegalArgumentException("checkpoint: expected every >= 0 batches, got " + everyBatches);
         this.checkpointFile = file;
         this.checkpointEvery = everyBatches;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -261,8 +251,7 @@ public final class Trainer {
      */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**
@@ -283,16 +272,14 @@ public final class Trainer {
                     + new java.util.TreeSet<>(Checkpoint.RESERVED) + ", history*, plateau_*), got " + dev.vecrnn.nn.io.internal.Untrusted.quote(name));
         }
         callerSettings.put(name, new String[] {value, absentAs});
-        revision++;
-        return this;
+        return changed();
     }
 
     /** What to do on a NaN or infinite loss or gradient: {@link NonFinitePolicy#STOP} (the default) or skip the step. */
     public Trainer nonFinite(NonFinitePolicy policy) {
         if (policy == null) throw new IllegalArgumentException("nonFinite: expected a policy, got null");
         this.nonFinite = policy;
-        revision++;
-        return this;
+        return changed();
     }
 
     /**

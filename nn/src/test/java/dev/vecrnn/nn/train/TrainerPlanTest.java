@@ -163,6 +163,51 @@ class TrainerPlanTest {
     }
 
     /**
+     * Every public setter (each public method that returns the trainer, found by reflection, so that one added later
+     * is held too) makes the plans checked before it stale: fit refuses them, the weights untouched.
+     */
+    @Test
+    void everySetterRefusesThePlansMadeBeforeIt() throws ReflectiveOperationException {
+        Dataset d = TrainerCheckpointTest.sums(32, 4, 3);
+        Model m = model(4);
+        Map<String, int[]> before = bits(m);
+        int setters = 0;
+        for (java.lang.reflect.Method setter : Trainer.class.getMethods()) {
+            if (setter.getReturnType() != Trainer.class || java.lang.reflect.Modifier.isStatic(setter.getModifiers())) continue;
+            Class<?>[] types = setter.getParameterTypes();
+            Object[] args = new Object[types.length];
+            for (int i = 0; i < types.length; i++) args[i] = anArgument(types[i], setter);
+            Trainer t = trainer();
+            Trainer.Plan plan = t.check(m, d);
+            setter.invoke(t, args);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(plan), setter.toString());
+            assertTrue(e.getMessage().contains("settings changed"), setter + ": " + e.getMessage());
+            assertSameBits(before, m, setter.toString());
+            setters++;
+        }
+        assertTrue(setters >= 19, setters + " setters");
+    }
+
+    /** A value a setter takes for a parameter of this type; a functional interface gets one that is never called here. */
+    private static Object anArgument(Class<?> type, java.lang.reflect.Method setter) {
+        if (type == int.class) return 1;
+        if (type == long.class) return 1L;
+        if (type == double.class) return 0.0;
+        if (type == boolean.class) return false;
+        if (type == String.class) return "mine";
+        if (type == Path.class) return Path.of("unused.ckpt");
+        if (type == Loss.class) return Loss.mae();
+        if (type == NonFinitePolicy.class) return NonFinitePolicy.SKIP_BATCH;
+        if (type == Dataset.class) return TrainerCheckpointTest.sums(8, 4, 5);
+        if (type.isInterface()) {
+            return java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, a) -> {
+                throw new AssertionError(setter + ": its " + type.getSimpleName() + " was called");
+            });
+        }
+        throw new AssertionError(setter + ": no argument for a " + type + " here; add one");
+    }
+
+    /**
      * The checkpoint's weights are checked once, by check (fit loads them without Model.loadStateDict's second check):
      * a weight of another shape, a missing one, or an extra one is refused by check and by fit alike, naming the file,
      * and the model's weights stay bit for bit as they were.
