@@ -44,14 +44,18 @@ final class Training {
     }
 
     /**
-     * {@code ev}, the trained model's figures on {@code data}, once every one is finite. A loss that stayed finite
-     * but whose perplexity overflows (a mean cross-entropy above 709 nats) diverged as surely as a NaN loss does.
+     * {@code ev}, the trained model's figures on {@code data}, once every one is finite as a float. A loss that stayed
+     * finite but whose perplexity overflows (a mean cross-entropy above 709 nats) diverged as surely as a NaN loss does;
+     * so did one that is finite only because vecrnn sums in double: an MSE of 2.5e61 is PyTorch's and Keras's float32
+     * {@code inf}.
      */
     static Evaluation finite(Evaluation ev, String data, String steering) {
         for (Map.Entry<String, Double> m : ev.metrics().entrySet()) {
-            if (!Double.isFinite(m.getValue())) {
-                throw diverged(String.format(Locale.ROOT, "the loss on %s is %.3g%s", data, ev.loss(),
-                        m.getKey().equals("loss") ? "" : ", its " + m.getKey() + " " + m.getValue()), steering, null);
+            double v = m.getValue();
+            if (!(Math.abs(v) <= Float.MAX_VALUE)) {
+                String overflow = Double.isFinite(v) ? " (past float32's largest, " + Float.MAX_VALUE + ": PyTorch's float32 loss is inf)" : "";
+                throw diverged(String.format(Locale.ROOT, "the loss on %s is %.3g%s%s", data, ev.loss(),
+                        m.getKey().equals("loss") ? "" : ", its " + m.getKey() + " " + v, overflow), steering, null);
             }
         }
         return ev;

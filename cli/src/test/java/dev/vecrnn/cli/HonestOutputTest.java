@@ -284,6 +284,35 @@ class HonestOutputTest {
     }
 
     /**
+     * fit --lr 1e30 --on-non-finite skip: the first batch's Adam step moves every weight by about 1e30, every later step
+     * is skipped, and the model's MSE on all of --x is about 2.5e61: finite only because vecrnn sums in double. PyTorch's
+     * float32 MSELoss of the same predictions is inf (helper-60 ran it), so the run diverged; it was saved, exit 0.
+     */
+    @Test
+    void aLossFiniteOnlyInDoubleIsADivergedRun(@TempDir Path dir) throws Exception {
+        int n = 64, t = 8;
+        Random r = new Random(3);
+        float[] x = new float[n * t * 3], y = new float[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            y[i / (t * 3)] += x[i] / 4;
+        }
+        Npy.write(dir.resolve("x.npy"), Tensor.of(x, n, t, 3));
+        Npy.write(dir.resolve("y.npy"), Tensor.of(y, n));
+        java.util.List<String> before = ContractTest.snapshot(dir);
+        ContractTest.Result res = ContractTest.run("fit", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--task", "regression", "--hidden", "8", "--epochs", "3", "--lr", "1e30", "--on-non-finite", "skip",
+                "--out", dir.resolve("m").toString());
+        // the case this test is about: a loss that double holds and float32 does not
+        double mse = java.util.regex.Pattern.compile("the loss on all of --x is ([0-9.e+]+)").matcher(res.err()).results()
+                .mapToDouble(m -> Double.parseDouble(m.group(1))).findFirst().orElse(Double.NaN);
+        assertTrue(mse > Float.MAX_VALUE && Double.isFinite(mse), res.err());
+        res.refusedAfterTraining("--lr", "diverged", "all of --x", "past float32's largest", "inf");
+        assertFalse(res.out().contains("saved"), res.out());
+        assertEquals(before, ContractTest.snapshot(dir));
+    }
+
+    /**
      * A fit whose validation loss was not finite in any epoch has no best epoch: it printed "best epoch -1" and saved
      * the last epoch's model, exit 0. Here --val-x holds values near float32's largest, of both signs, which overflow a
      * ReLU RNN of 2 units to Inf and Inf - Inf to NaN on the validation rows alone (X itself trains and scores finitely,
