@@ -183,6 +183,10 @@ final class FitCommand implements Callable<Integer> {
                         Progress.epoch(e);
                     });
             tr.validationSplit(val, lastRows);  // lastRows: Keras's validation_split, the last rows before any shuffling
+            // the rows the split holds out, Keras's count: a checkpoint from before it was recorded held out round(N * F) and reads
+            // so, and a resume is refused where that count differs (0.22 of 10 rows: 2 then, 3 now), not trained on other rows
+            tr.setting(HELD_OUT, heldOut(val, Trainer.validationRowCount(data.size(), val), data.size()),
+                    heldOut(val, Math.round(data.size() * val), data.size()));
             // Keras's validation_data: all of X trains; the checkpoint records the arrays' row count and hash, so a
             // --resume with other validation arrays (or none, or a split) is refused
             tr.validationData(valData);
@@ -246,6 +250,14 @@ final class FitCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The checkpoint's record of the rows a --val split holds out. */
+    static final String HELD_OUT = "validation_rows";
+
+    /** {@link #HELD_OUT}'s value: "none" without a split, else "K of N rows". */
+    private static String heldOut(double val, long rows, int n) {
+        return val == 0 ? "none" : rows + " of " + n + " rows";
+    }
+
     /**
      * A checkpoint written with other settings, said in fit's options (the library names its own settings, such
      * as validation_split): what the checkpoint was written with and what this run has.
@@ -256,6 +268,12 @@ final class FitCommand implements Callable<Integer> {
             String where = e.getMessage().substring(e.getMessage().indexOf("architecture") + "architecture".length());
             return "--resume: --checkpoint " + checkpoint + " was written for another model" + where + "; resume with the --cell, --hidden, --layers,"
                     + " --bidirectional, --head, --vocab, --embed, --dropout and classes (--classes, or the labels of --y) it was written with";
+        }
+        if (setting.equals(HELD_OUT)) {
+            // the same --val and data, counted otherwise: no option resumes it
+            return "--resume: --checkpoint " + checkpoint + " was written when " + asOptions("validation_split", e.trainer()) + " held out " + e.written().get(HELD_OUT)
+                    + " for validation (N * F rounded); fit now holds out " + e.trainer().get(HELD_OUT) + ", as Keras's validation_split"
+                    + " counts them (all but the first floor(N * (1 - F))), so the run cannot go on: start afresh (--overwrite instead of --resume)";
         }
         String then = asOptions(setting, e.written()), now = asOptions(setting, e.trainer());
         if (then == null || now == null || then.equals(now)) return e.getMessage();  // a setting fit has no option for
@@ -430,13 +448,14 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
-    /** The validation split leaves at least one row on each side (as Trainer rounds it); {@code zeroAllowed}: 0 means none. */
+    /** The validation split leaves at least one row on each side (Keras's count, as Trainer takes it); {@code zeroAllowed}: 0 means none. */
     static void validationRows(String option, double val, int n, boolean zeroAllowed) {
         if (val == 0) return;
-        long nVal = Math.round(n * val);
+        int nVal = Trainer.validationRowCount(n, val);
         if (nVal < 1 || nVal >= n) {
+            // Keras trains on the first floor(n * (1 - val)) rows: at least one validates for any val above 2^-53, none trains where n * (1 - val) < 1
             throw new IllegalArgumentException(option + " " + val + ": of " + Inputs.count(n, "sequence") + " leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
-                    + (nVal < 1 ? " (use a larger fraction" + (zeroAllowed ? ", more data, or 0 for no validation)" : " or more data)") : ""));
+                    + " (use a " + (nVal < 1 ? "larger" : "smaller") + " fraction" + (zeroAllowed ? ", more data, or 0 for no validation)" : " or more data)"));
         }
     }
 

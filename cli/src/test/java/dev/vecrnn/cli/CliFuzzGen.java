@@ -825,6 +825,12 @@ final class CliFuzzGen {
 
     private static final double[] FRACTIONS = {0, 0.1, 0.2, 0.25, 0.3, 0.5};
 
+    /** Whether --val f of n rows leaves rows on both sides, as Keras's validation_split counts them: floor(n * (1 - f)) train. */
+    private static boolean splits(int n, double f) {
+        long train = (long) Math.floor(n * (1.0 - f));
+        return train >= 1 && train < n;
+    }
+
     private void fit(boolean tune) {
         int n = between(4, 10), t = between(2, 4), f = between(1, 2);
         boolean classification = r.nextBoolean();
@@ -902,7 +908,7 @@ final class CliFuzzGen {
             intOpt("--epochs", true, 1, Integer.MAX_VALUE, 1, 1);
             decoy("--epochs", "1000");
             intOpt("--patience", false, -1, Integer.MAX_VALUE, -1, 3);
-            double[] vals = Arrays.stream(FRACTIONS).filter(v -> v > 0 && Math.round(n * v) >= 1 && Math.round(n * v) < n).toArray();
+            double[] vals = Arrays.stream(FRACTIONS).filter(v -> v > 0 && splits(n, v)).toArray();
             numOpt("--val", true, 0, false, 1, false, vals);
             planters.add(new Planter("--val", () -> {
                 c.put("--val", num(pickD(0.01, 0.05, 0.95, 0.99)));
@@ -932,10 +938,10 @@ final class CliFuzzGen {
                 c.maybe("--lr huge (training may diverge)", "--lr");
             }));
             numOpt("--clip", false, 0, true, Double.MAX_VALUE, true, 0, 1, 5);
-            double[] vals = Arrays.stream(FRACTIONS).filter(v -> v == 0 || (Math.round(n * v) >= 1 && Math.round(n * v) < n)).toArray();
+            double[] vals = Arrays.stream(FRACTIONS).filter(v -> v == 0 || splits(n, v)).toArray();
             numOpt("--val", false, 0, true, 1, false, vals);
             if (valArrays) c.remove("--val");
-            if (!c.has("--val") && !valArrays && Math.round(n * 0.1) < 1) c.maybe("the default --val 0.1 on " + n + " rows", "--val");
+            if (!c.has("--val") && !valArrays && !splits(n, 0.1)) c.maybe("the default --val 0.1 on " + n + " rows", "--val");
             planters.add(new Planter("--val", () -> {
                 c.put("--val", num(pickD(0.01, 0.05, 0.95, 0.99)));
                 c.maybe("--val leaving no validation or training rows", "--val");

@@ -153,6 +153,42 @@ class ResumeRefusalTest {
     }
 
     /**
+     * A checkpoint from before fit took Keras's validation count (it records no "validation_rows"): --val 0.33 of 40 rows
+     * held out round(13.2) = 13 rows then, and holds out 40 - floor(40 * 0.67) = 14 now (Python: 40 * (1 - 0.33) is
+     * 26.799999999999997), so resuming it would validate on other rows: refused, nothing changed. At --val 0.25 both
+     * counts are 10, the same rows: the old checkpoint resumes.
+     */
+    @Test
+    void aCheckpointOfTheOldValidationCountIsRefusedWhereTheCountDiffers(@TempDir Path dir) throws Exception {
+        data(dir);
+        for (String val : new String[] {"0.33", "0.25"}) {
+            Map<String, String> first = base("y.npy", "classification", "--val", val, "--epochs", "1", "--checkpoint", "c.ckpt", "--patience", "-1",
+                    "--overwrite", "");
+            ContractTest.Result made = ContractTest.run(fit(dir, first));
+            assertEquals(0, made.code(), made.err());
+            Path ckpt = dir.resolve("c.ckpt"), model = dir.resolve("m/model.safetensors");
+            dev.vecrnn.nn.io.SafeTensors.Contents c = dev.vecrnn.nn.io.SafeTensors.read(ckpt);
+            Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+            assertEquals(val.equals("0.33") ? "14 of 40 rows" : "10 of 40 rows", meta.remove("validation_rows"), "the count recorded");
+            Files.delete(ckpt);
+            dev.vecrnn.nn.io.SafeTensors.write(ckpt, new LinkedHashMap<>(c.tensors()), meta);
+            byte[] ckptBytes = Files.readAllBytes(ckpt), modelBytes = Files.readAllBytes(model);
+            String[] resume = fit(dir, with(first, "--epochs", "2", "--resume", ""));
+            if (val.equals("0.25")) {
+                ContractTest.Result ok = ContractTest.run(resume);
+                assertEquals(0, ok.code(), ok.err());
+                assertTrue(ok.out().contains("resuming from " + ckpt) && ok.out().contains("epoch 2/2"), ok.out());
+                continue;
+            }
+            ContractTest.Result r = ContractTest.run(resume).refused("--resume", "c.ckpt", "--val 0.33 held out 13 of 40 rows", "holds out 14 of 40 rows",
+                    "--overwrite instead of --resume");
+            assertEquals("", r.out());
+            assertArrayEquals(ckptBytes, Files.readAllBytes(ckpt), "the checkpoint");
+            assertArrayEquals(modelBytes, Files.readAllBytes(model), "the model");
+        }
+    }
+
+    /**
      * Not a checkpoint (a model file given as one), and one whose metadata was corrupted: refused by the same check
      * before anything is printed, where they too came after the summary and "resuming from".
      */

@@ -72,8 +72,9 @@ class ArgumentChecksTest {
                 () -> new Trainer().epochs(1).optimizer(ps -> new Sgd(ps, 0.1)).schedule(o -> null).fit(m, d));
         rejects("data: expected non-null, got null", () -> new Trainer().fit(m, null));
         // "of 1 rows" read as a slip: the count and its noun agree
-        rejects("validation split: 0.1 of 1 row leaves no validation rows", () -> new Trainer().epochs(1).validationSplit(0.1).fit(m, regression(1, 3, 2)));
-        rejects("validation split: 0.1 of 3 rows leaves no validation rows", () -> new Trainer().epochs(1).validationSplit(0.1).fit(m, regression(3, 3, 2)));
+        // Keras's count: floor(1 * 0.9) = 0 rows train; 1 - 1e-20 is 1.0, so all 3 rows train
+        rejects("validation split: 0.1 of 1 row leaves no training rows", () -> new Trainer().epochs(1).validationSplit(0.1).fit(m, regression(1, 3, 2)));
+        rejects("validation split: 1.0E-20 of 3 rows leaves no validation rows", () -> new Trainer().epochs(1).validationSplit(1e-20).fit(m, regression(3, 3, 2)));
     }
 
     @Test

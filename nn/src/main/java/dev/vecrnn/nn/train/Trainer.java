@@ -535,10 +535,21 @@ public final class Trainer {
         return order;
     }
 
+    /**
+     * The rows a validation split of fraction {@code f} holds out of {@code n}, as Keras 3's
+     * {@code validation_split} counts them (its {@code train_validation_split}): the first
+     * {@code floor(n * (1 - f))} rows train, in double arithmetic as Python's, and the rest validate. So
+     * 0.22 of 10 rows is 3 (7.8 train: 7), and 0.8 of 10 is 9, since 10 * (1 - 0.8) is 1.9999999999999996.
+     * 0 where {@code f} is 0 (or below 2^-53, where 1 - f is 1); {@code n} where fewer than one row trains.
+     */
+    public static int validationRowCount(int n, double f) {
+        return n - (int) Math.floor(n * (1.0 - f));
+    }
+
     /** {training, validation} rows of data under the split ({@code order}: the seed's shuffle); validation is {@link #validation} without one. */
     private Dataset[] split(Dataset data, int[] order) {
         if (validationSplit == 0) return new Dataset[] {data, validation};
-        int nVal = (int) Math.round(data.size() * validationSplit);
+        int nVal = validationRowCount(data.size(), validationSplit);
         if (nVal < 1 || nVal >= data.size()) {
             throw new IllegalArgumentException("validation split: " + validationSplit + " of " + data.size() + (data.size() == 1 ? " row" : " rows") + " leaves no "
                     + (nVal < 1 ? "validation" : "training") + " rows");

@@ -150,7 +150,7 @@ class LossWeightsTest {
                     h.epochs().get(0).validation().loss(), 1e-6, 0);
         }
         assertEquals(d, new Trainer().trainingData(d));
-        assertThrows(IllegalArgumentException.class, () -> new Trainer().validationSplit(0.01).trainingData(d));
+        assertThrows(IllegalArgumentException.class, () -> new Trainer().validationSplit(0.99).trainingData(d));  // floor(20 * 0.01) = 0 rows train
     }
 
     @Test
