@@ -28,10 +28,19 @@ final class PredictCommand implements Callable<Integer> {
     Path lengths;
 
     @Option(names = "--out", required = true, paramLabel = "P.npy", converter = Main.OutputFile.class, description = "where the outputs go: [N, K] or [N, T, K] (a classifier's are logits: softmax them for probabilities;"
-            + " a multilabel model's are each label's probability, the sigmoid of its logit)")
+            + " a multilabel model's are each label's probability, the sigmoid of its logit); a name not ending in .npy gets it, as np.save gives it")
     Path out;
 
     @Option(names = "--overwrite", description = "replace P.npy if it exists") boolean overwrite;
+
+    /**
+     * The file np.save(out, a) writes: {@code out}, with ".npy" appended where its name does not end so (numpy's test,
+     * case-sensitive: "p.NPY" is written as "p.NPY.npy"). A numpy user's --out preds is preds.npy.
+     */
+    static Path npyName(Path out) {
+        String name = out.getFileName().toString();
+        return name.endsWith(".npy") ? out : out.resolveSibling(name + ".npy");
+    }
 
     /** Sequences per forward pass: the activations held at once stay small whatever N is. */
     static final int CHUNK = 256;
@@ -41,13 +50,14 @@ final class PredictCommand implements Callable<Integer> {
         Path file = Files.isDirectory(model) ? model.resolve("model.safetensors") : model;
         Inputs.file("--model", file);
         try (Outputs outs = new Outputs(overwrite).inputs(file, x, lengths)) {
-            Path target = outs.declare("--out", out);
+            Path named = npyName(out);
+            Path target = outs.declare("--out", named);
             HeapBudget.require(3 * Files.size(file), "--model " + file);
             // a multi-label model (fit --task multilabel) gives a probability a label, as Keras's sigmoid Dense does
             boolean sigmoid = MultiLabel.TASK.equals(dev.vecrnn.nn.format.ModelFile.task(file));
             predictToFile(Inputs.model("--model", file), "--x", x, lengths, target, outs, "--out", sigmoid);
             outs.commit();
-            System.out.println("wrote " + out);
+            System.out.println("wrote " + named);
         }
         return 0;
     }

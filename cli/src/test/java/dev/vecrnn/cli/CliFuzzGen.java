@@ -626,6 +626,8 @@ final class CliFuzzGen {
         planters.add(new Planter(opt, () -> {
             int k = r.nextInt(CliFuzzFiles.permissionsEnforced ? 11 : 10);
             if (anInput == null && k >= 2 && k <= 4) k = 0;
+            // predict's --out gets .npy as np.save gives it: /dev/null would be a new file /dev/null.npy, not a device
+            if (name.endsWith(".npy") && k == 5) k = 0;
             Runnable anyOverwrite = () -> {
                 if (r.nextBoolean()) c.flag("--overwrite");
             };
@@ -1531,10 +1533,12 @@ final class CliFuzzGen {
             lengthsFaults("--lengths", lp, len, t);
         }
         fileOutput("--out", "p.npy", xp);
-        planters.add(new Planter("--out", () -> {
-            c.put("--out", arg(mfile));
+        // predict names its file as np.save does: X's name less .npy is X (where X's name ends so: inPath may add a space)
+        String stem = xp.toString();
+        if (stem.endsWith(".npy")) planters.add(new Planter("--out", () -> {
+            c.put("--out", stem.substring(0, stem.length() - ".npy".length()));
             c.flag("--overwrite");
-            c.fault("--out: the model file", "--out", mfile);
+            c.fault("--out: X's name less .npy (np.save's name for it is X)", "--out", xp);
         }));
         flagOpt("--overwrite", c.has("--overwrite"));
     }

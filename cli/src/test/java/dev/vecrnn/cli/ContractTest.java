@@ -428,8 +428,9 @@ class ContractTest {
         data(dir);
         assertEquals(0, run(fit(dir)).code());
         List<String> before = snapshot(dir);
+        // predict's --out x is np.save's x.npy, the input
         run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("m/model.safetensors").toString(), "--overwrite").refused("--out", "input");
+                "--out", dir.resolve("x").toString(), "--overwrite").refused("--out", "x.npy", "input");
         run(fit(dir, "--checkpoint", dir.resolve("x.npy").toString(), "--overwrite")).refused("--checkpoint", "input");
         run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
                 "--out", dir.resolve("x.npy").toString(), "--overwrite").refused("--out", "input");
@@ -481,13 +482,15 @@ class ContractTest {
         data(dir);
         assertEquals(0, Main.run(fit(dir)));
         Files.createDirectory(dir.resolve("made"));
+        Files.createDirectory(dir.resolve("made.npy"));
         List<String> before = snapshot(dir);
         String m = dir.resolve("m").toString(), x = dir.resolve("x.npy").toString(), y = dir.resolve("y.npy").toString();
         for (String out : new String[] {dir + "/preds/", dir + "/p.npy/", dir + "/preds/."}) {
             run("predict", "--model", m, "--x", x, "--out", out).refused("--out", "expected a file to write, got '" + out + "', which names a directory");
         }
         run("predict", "--model", m, "--x", x, "--out", dir + "/made/").refused("--out", "which names a directory");
-        run("predict", "--model", m, "--x", x, "--out", dir + "/made").refused("--out " + dir.resolve("made") + ": is a directory, expected a file");
+        // --out made is np.save's made.npy
+        run("predict", "--model", m, "--x", x, "--out", dir + "/made").refused("--out " + dir.resolve("made.npy") + ": is a directory, expected a file");
         run("evaluate", "--model", m, "--x", x, "--y", y, "--json", dir + "/e.json/").refused("--json", "which names a directory");
         run("forecast", "--png", dir + "/f.png/").refused("--png", "which names a directory");
         run(fit(dir, "--checkpoint", dir + "/ck/", "--overwrite")).refused("--checkpoint", "which names a directory");
