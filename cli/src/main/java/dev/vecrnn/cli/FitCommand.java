@@ -202,6 +202,10 @@ final class FitCommand implements Callable<Integer> {
             if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
             boolean resuming = resume && Files.exists(checkpoint);
             if (resuming) tr.resumeFrom(checkpoint);
+            // the checkpoint's directory, as Keras's ModelCheckpoint makes it (--out run1 --checkpoint run1/ckpt.bin): made for
+            // the trainer's check, which wants it, and removed again (outs.close) where the run is refused or fails before a
+            // checkpoint is saved in it
+            if (checkpoint != null) outs.makeDirectoriesFor("--checkpoint", checkpoint);
             // everything fit refuses before its first batch, a checkpoint written with other options among it, refused
             // here: a refusal is its one line, with nothing before it on stdout
             // (the plan is what fit then trains with: nothing checked, read or made here is done twice)
@@ -215,8 +219,12 @@ final class FitCommand implements Callable<Integer> {
             System.out.println(model.summary());
             if (resuming) System.out.println("resuming from " + checkpoint);
             // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the
-            // JVM's exit removes it (the checkpoint itself is replaced only by an atomic rename)
-            Thread cleanup = checkpoint == null ? null : new Thread(() -> AtomicFiles.deleteLeftovers(checkpoint));
+            // JVM's exit removes it (the checkpoint itself is replaced only by an atomic rename), and the directory
+            // made for it where no checkpoint was saved yet
+            Thread cleanup = checkpoint == null ? null : new Thread(() -> {
+                AtomicFiles.deleteLeftovers(checkpoint);
+                outs.removeMadeDirectories();
+            });
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
             try {
@@ -315,7 +323,7 @@ final class FitCommand implements Callable<Integer> {
      */
     private void checkCheckpoint(Outputs outs, Path modelFile) {
         String what = "--checkpoint " + checkpoint;
-        outs.checkInPlace("--checkpoint", checkpoint, "the checkpoint", abs -> abs.equals(modelFile) ? "--out's model.safetensors" : null, existing -> {
+        outs.checkInPlace("--checkpoint", checkpoint, abs -> abs.equals(modelFile) ? "--out's model.safetensors" : null, existing -> {
             if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
                 throw new IllegalArgumentException(what + ": is a link to nothing (a dangling link)");
             }

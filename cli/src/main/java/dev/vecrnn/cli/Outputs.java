@@ -55,7 +55,7 @@ final class Outputs implements AutoCloseable {
      */
     Path declare(String option, Path target) {
         String what = option + " " + target;
-        Path abs = check(what, target, declared::get, null, existing -> {
+        Path abs = check(what, target, declared::get, false, existing -> {
             if (!Files.isRegularFile(existing)) throw new IllegalArgumentException(what + ": exists and is not a regular file");
             if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --overwrite to replace it)");
         });
@@ -85,25 +85,43 @@ final class Outputs implements AutoCloseable {
     /**
      * Checks, before any work, a file the command writes in place rather than staged (fit's checkpoint,
      * written atomically as training goes, so that it survives a crash): as {@link #declare} checks an
-     * output, except that its directory must exist, as it is never made.
+     * output, except that what is already there is checked after its directory. Missing directories are made
+     * by {@link #makeDirectoriesFor} once nothing is left to refuse.
      *
-     * @param owner    whose directory it is, in the message when it does not exist ("the checkpoint")
      * @param sameAs   what the file must not be besides the inputs: a description of the other file, or null
      * @param existing what to check of a file (or link) already there: whether it may be replaced is the caller's
      */
-    Path checkInPlace(String option, Path target, String owner, Function<Path, String> sameAs, Consumer<Path> existing) {
-        return check(option + " " + target, target, sameAs, owner, existing);
+    Path checkInPlace(String option, Path target, Function<Path, String> sameAs, Consumer<Path> existing) {
+        return check(option + " " + target, target, sameAs, true, existing);
+    }
+
+    /**
+     * Makes the missing directories of {@code file} (checked by {@link #checkInPlace}), as Keras's ModelCheckpoint
+     * makes its file's: before the work, once nothing is left to refuse. As the staged outputs' directories, they are
+     * removed again where the command fails or is stopped ({@link #removeMadeDirectories}), but for one that holds a
+     * file by then (the checkpoint a failed fit keeps, for --resume).
+     *
+     * @throws IllegalArgumentException naming {@code option} where a directory cannot be made
+     */
+    void makeDirectoriesFor(String option, Path file) {
+        Path dir = file.toAbsolutePath().normalize().getParent();
+        try {
+            makeDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + file + ": cannot make " + dir
+                    + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? " (" + f.getReason() + ")" : ""), e);
+        }
     }
 
     /**
      * The checks every file written passes, in this order: not one of the inputs, not {@code sameAs} (a
      * description of the file it would also be, or null), not the directory of an output declared before it,
      * not a directory, then {@code existing} for what is already at the path (a staged output: before its
-     * directory; a file written in place: after), and a directory it may write in: the nearest existing one
-     * for a staged output (commit makes the rest), the parent itself for a file written in place
-     * ({@code inPlaceOwner} not null).
+     * directory; a file written in place, {@code inPlace}: after), and a directory it may write in: the nearest
+     * existing one (the rest are made: by commit for a staged output, by {@link #makeDirectoriesFor} for a file
+     * written in place).
      */
-    private Path check(String what, Path target, Function<Path, String> sameAs, String inPlaceOwner, Consumer<Path> existing) {
+    private Path check(String what, Path target, Function<Path, String> sameAs, boolean inPlace, Consumer<Path> existing) {
         Path abs = target.toAbsolutePath().normalize();
         for (Path in : inputs) {
             if (same(abs, in)) throw new IllegalArgumentException(what + ": is also an input (" + in + "); vecrnn never writes over its inputs");
@@ -124,31 +142,19 @@ final class Outputs implements AutoCloseable {
             }
         }
         if (Files.isDirectory(abs)) {
-            throw new IllegalArgumentException(what + ": is a directory, expected a file" + (inPlaceOwner == null ? " to write" : ""));
+            throw new IllegalArgumentException(what + ": is a directory, expected a file" + (inPlace ? "" : " to write"));
         }
         boolean exists = Files.exists(abs, LinkOption.NOFOLLOW_LINKS);
-        if (inPlaceOwner == null && exists) existing.accept(abs);
+        if (!inPlace && exists) existing.accept(abs);
         Path dir = abs.getParent();
-        if (inPlaceOwner == null) {
-            while (dir != null && !Files.exists(dir)) {
-                if (Files.isSymbolicLink(dir)) throw new IllegalArgumentException(what + ": " + dir + " is a link to nothing (a dangling link), expected a directory");
-                dir = dir.getParent();
-            }
+        while (dir != null && !Files.exists(dir)) {
+            if (Files.isSymbolicLink(dir)) throw new IllegalArgumentException(what + ": " + dir + " is a link to nothing (a dangling link), expected a directory");
+            dir = dir.getParent();
         }
-        if (dir == null || !Files.isDirectory(dir)) {
-            if (inPlaceOwner == null || dir == null || Files.exists(dir)) {
-                throw new IllegalArgumentException(what + ": " + dir + " is not a directory" + (inPlaceOwner == null ? "" : " (" + inPlaceOwner + "'s directory must exist)"));
-            }
-            // fit --out run1 --checkpoint run1/ckpt.bin: the staged outputs' directories are made only at the end
-            Path parent = dir;
-            String maker = declared.entrySet().stream().filter(d -> d.getKey().startsWith(parent)).map(d -> d.getValue().split(" ", 2)[0])
-                    .findFirst().map(o -> "; " + o + " makes it only once the work is done: make it first, or write " + inPlaceOwner + " elsewhere")
-                    .orElse("");
-            throw new IllegalArgumentException(what + ": " + dir + " does not exist (" + inPlaceOwner + "'s directory must exist" + maker + ")");
-        }
+        if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException(what + ": " + dir + " is not a directory");
         if (!Files.isWritable(dir)) throw new IllegalArgumentException(what + ": cannot write in " + dir + " (permission denied)");
         probe(what, dir);
-        if (inPlaceOwner != null && exists) existing.accept(abs);
+        if (inPlace && exists) existing.accept(abs);
         return abs;
     }
 
@@ -251,16 +257,24 @@ final class Outputs implements AutoCloseable {
                 // best effort: a hidden leftover, never a visible partial output
             }
         }
+        removeMadeDirectories();
+    }
+
+    /**
+     * Removes the directories made for the outputs, deepest first, but any that holds a file (a checkpoint kept, or
+     * one something else put there meanwhile): for {@link #close}, and for a command stopped by a signal, which skips it.
+     */
+    synchronized void removeMadeDirectories() {
         for (int i = createdDirs.size() - 1; i >= 0; i--) {
             try {
-                Files.deleteIfExists(createdDirs.get(i));
+                if (Files.deleteIfExists(createdDirs.get(i))) createdDirs.remove(i);
             } catch (IOException notEmpty) {
-                // something else put a file there meanwhile; leave it
+                // leave it
             }
         }
     }
 
-    private void makeDirectories(Path dir) throws IOException {
+    private synchronized void makeDirectories(Path dir) throws IOException {
         List<Path> missing = new ArrayList<>();
         for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) missing.add(0, d);
         for (Path d : missing) {

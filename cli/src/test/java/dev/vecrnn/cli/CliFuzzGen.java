@@ -1005,7 +1005,7 @@ final class CliFuzzGen {
                     c.keptOnFailure.add(deep);
                     c.required.remove(cp);
                     c.required.add(deep);
-                    c.maybe("--checkpoint in a directory that does not exist", "--checkpoint", deep);
+                    c.note("--checkpoint in a directory not there yet: fit makes it, as Keras's ModelCheckpoint");
                 }));
                 intOpt("--checkpoint-every", false, 0, Integer.MAX_VALUE, 0, 2);
             } else {

@@ -103,14 +103,40 @@ class FitCheckpointTest {
         ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m").toString()).toArray(String[]::new))
                 .refused("--checkpoint " + dir.resolve("m"), "is the directory of --out " + dir.resolve("m/model.safetensors"));
         assertFalse(Files.exists(dir.resolve("m")));
-        // a checkpoint inside the --out directory that fit has yet to make: said to not exist (it was "is not a directory"),
-        // and why, where a directory nothing makes is said to not exist alone
-        ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m/c.ckpt").toString()).toArray(String[]::new))
-                .refused("--checkpoint", dir.resolve("m") + " does not exist", "--out makes it only once the work is done", "make it first");
-        String elsewhere = ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("none/c.ckpt").toString()).toArray(String[]::new))
-                .refused("--checkpoint", dir.resolve("none") + " does not exist (the checkpoint's directory must exist)").err();
-        assertFalse(elsewhere.contains("--out"), elsewhere);
-        assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("none")));
+    }
+
+    /**
+     * A checkpoint in a directory not there yet, the --out directory fit has yet to make among them, was refused; Keras's
+     * ModelCheckpoint makes its file's directories, and so does fit, before training. A run that fails before a checkpoint
+     * is saved there leaves none of them; one that fails after keeps its checkpoint, and so the directory holding it.
+     */
+    @Test
+    void aCheckpointsMissingDirectoriesAreMadeAndRemovedOnFailure(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Tensor.zeros(8, 3, 2));
+        Npy.write(dir.resolve("y.npy"), Tensor.zeros(8));
+        ContractTest.Result r = ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m/c.ckpt").toString()).toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("m/c.ckpt")) && Files.isRegularFile(dir.resolve("m/model.safetensors")));
+        r = ContractTest.run(fit(dir, "m2", 1, "--checkpoint", dir.resolve("a/b/c.ckpt").toString()).toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("a/b/c.ckpt")));
+
+        // targets of 3e38, whose gradient overflows float32: the first batch stops the run, before any checkpoint
+        float[] huge = new float[8];
+        Arrays.fill(huge, 3e38f);
+        Npy.write(dir.resolve("y.npy"), Tensor.of(huge, 8));
+        List<String> before = ContractTest.snapshot(dir);
+        ContractTest.run(fit(dir, "n", 2, "--checkpoint", dir.resolve("n/c.ckpt").toString()).toArray(String[]::new))
+                .refusedAfterTraining("training diverged");
+        ContractTest.run(fit(dir, "n", 2, "--checkpoint", dir.resolve("p/q/c.ckpt").toString()).toArray(String[]::new))
+                .refusedAfterTraining("training diverged");
+        assertEquals(before, ContractTest.snapshot(dir), "no directory made for the checkpoint is left");
+        // under --on-non-finite skip every epoch is checkpointed, then the run is refused as having learned nothing: the
+        // checkpoint is kept (for --resume, as in a directory that was there), and the directory made for it with it
+        ContractTest.run(fit(dir, "n", 2, "--checkpoint", dir.resolve("s/c.ckpt").toString(), "--on-non-finite", "skip").toArray(String[]::new))
+                .refusedAfterTraining("nothing was learned");
+        assertTrue(Files.isRegularFile(dir.resolve("s/c.ckpt")));
+        assertFalse(Files.exists(dir.resolve("n")));
     }
 
     /**
