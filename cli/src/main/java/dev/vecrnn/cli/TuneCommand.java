@@ -81,19 +81,19 @@ final class TuneCommand implements Callable<Integer> {
         if (val != null && !(val > 0 && val < 1)) throw new IllegalArgumentException("--val: expected a number in (0, 1), got " + val);
         batch.get();
         threads.get();
-        FitCommand.embed(embed, FitCommand.vocab(vocab));
+        int vocab = FitCommand.vocab(this.vocab), embed = FitCommand.embed(this.embed, vocab);
         classOpts.check(classification);
         valArrays.check(val != null ? "--val" : null);
         try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
             Path file = outs.declareIn("--out", out, "model.safetensors");
-            tune(outs, file);
+            tune(outs, file, vocab, embed);
         }
         return 0;
     }
 
-    private void tune(Outputs outs, Path file) throws Exception {
+    /** The search, on options call() has checked: {@code vocab} 0 for features, {@code embed} the embedding's size with one. */
+    private void tune(Outputs outs, Path file, int vocab, int embed) throws Exception {
         boolean classification = task.equalsIgnoreCase("classification"), multilabel = task.equalsIgnoreCase(MultiLabel.TASK);
-        int vocab = FitCommand.vocab(this.vocab), embed = FitCommand.embed(this.embed, vocab);
         FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
         if (multilabel) MultiLabel.requireTargets("--y", y, data, true);

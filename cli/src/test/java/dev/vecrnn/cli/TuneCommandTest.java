@@ -146,6 +146,15 @@ class TuneCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(ModelFile.load(dir.resolve("ids/model.safetensors")).summary().contains("Embedding(6, 5)"),
                 ModelFile.load(dir.resolve("ids/model.safetensors")).summary());
+        // tune's trials take it as fit does (checked once, before --out is declared)
+        r = ContractTest.run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--vocab", "6", "--embed", "5", "--trials", "1", "--epochs", "1", "--out", dir.resolve("tids").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(ModelFile.load(dir.resolve("tids/model.safetensors")).summary().contains("Embedding(6, 5)"),
+                ModelFile.load(dir.resolve("tids/model.safetensors")).summary());
+        ContractTest.run("tune", "--x", dir.resolve("ids.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
+                "--vocab", "1", "--out", dir.resolve("v1").toString()).refused("--vocab", "at least 2");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("v1")));
     }
 
     /** fit had --bidirectional and tune did not; tune's trials take it, with fit's head (each direction's final output). */
