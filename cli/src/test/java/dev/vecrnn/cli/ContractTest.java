@@ -13,7 +13,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The command line's error contract, one test per kind of failure that careless and hostile use found:
- * exit code 2, one escaped line on stderr naming the option or file, no output left, no input harmed.
+ * exit code 2, one escaped line on stderr naming the option or file, no output left, no input harmed. The rules for
+ * what commands write are {@link OutputContractTest}'s; the helpers here are shared by the command tests.
  */
 class ContractTest {
 
@@ -265,60 +265,6 @@ class ContractTest {
         assertFalse(Files.exists(dir.resolve("m")) || Files.exists(dir.resolve("t")) || Files.exists(dir.resolve("f.png")));
     }
 
-    // 3. partial outputs
-
-    @Test
-    void inferWritesAllOfItsOutputsOrNone(@TempDir Path dir) throws Exception {
-        Path f = InferCommandTest.fixture();
-        Files.createDirectories(dir.resolve("o/h_n.npy"));
-        run("infer", "--model", f.resolve("m").toString(), "--input", f.resolve("x.npy").toString(), "--out", dir.resolve("o").toString())
-                .refused("--out", "h_n.npy", "directory");
-        assertFalse(Files.exists(dir.resolve("o/output.npy")));
-        assertFalse(Files.exists(dir.resolve("o/c_n.npy")));
-    }
-
-    @Test
-    void trainTextLeavesNoModelWithoutItsVocabulary(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("t.txt"), "abcabcabc ".repeat(50));
-        Files.createDirectories(dir.resolve("tm/vocab.json"));
-        run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("tm").toString(), "--epochs", "1",
-                "--hidden", "4").refused("--out", "vocab.json");
-        assertFalse(Files.exists(dir.resolve("tm/model.safetensors")));
-    }
-
-    @Test
-    void aFailedCommitRestoresWhatItReplacedAndRemovesWhatItStaged(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("a.txt"), "old a");
-        try (Outputs outs = new Outputs(true)) {
-            Path a = outs.declare("--a", dir.resolve("a.txt"));
-            Path b = outs.declare("--b", dir.resolve("sub/b.txt"));
-            Files.writeString(outs.stage(a), "new a");
-            Files.writeString(outs.stage(b), "new b");
-            // something takes b's place after the checks: a non-empty directory cannot be replaced by a file
-            Files.createDirectories(dir.resolve("sub/b.txt/inner"));
-            assertThrowsIo(outs::commit);
-        }
-        assertEquals("old a", Files.readString(dir.resolve("a.txt")));
-        try (Stream<Path> s = Files.walk(dir)) {
-            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "leftovers");
-        }
-    }
-
-    private static void assertThrowsIo(ThrowingRunnable r) {
-        try {
-            r.run();
-        } catch (IOException e) {
-            return;
-        } catch (Exception e) {
-            throw new AssertionError("expected an IOException, got " + e, e);
-        }
-        throw new AssertionError("expected an IOException");
-    }
-
-    interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
     // 4. untrusted text
 
     @Test
@@ -421,106 +367,6 @@ class ContractTest {
         run("sample", "--model", dir.resolve("t").toString()).refused("vocab.json", "characters");
     }
 
-    // 9. inputs never destroyed
-
-    @Test
-    void noCommandWritesOverItsInputs(@TempDir Path dir) throws Exception {
-        data(dir);
-        assertEquals(0, run(fit(dir)).code());
-        List<String> before = snapshot(dir);
-        // predict's --out x is np.save's x.npy, the input
-        run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("x").toString(), "--overwrite").refused("--out", "x.npy", "input");
-        run(fit(dir, "--checkpoint", dir.resolve("x.npy").toString(), "--overwrite")).refused("--checkpoint", "input");
-        run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("x.npy").toString(), "--overwrite").refused("--out", "input");
-        assertEquals(before, snapshot(dir));
-        // an existing file that is not an input is replaced only when asked
-        Files.writeString(dir.resolve("p.npy"), "mine");
-        run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("p.npy").toString()).refused("--out", "p.npy", "--overwrite");
-        assertEquals("mine", Files.readString(dir.resolve("p.npy")));
-        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("p.npy").toString(), "--overwrite").code());
-        assertArrayEquals(new int[] {40, 2}, Npy.read(dir.resolve("p.npy")).shape());
-    }
-
-    /**
-     * A model is saved as a directory: --out m.safetensors made a directory of that name, holding
-     * m.safetensors/model.safetensors. A name a file has is refused, and so is an existing file, with or
-     * without --overwrite, which is left as it was.
-     */
-    @Test
-    void anOutputDirectoryNamedOrMadeAsAFileIsRefused(@TempDir Path dir) throws Exception {
-        data(dir);
-        Files.writeString(dir.resolve("t.txt"), "hello world, hello world. ".repeat(20));
-        Files.writeString(dir.resolve("mine"), "precious");
-        List<String> before = snapshot(dir);
-        Path m = dir.resolve("m/model.safetensors");
-        String[] a = fit(dir);
-        a[10] = m.toString();
-        run(a).refused("--out " + m + ": expected a directory to write model.safetensors in, got a name ending in"
-                + " .safetensors, as a file's does");
-        run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("T.PT").toString())
-                .refused("--out " + dir.resolve("T.PT") + ": expected a directory to write model.safetensors in", ".PT");
-        run("infer", "--model", InferCommandTest.fixture().resolve("m").toString(), "--input", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("o.npy").toString()).refused("--out " + dir.resolve("o.npy") + ": expected a directory to write output.npy in", ".npy");
-        a[10] = dir.resolve("mine").toString();
-        for (String[] args : List.of(a, append(a, "--overwrite"))) {
-            run(args).refused("--out " + dir.resolve("mine") + ": exists and is not a directory; expected a directory to write model.safetensors in");
-        }
-        assertEquals(before, snapshot(dir));
-    }
-
-    /**
-     * The converse: a file option given a directory's name. Path.of drops a trailing separator, so predict --out
-     * preds/ wrote a file named preds, and evaluate --json, forecast --png and fit --checkpoint did the same; refused
-     * naming the option, as is a last element "." and an existing directory, nothing written.
-     */
-    @Test
-    void aFileOutputNamedAsADirectoryIsRefused(@TempDir Path dir) throws Exception {
-        data(dir);
-        assertEquals(0, Main.run(fit(dir)));
-        Files.createDirectory(dir.resolve("made"));
-        Files.createDirectory(dir.resolve("made.npy"));
-        List<String> before = snapshot(dir);
-        String m = dir.resolve("m").toString(), x = dir.resolve("x.npy").toString(), y = dir.resolve("y.npy").toString();
-        for (String out : new String[] {dir + "/preds/", dir + "/p.npy/", dir + "/preds/."}) {
-            run("predict", "--model", m, "--x", x, "--out", out).refused("--out", "expected a file to write, got '" + out + "', which names a directory");
-        }
-        run("predict", "--model", m, "--x", x, "--out", dir + "/made/").refused("--out", "which names a directory");
-        // --out made is np.save's made.npy
-        run("predict", "--model", m, "--x", x, "--out", dir + "/made").refused("--out " + dir.resolve("made.npy") + ": is a directory, expected a file");
-        run("evaluate", "--model", m, "--x", x, "--y", y, "--json", dir + "/e.json/").refused("--json", "which names a directory");
-        run("forecast", "--png", dir + "/f.png/").refused("--png", "which names a directory");
-        run(fit(dir, "--checkpoint", dir + "/ck/", "--overwrite")).refused("--checkpoint", "which names a directory");
-        assertEquals(before, snapshot(dir));
-    }
-
-    // 10. one mode for every output
-
-    @Test
-    void everyOutputGetsTheSameMode(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
-        data(dir);
-        Files.writeString(dir.resolve("t.txt"), "hello world, hello world. ".repeat(20));
-        assertEquals(0, run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("t").toString(),
-                "--epochs", "1", "--hidden", "4", "--steps", "8").code());
-        assertEquals(0, run(fit(dir)).code());
-        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("p.npy").toString()).code());
-        StringBuilder csv = new StringBuilder("v\n");
-        for (int i = 0; i < 40; i++) csv.append(Math.sin(i / 2.0)).append('\n');
-        Files.writeString(dir.resolve("s.csv"), csv);
-        assertEquals(0, run("forecast", "--csv", dir.resolve("s.csv").toString(), "--column", "v", "--epochs", "1", "--hidden", "2",
-                "--window", "4", "--horizon", "2", "--season", "2", "--png", dir.resolve("f.png").toString()).code());
-        List<Path> outputs = List.of(dir.resolve("t/model.safetensors"), dir.resolve("t/vocab.json"), dir.resolve("m/model.safetensors"),
-                dir.resolve("p.npy"), dir.resolve("f.png"));
-        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p.npy")));
-        for (Path p : outputs) assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
-        assertTrue(mode.startsWith("rw-r"), "readable beyond the owner as a file made in place is: " + mode);
-    }
-
     // 6. padding is never read
 
     @Test
@@ -549,33 +395,6 @@ class ContractTest {
         }
         assertArrayEquals(Files.readAllBytes(dir.resolve("zero/model.safetensors")), Files.readAllBytes(dir.resolve("nan/model.safetensors")));
         assertArrayEquals(Files.readAllBytes(dir.resolve("zero-p.npy")), Files.readAllBytes(dir.resolve("nan-p.npy")));
-    }
-
-    // 11. no leftovers
-
-    @Test
-    void theNextCheckpointSaveRemovesWhatAKilledSaveLeft(@TempDir Path dir) throws Exception {
-        data(dir);
-        Path leftover = dir.resolve(".c.ckpt.vecrnn-5f3e2a1b9c.tmp");
-        Files.writeString(leftover, "half a checkpoint");
-        Files.writeString(dir.resolve(".other.tmp"), "not ours");
-        assertEquals(0, run(fit(dir, "--checkpoint", dir.resolve("c.ckpt").toString())).code());
-        assertTrue(Files.isRegularFile(dir.resolve("c.ckpt")));
-        assertFalse(Files.exists(leftover), "the killed save's temporary file is gone");
-        assertTrue(Files.exists(dir.resolve(".other.tmp")), "nothing else is touched");
-    }
-
-    @Test
-    void aCommandRemovesWhatAKilledRunLeftBesideItsOutputs(@TempDir Path dir) throws Exception {
-        data(dir);
-        assertEquals(0, run(fit(dir)).code());
-        Path staged = dir.resolve(".p.npy.vecrnn-3fa9c0de12.tmp"), backup = dir.resolve(".p.npy.vecrnn-77ab.bak");
-        Path other = dir.resolve(".p.npy.notes"), users = dir.resolve(".p.npy.77ab.bak");
-        for (Path p : List.of(staged, backup, other, users)) Files.writeString(p, "left");
-        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
-                "--out", dir.resolve("p.npy").toString()).code());
-        assertFalse(Files.exists(staged) || Files.exists(backup), "leftovers of p.npy removed");
-        assertTrue(Files.exists(other) && Files.exists(users), "files that only look alike are kept (no vecrnn mark)");
     }
 
     /**
@@ -681,18 +500,5 @@ class ContractTest {
         for (String clip : new String[] {"-1", "Infinity", "NaN"}) {
             run(fit(dir, "--clip", clip)).refused("--clip: expected a finite number >= 0, got " + Double.parseDouble(clip));
         }
-    }
-
-    /** An input named as a leftover of one of the outputs is still an input: it is read, never deleted. */
-    @Test
-    void anInputNamedAsALeftoverIsKept(@TempDir Path dir) throws Exception {
-        data(dir);
-        assertEquals(0, run(fit(dir)).code());
-        Path x = dir.resolve(".p.npy.vecrnn-1234abcd.tmp");
-        Files.copy(dir.resolve("x.npy"), x);
-        byte[] before = Files.readAllBytes(x);
-        assertEquals(0, run("predict", "--model", dir.resolve("m").toString(), "--x", x.toString(),
-                "--out", dir.resolve("p.npy").toString()).code());
-        assertArrayEquals(before, Files.readAllBytes(x), "the input is untouched");
     }
 }
