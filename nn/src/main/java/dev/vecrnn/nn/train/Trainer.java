@@ -551,7 +551,7 @@ public final class Trainer {
         if (validationSplit == 0) return new Dataset[] {data, validation};
         int nVal = validationRowCount(data.size(), validationSplit);
         if (nVal < 1 || nVal >= data.size()) {
-            throw new IllegalArgumentException("validation split: " + validationSplit + " of " + data.size() + (data.size() == 1 ? " row" : " rows") + " leaves no "
+            throw new IllegalArgumentException("validation split: " + validationSplit + " of " + Plural.count(data.size(), "row") + " leaves no "
                     + (nVal < 1 ? "validation" : "training") + " rows");
         }
         if (validationLast) {
