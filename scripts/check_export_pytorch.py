@@ -124,6 +124,10 @@ def checks(work):
     check_case(work, "rnn_relu_state_dict", torch.nn.RNN(4, 6, nonlinearity="relu"), state_dict,
                ["--type", "RNN_RELU"])
     check_case(work, "rnn_tanh_pickled_bf", torch.nn.RNN(3, 4, batch_first=True), pickled, ["--trust-pickle"])
+    # a checkpoint holding the module itself, as torch.save({"model": model, "epoch": e}) writes it (refused as holding
+    # no recurrent module: only state_dicts were looked for under the checkpoint's keys)
+    check_case(work, "gru_module_in_checkpoint_bf", torch.nn.GRU(3, 5, num_layers=2, batch_first=True),
+               lambda m, p: torch.save({"epoch": 3, "model": torch.nn.Sequential(m)}, p), ["--trust-pickle"])
     check_case(work, "lstm_torchscript_bf", torch.nn.LSTM(3, 4, batch_first=True), scripted)
     check_case(work, "rnn_relu_torchscript", torch.nn.RNN(3, 5, nonlinearity="relu"), scripted)
     # torch.nn.utils.prune and weight_norm keep NAME_orig and NAME_mask, NAME_g and NAME_v in place of a weight

@@ -8,7 +8,8 @@ float32) and `config.json` (type, sizes and options).
 
 SOURCE is a file written by `torch.save`: a state_dict (of an `nn.LSTM`/`nn.GRU`/`nn.RNN`, or of a whole
 model holding one, such as `lstm.weight_ih_l0` beside `fc.weight`), a checkpoint dict holding one under
-`state_dict` or `model_state_dict`, or a whole pickled model; or a TorchScript file (`torch.jit.save`).
+`state_dict`, `model_state_dict` or `model`, or a whole pickled model (alone, or under `model` or one of those
+keys of a checkpoint); or a TorchScript file (`torch.jit.save`).
 
 From a module (pickled or TorchScript) every option is read from the module itself. From a bare
 state_dict the weights' shapes give the cell (four gates: LSTM, three: GRU, one: RNN), sizes, layers,
@@ -257,6 +258,10 @@ def main(argv):
     args = p.parse_args(argv)
     try:
         obj = load(args.source, args.trust_pickle)
+        if isinstance(obj, dict):
+            # a checkpoint may hold the module itself, as torch.save({"model": model, "epoch": e}) writes it
+            held = [obj[k] for k in CHECKPOINT_KEYS if isinstance(obj.get(k), torch.nn.Module)]
+            obj = held[0] if held else obj
         if isinstance(obj, torch.nn.Module):
             cfg, sd = from_module(obj, args)
         elif isinstance(obj, dict):
