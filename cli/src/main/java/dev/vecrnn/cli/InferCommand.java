@@ -96,7 +96,7 @@ final class InferCommand implements Callable<Integer> {
             dev.vecrnn.nn.io.TensorData xd = floatingPoint("--input", input);
             Tensor read = xd.toTensor();
             boolean unbatched = read.rank() == 2;
-            Tensor x = batched("--input", input, read, cfg);
+            Tensor x = batched("--input", input, read, cfg, true);
             if (unbatched && lengths != null) {
                 // pack_padded_sequence takes the batch from the input's second dimension: a [T, I] input has none
                 throw new IllegalArgumentException("--lengths " + lengths + ": --input " + input + " is one unbatched sequence "
@@ -107,6 +107,10 @@ final class InferCommand implements Callable<Integer> {
             // the output, the gates of one layer and direction over all steps, and the layer's input copy
             double floats = (double) steps * batch * (2.0 * cfg.outputSize() + 4.0 * cfg.hiddenSize() + x.dim(2));
             HeapBudget.require((long) Math.min(4 * floats, Long.MAX_VALUE), "--input " + input);
+            if (batch == 0 && lengths != null) {
+                throw new IllegalArgumentException("--lengths " + lengths + ": --input " + input + " " + Arrays.toString(read.shape())
+                        + " holds no sequence, and PyTorch packs no sequence (pack_padded_sequence: 'Cannot pack empty tensors'); leave --lengths out");
+            }
             int[] len = lengths == null ? null : Inputs.lengths("--lengths", lengths, batch, steps);
             Inputs.finiteSteps("--input", input, xd, x.data(), batch, steps, x.dim(2), len, !cfg.batchFirst(), "--lengths");
             xd = null;  // the file's bytes, kept for that refusal's wording only: not held through the work
@@ -134,17 +138,22 @@ final class InferCommand implements Callable<Integer> {
     /**
      * PyTorch's input to a module of {@code cfg}, {@code x} as read from {@code file}: [T, B, I] ([B, T, I] with
      * batch_first) as it is, and one sequence [T, I] (PyTorch's unbatched input) as a batch of one; at least one
-     * step of one sequence (PyTorch refuses empty ones), input_size features a step.
+     * step (PyTorch refuses sequences of none), input_size features a step, and at least one sequence unless
+     * {@code noSequences} (PyTorch runs a batch of none, to outputs of none).
      */
-    static Tensor batched(String option, Path file, Tensor x, RecurrentConfig cfg) {
+    static Tensor batched(String option, Path file, Tensor x, RecurrentConfig cfg, boolean noSequences) {
         String layout = cfg.batchFirst() ? "[B, T, I]" : "[T, B, I]";
         if (x.rank() == 2) x = Tensor.of(x.data(), cfg.batchFirst() ? new int[] {1, x.dim(0), x.dim(1)} : new int[] {x.dim(0), 1, x.dim(1)});
         if (x.rank() != 3) {
             throw new IllegalArgumentException(option + " " + file + ": expected " + layout + " or [T, I], got " + Arrays.toString(x.shape()));
         }
-        if (x.dim(0) == 0 || x.dim(1) == 0) {
-            throw new IllegalArgumentException(option + " " + file + ": expected at least one sequence of at least one step, got "
+        int steps = x.dim(cfg.batchFirst() ? 1 : 0), batch = x.dim(cfg.batchFirst() ? 0 : 1);
+        if (steps == 0) {
+            throw new IllegalArgumentException(option + " " + file + ": expected sequences of at least one step, got "
                     + Arrays.toString(x.shape()) + " (PyTorch refuses empty sequences too)");
+        }
+        if (batch == 0 && !noSequences) {
+            throw new IllegalArgumentException(option + " " + file + ": expected at least one sequence, got " + Arrays.toString(x.shape()));
         }
         if (x.dim(2) != cfg.inputSize()) {
             throw new IllegalArgumentException(option + " " + file + ": expected " + Inputs.perStep(cfg.inputSize()) + " (the model's input_size), got "

@@ -118,7 +118,7 @@ final class QuantizeCommand implements Callable<Integer> {
             if (x != null) {
                 TensorData xd = InferCommand.floatingPoint("--x", x);
                 Tensor read = xd.toTensor();
-                sample = InferCommand.batched("--x", x, read, cfg);
+                sample = InferCommand.batched("--x", x, read, cfg, false);
                 if (read.rank() == 2 && lengths != null) {
                     throw new IllegalArgumentException("--lengths " + lengths + ": --x " + x + " is one unbatched sequence, which takes no lengths"
                             + " (PyTorch packs only a batched input)");
