@@ -73,6 +73,38 @@ def check_case(work, label, rnn, save, extra=()):
     print(f"ok   {label:34s} largest |vecrnn - torch| = {worst:.2e}")
 
 
+def check_cell_case(work, label, cell, save, extra=()):
+    """A cell (nn.LSTMCell, nn.GRUCell, nn.RNNCell) stepped over a sequence by a loop, as users run one, against infer
+    running the cell's export as a module of one layer: output the stacked h of every step, h_n (c_n) the last."""
+    src = os.path.join(work, label + ".pt")
+    save(cell, src)
+    out_dir = os.path.join(work, label)
+    run(EXPORT + [src, out_dir, *extra], 0)
+    T, B = 6, 3
+    x = torch.randn(T, B, cell.input_size)
+    np.save(os.path.join(work, label + "_x.npy"), x.numpy())
+    res = os.path.join(work, label + "_out")
+    run([VECRNN, "infer", "--model", out_dir, "--input", os.path.join(work, label + "_x.npy"), "--out", res], 0)
+    lstm = isinstance(cell, torch.nn.LSTMCell)
+    h = torch.zeros(B, cell.hidden_size)
+    c = torch.zeros(B, cell.hidden_size)
+    steps = []
+    with torch.no_grad():
+        for t in range(T):
+            if lstm:
+                h, c = cell(x[t], (h, c))
+            else:
+                h = cell(x[t], h)
+            steps.append(h)
+    refs = {"output": torch.stack(steps), "h_n": h[None]}
+    if lstm:
+        refs["c_n"] = c[None]
+    worst = max(float(np.abs(np.load(os.path.join(res, n + ".npy")) - r.numpy()).max()) for n, r in refs.items())
+    if not worst <= TOLERANCE:
+        raise SystemExit(f"FAIL {label}: largest difference from PyTorch's loop {worst:.3g} > {TOLERANCE}")
+    print(f"ok   {label:34s} largest |vecrnn - torch| = {worst:.2e}")
+
+
 def snapshot(d):
     if not os.path.isdir(d):
         return None
@@ -138,6 +170,13 @@ def checks(work):
     check_case(work, "gru_pruned_whole_model", pruned, whole)
     normed = torch.nn.utils.weight_norm(torch.nn.LSTM(3, 5, proj_size=2), "weight_hh_l0")
     check_case(work, "lstm_weight_norm_state_dict", torch.nn.utils.weight_norm(normed, "weight_hr_l0", dim=1), state_dict)
+
+    # a cell stepped by the user's own loop is a one-layer module's layer 0 (refused: 'no nn.LSTM, nn.GRU or nn.RNN found')
+    check_cell_case(work, "lstm_cell_whole_model_state_dict", torch.nn.LSTMCell(4, 5),
+                    lambda m, p: torch.save({"cell." + k: v for k, v in m.state_dict().items()}, p))
+    check_cell_case(work, "gru_cell_pickled", torch.nn.GRUCell(3, 7), pickled, ["--trust-pickle"])
+    check_cell_case(work, "rnn_relu_cell_torchscript", torch.nn.RNNCell(3, 4, nonlinearity="relu", bias=False), scripted)
+    check_cell_case(work, "rnn_cell_state_dict", torch.nn.RNNCell(2, 3), state_dict, ["--type", "RNN_TANH"])
 
     r = os.path.join(work, "rnn_state_dict.pt")
     torch.save(torch.nn.RNN(3, 4).state_dict(), r)

@@ -9,7 +9,9 @@ float32) and `config.json` (type, sizes and options).
 SOURCE is a file written by `torch.save`: a state_dict (of an `nn.LSTM`/`nn.GRU`/`nn.RNN`, or of a whole
 model holding one, such as `lstm.weight_ih_l0` beside `fc.weight`), a checkpoint dict holding one under
 `state_dict`, `model_state_dict` or `model`, or a whole pickled model (alone, or under `model` or one of those
-keys of a checkpoint); or a TorchScript file (`torch.jit.save`).
+keys of a checkpoint); or a TorchScript file (`torch.jit.save`). An `nn.LSTMCell`/`nn.GRUCell`/`nn.RNNCell` (its
+`weight_ih` and `weight_hh`, no layer suffix) is written as a module of one layer, its weights as that module's
+layer 0: what the cell computes stepped over a sequence by a loop, `h = cell(x[t], h)`, as infer runs it.
 
 From a module (pickled or TorchScript) every option is read from the module itself. From a bare
 state_dict the weights' shapes give the cell (four gates: LSTM, three: GRU, one: RNN), sizes, layers,
@@ -76,15 +78,31 @@ def load(source, trust_pickle):
         raise Refused(f"{source}: torch.load failed: {first}")
 
 
+CELLS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "RNNCell": "RNN"}
+
+
 def recurrent_modules(module):
-    """(name, module) of every nn.RNN/LSTM/GRU in module, TorchScript ones by their original name."""
+    """(name, module) of every nn.RNN/LSTM/GRU and nn.LSTMCell/GRUCell/RNNCell in module, TorchScript ones by their
+    original name."""
     out = []
     for name, m in module.named_modules():
-        if isinstance(m, torch.nn.RNNBase):
+        if isinstance(m, (torch.nn.RNNBase, torch.nn.RNNCellBase)):
             out.append((name, m))
-        elif getattr(m, "original_name", None) in ("LSTM", "GRU", "RNN"):
+        elif getattr(m, "original_name", None) in ("LSTM", "GRU", "RNN", *CELLS):
             out.append((name, m))
     return out
+
+
+def cell_name(m):
+    """LSTMCell, GRUCell or RNNCell where m is such a cell (TorchScript's too), else None."""
+    name = getattr(m, "original_name", None) or type(m).__name__
+    return name if name in CELLS else None
+
+
+def as_layer(sd):
+    """A cell's weights (weight_ih, weight_hh, bias_ih, bias_hh) under the names of a one-layer module's layer 0: a
+    cell stepped over a sequence by a loop computes what that module does."""
+    return {k + "_l0": v for k, v in sd.items() if k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
 
 
 def choose(names, wanted, what):
@@ -122,18 +140,24 @@ def from_module(module, args):
     name = choose(sorted(found), args.module, args.source)
     m = found[name]
     sd = folded(dict(m.state_dict()))
+    cell = cell_name(m)
+    if cell:
+        sd = as_layer(sd)
     mode = getattr(m, "mode", None)  # nn.RNNBase's: LSTM, GRU, RNN_TANH or RNN_RELU (kept by TorchScript too)
-    kind = mode if mode in KINDS else None
-    if kind is None and getattr(m, "original_name", None) == "RNN" and getattr(m, "nonlinearity", None) in ("tanh", "relu"):
+    kind = mode if mode in KINDS else CELLS[cell] if cell in ("LSTMCell", "GRUCell") else None
+    if kind is None and (cell or getattr(m, "original_name", None)) in ("RNN", "RNNCell") \
+            and getattr(m, "nonlinearity", None) in ("tanh", "relu"):
         kind = "RNN_" + m.nonlinearity.upper()
     if kind is not None and args.type is not None and args.type != kind:
         raise Refused(f"--type {args.type}: the module is {kind}")
     cfg = config_from_weights(sd, kind or args.type, name or "the module")
     if hasattr(m, "batch_first"):
         cfg["batch_first"] = bool(m.batch_first)
+    elif cell:
+        cfg["batch_first"] = bool(args.batch_first)  # a cell takes one step; the layout is the loop's, as the user says
     if args.batch_first and not cfg["batch_first"]:
         raise Refused("--batch-first: the module itself has batch_first=False")
-    return cfg, sd
+    return cfg, sd, cell
 
 
 def from_state_dict(obj, args):
@@ -154,14 +178,19 @@ def from_state_dict(obj, args):
                           f" and a state_dict does not say how to compute it: save the state_dict after"
                           f" torch.nn.utils.parametrize.remove_parametrizations(module, '{p.group(2)}')")
     prefixes = sorted({k[: -len("weight_ih_l0")] for k in tensors if k.endswith("weight_ih_l0")})
-    names = [p[:-1] if p.endswith(".") else p for p in prefixes]
+    # a cell's (nn.LSTMCell, GRUCell, RNNCell): weight_ih and weight_hh, no layer suffix
+    cells = sorted({k[: -len("weight_ih")] for k in tensors if k.endswith("weight_ih") and k[:-2] + "hh" in tensors})
+    names = [p[:-1] if p.endswith(".") else p for p in prefixes + cells]
     name = choose(names, args.module, args.source)
-    prefix = prefixes[names.index(name)]
+    prefix = (prefixes + cells)[names.index(name)]
     sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)
           and re.fullmatch(r"(weight|bias)_(ih|hh|hr)_l\d+(_reverse)?", k[len(prefix):])}
+    cell = prefix in cells
+    if cell:
+        sd = as_layer({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
     cfg = config_from_weights(sd, args.type, name or args.source)
     cfg["batch_first"] = bool(args.batch_first)
-    return cfg, sd
+    return cfg, sd, {4: "LSTMCell", 3: "GRUCell", 1: "RNNCell"}[sd["weight_ih_l0"].shape[0] // cfg["hidden_size"]] if cell else None
 
 
 def config_from_weights(sd, kind, what):
@@ -263,9 +292,9 @@ def main(argv):
             held = [obj[k] for k in CHECKPOINT_KEYS if isinstance(obj.get(k), torch.nn.Module)]
             obj = held[0] if held else obj
         if isinstance(obj, torch.nn.Module):
-            cfg, sd = from_module(obj, args)
+            cfg, sd, cell = from_module(obj, args)
         elif isinstance(obj, dict):
-            cfg, sd = from_state_dict(obj, args)
+            cfg, sd, cell = from_state_dict(obj, args)
         else:
             raise Refused(f"{args.source}: holds a {type(obj).__name__}, expected a state_dict or a module")
         check_loads(cfg, sd)
@@ -282,7 +311,8 @@ def main(argv):
     print(f"wrote {args.outdir}/model.safetensors and config.json: {cfg['type']}, input {cfg['input_size']},"
           f" hidden {cfg['hidden_size']}, {cfg['num_layers']} layer(s)"
           f"{', bidirectional' if cfg['bidirectional'] else ''}"
-          f"{', proj ' + str(cfg['proj_size']) if cfg.get('proj_size') else ''}; input layout {layout}")
+          f"{', proj ' + str(cfg['proj_size']) if cfg.get('proj_size') else ''}; input layout {layout}"
+          f"{f' (an nn.{cell}, run as one layer: infer steps it over every step of the input, as a loop over cell(x[t], state) does)' if cell else ''}")
     return 0
 
 
