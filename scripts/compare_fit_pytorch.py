@@ -14,7 +14,7 @@ PyTorch would plausibly hand over (float64, float16, int32 and int64 ids, bool, 
   --val-x/--val-y, early stopping at fit's default patience), then `./vecrnn evaluate --json` on a test set;
 - PyTorch: the same architecture (nn.LSTM/GRU/RNN, batch_first, the hidden size and layers, fit's --dropout
   between layers and before the head, an nn.Embedding where fit gets --vocab, bidirectional on packed sequences where fit gets --bidirectional, an nn.Linear head on the last
-  valid step's output, or on every step with --per-step), the same initialisation scheme (PyTorch's defaults), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
+  valid step's output (on h_n's two directions where bidirectional), or on every step with --per-step), the same initialisation scheme (PyTorch's defaults), Adam at the same lr, the same batch size and epochs, clip_grad_norm_ at fit's --clip,
   early stopping on the same validation arrays with the same patience, restoring the best epoch; evaluated
   on the same test set with the figures evaluate prints (accuracy and macro F1, or RMSE; for --task multilabel,
   BCEWithLogitsLoss and Keras's binary accuracy with scikit-learn's macro F1 over the labels), over the valid
@@ -322,7 +322,7 @@ def run_vecrnn(spec, work, seed):
 class Net(nn.Module):
     def __init__(self, spec, features, width):
         super().__init__()
-        cell = dict(lstm=nn.LSTM, gru=nn.GRU, rnn=nn.RNN)[spec.get("cell", "lstm")]
+        cell = dict(lstm=nn.LSTM, gru=nn.GRU, rnn=nn.RNN, rnn_relu=lambda *a, **k: nn.RNN(*a, nonlinearity="relu", **k))[spec.get("cell", "lstm")]
         self.emb = nn.Embedding(spec["vocab"], spec["embed"]) if spec.get("vocab") else None
         inp = spec["embed"] if self.emb is not None else features
         layers, dropout = spec.get("layers", 1), spec.get("dropout", 0.0)
@@ -358,9 +358,12 @@ class Net(nn.Module):
         if self.bidirectional:
             # the backward direction starts at each sequence's last valid step, as fit --bidirectional --lengths reads it
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-            out, _ = nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=x.shape[1])
+            out, h_n = self.rnn(packed)
             if not self.per_step:
-                raise ValueError("a bidirectional many-to-one task: not written (the head reads h_n)")
+                # fit --head last: each direction's final output, the last layer's h_n (the backward one's at step 0)
+                h_n = h_n[0] if isinstance(h_n, tuple) else h_n
+                return self.fc(self.drop(torch.cat([h_n[-2], h_n[-1]], dim=1)))
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         else:
             out, _ = self.rnn(x)  # padding past a length is computed but never read: each step depends only on the earlier ones
         out = self.drop(out)
