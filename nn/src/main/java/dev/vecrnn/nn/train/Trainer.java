@@ -9,7 +9,6 @@ import dev.vecrnn.nn.model.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -444,36 +443,29 @@ public final class Trainer {
             this.trainer = t;
             this.revision = t.revision;
             this.model = model;
-            if (t.checkpointFile != null) requireCheckpointTarget(t.checkpointFile);
-            requireFits(model, data, "training data");
-            requireFinite(data, "training data");
+            if (t.checkpointFile != null) TrainingChecks.requireCheckpointTarget(t.checkpointFile);
+            TrainingChecks.requireFits(model, data, "training data");
+            TrainingChecks.requireFinite(data, "training data");
             Dataset validation = t.validation;
             if (validation != null) {
-                requireFits(model, validation, "validation data");
-                if (validation.getClass() != data.getClass()) {
-                    throw new IllegalArgumentException("validation data: expected " + targetKind(data) + " as the training data has, got "
-                            + targetKind(validation));
-                }
-                requireFinite(validation, "validation data");
+                TrainingChecks.requireFits(model, validation, "validation data");
+                TrainingChecks.requireSameKind(data, validation);
+                TrainingChecks.requireFinite(validation, "validation data");
             }
             this.loss = t.loss == null ? Loss.defaultFor(data) : t.loss;
-            requireTargets(loss, model, data, "training data");
-            if (validation != null) requireTargets(loss, model, validation, "validation data");
+            TrainingChecks.requireTargets(loss, model, data, "training data");
+            if (validation != null) TrainingChecks.requireTargets(loss, model, validation, "validation data");
             Dataset[] split = t.split(data, t.shuffledRows(data));
             this.train = split[0];
             this.val = split[1];
-            requireWeight(loss, train, "training rows", "nothing would train");
-            if (val != null) requireWeight(loss, val, "validation rows", "early stopping and the best epoch would mean nothing");
+            TrainingChecks.requireWeight(loss, train, "training rows", "nothing would train");
+            if (val != null) TrainingChecks.requireWeight(loss, val, "validation rows", "early stopping and the best epoch would mean nothing");
             this.opt = t.optimizer.apply(model.params());
             if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
-            requireModelParams(model, opt);
+            TrainingChecks.requireModelParams(model, opt);
             this.sched = t.schedule == null ? null : t.schedule.apply(opt);
             if (t.schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
-            // a built-in schedule of another optimizer would set that one's learning rate, and this one's would stay as it is
-            Optimizer scheduled = sched instanceof ClosedFormLrScheduler c ? c.optimizer : sched instanceof ReduceLROnPlateau p ? p.optimizer : opt;
-            if (scheduled != opt) {
-                throw new IllegalArgumentException("schedule: expected a schedule of the optimizer the factory is given, got one of another optimizer");
-            }
+            TrainingChecks.requireScheduleOf(opt, sched);
             this.settings = t.settings(data, opt, sched);
             Checkpoint.Resumed resumed;
             try {
@@ -568,8 +560,8 @@ public final class Trainer {
         s.put("batch_size", Integer.toString(batchSize));
         s.put("validation_split", validationSplit + (validationLast ? " (last rows)" : ""));
         s.put("tbptt", tbpttK1 + "," + tbpttK2);
-        s.put("data", data.size() + " rows, hash " + Integer.toHexString(dataHash(data)));
-        s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(dataHash(validation)));
+        s.put("data", data.size() + " rows, hash " + Integer.toHexString(TrainingChecks.dataHash(data)));
+        s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(TrainingChecks.dataHash(validation)));
         s.put("optimizer", opt.getClass().getName());
         s.put("schedule", sched == null ? "none" : sched.getClass().getName());
         // only when weighted, so checkpoints of unweighted runs read as before; Checkpoint.read refuses the key either way round
@@ -577,32 +569,6 @@ public final class Trainer {
         if (w != null) s.put(Checkpoint.LOSS_WEIGHTS, loss + "");
         callerSettings.forEach((k, v) -> s.put(k, v[0]));
         return s;
-    }
-
-    /**
-     * Arrays.hashCode of x, the targets and the lengths, with the padding (which training ignores) read as
-     * zeros: data that differ only there train alike and hash alike.
-     */
-    private static int dataHash(Dataset d) {
-        int h = 1, f = d.features(), per = d.perStep() ? d.steps() : 1;
-        for (int i = 0; i < d.x().length; i++) h = 31 * h + Float.floatToIntBits(valid(d, i / f, d.steps()) ? d.x()[i] : 0f);
-        int rowHash = 1;
-        if (d instanceof Dataset.Classification c) {
-            int[] y = c.labels();
-            for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + (valid(d, i, per) ? y[i] : 0);
-        } else {
-            Dataset.Regression r = (Dataset.Regression) d;
-            int w = r.targetWidth();
-            float[] y = r.targets();
-            for (int i = 0; i < y.length; i++) rowHash = 31 * rowHash + Float.floatToIntBits(valid(d, i / w, per) ? y[i] : 0f);
-        }
-        h = 31 * h + rowHash;
-        return 31 * h + Arrays.hashCode(d.lengths());
-    }
-
-    /** Whether row {@code r} of {@code perSequence} rows per sequence (steps, or 1) is a valid step, not padding. */
-    private static boolean valid(Dataset d, int r, int perSequence) {
-        return perSequence == 1 || r % perSequence < d.lengthOf(r / perSequence);
     }
 
     private void saveCheckpoint(Model model, Optimizer opt, Schedule sched, Checkpoint.Run run, Map<String, String> settings) {
@@ -631,137 +597,6 @@ public final class Trainer {
     }
 
     /**
-     * Refuses data that do not fit the model, before anything trains on them (validation data would
-     * otherwise be refused only at the end of the first epoch): the features per step, one target per step
-     * or per sequence as the model outputs, and float targets as wide as the output.
-     */
-    private static void requireFits(Model model, Dataset d, String what) {
-        if (d.features() != model.inputFeatures()) {
-            throw new IllegalArgumentException(what + ": expected " + model.inputFeatures() + " features per step (the model's input), got "
-                    + d.features());
-        }
-        ValidRows.requireFit(what, d, model.outputIsSequence(), model.outputFeatures());
-    }
-
-    /**
-     * Refuses the targets a built-in loss would refuse only at the batch holding them, after the batches
-     * before it had trained: a class id outside [0, C) but for the ignore index under cross-entropy (C the
-     * model's outputs, or the loss's classes), a value outside [0, 1] under bce. Padding is not scored, so not
-     * checked; a loss of one's own checks its own targets.
-     */
-    private static void requireTargets(Loss loss, Model model, Dataset d, String what) {
-        int per = d.perStep() ? d.steps() : 1;
-        boolean labels = loss == CrossEntropyLoss.FROM_LOGITS || loss instanceof CrossEntropyLoss;
-        boolean floats = loss instanceof MseLoss || loss instanceof MaeLoss || loss instanceof BceWithLogitsLoss;
-        // the kind of target, as the loss itself refuses it at the first batch: here before a checkpoint is resumed into the model
-        if (labels && d instanceof Dataset.Regression) throw new IllegalArgumentException(loss + ": expected class labels, got float targets");
-        if (floats && d instanceof Dataset.Classification) throw new IllegalArgumentException(loss + ": expected float targets, got class labels");
-        if (loss instanceof BceWithLogitsLoss b && b.posWeight() != null && b.posWeight().length != model.outputFeatures()) {
-            throw new IllegalArgumentException(loss + ": expected one positive weight per output of the model, " + model.outputFeatures()
-                    + ", got " + b.posWeight().length);
-        }
-        if (d instanceof Dataset.Classification c && labels) {
-            CrossEntropyLoss ce = loss instanceof CrossEntropyLoss l ? l : new CrossEntropyLoss(model.outputFeatures());
-            int[] y = c.labels();
-            for (int i = 0; i < y.length; i++) {
-                if (y[i] != ce.ignoreIndex() && (y[i] < 0 || y[i] >= ce.classes()) && valid(d, i, per)) {
-                    throw new IllegalArgumentException(what + ": expected a class index in [0, " + ce.classes() + ") or the ignore index "
-                            + ce.ignoreIndex() + " for " + loss + ", got " + y[i] + " at " + where(d, i, per));
-                }
-            }
-        } else if (d instanceof Dataset.Regression r && loss instanceof BceWithLogitsLoss) {
-            int w = r.targetWidth();
-            float[] y = r.targets();
-            for (int i = 0; i < y.length; i++) {
-                if (!(y[i] >= 0 && y[i] <= 1) && valid(d, i / w, per)) {
-                    throw new IllegalArgumentException(what + ": expected targets in [0, 1] for " + loss + ", got " + y[i] + " at "
-                            + where(d, i / w, per) + ", column " + (i % w));
-                }
-            }
-        }
-    }
-
-    /**
-     * Refuses rows that all weigh 0 under a cross-entropy (each at the ignore index, or of a class of weight 0): their
-     * mean loss is 0/0, NaN in PyTorch (here 0, which would look like a perfect fit), so {@code consequence}.
-     */
-    private static void requireWeight(Loss loss, Dataset d, String what, String consequence) {
-        if (Evaluation.ignoreIndex(loss) != null && d instanceof Dataset.Classification && Evaluation.countedWeight(loss, d) == 0) {
-            throw new IllegalArgumentException(what + ": every one weighs 0 (a class of weight 0, or the ignore index) under " + loss
-                    + ", so their mean loss is 0/0 and " + consequence + "; give their classes a weight above 0, or labels other than the ignore index");
-        }
-    }
-
-    /** Row {@code r} of {@code perSequence} rows per sequence, as a message names it: the sequence, and the step if per step. */
-    private static String where(Dataset d, int r, int perSequence) {
-        return "row " + r / perSequence + (d.perStep() ? ", step " + r % perSequence : "");
-    }
-
-    /**
-     * Refuses a checkpoint file no save could write, before anything trains (the first save would fail only
-     * at the end of the first epoch, or after the first everyBatches batches): a directory, or a file in a
-     * directory that does not exist.
-     */
-    private static void requireCheckpointTarget(Path file) {
-        if (java.nio.file.Files.isDirectory(file)) throw new IllegalArgumentException("checkpoint: expected a file, got the directory " + file);
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("checkpoint: expected a file in a directory that exists, got " + file + " (no directory " + dir + ")");
-        }
-    }
-
-    private static String targetKind(Dataset d) {
-        return d instanceof Dataset.Classification ? "class labels" : "float targets";
-    }
-
-    /**
-     * The optimizer must update the model's params (all of them, or some to train only those): one over
-     * another model's would step that model and leave this one as it was, silently.
-     */
-    private static void requireModelParams(Model model, Optimizer opt) {
-        java.util.Set<float[]> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Param p : model.params()) own.add(p.data());
-        List<Param> theirs = opt.params();
-        if (theirs == null) throw new IllegalArgumentException("optimizer: expected params() of the optimizer, got null");
-        for (Param p : theirs) {
-            if (p == null) throw new IllegalArgumentException("optimizer: expected params() without null, got a null param");
-            if (!own.contains(p.data())) {
-                throw new IllegalArgumentException("optimizer: expected an optimizer over the model's params (the list the factory is given,"
-                        + " or part of it), got one over " + p.name() + ", which is not the model's");
-            }
-        }
-    }
-
-    /** Refuses NaN and infinity in the inputs (valid steps) and regression targets, naming where. */
-    static void requireFinite(Dataset d, String what) {
-        int f = d.features();
-        for (int r = 0; r < d.size(); r++) {
-            int len = d.lengthOf(r);
-            for (int t = 0; t < len; t++) {
-                for (int k = 0; k < f; k++) {
-                    float v = d.x()[(r * d.steps() + t) * f + k];
-                    if (!Float.isFinite(v)) {
-                        throw new IllegalArgumentException(what + ": input is " + v + " at row " + r + ", step " + t + ", feature " + k
-                                + "; expected finite numbers (remove or impute the sample)");
-                    }
-                }
-            }
-        }
-        if (!(d instanceof Dataset.Regression r)) return;
-        int w = r.targetWidth();
-        float[] y = r.targets();
-        for (int i = 0; i < y.length; i++) {
-            if (!Float.isFinite(y[i])) {
-                int row = d.perStep() ? i / w / d.steps() : i / w;
-                int step = d.perStep() ? i / w % d.steps() : -1;
-                if (step >= d.lengthOf(row)) continue; // padding past the sequence's length is never scored
-                String at = "row " + row + (step >= 0 ? ", step " + step : "") + ", column " + (i % w);
-                throw new IllegalArgumentException(what + ": target is " + y[i] + " at " + at + "; expected finite numbers");
-            }
-        }
-    }
-
-    /**
      * One batch's step: its loss, or NaN when the step was skipped or no row counted (all weigh 0, whose zero gradient
      * is stepped all the same). {@code scored}: the caller's, written over.
      */
@@ -779,7 +614,7 @@ public final class Trainer {
      * skips (returning false). {@code windowEnd} > 0 names the TBPTT window.
      */
     private boolean update(Model model, Optimizer opt, double loss, Checkpoint.Run run, int windowEnd) {
-        String fault = Double.isFinite(loss) ? nonFiniteGradient(model, opt.params()) : "the loss is " + loss;
+        String fault = Double.isFinite(loss) ? TrainingChecks.nonFiniteGradient(model, opt.params()) : "the loss is " + loss;
         if (fault != null) {
             String where = "epoch " + run.epoch + ", batch " + (run.batch + 1) + (windowEnd > 0 ? " (TBPTT window ending at step " + windowEnd + ")" : "");
             if (nonFinite == NonFinitePolicy.STOP) {
@@ -793,42 +628,6 @@ public final class Trainer {
         if (clipNorm > 0) Clip.byGlobalNorm(model.params(), clipNorm);
         opt.step();
         return true;
-    }
-
-    /**
-     * Where a gradient is not finite, or null. The params are scanned as the optimizer holds them (a recurrent layer's
-     * gate weights packed in one array); only on a fault is the place named by the model's {@link Model#gradDict} names
-     * and shapes ({@code layers.0.weight_hh_l0 at [5, 2]}), as PyTorch's state_dict names it.
-     */
-    private static String nonFiniteGradient(Model model, List<Param> params) {
-        Param bad = null;
-        int at = -1;
-        for (int k = 0; k < params.size() && bad == null; k++) {
-            float[] g = params.get(k).grad();
-            for (int i = 0; i < g.length; i++) {
-                if (!Float.isFinite(g[i])) {
-                    bad = params.get(k);
-                    at = i;
-                    break;
-                }
-            }
-        }
-        if (bad == null) return null;
-        for (Map.Entry<String, Tensor> e : model.gradDict().entrySet()) {
-            float[] g = e.getValue().data();
-            for (int i = 0; i < g.length; i++) {
-                if (Float.isFinite(g[i])) continue;
-                int[] shape = e.getValue().shape();
-                int[] idx = new int[shape.length];
-                for (int d = shape.length - 1, r = i; d >= 0; d--) {
-                    idx[d] = r % shape[d];
-                    r /= shape[d];
-                }
-                return "the gradient of " + e.getKey() + " is " + g[i] + " at " + java.util.Arrays.toString(idx);
-            }
-        }
-        // a param of the optimizer's that the model does not name (not one of its own)
-        return "the gradient of " + bad.name() + " is " + bad.grad()[at] + " at index " + at;
     }
 
     private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run, ValidRows.Scored scored) {
