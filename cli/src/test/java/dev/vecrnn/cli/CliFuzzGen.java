@@ -1826,9 +1826,11 @@ final class CliFuzzGen {
                     fault = "rank 1";
                 }
                 case 2 -> {
-                    // no steps, which PyTorch refuses; no sequences (B = 0) it runs, and so does infer (InferEmptyBatchTest)
-                    bad = Arr.of(DType.F32, new double[0], m.batchFirst() ? bb : 0, m.batchFirst() ? 0 : bb, m.input());
-                    fault = "zero steps";
+                    // no steps (PyTorch refuses them) or no features; a batch of no sequences is valid (InferEmptyBatchTest)
+                    boolean noSteps = r.nextBoolean();
+                    int steps = noSteps ? 0 : t, features = noSteps ? m.input() : 0;
+                    bad = Arr.of(DType.F32, new double[0], m.batchFirst() ? new int[] {bb, steps, features} : new int[] {steps, bb, features});
+                    fault = "zero-length dimension";
                 }
                 default -> {
                     bad = Arr.of(DType.F32, new double[m.input()], 1, 1, 1, m.input());
