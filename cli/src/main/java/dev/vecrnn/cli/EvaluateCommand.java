@@ -77,6 +77,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Model m = Inputs.model("--model", file);
             int vocab = Inputs.vocabulary(m);
             boolean perStep = m.outputIsSequence();
+            requireRows(x);
             // [N, T] is token ids for a model with an embedding and one feature a step for any other, as predict reads it
             FitCommand.Loaded in = FitCommand.load("--", x, y, lengths, classification, perStep, null,
                     perStep ? null : "the model gives one output a sequence, not one a step");
@@ -125,6 +126,24 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Refuses X of no sequences ({@code [0, T, F]} or {@code [0, T]}) as nothing to evaluate: Keras 3's evaluate runs no
+     * batch over it and returns no figure ({@code []}, or {@code {}} with {@code return_dict=True}), and scikit-learn's
+     * metrics refuse empty arrays. Only the header is read; a file it cannot read is refused by the full read, in its words.
+     */
+    private static void requireRows(Path x) {
+        int[] shape;
+        try {
+            shape = dev.vecrnn.nn.io.Npy.readHeader(x).shape();
+        } catch (java.io.IOException | RuntimeException e) {
+            return;
+        }
+        if ((shape.length == 2 || shape.length == 3) && shape[0] == 0) {
+            throw new IllegalArgumentException("--x " + x + ": expected at least one sequence, got " + java.util.Arrays.toString(shape)
+                    + ": nothing to evaluate (a loss or metric over no row is not defined; Keras's evaluate returns no figure for it)");
+        }
     }
 
     /** Support (true rows), predictions, and true positives of one class. */

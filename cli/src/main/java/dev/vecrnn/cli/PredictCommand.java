@@ -75,7 +75,7 @@ final class PredictCommand implements Callable<Integer> {
     static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption,
                               boolean sigmoid) throws Exception {
         TensorData xd = Inputs.npy(xOption, xFile);
-        Tensor x = FitCommand.sequences(xOption, Inputs.floats(xOption, xFile, xd), xFile);
+        Tensor x = sequencesOrNone(xOption, Inputs.floats(xOption, xFile, xd), xFile);
         int n = x.dim(0), t = x.dim(1), f = x.dim(2);
         Inputs.requireFeatures(xOption, xFile, m, f);
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, n, t);
@@ -108,5 +108,17 @@ final class PredictCommand implements Callable<Integer> {
         if (sigmoid) MultiLabel.sigmoid(all);
         int[] shape = seq ? new int[] {n, t, k} : new int[] {n, k};
         Npy.write(outs.stage(outFile), Tensor.of(all, shape));
+    }
+
+    /**
+     * X as {@code [N, T, F]}, as {@link FitCommand#sequences} reads it, but for a batch of no sequences ({@code [0, T, F]}
+     * or {@code [0, T]}, what a filter that kept no row leaves), which gives outputs of no row ({@code [0, K]} or
+     * {@code [0, T, K]}), as a PyTorch module runs a batch of none; steps or features of none are still refused.
+     */
+    static Tensor sequencesOrNone(String option, Tensor read, Path file) {
+        int r = read.rank();
+        boolean none = (r == 2 || r == 3) && read.dim(0) == 0 && read.dim(1) > 0 && (r == 2 || read.dim(2) > 0);
+        if (!none) return FitCommand.sequences(option, read, file);
+        return r == 3 ? read : Tensor.zeros(0, read.dim(1), 1);
     }
 }

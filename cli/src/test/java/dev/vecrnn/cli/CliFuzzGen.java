@@ -1524,8 +1524,9 @@ final class CliFuzzGen {
             c.maybe("--x: a non-finite value", "--x", xp);
         }));
         planters.add(new Planter("--x", () -> {
+            // no sequence at all ([0, T, F]) is valid, outputs of no row (NoRowsTest): no steps or no features are not
             int z = r.nextInt(2);
-            files.put(xp, Node.file(Arr.of(DType.F32, new double[0], z == 0 ? 0 : n, z == 1 ? 0 : t, f).npy()));
+            files.put(xp, Node.file(Arr.of(DType.F32, new double[0], n, z == 0 ? 0 : t, z == 1 ? 0 : f).npy()));
             c.fault("--x: zero-length dimension", "--x", xp);
         }));
         if (len != null) {
