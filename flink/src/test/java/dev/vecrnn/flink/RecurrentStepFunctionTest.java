@@ -202,4 +202,34 @@ class RecurrentStepFunctionTest {
             assertArrayEquals(bits(a), bits(b), "step " + t);
         }
     }
+
+    /**
+     * Once C2 has compiled the step (before that the Vector API boxes) and its batch states have grown, a task's
+     * stepper allocates nothing per event, one at a time or in a batch: rounds of steps and batches until one
+     * allocates under a byte per step, for a vecrnn model and a PyTorch network.
+     */
+    @Test
+    void bothSteppersStepWithoutAllocating() throws Exception {
+        ModelFile.save(Model.builder(3).lstm(8).dense(2).seed(4).build(), dir.resolve("m.safetensors"));
+        Path torch = dir.resolve("torch");
+        PyTorchFormat.write(new Recurrent(new RecurrentConfig(CellType.GRU, 3, 6, 2, true, false, false, 0f, 0), 5), torch);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (StepModel.Stepper s : List.of(StepModel.vecrnn(dir.resolve("m.safetensors")).load(), StepModel.pytorch(torch).load())) {
+            int n = 5, round = 2_000;
+            float[] xs = new float[n * s.inputs()], outs = new float[n * s.outputs()], x = new float[s.inputs()], y = new float[s.outputs()];
+            float[][] states = new float[n][s.stateSize()];
+            java.util.Arrays.fill(xs, 0.25f);
+            java.util.Arrays.fill(x, -0.5f);
+            long perRound = Long.MAX_VALUE;
+            for (int r = 0; r < 500 && perRound >= 2L * round; r++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < round; i++) {
+                    s.step(x, states[0], y);
+                    s.stepMany(1 + i % n, xs, states, outs);
+                }
+                perRound = mx.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertTrue(perRound < 2L * round, s.stateLayout() + ": still " + perRound + " bytes for " + round + " steps and batches after 500 rounds");
+        }
+    }
 }
