@@ -4,9 +4,7 @@ import dev.vecrnn.nn.format.ModelFile;
 import dev.vecrnn.nn.format.PyTorchFormat;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelState;
-import dev.vecrnn.nn.model.ModelStepWorkspace;
 import dev.vecrnn.nn.recurrent.Recurrent;
-import dev.vecrnn.nn.recurrent.StepWorkspace;
 import dev.vecrnn.nn.recurrent.StreamState;
 
 import java.io.IOException;
@@ -18,6 +16,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
@@ -103,8 +103,8 @@ public final class StepModel implements Serializable {
         Path dir = Files.createTempDirectory("vecrnn-flink-model");
         try {
             for (Map.Entry<String, byte[]> e : files.entrySet()) Files.write(dir.resolve(e.getKey()), e.getValue());
-            if (kind == Kind.VECRNN) return new ModelStepper(ModelFile.load(dir.resolve("model.safetensors")));
-            return new RecurrentStepper(PyTorchFormat.read(dir));
+            if (kind == Kind.VECRNN) return ScratchStepper.of(ModelFile.load(dir.resolve("model.safetensors")));
+            return ScratchStepper.of(PyTorchFormat.read(dir));
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> {
@@ -154,99 +154,98 @@ public final class StepModel implements Serializable {
         }
     }
 
-    private static final class ModelStepper implements Stepper {
-        private final Model model;
-        private final ModelState scratch;
-        private ModelState[] many = new ModelState[0];
-        private ModelStepWorkspace workspace;
+    /**
+     * A {@link Stepper} over the library's own per-stream state {@code S} ({@code ModelState} of a {@code Model},
+     * {@code StreamState} of a {@code Recurrent}): a key's floats are copied into a scratch state, stepped and
+     * copied back; a batch goes through {@code n} such states and a workspace {@code W}, grown as batches grow.
+     * The two kinds of model differ only in the calls given here.
+     */
+    private static final class ScratchStepper<S, W> implements Stepper {
+        interface Copy<S> {
+            void apply(S state, float[] floats, int offset);
+        }
 
-        ModelStepper(Model model) {
-            this.model = model;
-            this.scratch = model.newState();
+        interface StepOne<S> {
+            void apply(float[] x, S state, float[] out);
+        }
+
+        interface StepAll<S, W> {
+            void apply(int n, float[] xs, S[] states, float[] outs, W ws);
+        }
+
+        private final int inputs, outputs, stateSize;
+        private final String stateLayout;
+        private final S scratch;
+        private final Supplier<S> newState;
+        private final IntFunction<W> newWorkspace;
+        private final Copy<S> copyFrom, copyTo;
+        private final StepOne<S> stepOne;
+        private final StepAll<S, W> stepAll;
+        private S[] many;
+        private W workspace;
+
+        private ScratchStepper(int inputs, int outputs, int stateSize, String stateLayout, S scratch, S[] none, Supplier<S> newState,
+                               IntFunction<W> newWorkspace, Copy<S> copyFrom, Copy<S> copyTo, StepOne<S> stepOne, StepAll<S, W> stepAll) {
+            this.inputs = inputs;
+            this.outputs = outputs;
+            this.stateSize = stateSize;
+            this.stateLayout = stateLayout;
+            this.scratch = scratch;
+            this.many = none;
+            this.newState = newState;
+            this.newWorkspace = newWorkspace;
+            this.copyFrom = copyFrom;
+            this.copyTo = copyTo;
+            this.stepOne = stepOne;
+            this.stepAll = stepAll;
+        }
+
+        static Stepper of(Model m) {
+            ModelState s = m.newState();
+            return new ScratchStepper<>(m.inputFeatures(), m.outputFeatures(), s.size(), StateLayout.of(m, s.size()), s, new ModelState[0],
+                    m::newState, m::newStepWorkspace, ModelState::copyFrom, ModelState::copyTo, m::step, m::stepMany);
+        }
+
+        static Stepper of(Recurrent r) {
+            StreamState s = r.newState();
+            return new ScratchStepper<>(r.config().inputSize(), r.config().outputHidden(), s.size(), StateLayout.of(r.config()), s,
+                    new StreamState[0], r::newState, r::newStepWorkspace, StreamState::copyFrom, StreamState::copyTo, r::step, r::stepMany);
         }
 
         public int inputs() {
-            return model.inputFeatures();
+            return inputs;
         }
 
         public int outputs() {
-            return model.outputFeatures();
+            return outputs;
         }
 
         public int stateSize() {
-            return scratch.size();
+            return stateSize;
         }
 
         public String stateLayout() {
-            return StateLayout.of(model, scratch.size());
+            return stateLayout;
         }
 
         public void step(float[] x, float[] state, float[] out) {
-            scratch.copyFrom(state, 0);
-            model.step(x, scratch, out);
-            scratch.copyTo(state, 0);
+            copyFrom.apply(scratch, state, 0);
+            stepOne.apply(x, scratch, out);
+            copyTo.apply(scratch, state, 0);
         }
 
         @Override
         public void stepMany(int n, float[] xs, float[][] states, float[] outs) {
             if (many.length < n) {
-                ModelStepWorkspace ws = model.newStepWorkspace(n); // first: if it fails, nothing has grown
-                ModelState[] grown = Arrays.copyOf(many, n);
-                for (int j = many.length; j < n; j++) grown[j] = model.newState();
+                W ws = newWorkspace.apply(n); // first: if it fails, nothing has grown
+                S[] grown = Arrays.copyOf(many, n);
+                for (int j = many.length; j < n; j++) grown[j] = newState.get();
                 workspace = ws;
                 many = grown;
             }
-            for (int j = 0; j < n; j++) many[j].copyFrom(states[j], 0);
-            model.stepMany(n, xs, many, outs, workspace);
-            for (int j = 0; j < n; j++) many[j].copyTo(states[j], 0);
-        }
-    }
-
-    private static final class RecurrentStepper implements Stepper {
-        private final Recurrent net;
-        private final StreamState scratch;
-        private StreamState[] many = new StreamState[0];
-        private StepWorkspace workspace;
-
-        RecurrentStepper(Recurrent net) {
-            this.net = net;
-            this.scratch = net.newState();
-        }
-
-        public int inputs() {
-            return net.config().inputSize();
-        }
-
-        public int outputs() {
-            return net.config().outputHidden();
-        }
-
-        public int stateSize() {
-            return scratch.size();
-        }
-
-        public String stateLayout() {
-            return StateLayout.of(net.config());
-        }
-
-        public void step(float[] x, float[] state, float[] out) {
-            scratch.copyFrom(state, 0);
-            net.step(x, scratch, out);
-            scratch.copyTo(state, 0);
-        }
-
-        @Override
-        public void stepMany(int n, float[] xs, float[][] states, float[] outs) {
-            if (many.length < n) {
-                StepWorkspace ws = net.newStepWorkspace(n); // first: if it fails, nothing has grown
-                StreamState[] grown = Arrays.copyOf(many, n);
-                for (int j = many.length; j < n; j++) grown[j] = net.newState();
-                workspace = ws;
-                many = grown;
-            }
-            for (int j = 0; j < n; j++) many[j].copyFrom(states[j], 0);
-            net.stepMany(n, xs, many, outs, workspace);
-            for (int j = 0; j < n; j++) many[j].copyTo(states[j], 0);
+            for (int j = 0; j < n; j++) copyFrom.apply(many[j], states[j], 0);
+            stepAll.apply(n, xs, many, outs, workspace);
+            for (int j = 0; j < n; j++) copyTo.apply(many[j], states[j], 0);
         }
     }
 }
