@@ -49,9 +49,12 @@ public final class StepModel implements Serializable {
      *
      * @throws IllegalArgumentException naming the file, for a model that cannot be stepped one event at a time
      *                                  (a bidirectional recurrent layer or attention pooling: both need the
-     *                                  whole sequence)
+     *                                  whole sequence), or for a file that is not a vecrnn model (as
+     *                                  {@code ModelFile.load} refuses it)
+     * @throws IOException              naming the file, when it cannot be read
      */
     public static StepModel vecrnn(Path modelFile) throws IOException {
+        ModelFile.load(modelFile); // a file that is no model is refused as what it is, by its own name (not the tasks' copy)
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put("model.safetensors", Files.readAllBytes(modelFile));
         StepModel m = new StepModel(Kind.VECRNN, f, 0);
@@ -63,9 +66,12 @@ public final class StepModel implements Serializable {
      * once here as {@link #vecrnn} loads its file.
      *
      * @throws IllegalArgumentException naming the directory, for a bidirectional network (it cannot be
-     *                                  stepped one event at a time)
+     *                                  stepped one event at a time), or for files {@code PyTorchFormat.read}
+     *                                  refuses
+     * @throws IOException              naming the file, when one cannot be read
      */
     public static StepModel pytorch(Path dir) throws IOException {
+        PyTorchFormat.read(dir); // as vecrnn(Path): what is refused is named by the path given
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put(PyTorchFormat.CONFIG, Files.readAllBytes(dir.resolve(PyTorchFormat.CONFIG)));
         f.put(PyTorchFormat.WEIGHTS, Files.readAllBytes(dir.resolve(PyTorchFormat.WEIGHTS)));

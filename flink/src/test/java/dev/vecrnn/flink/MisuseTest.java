@@ -87,6 +87,31 @@ class MisuseTest {
     }
 
     /**
+     * A file that is not a model (a CSV, a PyTorch state_dict without its config.json, a directory) is refused
+     * for what it is, naming the file given: not as a model that "cannot be stepped one event at a time", nor by
+     * the temporary copy the tasks load from.
+     */
+    @Test
+    void aFileThatIsNotAModelIsRefusedNamingTheFileGiven() throws Exception {
+        Path csv = dir.resolve("readings.csv");
+        java.nio.file.Files.writeString(csv, "device,reading\n1,0.5\n");
+        Path stateDict = dir.resolve("torch");
+        PyTorchFormat.write(new Recurrent(new RecurrentConfig(CellType.LSTM, 2, 4, 1, true, false, false, 0f, 0), 2), stateDict);
+        for (Path notAModel : List.of(csv, stateDict.resolve(PyTorchFormat.WEIGHTS), dir)) {
+            Exception e = assertThrows(Exception.class, () -> StepModel.vecrnn(notAModel));
+            String m = e.getMessage();
+            assertTrue(e instanceof IllegalArgumentException || e instanceof java.io.IOException, e.toString());
+            assertTrue(m.startsWith(notAModel.toString()), m);
+            assertTrue(!m.contains("vecrnn-flink-model") && !m.contains("cannot be stepped"), m);
+        }
+        Path noConfig = dir.resolve("no-config");
+        java.nio.file.Files.createDirectory(noConfig);
+        java.nio.file.Files.copy(stateDict.resolve(PyTorchFormat.WEIGHTS), noConfig.resolve(PyTorchFormat.WEIGHTS));
+        Exception e = assertThrows(java.io.IOException.class, () -> StepModel.pytorch(noConfig));
+        assertTrue(e.getMessage().contains(noConfig.resolve(PyTorchFormat.CONFIG).toString()), e.getMessage());
+    }
+
+    /**
      * A job upgraded to a model of other shapes whose state has the same float count (LSTM 8: h and c, 16
      * floats; GRU 16: h, 16 floats): the state's layout fingerprint differs, so every key starts over under
      * either policy, where before the default continued from floats the GRU does not read as they were written.
