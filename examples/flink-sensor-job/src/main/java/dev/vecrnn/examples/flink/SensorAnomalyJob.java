@@ -24,8 +24,11 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -44,7 +47,8 @@ import java.util.SplittableRandom;
  *
  * Options: {@code --devices N} (50), {@code --readings R} per device (200; 0: unbounded),
  * {@code --rate EVENTS_PER_SECOND} (0: as fast as possible), {@code --parallelism P} (1),
- * {@code --threshold S} (0.6), {@code --model FILE} (a vecrnn model file, 1 feature in, 1 out).
+ * {@code --threshold S} (0.6), {@code --model FILE} (a vecrnn model file, 1 feature in, 1 out). A bad option or
+ * {@code --model} file is one line on stderr, exit code 2, before anything runs.
  */
 public final class SensorAnomalyJob {
     private SensorAnomalyJob() {
@@ -121,39 +125,117 @@ public final class SensorAnomalyJob {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    private static final List<String> OPTIONS = List.of("--devices", "--readings", "--rate", "--parallelism", "--threshold", "--model");
+
+    /** The job's options; {@code model} null: train the forecaster at start-up. */
+    record Options(int devices, long readings, long rate, int parallelism, float threshold, Path model) {
+    }
+
+    /** The options in {@code args}, each checked; refused with one line naming the option and what it takes. */
+    static Options options(String[] args) {
         int devices = 50, parallelism = 1;
         long readings = 200, rate = 0;
         float threshold = 0.6f;
         Path modelFile = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (!OPTIONS.contains(a)) throw new IllegalArgumentException("unknown option " + a + " (expected " + String.join(", ", OPTIONS) + ")");
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + ": expected a value after it");
             String v = args[++i];
             switch (a) {
-                case "--devices" -> devices = Integer.parseInt(v);
-                case "--readings" -> readings = Long.parseLong(v);
-                case "--rate" -> rate = Long.parseLong(v);
-                case "--parallelism" -> parallelism = Integer.parseInt(v);
-                case "--threshold" -> threshold = Float.parseFloat(v);
-                case "--model" -> modelFile = Path.of(v);
-                default -> throw new IllegalArgumentException("unknown option " + a
-                        + " (expected --devices, --readings, --rate, --parallelism, --threshold, --model)");
+                case "--devices" -> devices = (int) whole(a, v, 1, Integer.MAX_VALUE, "a number of devices, at least 1");
+                case "--readings" -> readings = whole(a, v, 0, Long.MAX_VALUE, "a number of readings per device (0: unbounded)");
+                case "--rate" -> rate = whole(a, v, 0, Long.MAX_VALUE, "a number of events per second (0: as fast as possible)");
+                case "--parallelism" -> parallelism = (int) whole(a, v, 1, 32_768, "a parallelism of 1 to 32768");
+                case "--threshold" -> threshold = score(a, v);
+                default -> modelFile = Path.of(v);
             }
         }
-        if (devices < 1 || readings < 0 || rate < 0 || parallelism < 1) throw new IllegalArgumentException("options out of range");
-        StepModel model;
-        if (modelFile == null) {
-            long t0 = System.nanoTime();
-            Model m = train();
-            Path tmp = Files.createTempFile("sensor-lstm", ".safetensors");
-            ModelFile.save(m, tmp);
-            model = StepModel.vecrnn(tmp);
-            Files.delete(tmp);
-            System.out.printf("trained the forecaster (LSTM 24) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        } else {
-            model = StepModel.vecrnn(modelFile);
+        if (readings > 0 && readings > Long.MAX_VALUE / devices) {
+            throw new IllegalArgumentException("--readings: " + readings + " for each of " + devices + " devices is more readings than the source counts");
         }
+        return new Options(devices, readings, rate, parallelism, threshold, modelFile);
+    }
+
+    private static long whole(String option, String v, long min, long max, String expected) {
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": expected " + expected + ", got '" + v + "'");
+        }
+        if (n < min || n > max) throw new IllegalArgumentException(option + ": expected " + expected + ", got " + n);
+        return n;
+    }
+
+    private static float score(String option, String v) {
+        float t;
+        try {
+            t = Float.parseFloat(v.trim());
+        } catch (NumberFormatException e) {
+            t = Float.NaN;
+        }
+        if (!(t > 0) || Float.isInfinite(t)) {
+            throw new IllegalArgumentException(option + ": expected a finite score above 0 (a reading's distance from its prediction), got '" + v + "'");
+        }
+        return t;
+    }
+
+    /** The forecaster, trained here (about 10 s). */
+    static StepModel trained() throws IOException {
+        long t0 = System.nanoTime();
+        Model m = train();
+        Path tmp = Files.createTempFile("sensor-lstm", ".safetensors");
+        try {
+            ModelFile.save(m, tmp);
+            StepModel model = StepModel.vecrnn(tmp);
+            System.out.printf("trained the forecaster (LSTM 24) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            return model;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The model a --model file holds, which must take the one reading and predict the next. */
+    static StepModel model(Path file) throws IOException {
+        StepModel model = StepModel.vecrnn(file);
+        StepModel.Stepper s = model.load();
+        if (s.inputs() != 1 || s.outputs() != 1) {
+            throw new IllegalArgumentException(file + ": expected a model of 1 feature in (the reading) and 1 out (the next one's"
+                    + " prediction), got " + s.inputs() + " in and " + s.outputs() + " out");
+        }
+        return model;
+    }
+
+    /**
+     * Runs the job; a bad option or --model file is one line on stderr and exit code 2, before anything runs
+     * (under {@code flink run}, the client's exit code).
+     */
+    public static void main(String[] args) throws Exception {
+        Options o;
+        StepModel model;
+        try {
+            o = options(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("SensorAnomalyJob: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            model = o.model() == null ? trained() : model(o.model());
+        } catch (IllegalArgumentException | IOException e) {
+            if (o.model() == null) throw e;
+            System.err.println("SensorAnomalyJob: --model " + e.getMessage() + (e instanceof NoSuchFileException ? ": no such file" : ""));
+            System.exit(2);
+            return;
+        }
+        run(o, model);
+    }
+
+    static void run(Options o, StepModel model) throws Exception {
+        int devices = o.devices(), parallelism = o.parallelism();
+        long readings = o.readings(), rate = o.rate();
+        float threshold = o.threshold();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         long total = readings == 0 ? Long.MAX_VALUE : devices * readings;
