@@ -5,6 +5,7 @@ import dev.vecrnn.nn.recurrent.Recurrent;
 import dev.vecrnn.nn.recurrent.RecurrentConfig;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.net.http.HttpClient;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -192,7 +194,8 @@ public final class LoadClient {
      * {@code --model DIR [--url http://127.0.0.1:8080] [--sessions 64] [--steps 200] [--concurrency 8]
      * [--seed 1] [--warmup 100] [--deadline 300]}: without --url, starts the service in this JVM on a free
      * loopback port. Prints the measurements and exits 1 when any session's outputs differ from the offline
-     * run of its inputs.
+     * run of its inputs, or the load fails (a refused or wrong answer, the deadline), with one line on stderr;
+     * 2 for a bad option, a model that cannot be read, or no service at --url.
      */
     public static void main(String[] args) throws Exception {
         Path model;
@@ -215,7 +218,14 @@ public final class LoadClient {
             System.exit(2);
             return;
         }
-        Recurrent net = PyTorchFormat.read(model);
+        Recurrent net;
+        try {
+            net = PyTorchFormat.read(model);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("load-client: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         ScoringService local = null;
         URI base;
         if (url != null) {
@@ -225,6 +235,7 @@ public final class LoadClient {
                     .withSessions(Math.max(10_000, 2 * sessions), 600_000, 5_000));
             base = URI.create("http://127.0.0.1:" + local.port());
         }
+        int exit = 0;
         try {
             String run = Long.toString(System.nanoTime(), 36);
             if (warmup > 0) {
@@ -236,11 +247,21 @@ public final class LoadClient {
             String diff = check(net, r);
             if (diff != null) {
                 System.out.println("MISMATCH: " + diff);
-                System.exit(1);
+                exit = 1;
+            } else {
+                System.out.println("every session's outputs equal an offline step loop over its inputs, bit for bit");
             }
-            System.out.println("every session's outputs equal an offline step loop over its inputs, bit for bit");
+        } catch (ExecutionException | TimeoutException e) {
+            // a worker's failure (a refused or wrong answer, no connection) or the deadline: one line, not a trace
+            Throwable why = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            boolean unreachable = why instanceof ConnectException;
+            System.err.println("load-client: " + base + ": " + (unreachable ? "no service answers there (connection refused)"
+                    : why instanceof TimeoutException ? "the load did not finish within --deadline " + deadline.toSeconds() + " s"
+                    : why.getClass().getSimpleName() + ": " + why.getMessage()));
+            exit = unreachable ? 2 : 1;
         } finally {
             if (local != null) local.close();
         }
+        if (exit != 0) System.exit(exit);
     }
 }
