@@ -55,6 +55,8 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
     private static final Logger LOG = LoggerFactory.getLogger(BatchedRecurrentStep.class);
 
     private final StepCore core;
+    /** The largest Java array HotSpot makes. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     private final int maxEvents;
     private final long maxDelayMillis;
 
@@ -80,11 +82,18 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
     private transient Set<String> inPass;
 
     /**
-     * @param maxEvents at most this many events are held and stepped in one pass (at least 1)
+     * @param maxEvents at most this many events are held and stepped in one pass (at least 1, and few enough that
+     *                  a pass's inputs and outputs, maxEvents times the model's features, fit one Java array)
      * @param maxDelayMillis no event is held longer than this, in processing time (at least 1)
+     * @throws IllegalArgumentException for a count out of range, here rather than in every task's open
      */
     public BatchedRecurrentStep(StepModel model, int maxEvents, long maxDelayMillis) {
         if (maxEvents < 1) throw new IllegalArgumentException("maxEvents: expected >= 1, got " + maxEvents);
+        int features = model == null ? 1 : Math.max(1, Math.max(model.inputs(), model.outputs()));
+        if ((long) maxEvents * features > MAX_ARRAY) {
+            throw new IllegalArgumentException("maxEvents: expected at most " + MAX_ARRAY / features + " for a model of " + model.inputs()
+                    + " inputs and " + model.outputs() + " outputs (a pass holds maxEvents x features floats in one array), got " + maxEvents);
+        }
         if (maxDelayMillis < 1) throw new IllegalArgumentException("maxDelayMillis: expected >= 1, got " + maxDelayMillis);
         this.core = new StepCore(model);
         this.maxEvents = maxEvents;

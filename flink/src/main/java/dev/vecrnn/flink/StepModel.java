@@ -36,11 +36,15 @@ public final class StepModel implements Serializable {
     private final Kind kind;
     private final LinkedHashMap<String, byte[]> files;
     private final long version;
+    /** The loaded model's inputs and outputs a step, known once {@link #checked} has loaded it (0 before). */
+    private final int inputs, outputs;
 
-    private StepModel(Kind kind, LinkedHashMap<String, byte[]> files, long version) {
+    private StepModel(Kind kind, LinkedHashMap<String, byte[]> files, long version, int inputs, int outputs) {
         this.kind = kind;
         this.files = files;
         this.version = version;
+        this.inputs = inputs;
+        this.outputs = outputs;
     }
 
     /**
@@ -57,8 +61,7 @@ public final class StepModel implements Serializable {
         ModelFile.load(modelFile); // a file that is no model is refused as what it is, by its own name (not the tasks' copy)
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put("model.safetensors", Files.readAllBytes(modelFile));
-        StepModel m = new StepModel(Kind.VECRNN, f, 0);
-        return m.checked(modelFile).withVersion(m.crc());
+        return new StepModel(Kind.VECRNN, f, 0, 0, 0).checked(modelFile);
     }
 
     /**
@@ -75,23 +78,36 @@ public final class StepModel implements Serializable {
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put(PyTorchFormat.CONFIG, Files.readAllBytes(dir.resolve(PyTorchFormat.CONFIG)));
         f.put(PyTorchFormat.WEIGHTS, Files.readAllBytes(dir.resolve(PyTorchFormat.WEIGHTS)));
-        StepModel m = new StepModel(Kind.PYTORCH, f, 0);
-        return m.checked(dir).withVersion(m.crc());
+        return new StepModel(Kind.PYTORCH, f, 0, 0, 0).checked(dir);
     }
 
-    /** This model, once it has loaded as the tasks will load it; a model that cannot stream is refused, naming {@code from}. */
+    /**
+     * This model, once it has loaded as the tasks will load it, with its feature counts and its files' CRC as the
+     * version; a model that cannot stream is refused, naming {@code from}.
+     */
     private StepModel checked(Path from) throws IOException {
+        Stepper s;
         try {
-            load();
+            s = load();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(from + ": cannot be stepped one event at a time: " + e.getMessage(), e);
         }
-        return this;
+        return new StepModel(kind, files, crc(), s.inputs(), s.outputs());
     }
 
     /** The same model under another version (for example a release number). */
     public StepModel withVersion(long v) {
-        return new StepModel(kind, files, v);
+        return new StepModel(kind, files, v, inputs, outputs);
+    }
+
+    /** Features a step reads. */
+    public int inputs() {
+        return inputs;
+    }
+
+    /** Features a step gives. */
+    public int outputs() {
+        return outputs;
     }
 
     public long version() {

@@ -52,6 +52,22 @@ class MisuseTest {
         }
     }
 
+    /**
+     * A batched operator whose pass would not fit one Java array (maxEvents x the model's features past 2^31) was built,
+     * and then failed in every task's open (NegativeArraySizeException from the overflowed product, a restart loop on
+     * a cluster): refused when the job is built, naming maxEvents and the largest that fits.
+     */
+    @Test
+    void aBatchTooLargeForOneArrayIsRefusedWhenTheJobIsBuilt() throws Exception {
+        StepModel m = lstm();
+        assertEquals(2, m.inputs());
+        assertEquals(1, m.outputs());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchedRecurrentStep(m, Integer.MAX_VALUE, 10));
+        assertTrue(e.getMessage().startsWith("maxEvents: expected at most " + (Integer.MAX_VALUE - 8) / 2 + " for a model of 2 inputs"), e.getMessage());
+        new BatchedRecurrentStep(m, (Integer.MAX_VALUE - 8) / 2, 10); // the largest that fits is taken (its arrays are made in open)
+        assertEquals(m.inputs(), m.withVersion(7).inputs());
+    }
+
     // a job keys by a normalised device name; the events carry the raw one
     @Test
     void theBatchedOperatorKeysByTheStreamsKeyNotByTheEventsKeyField() throws Exception {
