@@ -166,7 +166,7 @@ public final class SafeTensors {
 
     /**
      * What a file given where a safetensors file was expected is, from its first bytes, or null: the files users
-     * reach for by mistake (a {@code torch.save} checkpoint, an array, the config) all read as a header length
+     * reach for by mistake (a {@code torch.save} checkpoint, an array, the config, a CSV) all read as a header length
      * beyond the file, a message that says nothing of the file they gave.
      */
     private static String otherFormat(byte[] first) {
@@ -183,6 +183,10 @@ public final class SafeTensors {
         int i = 0;
         while (i < first.length && (first[i] == ' ' || first[i] == '\n' || first[i] == '\r' || first[i] == '\t')) i++;
         if (i < first.length && first[i] == '{') return "JSON text (a config.json?): expected the weights file beside it";
+        // eight bytes of printable text read as a header length of some 10^18: a CSV, a log, a script
+        boolean text = true;
+        for (byte b : first) text &= b >= 0x20 && b < 0x7F || b == '\n' || b == '\r' || b == '\t';
+        if (text) return "text (a CSV or other text file?): expected model weights";
         return null;
     }
 

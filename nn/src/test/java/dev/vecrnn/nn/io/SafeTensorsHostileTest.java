@@ -65,6 +65,8 @@ class SafeTensorsHostileTest {
         badBytes(concat(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}, ascii("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")), 0,
                 "not a safetensors file but a .npy array");
         badBytes(ascii("{\n  \"type\": \"LSTM\",\n  \"input_size\": 4\n}"), 0, "not a safetensors file but JSON text");
+        // a CSV (ModelFile.load on the data, not the model) said "header length 7346982783540378... is larger than"
+        badBytes(ascii("price,volume\n1.5,20\n1.6,21\n"), 0, "not a safetensors file but text (a CSV or other text file?)");
         badBytes(concat(le64(1L << 40), new byte[20]), 0, "header length 1099511627776 is larger than the 20 bytes after the length field");
     }
 
