@@ -219,21 +219,23 @@ final class FitCommand implements Callable<Integer> {
             });
             if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
             Trainer.History h;
+            Evaluation ev;
             try {
                 h = Training.run(() -> tr.fit(plan), Training.fitSteering(policy == NonFinitePolicy.STOP));
+                Training.learned(h, !validating ? null : valArrays.given() ? "--val-x " + valArrays.x + " and --val-y " + valArrays.y
+                        : "the --val rows of --x", Training.fitSteering(false));
+                ModelFile.save(model, outs.stage(file), taskName);
+                ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
+                        Training.fitSteering(false));
+                outs.commit();
             } finally {
+                // held until the commit: a signal after training, before the model is in place, still removes what was made
                 try {
                     if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
                 } catch (IllegalStateException shuttingDown) {
                     // the hook is running or about to: nothing to undo
                 }
             }
-            Training.learned(h, !validating ? null : valArrays.given() ? "--val-x " + valArrays.x + " and --val-y " + valArrays.y
-                    : "the --val rows of --x", Training.fitSteering(false));
-            ModelFile.save(model, outs.stage(file), taskName);
-            Evaluation ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
-                    Training.fitSteering(false));
-            outs.commit();
             // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
             String kept = patience >= 0 && validating
                     ? "best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "")
@@ -380,8 +382,15 @@ final class FitCommand implements Callable<Integer> {
         int nVal = Trainer.validationRowCount(n, val);
         if (nVal < 1 || nVal >= n) {
             // Keras trains on the first floor(n * (1 - val)) rows: at least one validates for any val above 2^-53, none trains where n * (1 - val) < 1
+            // only the ways out that can help: no fraction splits one row, and no data helps a fraction 1 - val rounds to 1
+            java.util.List<String> ways = new java.util.ArrayList<>();
+            if (n > 1 || nVal < 1) ways.add("a " + (nVal < 1 ? "larger" : "smaller") + " fraction");
+            if (nVal >= 1 || 1 - val < 1) ways.add("more data");
+            if (zeroAllowed) ways.add("0 for no validation");
+            String last = ways.remove(ways.size() - 1);
+            String use = ways.isEmpty() ? last : String.join(", ", ways) + (ways.size() > 1 ? ", or " : " or ") + last;
             throw new IllegalArgumentException(option + " " + val + ": of " + Inputs.count(n, "sequence") + " leaves " + (nVal < 1 ? "none to validate on" : "none to train on")
-                    + " (use a " + (nVal < 1 ? "larger" : "smaller") + " fraction" + (zeroAllowed ? ", more data, or 0 for no validation)" : " or more data)"));
+                    + " (use " + use + ")");
         }
     }
 

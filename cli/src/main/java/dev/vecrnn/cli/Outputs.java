@@ -104,7 +104,8 @@ final class Outputs implements AutoCloseable {
      * @throws IllegalArgumentException naming {@code option} where a directory cannot be made
      */
     void makeDirectoriesFor(String option, Path file) {
-        Path dir = file.toAbsolutePath().normalize().getParent();
+        // the parent as spelled (new/../c.ckpt makes new, as os.makedirs would, and the trainer then finds new/..)
+        Path dir = file.toAbsolutePath().getParent();
         try {
             makeDirectories(dir);
         } catch (IOException e) {
@@ -139,6 +140,10 @@ final class Outputs implements AutoCloseable {
             }
             if (declaredReal.startsWith(real) && !declaredReal.equals(real)) {
                 throw new IllegalArgumentException(what + ": is the directory of " + d.getValue() + ", expected a file of its own");
+            }
+            // the reverse (fit --out m --checkpoint m/model.safetensors/c.ckpt): a directory made where an output goes
+            if (real.startsWith(declaredReal) && !declaredReal.equals(real)) {
+                throw new IllegalArgumentException(what + ": is inside " + d.getValue() + ", which is a file, expected a file elsewhere");
             }
         }
         if (Files.isDirectory(abs)) {
@@ -278,8 +283,12 @@ final class Outputs implements AutoCloseable {
         List<Path> missing = new ArrayList<>();
         for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) missing.add(0, d);
         for (Path d : missing) {
-            Files.createDirectory(d);
-            createdDirs.add(d);
+            try {
+                Files.createDirectory(d);
+                createdDirs.add(d);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (!Files.isDirectory(d)) throw e; // another process made it meanwhile (Keras's os.makedirs(exist_ok=True)): not ours to remove
+            }
         }
     }
 

@@ -409,6 +409,8 @@ class ContractTest {
         String tuneErr = run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "classification",
                 "--trials", "1", "--epochs", "1", "--val", "1e-17", "--out", dir.resolve("t").toString()).refused("--val", "none to validate on").err();
         assertFalse(tuneErr.contains("0 for no validation"), tuneErr);
+        // more data cannot help a fraction whose 1 - f rounds to 1 (found in review)
+        assertTrue(tuneErr.contains("(use a larger fraction)"), tuneErr);
         float[] ids = new float[40 * 5];
         for (int i = 0; i < ids.length; i++) ids[i] = i % 4;
         Npy.write(dir.resolve("ids.npy"), Tensor.of(ids, 40, 5));

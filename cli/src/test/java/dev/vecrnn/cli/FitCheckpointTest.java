@@ -103,6 +103,11 @@ class FitCheckpointTest {
         ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m").toString()).toArray(String[]::new))
                 .refused("--checkpoint " + dir.resolve("m"), "is the directory of --out " + dir.resolve("m/model.safetensors"));
         assertFalse(Files.exists(dir.resolve("m")));
+        // the reverse, once fit made a checkpoint's missing directories: a checkpoint under the model file's own path made
+        // m/model.safetensors a directory, trained, and failed at the end naming no option (found in review)
+        ContractTest.run(fit(dir, "m", 1, "--checkpoint", dir.resolve("m/model.safetensors/c.ckpt").toString()).toArray(String[]::new))
+                .refused("--checkpoint", "is inside --out " + dir.resolve("m/model.safetensors"), "which is a file");
+        assertFalse(Files.exists(dir.resolve("m")));
     }
 
     /**

@@ -107,6 +107,9 @@ class FitPredictTest {
                 "--out", dir.resolve("m").toString()};
         // Keras's split trains on floor(1 * 0.9) = 0 rows of 1
         ContractTest.run(fit).refused("--val 0.1: of 1 sequence leaves none to train on");
+        // and advises only what can help: no fraction splits one row (it said "use a smaller fraction" too; found in review)
+        String err = ContractTest.run(fit).err();
+        assertTrue(err.contains("(use more data or 0 for no validation)"), err);
         String[] noVal = java.util.Arrays.copyOf(fit, fit.length + 2);
         noVal[fit.length] = "--val";
         noVal[fit.length + 1] = "0";
