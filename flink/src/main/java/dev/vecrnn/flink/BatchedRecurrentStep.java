@@ -89,10 +89,14 @@ public final class BatchedRecurrentStep extends AbstractStreamOperator<Scored>
      */
     public BatchedRecurrentStep(StepModel model, int maxEvents, long maxDelayMillis) {
         if (maxEvents < 1) throw new IllegalArgumentException("maxEvents: expected >= 1, got " + maxEvents);
-        int features = model == null ? 1 : Math.max(1, Math.max(model.inputs(), model.outputs()));
-        if ((long) maxEvents * features > MAX_ARRAY) {
-            throw new IllegalArgumentException("maxEvents: expected at most " + MAX_ARRAY / features + " for a model of " + model.inputs()
-                    + " inputs and " + model.outputs() + " outputs (a pass holds maxEvents x features floats in one array), got " + maxEvents);
+        if (model != null) {
+            // a pass holds maxEvents x the inputs (and outputs) in one array, and the model's workspace a row per event
+            int features = Math.max(1, Math.max(model.inputs(), model.outputs()));
+            long most = Math.min(MAX_ARRAY / features, model.maxStreams() > 0 ? model.maxStreams() : MAX_ARRAY);
+            if (maxEvents > most) {
+                throw new IllegalArgumentException("maxEvents: expected at most " + most + " for a model of " + model.inputs() + " inputs and "
+                        + model.outputs() + " outputs (a pass's inputs, outputs and workspace rows must each fit one Java array), got " + maxEvents);
+            }
         }
         if (maxDelayMillis < 1) throw new IllegalArgumentException("maxDelayMillis: expected >= 1, got " + maxDelayMillis);
         this.core = new StepCore(model);

@@ -36,15 +36,16 @@ public final class StepModel implements Serializable {
     private final Kind kind;
     private final LinkedHashMap<String, byte[]> files;
     private final long version;
-    /** The loaded model's inputs and outputs a step, known once {@link #checked} has loaded it (0 before). */
-    private final int inputs, outputs;
+    /** The loaded model's inputs and outputs a step, and the most streams one pass takes, known once {@link #checked} has loaded it (0 before). */
+    private final int inputs, outputs, maxStreams;
 
-    private StepModel(Kind kind, LinkedHashMap<String, byte[]> files, long version, int inputs, int outputs) {
+    private StepModel(Kind kind, LinkedHashMap<String, byte[]> files, long version, int inputs, int outputs, int maxStreams) {
         this.kind = kind;
         this.files = files;
         this.version = version;
         this.inputs = inputs;
         this.outputs = outputs;
+        this.maxStreams = maxStreams;
     }
 
     /**
@@ -61,7 +62,7 @@ public final class StepModel implements Serializable {
         ModelFile.load(modelFile); // a file that is no model is refused as what it is, by its own name (not the tasks' copy)
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put("model.safetensors", Files.readAllBytes(modelFile));
-        return new StepModel(Kind.VECRNN, f, 0, 0, 0).checked(modelFile);
+        return new StepModel(Kind.VECRNN, f, 0, 0, 0, 0).checked(modelFile);
     }
 
     /**
@@ -78,7 +79,7 @@ public final class StepModel implements Serializable {
         LinkedHashMap<String, byte[]> f = new LinkedHashMap<>();
         f.put(PyTorchFormat.CONFIG, Files.readAllBytes(dir.resolve(PyTorchFormat.CONFIG)));
         f.put(PyTorchFormat.WEIGHTS, Files.readAllBytes(dir.resolve(PyTorchFormat.WEIGHTS)));
-        return new StepModel(Kind.PYTORCH, f, 0, 0, 0).checked(dir);
+        return new StepModel(Kind.PYTORCH, f, 0, 0, 0, 0).checked(dir);
     }
 
     /**
@@ -92,12 +93,12 @@ public final class StepModel implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(from + ": cannot be stepped one event at a time: " + e.getMessage(), e);
         }
-        return new StepModel(kind, files, crc(), s.inputs(), s.outputs());
+        return new StepModel(kind, files, crc(), s.inputs(), s.outputs(), s.maxStreams());
     }
 
     /** The same model under another version (for example a release number). */
     public StepModel withVersion(long v) {
-        return new StepModel(kind, files, v, inputs, outputs);
+        return new StepModel(kind, files, v, inputs, outputs, maxStreams);
     }
 
     /** Features a step reads. */
@@ -108,6 +109,11 @@ public final class StepModel implements Serializable {
     /** Features a step gives. */
     public int outputs() {
         return outputs;
+    }
+
+    /** The most events one batched pass takes: its workspace's rows, one per event, must fit one Java array. */
+    public int maxStreams() {
+        return maxStreams;
     }
 
     public long version() {
@@ -174,6 +180,11 @@ public final class StepModel implements Serializable {
                 System.arraycopy(y, 0, outs, j * o, o);
             }
         }
+
+        /** The most streams one {@link #stepMany} takes (its workspace's rows must fit one Java array). */
+        default int maxStreams() {
+            return Integer.MAX_VALUE;
+        }
     }
 
     /**
@@ -195,7 +206,7 @@ public final class StepModel implements Serializable {
             void apply(int n, float[] xs, S[] states, float[] outs, W ws);
         }
 
-        private final int inputs, outputs, stateSize;
+        private final int inputs, outputs, stateSize, maxStreams;
         private final String stateLayout;
         private final S scratch;
         private final Supplier<S> newState;
@@ -206,11 +217,12 @@ public final class StepModel implements Serializable {
         private S[] many;
         private W workspace;
 
-        private ScratchStepper(int inputs, int outputs, int stateSize, String stateLayout, S scratch, S[] none, Supplier<S> newState,
+        private ScratchStepper(int inputs, int outputs, int stateSize, int maxStreams, String stateLayout, S scratch, S[] none, Supplier<S> newState,
                                IntFunction<W> newWorkspace, Copy<S> copyFrom, Copy<S> copyTo, StepOne<S> stepOne, StepAll<S, W> stepAll) {
             this.inputs = inputs;
             this.outputs = outputs;
             this.stateSize = stateSize;
+            this.maxStreams = maxStreams;
             this.stateLayout = stateLayout;
             this.scratch = scratch;
             this.many = none;
@@ -224,18 +236,23 @@ public final class StepModel implements Serializable {
 
         static Stepper of(Model m) {
             ModelState s = m.newState();
-            return new ScratchStepper<>(m.inputFeatures(), m.outputFeatures(), s.size(), StateLayout.of(m, s.size()), s, new ModelState[0],
+            return new ScratchStepper<>(m.inputFeatures(), m.outputFeatures(), s.size(), m.maxStepStreams(), StateLayout.of(m, s.size()), s, new ModelState[0],
                     m::newState, m::newStepWorkspace, ModelState::copyFrom, ModelState::copyTo, m::step, m::stepMany);
         }
 
         static Stepper of(Recurrent r) {
             StreamState s = r.newState();
-            return new ScratchStepper<>(r.config().inputSize(), r.config().outputHidden(), s.size(), StateLayout.of(r.config()), s,
+            return new ScratchStepper<>(r.config().inputSize(), r.config().outputHidden(), s.size(), r.maxStepStreams(), StateLayout.of(r.config()), s,
                     new StreamState[0], r::newState, r::newStepWorkspace, StreamState::copyFrom, StreamState::copyTo, r::step, r::stepMany);
         }
 
         public int inputs() {
             return inputs;
+        }
+
+        @Override
+        public int maxStreams() {
+            return maxStreams;
         }
 
         public int outputs() {

@@ -62,10 +62,13 @@ class MisuseTest {
         StepModel m = lstm();
         assertEquals(2, m.inputs());
         assertEquals(1, m.outputs());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchedRecurrentStep(m, Integer.MAX_VALUE, 10));
-        assertTrue(e.getMessage().startsWith("maxEvents: expected at most " + (Integer.MAX_VALUE - 8) / 2 + " for a model of 2 inputs"), e.getMessage());
-        new BatchedRecurrentStep(m, (Integer.MAX_VALUE - 8) / 2, 10); // the largest that fits is taken (its arrays are made in open)
-        assertEquals(m.inputs(), m.withVersion(7).inputs());
+        // the widest per-event row is the LSTM's gates, 4 x 6 floats, not its 2 inputs (found in review)
+        int most = (Integer.MAX_VALUE - 8) / 24;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchedRecurrentStep(m, most + 1, 10));
+        assertTrue(e.getMessage().startsWith("maxEvents: expected at most " + most + " for a model of 2 inputs"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new BatchedRecurrentStep(m, Integer.MAX_VALUE, 10));
+        new BatchedRecurrentStep(m, most, 10); // the largest that fits is taken (its arrays are made in open)
+        assertEquals(m.maxStreams(), m.withVersion(7).maxStreams());
     }
 
     // a job keys by a normalised device name; the events carry the raw one

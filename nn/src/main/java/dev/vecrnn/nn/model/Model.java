@@ -11,6 +11,7 @@ import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.internal.StateDicts;
 import dev.vecrnn.nn.layers.Layer;
+import dev.vecrnn.nn.layers.RecurrentLayer;
 
 import dev.vecrnn.kernels.Kernels;
 
@@ -490,13 +491,29 @@ public final class Model {
         newState(); // refuses a model that cannot stream, with the same words
         // each layer's outputs for all the streams are one array: a product past an array's length wrapped to a
         // small array (a deep index error at the first stepMany) or went negative
-        int widest = 1, f = inputFeatures;
-        for (Layer l : layers) widest = Math.max(widest, f = l.outputFeatures(f));
+        int widest = widestStepRow();
         if ((long) capacity * widest > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("capacity: expected at most " + (Integer.MAX_VALUE - 8) / widest
                     + " streams (each needs a row of " + widest + " floats in one array), got " + capacity);
         }
         return new ModelStepWorkspace(this, capacity);
+    }
+
+    /**
+     * The largest capacity {@link #newStepWorkspace} takes: each layer's outputs for all the streams, and each recurrent
+     * layer's workspace rows, must fit one Java array. What a caller that sizes a batch of streams long before it makes the workspace checks against.
+     */
+    public int maxStepStreams() {
+        int most = (Integer.MAX_VALUE - 8) / widestStepRow();
+        // a recurrent layer's own workspace holds wider rows (its gates) for the same streams
+        for (Layer l : layers) if (l instanceof RecurrentLayer r) most = Math.min(most, r.recurrent().maxStepStreams());
+        return most;
+    }
+
+    private int widestStepRow() {
+        int widest = 1, f = inputFeatures;
+        for (Layer l : layers) widest = Math.max(widest, f = l.outputFeatures(f));
+        return widest;
     }
 
     /**

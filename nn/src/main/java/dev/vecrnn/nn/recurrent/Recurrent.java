@@ -471,6 +471,15 @@ public final class Recurrent {
     }
 
     /**
+     * The largest capacity {@link #newStepWorkspace} takes: its rows, one per stream, must fit one Java array. What a
+     * caller that sizes a batch of streams long before it makes the workspace (a Flink operator built on a client) checks
+     * against.
+     */
+    public int maxStepStreams() {
+        return Streaming.MAX_ARRAY / Streaming.widestRow(this);
+    }
+
+    /**
      * Advances n streams by one step each in one pass over the weights: xs {@code [n, I]} -> outs
      * {@code [n, Hout]}, bit for bit what n calls of {@link #step} give. n is in {@code [0, ws.capacity()]}
      * (0 does nothing); states, xs and outs may be longer than n streams need and only their first n rows are

@@ -87,9 +87,14 @@ final class Streaming {
     static StepWorkspace newWorkspace(Recurrent net, int capacity) {
         requireStreamable(net);
         if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
-        RecurrentConfig cfg = net.config();
-        requireRows("capacity", capacity, Math.max(net.cells[0].outputSize(), Math.max(cfg.outputHidden(), cfg.hiddenSize())));
+        requireRows("capacity", capacity, widestRow(net));
         return new StepWorkspace(net, capacity);
+    }
+
+    /** The floats of a workspace's widest row per stream: the first layer's gate outputs, or a layer's h or c. */
+    static int widestRow(Recurrent net) {
+        RecurrentConfig cfg = net.config();
+        return Math.max(net.cells[0].outputSize(), Math.max(cfg.outputHidden(), cfg.hiddenSize()));
     }
 
     /** The longest array the JVM allocates (the JDK's own soft limit): a few words under Integer.MAX_VALUE. */

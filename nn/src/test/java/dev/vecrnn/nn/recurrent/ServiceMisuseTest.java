@@ -91,6 +91,15 @@ class ServiceMisuseTest {
                 + ((1 << 28) + 1), () -> dense.newStepWorkspace((1 << 28) + 1));
         Model m = Model.builder(4).lstm(16).dense(3).seed(1).build();
         refused("capacity: expected at most", () -> m.newStepWorkspace(Integer.MAX_VALUE));
+
+        // what a caller sizing its batches ahead (a Flink operator built on a client) checks against: the largest capacity
+        // taken, one past it refused (the LSTM's gate rows, 64 floats, bound the model as they bound the stack)
+        int most = (Integer.MAX_VALUE - 8) / 64;
+        assertEquals(most, net.maxStepStreams());
+        assertEquals(most, m.maxStepStreams());
+        assertEquals((Integer.MAX_VALUE - 8) / 16, dense.maxStepStreams());
+        refused("capacity: expected at most " + most, () -> net.newStepWorkspace(most + 1));
+        refused("capacity: expected at most " + most, () -> m.newStepWorkspace(most + 1));
     }
 
     /**
