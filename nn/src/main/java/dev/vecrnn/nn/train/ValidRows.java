@@ -26,17 +26,11 @@ final class ValidRows {
     }
 
     /**
-     * The loss of {@code out} against {@code data}'s targets; writes d(loss)/d(out) into {@code grad} (the
-     * layout of out.data(), zero on padding) unless grad is null.
+     * The loss of {@code out} against {@code data}'s targets, returned and written into {@code into} with the weight
+     * it is a mean over; writes d(loss)/d(out) into {@code grad} (the layout of out.data(), zero on padding) unless
+     * grad is null.
      */
-    static double loss(Loss loss, Batch out, Dataset data, float[] grad) {
-        Scored s = new Scored();
-        score(loss, out, data, grad, s);
-        return s.value;
-    }
-
-    /** As {@link #loss}, with the value and the weight it is a mean over written into {@code into}. */
-    static void score(Loss loss, Batch out, Dataset data, float[] grad, Scored into) {
+    static double score(Loss loss, Batch out, Dataset data, float[] grad, Scored into) {
         int width = out.features();
         boolean perStep = data.perStep();
         requireFit("targets", data, out.sequence(), width);
@@ -44,7 +38,7 @@ final class ValidRows {
         if (data instanceof Dataset.Classification c) {
             if (rows == null) {
                 classes(loss, out.data(), c.labels(), grad, into);
-                return;
+                return into.value;
             }
             int[] labels = new int[rows.length];
             for (int r = 0; r < rows.length; r++) labels[r] = c.labels()[rows[r]];
@@ -56,13 +50,14 @@ final class ValidRows {
             if (rows == null) {
                 into.value = loss.forward(out.data(), r.targets(), grad);
                 into.weight = out.data().length / width;
-                return;
+                return into.value;
             }
             float[] g = grad == null ? null : new float[rows.length * width];
             into.value = loss.forward(gather(out.data(), rows, width), gather(r.targets(), rows, width), g);
             into.weight = rows.length;
             scatter(g, rows, width, grad);
         }
+        return into.value;
     }
 
     /** A loss of class ids on these rows: a cross-entropy reports the weight it divided by, any other loss the rows. */

@@ -123,6 +123,19 @@ class BatchWeightTest {
         return a;
     }
 
+    /** The rows of {@code a} ({@code [SEQ, T, width]}) within each sequence's length, in order. */
+    private static float[] validRows(float[] a, int width) {
+        int n = 0;
+        for (int len : LENGTHS) n += len;
+        float[] v = new float[n * width];
+        int at = 0;
+        for (int b = 0; b < SEQ; b++) {
+            System.arraycopy(a, b * T * width, v, at, LENGTHS[b] * width);
+            at += LENGTHS[b] * width;
+        }
+        return v;
+    }
+
     private static ValidRows.Scored score(Loss loss, float[] out, int width, Dataset d) {
         ValidRows.Scored s = new ValidRows.Scored();
         s.value = s.weight = -1;
@@ -152,8 +165,18 @@ class BatchWeightTest {
         assertEquals(plain, score(new CrossEntropyLoss(K), out, K, d).weight, "CrossEntropyLoss(K)");
         ValidRows.Scored s = score(new CrossEntropyLoss(K, -100, w), out, K, d);
         assertEquals(weighted, s.weight, 1e-12, "class weights");
-        assertEquals(ValidRows.loss(new CrossEntropyLoss(K, -100, w), Batch.sequences(out, SEQ, T, K, LENGTHS), d, null), s.value,
-                "the value is the loss's");
+        // the value is the loss's own on the valid steps, gathered here by their lengths
+        int[] validLabels = new int[(int) plain + 2]; // the 7 counted and the 2 at the ignore index
+        float[] validLogits = new float[validLabels.length * K];
+        int v = 0;
+        for (int b = 0; b < SEQ; b++) {
+            for (int t = 0; t < LENGTHS[b]; t++, v++) {
+                validLabels[v] = y[b * T + t];
+                System.arraycopy(out, (b * T + t) * K, validLogits, v * K, K);
+            }
+        }
+        assertEquals(validLabels.length, v);
+        assertEquals(new CrossEntropyLoss(K, -100, w).forward(validLogits, validLabels, null), s.value, 1e-12, "the value is the loss's");
         // every valid row ignored or of weight 0: the loss is 0 and its weight 0
         int[] none = {-100, 1, 1, -100, /**/ 1, -100, 7, 7, /**/ -100, 1, 1, 7};
         Dataset.Classification nothing = Dataset.classification(new float[SEQ * T], SEQ, T, 1, LENGTHS, none, true);
@@ -176,7 +199,7 @@ class BatchWeightTest {
                 (input, target, grad) -> 0}) {
             ValidRows.Scored s = score(loss, out, width, d);
             assertEquals(valid, s.weight, loss + "");
-            assertEquals(ValidRows.loss(loss, Batch.sequences(out, SEQ, T, width, LENGTHS), d, null), s.value, loss + "");
+            assertEquals(loss.forward(validRows(out, width), validRows(targets, width), null), s.value, 1e-12, loss + "");
         }
         // without padding: every row
         Dataset.Regression full = Dataset.regression(new float[SEQ * T], SEQ, T, 1, null, targets, width, true);

@@ -154,7 +154,7 @@ class PaddingIgnoredTest {
         m.zeroGrad();
         Model.Trace tr = m.forward(d.inputs(), true, new Random(9));
         float[] grad = new float[tr.output().data().length];
-        double loss = ValidRows.loss(Loss.defaultFor(d), tr.output(), d, grad);
+        double loss = ValidRows.score(Loss.defaultFor(d), tr.output(), d, grad, new ValidRows.Scored());
         m.backward(tr, tr.output().withData(grad, tr.output().features()));
         List<float[]> out = new ArrayList<>(List.of(new float[] {(float) loss}));
         for (Param p : m.params()) out.add(p.grad().clone());

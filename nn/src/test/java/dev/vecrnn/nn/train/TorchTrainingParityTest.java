@@ -357,7 +357,7 @@ class TorchTrainingParityTest {
             for (int i = 0; i < b; i++) for (int s = lengths[i] * k; s < t * k; s++) y[i * t * k + s] = Float.NaN;
             data = Dataset.regression(x, b, t, 1, lengths, y, k, true);
         }
-        return ValidRows.loss(loss, out, data, grad);
+        return ValidRows.score(loss, out, data, grad, new ValidRows.Scored());
     }
 
     /** The trainer's path for one label per sequence: the [B, K] outputs of sequences of unequal lengths (ValidRows). */
@@ -365,7 +365,7 @@ class TorchTrainingParityTest {
         int[] lengths = fx.ints("lengths");
         int b = lengths.length, t = fx.integer("steps"), k = fx.shape("input")[1];
         Dataset data = Dataset.classification(new float[b * t], b, t, 1, lengths, fx.ints("target"), false);
-        return ValidRows.loss(loss, Batch.vectors(input, b, k), data, grad);
+        return ValidRows.score(loss, Batch.vectors(input, b, k), data, grad, new ValidRows.Scored());
     }
 
     // ------------------------------------------------------------------------------------------ fixtures

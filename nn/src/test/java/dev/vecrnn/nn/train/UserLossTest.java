@@ -239,7 +239,7 @@ class UserLossTest {
             return 0;
         };
         float[] grad = new float[6];
-        ValidRows.loss(spy, new Batch(new float[] {10, 20, 30, 40, 50, 60}, 2, 3, 1, new int[] {2, 1}, true), d, grad);
+        ValidRows.score(spy, new Batch(new float[] {10, 20, 30, 40, 50, 60}, 2, 3, 1, new int[] {2, 1}, true), d, grad, new ValidRows.Scored());
         assertEquals("[10.0, 20.0, 40.0]", java.util.Arrays.toString(seen[0]));
         assertEquals("[1.0, 2.0, 3.0]", java.util.Arrays.toString(seen[1]));
         assertEquals("[1.0, 1.0, 0.0, 1.0, 0.0, 0.0]", java.util.Arrays.toString(grad), "the gradient scattered back, zeros on padding");
