@@ -628,6 +628,9 @@ final class CliFuzzGen {
             if (anInput == null && k >= 2 && k <= 4) k = 0;
             // predict's --out gets .npy as np.save gives it: /dev/null would be a new file /dev/null.npy, not a device
             if (name.endsWith(".npy") && k == 5) k = 0;
+            // and an input not named .npy (an odd name such as 'x.npy' in quotes) is no name np.save writes to
+            boolean npyNamed = name.endsWith(".npy");
+            if (npyNamed && k == 2 && !anInput.getFileName().toString().endsWith(".npy")) k = 0;
             Runnable anyOverwrite = () -> {
                 if (r.nextBoolean()) c.flag("--overwrite");
             };
@@ -643,8 +646,11 @@ final class CliFuzzGen {
                     yield "a directory";
                 }
                 case 2 -> {
-                    c.put(opt, arg(anInput));
-                    c.names.add(anInput.toString());
+                    // np.save's naming: the input x.npy is also what --out x writes
+                    String spelled = arg(anInput);
+                    if (npyNamed && r.nextBoolean()) spelled = spelled.substring(0, spelled.length() - ".npy".length());
+                    c.put(opt, spelled);
+                    c.names.add(spelled);
                     anyOverwrite.run();
                     yield "is an input";
                 }
