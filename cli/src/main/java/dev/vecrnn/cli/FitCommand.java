@@ -187,7 +187,7 @@ final class FitCommand implements Callable<Integer> {
             tr.validationData(valData);
             tr.loss(classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
                     : multilabel ? posWeight.loss(tr, data, width, "--y " + y) : Loss.mse());
-            FitResume.record(tr, init, taskName, val, data.size());  // what the trainer cannot see: --init, --task, the --val rows
+            FitResume.record(tr, init, taskName);  // what the trainer cannot see: --init, --task
             // --class-weight's and --pos-weight's weights the trainer records itself (loss_weights), refusing a resume with others
             if (patience >= 0 && validating) tr.earlyStopping(patience, true);
             tr.nonFinite(policy);

@@ -15,25 +15,20 @@ final class FitResume {
     private FitResume() {
     }
 
-    /** The checkpoint's record of the rows a --val split holds out. */
+    /**
+     * The trainer's record of the rows a --val split holds out (Keras's count; a checkpoint from before it was recorded
+     * held out round(N * F) and reads so, so a resume where that count differs is refused: 0.22 of 10 rows, 2 then, 3 now).
+     */
     static final String HELD_OUT = "validation_rows";
 
     /**
      * Records in {@code tr}'s checkpoint what the trainer cannot see, so that a resume with another is refused: --init and
      * --task (checkpoints written before these were recorded read as --init pytorch, and as the task asked, but multilabel,
-     * which did not exist), and the rows a --val split of {@code n} rows holds out, Keras's count: a checkpoint from before it
-     * was recorded held out round(N * F) and reads so, so that a resume is refused where that count differs (0.22 of 10
-     * rows: 2 then, 3 now) rather than validating on other rows.
+     * which did not exist).
      */
-    static void record(Trainer tr, String init, String task, double val, int n) {
+    static void record(Trainer tr, String init, String task) {
         tr.setting("init", init.toLowerCase(java.util.Locale.ROOT), "pytorch")
-                .setting("task", task, task.equals(MultiLabel.TASK) ? "regression" : task)
-                .setting(HELD_OUT, heldOut(val, Trainer.validationRowCount(n, val), n), heldOut(val, Math.round(n * val), n));
-    }
-
-    /** {@link #HELD_OUT}'s value: "none" without a split, else "K of N rows". */
-    private static String heldOut(double val, long rows, int n) {
-        return val == 0 ? "none" : rows + " of " + n + " rows";
+                .setting("task", task, task.equals(MultiLabel.TASK) ? "regression" : task);
     }
 
     /**

@@ -139,7 +139,10 @@ public final class Trainer {
     /**
      * Holds out this fraction of the data for validation: rows drawn at random (by the seed), or with
      * {@code lastRows} the last rows in their order, as Keras's {@code validation_split} takes them (for
-     * windows in time order: validation after training, no overlap leaking into it).
+     * windows in time order: validation after training, no overlap leaking into it). The count is
+     * {@link #validationRowCount}; a checkpoint records it (setting {@code validation_rows}), and one written
+     * before the count became Keras's reads as {@code round(n * f)}, so resuming it where the counts differ fails
+     * with a {@link CheckpointMismatchException} naming that setting.
      */
     public Trainer validationSplit(double f, boolean lastRows) {
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
@@ -470,6 +473,7 @@ public final class Trainer {
             Checkpoint.Resumed resumed;
             try {
                 Map<String, String> absent = new LinkedHashMap<>();
+                absent.put(Checkpoint.VALIDATION_ROWS, t.heldOut(Math.round(data.size() * t.validationSplit), data.size()));
                 t.callerSettings.forEach((k, v) -> absent.put(k, v[1]));
                 resumed = t.resumeFrom == null ? new Checkpoint.Resumed(new Checkpoint.Run(), null)
                         : Checkpoint.read(t.resumeFrom, model, opt, sched, settings, absent);
@@ -553,6 +557,15 @@ public final class Trainer {
         return new Dataset[] {data.subset(order, nVal, data.size()), data.subset(order, 0, nVal)};
     }
 
+    /**
+     * {@link Checkpoint#VALIDATION_ROWS}'s value: "none" without a split, else "K of N rows". Checkpoints written
+     * before the count became Keras's do not record it; they held out {@code round(N * F)} rows and read as that,
+     * so a resume whose split now holds out other rows is refused rather than validating on rows it trained on.
+     */
+    private String heldOut(long rows, int n) {
+        return validationSplit == 0 ? "none" : rows + " of " + n + " rows";
+    }
+
     /** What a checkpoint must share with the trainer that resumes from it. */
     private Map<String, String> settings(Dataset data, Optimizer opt, Schedule sched) {
         Map<String, String> s = new LinkedHashMap<>();
@@ -562,6 +575,8 @@ public final class Trainer {
         s.put("tbptt", tbpttK1 + "," + tbpttK2);
         s.put("data", data.size() + " rows, hash " + Integer.toHexString(TrainingChecks.dataHash(data)));
         s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(TrainingChecks.dataHash(validation)));
+        // after the data, so that other data is named as such first
+        s.put(Checkpoint.VALIDATION_ROWS, heldOut(validationRowCount(data.size(), validationSplit), data.size()));
         s.put("optimizer", opt.getClass().getName());
         s.put("schedule", sched == null ? "none" : sched.getClass().getName());
         // only when weighted, so checkpoints of unweighted runs read as before; Checkpoint.read refuses the key either way round

@@ -48,6 +48,39 @@ class TrainerSettingTest {
         assertEquals("pytorch", e.written().get("init"));
     }
 
+    /**
+     * The rows a validation split holds out are recorded; a checkpoint written before (no "validation_rows") held out
+     * round(n * f) and reads so. Of these 8 rows, 0.3 held out round(2.4) = 2 then and 8 - floor(8 * 0.7) = 3 now
+     * (8 * (1 - 0.3) is 5.6 in doubles): refused, naming the setting, the model untouched. At 0.25 both
+     * counts are 2: it resumes.
+     */
+    @Test
+    void aCheckpointOfTheOldValidationCountResumesOnlyWhereTheCountAgrees(@TempDir Path dir) throws java.io.IOException {
+        for (double f : new double[] {0.3, 0.25}) {
+            Path ckpt = dir.resolve("c" + f + ".safetensors");
+            trainer(1).validationSplit(f).checkpoint(ckpt).fit(model(), DATA);
+            dev.vecrnn.nn.io.SafeTensors.Contents c = dev.vecrnn.nn.io.SafeTensors.read(ckpt);
+            java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+            assertEquals(f == 0.3 ? "3 of 8 rows" : "2 of 8 rows", meta.remove("validation_rows"), "the count recorded");
+            java.nio.file.Files.delete(ckpt);
+            dev.vecrnn.nn.io.SafeTensors.write(ckpt, new java.util.LinkedHashMap<>(c.tensors()), meta);
+            if (f == 0.25) {
+                assertEquals(2, trainer(2).validationSplit(f).resumeFrom(ckpt).fit(model(), DATA).epochs().size());
+                continue;
+            }
+            Model m = model();
+            java.util.Map<String, dev.vecrnn.nn.Tensor> before = m.stateDict();
+            CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+                    () -> trainer(2).validationSplit(f).resumeFrom(ckpt).fit(m, DATA));
+            assertEquals("validation_rows", e.setting());
+            assertEquals("2 of 8 rows", e.written().get("validation_rows"));
+            assertEquals("3 of 8 rows", e.trainer().get("validation_rows"));
+            for (var w : before.entrySet()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(w.getValue().data(), m.stateDict().get(w.getKey()).data(), "unchanged " + w.getKey());
+            }
+        }
+    }
+
     /** A resume that no longer sets a setting the checkpoint records went on unchecked (a keras-started run resumed as any); refused naming it. */
     @Test
     void aSettingTheResumeDropsIsRefused(@TempDir Path dir) {
@@ -66,7 +99,7 @@ class TrainerSettingTest {
 
     @Test
     void theTrainersOwnNamesAreRefused() {
-        for (String name : new String[] {"seed", "batch_size", "loss_weights", "format", "vecrnn", "epoch", "history_epochs", "plateau_best", ""}) {
+        for (String name : new String[] {"seed", "batch_size", "validation_rows", "loss_weights", "format", "vecrnn", "epoch", "history_epochs", "plateau_best", ""}) {
             assertThrows(IllegalArgumentException.class, () -> new Trainer().setting(name, "x", "y"), name);
         }
         assertThrows(IllegalArgumentException.class, () -> new Trainer().setting("init", null, "y"));
