@@ -178,7 +178,8 @@ final class QuantizeCommand implements Callable<Integer> {
         String worst = "output";
         StringBuilder list = new StringBuilder();
         for (var e : each.entrySet()) {
-            if (e.getValue() > each.get(worst)) worst = e.getKey();
+            double w = each.get(worst), v = e.getValue();
+            if (!Double.isNaN(w) && (Double.isNaN(v) || v > w)) worst = e.getKey();  // a NaN is the worst, and names its output
             list.append(list.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(String.format(java.util.Locale.ROOT, "%.2e", e.getValue()));
         }
         return String.format(java.util.Locale.ROOT, "%.2e in %s (%s)", each.get(worst), worst, list);

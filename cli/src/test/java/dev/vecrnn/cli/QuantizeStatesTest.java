@@ -87,6 +87,19 @@ class QuantizeStatesTest {
         return each;
     }
 
+    /** A NaN in any output is the worst difference, named, whichever output it is in and in whichever order. */
+    @Test
+    void aNanIsTheWorstDifference() {
+        Tensor out = Tensor.of(new float[] {0f, 1f}, 1, 1, 2), h = Tensor.of(new float[] {0f, 1f}, 1, 1, 2), c = Tensor.of(new float[] {0f, 1f}, 1, 1, 2);
+        Tensor off = Tensor.of(new float[] {0.5f, 1f}, 1, 1, 2), nan = Tensor.of(new float[] {0f, Float.NaN}, 1, 1, 2);
+        assertEquals("NaN in h_n (output 5.00e-01, h_n NaN, c_n 5.00e-01)",
+                QuantizeCommand.differences(new Recurrent.Output(out, h, c), new Recurrent.Output(off, nan, off)));
+        assertEquals("NaN in output (output NaN, h_n 5.00e-01, c_n NaN)",
+                QuantizeCommand.differences(new Recurrent.Output(out, h, c), new Recurrent.Output(nan, off, nan)));
+        assertEquals("NaN in c_n (output 0.00e+00, h_n 0.00e+00, c_n NaN)",
+                QuantizeCommand.differences(new Recurrent.Output(out, h, c), new Recurrent.Output(out, h, nan)));
+    }
+
     private static void assertPrinted(ContractTest.Result r, Map<String, Double> measured, String what) {
         assertEquals(0, r.code(), r.err());
         Matcher m = LINE.matcher(r.out());
