@@ -20,12 +20,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code vecrnn quantize}: a vecrnn model with its recurrent weights stored as int8 (one scale per row) or bf16,
  * for inference ({@code predict}, {@code sample}); prints the file size before and after and the largest difference
- * from fp32 on a sample over every output the model gives (a fitted model's outputs; a PyTorch stack's output, h_n and c_n).
+ * from fp32 on a sample over every output the model gives (a fitted model's outputs and its recurrent layers' final
+ * states; a PyTorch stack's output, h_n and c_n).
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = "Store a vecrnn model's recurrent weights as int8 (symmetric, one scale per row) or bf16 for inference,"
                 + " and print the size before and after and the largest difference on a sample over every output"
-                + " (for a PyTorch state_dict, output, h_n and c_n, each named).")
+                + " (the outputs and each recurrent layer's final h_n and c_n, each named).")
 final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "MODELDIR", description = "a directory from fit or train-text (model.safetensors) or the file, or a PyTorch state_dict directory (with config.json)")
@@ -76,9 +77,9 @@ final class QuantizeCommand implements Callable<Integer> {
             TextModel text = vocab == null ? null : TextModel.loadFor(dir, fp32);
             Batch sample = x != null ? sample(fp32, x, lengths) : randomSample(fp32);
             Model q = fp32.quantized(p);
-            double err;
+            String err;
             try {
-                err = maxAbsDiff(fp32.predict(sample).data(), q.predict(sample).data());
+                err = differences(fp32, q, sample);
             } catch (IllegalArgumentException e) {
                 // the model was checked when it loaded: what it refuses now is in the sample (a token id out of range)
                 if (x == null) throw e;
@@ -90,8 +91,7 @@ final class QuantizeCommand implements Callable<Integer> {
             if (text != null) text.save(outs.stage(vocabTarget));
             outs.commit();
             System.out.println(sizes(p, before, after));
-            System.out.printf("largest output difference from fp32 on %s: %.3g%n",
-                    x != null ? x.toString() : "16 random sequences of 50 steps", err);
+            System.out.println("largest difference from fp32 on " + (x != null ? x.toString() : "16 random sequences of 50 steps") + ": " + err);
             System.out.println("saved " + out.resolve("model.safetensors") + (vocabTarget == null ? "" : " and " + out.resolve(TextModel.VOCAB)));
         }
         return 0;
@@ -175,6 +175,30 @@ final class QuantizeCommand implements Callable<Integer> {
         each.put("output", maxAbsDiff(fp32.output().data(), quantized.output().data()));
         each.put("h_n", maxAbsDiff(fp32.hN().data(), quantized.hN().data()));
         if (fp32.cN() != null) each.put("c_n", maxAbsDiff(fp32.cN().data(), quantized.cN().data()));
+        return largest(each);
+    }
+
+    /**
+     * As for a PyTorch stack, over a fitted model's outputs (as {@code predict} gives them, before a multi-label model's
+     * sigmoid) and the final states of each of its recurrent layers, which a streaming caller ({@code Model.step})
+     * carries on: "layer 0 h_n" and, for an LSTM, "layer 0 c_n", by the layer's index in the model's summary.
+     */
+    static String differences(Model fp32, Model quantized, Batch sample) {
+        Model.Carry a = new Model.Carry(), b = new Model.Carry();
+        Batch outA = fp32.forward(sample, false, null, null, a).output(), outB = quantized.forward(sample, false, null, null, b).output();
+        java.util.Map<String, Double> each = new java.util.LinkedHashMap<>();
+        each.put("output", maxAbsDiff(outA.data(), outB.data()));
+        java.util.Map<Integer, Tensor[]> statesB = b.states();
+        for (var e : a.states().entrySet()) {
+            Tensor[] sa = e.getValue(), sb = statesB.get(e.getKey());
+            each.put("layer " + e.getKey() + " h_n", maxAbsDiff(sa[0].data(), sb[0].data()));
+            if (sa.length > 1) each.put("layer " + e.getKey() + " c_n", maxAbsDiff(sa[1].data(), sb[1].data()));
+        }
+        return largest(each);
+    }
+
+    /** "2.77e-03 in c_n (output 7.79e-05, h_n 6.59e-04, c_n 2.77e-03)": the largest of {@code each}, a NaN before any number. */
+    private static String largest(java.util.Map<String, Double> each) {
         String worst = "output";
         StringBuilder list = new StringBuilder();
         for (var e : each.entrySet()) {

@@ -18,12 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * quantize measured its error on --x without lengths: a model fitted with --lengths on NaN-padded sequences could not
  * be measured on its own data at all (refused for the NaN in the padding), and zero padding was read as steps. It takes
  * --lengths as predict (and infer, for a PyTorch state_dict) does: the padding is not read, and the difference it prints
- * is the one between predict's outputs of the two models.
+ * is the largest between predict's outputs of the two models and the states a streaming caller carries on, here
+ * reached by stepping each sequence through its valid steps ({@code Model.step}, not the sequence forward quantize runs).
  */
 class QuantizeLengthsTest {
 
-    /** A fitted model's line, "largest output difference ... on F: V", or a PyTorch stack's, "largest difference ... on F: V in c_n (...)". */
-    private static final Pattern DIFF = Pattern.compile("largest (?:output )?difference from fp32 on .*: (\\S+)");
+    /** The line, "largest difference ... on F: V in c_n (...)" (a fitted model's names "layer 0 c_n"). */
+    private static final Pattern DIFF = Pattern.compile("largest difference from fp32 on .*: (\\S+) in ");
 
     private static double printedDifference(ContractTest.Result r) {
         assertEquals(0, r.code(), r.err());
@@ -37,6 +38,28 @@ class QuantizeLengthsTest {
         assertEquals(x.length, y.length);
         double worst = 0;
         for (int i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((double) x[i] - y[i]));
+        return worst;
+    }
+
+    /** The largest difference between the two models' states after each sequence's valid steps, stepped one at a time. */
+    private static double stateDifference(Path a, Path b, float[] x, long[] len, int steps, int features) throws Exception {
+        dev.vecrnn.nn.model.Model ma = dev.vecrnn.nn.format.ModelFile.load(a.resolve("model.safetensors"));
+        dev.vecrnn.nn.model.Model mb = dev.vecrnn.nn.format.ModelFile.load(b.resolve("model.safetensors"));
+        double worst = 0;
+        float[] step = new float[features], outA = new float[ma.outputFeatures()], outB = new float[mb.outputFeatures()];
+        for (int i = 0; i < len.length; i++) {
+            dev.vecrnn.nn.model.ModelState sa = ma.newState(), sb = mb.newState();
+            for (int t = 0; t < len[i]; t++) {
+                System.arraycopy(x, (i * steps + t) * features, step, 0, features);
+                ma.step(step, sa, outA);
+                mb.step(step, sb, outB);
+            }
+            float[] fa = new float[sa.size()], fb = new float[sb.size()];
+            sa.copyTo(fa);
+            sb.copyTo(fb);
+            assertTrue(fa.length > 0);
+            for (int k = 0; k < fa.length; k++) worst = Math.max(worst, Math.abs((double) fa[k] - fb[k]));
+        }
         return worst;
     }
 
@@ -66,14 +89,17 @@ class QuantizeLengthsTest {
             ContractTest.run("quantize", "--model", m.toString(), "--out", q.toString(), "--precision", "int8", "--lengths", lens)
                     .refused("--lengths", "expected --x too");
             assertFalse(Files.exists(q));
-            double printed = printedDifference(ContractTest.run("quantize", "--model", m.toString(), "--out", q.toString(),
-                    "--precision", "int8", "--x", xpad, "--lengths", lens));
+            ContractTest.Result quantized = ContractTest.run("quantize", "--model", m.toString(), "--out", q.toString(),
+                    "--precision", "int8", "--x", xpad, "--lengths", lens);
+            double printed = printedDifference(quantized);
+            assertTrue(quantized.out().contains("(output ") && quantized.out().contains(", layer 0 h_n "), quantized.out());
             for (Path model : new Path[] {m, q}) {
                 assertEquals(0, ContractTest.run("predict", "--model", model.toString(), "--x", xpad, "--lengths", lens,
                         "--out", model.resolve("p.npy").toString()).code());
             }
             double worst = largestDifference(m.resolve("p.npy"), q.resolve("p.npy"));
             assertTrue(worst > 0, perStep);
+            worst = Math.max(worst, stateDifference(m, q, x, len, 5, 2));
             assertEquals(worst, printed, worst * 1e-2, perStep);  // printed to 3 significant digits
         }
     }

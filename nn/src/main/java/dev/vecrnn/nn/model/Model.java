@@ -194,6 +194,20 @@ public final class Model {
         /** The model whose forward filled it, and how many sequences it carries (null and 0 while empty). */
         Model model;
         int batch;
+
+        /**
+         * Copies of the states held: for each recurrent layer by index, in layer order, {h} or an LSTM's {h, c}
+         * (PyTorch's h_n and c_n of that layer); empty before a forward filled it. Changing them changes nothing here.
+         */
+        public Map<Integer, Tensor[]> states() {
+            Map<Integer, Tensor[]> copy = new LinkedHashMap<>();
+            for (Map.Entry<Integer, Tensor[]> e : states.entrySet()) {
+                Tensor[] t = new Tensor[e.getValue().length];
+                for (int i = 0; i < t.length; i++) t[i] = e.getValue()[i].copy();
+                copy.put(e.getKey(), t);
+            }
+            return java.util.Collections.unmodifiableMap(copy);
+        }
     }
 
     /**
