@@ -202,9 +202,8 @@ public final class Model {
         public Map<Integer, Tensor[]> states() {
             Map<Integer, Tensor[]> copy = new LinkedHashMap<>();
             for (Map.Entry<Integer, Tensor[]> e : states.entrySet()) {
-                Tensor[] t = new Tensor[e.getValue().length];
-                for (int i = 0; i < t.length; i++) t[i] = e.getValue()[i].copy();
-                copy.put(e.getKey(), t);
+                Tensor[] held = e.getValue();  // {h, c}, c null but for an LSTM
+                copy.put(e.getKey(), held[1] == null ? new Tensor[] {held[0].copy()} : new Tensor[] {held[0].copy(), held[1].copy()});
             }
             return java.util.Collections.unmodifiableMap(copy);
         }

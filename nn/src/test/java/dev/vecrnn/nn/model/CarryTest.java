@@ -44,6 +44,41 @@ class CarryTest {
         held.forEach((i, s) -> assertSame(s, to.states.get(i)));
     }
 
+    /**
+     * {@link Model.Carry#states()}: each recurrent layer's {h} (GRU, RNN) or {h, c} (LSTM) by its index, as stepping each
+     * sequence one step at a time leaves the stream's state ({@link ModelState#copyTo}: every recurrent layer's h, then
+     * an LSTM's c, in layer order); copies, so changing them changes nothing held. A GRU's had a null c, which the
+     * copy did not expect.
+     */
+    @Test
+    void statesAreEachRecurrentLayersFinalStateAsSteppingLeavesIt() {
+        Model m = Model.builder(3).gru(5).dense(4).lstm(6).dense(2).seed(3).build();
+        Batch x = batch(2, 4);
+        Model.Carry c = new Model.Carry();
+        assertEquals(Map.of(), c.states());
+        m.forward(x, false, null, null, c);
+        Map<Integer, Tensor[]> states = c.states();
+        assertEquals(java.util.List.of(0, 2), java.util.List.copyOf(states.keySet()));
+        assertEquals(1, states.get(0).length, "a GRU's: h only");
+        assertEquals(2, states.get(2).length, "an LSTM's: h and c");
+        for (int b = 0; b < 2; b++) {
+            ModelState s = m.newState();
+            float[] out = new float[2];
+            for (int t = 0; t < 5; t++) m.step(java.util.Arrays.copyOfRange(x.data(), (b * 5 + t) * 3, (b * 5 + t + 1) * 3), s, out);
+            float[] stepped = new float[s.size()];
+            s.copyTo(stepped);
+            assertEquals(5 + 6 + 6, stepped.length);
+            float[] fromCarry = new float[17];
+            System.arraycopy(states.get(0)[0].data(), b * 5, fromCarry, 0, 5);
+            System.arraycopy(states.get(2)[0].data(), b * 6, fromCarry, 5, 6);
+            System.arraycopy(states.get(2)[1].data(), b * 6, fromCarry, 11, 6);
+            assertArrayEquals(stepped, fromCarry, 1e-5f, "sequence " + b);
+        }
+        float held = states.get(2)[1].data()[0];
+        states.get(2)[1].data()[0] = held + 1f;
+        assertEquals(held, c.states().get(2)[1].data()[0], "a copy");
+    }
+
     @Test
     void aCarryOfAnotherBatchSizeIsRefusedNamingFrom() {
         Model m = Model.builder(3).lstm(8).dense(2).seed(1).build();
