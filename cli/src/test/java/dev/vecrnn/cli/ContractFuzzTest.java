@@ -110,7 +110,7 @@ class ContractFuzzTest {
         PrintStream out = System.out;
         System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try {
-            CliFuzzGen.makeTemplates(Files.createDirectories(root.resolve("templates")), fixture());
+            CliFuzzTemplates.make(Files.createDirectories(root.resolve("templates")), fixture());
         } finally {
             System.setOut(out);
         }
