@@ -225,12 +225,7 @@ final class CliFuzzInfer extends CliFuzzOutputs {
         fileFaults("--model", mfile);
         modelFaults(mdir, mfile, asDir, xp);
         npyFaults("--input", xp, x);
-        planters.add(new Planter("--input", () -> {
-            Arr bad = features(n, t, 3 - f);
-            if (bad.rank() == 2) bad = bad.withShape(n, t, 3 - f);
-            files.put(xp, Node.file(bad.npy()));
-            c.fault("--input: a feature count other than the model's", "--input", xp, "--model");
-        }));
+        featureCountFault("--input", xp, n, t, f);
         flagOpt("--overwrite", c.has("--overwrite"));
     }
 }

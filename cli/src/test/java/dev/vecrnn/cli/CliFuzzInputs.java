@@ -426,4 +426,14 @@ abstract class CliFuzzInputs extends CliFuzzGen {
             c.maybe("--model: byte-mutated", "--model", mfile, mdir);
         }));
     }
+
+    /** {@code opt}'s .npy ({@code xp}) of n sequences of t steps with the other feature count than the model's {@code f} (1 or 2). */
+    void featureCountFault(String opt, Path xp, int n, int t, int f) {
+        planters.add(new Planter(opt, () -> {
+            Arr bad = features(n, t, 3 - f);
+            if (bad.rank() == 2) bad = bad.withShape(n, t, 3 - f);
+            files.put(xp, Node.file(bad.npy()));
+            c.fault(opt + ": a feature count other than the model's", opt, xp, "--model");
+        }));
+    }
 }

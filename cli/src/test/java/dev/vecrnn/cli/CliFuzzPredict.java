@@ -54,12 +54,7 @@ final class CliFuzzPredict extends CliFuzzOutputs {
         fileFaults("--model", mfile);
         modelFaults(mdir, mfile, asDir, xp);
         npyFaults("--x", xp, x);
-        planters.add(new Planter("--x", () -> {
-            Arr bad = features(n, t, 3 - f);
-            if (bad.rank() == 2) bad = bad.withShape(n, t, 3 - f);
-            files.put(xp, Node.file(bad.npy()));
-            c.fault("--x: a feature count other than the model's", "--x", xp, "--model");
-        }));
+        featureCountFault("--x", xp, n, t, f);
         planters.add(new Planter("--x", () -> {
             double[] v = x.v().clone();
             v[r.nextInt(v.length)] = pickD(Double.NaN, Double.POSITIVE_INFINITY);
@@ -117,12 +112,7 @@ final class CliFuzzPredict extends CliFuzzOutputs {
             c.put("--task", pick(JUNK));
             c.fault("--task: not one of its choices", "--task");
         }));
-        planters.add(new Planter("--x", () -> {
-            Arr bad = features(n, t, 3 - f);
-            if (bad.rank() == 2) bad = bad.withShape(n, t, 3 - f);
-            files.put(xp, Node.file(bad.npy()));
-            c.fault("--x: a feature count other than the model's", "--x", xp, "--model");
-        }));
+        featureCountFault("--x", xp, n, t, f);
         if (classification) {
             planters.add(new Planter("--y", () -> {
                 double[] v = y.v().clone();
@@ -196,14 +186,7 @@ final class CliFuzzPredict extends CliFuzzOutputs {
             input("--x", xp, x.npy());
             ins.put("--x", xp);
             npyFaults("--x", xp, x);
-            if (!text) {
-                planters.add(new Planter("--x", () -> {
-                    Arr bad = features(x.shape()[0], x.shape()[1], 3 - f);
-                    if (bad.rank() == 2) bad = bad.withShape(x.shape()[0], x.shape()[1], 3 - f);
-                    files.put(xp, Node.file(bad.npy()));
-                    c.fault("--x: a feature count other than the model's", "--x", xp, "--model");
-                }));
-            }
+            if (!text) featureCountFault("--x", xp, x.shape()[0], x.shape()[1], f);
         }
         c.note("model: " + (text ? "a text model" : f + " features, " + (seq ? "per-step" : "last-step") + " output")
                 + (asDir ? ", given as its directory" : ", given as its file"));
