@@ -134,7 +134,7 @@ final class CliFuzzPredict extends CliFuzzOutputs {
         planters.add(new Planter("--task", () -> {
             c.put("--task", classification ? "regression" : "classification");
             if (!classification) files.put(yp, Node.file(y.withValues(Arrays.stream(y.v()).map(v -> v + 0.5).toArray()).npy()));
-            c.fault("--task: not what the model was fitted for (Y as the other task gives it)", "--y", yp);
+            c.fault("--task: not what the model was fitted for (Y as the other task gives it)", "--task", "--y", yp);
         }));
         if (classification && (seq || t >= 2)) {
             // a label per step for a model of one output a sequence (a row of zeros is no one-hot row), or one a sequence
