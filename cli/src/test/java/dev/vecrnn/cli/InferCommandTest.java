@@ -49,6 +49,21 @@ class InferCommandTest {
     }
 
     /**
+     * A state_dict saved on its own (safetensors' save_file of module.state_dict()) carries no module: infer said only
+     * "config.json: no such file". It names what the directory lacks and both ways to make it, nothing written.
+     */
+    @Test
+    void aStateDictWithoutItsConfigIsRefusedSayingWhatItNeeds(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        Path m = Files.createDirectories(out.resolve("m"));
+        Files.copy(f.resolve("m/model.safetensors"), m.resolve("model.safetensors"));
+        ContractTest.run("infer", "--model", m.toString(), "--input", f.resolve("x.npy").toString(), "--out", out.resolve("o").toString())
+                .refused("--model " + m + ": model.safetensors is no vecrnn model", "no config.json beside it", "\"type\": \"LSTM\"",
+                        "scripts/export_pytorch.py");
+        assertFalse(Files.exists(out.resolve("o")), "no output directory for a refused run");
+    }
+
+    /**
      * torch.nn.LSTM takes any dropout in [0, 1] (torch 1.13 builds LSTM(4, 8, num_layers=2, dropout=1.0)), and dropout
      * does nothing at inference; infer refused a config.json of "dropout": 1 ("expected in [0, 1)"). It runs now,
      * with PyTorch's outputs; what PyTorch refuses (negative, above 1, a bool) is still refused, naming config.json
