@@ -201,7 +201,10 @@ public final class PyTorchFormat {
                 throw new IllegalArgumentException("'nonlinearity' expected \"tanh\" or \"relu\", got null");
             }
             Object type = m.get("type");
-            if (!(type instanceof String t)) throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got " + Untrusted.describe(type));
+            if (!(type instanceof String t)) {
+                throw new IllegalArgumentException("'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got "
+                        + (m.containsKey("type") ? Untrusted.describe(type) : "no such key (the module's class is not in the weights)"));
+            }
             CellType cell = cellType(t, m.get("nonlinearity"));
             int input = integer(m, "input_size", -1), hidden = integer(m, "hidden_size", -1), layers = integer(m, "num_layers", 1);
             boolean bias = bool(m, "bias", true), batchFirst = bool(m, "batch_first", false), bidirectional = bool(m, "bidirectional", false);
