@@ -46,13 +46,13 @@ final class Checkpoint {
     static final String ARCHITECTURE = "architecture";
     static final String NO_LOSS_WEIGHTS = "none";
 
+    /** The setting recording the rows a validation split holds out ("K of N rows", or "none"). */
+    static final String VALIDATION_ROWS = "validation_rows";
+
     /**
      * Metadata keys of the trainer's own (its settings, the file's format, architecture, position and history),
      * which a caller's {@link Trainer#setting} may not take; so may no key beginning with "history" or "plateau_".
      */
-    /** The setting recording the rows a validation split holds out ("K of N rows", or "none"). */
-    static final String VALIDATION_ROWS = "validation_rows";
-
     static final java.util.Set<String> RESERVED = java.util.Set.of("seed", "batch_size", "validation_split", VALIDATION_ROWS, "tbptt", "data",
             "validation_data", "optimizer", "schedule", LOSS_WEIGHTS, ARCHITECTURE, ModelFile.ARCHITECTURE_KEY, "format", "epoch", "batch",
             "epoch_loss_sum", "epoch_batches_counted", "epoch_skipped_steps", "epoch_millis", "best_loss", "best_epoch", "epochs_since_best",

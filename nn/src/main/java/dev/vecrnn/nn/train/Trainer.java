@@ -140,9 +140,10 @@ public final class Trainer {
      * Holds out this fraction of the data for validation: rows drawn at random (by the seed), or with
      * {@code lastRows} the last rows in their order, as Keras's {@code validation_split} takes them (for
      * windows in time order: validation after training, no overlap leaking into it). The count is
-     * {@link #validationRowCount}; a checkpoint records it (setting {@code validation_rows}), and one written
-     * before the count became Keras's reads as {@code round(n * f)}, so resuming it where the counts differ fails
-     * with a {@link CheckpointMismatchException} naming that setting.
+     * {@link #validationRowCount}; a checkpoint records it (setting {@code validation_rows}), and one that does not
+     * (written before the count was recorded) reads as the older {@code round(n * f)}, so resuming it where the
+     * counts differ fails with a {@link CheckpointMismatchException} naming that setting. (Library checkpoints of the
+     * few development builds that counted as Keras before recording it are refused so too; start those afresh.)
      */
     public Trainer validationSplit(double f, boolean lastRows) {
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
@@ -559,7 +560,7 @@ public final class Trainer {
 
     /**
      * {@link Checkpoint#VALIDATION_ROWS}'s value: "none" without a split, else "K of N rows". Checkpoints written
-     * before the count became Keras's do not record it; they held out {@code round(N * F)} rows and read as that,
+     * before the count was recorded do not hold it; they held out {@code round(N * F)} rows and read as that,
      * so a resume whose split now holds out other rows is refused rather than validating on rows it trained on.
      */
     private String heldOut(long rows, int n) {
