@@ -77,13 +77,14 @@ final class InferCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--model " + model + ": not a vecrnn model file (no architecture in its metadata);"
                             + " for a PyTorch state_dict give its directory, with " + PyTorchFormat.CONFIG + " beside " + PyTorchFormat.WEIGHTS);
                 }
-            }
-            if (!Files.exists(model.resolve(PyTorchFormat.CONFIG), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                // a state_dict saved on its own (safetensors' save_file) carries no module: say what it lacks and how to make it
-                throw new IllegalArgumentException("--model " + model + ": " + PyTorchFormat.WEIGHTS + " is no vecrnn model (no architecture in its"
-                        + " metadata) and has no " + PyTorchFormat.CONFIG + " beside it, which a PyTorch state_dict needs: its module's type and"
-                        + " arguments ({\"type\": \"LSTM\", \"input_size\": I, \"hidden_size\": H, ...}, see ./vecrnn infer --help), or run"
-                        + " scripts/export_pytorch.py FILE DIR on the file torch.save wrote");
+                if (!Files.exists(model.resolve(PyTorchFormat.CONFIG), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    // a state_dict saved on its own (safetensors' save_file) carries no module: say what it lacks and how to make it
+                    throw new IllegalArgumentException("--model " + model + ": " + PyTorchFormat.WEIGHTS + " is no vecrnn model (no architecture in its"
+                            + " metadata) and has no " + PyTorchFormat.CONFIG + " beside it, which a PyTorch state_dict needs: its module's type and"
+                            + " arguments ({\"type\": \"LSTM\", \"input_size\": I, \"hidden_size\": H, ...}, see ./vecrnn infer --help), or run"
+                            + " scripts/export_pytorch.py FILE DIR on the file torch.save wrote");
+                }
+                // left: a config.json that is a dangling link, refused below by the input check, in its words
             }
             outs.inputs(Inputs.file("--model", model.resolve(PyTorchFormat.WEIGHTS)), Inputs.file("--model", model.resolve(PyTorchFormat.CONFIG)));
             Recurrent net = PyTorchFormat.read(model);
