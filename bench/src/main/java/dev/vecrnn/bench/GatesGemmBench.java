@@ -21,7 +21,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The batched gate products of an LSTM (B = 32, I = H = size): the forward GEMM and both backward
+ * The batched gate products of an LSTM (B = batch, 32 unless asked, I = H = size): the forward GEMM and both backward
  * products, the one to the inputs both on the packed layout and on the {@link TransposedGates} copy
  * training uses. Each does 2*B*4H*(I+H) flops:
  * size 64: 2*32*256*128 = 2,097,152 (2.10 MFLOP); size 256: 2*32*1024*512 = 33,554,432 (33.6 MFLOP).
@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class GatesGemmBench {
-    static final int BATCH = 32;
+    /** Batch rows: the targets are at 32; training's weight-gradient product runs on every step of a sequence at once (B * T rows). */
+    @Param({"32"})
+    public int batch;
 
     /** I = H = size. */
     @Param({"64", "256"})
@@ -63,12 +65,12 @@ public class GatesGemmBench {
         grad = p.zerosLike();
         transposed = TransposedGates.of(p);
         g = p.outputSize();
-        x = BenchInputs.uniform(rnd, BATCH * size, -1f, 1f);
-        h = BenchInputs.uniform(rnd, BATCH * size, -1f, 1f);
-        dG = BenchInputs.uniform(rnd, BATCH * g, -1f, 1f);
-        out = new float[BATCH * g];
-        dx = new float[BATCH * size];
-        dh = new float[BATCH * size];
+        x = BenchInputs.uniform(rnd, batch * size, -1f, 1f);
+        h = BenchInputs.uniform(rnd, batch * size, -1f, 1f);
+        dG = BenchInputs.uniform(rnd, batch * g, -1f, 1f);
+        out = new float[batch * g];
+        dx = new float[batch * size];
+        dh = new float[batch * size];
     }
 
     /** The backward products accumulate; zeroing per iteration keeps the sums from growing without bound. */
@@ -83,28 +85,28 @@ public class GatesGemmBench {
     // x [B, I], h [B, H] -> out [B, 4H]
     @Benchmark
     public float[] gates() {
-        kernels.gates(p, BATCH, x, 0, size, h, 0, size, out, 0, g);
+        kernels.gates(p, batch, x, 0, size, h, 0, size, out, 0, g);
         return out;
     }
 
     // dG [B, 4H] -> dx [B, I], dh [B, H], accumulated
     @Benchmark
     public float[] gatesBackwardData() {
-        kernels.gatesBackwardData(p, BATCH, dG, 0, g, dx, 0, size, dh, 0, size);
+        kernels.gatesBackwardData(p, batch, dG, 0, g, dx, 0, size, dh, 0, size);
         return dh;
     }
 
     // the same on the transposed copy, as training's backward pass runs it (the scalar kernels read p)
     @Benchmark
     public float[] gatesBackwardDataTransposed() {
-        kernels.gatesBackwardData(transposed, BATCH, dG, 0, g, dx, 0, size, dh, 0, size);
+        kernels.gatesBackwardData(transposed, batch, dG, 0, g, dx, 0, size, dh, 0, size);
         return dh;
     }
 
     // dG [B, 4H], x [B, I], h [B, H] -> grad W [4H, I + H], grad bias [4H], accumulated
     @Benchmark
     public PackedGates gatesBackwardWeights() {
-        kernels.gatesBackwardWeights(p, BATCH, dG, 0, g, x, 0, size, h, 0, size, grad);
+        kernels.gatesBackwardWeights(p, batch, dG, 0, g, x, 0, size, h, 0, size, grad);
         return grad;
     }
 }

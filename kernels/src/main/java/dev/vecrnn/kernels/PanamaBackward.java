@@ -309,8 +309,9 @@ final class PanamaBackward {
                             weights4x4(gw, w0 + kk, w1 + kk, w2 + kk, w3 + kk, slice, bb, packed, (k - kc) * bb);
                         }
                     } else {
-                        for (; k < kcTiles; k += W_COLS) weights2x4(gw, w0 + k * PANEL, w1 + k * PANEL, slice, bb, packed, (k - kc) * bb);
+                        weights2x4(gw, w0 + k * PANEL, w1 + k * PANEL, slice, bb, packed, 0, (kcTiles - k) / W_COLS);
                     }
+                    k = Math.max(k, kcTiles);
                     for (; k < kcTo; k++) {
                         for (int j = 0; j < TILE_CHUNKS; j++) {
                             weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
@@ -328,38 +329,43 @@ final class PanamaBackward {
         }
     }
 
-    /** Two chunks by four columns (gw at i0 and i1) over bb rows of a dG slice; row b's four columns at q + 4b (packColumns). */
-    private static void weights2x4(float[] gw, int i0, int i1, float[] slice, int bb, float[] packed, int q) {
-        FloatVector a00 = FloatVector.fromArray(S, gw, i0), a01 = FloatVector.fromArray(S, gw, i0 + PANEL);
-        FloatVector a02 = FloatVector.fromArray(S, gw, i0 + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, i0 + 3 * PANEL);
-        FloatVector a10 = FloatVector.fromArray(S, gw, i1), a11 = FloatVector.fromArray(S, gw, i1 + PANEL);
-        FloatVector a12 = FloatVector.fromArray(S, gw, i1 + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, i1 + 3 * PANEL);
-        for (int b = 0; b < bb; b++) {
-            int g = b * 2 * L;
-            FloatVector d0 = FloatVector.fromArray(S, slice, g);
-            FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
-            int sb = q + W_COLS * b;
-            FloatVector v = FloatVector.broadcast(S, packed[sb]);
-            a00 = d0.fma(v, a00);
-            a10 = d1.fma(v, a10);
-            v = FloatVector.broadcast(S, packed[sb + 1]);
-            a01 = d0.fma(v, a01);
-            a11 = d1.fma(v, a11);
-            v = FloatVector.broadcast(S, packed[sb + 2]);
-            a02 = d0.fma(v, a02);
-            a12 = d1.fma(v, a12);
-            v = FloatVector.broadcast(S, packed[sb + 3]);
-            a03 = d0.fma(v, a03);
-            a13 = d1.fma(v, a13);
+    /**
+     * Two chunks by four columns (gw at i0 and i1) over bb rows of a dG slice, for {@code tiles} tiles of four
+     * columns side by side; row b's four columns of tile t at q + 4 bb t + 4b (packColumns).
+     */
+    private static void weights2x4(float[] gw, int i0, int i1, float[] slice, int bb, float[] packed, int q, int tiles) {
+        for (int t = 0; t < tiles; t++, i0 += W_COLS * PANEL, i1 += W_COLS * PANEL, q += W_COLS * bb) {
+            FloatVector a00 = FloatVector.fromArray(S, gw, i0), a01 = FloatVector.fromArray(S, gw, i0 + PANEL);
+            FloatVector a02 = FloatVector.fromArray(S, gw, i0 + 2 * PANEL), a03 = FloatVector.fromArray(S, gw, i0 + 3 * PANEL);
+            FloatVector a10 = FloatVector.fromArray(S, gw, i1), a11 = FloatVector.fromArray(S, gw, i1 + PANEL);
+            FloatVector a12 = FloatVector.fromArray(S, gw, i1 + 2 * PANEL), a13 = FloatVector.fromArray(S, gw, i1 + 3 * PANEL);
+            for (int b = 0; b < bb; b++) {
+                int g = b * 2 * L;
+                FloatVector d0 = FloatVector.fromArray(S, slice, g);
+                FloatVector d1 = FloatVector.fromArray(S, slice, g + L);
+                int sb = q + W_COLS * b;
+                FloatVector v = FloatVector.broadcast(S, packed[sb]);
+                a00 = d0.fma(v, a00);
+                a10 = d1.fma(v, a10);
+                v = FloatVector.broadcast(S, packed[sb + 1]);
+                a01 = d0.fma(v, a01);
+                a11 = d1.fma(v, a11);
+                v = FloatVector.broadcast(S, packed[sb + 2]);
+                a02 = d0.fma(v, a02);
+                a12 = d1.fma(v, a12);
+                v = FloatVector.broadcast(S, packed[sb + 3]);
+                a03 = d0.fma(v, a03);
+                a13 = d1.fma(v, a13);
+            }
+            a00.intoArray(gw, i0);
+            a01.intoArray(gw, i0 + PANEL);
+            a02.intoArray(gw, i0 + 2 * PANEL);
+            a03.intoArray(gw, i0 + 3 * PANEL);
+            a10.intoArray(gw, i1);
+            a11.intoArray(gw, i1 + PANEL);
+            a12.intoArray(gw, i1 + 2 * PANEL);
+            a13.intoArray(gw, i1 + 3 * PANEL);
         }
-        a00.intoArray(gw, i0);
-        a01.intoArray(gw, i0 + PANEL);
-        a02.intoArray(gw, i0 + 2 * PANEL);
-        a03.intoArray(gw, i0 + 3 * PANEL);
-        a10.intoArray(gw, i1);
-        a11.intoArray(gw, i1 + PANEL);
-        a12.intoArray(gw, i1 + 2 * PANEL);
-        a13.intoArray(gw, i1 + 3 * PANEL);
     }
 
     /** Four chunks by four columns (gw at i0 to i3) over bb rows of a dG slice; row b's four columns at q + 4b (packColumns). */
