@@ -80,9 +80,7 @@ final class InferCommand implements Callable<Integer> {
                 if (!Files.exists(model.resolve(PyTorchFormat.CONFIG), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     // a state_dict saved on its own (safetensors' save_file) carries no module: say what it lacks and how to make it
                     throw new IllegalArgumentException("--model " + model + ": " + PyTorchFormat.WEIGHTS + " is no vecrnn model (no architecture in its"
-                            + " metadata) and has no " + PyTorchFormat.CONFIG + " beside it, which a PyTorch state_dict needs: its module's type and"
-                            + " arguments ({\"type\": \"LSTM\", \"input_size\": I, \"hidden_size\": H, ...}, see ./vecrnn infer --help), or run"
-                            + " scripts/export_pytorch.py FILE DIR on the file torch.save wrote");
+                            + " metadata) and has no " + PyTorchFormat.CONFIG + " beside it, " + Inputs.STATE_DICT_NEEDS);
                 }
                 // left: a config.json that is a dangling link, refused below by the input check, in its words
             }

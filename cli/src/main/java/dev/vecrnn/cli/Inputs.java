@@ -41,19 +41,35 @@ final class Inputs {
                         + " beside it), not a vecrnn model file (from fit, train-text or quantize); ./vecrnn infer runs it");
             }
             // what an interrupted fit leaves: its checkpoint, whose model the resumed run saves
-            String format;
+            java.util.Map<String, String> meta;
             try {
-                format = dev.vecrnn.nn.io.SafeTensors.metadata(file).get("format");
+                meta = dev.vecrnn.nn.io.SafeTensors.metadata(file);
             } catch (IOException | IllegalArgumentException unreadable) {
                 throw e;  // the reader's own refusal says what is wrong with it
             }
+            String format = meta.get("format");
             if (format != null && format.startsWith("vecrnn-checkpoint/")) {
                 throw new IllegalArgumentException(option + " " + file + ": a training checkpoint (fit --checkpoint), not a model file; the same"
                         + " fit with --checkpoint " + file + " --resume finishes its run and saves the model to its --out", e);
             }
+            if (!meta.containsKey(dev.vecrnn.nn.format.ModelFile.ARCHITECTURE_KEY)
+                    && !Files.exists(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // a state_dict saved on its own (safetensors' save_file): say what it lacks and how to make it
+                throw new IllegalArgumentException(option + " " + file + ": not a vecrnn model file (from fit, train-text or quantize; no"
+                        + " architecture in its metadata) and no " + config.getFileName() + " beside it, " + STATE_DICT_NEEDS
+                        + "; ./vecrnn infer (or quantize) then takes the directory", e);
+            }
             throw e;
         }
     }
+
+    /**
+     * What a PyTorch state_dict saved on its own (safetensors' {@code save_file}) lacks, and how to make it:
+     * the end of the refusals of such a file by infer, quantize and the commands that take a vecrnn model.
+     */
+    static final String STATE_DICT_NEEDS = "which a PyTorch state_dict needs: its module's type and arguments"
+            + " ({\"type\": \"LSTM\", \"input_size\": I, \"hidden_size\": H, ...}, see ./vecrnn infer --help), or run"
+            + " scripts/export_pytorch.py FILE DIR on the file torch.save wrote";
 
     /** {@code n} and the noun, singular for one: "1 sequence", "3 sequences". */
     static String count(long n, String noun) {

@@ -64,6 +64,25 @@ class InferCommandTest {
     }
 
     /**
+     * The same file given to quantize (which takes a state_dict directory with its config.json) and to predict said
+     * only "not a vecrnn model file (...; a PyTorch state_dict needs its config.json)": they name the option and
+     * what the directory lacks, with both ways to make it, as infer does; nothing written.
+     */
+    @Test
+    void quantizeAndPredictSayWhatAStateDictWithoutItsConfigNeeds(@TempDir Path out) throws Exception {
+        Path f = fixture();
+        Path m = Files.createDirectories(out.resolve("m"));
+        Files.copy(f.resolve("m/model.safetensors"), m.resolve("model.safetensors"));
+        String[] says = {"--model " + m.resolve("model.safetensors") + ": not a vecrnn model file", "no config.json beside it",
+                "\"type\": \"LSTM\"", "scripts/export_pytorch.py", "infer (or quantize) then takes the directory"};
+        ContractTest.run("quantize", "--model", m.toString(), "--out", out.resolve("q").toString(), "--precision", "int8").refused(says);
+        ContractTest.run("predict", "--model", m.toString(), "--x", f.resolve("x.npy").toString(), "--out", out.resolve("p.npy").toString())
+                .refused(says);
+        assertFalse(Files.exists(out.resolve("q")), "no output directory for a refused quantize");
+        assertFalse(Files.exists(out.resolve("p.npy")), "no output for a refused predict");
+    }
+
+    /**
      * torch.nn.LSTM takes any dropout in [0, 1] (torch 1.13 builds LSTM(4, 8, num_layers=2, dropout=1.0)), and dropout
      * does nothing at inference; infer refused a config.json of "dropout": 1 ("expected in [0, 1)"). It runs now,
      * with PyTorch's outputs; what PyTorch refuses (negative, above 1, a bool) is still refused, naming config.json
