@@ -503,11 +503,13 @@ public final class Model {
         if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
         newState(); // refuses a model that cannot stream, with the same words
         // each layer's outputs for all the streams are one array: a product past an array's length wrapped to a
-        // small array (a deep index error at the first stepMany) or went negative
-        int widest = widestStepRow();
-        if ((long) capacity * widest > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("capacity: expected at most " + (Integer.MAX_VALUE - 8) / widest
-                    + " streams (each needs a row of " + widest + " floats in one array), got " + capacity);
+        // small array (a deep index error at the first stepMany) or went negative. The bound named is the model's
+        // whole one, its recurrent layers' wider rows included: checking the model's own rows first named a bound
+        // (2^31 / 16 for an LSTM of 16 units) that capacities under it still failed, in the layer's other words
+        int most = maxStepStreams();
+        if (capacity > most) {
+            throw new IllegalArgumentException("capacity: expected at most " + most + " streams (maxStepStreams(): each layer's rows"
+                    + " for all of them must fit one Java array), got " + capacity);
         }
         return new ModelStepWorkspace(this, capacity);
     }

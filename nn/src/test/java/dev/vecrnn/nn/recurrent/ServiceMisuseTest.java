@@ -87,10 +87,11 @@ class ServiceMisuseTest {
         // a model's own layers' outputs for all streams are one array each too: a dense-only model has no
         // recurrent workspace to refuse it
         Model dense = Model.builder(4).dense(16).seed(1).build();
-        refused("capacity: expected at most " + (Integer.MAX_VALUE - 8) / 16 + " streams (each needs a row of 16 floats in one array), got "
-                + ((1 << 28) + 1), () -> dense.newStepWorkspace((1 << 28) + 1));
+        refused("capacity: expected at most " + (Integer.MAX_VALUE - 8) / 16 + " streams (maxStepStreams(): each layer's rows for all of"
+                + " them must fit one Java array), got " + ((1 << 28) + 1), () -> dense.newStepWorkspace((1 << 28) + 1));
+        // the bound a model names is the one that holds, its LSTM's 64-float gate rows included, not its own 16-float rows'
         Model m = Model.builder(4).lstm(16).dense(3).seed(1).build();
-        refused("capacity: expected at most", () -> m.newStepWorkspace(Integer.MAX_VALUE));
+        refused("capacity: expected at most " + (Integer.MAX_VALUE - 8) / 64 + " streams", () -> m.newStepWorkspace(Integer.MAX_VALUE));
 
         // what a caller sizing its batches ahead (a Flink operator built on a client) checks against: the largest capacity
         // taken, one past it refused (the LSTM's gate rows, 64 floats, bound the model as they bound the stack)
