@@ -56,7 +56,7 @@ final class ClassOptions extends Training.WeightOption {
      * The classes of a classifier, its outputs: --classes if given (checked against Y: at least its largest label
      * plus one, or its one-hot rows' width), else those of Y; --class-weight's count is checked against them.
      */
-    int width(FitCommand.Loaded in, Path y) {
+    int width(Datasets.Loaded in, Path y) {
         int width = in.width();
         if (classes != null) {
             if (in.oneHot() && width != classes) {

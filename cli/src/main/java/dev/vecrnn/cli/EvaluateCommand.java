@@ -79,13 +79,13 @@ final class EvaluateCommand implements Callable<Integer> {
             boolean perStep = m.outputIsSequence();
             requireRows(x);
             // [N, T] is token ids for a model with an embedding and one feature a step for any other, as predict reads it
-            FitCommand.Loaded in = FitCommand.load("--", x, y, lengths, classification, perStep, null,
+            Datasets.Loaded in = Datasets.load("--", x, y, lengths, classification, perStep, null,
                     perStep ? null : "the model gives one output a sequence, not one a step");
             Dataset data = in.data();
             if (multilabel) MultiLabel.requireTargets("--y", y, data, false);
             Inputs.requireFeatures("--x", x, m, in.features());
             if (vocab > 0) {
-                FitCommand.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab));
+                Datasets.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab));
             }
             int k = m.outputFeatures();
             if (classification && in.oneHot() && in.width() != k) {

@@ -83,7 +83,7 @@ final class PredictCommand implements Callable<Integer> {
         xd = null;  // the file's bytes, kept for that refusal's wording only: not held through the work
         int vocab = Inputs.vocabulary(m);
         // checked here, where the sequence and step are known (the embedding names a row of the chunk's flattened steps)
-        if (vocab > 0) FitCommand.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab));
+        if (vocab > 0) Datasets.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab));
         boolean seq = m.outputIsSequence();
         int k = m.outputFeatures();
         double outFloats = (double) n * (seq ? t : 1) * k;
@@ -111,14 +111,14 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /**
-     * X as {@code [N, T, F]}, as {@link FitCommand#sequences} reads it, but for a batch of no sequences ({@code [0, T, F]}
+     * X as {@code [N, T, F]}, as {@link Datasets#sequences} reads it, but for a batch of no sequences ({@code [0, T, F]}
      * or {@code [0, T]}, what a filter that kept no row leaves), which gives outputs of no row ({@code [0, K]} or
      * {@code [0, T, K]}), as a PyTorch module runs a batch of none; steps or features of none are still refused.
      */
     static Tensor sequencesOrNone(String option, Tensor read, Path file) {
         int r = read.rank();
         boolean none = (r == 2 || r == 3) && read.dim(0) == 0 && read.dim(1) > 0 && (r == 2 || read.dim(2) > 0);
-        if (!none) return FitCommand.sequences(option, read, file);
+        if (!none) return Datasets.sequences(option, read, file);
         return r == 3 ? read : Tensor.zeros(0, read.dim(1), 1);
     }
 }

@@ -148,7 +148,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private static Batch sample(Model m, Path xFile, Path lengthsFile) throws Exception {
         TensorData xd = Inputs.npy("--x", xFile);
-        Tensor t = FitCommand.sequences("--x", Inputs.floats("--x", xFile, xd), xFile);
+        Tensor t = Datasets.sequences("--x", Inputs.floats("--x", xFile, xd), xFile);
         Inputs.requireFeatures("--x", xFile, m, t.dim(2));
         int[] len = lengthsFile == null ? null : Inputs.lengths("--lengths", lengthsFile, t.dim(0), t.dim(1));
         Inputs.finiteSteps("--x", xFile, xd, t.data(), t.dim(0), t.dim(1), t.dim(2), len, false, "--lengths");

@@ -101,14 +101,14 @@ final class Training {
      * --pos-weight chose, and with {@code x} (null for token ids) a note on features too large for the gates, and one on regression targets
      * far from the outputs' starting scale.
      */
-    static void printNotes(FitCommand.Loaded in, ValidationArrays val, WeightOption classWeights, WeightOption posWeights, Path x,
+    static void printNotes(Datasets.Loaded in, ValidationArrays val, WeightOption classWeights, WeightOption posWeights, Path x,
                            Path y, Dataset data) {
         in.printNote();
         val.printNote();
         classWeights.printWeights();
         posWeights.printWeights();
-        if (x != null) FitCommand.scaleNote(x, data);
-        FitCommand.targetScaleNote(y, data);
+        if (x != null) ScaleNotes.scaleNote(x, data);
+        ScaleNotes.targetScaleNote(y, data);
     }
 
     /**

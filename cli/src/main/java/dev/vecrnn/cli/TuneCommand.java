@@ -94,11 +94,11 @@ final class TuneCommand implements Callable<Integer> {
     /** The search, on options call() has checked: {@code vocab} 0 for features, {@code embed} the embedding's size with one. */
     private void tune(Outputs outs, Path file, int vocab, int embed) throws Exception {
         boolean classification = task.equalsIgnoreCase("classification"), multilabel = task.equalsIgnoreCase(MultiLabel.TASK);
-        FitCommand.Loaded in = FitCommand.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
+        Datasets.Loaded in = Datasets.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
         Dataset data = in.data();
         if (multilabel) MultiLabel.requireTargets("--y", y, data, true);
         int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
-        if (vocab > 0) FitCommand.tokenIds(x, data, vocab);
+        if (vocab > 0) Datasets.tokenIds(x, data, vocab);
         int epochs = this.epochs.get(), batch = this.batch.get(), threads = this.threads.get();
         long seed = this.seed.get();
         Random r = new Random(seed);

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * fit's and tune's {@code --val-x}, {@code --val-y} and {@code --val-lengths}: validation on arrays of their own,
  * as Keras's {@code fit(..., validation_data=(x_val, y_val))}. All of X then trains; the arrays are read and
- * checked as X and Y are ({@link FitCommand#load}), and must fit the model the training data make: the same
+ * checked as X and Y are ({@link Datasets#load}), and must fit the model the training data make: the same
  * features per step (token ids below {@code --vocab}), class labels the model has an output for, regression
  * targets of the training width. A picocli {@code @Mixin}; the command refuses them with its split options.
  */
@@ -55,9 +55,9 @@ final class ValidationArrays {
     }
 
     /** What {@link #load} read, for its note; null before, or without the arrays. */
-    private FitCommand.Loaded loaded;
+    private Datasets.Loaded loaded;
 
-    /** Prints the note on how {@link #load} read --val-y, if any ({@link FitCommand.Loaded#printNote}). */
+    /** Prints the note on how {@link #load} read --val-y, if any ({@link Datasets.Loaded#printNote}). */
     void printNote() {
         if (loaded != null) loaded.printNote();
     }
@@ -68,14 +68,14 @@ final class ValidationArrays {
      * {@code classesFrom}: "--classes K" or "the classes of --y Y"); null when none were given. One-hot rows must be
      * as wide as the classes, as Keras refuses one-hot targets of another width than the model's outputs.
      */
-    Dataset load(FitCommand.Loaded train, int classes, String classesFrom, Path trainX, Path trainY, boolean classification, boolean perStep,
+    Dataset load(Datasets.Loaded train, int classes, String classesFrom, Path trainX, Path trainY, boolean classification, boolean perStep,
                  int vocab) throws IOException {
         if (x == null) return null;
-        FitCommand.Loaded v = FitCommand.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V", null);
+        Datasets.Loaded v = Datasets.load("--val-", x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V", null);
         loaded = v;
         Dataset d = v.data();
         if (vocab > 0) {
-            FitCommand.tokenIds("--val-x", x, d, vocab);
+            Datasets.tokenIds("--val-x", x, d, vocab);
         } else if (v.features() != train.features()) {
             throw new IllegalArgumentException("--val-x " + x + ": expected " + train.features() + " features per step, as --x " + trainX
                     + " has, got " + v.features());
