@@ -1,18 +1,14 @@
 package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.Param;
-import dev.vecrnn.nn.Tensor;
-import dev.vecrnn.nn.io.internal.AtomicFiles;
 import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.model.Model;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -51,30 +47,31 @@ public final class Trainer {
         }
     }
 
-    private Loss loss;
-    private Function<List<Param>, Optimizer> optimizer = ps -> new Adam(ps, 1e-3);
-    private Function<Optimizer, ? extends Schedule> schedule;
-    private int epochs = 10;
-    private int batchSize = 32;
-    private double validationSplit = 0;
-    private boolean validationLast;
-    private Dataset validation;
-    private long seed = 0;
-    private double clipNorm = 0;
-    private double clipValue = 0;
-    private int patience = -1;
-    private boolean restoreBest = true;
-    private Consumer<Epoch> onEpoch = e -> { };
-    private Consumer<Progress> onBatch = p -> { };
-    private int tbpttK1 = 0;
-    private int tbpttK2 = 0;
-    private int threads = 1;
-    private Path checkpointFile;
-    private int checkpointEvery;
-    private Path resumeFrom;
-    private NonFinitePolicy nonFinite = NonFinitePolicy.STOP;
+    // The configuration, which the setters write and FitSetup and FitLoop read (package-private for them).
+    Loss loss;
+    Function<List<Param>, Optimizer> optimizer = ps -> new Adam(ps, 1e-3);
+    Function<Optimizer, ? extends Schedule> schedule;
+    int epochs = 10;
+    int batchSize = 32;
+    double validationSplit = 0;
+    boolean validationLast;
+    Dataset validation;
+    long seed = 0;
+    double clipNorm = 0;
+    double clipValue = 0;
+    int patience = -1;
+    boolean restoreBest = true;
+    Consumer<Epoch> onEpoch = e -> { };
+    Consumer<Progress> onBatch = p -> { };
+    int tbpttK1 = 0;
+    int tbpttK2 = 0;
+    int threads = 1;
+    Path checkpointFile;
+    int checkpointEvery;
+    Path resumeFrom;
+    NonFinitePolicy nonFinite = NonFinitePolicy.STOP;
     /** The caller's own settings ({@link #setting}): name to {value, what a checkpoint without it reads as}. */
-    private final Map<String, String[]> callerSettings = new LinkedHashMap<>();
+    final Map<String, String[]> callerSettings = new LinkedHashMap<>();
     /** Counts the setter calls: a {@link Plan} made before the last one is of another configuration. */
     private long revision;
 
@@ -330,73 +327,12 @@ public final class Trainer {
         if (plan.revision != revision) {
             throw new IllegalStateException("plan: this trainer's settings changed after the check that made it; check again");
         }
-        Model model = plan.model;
-        if (plan.weightsVersion != weightsVersion(model)) {
+        if (plan.weightsVersion != weightsVersion(plan.setup.model)) {
             throw new IllegalStateException("plan: the model's weights changed after the check that made it (an optimizer step or"
                     + " loadStateDict), and its optimizer was made for those it had then; check again");
         }
         if (!plan.used.compareAndSet(false, true)) throw new IllegalStateException(once);
-        if (resumeFrom != null) {
-            // checked whole by Checkpoint.read against this model: loading them cannot fail half-way
-            Checkpoint.load(model, plan.weights);
-            // the run that resumes is the one that writes the checkpoint: what a killed save of it left goes
-            AtomicFiles.deleteLeftovers(resumeFrom);
-        }
-        model.setThreads(threads);
-        Checkpoint.Run run = plan.run;
-        Dataset train = plan.train, val = plan.val;
-        Loss lossFn = plan.loss;
-        Optimizer opt = plan.opt;
-        Schedule sched = plan.sched;
-        Map<String, String> settings = plan.settings;
-        int batches = plan.batches;
-        ValidRows.Scored scored = new ValidRows.Scored(); // each batch's loss and the weight it divided by, written over
-        while (run.epoch <= epochs && !run.stopped) {
-            int e = run.epoch;
-            long t0 = System.nanoTime() - run.millis * 1_000_000;
-            int[] idx = Dataset.range(train.size());
-            shuffle(idx, new Random(derivedSeed(e, -1)));
-            for (int b = run.batch; b < batches; b++) {
-                Dataset part = train.subset(idx, b * batchSize, Math.min(train.size(), (b + 1) * batchSize));
-                Random rnd = new Random(derivedSeed(e, b));
-                double value = tbpttK1 > 0 && part.perStep() ? trainTbptt(model, opt, part, lossFn, rnd, run, scored)
-                        : trainStep(model, opt, part, lossFn, rnd, run, scored);
-                // NaN: a skipped step, or a batch of no row that counts, which has no loss (PyTorch's NaN), not a 0 in the epoch's mean
-                if (!Double.isNaN(value)) {
-                    run.lossSum += value;
-                    run.counted++;
-                }
-                run.batch = b + 1;
-                onBatch.accept(new Progress(e, b + 1, batches, run.lossSum / run.counted));
-                if (checkpointFile != null && checkpointEvery > 0 && run.batch % checkpointEvery == 0 && run.batch < batches) {
-                    run.millis = (System.nanoTime() - t0) / 1_000_000;
-                    saveCheckpoint(model, opt, sched, run, settings);
-                }
-            }
-            Evaluation ev = val == null ? null : Evaluation.of(model, val, lossFn, Math.max(batchSize, 64));
-            double trainLoss = run.counted == 0 ? Double.NaN : run.lossSum / run.counted;
-            double monitored = ev == null ? trainLoss : ev.loss();
-            boolean improved = monitored < run.best;
-            if (improved) {
-                run.best = monitored;
-                run.bestEpoch = e;
-                run.since = 0;
-                if (patience >= 0 && restoreBest) run.bestWeights = model.stateDict();
-            } else {
-                run.since++;
-            }
-            if (sched != null) sched.epochEnded(monitored);
-            Epoch rec = new Epoch(e, epochs, trainLoss, ev, opt.learningRate(), (System.nanoTime() - t0) / 1_000_000, improved, run.skipped);
-            run.history.add(rec);
-            onEpoch.accept(rec);
-            // Keras's and Lightning's EarlyStopping: the patience-th epoch in a row without a better loss is the last (0 as 1)
-            run.stopped = patience >= 0 && run.since >= Math.max(patience, 1);
-            run.nextEpoch();
-            if (checkpointFile != null) saveCheckpoint(model, opt, sched, run, settings);
-        }
-        // the model's own stateDict, or a checkpoint's best weights that Checkpoint.read checked against the model
-        if (run.bestWeights != null && restoreBest) Checkpoint.load(model, run.bestWeights);
-        return new History(List.copyOf(run.history), run.bestEpoch, run.stopped);
+        return new FitLoop(this, plan.setup).run();
     }
 
     /**
@@ -430,64 +366,14 @@ public final class Trainer {
     public static final class Plan {
         private final Trainer trainer;
         private final long revision;
-        private final Model model;
+        private final FitSetup setup;
         private final long weightsVersion;
-        private final Dataset train;
-        private final Dataset val;
-        private final Loss loss;
-        private final Optimizer opt;
-        private final Schedule sched;
-        private final Map<String, String> settings;
-        private final Checkpoint.Run run;
-        private final Map<String, Tensor> weights;
-        private final int batches;
         private final java.util.concurrent.atomic.AtomicBoolean used = new java.util.concurrent.atomic.AtomicBoolean();
 
         private Plan(Trainer t, Model model, Dataset data) {
             this.trainer = t;
-            this.revision = t.revision;
-            this.model = model;
-            if (t.checkpointFile != null) TrainingChecks.requireCheckpointTarget(t.checkpointFile);
-            TrainingChecks.requireFits(model, data, "training data");
-            TrainingChecks.requireFinite(data, "training data");
-            Dataset validation = t.validation;
-            if (validation != null) {
-                TrainingChecks.requireFits(model, validation, "validation data");
-                TrainingChecks.requireSameKind(data, validation);
-                TrainingChecks.requireFinite(validation, "validation data");
-            }
-            this.loss = t.loss == null ? Loss.defaultFor(data) : t.loss;
-            TrainingChecks.requireTargets(loss, model, data, "training data");
-            if (validation != null) TrainingChecks.requireTargets(loss, model, validation, "validation data");
-            Dataset[] split = t.split(data, t.shuffledRows(data));
-            this.train = split[0];
-            this.val = split[1];
-            TrainingChecks.requireWeight(loss, train, "training rows", "nothing would train");
-            if (val != null) TrainingChecks.requireWeight(loss, val, "validation rows", "early stopping and the best epoch would mean nothing");
-            this.opt = t.optimizer.apply(model.params());
-            if (opt == null) throw new IllegalArgumentException("optimizer: expected the factory to make an Optimizer, got null");
-            TrainingChecks.requireModelParams(model, opt);
-            this.sched = t.schedule == null ? null : t.schedule.apply(opt);
-            if (t.schedule != null && sched == null) throw new IllegalArgumentException("schedule: expected the factory to make a Schedule, got null");
-            TrainingChecks.requireScheduleOf(opt, sched);
-            this.settings = t.settings(data, opt, sched);
-            Checkpoint.Resumed resumed;
-            try {
-                Map<String, String> absent = new LinkedHashMap<>();
-                absent.put(Checkpoint.VALIDATION_ROWS, t.heldOut(Math.round(data.size() * t.validationSplit), data.size()));
-                t.callerSettings.forEach((k, v) -> absent.put(k, v[1]));
-                resumed = t.resumeFrom == null ? new Checkpoint.Resumed(new Checkpoint.Run(), null)
-                        : Checkpoint.read(t.resumeFrom, model, opt, sched, settings, absent);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(t.resumeFrom + ": cannot resume: " + ex.getMessage(), ex);
-            }
-            this.batches = (int) ((train.size() + (long) t.batchSize - 1) / t.batchSize); // long: a batch size near Integer.MAX_VALUE
-            if (t.resumeFrom != null && resumed.run().batch > batches) {
-                throw new IllegalArgumentException(t.resumeFrom + ": checkpoint metadata 'batch': expected at most the " + batches
-                        + " batches of an epoch, got " + resumed.run().batch);
-            }
-            this.run = resumed.run();
-            this.weights = resumed.weights();
+            this.revision = t.revision; // before the factories run, so that one calling a setter makes this plan stale
+            this.setup = new FitSetup(t, model, data);
             this.weightsVersion = weightsVersion(model);
         }
     }
@@ -499,7 +385,6 @@ public final class Trainer {
         return v;
     }
 
-
     /**
      * The rows {@link #fit} trains on: {@code data} less the rows {@link #validationSplit} holds out (all of it
      * without a split), in the order of {@code data}'s rows for the last-rows split, else in the seed's shuffled
@@ -510,7 +395,7 @@ public final class Trainer {
      */
     public Dataset trainingData(Dataset data) {
         Require.notNull("data", data);
-        return split(data, shuffledRows(data))[0];
+        return FitSetup.split(this, data)[0];
     }
 
     /**
@@ -522,14 +407,7 @@ public final class Trainer {
      */
     public Dataset validationRows(Dataset data) {
         Require.notNull("data", data);
-        return split(data, shuffledRows(data))[1];
-    }
-
-    /** The rows of {@code data} in the order the seed shuffles them, as {@link #fit} takes them. */
-    private int[] shuffledRows(Dataset data) {
-        int[] order = Dataset.range(data.size());
-        shuffle(order, new Random(seed));
-        return order;
+        return FitSetup.split(this, data)[1];
     }
 
     /**
@@ -543,126 +421,10 @@ public final class Trainer {
         return n - (int) Math.floor(n * (1.0 - f));
     }
 
-    /** {training, validation} rows of data under the split ({@code order}: the seed's shuffle); validation is {@link #validation} without one. */
-    private Dataset[] split(Dataset data, int[] order) {
-        if (validationSplit == 0) return new Dataset[] {data, validation};
-        int nVal = validationRowCount(data.size(), validationSplit);
-        if (nVal < 1 || nVal >= data.size()) {
-            throw new IllegalArgumentException("validation split: " + validationSplit + " of " + Plural.count(data.size(), "row") + " leaves no "
-                    + (nVal < 1 ? "validation" : "training") + " rows");
-        }
-        if (validationLast) {
-            int[] rows = Dataset.range(data.size());
-            return new Dataset[] {data.subset(rows, 0, data.size() - nVal), data.subset(rows, data.size() - nVal, data.size())};
-        }
-        return new Dataset[] {data.subset(order, nVal, data.size()), data.subset(order, 0, nVal)};
-    }
-
-    /**
-     * {@link Checkpoint#VALIDATION_ROWS}'s value: "none" without a split, else "K of N rows". Checkpoints written
-     * before the count was recorded do not hold it; they held out {@code round(N * F)} rows and read as that,
-     * so a resume whose split now holds out other rows is refused rather than validating on rows it trained on.
-     */
-    private String heldOut(long rows, int n) {
-        return validationSplit == 0 ? "none" : rows + " of " + n + " rows";
-    }
-
-    /** What a checkpoint must share with the trainer that resumes from it. */
-    private Map<String, String> settings(Dataset data, Optimizer opt, Schedule sched) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("seed", Long.toString(seed));
-        s.put("batch_size", Integer.toString(batchSize));
-        s.put("validation_split", validationSplit + (validationLast ? " (last rows)" : ""));
-        s.put("tbptt", tbpttK1 + "," + tbpttK2);
-        s.put("data", data.size() + " rows, hash " + Integer.toHexString(TrainingChecks.dataHash(data)));
-        s.put("validation_data", validation == null ? "none" : validation.size() + " rows, hash " + Integer.toHexString(TrainingChecks.dataHash(validation)));
-        // after the data, so that other data is named as such first
-        s.put(Checkpoint.VALIDATION_ROWS, heldOut(validationRowCount(data.size(), validationSplit), data.size()));
-        s.put("optimizer", opt.getClass().getName());
-        s.put("schedule", sched == null ? "none" : sched.getClass().getName());
-        // only when weighted, so checkpoints of unweighted runs read as before; Checkpoint.read refuses the key either way round
-        float[] w = loss instanceof CrossEntropyLoss ce ? ce.weight() : loss instanceof BceWithLogitsLoss b ? b.posWeight() : null;
-        if (w != null) s.put(Checkpoint.LOSS_WEIGHTS, loss + "");
-        callerSettings.forEach((k, v) -> s.put(k, v[0]));
-        return s;
-    }
-
-    private void saveCheckpoint(Model model, Optimizer opt, Schedule sched, Checkpoint.Run run, Map<String, String> settings) {
-        try {
-            Checkpoint.write(checkpointFile, model, opt, sched, run, settings);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(checkpointFile + ": checkpoint at epoch " + run.epoch + ", batch " + run.batch
-                    + " could not be written (any earlier checkpoint there is intact): " + (ex instanceof java.nio.file.FileSystemException f
-                    && f.getReason() != null ? f.getReason() : ex.getMessage()), ex);
-        }
-    }
-
-    /**
-     * The seed of epoch {@code e}'s shuffle ({@code b} = -1) or of batch {@code b}'s dropout: a mix of the
-     * trainer's seed, the epoch and the batch, so any batch's randomness can be recreated on resuming.
-     */
-    private long derivedSeed(int e, int b) {
-        return mix(mix(seed + 0x9E3779B97F4A7C15L * e) + 0xC2B2AE3D27D4EB4FL * (b + 2L));
-    }
-
-    /** SplitMix64's finalizer. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    /**
-     * One batch's step: its loss, or NaN when the step was skipped or no row counted (all weigh 0, whose zero gradient
-     * is stepped all the same). {@code scored}: the caller's, written over.
-     */
-    private double trainStep(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run, ValidRows.Scored scored) {
-        opt.zeroGrad();
-        Model.Trace tr = model.forward(part.inputs(), true, rnd);
-        float[] grad = new float[tr.output().data().length];
-        ValidRows.score(lossFn, tr.output(), part, grad, scored);
-        model.backward(tr, tr.output().withData(grad, tr.output().features()));
-        return update(model, opt, scored.value, run, 0) && scored.weight > 0 ? scored.value : Double.NaN;
-    }
-
-    /**
-     * Clips and steps unless the loss or a gradient is not finite, which the policy either stops on or
-     * skips (returning false). {@code windowEnd} > 0 names the TBPTT window.
-     */
-    private boolean update(Model model, Optimizer opt, double loss, Checkpoint.Run run, int windowEnd) {
-        String fault = Double.isFinite(loss) ? TrainingChecks.nonFiniteGradient(model, opt.params()) : "the loss is " + loss;
-        if (fault != null) {
-            String where = "epoch " + run.epoch + ", batch " + (run.batch + 1) + (windowEnd > 0 ? " (TBPTT window ending at step " + windowEnd + ")" : "");
-            if (nonFinite == NonFinitePolicy.STOP) {
-                throw new NonFiniteException(run.epoch, run.batch + 1, where + ": " + fault
-                        + "; the weights are those before this batch (lower the learning rate, clip gradients, or choose NonFinitePolicy.SKIP_BATCH)");
-            }
-            run.skipped++;
-            return false;
-        }
-        if (clipValue > 0) Clip.byValue(model.params(), clipValue);
-        if (clipNorm > 0) Clip.byGlobalNorm(model.params(), clipNorm);
-        opt.step();
-        return true;
-    }
-
-    private double trainTbptt(Model model, Optimizer opt, Dataset part, Loss lossFn, Random rnd, Checkpoint.Run run, ValidRows.Scored scored) {
-        return Tbptt.train(model, part, lossFn, rnd, tbpttK1, tbpttK2, opt::zeroGrad, (loss, end) -> update(model, opt, loss, run, end), scored);
-    }
-
     /** Loss and metrics of the model on a dataset, with the default loss for its targets ({@link Loss#defaultFor}). */
     public static Evaluation evaluate(Model model, Dataset data) {
         Require.notNull("model", model);
         Require.notNull("data", data);
         return Evaluation.of(model, data, Loss.defaultFor(data), 64);
-    }
-
-    static void shuffle(int[] a, Random rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }

@@ -124,7 +124,7 @@ class TrainerTest {
 
     private static int[] shuffled(int n, long seed) {
         int[] idx = Dataset.range(n);
-        Trainer.shuffle(idx, new Random(seed));
+        FitSetup.shuffle(idx, new Random(seed));
         return idx;
     }
 
