@@ -11,7 +11,6 @@ import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.io.internal.StateDicts;
 import dev.vecrnn.nn.layers.Layer;
-import dev.vecrnn.nn.layers.RecurrentLayer;
 
 import dev.vecrnn.kernels.Kernels;
 
@@ -470,26 +469,7 @@ public final class Model {
      * @throws IllegalStateException    when another thread is stepping the state
      */
     public void step(float[] x, ModelState state, float[] out) {
-        if (state == null || state.model != this) {
-            throw new IllegalArgumentException("state: expected a state from this model's newState(), got "
-                    + (state == null ? "null" : "one of another model"));
-        }
-        if (x == null || x.length != inputFeatures) {
-            throw new IllegalArgumentException("x: expected " + inputFeatures + " features, got "
-                    + (x == null ? "null" : "an array of " + x.length));
-        }
-        int outF = state.outputFeatures;
-        if (out == null || out.length < outF) {
-            throw new IllegalArgumentException("out: expected room for " + outF + " floats, got " + (out == null ? "null" : out.length));
-        }
-        Kernels k = Kernels.get();
-        if (nonFiniteInput == NonFiniteInput.REJECT) NonFiniteInput.checkStep(k, "x", x, 0, inputFeatures);
-        state.enter("state", -1);
-        try {
-            state.advance(k, x, out);
-        } finally {
-            state.exit();
-        }
+        ModelStreaming.step(this, x, state, out);
     }
 
     /**
@@ -500,18 +480,7 @@ public final class Model {
      *                                  rows do not fit one Java array
      */
     public ModelStepWorkspace newStepWorkspace(int capacity) {
-        if (capacity < 1) throw new IllegalArgumentException("capacity: expected >= 1, got " + capacity);
-        newState(); // refuses a model that cannot stream, with the same words
-        // each layer's outputs for all the streams are one array: a product past an array's length wrapped to a
-        // small array (a deep index error at the first stepMany) or went negative. The bound named is the model's
-        // whole one, its recurrent layers' wider rows included: checking the model's own rows first named a bound
-        // (2^31 / 16 for an LSTM of 16 units) that capacities under it still failed, in the layer's other words
-        int most = maxStepStreams();
-        if (capacity > most) {
-            throw new IllegalArgumentException("capacity: expected at most " + most + " streams (maxStepStreams(): each layer's rows"
-                    + " for all of them must fit one Java array), got " + capacity);
-        }
-        return new ModelStepWorkspace(this, capacity);
+        return ModelStreaming.newStepWorkspace(this, capacity);
     }
 
     /**
@@ -519,16 +488,7 @@ public final class Model {
      * layer's workspace rows, must fit one Java array. What a caller that sizes a batch of streams long before it makes the workspace checks against.
      */
     public int maxStepStreams() {
-        int most = (Integer.MAX_VALUE - 8) / widestStepRow();
-        // a recurrent layer's own workspace holds wider rows (its gates) for the same streams
-        for (Layer l : layers) if (l instanceof RecurrentLayer r) most = Math.min(most, r.recurrent().maxStepStreams());
-        return most;
-    }
-
-    private int widestStepRow() {
-        int widest = 1, f = inputFeatures;
-        for (Layer l : layers) widest = Math.max(widest, f = l.outputFeatures(f));
-        return widest;
+        return ModelStreaming.maxStepStreams(this);
     }
 
     /**
@@ -540,42 +500,6 @@ public final class Model {
      * naming the stream and feature.
      */
     public void stepMany(int n, float[] xs, ModelState[] states, float[] outs, ModelStepWorkspace ws) {
-        if (ws == null || ws.model != this) throw new IllegalArgumentException("ws: expected a workspace made by newStepWorkspace() of this model");
-        if (n < 0 || n > ws.capacity) throw new IllegalArgumentException("n: expected in [0, " + ws.capacity + "], got " + n);
-        if (states == null || states.length < n) {
-            throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
-        }
-        int in = inputFeatures, outF = ws.width[layers.size()];
-        if (xs == null || xs.length < (long) n * in) {
-            throw new IllegalArgumentException("xs: expected length >= " + (long) n * in + ", got " + (xs == null ? "null" : xs.length));
-        }
-        if (outs == null || outs.length < (long) n * outF) {
-            throw new IllegalArgumentException("outs: expected length >= " + (long) n * outF + ", got " + (outs == null ? "null" : outs.length));
-        }
-        for (int i = 0; i < n; i++) {
-            if (states[i] == null || states[i].model != this) {
-                throw new IllegalArgumentException("states[" + i + "]: expected a state from this model's newState(), got "
-                        + (states[i] == null ? "null" : "one of another model"));
-            }
-        }
-        Kernels k = Kernels.get();
-        if (nonFiniteInput == NonFiniteInput.REJECT) NonFiniteInput.checkRows(k, "xs", "stream", xs, n, in);
-        ws.enter("ws", -1);
-        int held = 0;
-        try {
-            for (; held < n; held++) states[held].enter("states", held);
-            float[] cur = xs;
-            for (int l = 0; l < layers.size(); l++) {
-                Layer.StepState[] ls = ws.states[l];
-                for (int i = 0; i < n; i++) ls[i] = states[i].layers[l];
-                layers.get(l).stepMany(k, n, cur, ws.width[l], ls, ws.outs[l], ws.width[l + 1], ws.scratch[l], ws.rowIn[l], ws.rowOut[l]);
-                cur = ws.outs[l];
-            }
-            System.arraycopy(cur, 0, outs, 0, n * outF);
-        } finally {
-            for (Layer.StepState[] ls : ws.states) java.util.Arrays.fill(ls, 0, n, null); // hold no stream past the call
-            for (int i = 0; i < held; i++) states[i].exit();
-            ws.exit();
-        }
+        ModelStreaming.stepMany(this, n, xs, states, outs, ws);
     }
 }
