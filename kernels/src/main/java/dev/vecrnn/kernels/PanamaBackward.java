@@ -310,8 +310,8 @@ final class PanamaBackward {
                         }
                     } else {
                         weights2x4(gw, w0 + k * PANEL, w1 + k * PANEL, slice, bb, packed, 0, (kcTiles - k) / W_COLS);
+                        k = Math.max(k, kcTiles); // past the tiles it walked (none where kcTiles < kc)
                     }
-                    k = Math.max(k, kcTiles);
                     for (; k < kcTo; k++) {
                         for (int j = 0; j < TILE_CHUNKS; j++) {
                             weightsColumn(gw, blk, c + j, bb, dG, g0 + b0 * ldg, ldg, src, srcOff + b0 * ld, ld, k, shift);
