@@ -41,6 +41,13 @@ public final class Require {
         if (a.length != expected) throw wrongLength(name, expected, a.length);
     }
 
+    /** {@code a} not null and at least {@code min} long: the rows a batched call reads or writes (n rows of a width). */
+    public static void minLength(String name, float[] a, long min) {
+        if (a == null || a.length < min) {
+            throw new IllegalArgumentException(name + ": expected length >= " + min + ", got " + (a == null ? "null" : a.length));
+        }
+    }
+
     private static IllegalArgumentException wrongLength(String name, long expected, int got) {
         return new IllegalArgumentException(name + ": expected length " + expected + ", got " + got);
     }

@@ -1,6 +1,7 @@
 package dev.vecrnn.nn.model;
 
 import dev.vecrnn.nn.NonFiniteInput;
+import dev.vecrnn.nn.Require;
 import dev.vecrnn.nn.layers.Layer;
 import dev.vecrnn.nn.layers.RecurrentLayer;
 
@@ -81,12 +82,8 @@ final class ModelStreaming {
         }
         List<Layer> layers = model.layers;
         int in = model.inputFeatures, outF = ws.width[layers.size()];
-        if (xs == null || xs.length < (long) n * in) {
-            throw new IllegalArgumentException("xs: expected length >= " + (long) n * in + ", got " + (xs == null ? "null" : xs.length));
-        }
-        if (outs == null || outs.length < (long) n * outF) {
-            throw new IllegalArgumentException("outs: expected length >= " + (long) n * outF + ", got " + (outs == null ? "null" : outs.length));
-        }
+        Require.minLength("xs", xs, (long) n * in);
+        Require.minLength("outs", outs, (long) n * outF);
         for (int i = 0; i < n; i++) {
             if (states[i] == null || states[i].model != model) {
                 throw new IllegalArgumentException("states[" + i + "]: expected a state from this model's newState(), got "

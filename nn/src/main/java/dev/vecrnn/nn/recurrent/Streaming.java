@@ -124,12 +124,8 @@ final class Streaming {
         if (states == null || states.length < n) {
             throw new IllegalArgumentException("states: expected at least " + n + " states, got " + (states == null ? "null" : states.length));
         }
-        if (xs == null || xs.length < (long) n * in) {
-            throw new IllegalArgumentException("xs: expected length >= " + (long) n * in + ", got " + (xs == null ? "null" : xs.length));
-        }
-        if (outs == null || outs.length < (long) n * p) {
-            throw new IllegalArgumentException("outs: expected length >= " + (long) n * p + ", got " + (outs == null ? "null" : outs.length));
-        }
+        Require.minLength("xs", xs, (long) n * in);
+        Require.minLength("outs", outs, (long) n * p);
         for (int i = 0; i < n; i++) {
             if (states[i] == null || states[i].net != net) {
                 throw new IllegalArgumentException("states[" + i + "]: expected a state made by newState() of this network, got "
