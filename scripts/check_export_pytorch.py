@@ -207,6 +207,13 @@ def checks(work):
     torch.save(Model(torch.nn.LSTM(3, 4)), mine)
     check_refused(work, "pickled model of the user's class", [mine, os.path.join(work, "no7"), "--trust-pickle"],
                   "save model.state_dict() instead")
+    # a state_dict holding the reverse direction's weights and not the forward one's (the refusal said 'no nn.LSTM,
+    # nn.GRU or nn.RNN found', as if the file held no recurrent weights)
+    rev = os.path.join(work, "reverse_only.pt")
+    torch.save({k: v for k, v in Model(torch.nn.LSTM(3, 4, bidirectional=True)).state_dict().items()
+                if k.endswith("_reverse") or k.startswith("fc.")}, rev)
+    check_refused(work, "reverse direction only", [rev, os.path.join(work, "no8")],
+                  "encoder holds encoder.weight_ih_l0_reverse but no encoder.weight_ih_l0")
     print("export check passed")
 
 

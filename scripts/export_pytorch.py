@@ -181,6 +181,16 @@ def from_state_dict(obj, args):
     # a cell's (nn.LSTMCell, GRUCell, RNNCell): weight_ih and weight_hh, no layer suffix
     cells = sorted({k[: -len("weight_ih")] for k in tensors if k.endswith("weight_ih") and k[:-2] + "hh" in tensors})
     names = [p[:-1] if p.endswith(".") else p for p in prefixes + cells]
+    if not names or args.module is not None and args.module not in names:
+        # a module's weights without its first layer's forward ones (a reverse direction or a later layer alone):
+        # say what is missing rather than that there is no recurrent module
+        partial = sorted((m.group(1), k) for k in tensors
+                         for m in [re.fullmatch(r"(.*?)weight_ih_l\d+(_reverse)?", k)] if m)
+        for prefix_, k in partial:
+            name_ = prefix_[:-1] if prefix_.endswith(".") else prefix_
+            if args.module in (None, name_):
+                raise Refused(f"{args.source}: {name_ or 'the state_dict'} holds {k} but no {prefix_}weight_ih_l0:"
+                              f" a recurrent module's state_dict holds every layer and direction")
     name = choose(names, args.module, args.source)
     prefix = (prefixes + cells)[names.index(name)]
     sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)
