@@ -10,8 +10,8 @@ the first argument (``--search N`` random cases, for a search). Each case is a m
 ``Model.builder`` can build and PyTorch can state exactly:
 
 * ``__metadata__`` (strings): ``layers``, the builder's calls separated by ``;`` (``embedding:V:E``,
-  ``recurrent:TYPE:H:LAYERS:BIDIR:PROJ``, ``lastStep``, ``attention``, ``dense:UNITS:ACTIVATION``);
-  ``input_features``; ``loss`` (mse, mae, bce, ce: Loss.parse's names); ``per_step``;
+  ``recurrent:TYPE:H:LAYERS:BIDIR:PROJ``, ``lastStep``, ``finalStates``, ``attention``,
+  ``dense:UNITS:ACTIVATION``); ``input_features``; ``loss`` (mse, mae, bce, ce: Loss.parse's names); ``per_step``;
   ``has_lengths``; ``lr`` (an SGD learning rate); ``tbptt`` (``k1,k2``, or empty); ``split`` (the
   row where the gradient-accumulation check splits the batch); ``case``, ``seed``,
   ``torch_version``.
@@ -25,6 +25,8 @@ the first argument (``--search N`` random cases, for a search). Each case is a m
 * ``dout`` (F32): d(loss)/d(output) (zero on padding), and ``grad.<name>`` (F64): d(loss)/d(param),
   with loss the built-in loss, reduction 'mean' over the valid rows (one per sequence, or per valid
   step), as vecrnn's Trainer applies it; ``grad.x`` (F64) when the input is float.
+* ``class_weight`` (F32, ``[K]``, ce) or ``pos_weight`` (F32, ``[K]``, bce), in the named cases that have them: the
+  loss is ``CrossEntropyLoss(weight=w)`` or ``BCEWithLogitsLoss(pos_weight=p)`` everywhere below.
 * ``loss`` (F64, ``[1]``): the loss; ``sgd.<name>`` (F64): the parameters after one
   ``torch.optim.SGD(lr)`` step on that gradient; ``val_loss`` (F64, ``[1]``): the loss of the same
   batch at those parameters.
@@ -91,6 +93,8 @@ class Net(torch.nn.Module):
                 else:
                     m = torch.nn.RNN(nonlinearity="tanh" if t == "RNN_TANH" else "relu", **kw)
                 f = (proj or h) * (2 if bidir else 1)
+            elif kind == "finalStates":
+                m = torch.nn.Identity()
             elif kind == "attention":
                 m = torch.nn.Module()
                 m.v = torch.nn.Parameter(torch.randn(f) / f ** 0.5)
@@ -120,6 +124,12 @@ class Net(torch.nn.Module):
                 else:
                     x, st = m(x, h0)
                 states[i] = st
+                last = (st[0] if isinstance(st, tuple) else st, 2 if m.bidirectional else 1)
+            elif kind == "finalStates":
+                # the last recurrent layer's h_n, its top layer's directions side by side (forward at each
+                # sequence's last valid step, backward at step 0): what Bidirectional(LSTM(h)) returns
+                hn, d = last
+                x = torch.cat([hn[-d + j] for j in range(d)], dim=1)
             elif kind == "lastStep":
                 x = torch.stack([x[b, lens[b] - 1] for b in range(B)])
             elif kind == "attention":
@@ -145,15 +155,17 @@ def valid_rows(out, target, lengths, per_step):
     return o, y
 
 
-def loss_of(name, out, target, lengths, per_step):
+def loss_of(name, out, target, lengths, per_step, weight=None):
+    """The mean loss over the valid rows; weight: ce's class weights or bce's positive weights (a list), or None."""
     o, y = valid_rows(out, target, lengths, per_step)
+    w = None if weight is None else torch.tensor(weight, dtype=o.dtype)
     if name == "mse":
         return F.mse_loss(o, y)
     if name == "mae":
         return F.l1_loss(o, y)
     if name == "bce":
-        return F.binary_cross_entropy_with_logits(o, y)
-    return F.cross_entropy(o, y)
+        return F.binary_cross_entropy_with_logits(o, y, pos_weight=w)
+    return F.cross_entropy(o, y, weight=w)
 
 
 def random_spec(rng, max_T=12, max_B=6, hidden=(1, 3, 4, 7, 8, 9, 16, 17)):
@@ -216,13 +228,13 @@ def grads(net, loss):
 
 def reference(c, net, x, target, lr):
     """Everything the fixture holds that depends on the precision of net and x (float32 or float64)."""
-    lengths, per_step, loss_name = c["lengths"], c["per_step"], c["loss"]
+    lengths, per_step, loss_name, weight = c["lengths"], c["per_step"], c["loss"], c.get("weight")
     r = {}
     float_in = c["vocab"] == 0
     xg = x.clone().requires_grad_(float_in)
     out, _ = net(xg, lengths)
     out.retain_grad()
-    loss = loss_of(loss_name, out, target, lengths, per_step)
+    loss = loss_of(loss_name, out, target, lengths, per_step, weight)
     r.update({"grad." + k: g for k, g in grads(net, loss).items()})
     r["loss"] = loss.detach().reshape(1)
     r["output"] = out.detach()
@@ -236,7 +248,7 @@ def reference(c, net, x, target, lr):
         saved = {k: p.clone() for k, p in net.named_parameters()}
         for k, p in net.named_parameters():
             p.copy_(r["sgd." + k])
-        r["val_loss"] = loss_of(loss_name, net(x, lengths)[0], target, lengths, per_step).reshape(1)
+        r["val_loss"] = loss_of(loss_name, net(x, lengths)[0], target, lengths, per_step, weight).reshape(1)
         for k, p in net.named_parameters():
             p.copy_(saved[k])
     # two backward calls on the halves, no zero_grad between
@@ -246,7 +258,7 @@ def reference(c, net, x, target, lr):
         lp = None if lengths is None else lengths[rows]
         o, _ = net(x[rows], lp)
         o.retain_grad()
-        loss_of(loss_name, o, target[rows], lp, per_step).backward()
+        loss_of(loss_name, o, target[rows], lp, per_step, weight).backward()
         r["accum.dout_" + part] = o.grad.detach()
     r.update({"accum.grad." + k: p.grad.detach().clone() for k, p in net.named_parameters()})
     if c["tbptt"]:
@@ -267,7 +279,7 @@ def tbptt_weights(c, net, x, target, lr):
         net.zero_grad(set_to_none=True)
         out, states = net(x[:, start:end], None, carries.get(start))
         scored = out[:, loss_from - start:]
-        loss_of(c["loss"], scored, target[:, loss_from:end], None, True).backward()
+        loss_of(c["loss"], scored, target[:, loss_from:end], None, True, c.get("weight")).backward()
         with torch.no_grad():
             for p in net.parameters():
                 if p.grad is not None:
@@ -291,6 +303,8 @@ def build(c, seed):
     shape = (B, T) if c["per_step"] else (B,)
     if c["loss"] == "ce":
         target = torch.randint(0, K, shape)
+    elif c["loss"] == "bce" and c.get("multi_hot"):
+        target = torch.randint(0, 2, shape + (K,)).float()
     elif c["loss"] == "bce":
         target = torch.rand(shape + (K,))
     else:
@@ -322,6 +336,8 @@ def build(c, seed):
         for b, n in enumerate(c["lengths"]):
             tgt[b, n:] = -7 if c["loss"] == "ce" else float("nan")
     tensors["target"] = tgt.numpy().astype(np.int64 if c["loss"] == "ce" else np.float32)
+    if c.get("weight") is not None:
+        tensors["class_weight" if c["loss"] == "ce" else "pos_weight"] = np.array(c["weight"], dtype=np.float32)
     for k, v in r64.items():
         dt = np.float32 if k in ("dout", "accum.dout_a", "accum.dout_b") else np.float64
         tensors[k] = v.numpy().astype(dt)
@@ -366,6 +382,23 @@ def write_case(c, out_dir, base_seed):
 # k2 = 2 k1 (T not a multiple of k1) and k2 = 3 k1 across two recurrent stacks.
 COMMITTED = (98, 143, 175, 230, 233, 263, 276, 381, 392, 412, 483, 556)
 
+# Cases written by hand for what neither these nor make_trainer_fixtures.py's cases hold: the finalStates head
+# after two bidirectional LSTM layers with a projection, under BCE with positive weights on multi-hot 0/1 targets;
+# attention after two bidirectional GRU layers, under cross-entropy with class weights (the weights dyadic, exact
+# in float32); a bidirectional per-step GRU whose hidden size (17) is past a vector width, with lengths.
+NAMED = [
+    dict(name="gru2bi_attention_ce_weighted", spec=[("recurrent", "GRU", 6, 2, True, 0), ("attention",),
+                                                    ("dense", 3, "linear")],
+         feats=4, vocab=0, loss="ce", weight=[0.5, 2.0, 1.25], per_step=False, T=7, B=5, lengths=[7, 1, 4, 7, 2],
+         tbptt=None, split=2),
+    dict(name="lstm2bi_proj_finalstates_multilabel", spec=[("recurrent", "LSTM", 9, 2, True, 3), ("finalStates",),
+                                                            ("dense", 4, "linear")],
+         feats=3, vocab=0, loss="bce", weight=[3.0, 0.5, 1.0, 0.25], multi_hot=True, per_step=False, T=6, B=4,
+         lengths=[2, 6, 1, 5], tbptt=None, split=1),
+    dict(name="gru17bi_per_step_mse", spec=[("recurrent", "GRU", 17, 1, True, 0), ("dense", 3, "linear")],
+         feats=5, vocab=0, loss="mse", per_step=True, T=9, B=4, lengths=[9, 3, 1, 6], tbptt=None, split=3),
+]
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -383,7 +416,10 @@ def main():
         c = random_spec(random.Random(n), **kw)
         c["name"] = f"m{n:04d}"
         total += write_case(c, args.out, 500_000 + 100 * n)
-    print(f"{len(numbers)} cases, {total} bytes, in {args.out}")
+    named = [] if args.search else NAMED
+    for i, c in enumerate(named):
+        total += write_case(c, args.out, 900_000 + 100 * i)
+    print(f"{len(numbers) + len(named)} cases, {total} bytes, in {args.out}")
 
 
 if __name__ == "__main__":

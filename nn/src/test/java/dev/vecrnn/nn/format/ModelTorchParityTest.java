@@ -7,6 +7,8 @@ import dev.vecrnn.nn.layers.Activation;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.train.BceWithLogitsLoss;
+import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Loss;
 import dev.vecrnn.nn.train.Sgd;
@@ -42,7 +44,8 @@ import org.junit.jupiter.api.TestFactory;
  * <ul>
  *   <li>the Model API: the training forward's output (valid steps), then {@code backward} fed d(loss)/d(output)
  *       gives every parameter's gradient and, for a float input, the input's;</li>
- *   <li>the Trainer: one epoch of one batch under the fixture's built-in loss with {@link Sgd}: the gradients it
+ *   <li>the Trainer: one epoch of one batch under the fixture's built-in loss (weighted by its class or positive
+ *       weights where it has them) with {@link Sgd}: the gradients it
  *       leaves, the loss it reports, the weights after the step and the validation loss at those weights (the
  *       same batch, by the inference forward);</li>
  *   <li>two backward calls (the batch split in two) without {@code zeroGrad} between accumulate the sum;</li>
@@ -140,8 +143,20 @@ class ModelTorchParityTest {
 
         Trainer trainer() {
             double lr = Double.parseDouble(PyTorchParityTest.meta(m, "lr"));
-            return new Trainer().loss(Loss.parse(PyTorchParityTest.meta(m, "loss"))).epochs(1).batchSize(batch)
+            return new Trainer().loss(loss()).epochs(1).batchSize(batch)
                     .optimizer(ps -> new Sgd(ps, lr)).seed(3).threads(threads);
+        }
+
+        /** The fixture's loss: with its class weights ({@code CrossEntropyLoss(weight=w)}) or positive weights
+         * ({@code BCEWithLogitsLoss(pos_weight=p)}) where it holds them. */
+        Loss loss() {
+            List<String> names = fx.names();
+            if (names.contains("class_weight")) {
+                float[] w = fx.entry("class_weight").toFloats();
+                return new CrossEntropyLoss(w.length, CrossEntropyLoss.DEFAULT_IGNORE_INDEX, w);
+            }
+            if (names.contains("pos_weight")) return new BceWithLogitsLoss(fx.entry("pos_weight").toFloats());
+            return Loss.parse(PyTorchParityTest.meta(m, "loss"));
         }
 
         void checkModelApi() {
