@@ -23,6 +23,13 @@ import java.util.function.Function;
  * {@link #resumeFrom} continues from such a file to the same weights as an uninterrupted run. Numerical
  * faults: NaN or infinity in the data is refused before training; a non-finite loss or gradient stops
  * training or skips that step, as {@link #nonFinite} says.
+ *
+ * <p>A run's settings are the trainer's when {@code fit} starts, as Keras's {@code fit(epochs=..., batch_size=...)}
+ * arguments are: while it runs, every setter throws an {@link IllegalStateException} naming itself and changes
+ * nothing (a callback that called {@code epochs(n)} or {@code batchSize(n)} would otherwise expect the run to change),
+ * and so does a second {@code fit} of this trainer. Set them before {@code fit} or after it returns, for the next
+ * run. To end a run early from a callback, call {@link #stopTraining} (Keras's {@code model.stop_training = True});
+ * to end it at once, throw from the callback (the weights stay as the last step left them; no history is returned).
  */
 public final class Trainer {
     /**
@@ -74,6 +81,10 @@ public final class Trainer {
     final Map<String, String[]> callerSettings = new LinkedHashMap<>();
     /** Counts the setter calls: a {@link Plan} made before the last one is of another configuration. */
     private long revision;
+    /** Whether a {@link #fit} of this trainer is under way: its setters refuse, and so does a second fit. */
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    /** {@link #stopTraining}'s request to the run under way, cleared as each run starts. */
+    private volatile boolean stopRequested;
 
     /** What every setter returns: this trainer, its revision counted, so that a {@link Plan} made before is refused. */
     private Trainer changed() {
@@ -81,8 +92,39 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * What every setter checks first: that no run is under way, since a run's settings are those of fit's start. A
+     * setter called from a run's own callback (or another thread) would otherwise change nothing of the run and
+     * surprise the caller who meant it to.
+     */
+    private void idle(String setter) {
+        if (running.get()) {
+            throw new IllegalStateException(setter + ": this trainer's fit is running, and a run's settings are fixed when fit starts;"
+                    + " set it before fit or after it returns, or call stopTraining() to end the run early");
+        }
+    }
+
+    /**
+     * Asks the run under way to stop, as Keras's {@code model.stop_training = True} does: called from an
+     * {@link #onBatch} callback, no batch of that epoch follows; the epoch then ends as any does (validation, early
+     * stopping's bookkeeping, the schedule's step, {@link #onEpoch}, its checkpoint), and the run ends after it, its
+     * {@link History#stoppedEarly()} true and the best weights restored as {@link #earlyStopping} says. A checkpoint
+     * it writes records the stop, so a resume from it trains no further, as one of an early stop. Safe to call from
+     * any thread; outside a run it does nothing (each run starts without a request, as Keras's {@code fit} clears
+     * {@code stop_training}). Not a setting: it neither stales a {@link Plan} nor is refused during a run.
+     */
+    public void stopTraining() {
+        if (running.get()) stopRequested = true;
+    }
+
+    /** Whether {@link #stopTraining} was called during the run under way. */
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
     /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
     public Trainer threads(int n) {
+        idle("threads");
         if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
         this.threads = n;
         return changed();
@@ -97,11 +139,13 @@ public final class Trainer {
      * weighs training only); {@link Evaluation} then divides by the weights' sum over the whole set.
      */
     public Trainer loss(Loss loss) {
+        idle("loss");
         this.loss = loss;
         return changed();
     }
 
     public Trainer optimizer(Function<List<Param>, Optimizer> factory) {
+        idle("optimizer");
         Require.notNull("factory", factory);
         this.optimizer = factory;
         return changed();
@@ -112,17 +156,20 @@ public final class Trainer {
      * count) or a {@link ReduceLROnPlateau} (by the validation loss); see {@link Schedule}.
      */
     public Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
+        idle("schedule");
         this.schedule = factory;
         return changed();
     }
 
     public Trainer epochs(int n) {
+        idle("epochs");
         if (n < 1) throw new IllegalArgumentException("epochs: expected >= 1, got " + n);
         this.epochs = n;
         return changed();
     }
 
     public Trainer batchSize(int n) {
+        idle("batchSize");
         if (n < 1) throw new IllegalArgumentException("batch size: expected >= 1, got " + n);
         this.batchSize = n;
         return changed();
@@ -143,6 +190,7 @@ public final class Trainer {
      * few development builds that counted as Keras before recording it are refused so too; start those afresh.)
      */
     public Trainer validationSplit(double f, boolean lastRows) {
+        idle("validationSplit");
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
         this.validationSplit = f;
         this.validationLast = lastRows;
@@ -150,17 +198,20 @@ public final class Trainer {
     }
 
     public Trainer validationData(Dataset data) {
+        idle("validationData");
         this.validation = data;
         return changed();
     }
 
     public Trainer seed(long s) {
+        idle("seed");
         this.seed = s;
         return changed();
     }
 
     /** Rescales the gradients to a global norm of at most {@code max}; 0 turns it off. */
     public Trainer clipNorm(double max) {
+        idle("clipNorm");
         if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("max: expected a finite norm >= 0 (0: off), got " + max);
         this.clipNorm = max;
         return changed();
@@ -168,6 +219,7 @@ public final class Trainer {
 
     /** Clamps each gradient entry to [-v, v]; 0 turns it off. */
     public Trainer clipValue(double v) {
+        idle("clipValue");
         if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("v: expected a finite clip value >= 0 (0: off), got " + v);
         this.clipValue = v;
         return changed();
@@ -180,6 +232,7 @@ public final class Trainer {
      * as 1 does. Restores the best weights if asked.
      */
     public Trainer earlyStopping(int patience, boolean restoreBest) {
+        idle("earlyStopping");
         if (patience < 0) throw new IllegalArgumentException("patience: expected >= 0, got " + patience);
         this.patience = patience;
         this.restoreBest = restoreBest;
@@ -187,12 +240,14 @@ public final class Trainer {
     }
 
     public Trainer onEpoch(Consumer<Epoch> callback) {
+        idle("onEpoch");
         Require.notNull("callback", callback);
         this.onEpoch = callback;
         return changed();
     }
 
     public Trainer onBatch(Consumer<Progress> callback) {
+        idle("onBatch");
         Require.notNull("callback", callback);
         this.onBatch = callback;
         return changed();
@@ -204,6 +259,7 @@ public final class Trainer {
      * backpropagates through the whole window; k2 must be a multiple of k1.
      */
     public Trainer tbptt(int k1, int k2) {
+        idle("tbptt");
         if (k1 < 1 || k2 < k1 || k2 % k1 != 0) {
             throw new IllegalArgumentException("tbptt: expected k1 >= 1 and k2 a multiple of k1, got k1 = " + k1 + ", k2 = " + k2);
         }
@@ -230,6 +286,7 @@ public final class Trainer {
      * trainers must not write one checkpoint file at once.
      */
     public Trainer checkpoint(Path file, int everyBatches) {
+        idle("checkpoint");
         if (file == null) throw new IllegalArgumentException("checkpoint: expected a file, got null");
         if (everyBatches < 0) throw new IllegalArgumentException("checkpoint: expected every >= 0 batches, got " + everyBatches);
         this.checkpointFile = file;
@@ -250,6 +307,7 @@ public final class Trainer {
      * not fit as {@link #fit} would, without training.
      */
     public Trainer resumeFrom(Path file) {
+        idle("resumeFrom");
         this.resumeFrom = file;
         return changed();
     }
@@ -264,6 +322,7 @@ public final class Trainer {
      * batch_size, ...) nor the architecture; setting a name again replaces its value.
      */
     public Trainer setting(String name, String value, String absentAs) {
+        idle("setting");
         Require.notNull("name", name);
         Require.notNull("value", value);
         Require.notNull("absentAs", absentAs);
@@ -277,6 +336,7 @@ public final class Trainer {
 
     /** What to do on a NaN or infinite loss or gradient: {@link NonFinitePolicy#STOP} (the default) or skip the step. */
     public Trainer nonFinite(NonFinitePolicy policy) {
+        idle("nonFinite");
         if (policy == null) throw new IllegalArgumentException("nonFinite: expected a policy, got null");
         this.nonFinite = policy;
         return changed();
@@ -296,6 +356,7 @@ public final class Trainer {
      *                                  before anything trains, the training or validation rows all weigh 0 under the
      *                                  loss's class weights (their mean loss would be 0/0), or the checkpoint to resume
      *                                  from does not fit ({@link CheckpointMismatchException} for other settings)
+     * @throws IllegalStateException    while another fit of this trainer runs (called from its callback), as {@link #fit(Plan)}
      * @throws NonFiniteException       under {@link NonFinitePolicy#STOP}, at the first batch with a non-finite loss or gradient
      * @throws UncheckedIOException     when a checkpoint cannot be written or read (an earlier checkpoint stays intact),
      *                                  or the one to resume from is not a regular file (a FIFO, directory or device,
@@ -315,24 +376,34 @@ public final class Trainer {
      * @throws IllegalArgumentException for a plan of another trainer, or null
      * @throws IllegalStateException    for a plan that has run (or is running) already, one made before a setter of
      *                                  this trainer was called, or one whose model's weights changed since
-     *                                  ({@link Param#version()}); check again
+     *                                  ({@link Param#version()}); check again. And while another fit of this trainer
+     *                                  runs (called from its callback): one trainer runs one fit at a time
      * @throws NonFiniteException       as {@link #fit(Model, Dataset)}
      * @throws UncheckedIOException     when a checkpoint cannot be written
      */
     public History fit(Plan plan) {
         Require.notNull("plan", plan);
         if (plan.trainer != this) throw new IllegalArgumentException("plan: expected a plan of this trainer's check, got one of another trainer");
-        String once = "plan: it has run already (a plan runs once); check again";
-        if (plan.used.get()) throw new IllegalStateException(once);
-        if (plan.revision != revision) {
-            throw new IllegalStateException("plan: this trainer's settings changed after the check that made it; check again");
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("fit: this trainer's fit is running already (called from its callback, or another thread);"
+                    + " one trainer runs one fit at a time");
         }
-        if (plan.weightsVersion != weightsVersion(plan.setup.model)) {
-            throw new IllegalStateException("plan: the model's weights changed after the check that made it (an optimizer step or"
-                    + " loadStateDict), and its optimizer was made for those it had then; check again");
+        try {
+            String once = "plan: it has run already (a plan runs once); check again";
+            if (plan.used.get()) throw new IllegalStateException(once);
+            if (plan.revision != revision) {
+                throw new IllegalStateException("plan: this trainer's settings changed after the check that made it; check again");
+            }
+            if (plan.weightsVersion != weightsVersion(plan.setup.model)) {
+                throw new IllegalStateException("plan: the model's weights changed after the check that made it (an optimizer step or"
+                        + " loadStateDict), and its optimizer was made for those it had then; check again");
+            }
+            if (!plan.used.compareAndSet(false, true)) throw new IllegalStateException(once);
+            stopRequested = false;
+            return new FitLoop(this, plan.setup).run();
+        } finally {
+            running.set(false);
         }
-        if (!plan.used.compareAndSet(false, true)) throw new IllegalStateException(once);
-        return new FitLoop(this, plan.setup).run();
     }
 
     /**

@@ -189,7 +189,7 @@ class TrainerPlanTest {
     }
 
     /** A value a setter takes for a parameter of this type; a functional interface gets one that is never called here. */
-    private static Object anArgument(Class<?> type, java.lang.reflect.Method setter) {
+    static Object anArgument(Class<?> type, java.lang.reflect.Method setter) {
         if (type == int.class) return 1;
         if (type == long.class) return 1L;
         if (type == double.class) return 0.0;
