@@ -102,6 +102,49 @@ final class FitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checked o = checkOptions();
+        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
+            Path file = outs.declareIn("--out", out, "model.safetensors");
+            if (checkpoint != null) FitResume.checkCheckpoint(outs, checkpoint, file, resume, overwrite);
+            Datasets.Loaded in = Datasets.load(x, y, lengths, o.classification, perStep, o.vocab > 0 ? null : "token ids take --vocab V");
+            Dataset data = in.data();
+            if (o.multilabel) MultiLabel.requireTargets("--y", y, data, true);
+            int f = in.features(), width = o.classification ? classOpts.width(in, y) : in.width();
+            if (o.vocab > 0) Datasets.tokenIds(x, data, o.vocab);
+            validationRows("--val", o.val, data.size(), true);
+            Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, o.classification, perStep, o.vocab);
+            if (o.multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData, true);
+            boolean validating = o.val > 0 || valData != null;
+            HeapBudget.training(o.type, f, hidden, layers, bidirectional, o.vocab, o.embed, width,
+                    o.classification ? classOpts.sized(y, width) : "--y " + y + ": " + width + " targets per row",
+                    null, o.batch, data.size(), data.steps());
+            Model model = buildModel(o, f, width);
+            int[] epochsRun = {0}; // epochs trained by this run (a resumed run reports only those)
+            Trainer tr = trainer(o, data, valData, width, validating, epochsRun);
+            boolean resuming = resume && Files.exists(checkpoint);
+            if (resuming) tr.resumeFrom(checkpoint);
+            // the checkpoint's directory, as Keras's ModelCheckpoint makes it (--out run1 --checkpoint run1/ckpt.bin): made for
+            // the trainer's check, which wants it, and removed again (outs.close) where the run is refused or fails before a
+            // checkpoint is saved in it
+            if (checkpoint != null) outs.makeDirectoriesFor("--checkpoint", checkpoint);
+            Trainer.Plan plan = check(tr, model, data);
+            Training.printNotes(in, valArrays, classOpts, posWeight, o.vocab == 0 ? x : null, y, data);
+            System.out.println(model.summary());
+            if (resuming) System.out.println("resuming from " + checkpoint);
+            Trained t = trainAndSave(o, outs, file, tr, plan, model, data, validating);
+            report(o, t, epochsRun[0], validating);
+        }
+        return 0;
+    }
+
+    /** The options, each checked and the combinations checked, as {@link #call} uses them. */
+    private record Checked(NonFinitePolicy policy, String task, boolean classification, boolean multilabel,
+                           ModelBuilder.InitScheme initScheme, CellType type, String optimizer, String head, int vocab, int embed,
+                           int epochs, int batch, double lr, double val, boolean lastRows, int threads, long seed) {
+    }
+
+    /** Every check of the options alone and of their combinations, before any file is read: a refusal names the option. */
+    private Checked checkOptions() {
         NonFinitePolicy policy = Check.oneOf("--on-non-finite", onNonFinite, "stop", "skip").equals("stop")
                 ? NonFinitePolicy.STOP : NonFinitePolicy.SKIP_BATCH;
         String taskName = Check.oneOf("--task", task, "regression", "classification", MultiLabel.TASK);
@@ -137,114 +180,122 @@ final class FitCommand implements Callable<Integer> {
         if ((resume || checkpointEvery != 0) && checkpoint == null) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint-every") + ": expected --checkpoint FILE too");
         }
-        try (Outputs outs = new Outputs(overwrite).inputs(x, y, lengths).inputs(valArrays.files())) {
-            Path file = outs.declareIn("--out", out, "model.safetensors");
-            if (checkpoint != null) FitResume.checkCheckpoint(outs, checkpoint, file, resume, overwrite);
-            Datasets.Loaded in = Datasets.load(x, y, lengths, classification, perStep, vocab > 0 ? null : "token ids take --vocab V");
-            Dataset data = in.data();
-            if (multilabel) MultiLabel.requireTargets("--y", y, data, true);
-            int f = in.features(), width = classification ? classOpts.width(in, y) : in.width();
-            if (vocab > 0) Datasets.tokenIds(x, data, vocab);
-            validationRows("--val", val, data.size(), true);
-            Dataset valData = valArrays.load(in, width, classOpts.source(y), x, y, classification, perStep, vocab);
-            if (multilabel && valData != null) MultiLabel.requireTargets("--val-y", valArrays.y, valData, true);
-            boolean validating = val > 0 || valData != null;
-            HeapBudget.training(type, f, hidden, layers, bidirectional, vocab, embed, width,
-                    classification ? classOpts.sized(y, width) : "--y " + y + ": " + width + " targets per row",
-                    null, batch, data.size(), data.steps());
-            ModelBuilder b = Model.builder(f).seed(seed).init(initScheme);
-            if (vocab > 0) b.embedding(vocab, embed);
-            b.recurrent(type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
-            if (dropout > 0) b.dropout(dropout);
-            if (!perStep) {
-                if (headKind.equals("attention")) b.attention();
-                else b.finalStates();  // --bidirectional: the backward direction's final output is at step 0
-            }
-            b.dense(width);
-            Model model = b.build();
-            model.setThreads(threads);
-            int[] epochsRun = {0}; // epochs trained by this run (a resumed run reports only those)
-            Trainer tr = new Trainer().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clip).threads(threads)
-                    .optimizer(ps -> switch (opt) {
-                        case "adamw" -> new AdamW(ps, lr);
-                        case "sgd" -> new Sgd(ps, lr, 0.9);
-                        case "rmsprop" -> new RmsProp(ps, lr);
-                        default -> new Adam(ps, lr);
-                    })
-                    .onBatch(p -> Progress.bar(p.epoch(), epochs, p.batch(), p.batches(), p.meanLoss()))
-                    .onEpoch(e -> {
-                        epochsRun[0]++;
-                        Progress.epoch(e);
-                    });
-            tr.validationSplit(val, lastRows);  // lastRows: Keras's validation_split, the last rows before any shuffling
-            // Keras's validation_data: all of X trains; the checkpoint records the arrays' row count and hash, so a
-            // --resume with other validation arrays (or none, or a split) is refused
-            tr.validationData(valData);
-            tr.loss(classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
-                    : multilabel ? posWeight.loss(tr, data, width, "--y " + y) : Loss.mse());
-            FitResume.record(tr, init, taskName);  // what the trainer cannot see: --init, --task
-            // --class-weight's and --pos-weight's weights the trainer records itself (loss_weights), refusing a resume with others
-            if (patience >= 0 && validating) tr.earlyStopping(patience, true);
-            tr.nonFinite(policy);
-            if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
-            boolean resuming = resume && Files.exists(checkpoint);
-            if (resuming) tr.resumeFrom(checkpoint);
-            // the checkpoint's directory, as Keras's ModelCheckpoint makes it (--out run1 --checkpoint run1/ckpt.bin): made for
-            // the trainer's check, which wants it, and removed again (outs.close) where the run is refused or fails before a
-            // checkpoint is saved in it
-            if (checkpoint != null) outs.makeDirectoriesFor("--checkpoint", checkpoint);
-            // everything fit refuses before its first batch, a checkpoint written with other options among it, refused
-            // here: a refusal is its one line, with nothing before it on stdout
-            // (the plan is what fit then trains with: nothing checked, read or made here is done twice)
-            Trainer.Plan plan;
-            try {
-                plan = tr.check(model, data);
-            } catch (CheckpointMismatchException e) {
-                throw new IllegalArgumentException(FitResume.refusal(e, checkpoint), e);
-            }
-            Training.printNotes(in, valArrays, classOpts, posWeight, vocab == 0 ? x : null, y, data);
-            System.out.println(model.summary());
-            if (resuming) System.out.println("resuming from " + checkpoint);
-            // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the
-            // JVM's exit removes it (the checkpoint itself is replaced only by an atomic rename), and the directory
-            // made for it where no checkpoint was saved yet
-            Thread cleanup = checkpoint == null ? null : new Thread(() -> {
-                AtomicFiles.deleteLeftovers(checkpoint);
-                outs.removeMadeDirectories();
-            });
-            if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
-            Trainer.History h;
-            Evaluation ev;
-            try {
-                h = Training.run(() -> tr.fit(plan), Training.fitSteering(policy == NonFinitePolicy.STOP));
-                Training.learned(h, !validating ? null : valArrays.given() ? "--val-x " + valArrays.x + " and --val-y " + valArrays.y
-                        : "the --val rows of --x", Training.fitSteering(false));
-                ModelFile.save(model, outs.stage(file), taskName);
-                ev = Training.finite(multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
-                        Training.fitSteering(false));
-                outs.commit();
-            } finally {
-                // held until the commit: a signal after training, before the model is in place, still removes what was made
-                try {
-                    if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or about to: nothing to undo
-                }
-            }
-            // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
-            String kept = patience >= 0 && validating
-                    ? "best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "")
-                    : "last epoch " + h.epochs().size() + " (" + (validating ? "--patience -1" : "--val 0") + ": no early stopping)";
-            if (epochsRun[0] == 0) {
-                // as Keras's fit with initial_epoch >= epochs: nothing trains, the checkpoint's model is saved
-                System.out.println("nothing left to train: " + (h.stoppedEarly()
-                        ? "the checkpoint's run had stopped early after " + h.epochs().size() + " epoch(s)"
-                        : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + epochs + " (raise --epochs to train on)"));
-            }
-            System.out.println(kept + "; on all data" + (classOpts.weighted() || posWeight.weighted() ? " (unweighted)" : "") + ": " + Progress.figures("", ev));
-            System.out.println("saved " + out.resolve("model.safetensors"));
+        return new Checked(policy, taskName, classification, multilabel, initScheme, type, opt, headKind, vocab, embed,
+                epochs, batch, lr, val, lastRows, threads, seed);
+    }
+
+    /** The model the options describe, for {@code f} features and {@code width} outputs, on --threads threads. */
+    private Model buildModel(Checked o, int f, int width) {
+        ModelBuilder b = Model.builder(f).seed(o.seed).init(o.initScheme);
+        if (o.vocab > 0) b.embedding(o.vocab, o.embed);
+        b.recurrent(o.type, hidden, layers, bidirectional, layers > 1 ? dropout : 0f, 0);
+        if (dropout > 0) b.dropout(dropout);
+        if (!perStep) {
+            if (o.head.equals("attention")) b.attention();
+            else b.finalStates();  // --bidirectional: the backward direction's final output is at step 0
         }
-        return 0;
+        b.dense(width);
+        Model model = b.build();
+        model.setThreads(o.threads);
+        return model;
+    }
+
+    /**
+     * The trainer the options describe (but --resume, which {@link #call} sets where the checkpoint exists): its
+     * progress bar and epoch lines, each epoch counted in {@code epochsRun[0]}.
+     */
+    private Trainer trainer(Checked o, Dataset data, Dataset valData, int width, boolean validating, int[] epochsRun) {
+        Trainer tr = new Trainer().epochs(o.epochs).batchSize(o.batch).seed(o.seed).clipNorm(clip).threads(o.threads)
+                .optimizer(ps -> switch (o.optimizer) {
+                    case "adamw" -> new AdamW(ps, o.lr);
+                    case "sgd" -> new Sgd(ps, o.lr, 0.9);
+                    case "rmsprop" -> new RmsProp(ps, o.lr);
+                    default -> new Adam(ps, o.lr);
+                })
+                .onBatch(p -> Progress.bar(p.epoch(), o.epochs, p.batch(), p.batches(), p.meanLoss()))
+                .onEpoch(e -> {
+                    epochsRun[0]++;
+                    Progress.epoch(e);
+                });
+        tr.validationSplit(o.val, o.lastRows);  // lastRows: Keras's validation_split, the last rows before any shuffling
+        // Keras's validation_data: all of X trains; the checkpoint records the arrays' row count and hash, so a
+        // --resume with other validation arrays (or none, or a split) is refused
+        tr.validationData(valData);
+        tr.loss(o.classification ? classOpts.loss(tr, data, width, "--y " + y, valArrays.given() ? "--val-y " + valArrays.y : "the --val rows of --y " + y)
+                : o.multilabel ? posWeight.loss(tr, data, width, "--y " + y) : Loss.mse());
+        FitResume.record(tr, init, o.task);  // what the trainer cannot see: --init, --task
+        // --class-weight's and --pos-weight's weights the trainer records itself (loss_weights), refusing a resume with others
+        if (patience >= 0 && validating) tr.earlyStopping(patience, true);
+        tr.nonFinite(o.policy);
+        if (checkpoint != null) tr.checkpoint(checkpoint, checkpointEvery);
+        return tr;
+    }
+
+    /**
+     * Everything fit refuses before its first batch, a checkpoint written with other options among it, refused here: a
+     * refusal is its one line, with nothing before it on stdout. The plan is what fit then trains with: nothing
+     * checked, read or made here is done twice.
+     */
+    private Trainer.Plan check(Trainer tr, Model model, Dataset data) {
+        try {
+            return tr.check(model, data);
+        } catch (CheckpointMismatchException e) {
+            throw new IllegalArgumentException(FitResume.refusal(e, checkpoint), e);
+        }
+    }
+
+    /** What a run leaves to report: its history and the saved model's figures on all of X. */
+    private record Trained(Trainer.History history, Evaluation onAll) {
+    }
+
+    /**
+     * Trains the plan, refuses a run that learned nothing, saves the model to {@code file} and commits the outputs,
+     * a signal meanwhile removing what was made.
+     */
+    private Trained trainAndSave(Checked o, Outputs outs, Path file, Trainer tr, Trainer.Plan plan, Model model, Dataset data,
+                                 boolean validating) throws Exception {
+        // a run stopped by a signal (Ctrl-C, SIGTERM) mid-save leaves the checkpoint's temporary file: the
+        // JVM's exit removes it (the checkpoint itself is replaced only by an atomic rename), and the directory
+        // made for it where no checkpoint was saved yet
+        Thread cleanup = checkpoint == null ? null : new Thread(() -> {
+            AtomicFiles.deleteLeftovers(checkpoint);
+            outs.removeMadeDirectories();
+        });
+        if (cleanup != null) Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            Trainer.History h = Training.run(() -> tr.fit(plan), Training.fitSteering(o.policy == NonFinitePolicy.STOP));
+            Training.learned(h, !validating ? null : valArrays.given() ? "--val-x " + valArrays.x + " and --val-y " + valArrays.y
+                    : "the --val rows of --x", Training.fitSteering(false));
+            ModelFile.save(model, outs.stage(file), o.task);
+            Evaluation ev = Training.finite(o.multilabel ? MultiLabel.evaluate(model, data) : Trainer.evaluate(model, data), "all of --x",
+                    Training.fitSteering(false));
+            outs.commit();
+            return new Trained(h, ev);
+        } finally {
+            // held until the commit: a signal after training, before the model is in place, still removes what was made
+            try {
+                if (cleanup != null) Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: nothing to undo
+            }
+        }
+    }
+
+    /** The closing lines: which epoch's weights were kept, the figures on all data, where the model went. */
+    private void report(Checked o, Trained t, int epochsRun, boolean validating) {
+        Trainer.History h = t.history;
+        // early stopping restores the best epoch's weights; without it (--patience -1, --val 0) the last epoch's are kept
+        String kept = patience >= 0 && validating
+                ? "best epoch " + h.bestEpoch() + (h.stoppedEarly() ? " (stopped early)" : "")
+                : "last epoch " + h.epochs().size() + " (" + (validating ? "--patience -1" : "--val 0") + ": no early stopping)";
+        if (epochsRun == 0) {
+            // as Keras's fit with initial_epoch >= epochs: nothing trains, the checkpoint's model is saved
+            System.out.println("nothing left to train: " + (h.stoppedEarly()
+                    ? "the checkpoint's run had stopped early after " + h.epochs().size() + " epoch(s)"
+                    : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + o.epochs + " (raise --epochs to train on)"));
+        }
+        System.out.println(kept + "; on all data" + (classOpts.weighted() || posWeight.weighted() ? " (unweighted)" : "") + ": " + Progress.figures("", t.onAll));
+        System.out.println("saved " + out.resolve("model.safetensors"));
     }
 
     /** --vocab: absent (0, X holds features) or the number of distinct token ids, at least 2. */
