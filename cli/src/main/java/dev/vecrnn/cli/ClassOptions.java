@@ -162,8 +162,9 @@ final class ClassOptions extends Training.WeightOption {
     private static boolean weighsAnyRow(Dataset d, float[] w) {
         int[] labels = ((Dataset.Classification) d).labels();
         int per = d.perStep() ? d.steps() : 1;
+        int[] len = d.lengths();
         for (int i = 0; i < labels.length; i++) {
-            if (i % per < (per == 1 ? 1 : d.lengthOf(i / per)) && labels[i] >= 0 && w[labels[i]] > 0) return true;  // -100: ignored
+            if (!Datasets.padding(per, len, i) && labels[i] >= 0 && w[labels[i]] > 0) return true;  // -100: ignored
         }
         return false;
     }

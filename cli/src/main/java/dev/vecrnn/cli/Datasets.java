@@ -140,7 +140,7 @@ final class Datasets {
             long width = 1;
             boolean scored = false;
             for (int i = 0; i < rows; i++) {
-                if (padding(perStep, len, t, i)) continue;  // never read: left 0
+                if (padding(perStep ? t : 1, len, i)) continue;  // never read: left 0
                 double v = raw[i];
                 if (v == CrossEntropyLoss.DEFAULT_IGNORE_INDEX) {
                     labels[i] = CrossEntropyLoss.DEFAULT_IGNORE_INDEX;  // PyTorch's ignore_index: in no loss, metric or class count
@@ -174,7 +174,7 @@ final class Datasets {
             throw new IllegalArgumentException(yo + " " + y + ": expected at least one target a row, got " + Arrays.toString(ys));
         }
         for (int i = 0; i < rows; i++) {
-            if (padding(perStep, len, t, i)) {
+            if (padding(perStep ? t : 1, len, i)) {
                 Arrays.fill(targets, i * width, (i + 1) * width, 0f);  // never read
                 continue;
             }
@@ -198,7 +198,7 @@ final class Datasets {
         int[] labels = new int[rows];
         int zeros = -1;  // the first row of no 1
         for (int i = 0; i < rows; i++) {
-            if (padding(perStep, len, t, i)) continue;
+            if (padding(perStep ? t : 1, len, i)) continue;
             int hot = -1;
             for (int c = 0; c < k; c++) {
                 double v = raw[i * k + c];
@@ -221,9 +221,14 @@ final class Datasets {
         return labels;
     }
 
-    /** Whether target row {@code i} is a step past its sequence's length (only per-step targets have such rows). */
-    private static boolean padding(boolean perStep, int[] len, int t, int i) {
-        return perStep && len != null && i % t >= len[i / t];
+    /**
+     * Whether row {@code row} of values laid out {@code per} rows a sequence (X's steps, or per-step targets; 1: one row a
+     * sequence, never padding) is a step past its sequence's length in {@code len} (null: every sequence full): padding,
+     * which fit, its notes and its checks never read. The one test of fit's readers, on the lengths as read (before a
+     * Dataset holds them) and on a Dataset's ({@link Dataset#lengths()}).
+     */
+    static boolean padding(int per, int[] len, int row) {
+        return per > 1 && len != null && row % per >= len[row / per];
     }
 
     /** [N, T, F] as it is, [N, T] as [N, T, 1]; anything else is an error naming the file. */

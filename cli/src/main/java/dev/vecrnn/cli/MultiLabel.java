@@ -47,9 +47,10 @@ final class MultiLabel {
         Dataset.Regression r = (Dataset.Regression) data;
         int k = r.targetWidth(), per = data.perStep() ? data.steps() : 1;
         float[] y = r.targets();
+        int[] len = data.lengths();
         for (int i = 0; i < y.length; i++) {
             int row = i / k;
-            if (per > 1 && row % per >= data.lengthOf(row / per)) continue;
+            if (Datasets.padding(per, len, row)) continue;
             if (!(y[i] >= 0 && y[i] <= 1)) {
                 throw new IllegalArgumentException(option + " " + file + ": expected multi-hot targets for --task multilabel, 0 or 1 (or a probability"
                         + " in [0, 1]) for each label, got " + y[i] + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
@@ -152,9 +153,9 @@ final class MultiLabel {
             int k = r.targetWidth(), per = train.perStep() ? train.steps() : 1;
             double[] pos = new double[k], neg = new double[k];
             float[] y = r.targets();
+            int[] len = train.lengths();
             for (int i = 0; i < y.length; i++) {
-                int row = i / k;
-                if (per > 1 && row % per >= train.lengthOf(row / per)) continue;
+                if (Datasets.padding(per, len, i / k)) continue;
                 pos[i % k] += y[i];
                 neg[i % k] += 1 - y[i];
             }

@@ -62,8 +62,9 @@ final class ScaleNotes {
     static double[] validRootMeanSquares(float[] values, int width, Dataset data, int perSequence) {
         double[] sq = new double[width];
         long rows = 0;
+        int[] len = data.lengths();
         for (int row = 0; row < values.length / width; row++) {
-            if (perSequence > 1 && row % perSequence >= data.lengthOf(row / perSequence)) continue;   // padding is never read
+            if (Datasets.padding(perSequence, len, row)) continue;   // never read
             for (int j = 0; j < width; j++) {
                 double v = values[row * width + j];
                 sq[j] += v * v;
