@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -82,7 +83,7 @@ public final class Trainer {
     /** Counts the setter calls: a {@link Plan} made before the last one is of another configuration. */
     private long revision;
     /** Whether a {@link #fit} of this trainer is under way: its setters refuse, and so does a second fit. */
-    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
     /** {@link #stopTraining}'s request to the run under way, cleared as each run starts. */
     private volatile boolean stopRequested;
 
@@ -439,7 +440,7 @@ public final class Trainer {
         private final long revision;
         private final FitSetup setup;
         private final long weightsVersion;
-        private final java.util.concurrent.atomic.AtomicBoolean used = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean used = new AtomicBoolean();
 
         private Plan(Trainer t, Model model, Dataset data) {
             this.trainer = t;
