@@ -123,7 +123,7 @@ final class Outputs implements AutoCloseable {
      * written in place).
      */
     private Path check(String what, Path target, Function<Path, String> sameAs, boolean inPlace, Consumer<Path> existing) {
-        Path abs = target.toAbsolutePath().normalize();
+        Path abs = located(target);
         for (Path in : inputs) {
             if (same(abs, in)) throw new IllegalArgumentException(what + ": is also an input (" + in + "); vecrnn never writes over its inputs");
         }
@@ -192,9 +192,31 @@ final class Outputs implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code target} as an absolute path to the file the system opens for it: its directory's nearest existing ancestor
+     * resolved through links, as open(2) walks it, and the rest, which does not exist yet, normalized; the last element
+     * as given (a link there is replaced by the output, not followed). Normalizing the whole spelling took w/lnk/../x.npy
+     * as w/x.npy where the system, following lnk first, finds the x.npy beside lnk's target: an input passed the checks
+     * and fit's checkpoint, written in place as spelled, replaced it.
+     */
+    static Path located(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent(), name = abs.getFileName();
+        if (dir == null || name == null) return abs.normalize();
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return abs.normalize();
+        try {
+            Path rest = existing.getNameCount() == dir.getNameCount() ? Path.of("") : dir.subpath(existing.getNameCount(), dir.getNameCount());
+            return existing.toRealPath().resolve(rest).resolve(name).normalize();
+        } catch (IOException | SecurityException e) {
+            return abs.normalize();
+        }
+    }
+
     /** Where to write the declared {@code target}: a new hidden file beside it (directories made as needed). */
     Path stage(Path target) throws IOException {
-        Path abs = target.toAbsolutePath().normalize();
+        Path abs = located(target);
         if (!declared.containsKey(abs)) throw new IllegalStateException(target + " was not declared");
         if (staged.containsKey(abs)) return staged.get(abs);
         Path tmp;
@@ -322,6 +344,6 @@ final class Outputs implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-        return abs.equals(input.toAbsolutePath().normalize());
+        return abs.equals(located(input));
     }
 }

@@ -108,6 +108,34 @@ class OutputContractTest {
     }
 
     /**
+     * An output spelled through a link and "..": the system takes w/lnk/.. as the link's target's parent (here dir,
+     * where x.npy is), where the checks took it as w, by its spelling. fit --checkpoint w/lnk/../x.npy wrote its
+     * checkpoint over the input x.npy, with or without --overwrite; predict --out w/lnk/../x.npy --overwrite replaced
+     * w/x.npy, a file nobody named; predict --out w/lnk/../p.npy wrote w/p.npy, where `ls w/lnk/../p.npy` finds nothing.
+     */
+    @Test
+    void anOutputSpelledThroughALinkAndDotDotIsTheFileTheSystemNames(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        Files.createDirectories(dir.resolve("sub"));
+        Files.createDirectories(dir.resolve("w"));
+        Files.createSymbolicLink(dir.resolve("w/lnk"), Path.of("../sub"));
+        Files.writeString(dir.resolve("w/x.npy"), "mine");
+        List<String> before = snapshot(dir);
+        String m = dir.resolve("m").toString(), x = dir.resolve("x.npy").toString();
+        String viaLink = dir + "/w/lnk/../x.npy";
+        for (String[] args : List.of(fit(dir, "--checkpoint", viaLink), fit(dir, "--checkpoint", viaLink, "--overwrite"))) {
+            args[10] = dir.resolve("m2").toString();  // --out: a new model
+            run(args).refused("--checkpoint", "input");
+        }
+        run("predict", "--model", m, "--x", x, "--out", viaLink, "--overwrite").refused("--out", "input");
+        assertEquals(before, snapshot(dir));
+        assertEquals(0, run("predict", "--model", m, "--x", x, "--out", dir + "/w/lnk/../p.npy").code());
+        assertArrayEquals(new int[] {40, 2}, Npy.read(dir.resolve("p.npy")).shape());
+        assertFalse(Files.exists(dir.resolve("w/p.npy")));
+    }
+
+    /**
      * A model is saved as a directory: --out m.safetensors made a directory of that name, holding
      * m.safetensors/model.safetensors. A name a file has is refused, and so is an existing file, with or
      * without --overwrite, which is left as it was.
