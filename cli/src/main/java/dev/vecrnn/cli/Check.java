@@ -1,6 +1,7 @@
 package dev.vecrnn.cli;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Range checks of option values, each on its own: what is refused does not depend on other options. */
 final class Check {
@@ -8,6 +9,19 @@ final class Check {
     static final int MAX_THREADS = 1024;
 
     private Check() {
+    }
+
+    /** A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent. */
+    static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    /**
+     * Whether {@code text}, spaces around it aside, is a number as a person and Python's float() write one: a {@link #DECIMAL},
+     * or NaN or Infinity, signed or not (read, to be refused by the option's range in its words). Not the other spellings
+     * Double.parseDouble takes, a type suffix (1e-3f, 2d) or hexadecimal (0x1p-4, 1/16), with which a typo read as a number.
+     */
+    static boolean isNumber(String text) {
+        String s = text.strip();
+        return DECIMAL.matcher(s).matches() || s.matches("[+-]?(NaN|Infinity)");
     }
 
     /** {@code value} in [min, max]. */

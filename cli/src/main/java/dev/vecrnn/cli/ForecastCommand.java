@@ -188,9 +188,6 @@ final class ForecastCommand implements Callable<Integer> {
         Charts.savePng(chart, staged);
     }
 
-    /** A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent. */
-    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-
     /**
      * The chosen column as numbers; a value that is not a number is an error naming its line. The file is read
      * as pandas' {@code read_csv} reads one: UTF-8 (a byte that is not UTF-8 is refused), RFC 4180 quoting
@@ -273,7 +270,7 @@ final class ForecastCommand implements Callable<Integer> {
             try {
                 // a decimal number as a CSV holds one: Double.parseDouble alone also took Java's spellings,
                 // hexadecimal "0x1p3" (8) and a type suffix "12.5f" or "3d"
-                if (!DECIMAL.matcher(cell).matches()) throw new NumberFormatException();
+                if (!Check.DECIMAL.matcher(cell).matches()) throw new NumberFormatException();
                 double v = Double.parseDouble(cell);
                 // the model computes in float32: a value beyond its range would train as infinity
                 if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new NumberFormatException();

@@ -46,6 +46,11 @@ public final class Main implements Runnable {
         cl.setExpandAtFiles(false);
         // an empty path is the current directory to Path.of: `--out ""` wrote into it
         cl.registerConverter(java.nio.file.Path.class, Main::path);
+        // a number as Check.isNumber reads one: picocli's converters are Java's valueOf, which took --lr 1e-3f and 0x1p-4
+        cl.registerConverter(Double.class, v -> Double.valueOf(number(v)));
+        cl.registerConverter(Double.TYPE, v -> Double.valueOf(number(v)));
+        cl.registerConverter(Float.class, v -> Float.valueOf(number(v)));
+        cl.registerConverter(Float.TYPE, v -> Float.valueOf(number(v)));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(cmd.getErr(), "vecrnn " + cmd.getCommandName(), message(e)));
         // picocli's own refusals (an unknown option, a missing one, a bad number) name the command as every other refusal does
         cl.setParameterExceptionHandler((e, a) -> fail(e.getCommandLine().getErr(), e.getCommandLine().getCommandSpec().qualifiedName(),
@@ -158,6 +163,12 @@ public final class Main implements Runnable {
         } catch (java.nio.file.InvalidPathException e) {
             throw new CommandLine.TypeConversionException("expected a path, got " + Untrusted.quote(value) + " (" + e.getReason() + ")");
         }
+    }
+
+    /** A number option's value, once {@link Check#isNumber} says it is one. */
+    private static String number(String value) {
+        if (!Check.isNumber(value)) throw new CommandLine.TypeConversionException("expected a decimal number, got " + Untrusted.quote(value));
+        return value.strip();
     }
 
     /**
