@@ -113,9 +113,7 @@ final class Inputs {
     /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */
     static Path file(String option, Path file) {
         String what = option + " " + file;
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(what + ": no such file" + (Files.isSymbolicLink(file) ? " (a dangling link)" : ""));
-        }
+        if (!Files.exists(file)) throw new IllegalArgumentException(what + ": no such file" + whyMissing(file));
         if (Files.isDirectory(file)) throw new IllegalArgumentException(what + ": is a directory, expected a file");
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(what + ": expected a regular file, got a "
@@ -123,6 +121,30 @@ final class Inputs {
         }
         if (!Files.isReadable(file)) throw new IllegalArgumentException(what + ": not readable (permission denied)");
         return file;
+    }
+
+    /**
+     * Why {@code file}, which Files.exists does not find, names nothing, where the system says more than "no such file":
+     * a directory on its way that is a file (x.npy/a), a loop of links, a dangling link; "" where it says no more.
+     */
+    private static String whyMissing(Path file) {
+        for (Path p = file.getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                if (!Files.isDirectory(p)) return " (" + p + " is a file, not a directory)";
+                break;
+            }
+        }
+        try {
+            file.toRealPath();
+        } catch (java.nio.file.FileSystemException e) {
+            // ELOOP: the JDK adds "or unable to access attributes of symbolic link" to the system's words, in any locale
+            if (!(e instanceof java.nio.file.NoSuchFileException) && String.valueOf(e.getReason()).endsWith("symbolic link")) {
+                return " (a loop of symbolic links)";
+            }
+        } catch (IOException | SecurityException e) {
+            // nothing more to say
+        }
+        return Files.isSymbolicLink(file) ? " (a dangling link)" : "";
     }
 
     /**
