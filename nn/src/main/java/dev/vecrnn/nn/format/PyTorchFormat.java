@@ -284,7 +284,8 @@ public final class PyTorchFormat {
         Object v = m.get(key);
         if (!m.containsKey(key) && dflt >= 0) return dflt;
         if (v instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got " + Untrusted.describe(v));
+        throw new IllegalArgumentException("'" + key + "' expected a non-negative integer, got "
+                + (m.containsKey(key) ? Untrusted.describe(v) : "no such key (the PyTorch module's constructor requires it)"));
     }
 
     private static boolean bool(Map<String, Object> m, String key, boolean dflt) {

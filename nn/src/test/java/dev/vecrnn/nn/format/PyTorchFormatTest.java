@@ -209,10 +209,13 @@ class PyTorchFormatTest {
                 "{\"type\": \"LSTM\", \"proj_size\": null, " + sizes + "}", "'proj_size' expected a non-negative integer, got null",
                 "{\"type\": \"GRU\", \"dropout\": null, " + sizes + "}", "'dropout' expected a number, got null",
                 "{\"type\": \"RNN\", \"nonlinearity\": null, " + sizes + "}", "'nonlinearity' expected \"tanh\" or \"relu\", got null");
-        Map<String, String> noType = Map.of(  // a config without the module's class said "got null", as if the key held null
+        Map<String, String> noKey = Map.of(  // a config without the module's class or a size said "got null", as if the key held null
                 "{" + sizes + "}", "'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got no such key",
-                "{\"type\": null, " + sizes + "}", "'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got null");
-        for (var e : java.util.stream.Stream.of(refused, noType).flatMap(r -> r.entrySet().stream()).toList()) {
+                "{\"type\": null, " + sizes + "}", "'type' expected LSTM, GRU, RNN, RNN_TANH or RNN_RELU, got null",
+                "{\"type\": \"LSTM\", \"hidden_size\": 4}", "'input_size' expected a non-negative integer, got no such key",
+                "{\"type\": \"GRU\", \"input_size\": 3}", "'hidden_size' expected a non-negative integer, got no such key",
+                "{\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": null}", "'hidden_size' expected a non-negative integer, got null");
+        for (var e : java.util.stream.Stream.of(refused, noKey).flatMap(r -> r.entrySet().stream()).toList()) {
             Files.writeString(f, e.getKey());
             ModelFileException x = assertThrows(ModelFileException.class, () -> PyTorchFormat.readConfig(f), e.getKey());
             assertTrue(x.getMessage().startsWith(f + ": ") && x.getMessage().contains(e.getValue()), x.getMessage());
