@@ -134,6 +134,9 @@ final class TextModel {
             if (!(l.get(i) instanceof Long v) || v < 0 || v > Character.MAX_CODE_POINT) {
                 throw new IllegalArgumentException("--model " + f + ": code_points[" + i + "] is not a code point: " + l.get(i));
             }
+            if (Character.getType(v.intValue()) == Character.SURROGATE) {
+                throw new IllegalArgumentException("--model " + f + ": code_points[" + i + "] is not a character: " + v + ", a UTF-16 surrogate");
+            }
             cps[i] = v.intValue();
         }
         TextModel m = new TextModel(cps);
