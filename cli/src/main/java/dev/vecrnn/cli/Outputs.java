@@ -195,7 +195,8 @@ final class Outputs implements AutoCloseable {
     /**
      * {@code target} as an absolute path to the file the system opens for it: its directory's nearest existing ancestor
      * resolved through links, as open(2) walks it, and the rest, which does not exist yet, normalized; the last element
-     * as given (a link there is replaced by the output, not followed). Normalizing the whole spelling took w/lnk/../x.npy
+     * as given, but a link there to a regular file is that file ({@link AtomicFiles#writtenFile}: written through, the link
+     * kept, as numpy.save writes; a link to a device or FIFO is left to the checks). Normalizing the whole spelling took w/lnk/../x.npy
      * as w/x.npy where the system, following lnk first, finds the x.npy beside lnk's target: an input passed the checks
      * and fit's checkpoint, written in place as spelled, replaced it.
      */
@@ -208,7 +209,7 @@ final class Outputs implements AutoCloseable {
         if (existing == null) return abs.normalize();
         try {
             Path rest = existing.getNameCount() == dir.getNameCount() ? Path.of("") : dir.subpath(existing.getNameCount(), dir.getNameCount());
-            return existing.toRealPath().resolve(rest).resolve(name).normalize();
+            return AtomicFiles.writtenFile(existing.toRealPath().resolve(rest).resolve(name).normalize());
         } catch (IOException | SecurityException e) {
             return abs.normalize();
         }

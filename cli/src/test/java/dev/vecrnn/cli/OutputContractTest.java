@@ -136,6 +136,36 @@ class OutputContractTest {
     }
 
     /**
+     * An output that is a link to a file is written through, as numpy.save and a shell's redirect write, and the link kept:
+     * predict --out latest.npy --overwrite (latest.npy -> runs/p.npy) and fit --checkpoint put a file in the link's place,
+     * leaving the file it named stale; evaluate --json /dev/stdout --overwrite, run as root with stdout redirected to a
+     * file, replaced the system's /dev/stdout link with a file, as it replaced this test's link to /proc/self/fd/1.
+     */
+    @Test
+    void anOutputThatIsALinkToAFileIsWrittenThroughAndTheLinkKept(@TempDir Path dir) throws Exception {
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        Files.createDirectories(dir.resolve("runs"));
+        Files.writeString(dir.resolve("runs/p.npy"), "old");
+        Files.writeString(dir.resolve("runs/c.ckpt"), "old");
+        Path latest = Files.createSymbolicLink(dir.resolve("latest.npy"), Path.of("runs/p.npy"));
+        Path ckpt = Files.createSymbolicLink(dir.resolve("ckpt"), dir.resolve("runs/c.ckpt"));
+        String m = dir.resolve("m").toString(), x = dir.resolve("x.npy").toString();
+        run("predict", "--model", m, "--x", x, "--out", latest.toString()).refused("--out", "exists", "--overwrite");
+        assertEquals(0, run("predict", "--model", m, "--x", x, "--out", latest.toString(), "--overwrite").code());
+        assertTrue(Files.isSymbolicLink(latest), "the link was replaced by a file");
+        assertArrayEquals(new int[] {40, 2}, Npy.read(dir.resolve("runs/p.npy")).shape());
+        String[] a = fit(dir, "--checkpoint", ckpt.toString(), "--overwrite");
+        a[10] = dir.resolve("m2").toString();
+        assertEquals(0, run(a).code());
+        assertTrue(Files.isSymbolicLink(ckpt), "the checkpoint's link was replaced by a file");
+        assertTrue(Files.size(dir.resolve("runs/c.ckpt")) > 3, "the checkpoint was not written through the link");
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "leftovers");
+        }
+    }
+
+    /**
      * A model is saved as a directory: --out m.safetensors made a directory of that name, holding
      * m.safetensors/model.safetensors. A name a file has is refused, and so is an existing file, with or
      * without --overwrite, which is left as it was.

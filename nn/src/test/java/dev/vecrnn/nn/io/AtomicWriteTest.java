@@ -129,4 +129,22 @@ class AtomicWriteTest {
             assertEquals(expected, Files.getPosixFilePermissions(target), "a renamed temporary file keeps owner-only permissions");
         }
     }
+
+    /**
+     * A target that is a symbolic link to a regular file is written through, as open(2) and numpy.save write: the rename
+     * replaced the link itself with a file, leaving the file it named stale (and, given /dev/stdout redirected to a file,
+     * would have put a regular file in /dev in place of the system's link).
+     */
+    @Test
+    void aLinkToAFileIsWrittenThroughAndKept() throws IOException {
+        Files.createDirectories(dir.resolve("runs"));
+        Path real = dir.resolve("runs/p.npy"), link = dir.resolve("latest.npy");
+        Files.write(real, OLD);
+        Files.createSymbolicLink(link, Path.of("runs/p.npy"));
+        Npy.write(link, Tensor.of(new float[]{3f}, 1));
+        assertTrue(Files.isSymbolicLink(link), "the link was replaced by a file");
+        assertArrayEquals(new float[]{3f}, Npy.read(real).toFloats());
+        assertEquals("latest.npy,runs", listing(dir));
+        assertEquals("p.npy", listing(dir.resolve("runs")));
+    }
 }

@@ -24,7 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * temporary file {@code .<name>.vecrnn-<hex>.tmp} in the target's directory, are forced to disk, and the temporary
  * file is renamed over the target. On any failure the temporary file is deleted and an existing target is
  * left as it was. A write killed mid-way (the process, not an exception) leaves its temporary file behind;
- * the next write to the same target deletes it, and so does {@link #deleteLeftovers}.
+ * the next write to the same target deletes it, and so does {@link #deleteLeftovers}. A target that is a symbolic
+ * link to a regular file is written through: the file it names is replaced, the link kept ({@link #writtenFile}).
  *
  * <p>Concurrent writers of the same target are not supported: each deletes the temporaries of the others,
  * whose renames then fail. Writers of different targets in one directory do not touch each other's files.
@@ -55,7 +56,7 @@ public final class AtomicFiles {
      *                     (including file systems without atomic rename)
      */
     public static void write(Path target, Body body) throws IOException {
-        Path abs = target.toAbsolutePath();
+        Path abs = writtenFile(target.toAbsolutePath());
         Path dir = abs.getParent();
         // named by the target, not by the temporary file the user never asked for, and before any byte is written
         if (Files.isDirectory(abs)) throw new FileSystemException(target.toString(), null, "expected a file to write, got a directory");
@@ -92,6 +93,22 @@ public final class AtomicFiles {
             }
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * The file a write to {@code target} replaces: where {@code target} is a symbolic link to a regular file, that file, as
+     * open(2) and numpy.save write through a link, so that the rename replaces it and the link stays (renamed over, the link
+     * itself became a file and the one it named was left stale); {@code target} itself otherwise (a dangling link, or one
+     * to a device or FIFO, is left to the caller's checks, never followed).
+     */
+    public static Path writtenFile(Path target) {
+        if (!Files.isSymbolicLink(target)) return target;
+        try {
+            Path real = target.toRealPath();
+            return Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS) ? real : target;
+        } catch (IOException | SecurityException e) {
+            return target;
+        }
     }
 
     /** Writes {@code text} as UTF-8 to {@code target} atomically, as {@link #write} writes bytes. */
