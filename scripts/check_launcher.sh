@@ -50,6 +50,11 @@ expect 2 '^vecrnn predict: --model' 1 -- predict --model "$work/none" --x "$work
 expect 2 '^vecrnn: unknown command' 1 -- frobnicate
 expect 2 '^vecrnn: expected a command' 1 --
 expect 0 '' 0 -- fit --help
+# `help COMMAND` is `COMMAND --help` (git's and picocli's reading), refused in one line for anything else
+expect 0 '' 0 -- help fit
+grep -q '^Usage: vecrnn fit ' "$work/out" || { echo "check_launcher: ./vecrnn help fit: expected fit's usage on stdout" >&2; failed=1; }
+expect 2 "^vecrnn help: unknown command 'nope'" 1 -- help nope
+expect 2 '^vecrnn help: expected one command' 1 -- help fit extra
 # kernel-demo and bench run through the same filter, refuse in one line and have --help too
 expect 2 '^vecrnn kernel-demo: takes no options' 1 -- kernel-demo --bogus
 expect 0 '' 0 -- kernel-demo --help
