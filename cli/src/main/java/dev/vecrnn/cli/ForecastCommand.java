@@ -210,6 +210,10 @@ final class ForecastCommand implements Callable<Integer> {
         return "";
     }
 
+    /** The cells pandas' read_csv reads as NaN by default (its na_values), stripped as the cells are. */
+    private static final java.util.Set<String> MISSING = java.util.Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+            "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null");
+
     private double[] read() throws Exception {
         String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
         String text;
@@ -276,8 +280,11 @@ final class ForecastCommand implements Callable<Integer> {
                 if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new NumberFormatException();
                 vals.add(v);
             } catch (NumberFormatException e) {
+                // a blank or "NaN" cell is a reading missing from the series, not a malformed number: say so, and what to do
+                String gap = MISSING.contains(cell) ? " (a missing value, NaN to pandas' read_csv: forecast takes one value a step, in order,"
+                        + " so fill the gap first, e.g. with pandas' interpolate(), or drop the rows before it)" : "";
                 throw new IllegalArgumentException(where + ": line " + r.line() + ", column " + name
-                        + ": expected a finite number within float32's range, got '" + cell + "'");
+                        + ": expected a finite number within float32's range, got '" + cell + "'" + gap);
             }
         }
         return vals.stream().mapToDouble(Double::doubleValue).toArray();
