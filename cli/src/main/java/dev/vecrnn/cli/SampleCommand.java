@@ -51,23 +51,60 @@ final class SampleCommand implements Callable<Integer> {
                     ? "; U+FFFD is what the JVM makes of characters the locale cannot decode: run it with LANG=C.UTF-8" : "";
             throw new IllegalArgumentException(e.getMessage() + " (" + model.resolve(TextModel.VOCAB) + ")" + hint);
         }
-        print(System.out, printable(sample(m, vocab, prime, length, temperature, new Random(seed.get()))));
+        // shown as it is drawn: --length 100000000 printed nothing for minutes, held all of it in memory, and ran on to its end
+        // into a pipe that `| head` had closed
+        Shown shown = new Shown(System.out);
+        sample(m, vocab, prime, length, temperature, new Random(seed.get()), shown);
+        shown.end();
         return 0;
     }
 
+    /** Characters drawn between writes to the terminal. */
+    static final int CHUNK = 4096;
+
     /**
-     * Prints {@code text} and a line break to {@code out} in its charset, but in UTF-8 where that charset is ASCII
-     * (the POSIX locale, {@code LANG} unset, as in many containers), as Python 3 prints there: ASCII would turn
-     * every other character of a sample into '?'.
+     * The sample's characters written to {@code out} as they come, {@link #CHUNK} at a time, each part shown as
+     * {@link #printable} shows the whole (a carriage return that ends a part waits for the next, which may make it a
+     * line break); {@link #test} is false once {@code out} has failed (a closed pipe), which stops the sampling.
      */
-    static void print(java.io.PrintStream out, String text) {
-        if (out.charset().equals(java.nio.charset.StandardCharsets.US_ASCII)) {
-            byte[] utf8 = (text + System.lineSeparator()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            out.write(utf8, 0, utf8.length);
-            out.flush();
-        } else {
-            out.println(text);
+    static final class Shown implements java.util.function.IntPredicate {
+        private final java.io.PrintStream out;
+        private final StringBuilder pending = new StringBuilder();
+
+        Shown(java.io.PrintStream out) {
+            this.out = out;
         }
+
+        @Override
+        public boolean test(int codePoint) {
+            pending.appendCodePoint(codePoint);
+            if (pending.length() < CHUNK) return true;
+            int upTo = pending.length() - (pending.charAt(pending.length() - 1) == '\r' ? 1 : 0);
+            write(out, printable(pending.substring(0, upTo)));
+            pending.delete(0, upTo);
+            return !out.checkError();
+        }
+
+        /** Writes what is left and the line break after the sample. */
+        void end() {
+            write(out, printable(pending.toString()) + System.lineSeparator());
+            pending.setLength(0);
+        }
+    }
+
+    /**
+     * Writes {@code text} to {@code out} in its charset, but in UTF-8 where that charset is ASCII (the POSIX locale,
+     * {@code LANG} unset, as in many containers), as Python 3 prints there: ASCII would turn every other character of
+     * a sample into '?'. Flushed, so that the part shows at once.
+     */
+    static void write(java.io.PrintStream out, String text) {
+        if (out.charset().equals(java.nio.charset.StandardCharsets.US_ASCII)) {
+            byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(utf8, 0, utf8.length);
+        } else {
+            out.print(text);
+        }
+        out.flush();
     }
 
     /**
@@ -96,6 +133,16 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     static String sample(Model m, TextModel vocab, String prime, int length, double temperature, Random rnd) {
+        StringBuilder sb = new StringBuilder();
+        sample(m, vocab, prime, length, temperature, rnd, cp -> {
+            sb.appendCodePoint(cp);
+            return true;
+        });
+        return sb.toString();
+    }
+
+    /** The prime's characters and then {@code length} drawn ones, each given to {@code sink} in turn, until it answers false. */
+    static void sample(Model m, TextModel vocab, String prime, int length, double temperature, Random rnd, java.util.function.IntPredicate sink) {
         int[] ids = vocab.encode(prime.isEmpty() ? new String(Character.toChars(vocab.codePoints[0])) : prime, "--prime");
         ModelState state = m.newState();
         float[] logits = new float[m.outputFeatures()];
@@ -104,7 +151,7 @@ final class SampleCommand implements Callable<Integer> {
             x[0] = id;
             m.step(x, state, logits);
         }
-        StringBuilder sb = new StringBuilder(prime);
+        if (!prime.codePoints().allMatch(sink)) return;
         double[] p = new double[logits.length];
         for (int i = 0; i < length; i++) {
             double max = Double.NEGATIVE_INFINITY;
@@ -120,10 +167,9 @@ final class SampleCommand implements Callable<Integer> {
                     break;
                 }
             }
-            sb.appendCodePoint(vocab.codePoints[next]);
+            if (!sink.test(vocab.codePoints[next])) return;
             x[0] = next;
             m.step(x, state, logits);
         }
-        return sb.toString();
     }
 }
