@@ -42,6 +42,7 @@ final class ForecastCommand implements Callable<Integer> {
     @Mixin TrainingOptions.Seed seed;
     @Option(names = "--png", defaultValue = "forecast.png", converter = Main.OutputFile.class, description = "where the plot goes (default ${DEFAULT-VALUE})") Path png;
     @Option(names = "--overwrite", description = "replace the --png file if it exists") boolean overwrite;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     static final class Defaults extends TrainingOptions.Defaults {
         Defaults() {
@@ -254,7 +255,13 @@ final class ForecastCommand implements Callable<Integer> {
             }
             // quoted one by one, as they are: a name may hold a comma ("load, MW") or spaces around it
             String list = String.join(", ", names.stream().map(dev.vecrnn.nn.io.internal.Untrusted::quote).toList());
-            throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + (list.length() > 200 ? list.substring(0, 200) + "..." : list) + ")"
+            if (list.length() > 200) list = list.substring(0, 200) + "...";
+            // --csv without --column: the default is the bundled series' column, which the user never named
+            if (csv != null && spec != null && !spec.commandLine().getParseResult().hasMatchedOption("--column")) {
+                throw new IllegalArgumentException("--column: " + where + " has no column " + column + ", --column's default (the bundled series'"
+                        + " column); name the column to forecast with --column NAME or its 0-based index (columns: " + list + ")" + otherSeparator(names));
+            }
+            throw new IllegalArgumentException("--column " + column + ": " + where + " has no such column (columns: " + list + ")"
                     + otherSeparator(names));
         }
         String name = names.get(col);

@@ -40,4 +40,21 @@ class ForecastGapsTest {
         assertFalse(err.contains("missing"), err);
         assertFalse(Files.exists(dir.resolve("p.png")));
     }
+
+    /**
+     * forecast --csv FILE without --column looked for the bundled series' column and was refused as
+     * "--column co2_ppm: --csv FILE has no such column": an option the user never gave, named as if they had.
+     */
+    @Test
+    void aCsvWithoutColumnIsAskedForOne(@TempDir Path dir) throws Exception {
+        Path csv = series(dir, "s.csv", "1.5");
+        String png = dir.resolve("p.png").toString();
+        String err = ContractTest.run("forecast", "--csv", csv.toString(), "--png", png)
+                .refused("--column", "s.csv", "co2_ppm", "the bundled series", "'date', 'load'").err();
+        assertTrue(err.contains("--column NAME"), err);
+        // given, it is named as given
+        err = ContractTest.run("forecast", "--csv", csv.toString(), "--column", "co2_ppm", "--png", png).refused("--column co2_ppm", "no such column").err();
+        assertFalse(err.contains("bundled"), err);
+        assertFalse(Files.exists(dir.resolve("p.png")));
+    }
 }
