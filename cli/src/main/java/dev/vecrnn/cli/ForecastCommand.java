@@ -190,11 +190,6 @@ final class ForecastCommand implements Callable<Integer> {
     }
 
     /**
-     * The chosen column as numbers; a value that is not a number is an error naming its line. The file is read
-     * as pandas' {@code read_csv} reads one: UTF-8 (a byte that is not UTF-8 is refused), RFC 4180 quoting
-     * ({@link Csv}), a byte order mark and blank lines skipped.
-     */
-    /**
      * Where a header of one field holds a semicolon, a tab or a bar, the file separates its fields with that (a
      * spreadsheet's export in a locale whose decimal mark is a comma, or a TSV): said after the refusal, as the
      * column named is likely among them; empty otherwise.
@@ -215,6 +210,11 @@ final class ForecastCommand implements Callable<Integer> {
     private static final java.util.Set<String> MISSING = java.util.Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
             "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null");
 
+    /**
+     * The chosen column as numbers; a value that is not a number is an error naming its line (a missing one
+     * said to be one). The file is read as pandas' {@code read_csv} reads one: UTF-8 (a byte that is not UTF-8
+     * is refused), RFC 4180 quoting ({@link Csv}), a byte order mark and blank lines skipped.
+     */
     private double[] read() throws Exception {
         String where = csv == null ? "bundled mauna-loa-co2-monthly.csv" : "--csv " + csv;
         String text;
