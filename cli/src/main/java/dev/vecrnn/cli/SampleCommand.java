@@ -29,6 +29,11 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (temperature == 0) {
+            // llama.cpp and OpenAI's API take 0 for the likeliest token every step; PyTorch's generate.py divides by it
+            throw new IllegalArgumentException("--temperature: expected a number > 0, got 0; to draw the likeliest character almost every step,"
+                    + " give a small one, such as 0.01");
+        }
         Check.positive("--temperature", temperature);
         Check.range("--length", length, 0, 100_000_000);
         if (!java.nio.file.Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": expected a directory from train-text");

@@ -77,4 +77,14 @@ class SampleStreamTest {
         assertEquals(SampleCommand.printable(text) + System.lineSeparator(), buf.toString(StandardCharsets.UTF_8));
         assertTrue(buf.toString(StandardCharsets.UTF_8).contains("\r\ny") && buf.toString(StandardCharsets.UTF_8).endsWith("\\r\\x1b\\r" + System.lineSeparator()));
     }
+
+    /**
+     * --temperature 0, which llama.cpp and OpenAI's API take for the likeliest token at every step, was refused as any
+     * other number out of range: the refusal says how to get that here, a small temperature.
+     */
+    @Test
+    void temperatureZeroSaysHowToSampleGreedily(@TempDir Path dir) throws Exception {
+        Path m = model(dir);
+        ContractTest.run("sample", "--model", m.toString(), "--temperature", "0").refused("--temperature", "expected a number > 0", "likeliest", "0.01");
+    }
 }
