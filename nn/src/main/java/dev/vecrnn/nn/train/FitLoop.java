@@ -71,7 +71,8 @@ final class FitLoop {
         Map<String, String> settings = setup.settings;
         int batches = setup.batches;
         ValidRows.Scored scored = new ValidRows.Scored(); // each batch's loss and the weight it divided by, written over
-        while (run.epoch <= epochs && !run.stopped) {
+        boolean halted = false; // Trainer.stopTraining: this run ends, a resume of its checkpoint goes on
+        while (run.epoch <= epochs && !run.stopped && !halted) {
             int e = run.epoch;
             long t0 = System.nanoTime() - run.millis * 1_000_000;
             int[] idx = Dataset.range(train.size());
@@ -111,13 +112,14 @@ final class FitLoop {
             run.history.add(rec);
             onEpoch.accept(rec);
             // Keras's and Lightning's EarlyStopping: the patience-th epoch in a row without a better loss is the last (0 as 1)
-            run.stopped = patience >= 0 && run.since >= Math.max(patience, 1) || t.stopRequested();
+            run.stopped = patience >= 0 && run.since >= Math.max(patience, 1);
+            halted = t.stopRequested();
             run.nextEpoch();
             if (checkpointFile != null) saveCheckpoint(model, opt, sched, run, settings);
         }
         // the model's own stateDict, or a checkpoint's best weights that Checkpoint.read checked against the model
         if (run.bestWeights != null && restoreBest) Checkpoint.load(model, run.bestWeights);
-        return new Trainer.History(List.copyOf(run.history), run.bestEpoch, run.stopped);
+        return new Trainer.History(List.copyOf(run.history), run.bestEpoch, run.stopped || halted);
     }
 
     private void saveCheckpoint(Model model, Optimizer opt, Schedule sched, Checkpoint.Run run, Map<String, String> settings) {

@@ -109,12 +109,13 @@ public final class Trainer {
      * Asks the run under way to stop, as Keras's {@code model.stop_training = True} does: called from an
      * {@link #onBatch} callback, no batch of that epoch follows; the epoch then ends as any does (validation, early
      * stopping's bookkeeping, the schedule's step, {@link #onEpoch}, its checkpoint), and the run ends after it, its
-     * {@link History#stoppedEarly()} true and the best weights restored as {@link #earlyStopping} says. A checkpoint
-     * it writes records the stop, so a resume from it trains no further, as one of an early stop. Safe to call from
-     * any thread; outside a run it does nothing (each run starts without a request, as Keras's {@code fit} clears
-     * {@code stop_training}). Not a setting: it neither stales a {@link Plan} nor is refused during a run.
+     * {@link History#stoppedEarly()} true and the best weights restored as {@link #earlyStopping} says. The checkpoint
+     * that epoch writes does not record the stop (Keras does not keep {@code stop_training} either): a resume from it
+     * goes on with the next epoch, as after an interrupted run, where one of an early stop trains no further. Safe to
+     * call from any thread; outside a run it does nothing (each run starts without a request, as Keras's {@code fit}
+     * clears {@code stop_training}). Not a setting: it neither stales a {@link Plan} nor is refused during a run.
      */
-    public void stopTraining() {
+    public synchronized void stopTraining() {
         if (running.get()) stopRequested = true;
     }
 
@@ -124,7 +125,7 @@ public final class Trainer {
     }
 
     /** Threads for the batched products (1 by default); the same seed and thread count give the same weights. */
-    public Trainer threads(int n) {
+    public synchronized Trainer threads(int n) {
         idle("threads");
         if (n < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + n);
         this.threads = n;
@@ -139,13 +140,13 @@ public final class Trainer {
      * {@code nn.CrossEntropyLoss(weight=w)} in a PyTorch validation loop would (Keras's {@code class_weight}
      * weighs training only); {@link Evaluation} then divides by the weights' sum over the whole set.
      */
-    public Trainer loss(Loss loss) {
+    public synchronized Trainer loss(Loss loss) {
         idle("loss");
         this.loss = loss;
         return changed();
     }
 
-    public Trainer optimizer(Function<List<Param>, Optimizer> factory) {
+    public synchronized Trainer optimizer(Function<List<Param>, Optimizer> factory) {
         idle("optimizer");
         Require.notNull("factory", factory);
         this.optimizer = factory;
@@ -156,20 +157,20 @@ public final class Trainer {
      * A schedule made from the optimizer, driven once per epoch: an {@link LrScheduler} (by the epoch
      * count) or a {@link ReduceLROnPlateau} (by the validation loss); see {@link Schedule}.
      */
-    public Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
+    public synchronized Trainer schedule(Function<Optimizer, ? extends Schedule> factory) {
         idle("schedule");
         this.schedule = factory;
         return changed();
     }
 
-    public Trainer epochs(int n) {
+    public synchronized Trainer epochs(int n) {
         idle("epochs");
         if (n < 1) throw new IllegalArgumentException("epochs: expected >= 1, got " + n);
         this.epochs = n;
         return changed();
     }
 
-    public Trainer batchSize(int n) {
+    public synchronized Trainer batchSize(int n) {
         idle("batchSize");
         if (n < 1) throw new IllegalArgumentException("batch size: expected >= 1, got " + n);
         this.batchSize = n;
@@ -177,7 +178,7 @@ public final class Trainer {
     }
 
     /** Holds out this fraction of the (shuffled) data for validation. */
-    public Trainer validationSplit(double f) {
+    public synchronized Trainer validationSplit(double f) {
         return validationSplit(f, false);
     }
 
@@ -190,7 +191,7 @@ public final class Trainer {
      * counts differ fails with a {@link CheckpointMismatchException} naming that setting. (Library checkpoints of the
      * few development builds that counted as Keras before recording it are refused so too; start those afresh.)
      */
-    public Trainer validationSplit(double f, boolean lastRows) {
+    public synchronized Trainer validationSplit(double f, boolean lastRows) {
         idle("validationSplit");
         if (!(f >= 0 && f < 1)) throw new IllegalArgumentException("validation split: expected in [0, 1), got " + f);
         this.validationSplit = f;
@@ -198,20 +199,20 @@ public final class Trainer {
         return changed();
     }
 
-    public Trainer validationData(Dataset data) {
+    public synchronized Trainer validationData(Dataset data) {
         idle("validationData");
         this.validation = data;
         return changed();
     }
 
-    public Trainer seed(long s) {
+    public synchronized Trainer seed(long s) {
         idle("seed");
         this.seed = s;
         return changed();
     }
 
     /** Rescales the gradients to a global norm of at most {@code max}; 0 turns it off. */
-    public Trainer clipNorm(double max) {
+    public synchronized Trainer clipNorm(double max) {
         idle("clipNorm");
         if (!(max >= 0 && max < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("max: expected a finite norm >= 0 (0: off), got " + max);
         this.clipNorm = max;
@@ -219,7 +220,7 @@ public final class Trainer {
     }
 
     /** Clamps each gradient entry to [-v, v]; 0 turns it off. */
-    public Trainer clipValue(double v) {
+    public synchronized Trainer clipValue(double v) {
         idle("clipValue");
         if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("v: expected a finite clip value >= 0 (0: off), got " + v);
         this.clipValue = v;
@@ -232,7 +233,7 @@ public final class Trainer {
      * improve on the best and the next one that does not either end training; 0 stops at the first such epoch,
      * as 1 does. Restores the best weights if asked.
      */
-    public Trainer earlyStopping(int patience, boolean restoreBest) {
+    public synchronized Trainer earlyStopping(int patience, boolean restoreBest) {
         idle("earlyStopping");
         if (patience < 0) throw new IllegalArgumentException("patience: expected >= 0, got " + patience);
         this.patience = patience;
@@ -240,14 +241,14 @@ public final class Trainer {
         return changed();
     }
 
-    public Trainer onEpoch(Consumer<Epoch> callback) {
+    public synchronized Trainer onEpoch(Consumer<Epoch> callback) {
         idle("onEpoch");
         Require.notNull("callback", callback);
         this.onEpoch = callback;
         return changed();
     }
 
-    public Trainer onBatch(Consumer<Progress> callback) {
+    public synchronized Trainer onBatch(Consumer<Progress> callback) {
         idle("onBatch");
         Require.notNull("callback", callback);
         this.onBatch = callback;
@@ -259,7 +260,7 @@ public final class Trainer {
      * (from the state carried at the window's start), takes the loss on its last k1 steps and
      * backpropagates through the whole window; k2 must be a multiple of k1.
      */
-    public Trainer tbptt(int k1, int k2) {
+    public synchronized Trainer tbptt(int k1, int k2) {
         idle("tbptt");
         if (k1 < 1 || k2 < k1 || k2 % k1 != 0) {
             throw new IllegalArgumentException("tbptt: expected k1 >= 1 and k2 a multiple of k1, got k1 = " + k1 + ", k2 = " + k2);
@@ -273,7 +274,7 @@ public final class Trainer {
      * Saves a checkpoint to {@code file} at the end of every epoch (Keras's {@code ModelCheckpoint}, Lightning's
      * {@code ModelCheckpoint(every_n_epochs=1)}), each replacing the last atomically. See {@link #resumeFrom}.
      */
-    public Trainer checkpoint(Path file) {
+    public synchronized Trainer checkpoint(Path file) {
         return checkpoint(file, 0);
     }
 
@@ -286,7 +287,7 @@ public final class Trainer {
      * The temporary file a killed run left is deleted by the next save (or resume) of the same file; two
      * trainers must not write one checkpoint file at once.
      */
-    public Trainer checkpoint(Path file, int everyBatches) {
+    public synchronized Trainer checkpoint(Path file, int everyBatches) {
         idle("checkpoint");
         if (file == null) throw new IllegalArgumentException("checkpoint: expected a file, got null");
         if (everyBatches < 0) throw new IllegalArgumentException("checkpoint: expected every >= 0 batches, got " + everyBatches);
@@ -307,7 +308,7 @@ public final class Trainer {
      * interrupted saves are deleted once it is read and accepted. {@link #check} refuses a checkpoint that does
      * not fit as {@link #fit} would, without training.
      */
-    public Trainer resumeFrom(Path file) {
+    public synchronized Trainer resumeFrom(Path file) {
         idle("resumeFrom");
         this.resumeFrom = file;
         return changed();
@@ -322,7 +323,7 @@ public final class Trainer {
      * trainer does not set is refused too, naming it. The name may not be one of the trainer's own settings (seed,
      * batch_size, ...) nor the architecture; setting a name again replaces its value.
      */
-    public Trainer setting(String name, String value, String absentAs) {
+    public synchronized Trainer setting(String name, String value, String absentAs) {
         idle("setting");
         Require.notNull("name", name);
         Require.notNull("value", value);
@@ -336,7 +337,7 @@ public final class Trainer {
     }
 
     /** What to do on a NaN or infinite loss or gradient: {@link NonFinitePolicy#STOP} (the default) or skip the step. */
-    public Trainer nonFinite(NonFinitePolicy policy) {
+    public synchronized Trainer nonFinite(NonFinitePolicy policy) {
         idle("nonFinite");
         if (policy == null) throw new IllegalArgumentException("nonFinite: expected a policy, got null");
         this.nonFinite = policy;
@@ -364,7 +365,13 @@ public final class Trainer {
      *                                  refused before it is opened)
      */
     public History fit(Model model, Dataset data) {
+        if (running.get()) throw alreadyRunning(); // before check() reads anything or calls a factory
         return fit(check(model, data));
+    }
+
+    private static IllegalStateException alreadyRunning() {
+        return new IllegalStateException("fit: this trainer's fit is running already (called from its callback, or another thread);"
+                + " one trainer runs one fit at a time");
     }
 
     /**
@@ -385,27 +392,41 @@ public final class Trainer {
     public History fit(Plan plan) {
         Require.notNull("plan", plan);
         if (plan.trainer != this) throw new IllegalArgumentException("plan: expected a plan of this trainer's check, got one of another trainer");
-        if (!running.compareAndSet(false, true)) {
-            throw new IllegalStateException("fit: this trainer's fit is running already (called from its callback, or another thread);"
-                    + " one trainer runs one fit at a time");
+        FitLoop loop;
+        // A setter (synchronized, as this block) runs wholly before the run starts, where it stales the plan, or after,
+        // where it is refused: never between the plan's check and the copy of the settings FitLoop takes.
+        synchronized (this) {
+            if (!running.compareAndSet(false, true)) throw alreadyRunning();
+            stopRequested = false;
+            try {
+                loop = start(plan);
+            } catch (RuntimeException | Error e) {
+                running.set(false);
+                throw e;
+            }
         }
         try {
-            String once = "plan: it has run already (a plan runs once); check again";
-            if (plan.used.get()) throw new IllegalStateException(once);
-            if (plan.revision != revision) {
-                throw new IllegalStateException("plan: this trainer's settings changed after the check that made it; check again");
-            }
-            if (plan.weightsVersion != weightsVersion(plan.setup.model)) {
-                throw new IllegalStateException("plan: the model's weights changed after the check that made it (an optimizer step or"
-                        + " loadStateDict), and its optimizer was made for those it had then; check again");
-            }
-            if (!plan.used.compareAndSet(false, true)) throw new IllegalStateException(once);
-            stopRequested = false;
-            return new FitLoop(this, plan.setup).run();
+            return loop.run();
         } finally {
             running.set(false);
         }
     }
+
+    /** The plan's checks and the run's copy of the settings, with {@link #running} set. */
+    private FitLoop start(Plan plan) {
+        String once = "plan: it has run already (a plan runs once); check again";
+        if (plan.used.get()) throw new IllegalStateException(once);
+        if (plan.revision != revision) {
+            throw new IllegalStateException("plan: this trainer's settings changed after the check that made it; check again");
+        }
+        if (plan.weightsVersion != weightsVersion(plan.setup.model)) {
+            throw new IllegalStateException("plan: the model's weights changed after the check that made it (an optimizer step or"
+                    + " loadStateDict), and its optimizer was made for those it had then; check again");
+        }
+        if (!plan.used.compareAndSet(false, true)) throw new IllegalStateException(once);
+        return new FitLoop(this, plan.setup);
+    }
+
 
     /**
      * Makes every check {@link #fit} makes before its first batch, and throws as {@link #fit} would, without

@@ -2,10 +2,12 @@ package dev.vecrnn.nn.train;
 
 import dev.vecrnn.nn.model.Model;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,7 +131,7 @@ class TrainerDuringFitTest {
     }
 
     /**
-     * stopTraining from an epoch's callback ends the run after that epoch (its checkpoint and history as an early stop's);
+     * stopTraining from an epoch's callback ends the run after that epoch (its history as an early stop's);
      * from a batch's callback, after that batch, the epoch then ending as usual (validated, its callback called), as
      * Keras's fit breaks its batch loop on stop_training. A request is for the run under way: the next fit starts
      * afresh, and one made outside a run does nothing.
@@ -160,6 +162,28 @@ class TrainerDuringFitTest {
         h = t.fit(model(), DATA);
         assertEquals(5, h.epochs().size(), "neither an earlier run's request nor one made between runs carries over");
         assertFalse(h.stoppedEarly());
+    }
+
+    /**
+     * A deliberate stop is not an early stop: the checkpoint of the epoch it ended does not record it (Keras does not
+     * keep stop_training), so a resume goes on with the next epoch, to the weights of a run never stopped.
+     */
+    @Test
+    void aRunStoppedByRequestResumesToTheWeightsOfOneNeverStopped(@TempDir Path dir) {
+        Path ckpt = dir.resolve("run.ckpt");
+        Model whole = model();
+        trainer().epochs(4).fit(whole, DATA);
+
+        Model stopped = model();
+        Trainer first = trainer().epochs(4).checkpoint(ckpt);
+        first.onEpoch(e -> {
+            if (e.epoch() == 2) first.stopTraining();
+        });
+        assertEquals(2, first.fit(stopped, DATA).epochs().size());
+        Trainer.History rest = trainer().epochs(4).checkpoint(ckpt).resumeFrom(ckpt).fit(stopped, DATA);
+        assertEquals(List.of(1, 2, 3, 4), rest.epochs().stream().map(Trainer.Epoch::epoch).toList(), "the history goes on from the checkpoint's");
+        assertFalse(rest.stoppedEarly());
+        TrainerCheckpointTest.assertSameWeights(whole, stopped);
     }
 
     /** A fit started from a callback of the same trainer's fit is refused: the running one's settings are fixed. */
