@@ -124,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
 
         Charts.savePng(lossChart(xs, ys), outs.stage(png));
         outs.commit();
-        System.out.println("loss curve: " + png);
+        System.out.println("loss curve: " + Main.shown(png));
         latencyTable();
     }
 

@@ -122,7 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (target != null) {
                 Files.writeString(outs.stage(target), Json.write(toJson(n, steps, rows - scored, ev, classes, multilabel ? "label" : "class")) + "\n", StandardCharsets.UTF_8);
                 outs.commit();
-                System.out.println("wrote " + json);
+                System.out.println("wrote " + Main.shown(json));
             }
         }
         return 0;

@@ -130,7 +130,7 @@ final class FitCommand implements Callable<Integer> {
             Trainer.Plan plan = check(tr, model, data);
             Training.printNotes(in, valArrays, classOpts, posWeight, o.vocab == 0 ? x : null, y, data);
             System.out.println(model.summary());
-            if (resuming) System.out.println("resuming from " + checkpoint);
+            if (resuming) System.out.println("resuming from " + Main.shown(checkpoint));
             Trained t = trainAndSave(o, outs, file, tr, plan, model, data, validating);
             report(o, t, epochsRun[0], validating);
         }
@@ -295,7 +295,7 @@ final class FitCommand implements Callable<Integer> {
                     : "the checkpoint holds " + h.epochs().size() + " epoch(s) and --epochs is " + o.epochs + " (raise --epochs to train on)"));
         }
         System.out.println(kept + "; on all data" + (classOpts.weighted() || posWeight.weighted() ? " (unweighted)" : "") + ": " + Progress.figures("", t.onAll));
-        System.out.println("saved " + out.resolve("model.safetensors"));
+        System.out.println("saved " + Main.shown(out.resolve("model.safetensors")));
     }
 
     /** --vocab: absent (0, X holds features) or the number of distinct token ids, at least 2. */

@@ -129,7 +129,7 @@ final class ForecastCommand implements Callable<Integer> {
         if (!mape) System.out.println("MAPE n/a: the held-back truth has a zero, and MAPE divides by the true value");
         plot(series, hist, forecast, outs.stage(target));
         outs.commit();
-        System.out.println("plot: " + png);
+        System.out.println("plot: " + Main.shown(png));
     }
 
     /**

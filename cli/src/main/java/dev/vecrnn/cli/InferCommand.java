@@ -70,7 +70,7 @@ final class InferCommand implements Callable<Integer> {
                     Path target = outs.declareIn("--out", out, "output.npy");
                     PredictCommand.predictToFile(ModelFile.load(file), "--input", input, lengths, target, outs, "--out");
                     outs.commit();
-                    System.out.println("wrote " + out.resolve("output.npy"));
+                    System.out.println("wrote " + Main.shown(out.resolve("output.npy")));
                     return 0;
                 }
                 if (Files.isRegularFile(model)) {
@@ -135,7 +135,7 @@ final class InferCommand implements Callable<Integer> {
             Npy.write(outs.stage(hFile), hN);
             if (cFile != null) Npy.write(outs.stage(cFile), cN);
             outs.commit();
-            System.out.println("wrote " + out.resolve("output.npy") + " " + Arrays.toString(output.shape()) + ", h_n "
+            System.out.println("wrote " + Main.shown(out.resolve("output.npy")) + " " + Arrays.toString(output.shape()) + ", h_n "
                     + Arrays.toString(hN.shape()) + (cN == null ? "" : ", c_n " + Arrays.toString(cN.shape())));
         }
         return 0;

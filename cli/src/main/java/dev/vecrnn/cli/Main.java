@@ -246,6 +246,14 @@ public final class Main implements Runnable {
         return Untrusted.printable(s, MAX_LINE);
     }
 
+    /**
+     * A file name the user gave, for a line the command prints ("wrote P.npy", "saved m/model.safetensors"): escaped as
+     * {@link #oneLine} escapes (a newline in a name would split the line, an escape sequence drive the terminal), never cut.
+     */
+    static String shown(Object name) {
+        return Untrusted.printable(String.valueOf(name), Integer.MAX_VALUE);
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);

@@ -57,7 +57,7 @@ final class PredictCommand implements Callable<Integer> {
             boolean sigmoid = MultiLabel.TASK.equals(dev.vecrnn.nn.format.ModelFile.task(file));
             predictToFile(Inputs.model("--model", file), "--x", x, lengths, target, outs, "--out", sigmoid);
             outs.commit();
-            System.out.println("wrote " + named);
+            System.out.println("wrote " + Main.shown(named));
         }
         return 0;
     }

@@ -91,8 +91,8 @@ final class QuantizeCommand implements Callable<Integer> {
             if (text != null) text.save(outs.stage(vocabTarget));
             outs.commit();
             System.out.println(sizes(p, before, after));
-            System.out.println("largest difference from fp32 on " + (x != null ? x.toString() : "16 random sequences of 50 steps") + ": " + err);
-            System.out.println("saved " + out.resolve("model.safetensors") + (vocabTarget == null ? "" : " and " + out.resolve(TextModel.VOCAB)));
+            System.out.println("largest difference from fp32 on " + (x != null ? Main.shown(x) : "16 random sequences of 50 steps") + ": " + err);
+            System.out.println("saved " + Main.shown(out.resolve("model.safetensors")) + (vocabTarget == null ? "" : " and " + Main.shown(out.resolve(TextModel.VOCAB))));
         }
         return 0;
     }
@@ -139,8 +139,8 @@ final class QuantizeCommand implements Callable<Integer> {
             long before = Files.size(weights), after = Files.size(staged);
             outs.commit();
             System.out.println(sizes(p, before, after));
-            System.out.println("largest difference from fp32 on " + (x != null ? x.toString() : "16 random sequences of 50 steps") + ": " + err);
-            System.out.println("saved " + out.resolve(PyTorchFormat.WEIGHTS) + " and " + out.resolve(PyTorchFormat.CONFIG)
+            System.out.println("largest difference from fp32 on " + (x != null ? Main.shown(x) : "16 random sequences of 50 steps") + ": " + err);
+            System.out.println("saved " + Main.shown(out.resolve(PyTorchFormat.WEIGHTS)) + " and " + Main.shown(out.resolve(PyTorchFormat.CONFIG))
                     + " (PyTorch's layout with " + p.name().toLowerCase(java.util.Locale.ROOT) + " weights: ./vecrnn infer runs it)");
         }
         return 0;

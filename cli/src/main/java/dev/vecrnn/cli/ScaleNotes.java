@@ -28,7 +28,7 @@ final class ScaleNotes {
             if (rms[k] > LARGE_FEATURE) large.add("feature " + k + String.format(java.util.Locale.ROOT, " (root mean square %.3g)", rms[k]));
         }
         if (large.length() > 0) {
-            System.out.println("note: --x " + x + ": " + large + ": fit does not normalize X (nor does Keras); recurrent gates saturate"
+            System.out.println("note: --x " + Main.shown(x) + ": " + large + ": fit does not normalize X (nor does Keras); recurrent gates saturate"
                     + " on values this large, so standardize each feature (subtract the mean, divide by the standard deviation) first");
         }
     }
@@ -47,7 +47,7 @@ final class ScaleNotes {
             if (rms[j] > LARGE_FEATURE) large.add((k == 1 ? "" : "column " + j + " ") + String.format(java.util.Locale.ROOT, "(root mean square %.3g)", rms[j]));
         }
         if (large.length() > 0) {
-            System.out.println("note: --y " + y + ": targets " + large + ": fit does not scale Y (nor does Keras); the outputs start near 0"
+            System.out.println("note: --y " + Main.shown(y) + ": targets " + large + ": fit does not scale Y (nor does Keras); the outputs start near 0"
                     + " and move by about --lr a step, so standardize the targets (subtract the mean, divide by the standard deviation)"
                     + " and undo it on predict's outputs");
         }

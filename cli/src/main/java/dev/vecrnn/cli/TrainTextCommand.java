@@ -115,7 +115,7 @@ final class TrainTextCommand implements Callable<Integer> {
             System.out.printf("best epoch %d of %d (its weights saved, the lowest held-out perplexity): held-out perplexity %.2f (%s read as one"
                     + " stream, the state carried) against the unigram baseline's %.2f (vocabulary of %s)%n", bestEpoch[0], epochs, best[0],
                     Inputs.count(held.length, "character"), unigram, Inputs.count(vocab.size(), "character"));
-            System.out.println("saved " + out.resolve("model.safetensors") + " and " + out.resolve(TextModel.VOCAB));
+            System.out.println("saved " + Main.shown(out.resolve("model.safetensors")) + " and " + Main.shown(out.resolve(TextModel.VOCAB)));
         }
         return 0;
     }

@@ -175,6 +175,6 @@ final class TuneCommand implements Callable<Integer> {
         }
         ModelFile.save(board.get(0).model(), outs.stage(file), classification ? "classification" : multilabel ? MultiLabel.TASK : "regression");
         outs.commit();
-        System.out.println("saved the best (trial " + board.get(0).id() + ") to " + out.resolve("model.safetensors"));
+        System.out.println("saved the best (trial " + board.get(0).id() + ") to " + Main.shown(out.resolve("model.safetensors")));
     }
 }
