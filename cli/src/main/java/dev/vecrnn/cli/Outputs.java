@@ -56,7 +56,10 @@ final class Outputs implements AutoCloseable {
     Path declare(String option, Path target) {
         String what = option + " " + target;
         Path abs = check(what, target, declared::get, false, existing -> {
-            if (!Files.isRegularFile(existing)) throw new IllegalArgumentException(what + ": exists and is not a regular file");
+            if (!Files.isRegularFile(existing)) {
+                throw new IllegalArgumentException(what + ": exists and is not a regular file (a FIFO, socket or device), expected a file to write;"
+                        + " outputs are files only, never written to a pipe or device");
+            }
             if (!overwrite) throw new IllegalArgumentException(what + ": exists (pass --overwrite to replace it)");
         });
         declared.put(abs, what);
@@ -123,6 +126,11 @@ final class Outputs implements AutoCloseable {
      * written in place).
      */
     private Path check(String what, Path target, Function<Path, String> sameAs, boolean inPlace, Consumer<Path> existing) {
+        String stream = systemPath(target);
+        if (stream != null) {
+            throw new IllegalArgumentException(what + ": expected a file to write, got " + stream + ", where the system keeps devices and open"
+                    + " streams (/dev/stdout is the command's own output); outputs are files only");
+        }
         Path abs = located(target);
         for (Path in : inputs) {
             if (same(abs, in)) throw new IllegalArgumentException(what + ": is also an input (" + in + "); vecrnn never writes over its inputs");
@@ -175,6 +183,35 @@ final class Outputs implements AutoCloseable {
             String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? " (" + f.getReason() + ")" : "";
             throw new IllegalArgumentException(what + ": cannot write in " + dir + reason, e);
         }
+    }
+
+    /**
+     * Where {@code target}, or a link it leads through, is in /dev (other than the tmpfs /dev/shm) or among a process's open
+     * files, /proc/PID/fd: the path there, after the links that lead to it ("/dev/stdout"; "out.json -> /dev/stdout"); null
+     * for a path elsewhere. A write there would replace a device node or, through /proc/self/fd/1, the file stdout is
+     * redirected to, the command then printing into the deleted copy; a pipe or terminal there is no file to rename into place.
+     */
+    static String systemPath(Path target) {
+        Path p = target.toAbsolutePath();
+        StringBuilder chain = new StringBuilder();
+        for (int hop = 0; hop < 40 && p.getParent() != null && p.getFileName() != null; hop++) {
+            Path q = throughLinks(p.getParent().normalize()).resolve(p.getFileName()).normalize();
+            chain.append(hop == 0 ? "" : " -> ").append(q);
+            if (q.startsWith("/dev") && !q.startsWith("/dev/shm") || q.startsWith("/proc") && openFiles(q)) return chain.toString();
+            if (!Files.isSymbolicLink(q)) return null;
+            try {
+                p = q.getParent().resolve(Files.readSymbolicLink(q));
+            } catch (IOException | SecurityException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a path in /proc is in a directory of open files, /proc/self/fd/1, /proc/PID/task/TID/fd/2 (the rest refuse files). */
+    private static boolean openFiles(Path inProc) {
+        for (Path name : inProc) if (name.toString().equals("fd")) return true;
+        return false;
     }
 
     /**

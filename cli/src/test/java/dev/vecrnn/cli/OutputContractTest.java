@@ -166,6 +166,49 @@ class OutputContractTest {
     }
 
     /**
+     * evaluate --json /dev/stdout --overwrite > out.txt wrote the figures through /dev/stdout -> /proc/self/fd/1 into
+     * out.txt, replacing the file the shell had opened, so the summary after it went to the deleted copy; through a
+     * pipe it was "exists and is not a regular file", which did not say --json writes a file. An output in /dev or
+     * reached through /proc/PID/fd (here a link of the test's own, as /dev/stdout is one) is refused as no file, with
+     * or without --overwrite, before the figures and with nothing replaced; a FIFO's refusal says outputs are files.
+     */
+    @Test
+    void anOutputThatIsAStreamOrDeviceIsRefusedAsNoFile(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux's /proc");
+        data(dir);
+        assertEquals(0, run(fit(dir)).code());
+        Files.writeString(dir.resolve("out.txt"), "the shell's redirect");
+        Path stdout = Files.createSymbolicLink(dir.resolve("stdout"), Path.of("/proc/self/fd/1"));
+        Path viaLink = Files.createSymbolicLink(dir.resolve("fig.json"), stdout);
+        Path fifo = dir.resolve("pipe.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // the links lead to this JVM's stdout, which a snapshot of dir would read: the model and the names are compared
+        List<String> before = snapshot(dir.resolve("m")), names = names(dir);
+        String[] eval = {"evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(), "--y",
+                dir.resolve("y.npy").toString(), "--json", ""};
+        for (String json : new String[] {"/dev/stdout", "/dev/null", "/dev/vecrnn-figures.json", stdout.toString(), viaLink.toString()}) {
+            eval[eval.length - 1] = json;
+            for (String[] a : List.of(eval, append(eval, "--overwrite"))) {
+                run(a).refused("--json " + json + ": expected a file to write, got ", "outputs are files only");
+            }
+        }
+        eval[eval.length - 1] = viaLink.toString();
+        assertTrue(run(eval).err().contains(viaLink + " -> " + stdout + " -> /proc/"), "the links followed are named");
+        eval[eval.length - 1] = fifo.toString();
+        run(append(eval, "--overwrite")).refused("--json " + fifo + ": exists and is not a regular file", "expected a file to write");
+        assertFalse(Files.exists(Path.of("/dev/vecrnn-figures.json")));
+        assertEquals(before, snapshot(dir.resolve("m")));
+        assertEquals(names, names(dir));
+        assertEquals("the shell's redirect", Files.readString(dir.resolve("out.txt")));
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
      * A model is saved as a directory: --out m.safetensors made a directory of that name, holding
      * m.safetensors/model.safetensors. A name a file has is refused, and so is an existing file, with or
      * without --overwrite, which is left as it was.
