@@ -294,7 +294,8 @@ public final class ModelFile {
 
     /** Rebuilds the layers of an architecture, the recurrent ones through {@code recurrent}. */
     private static Model fromSpec(Map<String, Object> spec, String where, RecurrentMaker recurrent) {
-        int input = intOf(spec, "input_features", where);
+        onlyKeys(spec, where, "format", "input_features", "layers");
+        int input = intOf(spec, "input_features", where, 1);
         Object ls = spec.get("layers");
         if (!(ls instanceof List<?> list) || list.isEmpty()) throw new IllegalArgumentException(where + ": no layers");
         Random r = new Random(0);
@@ -303,20 +304,63 @@ public final class ModelFile {
             Map<String, Object> l = asMap(list.get(i), where + ": layer " + i);
             String kind = String.valueOf(l.get("kind"));
             String at = where + ": layer " + i + " (" + Untrusted.describe(l.get("kind")) + ")";
+            String[] keys = KEYS.get(kind);
+            if (keys == null) throw new IllegalArgumentException(at + ": unknown layer kind");
+            onlyKeys(l, at, keys);
             layers.add(switch (kind) {
-                case "dense" -> new Dense(intOf(l, "in", at), intOf(l, "units", at), Activation.parse(String.valueOf(l.get("activation"))), r);
-                case "embedding" -> new Embedding(intOf(l, "vocab", at), intOf(l, "dim", at), r);
+                case "dense" -> new Dense(intOf(l, "in", at, 1), intOf(l, "units", at, 1), Activation.parse(String.valueOf(l.get("activation"))), r);
+                case "embedding" -> new Embedding(intOf(l, "vocab", at, 1), intOf(l, "dim", at, 1), r);
                 case "dropout" -> new Dropout((float) doubleOf(l, "p", at));
-                case "last_step" -> l.containsKey("reversed_features") ? LastStep.finalStates(intOf(l, "reversed_features", at)) : new LastStep();
-                case "attention" -> new AttentionPooling(intOf(l, "features", at), r);
-                case "recurrent" -> recurrent.make(i, new RecurrentConfig(CellType.parse(String.valueOf(l.get("type"))),
-                        intOf(l, "input_size", at), intOf(l, "hidden_size", at), intOf(l, "num_layers", at),
-                        boolOf(l, "bias", at), true, boolOf(l, "bidirectional", at), (float) doubleOf(l, "dropout", at),
-                        intOf(l, "proj_size", at)), boolOf(l, "return_sequences", at));
-                default -> throw new IllegalArgumentException(at + ": unknown layer kind");
+                case "last_step" -> l.containsKey("reversed_features") ? LastStep.finalStates(intOf(l, "reversed_features", at, 1)) : new LastStep();
+                case "attention" -> new AttentionPooling(intOf(l, "features", at, 1), r);
+                default -> recurrent.make(i, recurrentConfig(l, at), boolOf(l, "return_sequences", at));
             });
         }
         return new Model(input, layers);
+    }
+
+    /** A recurrent layer's config from its entry; a constraint between keys (proj_size below hidden_size) named with the file's keys. */
+    private static RecurrentConfig recurrentConfig(Map<String, Object> l, String at) {
+        CellType type = CellType.parse(String.valueOf(l.get("type")));
+        int input = intOf(l, "input_size", at, 1), hidden = intOf(l, "hidden_size", at, 1), stacked = intOf(l, "num_layers", at, 1);
+        boolean bias = boolOf(l, "bias", at), bidirectional = boolOf(l, "bidirectional", at);
+        float dropout = (float) doubleOf(l, "dropout", at);
+        int proj = intOf(l, "proj_size", at, 0);
+        try {
+            return new RecurrentConfig(type, input, hidden, stacked, bias, true, bidirectional, dropout, proj);
+        } catch (IllegalArgumentException e) {
+            String m = String.valueOf(e.getMessage());
+            for (String[] k : JAVA_NAMES) m = m.replace(k[0], "'" + k[1] + "'");
+            throw new IllegalArgumentException(at + ": " + m, e);
+        }
+    }
+
+    /** The keys each layer kind's entry holds, as {@link Layer#spec()} writes them ({@code reversed_features} may be absent). */
+    private static final Map<String, String[]> KEYS = Map.of(
+            "dense", new String[] {"kind", "in", "units", "activation"},
+            "embedding", new String[] {"kind", "vocab", "dim"},
+            "dropout", new String[] {"kind", "p"},
+            "last_step", new String[] {"kind", "reversed_features"},
+            "attention", new String[] {"kind", "features"},
+            "recurrent", new String[] {"kind", "type", "input_size", "hidden_size", "num_layers", "bias", "bidirectional", "dropout",
+                    "proj_size", "return_sequences"});
+
+    /** RecurrentConfig's names of its sizes, and the keys the file spells them with (PyTorch's). */
+    private static final String[][] JAVA_NAMES = {
+            {"inputSize", "input_size"}, {"hiddenSize", "hidden_size"}, {"numLayers", "num_layers"}, {"projSize", "proj_size"}};
+
+    /**
+     * Refuses a key this version does not read, naming it. vecrnn writes every key its architecture has; one it does not know
+     * comes from a later vecrnn (a setting that changes what the model computes, which ignoring would silently drop) or from an
+     * edit, so it is refused as Keras's from_config refuses an unrecognized argument, not skipped.
+     */
+    private static void onlyKeys(Map<String, Object> m, String where, String... known) {
+        for (String key : m.keySet()) {
+            if (!java.util.Arrays.asList(known).contains(key)) {
+                throw new IllegalArgumentException(where + ": unknown key " + Untrusted.quote(key) + " (this vecrnn reads " + FORMAT
+                        + ", whose keys here are " + String.join(", ", known) + "; a file of a later vecrnn needs that version)");
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -325,12 +369,14 @@ public final class ModelFile {
         return (Map<String, Object>) m;
     }
 
-    static int intOf(Map<String, Object> m, String key, String where) {
+    /** The integer at {@code key}, at least {@code min}, refused naming the key as the file spells it. */
+    static int intOf(Map<String, Object> m, String key, String where, int min) {
         Object v = m.get(key);
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < Integer.MAX_VALUE) {
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < Integer.MAX_VALUE
+                && n.intValue() >= min) {
             return n.intValue();
         }
-        throw new IllegalArgumentException(where + ": '" + key + "' expected an integer, got " + Untrusted.describe(v));
+        throw new IllegalArgumentException(where + ": '" + key + "' expected an integer >= " + min + ", got " + Untrusted.describe(v));
     }
 
     static double doubleOf(Map<String, Object> m, String key, String where) {

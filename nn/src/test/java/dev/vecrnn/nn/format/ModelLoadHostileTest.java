@@ -186,6 +186,30 @@ class ModelLoadHostileTest {
         refused(h, () -> ModelFile.load(h), "not a vecrnn model file (no 'vecrnn' entry in __metadata__");
     }
 
+    /**
+     * The architecture's sizes were checked by the constructors, whose refusals name Java's parameters: input_features -2
+     * was "inputFeatures: expected >= 1", hidden_size 0 "hiddenSize: ...", proj_size 4 of hidden_size 4 "projSize: expected
+     * < hiddenSize (4)"; and a key vecrnn does not write (a later version's setting, or a typo) was skipped, the model loaded
+     * without it. Each is refused naming the file and the key as the file spells it.
+     */
+    @Test
+    void architectureRefusalsNameTheFilesKeys() throws IOException {
+        String arch = SafeTensors.read(writtenSmall()).metadata().get(ModelFile.ARCHITECTURE_KEY);
+        String[][] cases = {
+                {"\"input_features\":1", "\"input_features\":-2", "architecture: 'input_features' expected an integer >= 1, got -2"},
+                {"\"hidden_size\":4", "\"hidden_size\":0", "layer 1 ('recurrent'): 'hidden_size' expected an integer >= 1, got 0"},
+                {"\"proj_size\":0", "\"proj_size\":4", "layer 1 ('recurrent'): 'proj_size': expected < 'hidden_size' (4), got 4"},
+                {"\"kind\":\"recurrent\"", "\"kind\":\"recurrent\",\"layer_norm\":true", "layer 1 ('recurrent'): unknown key 'layer_norm'"},
+                {"\"input_features\":1", "\"input_features\":1,\"dtype\":\"f16\"", "architecture: unknown key 'dtype'"}};
+        for (String[] c : cases) {
+            assertTrue(arch.contains(c[0]), arch);
+            Path f = rewritten(t -> { }, arch.replace(c[0], c[1]));
+            ModelFileException e = refused(f, () -> ModelFile.load(f), c[2]);
+            assertTrue(!e.getMessage().matches("(?s).*(inputFeatures|hiddenSize|projSize).*"), e::getMessage);
+            if (c[2].contains("unknown key")) assertTrue(e.getMessage().contains("vecrnn-model/1"), e::getMessage);
+        }
+    }
+
     // ---- PyTorchFormat ---------------------------------------------------------------------------------
 
     private Path torchDir() throws IOException {
