@@ -35,6 +35,15 @@ final class Datasets {
         tokenIds(option, x, xs, n, steps, features, lengths, vocab, "--vocab " + vocab);
     }
 
+    /**
+     * A value from a file as a refusal quotes it: a whole number as numpy prints an integer array's ({@code -3}, where Java's
+     * double prints {@code -3.0}; an int64 label or token id is read as a double), any other as Java prints it ({@code 0.5},
+     * {@code NaN}, {@code Infinity}).
+     */
+    static String number(double v) {
+        return Double.isFinite(v) && v == Math.rint(v) && Math.abs(v) < 1e18 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
     /** As the above, where {@code source} names what says X holds token ids below {@code vocab} (--vocab, or a model's embedding). */
     static void tokenIds(String option, Path x, float[] xs, int n, int steps, int features, int[] lengths, int vocab, String source) {
         if (features != 1) {
@@ -46,9 +55,8 @@ final class Datasets {
             for (int t = 0; t < len; t++) {
                 float v = xs[i * steps + t];
                 if (!(v >= 0 && v < vocab && v == Math.rint(v))) {
-                    String got = v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
                     throw new IllegalArgumentException(option + " " + x + ": with " + source + ", expected token ids, whole numbers in [0, " + vocab
-                            + "), got " + got + " at sequence " + i + ", step " + t);
+                            + "), got " + number(v) + " at sequence " + i + ", step " + t);
                 }
             }
         }
@@ -148,7 +156,7 @@ final class Datasets {
                 }
                 if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
-                            + ") or -100 (PyTorch's ignore_index), got " + v + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
+                            + ") or -100 (PyTorch's ignore_index), got " + number(v) + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
                             + (Double.isFinite(v) && v != Math.rint(v) && headNote == null ? "; values to predict take --task regression" : ""));
                 }
                 labels[i] = (int) v;
@@ -206,7 +214,7 @@ final class Datasets {
                     hot = c;
                 } else if (v != 0) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
-                            + v + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
+                            + number(v) + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
                             + (v == 1 ? " (a second 1); --task classification trains one class a row (softmax cross-entropy): rows of several"
                             + " labels (multi-hot, Keras's sigmoid with binary_crossentropy) take --task multilabel" : "; for soft targets pass their argmax"));
                 }

@@ -166,6 +166,21 @@ class HonestOutputTest {
             assertFalse(r.err().contains(".0 at"), r.err());
         }
 
+        // int64 labels are read as doubles: -3 was "got -3.0", a one-hot 2 "got 2.0", where numpy prints the array's -3 and 2
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir)).code());
+        long[] labels = new long[40];
+        labels[5] = -3;
+        Npy.writeLongs(dir.resolve("neg.npy"), labels, 40);
+        long[] hot = new long[40 * 2];
+        for (int i = 0; i < 40; i++) hot[2 * i + i % 2] = 1;
+        hot[2 * 7] = 2;
+        Npy.writeLongs(dir.resolve("hot.npy"), hot, 40, 2);
+        for (String[] c : new String[][] {{"neg.npy", "got -3 at element 5"}, {"hot.npy", "got 2 at row 7, column 0"}}) {
+            ContractTest.Result r = ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", dir.resolve("x.npy").toString(),
+                    "--y", dir.resolve(c[0]).toString()).refused("--y", c[0], c[1]);
+            assertFalse(r.err().contains(".0 at"), r.err());
+        }
+
         float[] multi = new float[40 * 3];
         for (int i = 0; i < multi.length; i++) multi[i] = (i * 7) % 3 == 0 ? 1 : 0;
         Npy.write(dir.resolve("multi.npy"), Tensor.of(multi, 40, 3));
