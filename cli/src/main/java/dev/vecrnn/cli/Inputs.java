@@ -89,8 +89,27 @@ final class Inputs {
         if (features != m.inputFeatures()) {
             throw new IllegalArgumentException(option + " " + file + ": expected " + (vocabulary(m) > 0
                     ? "token ids for this model, [N, T] (it starts with an embedding)" : perStep(m.inputFeatures()) + " for this model")
-                    + ", got " + perStep(features));
+                    + ", got " + perStep(features) + (vocabulary(m) > 0 ? "" : readAsSteps(file, m.inputFeatures())));
         }
+    }
+
+    /**
+     * Where {@code file} is 2-D, how it was read and what to give instead: [N, T] is one value a step (token ids, or a
+     * series), so an [N, F] array of F features a row was read as N sequences of F steps; "" for any other file.
+     */
+    private static String readAsSteps(Path file, int features) {
+        int[] shape;
+        try {
+            shape = Npy.readHeader(file).shape();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        if (shape.length != 2) return "";
+        String read = ": the file is 2-D, " + java.util.Arrays.toString(shape) + ", read as [N, T], " + count(shape[0], "sequence") + " of "
+                + count(shape[1], "step") + " of one value each; expected [N, T, " + features + "]";
+        if (shape[1] != features) return read;
+        return read + " (X[:, None, :] for " + count(shape[0], "sequence") + " of one step; X[None] for one sequence of "
+                + count(shape[0], "step") + ", as PyTorch's LSTM reads a 2-D input)";
     }
 
     /** The vocabulary of the embedding a model starts with, or 0 when it does not start with one. */

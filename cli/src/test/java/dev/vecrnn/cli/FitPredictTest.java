@@ -184,4 +184,32 @@ class FitPredictTest {
         ContractTest.run(predict).refused("--x", "bad.npy", "got 7 at sequence 299, step 2");
         assertFalse(Files.exists(dir.resolve("p.npy")));
     }
+
+    /**
+     * An X of [N, F], F features a row, given to a model of F features was refused as "expected 2 features per step for
+     * this model, got 1 feature per step", not saying that a 2-D X is read as [N, T], one value a step. The refusal
+     * says how it was read and what to give: X[:, None, :] (N sequences of one step), or X[None], one sequence of N
+     * steps, which is how PyTorch's LSTM reads a 2-D input (torch 1.13: LSTM(2, 3)(zeros(6, 2)) gives output [6, 3]).
+     */
+    @Test
+    void aTwoDimensionalXOfFeaturesIsRefusedSayingHowItWasRead(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir)).code());
+        Npy.write(dir.resolve("rows.npy"), Tensor.of(new float[12], 6, 2));
+        Npy.write(dir.resolve("series.npy"), Tensor.of(new float[12], 4, 3));
+        String m = dir.resolve("m").toString();
+        ContractTest.run("predict", "--model", m, "--x", dir.resolve("rows.npy").toString(), "--out", dir.resolve("p.npy").toString())
+                .refused("--x", "rows.npy", "expected 2 features per step for this model, got 1 feature per step: the file is 2-D, [6, 2],"
+                        + " read as [N, T], 6 sequences of 2 steps of one value each; expected [N, T, 2] (X[:, None, :] for 6 sequences of"
+                        + " one step; X[None] for one sequence of 6 steps, as PyTorch's LSTM reads a 2-D input)");
+        ContractTest.Result r = ContractTest.run("predict", "--model", m, "--x", dir.resolve("series.npy").toString(), "--out",
+                dir.resolve("p.npy").toString()).refused("--x", "series.npy", "[4, 3], read as [N, T], 4 sequences of 3 steps of one value"
+                + " each; expected [N, T, 2]");
+        assertFalse(r.err().contains("X[None]"), r.err());
+        Npy.write(dir.resolve("three.npy"), Tensor.of(new float[24], 4, 2, 3));
+        r = ContractTest.run("predict", "--model", m, "--x", dir.resolve("three.npy").toString(), "--out", dir.resolve("p.npy").toString())
+                .refused("--x", "three.npy", "expected 2 features per step for this model, got 3 features per step");
+        assertFalse(r.err().contains("2-D"), r.err());
+        assertFalse(Files.exists(dir.resolve("p.npy")));
+    }
 }
