@@ -85,7 +85,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (multilabel) MultiLabel.requireTargets("--y", y, data, false);
             Inputs.requireFeatures("--x", x, m, in.features());
             if (vocab > 0) {
-                Datasets.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab));
+                Datasets.tokenIds("--x", x, data.x(), data.size(), data.steps(), data.features(), data.lengths(), vocab, Inputs.embeddingSource(vocab, file));
             }
             int k = m.outputFeatures();
             if (classification && in.oneHot() && in.width() != k) {

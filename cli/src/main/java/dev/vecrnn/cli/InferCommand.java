@@ -68,7 +68,7 @@ final class InferCommand implements Callable<Integer> {
                     }
                     outs.inputs(file);
                     Path target = outs.declareIn("--out", out, "output.npy");
-                    PredictCommand.predictToFile(ModelFile.load(file), "--input", input, lengths, target, outs, "--out");
+                    PredictCommand.predictToFile(ModelFile.load(file), file, "--input", input, lengths, target, outs, "--out");
                     outs.commit();
                     System.out.println("wrote " + Main.shown(out.resolve("output.npy")));
                     return 0;

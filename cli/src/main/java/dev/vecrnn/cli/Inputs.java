@@ -122,11 +122,14 @@ final class Inputs {
     }
 
     /**
-     * What says X holds token ids for a fitted model, as its refusals name it: the model's own embedding (fit's --vocab,
-     * recorded in the model; predict and evaluate have no --vocab).
+     * What says X holds token ids for a fitted model, as its refusals name it: the model's own embedding, of fit's --vocab or,
+     * where train-text's vocab.json is beside {@code modelFile}, of its characters (predict and evaluate have no --vocab).
      */
-    static String embeddingSource(int vocab) {
-        return "the model's embedding of " + vocab + " token ids (fit's --vocab, recorded in --model)";
+    static String embeddingSource(int vocab, Path modelFile) {
+        Path dir = modelFile.toAbsolutePath().getParent();
+        boolean text = dir != null && Files.isRegularFile(dir.resolve(TextModel.VOCAB));
+        return "the model's embedding of " + vocab + " token ids (" + (text ? "its " + TextModel.VOCAB + " from train-text, one id a character"
+                : "fit's --vocab") + ", recorded in --model)";
     }
 
     /** {@code file} as given, once it is known to be a readable regular file; {@code option} names it in errors. */

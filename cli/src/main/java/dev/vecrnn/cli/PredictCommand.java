@@ -55,7 +55,7 @@ final class PredictCommand implements Callable<Integer> {
             HeapBudget.require(3 * Files.size(file), "--model " + file);
             // a multi-label model (fit --task multilabel) gives a probability a label, as Keras's sigmoid Dense does
             boolean sigmoid = MultiLabel.TASK.equals(dev.vecrnn.nn.format.ModelFile.task(file));
-            predictToFile(Inputs.model("--model", file), "--x", x, lengths, target, outs, "--out", sigmoid);
+            predictToFile(Inputs.model("--model", file), file, "--x", x, lengths, target, outs, "--out", sigmoid);
             outs.commit();
             System.out.println("wrote " + Main.shown(named));
         }
@@ -67,12 +67,13 @@ final class PredictCommand implements Callable<Integer> {
      * (staged in {@code outs}), {@link #CHUNK} sequences at a time. Rows are independent and each sums in
      * the same order whatever the batch, so the chunks change no bit of the result.
      */
-    static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption) throws Exception {
-        predictToFile(m, xOption, xFile, lengthsFile, outFile, outs, outOption, false);
+    static void predictToFile(Model m, Path modelFile, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption)
+            throws Exception {
+        predictToFile(m, modelFile, xOption, xFile, lengthsFile, outFile, outs, outOption, false);
     }
 
-    /** As {@link #predictToFile(Model, String, Path, Path, Path, Outputs, String)}; {@code sigmoid}: the outputs' sigmoids instead. */
-    static void predictToFile(Model m, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption,
+    /** As {@link #predictToFile(Model, Path, String, Path, Path, Path, Outputs, String)}; {@code sigmoid}: the outputs' sigmoids instead. */
+    static void predictToFile(Model m, Path modelFile, String xOption, Path xFile, Path lengthsFile, Path outFile, Outputs outs, String outOption,
                               boolean sigmoid) throws Exception {
         TensorData xd = Inputs.npy(xOption, xFile);
         Tensor x = sequencesOrNone(xOption, Inputs.floats(xOption, xFile, xd), xFile);
@@ -83,7 +84,7 @@ final class PredictCommand implements Callable<Integer> {
         xd = null;  // the file's bytes, kept for that refusal's wording only: not held through the work
         int vocab = Inputs.vocabulary(m);
         // checked here, where the sequence and step are known (the embedding names a row of the chunk's flattened steps)
-        if (vocab > 0) Datasets.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab));
+        if (vocab > 0) Datasets.tokenIds(xOption, xFile, x.data(), n, t, f, len, vocab, Inputs.embeddingSource(vocab, modelFile));
         boolean seq = m.outputIsSequence();
         int k = m.outputFeatures();
         double outFloats = (double) n * (seq ? t : 1) * k;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -299,5 +300,38 @@ class EvaluateCommandTest {
         }
         Npy.write(xFile, Tensor.of(x, n, t, f));
         Npy.writeLongs(yFile, y, n);
+    }
+
+    /**
+     * A token id past a train-text model's vocabulary was refused as past "the model's embedding of 4 token ids (fit's
+     * --vocab, recorded in --model)", naming an option the model never had: its ids are train-text's characters, in
+     * the vocab.json beside it. Each source is named; a fit --vocab model's refusal still names --vocab.
+     */
+    @Test
+    void aTokenIdPastTheVocabularyNamesWhereTheVocabularyCameFrom(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.txt"), "abcabc ".repeat(40));
+        assertEquals(0, ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("text").toString(),
+                "--hidden", "4", "--steps", "8", "--epochs", "1").code());
+        long[] ids = new long[40 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 4;
+        ids[12] = 9;
+        Npy.writeLongs(dir.resolve("ids.npy"), ids, 40, 5);
+        Npy.writeLongs(dir.resolve("next.npy"), new long[40 * 5], 40, 5);
+        String text = dir.resolve("text").toString(), x = dir.resolve("ids.npy").toString();
+        for (ContractTest.Result r : List.of(
+                ContractTest.run("predict", "--model", text, "--x", x, "--out", dir.resolve("p.npy").toString()),
+                ContractTest.run("evaluate", "--model", text, "--x", x, "--y", dir.resolve("next.npy").toString()))) {
+            r.refused("--x", "the model's embedding of 4 token ids (its vocab.json from train-text, one id a character", "got 9 at sequence 2, step 2");
+            assertTrue(!r.err().contains("fit's --vocab"), r.err());
+        }
+        ContractTest.data(dir);
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 4;
+        Npy.writeLongs(dir.resolve("tokens.npy"), ids, 40, 5);
+        String[] fit = ContractTest.fit(dir, "--vocab", "4");
+        fit[2] = dir.resolve("tokens.npy").toString();
+        assertEquals(0, ContractTest.run(fit).code());
+        ContractTest.run("predict", "--model", dir.resolve("m").toString(), "--x", x, "--out", dir.resolve("p.npy").toString())
+                .refused("--x", "the model's embedding of 4 token ids (fit's --vocab, recorded in --model)", "got 9");
+        assertFalse(Files.exists(dir.resolve("p.npy")));
     }
 }
