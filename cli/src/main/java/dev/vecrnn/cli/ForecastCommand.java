@@ -69,9 +69,18 @@ final class ForecastCommand implements Callable<Integer> {
         double[] series = read();
         int n = series.length;
         // the training windows and the seasonal-naive baseline read the history only, never the held-back truth
-        if ((long) n - horizon < (long) window + season + 2) {
-            throw new IllegalArgumentException((csv == null ? "the bundled series" : "--csv " + csv) + ": " + n + " values leave too little history for --window "
-                    + window + ", --season " + season + " and --horizon " + horizon + " (expected at least " + ((long) window + season + 2 + horizon) + " values)");
+        String source = csv == null ? "the bundled series" : "--csv " + csv;
+        if ((long) n - horizon < (long) window + 2) {
+            throw new IllegalArgumentException(source + ": " + n + " values leave too little history for --window " + window + " and --horizon " + horizon
+                    + " (expected at least " + ((long) window + 2 + horizon) + " values: a window of differences and the one after it to learn from)");
+        }
+        // the seasonal-naive baseline is a comparison beside the model: a history shorter than --season's default runs without
+        // it, saying so; a --season given is refused, as an option that cannot be honoured
+        boolean seasonal = (long) n - horizon >= season;
+        if (!seasonal && spec.commandLine().getParseResult().hasMatchedOption("--season")) {
+            throw new IllegalArgumentException("--season " + season + ": " + source + " has " + (n - horizon) + " values of history before the --horizon "
+                    + horizon + " held back, expected at least a season of them for the seasonal-naive baseline (leave --season out to forecast"
+                    + " without it)");
         }
         HeapBudget.training(dev.vecrnn.nn.recurrent.CellType.LSTM, 1, hidden, 1, false, 0, 0, 1, "--hidden " + hidden, null, 32, n, window);
         HeapBudget.require(8L * n * window, "--window " + window);
@@ -115,17 +124,22 @@ final class ForecastCommand implements Callable<Integer> {
             in[0] = out[0];
             model.step(in, state, out);
         }
-        double[] naive = new double[horizon], seasonal = new double[horizon], truth = new double[horizon];
+        double[] naive = new double[horizon], seasonalNaive = new double[horizon], truth = new double[horizon];
         for (int h = 0; h < horizon; h++) {
             truth[h] = series[hist + h];
             naive[h] = series[hist - 1];
-            seasonal[h] = series[hist - season + (h % season)];
+            if (seasonal) seasonalNaive[h] = series[hist - season + (h % season)];
         }
         System.out.printf("series: %d values, %d held back; trained on %s of %s%n", n, horizon, Inputs.count(examples, "window"),
                 Inputs.count(window, "step"));
         // MAPE divides by the true value: undefined where one is zero (Keras's epsilon there makes it ~1e9)
         boolean mape = Arrays.stream(truth).noneMatch(v -> v == 0);
-        System.out.print(table(new String[] {"LSTM", "naive", "seasonal naive"}, new double[][] {forecast, naive, seasonal}, truth, mape));
+        System.out.print(seasonal ? table(new String[] {"LSTM", "naive", "seasonal naive"}, new double[][] {forecast, naive, seasonalNaive}, truth, mape)
+                : table(new String[] {"LSTM", "naive"}, new double[][] {forecast, naive}, truth, mape));
+        if (!seasonal) {
+            System.out.println("seasonal naive n/a: the history holds " + Inputs.count(hist, "value") + ", less than a season (--season " + season
+                    + ", its default)");
+        }
         if (!mape) System.out.println("MAPE n/a: the held-back truth has a zero, and MAPE divides by the true value");
         plot(series, hist, forecast, outs.stage(target));
         outs.commit();

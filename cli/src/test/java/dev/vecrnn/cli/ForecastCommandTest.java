@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ForecastCommandTest {
 
-    private static double rmse(String out, String name) {
+    static double rmse(String out, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + "\\s+(\\S+)").matcher(out);
         assertTrue(m.find(), out);
         return Double.parseDouble(m.group(1));
