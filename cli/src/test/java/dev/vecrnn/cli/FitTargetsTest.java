@@ -163,7 +163,7 @@ class FitTargetsTest {
         ContractTest.run(fit(dir, "none.npy", "m3", true)).refused("--y", "none.npy", "only -100", "nothing to score");
         labels[5] = -5;
         Npy.writeLongs(dir.resolve("neg.npy"), labels, N, T);
-        ContractTest.run(fit(dir, "neg.npy", "m4", true)).refused("--y", "neg.npy", "-5.0 at element 5 (sequence 1, step 1)", "-100 (PyTorch's ignore_index)");
+        ContractTest.run(fit(dir, "neg.npy", "m4", true)).refused("--y", "neg.npy", "got -5 at element 5 (sequence 1, step 1)", "-100 (PyTorch's ignore_index)");
     }
 
     /**
