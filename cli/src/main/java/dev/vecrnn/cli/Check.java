@@ -11,17 +11,32 @@ final class Check {
     private Check() {
     }
 
-    /** A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent. */
-    static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /**
+     * A decimal number: an optional sign, digits with an optional point (or a point and digits), an optional exponent.
+     * Possessive quantifiers: with greedy ones a long run of digits ending in another character backtracked in time
+     * quadratic in its length (100,000 digits then an x in --lr: refused after two minutes; a CSV cell is longer still).
+     */
+    static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
+    /** Python's float() spellings of NaN and the infinities, in any case: nan, inf, infinity, signed or not. */
+    private static final Pattern NON_FINITE = Pattern.compile("([+-]?)(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
 
     /**
      * Whether {@code text}, spaces around it aside, is a number as a person and Python's float() write one: a {@link #DECIMAL},
-     * or NaN or Infinity, signed or not (read, to be refused by the option's range in its words). Not the other spellings
-     * Double.parseDouble takes, a type suffix (1e-3f, 2d) or hexadecimal (0x1p-4, 1/16), with which a typo read as a number.
+     * or nan, inf or infinity in any case, signed or not (read, to be refused by the option's range in its words). Not the other
+     * spellings Double.parseDouble takes, a type suffix (1e-3f, 2d) or hexadecimal (0x1p-4, 1/16), with which a typo read as a
+     * number; nor Python's digit separators (1_000).
      */
     static boolean isNumber(String text) {
+        return javaNumber(text) != null;
+    }
+
+    /** {@code text} as Double.parseDouble reads the same number (nan as NaN, -inf as -Infinity), or null where {@link #isNumber} is false. */
+    static String javaNumber(String text) {
         String s = text.strip();
-        return DECIMAL.matcher(s).matches() || s.matches("[+-]?(NaN|Infinity)");
+        if (DECIMAL.matcher(s).matches()) return s;
+        java.util.regex.Matcher m = NON_FINITE.matcher(s);
+        if (!m.matches()) return null;
+        return m.group(2).equalsIgnoreCase("nan") ? "NaN" : m.group(1) + "Infinity";
     }
 
     /** {@code value} in [min, max]. */

@@ -96,8 +96,9 @@ final class ClassOptions extends Training.WeightOption {
         double[] v = new double[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
-                if (!Check.isNumber(parts[i])) throw new NumberFormatException();
-                v[i] = Double.parseDouble(parts[i].strip());
+                String number = Check.javaNumber(parts[i]);
+                if (number == null) throw new NumberFormatException();
+                v[i] = Double.parseDouble(number);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(option + ": expected balanced or one number per " + unit + ", w0,w1,..., got '" + spec
                         + "' (weight " + i + " is '" + parts[i] + "')");

@@ -167,8 +167,9 @@ public final class Main implements Runnable {
 
     /** A number option's value, once {@link Check#isNumber} says it is one. */
     private static String number(String value) {
-        if (!Check.isNumber(value)) throw new CommandLine.TypeConversionException("expected a decimal number, got " + Untrusted.quote(value));
-        return value.strip();
+        String number = Check.javaNumber(value);
+        if (number == null) throw new CommandLine.TypeConversionException("expected a decimal number, got " + Untrusted.quote(value));
+        return number;
     }
 
     /**

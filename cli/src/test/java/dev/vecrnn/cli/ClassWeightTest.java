@@ -92,7 +92,7 @@ class ClassWeightTest {
                 "1", new String[] {"--class-weight", "expected 2 weights", "got 1"},
                 "1,-1", new String[] {"--class-weight", "finite weights >= 0", "-1", "class 1"},
                 "NaN,1", new String[] {"--class-weight", "finite weights >= 0", "class 0"},
-                "1,inf", new String[] {"--class-weight", "balanced or one number per class", "inf"},
+                "1,inf", new String[] {"--class-weight", "finite weights >= 0", "inf", "class 1"},
                 "1,Infinity", new String[] {"--class-weight", "finite weights >= 0"},
                 "1,1e39", new String[] {"--class-weight", "finite weights >= 0"},
                 "0,0", new String[] {"--class-weight", "above 0"},

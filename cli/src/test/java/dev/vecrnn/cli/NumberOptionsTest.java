@@ -57,4 +57,28 @@ class NumberOptionsTest {
         assertEquals(Float.NaN, cmd.dropout);
         assertEquals(List.of(0.5, 2.0), java.util.Arrays.stream(ClassOptions.weightList("--class-weight", "0.5, 2e0", "class")).boxed().toList());
     }
+
+    @Test
+    void pythonsSpellingsOfNanAndTheInfinitiesReadInAnyCase() {
+        String[][] cases = {{"nan", "NaN"}, {"-NaN", "NaN"}, {"inf", "Infinity"}, {"-INF", "-Infinity"}, {"+infinity", "Infinity"},
+                {" Infinity ", "Infinity"}};
+        for (String[] c : cases) {
+            CommandLine cl = Main.commandLine();
+            cl.parseArgs("fit", "--x", "x.npy", "--y", "y.npy", "--task", "regression", "--out", "m", "--clip", c[0]);
+            FitCommand cmd = cl.getSubcommands().get("fit").getCommand();
+            assertEquals(Double.parseDouble(c[1]), cmd.clip, c[0]);
+        }
+        assertEquals(List.of(Double.POSITIVE_INFINITY, 2.0),
+                java.util.Arrays.stream(ClassOptions.weightList("--class-weight", "inf,2", "class")).boxed().toList());
+        for (String no : new String[] {"1_000", "infinit", "nana", "1e", "1.2.3", "..5", "."}) assertFalse(Check.isNumber(no), no);
+    }
+
+    /** The pattern runs in time linear in its input: with greedy quantifiers this input backtracked for hours. */
+    @Test
+    void aLongRunOfDigitsEndingInAnotherCharacterIsRefusedAtOnce() {
+        String digits = "1".repeat(200_000);
+        assertFalse(Check.isNumber(digits + "x"));
+        assertFalse(Check.isNumber(digits + "." + digits + "e"));
+        assertEquals(digits, Check.javaNumber(digits));
+    }
 }
