@@ -147,4 +147,16 @@ class AtomicWriteTest {
         assertEquals("latest.npy,runs", listing(dir));
         assertEquals("p.npy", listing(dir.resolve("runs")));
     }
+
+    /** What an interrupted write through a link left sits beside the file the link names, and is found there. */
+    @Test
+    void leftoversOfAWriteThroughALinkAreDeletedBesideTheFileItNames() throws IOException {
+        Files.createDirectories(dir.resolve("runs"));
+        Files.write(dir.resolve("runs/c.ckpt"), OLD);
+        Path link = Files.createSymbolicLink(dir.resolve("latest.ckpt"), Path.of("runs/c.ckpt"));
+        Files.write(dir.resolve("runs/.c.ckpt.vecrnn-1a.tmp"), OLD);
+        assertEquals(1, AtomicFiles.deleteLeftovers(link));
+        assertEquals("c.ckpt", listing(dir.resolve("runs")));
+        assertTrue(Files.isSymbolicLink(link));
+    }
 }

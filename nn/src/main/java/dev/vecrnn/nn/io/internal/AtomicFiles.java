@@ -132,7 +132,8 @@ public final class AtomicFiles {
      */
     public static int deleteLeftovers(Path target) {
         if (target == null) throw new IllegalArgumentException("target: expected a path, got null");
-        Path abs = target.toAbsolutePath();
+        // the file a write through a link replaces, and so the one whose leftovers sit beside it (see writtenFile)
+        Path abs = writtenFile(target.toAbsolutePath());
         Path name = abs.getFileName();
         if (name == null) return 0;
         String prefix = "." + name + ".";
