@@ -55,6 +55,7 @@ expect 0 '' 0 -- help fit
 grep -q '^Usage: vecrnn fit ' "$work/out" || { echo "check_launcher: ./vecrnn help fit: expected fit's usage on stdout" >&2; failed=1; }
 expect 2 "^vecrnn help: unknown command 'nope'" 1 -- help nope
 expect 2 '^vecrnn help: expected one command' 1 -- help fit extra
+expect 0 '' 0 -- help help
 # kernel-demo and bench run through the same filter, refuse in one line and have --help too
 expect 2 '^vecrnn kernel-demo: takes no options' 1 -- kernel-demo --bogus
 expect 0 '' 0 -- kernel-demo --help
