@@ -215,8 +215,9 @@ final class Outputs implements AutoCloseable {
     }
 
     /**
-     * {@code abs} (absolute, normalized) with its nearest existing ancestor resolved through symbolic links, and the
-     * rest, which does not exist yet, appended as written; {@code abs} itself where no ancestor can be resolved.
+     * {@code abs} (absolute) with its nearest existing ancestor resolved through symbolic links as the system walks it
+     * (a link before a "..": followed first), and the rest, which does not exist yet, appended as written, normalized;
+     * {@code abs} itself where no ancestor can be resolved.
      */
     private static Path throughLinks(Path abs) {
         Path existing = abs;
@@ -241,15 +242,7 @@ final class Outputs implements AutoCloseable {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent(), name = abs.getFileName();
         if (dir == null || name == null) return abs.normalize();
-        Path existing = dir;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        if (existing == null) return abs.normalize();
-        try {
-            Path rest = existing.getNameCount() == dir.getNameCount() ? Path.of("") : dir.subpath(existing.getNameCount(), dir.getNameCount());
-            return AtomicFiles.writtenFile(existing.toRealPath().resolve(rest).resolve(name).normalize());
-        } catch (IOException | SecurityException e) {
-            return abs.normalize();
-        }
+        return AtomicFiles.writtenFile(throughLinks(dir).resolve(name).normalize());
     }
 
     /** Where to write the declared {@code target}: a new hidden file beside it (directories made as needed). */
