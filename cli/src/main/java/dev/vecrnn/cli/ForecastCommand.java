@@ -77,7 +77,7 @@ final class ForecastCommand implements Callable<Integer> {
         // the seasonal-naive baseline is a comparison beside the model: a history shorter than --season's default runs without
         // it, saying so; a --season given is refused, as an option that cannot be honoured
         boolean seasonal = (long) n - horizon >= season;
-        if (!seasonal && spec.commandLine().getParseResult().hasMatchedOption("--season")) {
+        if (!seasonal && given("--season")) {
             throw new IllegalArgumentException("--season " + season + ": " + source + " has " + (n - horizon) + " values of history before the --horizon "
                     + horizon + " held back, expected at least a season of them for the seasonal-naive baseline (leave --season out to forecast"
                     + " without it)");
@@ -220,6 +220,11 @@ final class ForecastCommand implements Callable<Integer> {
         return "";
     }
 
+    /** Whether the command line named {@code option} (false for a command not made by picocli, which named none). */
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     /** The cells pandas' read_csv reads as NaN by default (its na_values), stripped as the cells are. */
     private static final java.util.Set<String> MISSING = java.util.Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
             "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null");
@@ -271,7 +276,7 @@ final class ForecastCommand implements Callable<Integer> {
             String list = String.join(", ", names.stream().map(dev.vecrnn.nn.io.internal.Untrusted::quote).toList());
             if (list.length() > 200) list = list.substring(0, 200) + "...";
             // --csv without --column: the default is the bundled series' column, which the user never named
-            if (csv != null && spec != null && !spec.commandLine().getParseResult().hasMatchedOption("--column")) {
+            if (csv != null && !given("--column")) {
                 throw new IllegalArgumentException("--column: " + where + " has no column " + column + ", --column's default (the bundled series'"
                         + " column); name the column to forecast with --column NAME or its 0-based index (columns: " + list + ")" + otherSeparator(names));
             }
