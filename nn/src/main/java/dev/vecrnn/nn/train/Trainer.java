@@ -394,7 +394,7 @@ public final class Trainer {
         if (plan.trainer != this) throw new IllegalArgumentException("plan: expected a plan of this trainer's check, got one of another trainer");
         FitLoop loop;
         // A setter (synchronized, as this block) runs wholly before the run starts, where it stales the plan, or after,
-        // where it is refused: never between the plan's check and the copy of the settings FitLoop takes.
+        // where it is refused: never between the plan's check and the run, which reads the settings (FitLoop) as they are.
         synchronized (this) {
             if (!running.compareAndSet(false, true)) throw alreadyRunning();
             stopRequested = false;
@@ -412,7 +412,7 @@ public final class Trainer {
         }
     }
 
-    /** The plan's checks and the run's copy of the settings, with {@link #running} set. */
+    /** The plan's checks and the run that trains it, with {@link #running} set. */
     private FitLoop start(Plan plan) {
         String once = "plan: it has run already (a plan runs once); check again";
         if (plan.used.get()) throw new IllegalStateException(once);
