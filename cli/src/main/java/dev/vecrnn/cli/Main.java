@@ -28,6 +28,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         StderrHandback.run();
+        Stdout.install();
         System.exit(run(args));
     }
 
@@ -192,10 +193,14 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Runs {@code args} on {@code cl}; an Error no check foresaw is one line and exit code 2 as well. */
+    /**
+     * Runs {@code args} on {@code cl}; an Error no check foresaw is one line and exit code 2 as well, and so is a run
+     * that succeeded but could not write its stdout ({@link #stdoutWritten}).
+     */
     static int execute(CommandLine cl, String... args) {
         try {
-            return cl.execute(args);
+            int code = cl.execute(args);
+            return code == 0 ? stdoutWritten(cl) : code;
         } catch (OutOfMemoryError e) {
             // a size no check foresaw; whatever the command staged was removed on the way out (Outputs.close)
             long max = Runtime.getRuntime().maxMemory();
@@ -204,6 +209,24 @@ public final class Main implements Runnable {
         } catch (StackOverflowError e) {
             return fail(cl.getErr(), commandPath(cl), "stack overflow: an input nested too deeply or a size too large for the stack");
         }
+    }
+
+    /**
+     * 0 where what the run printed reached stdout, else 2 and the line "cannot write standard output: REASON" (a full
+     * disk, a closed descriptor; a broken pipe stays quiet, see {@link Stdout#failure}). A run that failed otherwise has
+     * said so in its own line, which stays the only one.
+     */
+    private static int stdoutWritten(CommandLine cl) {
+        // picocli's help and version go through a PrintWriter of each command's over System.out, buffered
+        cl.getOut().flush();
+        for (CommandLine sub : cl.getSubcommands().values()) sub.getOut().flush();
+        java.io.IOException e = Stdout.failure();
+        return e == null ? 0 : fail(cl.getErr(), commandPath(cl), stdoutFailed(e));
+    }
+
+    /** What a run says when its stdout failed with {@code e}. */
+    static String stdoutFailed(java.io.IOException e) {
+        return "cannot write standard output: " + Stdout.reason(e);
     }
 
     /** The command that ran, as its refusals name it: "vecrnn fit", or "vecrnn" where no subcommand was parsed. */

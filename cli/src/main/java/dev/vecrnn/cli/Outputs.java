@@ -268,8 +268,13 @@ final class Outputs implements AutoCloseable {
         return tmp;
     }
 
-    /** Renames every staged file into place; on a failure, restores what it had replaced and rethrows. */
+    /**
+     * Renames every staged file into place; on a failure, restores what it had replaced and rethrows. A stdout that has
+     * failed already (a full disk; {@link Stdout#failure}) fails the commit: a run that will exit 2 for it leaves no output.
+     */
     void commit() throws IOException {
+        IOException stdout = Stdout.failure();
+        if (stdout != null) throw new IOException(Main.stdoutFailed(stdout), stdout);
         for (Path target : declared.keySet()) {
             if (!staged.containsKey(target) || !Files.isRegularFile(staged.get(target), LinkOption.NOFOLLOW_LINKS)) {
                 throw new IllegalStateException(target + " was declared but not written");

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SampleStreamTest {
 
-    private static Path model(Path dir) throws Exception {
+    /** A small train-text model in dir/m. */
+    static Path model(Path dir) throws Exception {
         Files.writeString(dir.resolve("t.txt"), "ab\r\ncab\tc\r\n".repeat(300));
         assertEquals(0, ContractTest.run("train-text", "--text", dir.resolve("t.txt").toString(), "--out", dir.resolve("m").toString(),
                 "--hidden", "8", "--embed", "4", "--steps", "16", "--epochs", "1").code());
