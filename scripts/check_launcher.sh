@@ -11,10 +11,11 @@ trap 'rm -rf "$work"' EXIT
 failed=0
 
 # expect STATUS PATTERN LINES -- ARGS...: the status, stderr's line count, and a pattern stderr must hold
+# (stdout to $EXPECT_STDOUT where set)
 expect() {
     local want_rc="$1" pattern="$2" want_lines="$3"; shift 4
     local rc=0
-    ./vecrnn "$@" > "$work/out" 2> "$work/err" < /dev/null || rc=$?
+    ./vecrnn "$@" > "${EXPECT_STDOUT:-$work/out}" 2> "$work/err" < /dev/null || rc=$?
     local lines
     lines="$(wc -l < "$work/err")"
     if [[ "$rc" != "$want_rc" || "$lines" != "$want_lines" ]] || { [[ -n "$pattern" ]] && ! grep -q -e "$pattern" "$work/err"; }; then
@@ -67,6 +68,21 @@ expect 2 "^vecrnn bench --gate: unknown option '--table'" 1 -- bench --gate --ta
 expect 2 "^vecrnn bench --gate: .*: a directory" 1 -- bench --gate --baseline "$work"
 expect 0 '' 0 -- --version
 expect 0 '' 0 -- bench --gate --help
+# a stdout that cannot be written (a full disk) is one line and exit 2, the launcher's own usage text as the JVM's
+# commands: cat said "cat: write error: ..." and exited 1, the JVM exited 0 and said nothing; a closed pipe stays quiet
+if [[ -w /dev/full ]]; then
+    full='cannot write standard output: No space left on device$'
+    EXPECT_STDOUT=/dev/full expect 2 "^vecrnn: $full" 1 -- --help
+    EXPECT_STDOUT=/dev/full expect 2 "^vecrnn: $full" 1 -- help help
+    EXPECT_STDOUT=/dev/full expect 2 "^vecrnn kernel-demo: $full" 1 -- kernel-demo --help
+    EXPECT_STDOUT=/dev/full expect 2 "^vecrnn: $full" 1 -- --version
+    EXPECT_STDOUT=/dev/full expect 2 "^vecrnn fit: $full" 1 -- fit --help
+fi
+for args in --help --version "fit --help"; do
+    # shellcheck disable=SC2086  # the words of a command line
+    err="$( { ./vecrnn $args < /dev/null | true; } 2>&1 > /dev/null || true)"
+    [[ -z "$err" ]] || { echo "check_launcher: ./vecrnn $args | true: expected nothing on stderr, got: $err" >&2; failed=1; }
+done
 # the command list names every task that fit, evaluate and tune take (their --help's --task)
 tasks="$(./vecrnn fit --help | grep -E '^ +--task=TASK +[a-z]' | sed -E 's/.*--task=TASK +//; s/,/ /g; s/ or / /')"
 [[ "$tasks" == *multilabel* ]] || { echo "check_launcher: fit --help: no --task line listing the tasks: '$tasks'" >&2; failed=1; }
