@@ -17,6 +17,23 @@ final class Datasets {
     private Datasets() {
     }
 
+    /**
+     * A value from a file as a refusal quotes it: a whole number as numpy prints an integer array's ({@code -3}, where Java's
+     * double prints {@code -3.0}; an int64 label or token id is read as a double), any other as Java prints it ({@code 0.5},
+     * {@code NaN}, {@code Infinity}).
+     */
+    static String number(double v) {
+        return Double.isFinite(v) && v == Math.rint(v) && Math.abs(v) < 1e18 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /**
+     * As the above for a float32 value, any other than a whole number as its float prints ({@code 0.3}, as numpy prints
+     * a float32 array's), where widened to a double it printed as {@code 0.30000001192092896}.
+     */
+    static String number(float v) {
+        return v == Math.rint(v) ? number((double) v) : String.valueOf(v);
+    }
+
     /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */
     static void tokenIds(Path x, Dataset data, int vocab) {
         tokenIds("--x", x, data, vocab);
@@ -33,15 +50,6 @@ final class Datasets {
      */
     static void tokenIds(String option, Path x, float[] xs, int n, int steps, int features, int[] lengths, int vocab) {
         tokenIds(option, x, xs, n, steps, features, lengths, vocab, "--vocab " + vocab);
-    }
-
-    /**
-     * A value from a file as a refusal quotes it: a whole number as numpy prints an integer array's ({@code -3}, where Java's
-     * double prints {@code -3.0}; an int64 label or token id is read as a double), any other as Java prints it ({@code 0.5},
-     * {@code NaN}, {@code Infinity}).
-     */
-    static String number(double v) {
-        return Double.isFinite(v) && v == Math.rint(v) && Math.abs(v) < 1e18 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /** As the above, where {@code source} names what says X holds token ids below {@code vocab} (--vocab, or a model's embedding). */

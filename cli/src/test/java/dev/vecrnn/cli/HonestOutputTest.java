@@ -158,8 +158,11 @@ class HonestOutputTest {
         float[] half = new float[40 * 5];
         half[3] = 2.5f;
         Npy.write(dir.resolve("half.npy"), Tensor.of(half, 40, 5));
+        half[3] = 0.3f;  // numpy prints the float32 0.3; widened to a double it printed as 0.30000001192092896
+        Npy.write(dir.resolve("tenth.npy"), Tensor.of(half, 40, 5));
         String y = dir.resolve("y.npy").toString();
-        for (String[] c : new String[][] {{"big.npy", "got 6 at sequence 1, step 2"}, {"half.npy", "got 2.5 at sequence 0, step 3"}}) {
+        for (String[] c : new String[][] {{"big.npy", "got 6 at sequence 1, step 2"}, {"half.npy", "got 2.5 at sequence 0, step 3"},
+                {"tenth.npy", "got 0.3 at sequence 0, step 3"}}) {
             ContractTest.Result r = ContractTest.run("fit", "--x", dir.resolve(c[0]).toString(), "--y", y, "--task", "classification",
                     "--vocab", "4", "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m0").toString())
                     .refused("--x", c[0], "whole numbers in [0, 4)", c[1]);
