@@ -53,7 +53,7 @@ final class MultiLabel {
             if (Datasets.padding(per, len, row)) continue;
             if (!(y[i] >= 0 && y[i] <= 1)) {
                 throw new IllegalArgumentException(option + " " + file + ": expected multi-hot targets for --task multilabel, 0 or 1 (or a probability"
-                        + " in [0, 1]) for each label, got " + y[i] + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
+                        + " in [0, 1]) for each label, got " + Datasets.number(y[i]) + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
                         + (fitting ? " (class labels, one a row, take --task classification; other values, --task regression)"
                         : " (the model was fitted for multi-label targets, one 0 or 1 a label for each of its outputs)"));
             }
@@ -168,7 +168,7 @@ final class MultiLabel {
                 w[j] = (float) (neg[j] / pos[j]);
                 if (!(w[j] > 0 && w[j] <= Float.MAX_VALUE)) {
                     throw new IllegalArgumentException("--pos-weight balanced: label " + j + " of the training rows (" + trainRows + ") gives "
-                            + neg[j] + " / " + pos[j] + ", not a finite float above 0; give the weights instead, w0,w1,...");
+                            + Datasets.number(neg[j]) + " / " + Datasets.number(pos[j]) + ", not a finite float above 0; give the weights instead, w0,w1,...");
                 }
             }
             return w;

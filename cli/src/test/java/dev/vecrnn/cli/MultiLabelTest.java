@@ -252,10 +252,10 @@ class MultiLabelTest {
         Npy.write(dir.resolve("y2.npy"), Tensor.of(y, N, K));
         String[] a = fit(dir);
         a[4] = dir.resolve("y2.npy").toString();
-        ContractTest.run(a).refused("--y " + dir.resolve("y2.npy"), "got 2.0 at row 5, label 2", "[0, 1]");
+        ContractTest.run(a).refused("--y " + dir.resolve("y2.npy"), "got 2 at row 5, label 2", "[0, 1]");
         y[5 * K + 2] = -0.5f;
         Npy.write(dir.resolve("y2.npy"), Tensor.of(y, N, K));
-        ContractTest.run(a).refused("--y", "y2.npy", "-0.5", "row 5, label 2");
+        ContractTest.run(a).refused("--y", "y2.npy", "got -0.5 at row 5, label 2");
         ContractTest.run(fit(dir, "--val-x", dir.resolve("x.npy").toString(), "--val-y", dir.resolve("y2.npy").toString()))
                 .refused("--val-y", "y2.npy", "row 5, label 2");
         ContractTest.run(fit(dir, "--class-weight", "balanced")).refused("--class-weight", "--task classification");

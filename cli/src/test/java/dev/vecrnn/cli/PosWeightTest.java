@@ -127,6 +127,12 @@ class PosWeightTest {
         a[List.of(a).indexOf("--y") + 1] = dir.resolve("y1.npy").toString();
         ContractTest.Result r = ContractTest.run(a).refused("--pos-weight balanced", "label 1 is 0 in every training row", "y1.npy");
         assertEquals("", r.out(), "nothing before the refusal");
+        // label 1 on by float32's least subnormal in row 0: the 36 training rows' negatives (Keras's split of 48 at 0.25) over that overflow a float
+        y[1] = Float.MIN_VALUE;
+        Npy.write(dir.resolve("y1.npy"), dev.vecrnn.nn.Tensor.of(y, N, K));
+        a = fit(dir, "--pos-weight", "balanced", "--val", "0.25", "--val-rows", "last");
+        a[List.of(a).indexOf("--y") + 1] = dir.resolve("y1.npy").toString();
+        ContractTest.run(a).refused("--pos-weight balanced", "label 1 of the training rows", "gives 36 / 1.401298464324817E-45", "not a finite float");
         ContractTest.run("tune", "--x", dir.resolve("x.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--task", "multilabel",
                 "--trials", "1", "--epochs", "1", "--pos-weight", "1,2", "--out", dir.resolve("m").toString()).refused("--pos-weight", "expected 3 weights");
         assertFalse(Files.exists(dir.resolve("m")));
