@@ -89,11 +89,13 @@ final class DemoCommand implements Callable<Integer> {
         List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         int batches = (train.size() + 31) / 32;
-        int[] done = {0};
+        int[] done = {0}, cut = {0};  // batches trained; the batch of a last epoch the budget ended early, else 0
         double[] ema = {Double.NaN, 0};  // smoothed loss, previous running mean
-        Trainer tr = new Trainer().epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads.get())
+        Trainer tr = new Trainer();
+        tr.epochs(1000).batchSize(32).seed(1).clipNorm(1.0).threads(threads.get())
                 .optimizer(ps -> new Adam(ps, 4e-3))
-                .onEpoch(e -> System.out.printf("epoch %d: train loss %.4f (%.1f s)%n", e.epoch(), e.trainLoss(), e.millis() / 1e3))
+                .onEpoch(e -> System.out.printf("epoch %d: train loss %.4f (%.1f s%s)%n", e.epoch(), e.trainLoss(), e.millis() / 1e3,
+                        cut[0] == 0 ? "" : String.format(", %d of %d batches: the time budget ended it", cut[0], batches)))
                 .onBatch(p -> {
                     done[0]++;
                     // this batch's loss from the epoch's running mean, smoothed for the plot
@@ -103,14 +105,17 @@ final class DemoCommand implements Callable<Integer> {
                     xs.add(done[0] / (double) batches);
                     ys.add(ema[0]);
                     Progress.bar(p.epoch(), (int) Math.ceil(xs.size() / (double) batches), p.batch(), p.batches(), p.meanLoss());
-                    if (System.nanoTime() > deadline) throw new TimeUp();
+                    if (System.nanoTime() > deadline) {
+                        // Keras's stop_training: the epoch ends here, its line printed, and the run after it
+                        tr.stopTraining();
+                        if (p.batch() < p.batches()) {
+                            cut[0] = p.batch();
+                            if (Progress.TERMINAL) System.err.print("\r" + " ".repeat(100) + "\r");  // the bar of a whole epoch clears itself
+                        }
+                    }
                 });
         long t0 = System.nanoTime();
-        try {
-            tr.fit(model, train);
-        } catch (TimeUp stop) {
-            if (Progress.TERMINAL) System.err.print("\r" + " ".repeat(100) + "\r");
-        }
+        tr.fit(model, train);
         double secs = (System.nanoTime() - t0) / 1e9;
         // the held-out text read as one stream, the state carried, as train-text and PyTorch's word_language_model score it
         double ppl = TextModel.carriedPerplexity(model, heldIds);
@@ -198,13 +203,6 @@ final class DemoCommand implements Callable<Integer> {
         try (InputStream in = DemoCommand.class.getResourceAsStream("/data/kjv-genesis-exodus.txt")) {
             if (in == null) throw new IllegalStateException("the bundled text is missing from the jar (rebuild with mvn package)");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Ends training when the time budget is spent. */
-    private static final class TimeUp extends RuntimeException {
-        TimeUp() {
-            super(null, null, false, false);
         }
     }
 }
