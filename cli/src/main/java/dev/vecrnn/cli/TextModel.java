@@ -128,13 +128,8 @@ final class TextModel {
         if (!Files.exists(f)) throw new IllegalArgumentException("--model " + f + ": no such file (a model from train-text has one)");
         Inputs.file("--model", f);
         Map<String, Object> json = Json.readObject(f, 16 << 20);
-        for (String key : json.keySet()) {
-            // what train-text writes is the whole of it: a key it does not write is a later vecrnn's, which may change the ids
-            if (!key.equals("code_points")) {
-                throw new IllegalArgumentException("--model " + f + ": unknown key " + dev.vecrnn.nn.io.internal.Untrusted.quote(key)
-                        + " (this vecrnn's " + VOCAB + " holds only 'code_points'; a file of a later vecrnn needs that version)");
-            }
-        }
+        // what train-text writes is the whole of it: a key it does not write is a later vecrnn's, which may change the ids
+        Json.onlyKeys(json, "--model " + f, "the " + VOCAB + " train-text writes", "code_points");
         Object list = json.get("code_points");
         if (!(list instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException("--model " + f + ": expected a non-empty 'code_points' list");
         int[] cps = new int[l.size()];

@@ -87,7 +87,7 @@ class TextCommandsTest {
                 // a UTF-16 surrogate, which no UTF-8 text holds, was taken as a character (sample printed it as '?')
                 {"{\"code_points\":[32,97,98,55296]}", "code_points[3] is not a character: 55296, a UTF-16 surrogate"},
                 // a key train-text does not write (a later vecrnn's, which may map characters otherwise) was skipped
-                {"{\"code_points\":[32,97,98,99],\"lowercase\":true}", "unknown key 'lowercase'"}};
+                {"{\"code_points\":[32,97,98,99],\"lowercase\":true}", "unknown key 'lowercase' (this vecrnn reads the vocab.json train-text writes, whose keys here are code_points;"}};
         for (String[] b : bad) {
             Files.delete(vocab);
             if (b[0].equals("fifo")) {

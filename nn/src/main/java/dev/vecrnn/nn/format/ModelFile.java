@@ -294,7 +294,7 @@ public final class ModelFile {
 
     /** Rebuilds the layers of an architecture, the recurrent ones through {@code recurrent}. */
     private static Model fromSpec(Map<String, Object> spec, String where, RecurrentMaker recurrent) {
-        onlyKeys(spec, where, "format", "input_features", "layers");
+        Json.onlyKeys(spec, where, FORMAT, "format", "input_features", "layers");
         int input = intOf(spec, "input_features", where, 1);
         Object ls = spec.get("layers");
         if (!(ls instanceof List<?> list) || list.isEmpty()) throw new IllegalArgumentException(where + ": no layers");
@@ -306,7 +306,7 @@ public final class ModelFile {
             String at = where + ": layer " + i + " (" + Untrusted.describe(l.get("kind")) + ")";
             String[] keys = KEYS.get(kind);
             if (keys == null) throw new IllegalArgumentException(at + ": unknown layer kind");
-            onlyKeys(l, at, keys);
+            Json.onlyKeys(l, at, FORMAT, keys);
             layers.add(switch (kind) {
                 case "dense" -> new Dense(intOf(l, "in", at, 1), intOf(l, "units", at, 1), Activation.parse(String.valueOf(l.get("activation"))), r);
                 case "embedding" -> new Embedding(intOf(l, "vocab", at, 1), intOf(l, "dim", at, 1), r);
@@ -348,20 +348,6 @@ public final class ModelFile {
     /** RecurrentConfig's names of its sizes, and the keys the file spells them with (PyTorch's). */
     private static final String[][] JAVA_NAMES = {
             {"inputSize", "input_size"}, {"hiddenSize", "hidden_size"}, {"numLayers", "num_layers"}, {"projSize", "proj_size"}};
-
-    /**
-     * Refuses a key this version does not read, naming it. vecrnn writes every key its architecture has; one it does not know
-     * comes from a later vecrnn (a setting that changes what the model computes, which ignoring would silently drop) or from an
-     * edit, so it is refused as Keras's from_config refuses an unrecognized argument, not skipped.
-     */
-    private static void onlyKeys(Map<String, Object> m, String where, String... known) {
-        for (String key : m.keySet()) {
-            if (!java.util.Arrays.asList(known).contains(key)) {
-                throw new IllegalArgumentException(where + ": unknown key " + Untrusted.quote(key) + " (this vecrnn reads " + FORMAT
-                        + ", whose keys here are " + String.join(", ", known) + "; a file of a later vecrnn needs that version)");
-            }
-        }
-    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asMap(Object o, String what) {

@@ -207,6 +207,21 @@ public final class Json {
         sb.append('"');
     }
 
+    /**
+     * Refuses a key of {@code object} not among {@code known}, naming it, where {@code object} is part of a file vecrnn writes
+     * whole ({@code format} names what this version reads): a key it does not know comes from a later vecrnn (a setting that
+     * changes what the file means, which ignoring would silently drop) or from an edit, so it is refused as Keras's
+     * from_config refuses an unrecognized argument, not skipped. {@code where} begins the message.
+     */
+    public static void onlyKeys(Map<String, ?> object, String where, String format, String... known) {
+        for (String key : object.keySet()) {
+            if (!List.of(known).contains(key)) {
+                throw new IllegalArgumentException(where + ": unknown key " + Untrusted.quote(key) + " (this vecrnn reads " + format
+                        + ", whose keys here are " + String.join(", ", known) + "; a file of a later vecrnn needs that version)");
+            }
+        }
+    }
+
     /** The JSON name of a parsed value's type, for messages. */
     public static String typeName(Object v) {
         if (v == null) return "null";
