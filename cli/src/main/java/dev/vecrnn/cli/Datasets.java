@@ -1,6 +1,7 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.nn.Tensor;
+import dev.vecrnn.nn.io.DType;
 import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.Dataset;
@@ -27,11 +28,21 @@ final class Datasets {
     }
 
     /**
-     * As the above for a float32 value, any other than a whole number as its float prints ({@code 0.3}, as numpy prints
-     * a float32 array's), where widened to a double it printed as {@code 0.30000001192092896}.
+     * As the above for a float32 value, any other than a whole number below 1e18 as its float prints ({@code 0.3}, as numpy
+     * prints a float32 array's; {@code 1.0E20}), where widened to a double it printed as {@code 0.30000001192092896} or
+     * {@code 1.0000000200408773E20}.
      */
     static String number(float v) {
-        return v == Math.rint(v) ? number((double) v) : String.valueOf(v);
+        return v == Math.rint(v) && Math.abs(v) < 1e18 ? number((double) v) : String.valueOf(v);
+    }
+
+    /**
+     * As the above for a value read as a double ({@link TensorData#toDoubles}) from a file of {@code type}: a float32's as its float
+     * prints (numpy's 0.3, where the double it widens to printed as 0.30000001192092896), any other's as its double (a float16's
+     * exact value, 0.2998046875 for numpy's 0.2998: Java prints no half's shortest digits).
+     */
+    static String number(DType type, double v) {
+        return type == DType.F32 ? number((float) v) : number(v);
     }
 
     /** With --vocab, X holds one token id per step: a whole number in [0, vocab) at every valid step (padding is never read). */

@@ -221,7 +221,7 @@ final class Inputs {
         int[] out = new int[v.length];
         for (int i = 0; i < v.length; i++) {
             if (v[i] != Math.rint(v[i]) || Math.abs(v[i]) > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(option + " " + file + ": expected whole numbers, got " + v[i] + " at element " + i);
+                throw new IllegalArgumentException(option + " " + file + ": expected whole numbers, got " + Datasets.number(d.dtype(), v[i]) + " at element " + i);
             }
             out[i] = (int) v[i];
         }
