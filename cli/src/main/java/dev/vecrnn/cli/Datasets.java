@@ -147,7 +147,7 @@ final class Datasets {
                 int k = ys[ys.length - 1];
                 int[] labels;
                 try {
-                    labels = oneHot(yo, y, raw, rows, k, perStep, len, t);
+                    labels = oneHot(yo, y, yd.dtype(), raw, rows, k, perStep, len, t);
                 } catch (IllegalArgumentException e) {
                     // [N, T] under a model of one output a sequence: labels per step, more likely than broken one-hot rows
                     if (headNote == null || perStep || ys[1] != t) throw e;
@@ -175,7 +175,7 @@ final class Datasets {
                 }
                 if (!(v >= 0 && v < HeapBudget.MAX_ARRAY && v == Math.rint(v))) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels, whole numbers in [0, " + HeapBudget.MAX_ARRAY
-                            + ") or -100 (PyTorch's ignore_index), got " + number(v) + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
+                            + ") or -100 (PyTorch's ignore_index), got " + number(yd.dtype(), v) + " at element " + i + (perStep ? " (sequence " + i / t + ", step " + i % t + ")" : "")
                             + (Double.isFinite(v) && v != Math.rint(v) && headNote == null ? "; values to predict take --task regression" : ""));
                 }
                 labels[i] = (int) v;
@@ -216,12 +216,13 @@ final class Datasets {
     }
 
     /**
-     * The class of each one-hot row of {@code k} values (one 1, the rest 0s); padding rows are not read (left 0).
+     * The class of each one-hot row of {@code k} values (one 1, the rest 0s), read as doubles from a file of {@code type}; padding
+     * rows are not read (left 0).
      * Soft targets (label smoothing, probabilities) are refused: fit trains on class labels. A row of zeros is refused
      * once every row has been read, so that multi-hot rows (where rows of no label are common) are refused as such,
      * by their first row of two labels, wherever it lies.
      */
-    private static int[] oneHot(String yo, Path y, double[] raw, int rows, int k, boolean perStep, int[] len, int t) {
+    private static int[] oneHot(String yo, Path y, DType type, double[] raw, int rows, int k, boolean perStep, int[] len, int t) {
         int[] labels = new int[rows];
         int zeros = -1;  // the first row of no 1
         for (int i = 0; i < rows; i++) {
@@ -233,7 +234,7 @@ final class Datasets {
                     hot = c;
                 } else if (v != 0) {
                     throw new IllegalArgumentException(yo + " " + y + ": expected class labels or one-hot rows (a single 1, the rest 0), got "
-                            + number(v) + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
+                            + number(type, v) + " at row " + (perStep ? i / t + ", step " + i % t : i) + ", column " + c
                             + (v == 1 ? " (a second 1); --task classification trains one class a row (softmax cross-entropy): rows of several"
                             + " labels (multi-hot, Keras's sigmoid with binary_crossentropy) take --task multilabel" : "; for soft targets pass their argmax"));
                 }

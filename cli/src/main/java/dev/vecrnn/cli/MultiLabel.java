@@ -1,5 +1,8 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.nn.io.DType;
+import dev.vecrnn.nn.io.Npy;
+import dev.vecrnn.nn.io.TensorData;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.train.BceWithLogitsLoss;
 import dev.vecrnn.nn.train.Dataset;
@@ -53,11 +56,30 @@ final class MultiLabel {
             if (Datasets.padding(per, len, row)) continue;
             if (!(y[i] >= 0 && y[i] <= 1)) {
                 throw new IllegalArgumentException(option + " " + file + ": expected multi-hot targets for --task multilabel, 0 or 1 (or a probability"
-                        + " in [0, 1]) for each label, got " + Datasets.number(y[i]) + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
+                        + " in [0, 1]) for each label, got " + quoted(file, i, y[i]) + " at row " + (per > 1 ? row / per + ", step " + row % per : row) + ", label " + i % k
                         + (fitting ? " (class labels, one a row, take --task classification; other values, --task regression)"
                         : " (the model was fitted for multi-label targets, one 0 or 1 a label for each of its outputs)"));
             }
         }
+    }
+
+    /**
+     * Element {@code i} of the .npy {@code file} as a refusal quotes it, where {@code v} is its float32 (what is trained): a float64
+     * file's as its double ({@link Datasets#number(double)}), which may hold more digits than its float (-1.23456789, whose float
+     * prints -1.2345679); any other's as {@code v}. The file is read again, on the refusal's path only; v is quoted where the
+     * file cannot be read or no longer holds it there.
+     */
+    private static String quoted(Path file, int i, float v) {
+        try {
+            if (Npy.readHeader(file).dtype() == DType.F64) {
+                TensorData d = Npy.read(file);
+                double held = i < d.elementCount() ? d.bytes().getDouble(8 * i) : Double.NaN;
+                if ((float) held == v) return Datasets.number(held);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // quote the float read before
+        }
+        return Datasets.number(v);
     }
 
     /** Refuses --classes and --class-weight, which are the softmax classifier's (multi-label outputs are as many as Y's columns). */

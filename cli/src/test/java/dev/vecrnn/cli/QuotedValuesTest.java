@@ -40,6 +40,63 @@ class QuotedValuesTest {
         }
     }
 
+    /**
+     * Class labels and one-hot rows in a float32 Y were quoted with every digit of the double the float widens to; a float64
+     * Y's as its double. fit, its --val-y and evaluate read them alike.
+     */
+    @Test
+    void classLabelsQuotedAsTheFileHoldsThem(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        assertEquals(0, ContractTest.run(ContractTest.fit(dir)).code());
+        String x = dir.resolve("x.npy").toString();
+        double[] labels = new double[40], hot = new double[40 * 2];
+        for (int i = 0; i < 40; i++) {
+            labels[i] = i % 2;
+            hot[2 * i + i % 2] = 1;
+        }
+        String[][] cases = {{"F32", "0.3", "got 0.3 at element 5", "got 0.3 at row 7, column 0"},
+                {"F64", "0.30000000001", "got 0.30000000001 at element 5", "got 0.30000000001 at row 7, column 0"},
+                {"F32", "0.1", "got 0.1 at element 5", "got 0.1 at row 7, column 0"}};
+        for (String[] c : cases) {
+            double v = Double.parseDouble(c[1]);
+            labels[5] = v;
+            hot[2 * 7] = v;
+            hot[2 * 7 + 1] = 1 - v;
+            Path y = write(dir, "y1.npy", c[0], labels, 40), h = write(dir, "hot.npy", c[0], hot, 40, 2);
+            for (String[] f : new String[][] {{y.toString(), c[2]}, {h.toString(), c[3]}}) {
+                ContractTest.run("fit", "--x", x, "--y", f[0], "--task", "classification", "--hidden", "3", "--epochs", "1",
+                        "--out", dir.resolve("m1").toString()).refused("--y " + f[0], f[1]);
+                ContractTest.run(fitTo(dir, "m2", "--val-x", x, "--val-y", f[0]))
+                        .refused("--val-y " + f[0], f[1]);
+                ContractTest.run("evaluate", "--model", dir.resolve("m").toString(), "--x", x, "--y", f[0]).refused("--y " + f[0], f[1]);
+            }
+        }
+    }
+
+    /**
+     * Multi-hot targets are trained as float32: a float64 Y's -1.23456789 was quoted as its float, -1.2345679, a value the file
+     * does not hold; a float32 Y's is its float's.
+     */
+    @Test
+    void multiHotTargetsQuotedAsTheFileHoldsThem(@TempDir Path dir) throws Exception {
+        ContractTest.data(dir);
+        String x = dir.resolve("x.npy").toString();
+        double[] y = new double[40 * 3];
+        for (int i = 0; i < y.length; i++) y[i] = (i * 7) % 3 == 0 ? 1 : 0;
+        write(dir, "multi.npy", "F32", y, 40, 3);
+        assertEquals(0, ContractTest.run("fit", "--x", x, "--y", dir.resolve("multi.npy").toString(), "--task", "multilabel", "--hidden", "3",
+                "--epochs", "1", "--out", dir.resolve("ml").toString()).code());
+        y[5 * 3 + 2] = -1.23456789;
+        for (String[] c : new String[][] {{"F64", "got -1.23456789 at row 5, label 2"}, {"F32", "got -1.2345679 at row 5, label 2"}}) {
+            String f = write(dir, "bad.npy", c[0], y, 40, 3).toString();
+            ContractTest.run("fit", "--x", x, "--y", f, "--task", "multilabel", "--hidden", "3", "--epochs", "1",
+                    "--out", dir.resolve("m1").toString()).refused("--y " + f, c[1]);
+            ContractTest.run("fit", "--x", x, "--y", dir.resolve("multi.npy").toString(), "--val-x", x, "--val-y", f, "--task", "multilabel",
+                    "--hidden", "3", "--epochs", "1", "--out", dir.resolve("m2").toString()).refused("--val-y " + f, c[1]);
+            ContractTest.run("evaluate", "--model", dir.resolve("ml").toString(), "--x", x, "--y", f).refused("--y " + f, c[1]);
+        }
+    }
+
     /** ContractTest's fit, to {@code dir/out} (its m is the model the other commands are given). */
     private static String[] fitTo(Path dir, String out, String... extra) {
         String[] a = ContractTest.fit(dir, extra);
