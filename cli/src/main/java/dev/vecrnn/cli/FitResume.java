@@ -5,6 +5,8 @@ import dev.vecrnn.nn.train.Trainer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,9 +52,23 @@ final class FitResume {
         }
         String then = asOptions(setting, e.written()), now = asOptions(setting, e.trainer());
         if (then == null || now == null || then.equals(now)) return e.getMessage();  // a setting fit has no option for
-        return "--resume: --checkpoint " + checkpoint + " was written with " + then + ", but this run has " + now
-                + "; resume with the options and data it was written with (or start afresh: --overwrite instead of --resume)";
+        // the library stops at the first setting that differs; its maps hold them all, so one refusal names every option to
+        // change, not one a run
+        List<String> thens = new ArrayList<>(List.of(then)), nows = new ArrayList<>(List.of(now));
+        for (String other : OPTION_SETTINGS) {
+            String t = asOptions(other, e.written()), n = asOptions(other, e.trainer());
+            if (t != null && n != null && !t.equals(n) && !thens.contains(t)) {
+                thens.add(t);
+                nows.add(n);
+            }
+        }
+        return "--resume: --checkpoint " + checkpoint + " was written with " + String.join(", ", thens) + ", but this run has "
+                + String.join(", ", nows) + "; resume with the options and data it was written with (or start afresh: --overwrite instead of --resume)";
     }
+
+    /** The trainer's settings that fit's options give ({@link #asOptions}), in the order a refusal names them. */
+    private static final List<String> OPTION_SETTINGS = List.of("seed", "batch_size", "validation_split", "validation_data", "data",
+            "optimizer", "loss_weights", "init", "task");
 
     /** The trainer setting {@code setting} of {@code s} as fit's options give it; null for one fit does not set. */
     static String asOptions(String setting, Map<String, String> s) {

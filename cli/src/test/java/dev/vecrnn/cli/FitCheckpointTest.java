@@ -186,6 +186,9 @@ class FitCheckpointTest {
         cases.put(new String[] {"--batch", "8"}, new String[] {"was written with --batch 32, but this run has --batch 8"});
         cases.put(new String[] {"--seed", "9"}, new String[] {"was written with --seed 0, but this run has --seed 9"});
         cases.put(new String[] {"--optimizer", "sgd"}, new String[] {"was written with --optimizer adam, but this run has --optimizer sgd"});
+        // several options at once: every one named in one refusal, not the first alone (fixed, the run was refused for the next)
+        cases.put(new String[] {"--seed", "9", "--batch", "8", "--val", "0.2", "--optimizer", "sgd"},
+                new String[] {"was written with --seed 0, --batch 32, --val 0.1, --optimizer adam, but this run has --seed 9, --batch 8, --val 0.2, --optimizer sgd"});
         for (Map.Entry<String[], String[]> c : cases.entrySet()) {
             ContractTest.Result r = ContractTest.run(ContractTest.append(resume, c.getKey())).refused(c.getValue());
             for (String library : List.of("validation_split", "validation_data", "batch_size", "dev.vecrnn", "this trainer")) {
