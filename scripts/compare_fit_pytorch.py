@@ -475,6 +475,9 @@ def main():
     torch.set_num_threads(1)
     seeds = [int(s) for s in a.seeds.split(",")]
     keys = a.only.split(",") if a.only else list(TASKS)
+    unknown = [k for k in keys if k not in TASKS]
+    if unknown:  # before any task runs, not as a KeyError after the first ones have taken minutes
+        ap.error("--only: unknown task %s; the tasks are %s" % (", ".join(map(repr, unknown)), ",".join(TASKS)))
     work = a.work or tempfile.mkdtemp(prefix="vecrnn-compare-")
     print("arrays and models in", work, file=sys.stderr)
     print("| task | metric | vecrnn (seeds %s) | PyTorch | vecrnn s | PyTorch s |" % ",".join(map(str, seeds)))
