@@ -41,7 +41,7 @@ public final class Demo {
         long start = System.nanoTime();
         Kernels chosen = Kernels.get();
         Kernels panama = Kernels.panama();
-        System.out.printf(Locale.ROOT, "vecrnn demo: Vector API kernels against scalar kernels (self-timed)%n");
+        System.out.printf(Locale.ROOT, "vecrnn kernel-demo: Vector API kernels against scalar kernels (self-timed)%n");
         System.out.printf(Locale.ROOT, "JDK        %s (%s), %d cpus%n", Runtime.version(),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "kernels    Kernels.get() chose %s%n", chosen.name());

@@ -79,8 +79,8 @@ final class DemoCommand implements Callable<Integer> {
         Dataset train = TextModel.windows(trainIds, 64);
         double unigram = TextModel.unigramPerplexity(trainIds, heldIds, vocab.size());
 
-        System.out.printf("vecrnn demo: kernels %s, JDK %s, %d cores%n", Kernels.get().name(), Runtime.version(),
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf("vecrnn demo: kernels %s, JDK %s, %s%n", Kernels.get().name(), Runtime.version(),
+                Inputs.count(Runtime.getRuntime().availableProcessors(), "core"));
         System.out.printf("data: KJV Genesis and Exodus (public domain), %,d characters, %d distinct; 90%% to train, 10%% held out%n",
                 ids.length, vocab.size());
         Model model = Model.builder(1).embedding(vocab.size(), 32).lstm(192).dense(vocab.size()).seed(7).build();
@@ -119,8 +119,8 @@ final class DemoCommand implements Callable<Integer> {
         double secs = (System.nanoTime() - t0) / 1e9;
         // the held-out text read as one stream, the state carried, as train-text and PyTorch's word_language_model score it
         double ppl = TextModel.carriedPerplexity(model, heldIds);
-        System.out.printf("trained %d batches (%.2f epochs) in %.0f s; held-out perplexity %.2f (%,d characters read as one stream,"
-                + " the state carried), unigram baseline %.2f%n", done[0], done[0] / (double) batches, secs, ppl, heldIds.length, unigram);
+        System.out.printf("trained %d batch%s (%.2f epochs) in %.0f s; held-out perplexity %.2f (%,d characters read as one stream,"
+                + " the state carried), unigram baseline %.2f%n", done[0], done[0] == 1 ? "" : "es", done[0] / (double) batches, secs, ppl, heldIds.length, unigram);
         double int8 = TextModel.carriedPerplexity(model.quantized(Precision.INT8), heldIds);
         double bf16 = TextModel.carriedPerplexity(model.quantized(Precision.BF16), heldIds);
         System.out.printf("quantized copies of this model (Model.quantized): held-out perplexity int8 %.3f (%+.2f%%), bf16 %.3f (%+.2f%%), fp32 %.3f%n",
