@@ -57,7 +57,9 @@ final class FitResume {
         List<String> thens = new ArrayList<>(List.of(then)), nows = new ArrayList<>(List.of(now));
         for (String other : OPTION_SETTINGS) {
             String t = asOptions(other, e.written()), n = asOptions(other, e.trainer());
-            if (t != null && n != null && !t.equals(n) && !thens.contains(t)) {
+            // no loss weights on either side differ only in the option's name, which follows the task (named already)
+            boolean bothUnweighted = t != null && n != null && t.startsWith("no ") && n.startsWith("no ");
+            if (t != null && n != null && !t.equals(n) && !bothUnweighted && !thens.contains(t)) {
                 thens.add(t);
                 nows.add(n);
             }
