@@ -44,7 +44,10 @@ final class LayerCase implements GradCheck.LossFunction {
         return layer.forward(in, true, new Random(rngSeed)).output().data();
     }
 
-    /** The parameters with their gradients, then (when the layer returns one) the input "x". */
+    /**
+     * The parameters with their gradients, then the input "x" with its gradient: there must be one exactly when
+     * the layer's input is differentiable (not for token ids).
+     */
     List<GradCheck.Input> inputs() {
         for (Param p : layer.params()) p.zeroGrad();
         layer.params().forEach(Param::changed);
@@ -53,6 +56,10 @@ final class LayerCase implements GradCheck.LossFunction {
         Batch dOut = new Batch(r.clone(), out.batch(), out.steps(), out.features(), out.lengths(), out.sequence());
         Batch dx = layer.backward(o.cache(), dOut);
         dIn = dx == null ? null : dx.data();
+        if ((dIn != null) != layer.inputIsDifferentiable()) {
+            throw new AssertionError(layer.describe() + ": backward returned " + (dIn == null ? "no" : "an") + " input gradient, but its input "
+                    + (layer.inputIsDifferentiable() ? "is" : "is not") + " differentiable");
+        }
         List<GradCheck.Input> list = new ArrayList<>();
         for (Param p : layer.params()) list.add(GradCheck.Input.of(p.name(), p.data(), p.grad().clone()));
         if (dIn != null) list.add(GradCheck.Input.of("x", in.data(), dIn));

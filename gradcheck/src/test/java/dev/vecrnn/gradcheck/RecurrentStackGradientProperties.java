@@ -32,6 +32,20 @@ class RecurrentStackGradientProperties {
         Checks.assertGradients(d, c.toString(), c, c.inputs());
     }
 
+    /**
+     * BPTT without the input's gradient (a stack fed with data): dx is null, and the parameters' and initial
+     * states' gradients are still right though the first layer's input product is skipped.
+     */
+    @Property(tries = 30, seed = "20261207")
+    void bpttWithoutInputGradMatchesFiniteDifferences(@ForAll CellType type, @ForAll @IntRange(min = 1, max = 2) int layers,
+                                                      @ForAll boolean bidirectional, @ForAll @IntRange(min = 1, max = 3) int steps,
+                                                      @ForAll @IntRange(min = 1, max = 3) int batch, @ForAll long seed) {
+        Data d = new Data(seed);
+        RecurrentConfig cfg = RecurrentConfig.of(type, 2, 3).withLayers(layers).withBidirectional(bidirectional);
+        RecurrentCase c = new RecurrentCase(cfg, steps, batch, true, true, d);
+        Checks.assertGradients(d, c + ", without inputGrad", c, c.inputs(false));
+    }
+
     @Provide
     Arbitrary<CellType> smoothCells() {
         return Arbitraries.of(CellType.LSTM, CellType.GRU, CellType.RNN_TANH);

@@ -7,6 +7,7 @@ import dev.vecrnn.nn.Tensor;
 import dev.vecrnn.nn.model.Model;
 import dev.vecrnn.nn.model.ModelBuilder;
 import dev.vecrnn.nn.recurrent.CellType;
+import dev.vecrnn.nn.train.CrossEntropyLoss;
 import dev.vecrnn.nn.train.Dataset;
 import dev.vecrnn.nn.train.Evaluation;
 import dev.vecrnn.nn.train.Loss;
@@ -188,6 +189,29 @@ class TbpttGradientProperties {
         if (!(Math.abs(reported - expected) <= 1e-5 * Math.max(1, Math.abs(expected)))) {
             throw new AssertionError(d + ", " + type + " N=" + size + " T=" + steps + " TBPTT(" + k1 + ", " + k2 + "): reported loss "
                     + reported + ", expected " + expected);
+        }
+    }
+
+    /**
+     * A window whose scored steps are all ignored (every label PyTorch's ignore_index) scores no row: it adds
+     * nothing to the reported mean, neither loss nor steps, so the epoch reports the other window's loss.
+     */
+    @Property(tries = 10, seed = "20261207")
+    void aWindowWithNoScoredRowIsLeftOutOfTheReportedLoss(@ForAll("smoothCells") CellType type,
+                                                          @ForAll @IntRange(min = 1, max = 3) int size, @ForAll long seed) {
+        Data d = new Data(seed);
+        int steps = 4, k1 = 2;
+        Task task = Task.of(true, type, 1, size, steps, d);
+        Dataset.Classification c = (Dataset.Classification) task.data;
+        int[] labels = c.labels().clone();
+        for (int b = 0; b < size; b++) java.util.Arrays.fill(labels, b * steps + k1, (b + 1) * steps, CrossEntropyLoss.DEFAULT_IGNORE_INDEX);
+        Task ignored = new Task(task.model, Dataset.classification(c.x(), size, steps, 1, null, labels, true), task.loss, task.width);
+        double reported = ignored.fit(k1, k1, d.nextLong(), new RecordingOptimizer[1]);
+        Batch out = task.model.forward(steps(task.data, 0, k1), false, null, null, null).output();
+        double expected = windowLoss(task, out, 0, 0, null);
+        if (!(Math.abs(reported - expected) <= 1e-5 * Math.max(1, Math.abs(expected)))) {
+            throw new AssertionError(d + ", " + type + " N=" + size + ": reported loss " + reported + ", expected the first window's "
+                    + expected);
         }
     }
 
