@@ -57,9 +57,10 @@ final class FitResume {
         List<String> thens = new ArrayList<>(List.of(then)), nows = new ArrayList<>(List.of(now));
         for (String other : OPTION_SETTINGS) {
             String t = asOptions(other, e.written()), n = asOptions(other, e.trainer());
-            // no loss weights on either side differ only in the option's name, which follows the task (named already)
-            boolean bothUnweighted = t != null && n != null && t.startsWith("no ") && n.startsWith("no ");
-            if (t != null && n != null && !t.equals(n) && !bothUnweighted && !thens.contains(t)) {
+            // a setting differs where the library's does (its stored value), not where only its spelling as an option does:
+            // no loss weights read "no --class-weight" or "no --pos-weight" after the task, which is named already
+            boolean differs = !java.util.Objects.equals(e.written().get(other), e.trainer().get(other));
+            if (differs && t != null && n != null && !t.equals(n) && !thens.contains(t)) {
                 thens.add(t);
                 nows.add(n);
             }
