@@ -58,8 +58,13 @@ final class CliFuzzCase {
         this.r = r;
     }
 
+    /**
+     * Sets {@code opt}'s value; an option the "repeat" planter gave twice stays given as often, with this value each time,
+     * so that a later planter's value (or a decoy) does not take the planted repetition back out.
+     */
     void put(String opt, String value) {
-        opts.put(opt, new ArrayList<>(List.of(value)));
+        List<String> old = opts.get(opt);
+        opts.put(opt, new ArrayList<>(java.util.Collections.nCopies(old == null || old.isEmpty() ? 1 : old.size(), value)));
     }
 
     void flag(String opt) {
